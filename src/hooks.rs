@@ -1,0 +1,193 @@
+//! progenitor's `ClientHooks` for the generated client: every request passes through `exec`,
+//! which adds the bearer header, drops the `api-version` header progenitor adds, sends the
+//! legacy execute call to the v1 base, retries per the policy, buffers the body (so a body cut
+//! off mid-way is retried like any transport failure on GET), gives non-JSON error bodies the
+//! spec's `Error` shape, and records one tracing span per operation.
+
+use crate::generated::Client;
+use crate::retry::{self, Verdict};
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use reqwest::{Method, Request, Response};
+use std::time::{Duration, Instant};
+use tracing::Instrument;
+
+/// The operation id (as progenitor names it) of the one call that lives under `/v1`.
+pub(crate) const EXECUTE_V1: &str = "execute_notebook_v1";
+
+/// Longest error text kept from a non-JSON error body.
+const MAX_ERROR_TEXT: usize = 512;
+
+impl ClientHooks<crate::ClientState> for Client {
+    async fn exec(&self, mut request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
+        let state = self.inner();
+        request.headers_mut().remove("api-version");
+        request
+            .headers_mut()
+            .insert(AUTHORIZATION, state.api_key.bearer_header());
+        if info.operation_id == EXECUTE_V1 {
+            to_v1_base(&mut request, state);
+        }
+        let span = tracing::info_span!(
+            "deepnote.request",
+            operation = info.operation_id,
+            method = %request.method(),
+            path = request.url().path(),
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        send_with_retries(self.client(), request, &state.retry)
+            .instrument(span)
+            .await
+    }
+}
+
+/// Swap the v2 base at the front of the URL for the v1 base.
+fn to_v1_base(request: &mut Request, state: &crate::ClientState) {
+    let url = request.url().as_str();
+    if let Some(rest) = url.strip_prefix(state.bases.v2()) {
+        if let Ok(moved) = reqwest::Url::parse(&format!("{}{rest}", state.bases.v1())) {
+            *request.url_mut() = moved;
+        }
+    }
+}
+
+async fn send_with_retries(
+    client: &reqwest::Client,
+    request: Request,
+    policy: &retry::RetryPolicy,
+) -> reqwest::Result<Response> {
+    let span = tracing::Span::current();
+    let started = Instant::now();
+    let idempotent = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::DELETE
+    );
+    let mut request = request;
+    let mut attempt = 1u32;
+    loop {
+        // A body that cannot be cloned (a stream) cannot be sent twice.
+        let spare = if attempt < policy.max_attempts {
+            request.try_clone()
+        } else {
+            None
+        };
+        let outcome = send_buffered(client, request).await;
+        let verdict = match &outcome {
+            Ok(response) => retry::judge_status(response.status(), response.headers(), idempotent),
+            Err(error) => retry::judge_transport(error, idempotent),
+        };
+        let wait = match (verdict, spare) {
+            (Verdict::Retry(after), Some(next)) => {
+                let wait = after.unwrap_or_else(|| policy.backoff(attempt));
+                (started.elapsed() + wait <= policy.max_elapsed).then_some((wait, next))
+            }
+            _ => None,
+        };
+        let Some((wait, next)) = wait else {
+            span.record("attempts", attempt);
+            span.record("latency_ms", started.elapsed().as_millis() as u64);
+            match &outcome {
+                Ok(response) => {
+                    span.record("status", response.status().as_u16());
+                    tracing::debug!(status = response.status().as_u16(), "answered");
+                }
+                Err(error) => tracing::debug!(error = %error, "failed"),
+            }
+            return outcome;
+        };
+        match &outcome {
+            Ok(response) => tracing::debug!(
+                attempt,
+                status = response.status().as_u16(),
+                wait_ms = wait.as_millis() as u64,
+                "retrying"
+            ),
+            Err(error) => {
+                tracing::debug!(attempt, error = %error, wait_ms = wait.as_millis() as u64, "retrying")
+            }
+        }
+        if wait > Duration::ZERO {
+            tokio::time::sleep(wait).await;
+        }
+        request = next;
+        attempt += 1;
+    }
+}
+
+/// Send, then read the whole body, so that a body cut off mid-way is a transport error of this
+/// attempt (and retried where that is safe) rather than a failure after the retry loop.
+async fn send_buffered(client: &reqwest::Client, request: Request) -> reqwest::Result<Response> {
+    let response = client.execute(request).await?;
+    let status = response.status();
+    let version = response.version();
+    let mut headers = response.headers().clone();
+    let body = response.bytes().await?;
+    let body = if status.is_client_error() || status.is_server_error() {
+        as_error_body(status, &mut headers, body)
+    } else {
+        body
+    };
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok(Response::from(rebuilt))
+}
+
+/// Error answers keep their status and headers (`Retry-After` among them); a body that is not
+/// the spec's `Error` object (an HTML page from a proxy, plain text, nothing) becomes
+/// `{"message": <its text, or the status>}` so that it decodes as one.
+fn as_error_body(
+    status: reqwest::StatusCode,
+    headers: &mut reqwest::header::HeaderMap,
+    body: bytes::Bytes,
+) -> bytes::Bytes {
+    if matches!(
+        serde_json::from_slice::<serde_json::Value>(&body),
+        Ok(serde_json::Value::Object(ref o)) if o.get("message").is_none_or(|m| m.is_string())
+    ) {
+        return body;
+    }
+    let text = String::from_utf8_lossy(&body);
+    let text = text.trim();
+    let message = if text.is_empty() || text.starts_with('<') {
+        // Markup says nothing a person should read in an error message.
+        format!("HTTP {status}")
+    } else {
+        let mut end = text.len().min(MAX_ERROR_TEXT);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("HTTP {status}: {}", &text[..end])
+    };
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.remove(reqwest::header::CONTENT_LENGTH);
+    bytes::Bytes::from(serde_json::json!({ "message": message }).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_get_the_error_shape() {
+        let mut h = reqwest::header::HeaderMap::new();
+        let s = reqwest::StatusCode::BAD_GATEWAY;
+        let ok = bytes::Bytes::from_static(br#"{"message":"boom"}"#);
+        assert_eq!(as_error_body(s, &mut h, ok.clone()), ok);
+        let html = as_error_body(s, &mut h, bytes::Bytes::from_static(b"<html>bad</html>"));
+        assert_eq!(&html[..], br#"{"message":"HTTP 502 Bad Gateway"}"#);
+        let text = as_error_body(s, &mut h, bytes::Bytes::from_static(b"upstream down\n"));
+        assert_eq!(
+            &text[..],
+            br#"{"message":"HTTP 502 Bad Gateway: upstream down"}"#
+        );
+        let cut = as_error_body(s, &mut h, bytes::Bytes::from_static(b"{\"message\":\"bo"));
+        assert!(String::from_utf8_lossy(&cut).contains("HTTP 502"));
+        let long = "é".repeat(1000);
+        let long = as_error_body(s, &mut h, bytes::Bytes::from(long));
+        assert!(long.len() < MAX_ERROR_TEXT + 64);
+    }
+}

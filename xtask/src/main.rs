@@ -1,0 +1,45 @@
+//! Maintainer tasks: `cargo xtask codegen [--check]`, `cargo xtask spec update FILE`.
+//!
+//! Data flows one way: `deepnote-openapi.yml` + `openapi/overlay.yml` -> progenitor ->
+//! `src/generated.rs` (checked in), so users of `deepnote-api` never compile progenitor.
+
+mod codegen;
+mod spec;
+
+use anyhow::{Result, bail};
+use std::path::PathBuf;
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        ["codegen"] => codegen::write(),
+        ["codegen", "--check"] => codegen::check(),
+        ["spec", "update", file] => spec::update(PathBuf::from(file).as_path()),
+        ["spec", "merged"] => {
+            let merged = spec::load_merged(&workspace_root())?;
+            println!("{}", serde_json::to_string_pretty(&merged)?);
+            Ok(())
+        }
+        _ => bail!(
+            "usage:\n  cargo xtask codegen [--check]    regenerate src/generated.rs (or check it is fresh)\n  \
+             cargo xtask spec update FILE     take a new upstream spec, regenerate, run the drift tests\n  \
+             cargo xtask spec merged          print the spec with the overlay applied (JSON)"
+        ),
+    }
+}
+
+/// The workspace root: xtask lives one level below it.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits inside the workspace")
+        .to_path_buf()
+}
