@@ -89,10 +89,10 @@ fn progenitor_version(root: &Path) -> Result<String> {
     let lock = std::fs::read_to_string(root.join("Cargo.lock")).context("reading Cargo.lock")?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line == "name = \"progenitor\"" {
-            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = ")) {
-                return Ok(v.trim_matches('"').to_string());
-            }
+        if line == "name = \"progenitor\""
+            && let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = "))
+        {
+            return Ok(v.trim_matches('"').to_string());
         }
     }
     bail!("progenitor is not in Cargo.lock")
