@@ -58,6 +58,9 @@ pub struct EmulatorConfig {
     pub freeze_clock: bool,
     /// How many requests the journal keeps.
     pub journal_capacity: usize,
+    /// How long after a run's terminal status its snapshot appears (Deepnote: "a moment
+    /// after"); zero by default.
+    pub snapshot_delay: Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -75,6 +78,7 @@ impl Default for EmulatorConfig {
             id_seed: None,
             freeze_clock: false,
             journal_capacity: DEFAULT_JOURNAL_CAPACITY,
+            snapshot_delay: Duration::ZERO,
         }
     }
 }
@@ -142,6 +146,11 @@ impl EmulatorBuilder {
         self.config.freeze_clock = true;
         self
     }
+    /// Deliver snapshots this long after a run's terminal status.
+    pub fn snapshot_delay(mut self, delay: Duration) -> Self {
+        self.config.snapshot_delay = delay;
+        self
+    }
     /// The configuration built so far.
     pub fn config(self) -> EmulatorConfig {
         self.config
@@ -167,6 +176,7 @@ pub(crate) struct Shared {
     pub download_host: Option<String>,
     pub admin_token: Option<String>,
     pub addr: SocketAddr,
+    pub snapshot_delay_ms: i64,
 }
 
 impl Shared {
@@ -211,6 +221,26 @@ impl Shared {
         {
             tracing::error!(error = %e, "cannot persist the clock");
         }
+    }
+
+    /// When a run that finished at `finished` has its snapshot, at `now`.
+    pub fn snapshot_ready(
+        &self,
+        finished: Option<crate::clock::Millis>,
+        now: crate::clock::Millis,
+    ) -> Option<crate::clock::Millis> {
+        finished.filter(|f| now >= f.saturating_add(self.snapshot_delay_ms))
+    }
+
+    /// Suspend or resume a project; false if there is no such project.
+    pub fn set_suspended(&self, project: &str, suspended: bool) -> Result<bool, ApiError> {
+        let mut store = self.store.write().expect("store lock");
+        let Some(mut p) = store.project(project).cloned() else {
+            return Ok(false);
+        };
+        p.suspended = suspended;
+        self.commit(&mut store, vec![Change::PutProject(p)])?;
+        Ok(true)
     }
 
     /// The behaviour a new run of `notebook` gets.
@@ -286,6 +316,8 @@ impl Emulator {
             download_host: config.download_host.clone(),
             admin_token: config.admin_token.clone(),
             addr,
+            snapshot_delay_ms: i64::try_from(config.snapshot_delay.as_millis())
+                .unwrap_or(i64::MAX / 4),
         });
         if config.seed_sample {
             crate::seed::seed_sample(&shared).map_err(|e| EmulatorError::Persist(e.to_string()))?;
@@ -402,6 +434,17 @@ impl Emulator {
         if let Err(e) = crate::seed::seed_sample(&self.shared) {
             tracing::error!(error = %e, "cannot seed");
         }
+    }
+
+    /// Suspend (`true`) or resume a project: while suspended, its runs answer 409.
+    /// Returns false if there is no such project.
+    pub fn suspend_project(&self, project_id: &str, suspended: bool) -> bool {
+        self.shared
+            .set_suspended(project_id, suspended)
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "cannot suspend");
+                false
+            })
     }
 
     /// Accept another API key.

@@ -28,6 +28,9 @@ pub struct Project {
     pub seq: u64,
     /// Creation time.
     pub created_at: Millis,
+    /// A suspended project's runs answer 409 (Deepnote: "project suspended").
+    #[serde(default)]
+    pub suspended: bool,
 }
 
 /// A block of a notebook.
