@@ -7,6 +7,7 @@
 # the /v2 operations, once for the legacy /v1 execute. Exits non-zero on any failure.
 #
 # Usage: crates/deepnote-emulator/conformance.sh [extra schemathesis args]
+# EMULATOR_ARGS adds emulator flags; e.g. EMULATOR_ARGS='--error-rate 0.2' must make it fail.
 set -euo pipefail
 
 SCHEMATHESIS_VERSION=4.32.5
@@ -51,7 +52,8 @@ json.dump(merge(spec, overlay), sys.stdout, indent=1)
 PY
 
 KEY=deepnote-emulator-sample-key
-"$BIN" --port 0 --seed sample >"$WORK/emulator.out" 2>"$WORK/emulator.err" &
+# shellcheck disable=SC2086 # EMULATOR_ARGS is a list of flags.
+"$BIN" --port 0 --seed sample ${EMULATOR_ARGS:-} >"$WORK/emulator.out" 2>"$WORK/emulator.err" &
 EMU_PID=$!
 trap 'kill "$EMU_PID" 2>/dev/null || true; wait "$EMU_PID" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
