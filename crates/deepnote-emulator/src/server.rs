@@ -31,7 +31,9 @@ pub enum EmulatorError {
 }
 
 /// Everything an emulator is started with.
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` output leaves the admin token and the keys' secrets out.
+#[derive(Clone)]
 pub struct EmulatorConfig {
     /// Address to bind (default 127.0.0.1).
     pub host: IpAddr,
@@ -61,6 +63,29 @@ pub struct EmulatorConfig {
     /// How long after a run's terminal status its snapshot appears (Deepnote: "a moment
     /// after"); zero by default.
     pub snapshot_delay: Duration,
+}
+
+impl std::fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("keys", &self.keys)
+            .field("seed_sample", &self.seed_sample)
+            .field("data_dir", &self.data_dir)
+            .field("faults", &self.faults)
+            .field("default_behaviour", &self.default_behaviour)
+            .field("download_host", &self.download_host)
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("id_seed", &self.id_seed)
+            .field("freeze_clock", &self.freeze_clock)
+            .field("journal_capacity", &self.journal_capacity)
+            .field("snapshot_delay", &self.snapshot_delay)
+            .finish()
+    }
 }
 
 impl Default for EmulatorConfig {
@@ -162,7 +187,6 @@ impl EmulatorBuilder {
 }
 
 /// State shared by every request handler.
-#[derive(Debug)]
 pub(crate) struct Shared {
     pub store: RwLock<Store>,
     pub clock: Clock,
@@ -177,6 +201,16 @@ pub(crate) struct Shared {
     pub admin_token: Option<String>,
     pub addr: SocketAddr,
     pub snapshot_delay_ms: i64,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Leaves out the admin token and the keys.
+        f.debug_struct("Shared")
+            .field("addr", &self.addr)
+            .field("persistent", &self.persist.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Shared {

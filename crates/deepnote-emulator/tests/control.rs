@@ -200,3 +200,12 @@ async fn graceful_shutdown_releases_the_port() {
     emu.shutdown().await;
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
+
+#[tokio::test]
+async fn debug_output_holds_no_secret() {
+    let emu = builder().admin_token("t0ps3cret").start().await.unwrap();
+    let text = format!("{emu:?} {:?}", builder().admin_token("t0ps3cret").config());
+    for secret in ["t0ps3cret", ADMIN, EDITOR, OTHER] {
+        assert!(!text.contains(secret), "Debug shows {secret}: {text}");
+    }
+}
