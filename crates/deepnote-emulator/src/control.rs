@@ -22,6 +22,7 @@
 //! | `POST /_emulator/keys`                  | accept another key (a [`KeySpec`] as JSON)       |
 //! | `GET /_emulator/runs/{runId}`           | everything a run recorded (inputs, blockIds, ...) |
 //! | `POST /_emulator/projects/{id}/suspend` | `{"suspended": bool}`: its runs answer 409        |
+//! | `POST /_emulator/shutdown`              | stop gracefully (202; the binary then exits)      |
 //! | `GET /_emulator/snapshots/{token}`      | a run's snapshot YAML (the `downloadUrl`)         |
 
 use crate::auth::KeySpec;
@@ -65,6 +66,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/keys", post(add_key))
         .route("/runs/{runId}", get(run_record))
         .route("/projects/{projectId}/suspend", post(suspend))
+        .route("/shutdown", post(shutdown))
         .route_layer(middleware::from_fn_with_state(shared.clone(), admin_only));
     Router::new()
         .merge(admin)
@@ -221,6 +223,11 @@ async fn run_record(
     let mut v = serde_json::to_value(run).unwrap_or_default();
     v["status"] = json!(status.as_str());
     Ok(Json(v).into_response())
+}
+
+async fn shutdown(State(s): St) -> StatusCode {
+    s.stop.send_replace(true);
+    StatusCode::ACCEPTED
 }
 
 #[derive(Deserialize)]

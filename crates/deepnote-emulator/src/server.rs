@@ -13,7 +13,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// Why an emulator could not start.
@@ -201,6 +201,8 @@ pub(crate) struct Shared {
     pub admin_token: Option<String>,
     pub addr: SocketAddr,
     pub snapshot_delay_ms: i64,
+    /// Set to true to stop the server gracefully (from the library or the control API).
+    pub stop: watch::Sender<bool>,
 }
 
 impl std::fmt::Debug for Shared {
@@ -292,7 +294,6 @@ pub struct Emulator {
     shared: Arc<Shared>,
     addr: SocketAddr,
     base_url: String,
-    stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
 
@@ -350,6 +351,7 @@ impl Emulator {
             download_host: config.download_host.clone(),
             admin_token: config.admin_token.clone(),
             addr,
+            stop: watch::channel(false).0,
             snapshot_delay_ms: i64::try_from(config.snapshot_delay.as_millis())
                 .unwrap_or(i64::MAX / 4),
         });
@@ -359,11 +361,11 @@ impl Emulator {
         shared.save_clock();
 
         let app = crate::routes::router(shared.clone());
-        let (stop, stopped) = oneshot::channel::<()>();
+        let mut stopped = shared.stop.subscribe();
         let task = tokio::spawn(async move {
             let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
                 })
                 .await;
             if let Err(e) = served {
@@ -375,7 +377,6 @@ impl Emulator {
             shared,
             addr,
             base_url: format!("http://{addr}"),
-            stop: Some(stop),
             task: Some(task),
         })
     }
@@ -501,10 +502,15 @@ impl Emulator {
         self.stop_and_wait().await;
     }
 
+    /// Resolves once a stop was asked for (`POST /_emulator/shutdown`, or [`Emulator::shutdown`]);
+    /// a binary waits on it next to its signals, then calls [`Emulator::shutdown`].
+    pub async fn stop_requested(&self) {
+        let mut rx = self.shared.stop.subscribe();
+        let _ = rx.wait_for(|stop| *stop).await;
+    }
+
     async fn stop_and_wait(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        self.shared.stop.send_replace(true);
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
@@ -518,9 +524,7 @@ impl Emulator {
 
 impl Drop for Emulator {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        self.shared.stop.send_replace(true);
     }
 }
 

@@ -173,3 +173,18 @@ async fn sigterm_stops_gracefully_and_keeps_state() {
     child.start_kill().unwrap();
     child.wait().await.unwrap();
 }
+
+#[tokio::test]
+async fn shutdown_over_http_exits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, url) = spawn(dir.path()).await;
+    let id = Api::at(&url, Some(KEY)).project("kept").await;
+    assert_eq!(control(&url, "/shutdown", json!({})).await, 202);
+    let exit = child.wait().await.unwrap();
+    assert!(exit.success(), "{exit:?}");
+    let (mut child, url) = spawn(dir.path()).await;
+    let api = Api::at(&url, Some(KEY));
+    assert_eq!(api.get(&format!("/v2/projects/{id}")).await.status, 200);
+    child.start_kill().unwrap();
+    child.wait().await.unwrap();
+}

@@ -117,7 +117,10 @@ async fn main() {
     if seeded {
         println!("sample workspace loaded; key: {}", emu.sample_key());
     }
-    shutdown_signal().await;
+    tokio::select! {
+        _ = shutdown_signal() => {}
+        _ = emu.stop_requested() => {}
+    }
     eprintln!("deepnote-emulator: stopping (finishing requests in flight)");
     emu.shutdown().await;
 }
