@@ -209,3 +209,11 @@ async fn debug_output_holds_no_secret() {
         assert!(!text.contains(secret), "Debug shows {secret}: {text}");
     }
 }
+
+#[tokio::test]
+async fn binds_loopback_by_default() {
+    let emu = emulator().await;
+    assert!(emu.addr().ip().is_loopback());
+    assert_ne!(emu.addr().port(), 0);
+    assert_eq!(emu.base_url(), format!("http://{}", emu.addr()));
+}

@@ -184,3 +184,20 @@ async fn faults_spare_the_control_api_and_can_be_set_over_http() {
     assert_eq!(r.status(), 200);
     assert_eq!(api.get("/v2/me").await.status, 200);
 }
+
+#[tokio::test]
+async fn latency_is_added_to_api_requests() {
+    let emu = emulator().await;
+    let api = Api::new(&emu, ADMIN);
+    emu.set_faults(Faults {
+        latency: Duration::from_millis(60),
+        ..Faults::default()
+    });
+    // A lower bound only: the injected delay must be there, however fast the machine.
+    let started = std::time::Instant::now();
+    assert_eq!(api.get("/v2/me").await.status, 200);
+    assert!(started.elapsed() >= Duration::from_millis(60));
+    let last = emu.journal().pop().unwrap();
+    assert_eq!(last.fault, None);
+    assert!(last.applied);
+}

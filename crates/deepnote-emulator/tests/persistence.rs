@@ -188,3 +188,38 @@ async fn shutdown_over_http_exits_cleanly() {
     child.start_kill().unwrap();
     child.wait().await.unwrap();
 }
+
+#[tokio::test]
+async fn request_logs_never_show_the_key() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_deepnote-emulator"))
+        .args([
+            "--port",
+            "0",
+            "--log",
+            "info",
+            "--key",
+            &format!("{KEY}:ws-p:u-p:admin"),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = lines.next_line().await.unwrap().unwrap();
+    let url = line.split_whitespace().last().unwrap().to_string();
+    let api = Api::at(&url, Some(KEY));
+    api.project("logged").await;
+    api.with_key("wrong-key-value").get("/v2/me").await;
+    assert_eq!(control(&url, "/shutdown", json!({})).await, 202);
+    let out = child.wait_with_output().await.unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        log.contains("/v2/projects"),
+        "requests are logged at info: {log}"
+    );
+    assert!(
+        !log.contains(KEY) && !log.contains("wrong-key-value"),
+        "{log}"
+    );
+}
