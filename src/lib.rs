@@ -36,7 +36,8 @@
 //! assert_eq!(started.status, Some(RunStatus::Pending));
 //!
 //! // Every operation fails with the same error type.
-//! let err = client.get_project().project_id("no-such-project").send().await.unwrap_err();
+//! let missing = "00000000-0000-4000-8000-000000000000";
+//! let err = client.get_project().project_id(missing).send().await.unwrap_err();
 //! assert_eq!(err.http_status().map(|s| s.as_u16()), Some(404));
 //! println!("{}", err.message().unwrap_or("no message"));
 //! # emulator.shutdown().await;
