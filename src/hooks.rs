@@ -46,10 +46,10 @@ impl ClientHooks<crate::ClientState> for Client {
 /// Swap the v2 base at the front of the URL for the v1 base.
 fn to_v1_base(request: &mut Request, state: &crate::ClientState) {
     let url = request.url().as_str();
-    if let Some(rest) = url.strip_prefix(state.bases.v2()) {
-        if let Ok(moved) = reqwest::Url::parse(&format!("{}{rest}", state.bases.v1())) {
-            *request.url_mut() = moved;
-        }
+    if let Some(rest) = url.strip_prefix(state.bases.v2())
+        && let Ok(moved) = reqwest::Url::parse(&format!("{}{rest}", state.bases.v1()))
+    {
+        *request.url_mut() = moved;
     }
 }
 
