@@ -37,3 +37,23 @@ pub fn requests(emu: &Emulator, method: &str, prefix: &str) -> Vec<JournalEntry>
         .filter(|e| e.method == method && e.path.starts_with(prefix))
         .collect()
 }
+
+/// Serve `app` on a free loopback port; the URL of its root.
+pub async fn stub(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}")
+}
+
+/// A client for a stub server, without retries so each answer is seen as it is.
+pub fn stub_client(base: &str) -> Client {
+    Client::builder()
+        .api_key("stub-key-0123456789")
+        .base_url(base)
+        .retry_policy(deepnote::RetryPolicy::none())
+        .build()
+        .unwrap()
+}
