@@ -7,7 +7,8 @@
 use deepnote::{Client, DetachedStorage, ProjectType, RunId, SnapshotDelivery, StreamExt};
 
 fn prism() -> Client {
-    let root = std::env::var("DEEPNOTE_PRISM_URL").unwrap_or_else(|_| "http://127.0.0.1:4010".into());
+    let root =
+        std::env::var("DEEPNOTE_PRISM_URL").unwrap_or_else(|_| "http://127.0.0.1:4010".into());
     // Prism serves the v2 operations and the v1 execute at its root.
     Client::builder()
         .api_key("prism-accepts-any-bearer")
@@ -36,12 +37,24 @@ async fn every_operation_conforms_to_the_spec() {
     ok!(c.me().get().await);
     // listProjects, with and without every parameter
     ok!(c.projects().list().send().await);
-    ok!(c.projects().list().page_size(100).name_contains("a b").page_token("t/1").send().await);
+    ok!(c
+        .projects()
+        .list()
+        .page_size(100)
+        .name_contains("a b")
+        .page_token("t/1")
+        .send()
+        .await);
     let first = c.projects().list().page_size(1).stream().next().await;
     ok!(first.expect("one project"));
     // createProject
     ok!(c.projects().create("Conformance").await);
-    ok!(c.projects().create("Typed").project_type(ProjectType::Agent).folder_id("f-1").await);
+    ok!(c
+        .projects()
+        .create("Typed")
+        .project_type(ProjectType::Agent)
+        .folder_id("f-1")
+        .await);
     // getProject, deleteProject
     ok!(c.projects().get("p-1").await);
     ok!(c.projects().delete("p-1").await);
@@ -52,7 +65,13 @@ async fn every_operation_conforms_to_the_spec() {
     ok!(c.notebooks().delete("n-1").await);
     // listNotebookRuns
     ok!(c.notebooks().runs("n-1").send().await);
-    ok!(c.runs().list("n-1").page_size(5).page_token("tok").send().await);
+    ok!(c
+        .runs()
+        .list("n-1")
+        .page_size(5)
+        .page_token("tok")
+        .send()
+        .await);
     // createRun, with every option
     ok!(c.runs().create("n-1").await);
     ok!(c
@@ -63,12 +82,30 @@ async fn every_operation_conforms_to_the_spec() {
         .blocks(["b-1", "b-2"])
         .run_dependent_blocks(true)
         .await);
-    ok!(c.runs().create("n-1").detached(true).detached_storage(DetachedStorage::ReadOnly).await);
-    ok!(c.runs().create("n-1").detached(true).detached_storage(DetachedStorage::ReadWrite).await);
+    ok!(c
+        .runs()
+        .create("n-1")
+        .detached(true)
+        .detached_storage(DetachedStorage::ReadOnly)
+        .await);
+    ok!(c
+        .runs()
+        .create("n-1")
+        .detached(true)
+        .detached_storage(DetachedStorage::ReadWrite)
+        .await);
     // getRun, with each snapshot delivery
     ok!(c.runs().get(run_id).await);
-    ok!(c.runs().get(run_id).snapshot_delivery(SnapshotDelivery::Inline).await);
-    ok!(c.runs().get(run_id).snapshot_delivery(SnapshotDelivery::DownloadUrl).await);
+    ok!(c
+        .runs()
+        .get(run_id)
+        .snapshot_delivery(SnapshotDelivery::Inline)
+        .await);
+    ok!(c
+        .runs()
+        .get(run_id)
+        .snapshot_delivery(SnapshotDelivery::DownloadUrl)
+        .await);
     // executeNotebookV1
     ok!(c.notebooks().execute_v1("p-1", "n-1").await);
 }
@@ -78,7 +115,8 @@ async fn every_operation_conforms_to_the_spec() {
 async fn prism_does_judge_requests() {
     // Without this, an accepting mock would prove nothing: a request without a bearer token
     // is refused.
-    let root = std::env::var("DEEPNOTE_PRISM_URL").unwrap_or_else(|_| "http://127.0.0.1:4010".into());
+    let root =
+        std::env::var("DEEPNOTE_PRISM_URL").unwrap_or_else(|_| "http://127.0.0.1:4010".into());
     // Building an SDK client first names the process's TLS provider, which reqwest needs.
     let _ = prism();
     let status = reqwest::Client::new()
