@@ -1,0 +1,68 @@
+//! From a parsed command line to an exit code: logging, output, the runtime, the command.
+
+use crate::cli::{Cli, Command};
+use crate::commands;
+use crate::exit::{CliError, CliResult, Exit};
+use crate::output::Output;
+
+/// Everything a command needs besides its own arguments.
+pub struct Context {
+    /// Options every command takes.
+    pub global: crate::cli::GlobalArgs,
+    /// Where data goes.
+    pub out: Output,
+}
+
+impl Context {
+    /// A note for a person on stderr, unless `--quiet`.
+    pub fn note(&self, text: impl AsRef<str>) {
+        if !self.global.quiet {
+            eprintln!("{}", text.as_ref());
+        }
+    }
+}
+
+/// Runs one command line to its exit code; errors are printed here, on stderr.
+pub fn run(cli: Cli) -> Exit {
+    init_logging(cli.global.verbose);
+    let mut ctx = Context {
+        out: Output::for_stdout(cli.global.output),
+        global: cli.global,
+    };
+    match dispatch(&mut ctx, cli.command) {
+        Ok(()) => Exit::Success,
+        Err(error) => {
+            if !error.message.is_empty() {
+                eprintln!("error: {}", error.message);
+            }
+            error.exit
+        }
+    }
+}
+
+fn dispatch(ctx: &mut Context, command: Command) -> CliResult {
+    match command {
+        // These never touch the network, so they run without a runtime.
+        Command::Completions { shell } => commands::completions::print(shell),
+        Command::Auth(auth) => commands::auth::run(ctx, auth),
+        _ => Err(CliError::api("this command is not wired to the SDK yet")),
+    }
+}
+
+/// `-v` logs at debug, `-vv` at trace, to stderr. Without `-v` nothing is logged: stderr is
+/// for errors and progress. The API key never reaches a log: the SDK redacts it in `Debug`
+/// and sends it only as a header, which no layer logs.
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => return,
+        1 => tracing::Level::DEBUG,
+        _ => tracing::Level::TRACE,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_ansi(
+            !crate::output::no_color() && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        )
+        .try_init();
+}
