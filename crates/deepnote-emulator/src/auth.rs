@@ -1,0 +1,237 @@
+//! API keys, access levels, and which operation needs which level.
+//!
+//! | Operation                                   | Lowest level      |
+//! |---------------------------------------------|-------------------|
+//! | `GET /me`                                   | guest             |
+//! | `GET /projects`, `GET /projects/{id}`       | restricted_user   |
+//! | `GET /notebooks/{id}`, `GET .../runs`       | restricted_user   |
+//! | `GET /runs/{id}`                            | restricted_user   |
+//! | `POST /projects`, `DELETE /projects/{id}`   | editor            |
+//! | `POST /notebooks`, `DELETE /notebooks/{id}` | editor            |
+//! | `POST /runs`, v1 execute                    | editor            |
+//!
+//! A guest can only introspect its key; restricted users and viewers read; editors and admins
+//! also create, delete and run. Keys are compared in constant time (over SHA-256 digests, so
+//! neither content nor length leaks through timing), and never logged.
+
+use crate::error::ApiError;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use subtle::ConstantTimeEq;
+
+/// A key's access level in its workspace, lowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessLevel {
+    /// May only introspect its own key (`/me`).
+    Guest,
+    /// Reads projects, notebooks and runs.
+    RestrictedUser,
+    /// Reads projects, notebooks and runs.
+    Viewer,
+    /// Reads, creates, deletes and runs.
+    Editor,
+    /// Everything.
+    Admin,
+}
+
+impl AccessLevel {
+    /// The wire name, as `/me` reports it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessLevel::Guest => "guest",
+            AccessLevel::RestrictedUser => "restricted_user",
+            AccessLevel::Viewer => "viewer",
+            AccessLevel::Editor => "editor",
+            AccessLevel::Admin => "admin",
+        }
+    }
+}
+
+impl std::str::FromStr for AccessLevel {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "guest" => AccessLevel::Guest,
+            "restricted_user" => AccessLevel::RestrictedUser,
+            "viewer" => AccessLevel::Viewer,
+            "editor" => AccessLevel::Editor,
+            "admin" => AccessLevel::Admin,
+            other => return Err(format!("unknown access level `{other}`")),
+        })
+    }
+}
+
+/// The API's operations, as the access table above names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `GET /me`
+    GetMe,
+    /// `GET /projects`, `GET /projects/{id}`, `GET /notebooks/{id}`, `GET .../runs`, `GET /runs/{id}`
+    Read,
+    /// `POST /projects`, `POST /notebooks`
+    Create,
+    /// `DELETE /projects/{id}`, `DELETE /notebooks/{id}`
+    Delete,
+    /// `POST /runs`, v1 execute
+    Run,
+}
+
+impl Op {
+    /// The lowest access level allowed to perform this operation.
+    pub fn required(self) -> AccessLevel {
+        match self {
+            Op::GetMe => AccessLevel::Guest,
+            Op::Read => AccessLevel::RestrictedUser,
+            Op::Create | Op::Delete | Op::Run => AccessLevel::Editor,
+        }
+    }
+}
+
+/// An API key the emulator accepts, with who it belongs to.
+///
+/// Its `Debug` output leaves the secret out, so it never reaches a log.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeySpec {
+    /// The secret sent as `Authorization: Bearer <key>`.
+    pub key: String,
+    /// The workspace the key belongs to; it sees only this workspace's projects.
+    pub workspace_id: String,
+    /// The workspace's display name.
+    pub workspace_name: String,
+    /// The user that created the key.
+    pub user_id: String,
+    /// The key's access level.
+    pub access: AccessLevel,
+}
+
+impl std::fmt::Debug for KeySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeySpec")
+            .field("key_id", &self.key_id())
+            .field("workspace_id", &self.workspace_id)
+            .field("user_id", &self.user_id)
+            .field("access", &self.access)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KeySpec {
+    /// A key for workspace `default-workspace`, user `default-user`, with admin access.
+    pub fn new(key: impl Into<String>) -> Self {
+        KeySpec {
+            key: key.into(),
+            workspace_id: "default-workspace".into(),
+            workspace_name: "Default workspace".into(),
+            user_id: "default-user".into(),
+            access: AccessLevel::Admin,
+        }
+    }
+
+    /// Set the workspace (its name defaults to the id).
+    pub fn workspace(mut self, id: impl Into<String>) -> Self {
+        self.workspace_id = id.into();
+        self.workspace_name = self.workspace_id.clone();
+        self
+    }
+
+    /// Set the workspace's display name.
+    pub fn workspace_name(mut self, name: impl Into<String>) -> Self {
+        self.workspace_name = name.into();
+        self
+    }
+
+    /// Set the user that owns the key.
+    pub fn user(mut self, id: impl Into<String>) -> Self {
+        self.user_id = id.into();
+        self
+    }
+
+    /// Set the access level.
+    pub fn access(mut self, level: AccessLevel) -> Self {
+        self.access = level;
+        self
+    }
+
+    /// A stable, non-secret id for the key: a prefix of its digest.
+    pub fn key_id(&self) -> String {
+        let d = Sha256::digest(self.key.as_bytes());
+        d[..8].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Parse `KEY[:WORKSPACE[:USER[:LEVEL]]]`, the binary's `--key` syntax.
+    pub fn parse_cli(s: &str) -> Result<Self, String> {
+        let mut parts = s.split(':');
+        let key = parts.next().filter(|k| !k.is_empty()).ok_or("empty key")?;
+        let mut spec = KeySpec::new(key);
+        if let Some(ws) = parts.next().filter(|p| !p.is_empty()) {
+            spec = spec.workspace(ws);
+        }
+        if let Some(user) = parts.next().filter(|p| !p.is_empty()) {
+            spec = spec.user(user);
+        }
+        if let Some(level) = parts.next().filter(|p| !p.is_empty()) {
+            spec = spec.access(level.parse()?);
+        }
+        if parts.next().is_some() {
+            return Err("expected KEY[:WORKSPACE[:USER[:LEVEL]]]".into());
+        }
+        Ok(spec)
+    }
+}
+
+/// The keys the emulator accepts.
+#[derive(Debug, Default, Clone)]
+pub struct Keys {
+    entries: Vec<([u8; 32], Arc<KeySpec>)>,
+}
+
+impl Keys {
+    /// Accept this key too (a key with the same secret replaces the old one).
+    pub fn add(&mut self, spec: KeySpec) {
+        let digest: [u8; 32] = Sha256::digest(spec.key.as_bytes()).into();
+        self.entries.retain(|(d, _)| d != &digest);
+        self.entries.push((digest, Arc::new(spec)));
+    }
+
+    /// The key an `Authorization` header value names, or 401.
+    pub fn authenticate(&self, header: Option<&str>) -> Result<Arc<KeySpec>, ApiError> {
+        let presented = header
+            .and_then(|h| {
+                let (scheme, rest) = h.split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+            })
+            .filter(|k| !k.is_empty())
+            .ok_or(ApiError::Unauthorized)?;
+        let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        // Look at every key whatever matches, so timing does not tell how many keys exist
+        // before the right one.
+        let mut found = None;
+        for (d, spec) in &self.entries {
+            if bool::from(d.ct_eq(&digest)) {
+                found = Some(spec.clone());
+            }
+        }
+        found.ok_or(ApiError::Unauthorized)
+    }
+
+    /// Every key, for the control API's listing.
+    pub fn specs(&self) -> impl Iterator<Item = &KeySpec> {
+        self.entries.iter().map(|(_, s)| s.as_ref())
+    }
+}
+
+/// 403 unless `key` may perform `op`.
+pub fn authorize(key: &KeySpec, op: Op) -> Result<(), ApiError> {
+    if key.access >= op.required() {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "access level `{}` may not perform this operation (needs `{}`)",
+            key.access.as_str(),
+            op.required().as_str()
+        )))
+    }
+}

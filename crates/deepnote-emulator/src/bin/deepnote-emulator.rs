@@ -1,0 +1,140 @@
+//! `deepnote-emulator`: a local Deepnote API server. See `--help`.
+
+use clap::Parser;
+use deepnote_emulator::{Emulator, EmulatorConfig, Faults, KeySpec, RateLimit};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A faithful, stateful local Deepnote Public API server.
+///
+/// The API is served under /v2 (and the legacy execute under /v1); the control API under
+/// /_emulator (no key needed unless --admin-token is given).
+#[derive(Parser, Debug)]
+#[command(version)]
+struct Args {
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port to bind (0: a free one, printed at start).
+    #[arg(long, default_value_t = 8765)]
+    port: u16,
+    /// An API key: KEY[:WORKSPACE[:USER[:LEVEL]]], LEVEL one of guest, restricted_user,
+    /// viewer, editor, admin (default admin). Repeatable.
+    #[arg(long = "key", env = "DEEPNOTE_EMULATOR_KEY", value_parser = KeySpec::parse_cli)]
+    keys: Vec<KeySpec>,
+    /// Load a data set at start: `sample` (a workspace with projects, notebooks and runs,
+    /// reachable with the key deepnote-emulator-sample-key).
+    #[arg(long, value_parser = ["sample"])]
+    seed: Option<String>,
+    /// Keep state in SQLite under this directory (survives restarts and kill -9).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Log level (error, warn, info, debug, trace); info logs every request (never its key).
+    #[arg(long, default_value = "warn")]
+    log: String,
+    /// Require this bearer token on the control API.
+    #[arg(long, env = "DEEPNOTE_EMULATOR_ADMIN_TOKEN")]
+    admin_token: Option<String>,
+    /// Build snapshot download URLs with this host (e.g. localhost, another origin).
+    #[arg(long)]
+    download_host: Option<String>,
+    /// Seed for generated ids (deterministic ids).
+    #[arg(long)]
+    id_seed: Option<u64>,
+    /// Start with the virtual clock frozen.
+    #[arg(long)]
+    freeze_clock: bool,
+    /// Fault: allow N requests per window, then 429 (`N/MILLISECONDS`, e.g. 100/1000).
+    #[arg(long, value_parser = parse_rate_limit)]
+    rate_limit: Option<RateLimit>,
+    /// Fault: share of requests answered 500/502/503 before they run (0..1).
+    #[arg(long, default_value_t = 0.0)]
+    error_rate: f64,
+    /// Fault: share of requests whose connection is reset after they ran (0..1).
+    #[arg(long, default_value_t = 0.0)]
+    reset_rate: f64,
+    /// Fault: milliseconds added to every API request.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Seed of the fault dice.
+    #[arg(long)]
+    fault_seed: Option<u64>,
+}
+
+fn parse_rate_limit(s: &str) -> Result<RateLimit, String> {
+    let (n, ms) = s.split_once('/').ok_or("expected N/MILLISECONDS")?;
+    Ok(RateLimit {
+        requests: n.parse().map_err(|_| "N must be a number")?,
+        window: Duration::from_millis(ms.parse().map_err(|_| "MILLISECONDS must be a number")?),
+    })
+}
+
+#[tokio::main]
+async fn main() {
+    let args = Args::parse();
+    let filter = tracing_subscriber::EnvFilter::try_new(&args.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+
+    let config = EmulatorConfig {
+        host: args.host,
+        port: args.port,
+        keys: args.keys,
+        seed_sample: args.seed.is_some(),
+        data_dir: args.data_dir,
+        faults: Faults {
+            rate_limit: args.rate_limit,
+            error_rate: args.error_rate,
+            reset_rate: args.reset_rate,
+            latency: Duration::from_millis(args.latency_ms),
+            seed: args.fault_seed,
+            ..Faults::default()
+        },
+        download_host: args.download_host,
+        admin_token: args.admin_token,
+        id_seed: args.id_seed,
+        freeze_clock: args.freeze_clock,
+        ..EmulatorConfig::default()
+    };
+    let seeded = config.seed_sample;
+    let emu = match Emulator::start(config).await {
+        Ok(emu) => emu,
+        Err(e) => {
+            eprintln!("deepnote-emulator: {e}");
+            std::process::exit(1);
+        }
+    };
+    println!("deepnote-emulator listening on {}", emu.base_url());
+    if seeded {
+        println!("sample workspace loaded; key: {}", emu.sample_key());
+    }
+    shutdown_signal().await;
+    eprintln!("deepnote-emulator: stopping (finishing requests in flight)");
+    emu.shutdown().await;
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}

@@ -1,0 +1,306 @@
+//! The control API under `/_emulator/`, outside the spec, for tests and demos.
+//!
+//! It needs no API key. When the emulator is started with an admin token, every control
+//! endpoint except snapshot downloads needs `Authorization: Bearer <admin token>` (401
+//! otherwise). Snapshot downloads are never authenticated: their URL carries an unguessable
+//! token, like a signed URL, and the journal records whether an `Authorization` header came
+//! with the download (never its value).
+//!
+//! | Method and path                         | Does                                              |
+//! |-----------------------------------------|---------------------------------------------------|
+//! | `GET /_emulator/health`                 | `{"status":"ok"}`                                 |
+//! | `GET /_emulator/state`                  | counts, clock, sample key                         |
+//! | `POST /_emulator/seed`                  | load the sample workspace and accept its key      |
+//! | `POST /_emulator/reset`                 | forget projects, notebooks, runs, behaviours      |
+//! | `PUT /_emulator/behaviours/{notebookId}`| `{"durationMs","outcome","message"}` for new runs |
+//! | `DELETE /_emulator/behaviours/{id}`     | back to the default behaviour                     |
+//! | `GET /_emulator/clock`                  | `{"now","offsetMs","frozenAt"}`                   |
+//! | `POST /_emulator/clock/advance`         | `{"ms": N}` moves the clock forward               |
+//! | `POST /_emulator/clock/freeze`          | `{"frozen": bool}`                                |
+//! | `GET`/`PUT /_emulator/faults`           | the injected faults (see [`Faults`])              |
+//! | `GET`/`DELETE /_emulator/journal`       | what happened to each API request                 |
+//! | `POST /_emulator/keys`                  | accept another key (a [`KeySpec`] as JSON)       |
+//! | `GET /_emulator/runs/{runId}`           | everything a run recorded (inputs, blockIds, ...) |
+//! | `GET /_emulator/snapshots/{token}`      | a run's snapshot YAML (the `downloadUrl`)         |
+
+use crate::auth::KeySpec;
+use crate::error::ApiError;
+use crate::extract::{PathParams, RawBody};
+use crate::faults::Faults;
+use crate::journal::JournalEntry;
+use crate::runs::RunBehaviour;
+use crate::server::Shared;
+use crate::state::Change;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use serde_json::json;
+use sha2::Sha256;
+use std::sync::Arc;
+use std::time::Duration;
+
+type St = State<Arc<Shared>>;
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    let admin = Router::new()
+        .route("/health", get(health))
+        .route("/state", get(state))
+        .route("/seed", post(seed))
+        .route("/reset", post(reset))
+        .route(
+            "/behaviours/{notebookId}",
+            put(set_behaviour).delete(clear_behaviour),
+        )
+        .route("/clock", get(clock))
+        .route("/clock/advance", post(advance))
+        .route("/clock/freeze", post(freeze))
+        .route("/faults", get(get_faults).put(set_faults))
+        .route("/journal", get(journal).delete(clear_journal))
+        .route("/keys", post(add_key))
+        .route("/runs/{runId}", get(run_record))
+        .route_layer(middleware::from_fn_with_state(shared.clone(), admin_only));
+    Router::new()
+        .merge(admin)
+        .route("/snapshots/{token}", get(download_snapshot))
+        .method_not_allowed_fallback(crate::api::method_not_allowed)
+        .with_state(shared)
+}
+
+async fn admin_only(State(s): St, req: Request, next: Next) -> Response {
+    if let Some(token) = &s.admin_token {
+        let presented = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        let ok: bool = subtle::ConstantTimeEq::ct_eq(presented.as_bytes(), token.as_bytes()).into();
+        if !ok {
+            return ApiError::Unauthorized.into_response();
+        }
+    }
+    next.run(req).await
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+async fn state(State(s): St) -> Json<serde_json::Value> {
+    let (projects, notebooks, runs) = s.store.read().expect("store lock").counts();
+    Json(json!({
+        "projects": projects,
+        "notebooks": notebooks,
+        "runs": runs,
+        "clock": clock_json(&s),
+        "sampleKey": crate::seed::SAMPLE_KEY,
+        "persistent": s.persist.is_some(),
+    }))
+}
+
+async fn seed(State(s): St) -> Result<Json<serde_json::Value>, ApiError> {
+    s.keys
+        .write()
+        .expect("keys lock")
+        .add(crate::seed::sample_key_spec());
+    crate::seed::seed_sample(&s)?;
+    Ok(Json(json!({
+        "sampleKey": crate::seed::SAMPLE_KEY,
+        "workspaceId": crate::seed::SAMPLE_WORKSPACE_ID,
+    })))
+}
+
+async fn reset(State(s): St) -> Result<StatusCode, ApiError> {
+    let mut store = s.store.write().expect("store lock");
+    s.commit(&mut store, vec![Change::Reset])?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn set_behaviour(
+    State(s): St,
+    PathParams(id): PathParams<String>,
+    body: RawBody,
+) -> Result<StatusCode, ApiError> {
+    let b: RunBehaviour = body.json()?;
+    let mut store = s.store.write().expect("store lock");
+    s.commit(&mut store, vec![Change::SetBehaviour(id, Some(b))])?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn clear_behaviour(
+    State(s): St,
+    PathParams(id): PathParams<String>,
+) -> Result<StatusCode, ApiError> {
+    let mut store = s.store.write().expect("store lock");
+    s.commit(&mut store, vec![Change::SetBehaviour(id, None)])?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn clock_json(s: &Shared) -> serde_json::Value {
+    let st = s.clock.state();
+    json!({
+        "now": crate::clock::rfc3339(s.clock.now_ms()),
+        "offsetMs": st.offset_ms,
+        "frozen": st.frozen_at.is_some(),
+    })
+}
+
+async fn clock(State(s): St) -> Json<serde_json::Value> {
+    Json(clock_json(&s))
+}
+
+#[derive(Deserialize)]
+struct Advance {
+    ms: u64,
+}
+
+async fn advance(State(s): St, body: RawBody) -> Result<Json<serde_json::Value>, ApiError> {
+    let a: Advance = body.json()?;
+    s.clock.advance(Duration::from_millis(a.ms));
+    s.save_clock();
+    Ok(Json(clock_json(&s)))
+}
+
+#[derive(Deserialize)]
+struct Freeze {
+    frozen: bool,
+}
+
+async fn freeze(State(s): St, body: RawBody) -> Result<Json<serde_json::Value>, ApiError> {
+    let f: Freeze = body.json()?;
+    s.clock.freeze(f.frozen);
+    s.save_clock();
+    Ok(Json(clock_json(&s)))
+}
+
+async fn get_faults(State(s): St) -> Json<Faults> {
+    Json(s.faults.get())
+}
+
+async fn set_faults(State(s): St, body: RawBody) -> Result<Json<Faults>, ApiError> {
+    let f: Faults = body.json()?;
+    f.validate().map_err(ApiError::BadRequest)?;
+    s.faults.set(f.clone());
+    Ok(Json(f))
+}
+
+async fn journal(State(s): St) -> Json<Vec<JournalEntry>> {
+    Json(s.journal.entries())
+}
+
+async fn clear_journal(State(s): St) -> StatusCode {
+    s.journal.clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn add_key(State(s): St, body: RawBody) -> Result<StatusCode, ApiError> {
+    let k: KeySpec = body.json()?;
+    if k.key.is_empty() {
+        return Err(ApiError::bad("key must not be empty"));
+    }
+    s.keys.write().expect("keys lock").add(k);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn run_record(
+    State(s): St,
+    PathParams(id): PathParams<String>,
+) -> Result<Response, ApiError> {
+    let store = s.store.read().expect("store lock");
+    let run = store
+        .run(&id)
+        .ok_or_else(|| ApiError::NotFound(format!("run {id} not found")))?;
+    let (status, _) = run.status_at(s.clock.now_ms());
+    let mut v = serde_json::to_value(run).unwrap_or_default();
+    v["status"] = json!(status.as_str());
+    Ok(Json(v).into_response())
+}
+
+fn sign(s: &Shared, run_id: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(&s.pages.secret()).expect("any key length");
+    mac.update(b"snapshot\0");
+    mac.update(run_id.as_bytes());
+    mac.finalize().into_bytes()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The download URL of a run's snapshot, on the host the request was sent to (or the
+/// configured download host, keeping the port).
+pub(crate) fn snapshot_url(s: &Shared, headers: &HeaderMap, run_id: &str) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
+        .unwrap_or_else(|| s.addr.to_string());
+    let host = match &s.download_host {
+        Some(dh) => {
+            let port = host
+                .rsplit_once(':')
+                .map(|(_, p)| p)
+                .filter(|p| p.parse::<u16>().is_ok());
+            match port {
+                Some(p) => format!("{dh}:{p}"),
+                None => dh.clone(),
+            }
+        }
+        None => host,
+    };
+    format!(
+        "http://{host}/_emulator/snapshots/{run_id}.{}",
+        sign(s, run_id)
+    )
+}
+
+async fn download_snapshot(
+    State(s): St,
+    PathParams(token): PathParams<String>,
+    headers: HeaderMap,
+) -> Response {
+    let resp = match serve_snapshot(&s, &token) {
+        Ok(yaml) => {
+            let mut r = yaml.into_response();
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/x-yaml"),
+            );
+            r
+        }
+        Err(e) => e.into_response(),
+    };
+    s.journal.record(JournalEntry {
+        seq: 0,
+        at: crate::clock::rfc3339(s.clock.now_ms()),
+        method: "GET".into(),
+        path: "/_emulator/snapshots/{token}".into(),
+        status: resp.status().as_u16(),
+        fault: None,
+        applied: true,
+        changed_state: false,
+        authorization: headers.contains_key(header::AUTHORIZATION),
+        created: None,
+    });
+    resp
+}
+
+fn serve_snapshot(s: &Shared, token: &str) -> Result<String, ApiError> {
+    let not_found = || ApiError::NotFound("no such snapshot".into());
+    let (run_id, sig) = token.split_once('.').ok_or_else(not_found)?;
+    let ok: bool = subtle::ConstantTimeEq::ct_eq(sig.as_bytes(), sign(s, run_id).as_bytes()).into();
+    if !ok {
+        return Err(not_found());
+    }
+    let store = s.store.read().expect("store lock");
+    let run = store.run(run_id).ok_or_else(not_found)?;
+    let (_, finished) = run.status_at(s.clock.now_ms());
+    let finished = finished.ok_or_else(not_found)?;
+    let project = store.project(&run.project_id).ok_or_else(not_found)?;
+    let notebook = store.notebook(&run.notebook_id).ok_or_else(not_found)?;
+    Ok(crate::snapshot::render(project, notebook, run, finished))
+}

@@ -1,0 +1,111 @@
+//! Request extractors whose every rejection is a typed `Error` answer, never axum's plain text.
+
+use crate::auth::KeySpec;
+use crate::error::ApiError;
+use crate::server::Shared;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::{header, request::Parts};
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The largest request body accepted; larger ones are answered 413.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// The key that authenticated the request (401 if none did).
+pub struct Caller(pub Arc<KeySpec>);
+
+impl FromRequestParts<Arc<Shared>> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<Shared>) -> Result<Self, ApiError> {
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        state
+            .keys
+            .read()
+            .expect("keys lock")
+            .authenticate(header)
+            .map(Caller)
+    }
+}
+
+/// The query string as a map (the last value of a repeated name wins).
+pub struct QueryMap(pub HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Query::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| QueryMap(v.into_iter().collect()))
+            .map_err(|e| ApiError::bad(format!("malformed query string: {}", e.body_text())))
+    }
+}
+
+/// A path parameter, refusing undecodable ones with 400.
+pub struct PathParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(t)| PathParams(t))
+            .map_err(|e| ApiError::bad(format!("malformed path: {}", e.body_text())))
+    }
+}
+
+/// The raw body, at most [`BODY_LIMIT`] bytes (413 past it), parsed only once the caller is
+/// authorized, so a refused request never reports on its body.
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, ApiError> {
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        if declared.is_some_and(|n| n > BODY_LIMIT) {
+            return Err(ApiError::PayloadTooLarge(BODY_LIMIT));
+        }
+        axum::body::to_bytes(req.into_body(), BODY_LIMIT)
+            .await
+            .map(RawBody)
+            .map_err(|_| ApiError::PayloadTooLarge(BODY_LIMIT))
+    }
+}
+
+impl RawBody {
+    /// Parse the body as a JSON object into `T`; 400 with the reason otherwise.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        if self.0.iter().all(u8::is_ascii_whitespace) {
+            return Err(ApiError::bad("a JSON request body is required"));
+        }
+        let value: serde_json::Value = serde_json::from_slice(&self.0)
+            .map_err(|e| ApiError::bad(format!("malformed JSON body: {e}")))?;
+        if !value.is_object() {
+            return Err(ApiError::bad("the request body must be a JSON object"));
+        }
+        serde_json::from_value(value).map_err(|e| ApiError::bad(format!("invalid body: {e}")))
+    }
+}
+
+/// 400 unless `id` is a UUID; `what` names the parameter in the message.
+pub fn check_uuid(what: &str, id: &str) -> Result<(), ApiError> {
+    uuid::Uuid::try_parse(id)
+        .map(|_| ())
+        .map_err(|_| ApiError::bad(format!("{what} must be a UUID, got `{}`", truncate(id))))
+}
+
+fn truncate(s: &str) -> String {
+    s.chars().take(64).collect()
+}

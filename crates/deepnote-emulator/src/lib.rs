@@ -1,0 +1,74 @@
+//! A faithful, stateful local Deepnote Public API server, for tests, CI and demos.
+//!
+//! It serves every operation of Deepnote's OpenAPI spec (under `/v2`, and the legacy execute
+//! under `/v1`) with projects, notebooks and runs kept in memory (or in SQLite with a data
+//! directory), API keys with access levels, paginated lists with opaque page tokens, runs that
+//! move through their statuses on a virtual clock, execution snapshots, and injectable faults.
+//! A control API under `/_emulator/` (see [`control`]) seeds, resets, sets run behaviours,
+//! moves the clock, sets faults and lists what happened.
+//!
+//! It depends on none of the SDK's client crates, so it can judge them.
+//!
+//! # Starting one in-process
+//!
+//! ```no_run
+//! use deepnote_emulator::{AccessLevel, Emulator, KeySpec, RunBehaviour, RunOutcome};
+//! use std::time::Duration;
+//!
+//! # async fn demo() -> Result<(), deepnote_emulator::EmulatorError> {
+//! let emu = Emulator::builder()
+//!     .seed_sample()
+//!     .key(KeySpec::new("test-key").workspace("ws-1").user("u-1").access(AccessLevel::Editor))
+//!     .start()
+//!     .await?;
+//! // Point a client at `emu.base_url()` + "/v2" with `Authorization: Bearer test-key`.
+//! println!("{} (sample key {})", emu.base_url(), emu.sample_key());
+//! emu.set_behaviour(
+//!     "00000000-5a3e-4000-8000-000000000201",
+//!     RunBehaviour::new(Duration::from_secs(2), RunOutcome::Error).message("boom"),
+//! );
+//! emu.advance_clock(Duration::from_secs(5));
+//! emu.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Defaults worth knowing
+//!
+//! - Runs without a behaviour last [`DEFAULT_RUN_DURATION`] (100 ms pending, 400 ms running)
+//!   and succeed.
+//! - Lists return [`DEFAULT_PAGE_SIZE`] items unless `pageSize` (1 to [`MAX_PAGE_SIZE`]) says.
+//! - Bodies larger than [`BODY_LIMIT`] are answered 413.
+//! - Access levels: see [`auth`] for which operation needs which level.
+
+#![warn(missing_docs)]
+
+mod api;
+pub mod auth;
+mod clock;
+pub mod control;
+mod error;
+mod extract;
+pub mod faults;
+pub mod journal;
+mod pagination;
+mod persist;
+mod routes;
+mod runs;
+mod seed;
+mod server;
+mod snapshot;
+mod state;
+
+pub use auth::{AccessLevel, KeySpec};
+pub use clock::ClockState;
+pub use error::ApiError;
+pub use extract::BODY_LIMIT;
+pub use faults::{Faults, RateLimit};
+pub use journal::{FaultKind, JournalEntry};
+pub use pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use persist::DB_FILE;
+pub use runs::{DEFAULT_RUN_DURATION, RunBehaviour, RunOutcome, RunStatus};
+pub use seed::{SAMPLE_KEY, SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID, SAMPLE_WORKSPACE_ID};
+pub use server::{Emulator, EmulatorBuilder, EmulatorConfig, EmulatorError};
+pub use state::{Block, Notebook, Project, Run};

@@ -1,0 +1,146 @@
+//! The router, and the layer every API request passes: faults, journal and request logs.
+
+use crate::api;
+use crate::error::ApiError;
+use crate::faults::Decision;
+use crate::journal::{FaultKind, JournalEntry};
+use crate::server::Shared;
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The whole app: the API under `/v2` and `/v1`, the control API under `/_emulator`.
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    let api = Router::new()
+        .route("/v2/me", get(api::get_me))
+        .route(
+            "/v2/projects",
+            get(api::list_projects).post(api::create_project),
+        )
+        .route(
+            "/v2/projects/{projectId}",
+            get(api::get_project).delete(api::delete_project),
+        )
+        .route("/v2/notebooks", post(api::create_notebook))
+        .route(
+            "/v2/notebooks/{notebookId}",
+            get(api::get_notebook).delete(api::delete_notebook),
+        )
+        .route(
+            "/v2/notebooks/{notebookId}/runs",
+            get(api::list_notebook_runs),
+        )
+        .route("/v2/runs", post(api::create_run))
+        .route("/v2/runs/{runId}", get(api::get_run))
+        .route(
+            "/v1/projects/{projectId}/notebooks/{notebookId}/execute",
+            post(api::execute_v1),
+        )
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .route_layer(middleware::from_fn_with_state(shared.clone(), api_layer))
+        .with_state(shared.clone());
+    Router::new()
+        .merge(api)
+        .nest("/_emulator", crate::control::router(shared.clone()))
+        .fallback(api::not_found)
+}
+
+/// Apply faults around an API request, journal it, and log it (never its key).
+async fn api_layer(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let authorization = req.headers().contains_key(header::AUTHORIZATION);
+    let at = crate::clock::rfc3339(s.clock.now_ms());
+    let (decision, latency) = s.faults.decide();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let mut entry = JournalEntry {
+        seq: 0,
+        at,
+        method,
+        path,
+        status: 0,
+        fault: None,
+        applied: false,
+        changed_state: false,
+        authorization,
+        created: None,
+    };
+    let resp = match decision {
+        Decision::RateLimited(secs) => {
+            entry.fault = Some(FaultKind::RateLimit);
+            ApiError::TooManyRequests(secs).into_response()
+        }
+        Decision::ServerError(code) => {
+            entry.fault = Some(FaultKind::ServerError);
+            ApiError::Server(code, "injected server error (emulator fault)".into()).into_response()
+        }
+        Decision::Pass { reset } => {
+            let resp = next.run(req).await;
+            entry.applied = true;
+            if let Some(api::Changed(created)) = resp.extensions().get::<api::Changed>() {
+                entry.changed_state = true;
+                entry.created = created.clone();
+            }
+            if reset {
+                entry.fault = Some(FaultKind::ConnectionReset);
+                entry.status = resp.status().as_u16();
+                s.journal.record(entry.clone());
+                log(&entry, started);
+                return reset_midway(resp).await;
+            }
+            resp
+        }
+    };
+    entry.status = resp.status().as_u16();
+    log(&entry, started);
+    s.journal.record(entry);
+    resp
+}
+
+fn log(entry: &JournalEntry, started: Instant) {
+    tracing::info!(
+        method = %entry.method,
+        path = %entry.path,
+        status = entry.status,
+        fault = ?entry.fault,
+        changed = entry.changed_state,
+        elapsed_us = started.elapsed().as_micros() as u64,
+        "request"
+    );
+}
+
+/// Send the status, headers and half the body, then fail the body so the server drops the
+/// connection: the client sees a reset after the request took effect.
+async fn reset_midway(resp: Response) -> Response {
+    let (mut parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let half = bytes.slice(..bytes.len() / 2);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    if parts.status == StatusCode::NO_CONTENT {
+        // A 204 has no body to cut short; answer as if one followed, then drop.
+        parts.status = StatusCode::OK;
+    }
+    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+        Ok(half),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "emulator fault: connection reset",
+        )),
+    ];
+    Response::from_parts(parts, Body::from_stream(futures_util::stream::iter(chunks)))
+}

@@ -1,0 +1,166 @@
+//! Run behaviours and the run lifecycle.
+//!
+//! A run's status is a function of the virtual clock: it is `pending` for the first fifth of
+//! its behaviour's duration, `running` for the rest, then its outcome. Nothing runs in the
+//! background, so a frozen clock gives the same answer forever and a restarted emulator
+//! "resumes" unfinished runs simply by reading the clock again.
+//!
+//! Without a behaviour set for its notebook, a run lasts [`DEFAULT_RUN_DURATION`] (100 ms
+//! pending, then 400 ms running) and succeeds.
+
+use crate::clock::Millis;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// How long a run lasts when its notebook has no behaviour set: 100 ms pending, 400 ms running.
+pub const DEFAULT_RUN_DURATION: Duration = Duration::from_millis(500);
+
+/// How a run of a notebook ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RunOutcome {
+    /// `success`
+    #[default]
+    Success,
+    /// `error`: the notebook raised; the run carries the behaviour's message.
+    Error,
+    /// `internal_error`: Deepnote failed.
+    InternalError,
+    /// `stopped`: someone stopped it.
+    Stopped,
+}
+
+impl RunOutcome {
+    /// The status a run ends with.
+    pub fn status(self) -> RunStatus {
+        match self {
+            RunOutcome::Success => RunStatus::Success,
+            RunOutcome::Error => RunStatus::Error,
+            RunOutcome::InternalError => RunStatus::InternalError,
+            RunOutcome::Stopped => RunStatus::Stopped,
+        }
+    }
+}
+
+/// What runs of a notebook do: how long they take and how they end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunBehaviour {
+    /// From creation to the terminal status; the first fifth of it is `pending`.
+    #[serde(with = "duration_ms", rename = "durationMs")]
+    pub duration: Duration,
+    /// The terminal status.
+    pub outcome: RunOutcome,
+    /// The run's `error` message for `error` and `internal_error` outcomes.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+impl Default for RunBehaviour {
+    fn default() -> Self {
+        RunBehaviour {
+            duration: DEFAULT_RUN_DURATION,
+            outcome: RunOutcome::Success,
+            message: None,
+        }
+    }
+}
+
+impl RunBehaviour {
+    /// A behaviour ending with `outcome` after `duration`.
+    pub fn new(duration: Duration, outcome: RunOutcome) -> Self {
+        RunBehaviour {
+            duration,
+            outcome,
+            message: None,
+        }
+    }
+
+    /// The same behaviour with an error message.
+    pub fn message(mut self, msg: impl Into<String>) -> Self {
+        self.message = Some(msg.into());
+        self
+    }
+
+    /// The status of a run with this behaviour created at `created`, at time `now`, and when
+    /// it finished if it has.
+    pub fn status_at(&self, created: Millis, now: Millis) -> (RunStatus, Option<Millis>) {
+        let total = i64::try_from(self.duration.as_millis()).unwrap_or(i64::MAX / 4);
+        let pending = total / 5;
+        let elapsed = now.saturating_sub(created);
+        if elapsed >= total {
+            (self.outcome.status(), Some(created.saturating_add(total)))
+        } else if elapsed >= pending {
+            (RunStatus::Running, None)
+        } else {
+            (RunStatus::Pending, None)
+        }
+    }
+
+    /// The error message a failed run reports.
+    pub fn error_message(&self) -> Option<String> {
+        match self.outcome {
+            RunOutcome::Error => Some(
+                self.message
+                    .clone()
+                    .unwrap_or_else(|| "Execution failed with an error".into()),
+            ),
+            RunOutcome::InternalError => Some(
+                self.message
+                    .clone()
+                    .unwrap_or_else(|| "Internal error while running the notebook".into()),
+            ),
+            RunOutcome::Success | RunOutcome::Stopped => self.message.clone(),
+        }
+    }
+}
+
+/// A run's status, as the spec's `RunStatus` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Queued; the machine is starting.
+    Pending,
+    /// Executing blocks.
+    Running,
+    /// Finished without error.
+    Success,
+    /// A block raised.
+    Error,
+    /// Deepnote failed.
+    InternalError,
+    /// Stopped before finishing.
+    Stopped,
+}
+
+impl RunStatus {
+    /// True once the run will not change any more.
+    pub fn is_terminal(self) -> bool {
+        !matches!(self, RunStatus::Pending | RunStatus::Running)
+    }
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Pending => "pending",
+            RunStatus::Running => "running",
+            RunStatus::Success => "success",
+            RunStatus::Error => "error",
+            RunStatus::InternalError => "internal_error",
+            RunStatus::Stopped => "stopped",
+        }
+    }
+}
+
+mod duration_ms {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        Ok(Duration::from_millis(u64::deserialize(d)?))
+    }
+}

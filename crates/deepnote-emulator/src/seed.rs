@@ -1,0 +1,190 @@
+//! The sample workspace: a few projects, notebooks with blocks, and finished runs.
+//!
+//! Its ids are fixed, so docs and tests can name them; its runs finished in the past relative
+//! to the virtual clock at seeding time.
+
+use crate::auth::{AccessLevel, KeySpec};
+use crate::error::ApiError;
+use crate::runs::{RunBehaviour, RunOutcome};
+use crate::server::Shared;
+use crate::state::{Block, Change, Notebook, Project, Run};
+use std::time::Duration;
+
+/// The key `seed_sample` configures: admin of the sample workspace.
+pub const SAMPLE_KEY: &str = "deepnote-emulator-sample-key";
+/// The sample workspace's id.
+pub const SAMPLE_WORKSPACE_ID: &str = "00000000-5a3e-4000-8000-00000000000a";
+/// The sample user's id.
+pub const SAMPLE_USER_ID: &str = "00000000-5a3e-4000-8000-00000000000b";
+/// The first sample project ("Sales analysis").
+pub const SAMPLE_PROJECT_ID: &str = "00000000-5a3e-4000-8000-000000000101";
+/// Its notebook "Quarterly report", which has an input block `region` and finished runs.
+pub const SAMPLE_NOTEBOOK_ID: &str = "00000000-5a3e-4000-8000-000000000201";
+
+/// The sample key's spec.
+pub fn sample_key_spec() -> KeySpec {
+    KeySpec::new(SAMPLE_KEY)
+        .workspace(SAMPLE_WORKSPACE_ID)
+        .workspace_name("Sample workspace")
+        .user(SAMPLE_USER_ID)
+        .access(AccessLevel::Admin)
+}
+
+fn block(id: &str, kind: &str, content: &str, variable: Option<&str>) -> Block {
+    Block {
+        id: id.into(),
+        kind: kind.into(),
+        content: content.into(),
+        variable: variable.map(str::to_string),
+    }
+}
+
+/// Load the sample workspace, unless it is already there.
+pub(crate) fn seed_sample(s: &Shared) -> Result<(), ApiError> {
+    let mut store = s.store.write().expect("store lock");
+    if store.project(SAMPLE_PROJECT_ID).is_some() {
+        return Ok(());
+    }
+    let now = s.clock.now_ms();
+    let mut changes = Vec::new();
+    let projects = [
+        (
+            SAMPLE_PROJECT_ID,
+            "Sales analysis",
+            "standard",
+            Some("00000000-5a3e-4000-8000-0000000f0001"),
+        ),
+        (
+            "00000000-5a3e-4000-8000-000000000102",
+            "Churn model",
+            "standard",
+            None,
+        ),
+        (
+            "00000000-5a3e-4000-8000-000000000103",
+            "Support agent",
+            "agent",
+            None,
+        ),
+    ];
+    for (id, name, kind, folder) in projects {
+        changes.push(Change::PutProject(Project {
+            id: id.into(),
+            workspace_id: SAMPLE_WORKSPACE_ID.into(),
+            name: name.into(),
+            project_type: kind.into(),
+            folder_id: folder.map(str::to_string),
+            seq: store.take_seq(),
+            created_at: now - 7 * 86_400_000,
+        }));
+    }
+    let notebooks = [
+        (
+            SAMPLE_NOTEBOOK_ID,
+            SAMPLE_PROJECT_ID,
+            "Quarterly report",
+            vec![
+                block("b-intro", "markdown", "# Quarterly report", None),
+                block("b-region", "input-text", "", Some("region")),
+                block("b-load", "code", "df = load_sales(region)", None),
+                block("b-plot", "code", "df.plot()", None),
+            ],
+        ),
+        (
+            "00000000-5a3e-4000-8000-000000000202",
+            SAMPLE_PROJECT_ID,
+            "Scratch",
+            vec![],
+        ),
+        (
+            "00000000-5a3e-4000-8000-000000000203",
+            "00000000-5a3e-4000-8000-000000000102",
+            "Training",
+            vec![block("b-train", "code", "model.fit(X, y)", None)],
+        ),
+        (
+            "00000000-5a3e-4000-8000-000000000204",
+            "00000000-5a3e-4000-8000-000000000103",
+            "Agent",
+            vec![block(
+                "b-agent",
+                "markdown",
+                "Answers support tickets.",
+                None,
+            )],
+        ),
+    ];
+    for (id, project, name, blocks) in notebooks {
+        changes.push(Change::PutNotebook(Notebook {
+            id: id.into(),
+            project_id: project.into(),
+            name: name.into(),
+            blocks,
+            seq: store.take_seq(),
+        }));
+    }
+    let hour = 3_600_000;
+    let runs = [
+        (
+            "00000000-5a3e-4000-8000-000000000301",
+            SAMPLE_NOTEBOOK_ID,
+            SAMPLE_PROJECT_ID,
+            48 * hour,
+            RunOutcome::Success,
+            None,
+            Some("EMEA"),
+        ),
+        (
+            "00000000-5a3e-4000-8000-000000000302",
+            SAMPLE_NOTEBOOK_ID,
+            SAMPLE_PROJECT_ID,
+            24 * hour,
+            RunOutcome::Error,
+            Some("NameError: name 'df' is not defined"),
+            None,
+        ),
+        (
+            "00000000-5a3e-4000-8000-000000000303",
+            SAMPLE_NOTEBOOK_ID,
+            SAMPLE_PROJECT_ID,
+            hour,
+            RunOutcome::Success,
+            None,
+            Some("APAC"),
+        ),
+        (
+            "00000000-5a3e-4000-8000-000000000304",
+            "00000000-5a3e-4000-8000-000000000203",
+            "00000000-5a3e-4000-8000-000000000102",
+            2 * hour,
+            RunOutcome::Success,
+            None,
+            None,
+        ),
+    ];
+    for (id, nb, project, ago, outcome, message, region) in runs {
+        let mut inputs = serde_json::Map::new();
+        if let Some(r) = region {
+            inputs.insert("region".into(), serde_json::json!(r));
+        }
+        changes.push(Change::PutRun(Run {
+            id: id.into(),
+            notebook_id: nb.into(),
+            project_id: project.into(),
+            seq: store.take_seq(),
+            created_at: now - ago,
+            behaviour: RunBehaviour {
+                duration: Duration::from_secs(42),
+                outcome,
+                message: message.map(str::to_string),
+            },
+            inputs,
+            block_ids: None,
+            run_dependent_blocks: false,
+            detached: false,
+            detached_run_storage_mode: None,
+            trigger: "api".into(),
+        }));
+    }
+    s.commit(&mut store, changes)
+}

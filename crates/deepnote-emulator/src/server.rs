@@ -1,0 +1,457 @@
+//! Starting, controlling and stopping an emulator.
+
+use crate::auth::{KeySpec, Keys};
+use crate::clock::Clock;
+use crate::error::ApiError;
+use crate::faults::{FaultState, Faults};
+use crate::journal::{DEFAULT_JOURNAL_CAPACITY, Journal, JournalEntry};
+use crate::pagination::Paginator;
+use crate::persist::Persist;
+use crate::runs::RunBehaviour;
+use crate::state::{Change, Run, Store};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Why an emulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    /// The address could not be bound.
+    #[error("cannot listen on {0}: {1}")]
+    Bind(SocketAddr, std::io::Error),
+    /// The data directory could not be opened or read.
+    #[error("persistence: {0}")]
+    Persist(String),
+    /// The configuration contradicts itself.
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+/// Everything an emulator is started with.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// Address to bind (default 127.0.0.1).
+    pub host: IpAddr,
+    /// Port to bind (default 0: a free one).
+    pub port: u16,
+    /// The API keys accepted.
+    pub keys: Vec<KeySpec>,
+    /// Load the sample workspace (and accept [`SAMPLE_KEY`](crate::SAMPLE_KEY)).
+    pub seed_sample: bool,
+    /// Keep state in SQLite under this directory.
+    pub data_dir: Option<PathBuf>,
+    /// Faults to inject from the start.
+    pub faults: Faults,
+    /// How runs behave for notebooks without a behaviour of their own.
+    pub default_behaviour: RunBehaviour,
+    /// Build snapshot download URLs with this host (e.g. `localhost`) instead of the one the
+    /// request was sent to, so downloads live on another origin.
+    pub download_host: Option<String>,
+    /// Require `Authorization: Bearer <token>` on the control API (`/_emulator/`).
+    pub admin_token: Option<String>,
+    /// Seed for generated ids; the same seed and requests give the same ids.
+    pub id_seed: Option<u64>,
+    /// Start with the clock frozen.
+    pub freeze_clock: bool,
+    /// How many requests the journal keeps.
+    pub journal_capacity: usize,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            keys: Vec::new(),
+            seed_sample: false,
+            data_dir: None,
+            faults: Faults::default(),
+            default_behaviour: RunBehaviour::default(),
+            download_host: None,
+            admin_token: None,
+            id_seed: None,
+            freeze_clock: false,
+            journal_capacity: DEFAULT_JOURNAL_CAPACITY,
+        }
+    }
+}
+
+/// Builds an [`EmulatorConfig`] step by step and starts it.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct EmulatorBuilder {
+    config: EmulatorConfig,
+}
+
+impl EmulatorBuilder {
+    /// Load the sample workspace, and accept [`SAMPLE_KEY`](crate::SAMPLE_KEY).
+    pub fn seed_sample(mut self) -> Self {
+        self.config.seed_sample = true;
+        self
+    }
+    /// Accept this API key.
+    pub fn key(mut self, key: KeySpec) -> Self {
+        self.config.keys.push(key);
+        self
+    }
+    /// Bind this address instead of 127.0.0.1.
+    pub fn host(mut self, host: IpAddr) -> Self {
+        self.config.host = host;
+        self
+    }
+    /// Bind this port instead of a free one.
+    pub fn port(mut self, port: u16) -> Self {
+        self.config.port = port;
+        self
+    }
+    /// Keep state in SQLite under `dir`.
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.config.data_dir = Some(dir.into());
+        self
+    }
+    /// Inject these faults from the start.
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.config.faults = faults;
+        self
+    }
+    /// How runs behave for notebooks without a behaviour of their own.
+    pub fn default_behaviour(mut self, behaviour: RunBehaviour) -> Self {
+        self.config.default_behaviour = behaviour;
+        self
+    }
+    /// Build snapshot download URLs with this host (e.g. `localhost`, another origin).
+    pub fn download_host(mut self, host: impl Into<String>) -> Self {
+        self.config.download_host = Some(host.into());
+        self
+    }
+    /// Require this bearer token on the control API.
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.config.admin_token = Some(token.into());
+        self
+    }
+    /// Generate ids from this seed.
+    pub fn id_seed(mut self, seed: u64) -> Self {
+        self.config.id_seed = Some(seed);
+        self
+    }
+    /// Start with the clock frozen.
+    pub fn freeze_clock(mut self) -> Self {
+        self.config.freeze_clock = true;
+        self
+    }
+    /// The configuration built so far.
+    pub fn config(self) -> EmulatorConfig {
+        self.config
+    }
+    /// Start the emulator.
+    pub async fn start(self) -> Result<Emulator, EmulatorError> {
+        Emulator::start(self.config).await
+    }
+}
+
+/// State shared by every request handler.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub store: RwLock<Store>,
+    pub clock: Clock,
+    pub ids: Mutex<fastrand::Rng>,
+    pub keys: RwLock<Keys>,
+    pub faults: FaultState,
+    pub journal: Journal,
+    pub persist: Option<Mutex<Persist>>,
+    pub pages: Paginator,
+    pub default_behaviour: RunBehaviour,
+    pub download_host: Option<String>,
+    pub admin_token: Option<String>,
+    pub addr: SocketAddr,
+}
+
+impl Shared {
+    /// A new random (or seeded) UUID.
+    pub fn new_id(&self) -> String {
+        let mut bytes = [0u8; 16];
+        let mut rng = self.ids.lock().expect("id lock");
+        for b in &mut bytes {
+            *b = rng.u8(..);
+        }
+        uuid::Builder::from_random_bytes(bytes)
+            .into_uuid()
+            .hyphenated()
+            .to_string()
+    }
+
+    /// Make `changes` durable (when persisting), then apply them in memory: a write that
+    /// cannot be stored is a 500 and changes nothing.
+    pub fn commit(&self, store: &mut Store, changes: Vec<Change>) -> Result<(), ApiError> {
+        if let Some(p) = &self.persist {
+            p.lock()
+                .expect("persist lock")
+                .write(store, &changes)
+                .map_err(|e| {
+                    tracing::error!(error = %e, "cannot persist a write");
+                    ApiError::Server(500, "the emulator could not store the change".into())
+                })?;
+        }
+        for c in changes {
+            store.apply(c);
+        }
+        Ok(())
+    }
+
+    /// Save the clock's settings (when persisting).
+    pub fn save_clock(&self) {
+        if let Some(p) = &self.persist
+            && let Err(e) = p
+                .lock()
+                .expect("persist lock")
+                .save_clock(self.clock.state())
+        {
+            tracing::error!(error = %e, "cannot persist the clock");
+        }
+    }
+
+    /// The behaviour a new run of `notebook` gets.
+    pub fn behaviour_for(&self, store: &Store, notebook: &str) -> RunBehaviour {
+        store
+            .behaviour(notebook)
+            .cloned()
+            .unwrap_or_else(|| self.default_behaviour.clone())
+    }
+}
+
+/// A running emulator. Dropping it stops it; [`Emulator::shutdown`] stops it gracefully.
+#[derive(Debug)]
+pub struct Emulator {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    base_url: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Emulator {
+    /// A builder with the defaults of [`EmulatorConfig::default`].
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// Start an emulator with `config`, serving on a background task.
+    pub async fn start(config: EmulatorConfig) -> Result<Emulator, EmulatorError> {
+        config.faults.validate().map_err(EmulatorError::Config)?;
+        let bind = SocketAddr::new(config.host, config.port);
+        let listener = tokio::net::TcpListener::bind(bind)
+            .await
+            .map_err(|e| EmulatorError::Bind(bind, e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| EmulatorError::Bind(bind, e))?;
+
+        let clock = Clock::new();
+        let (store, persist, secret) = match &config.data_dir {
+            Some(dir) => {
+                let (p, loaded) =
+                    Persist::open(dir).map_err(|e| EmulatorError::Persist(e.to_string()))?;
+                clock.restore(loaded.clock);
+                (loaded.store, Some(Mutex::new(p)), loaded.secret)
+            }
+            None => (Store::default(), None, random_secret()),
+        };
+        if config.freeze_clock {
+            clock.freeze(true);
+        }
+        let mut keys = Keys::default();
+        if config.seed_sample {
+            keys.add(crate::seed::sample_key_spec());
+        }
+        for k in &config.keys {
+            keys.add(k.clone());
+        }
+        let ids = config
+            .id_seed
+            .map(fastrand::Rng::with_seed)
+            .unwrap_or_default();
+        let shared = Arc::new(Shared {
+            store: RwLock::new(store),
+            clock,
+            ids: Mutex::new(ids),
+            keys: RwLock::new(keys),
+            faults: FaultState::new(config.faults.clone()),
+            journal: Journal::new(config.journal_capacity),
+            persist,
+            pages: Paginator::new(secret),
+            default_behaviour: config.default_behaviour.clone(),
+            download_host: config.download_host.clone(),
+            admin_token: config.admin_token.clone(),
+            addr,
+        });
+        if config.seed_sample {
+            crate::seed::seed_sample(&shared).map_err(|e| EmulatorError::Persist(e.to_string()))?;
+        }
+        shared.save_clock();
+
+        let app = crate::routes::router(shared.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "server stopped with an error");
+            }
+        });
+        tracing::info!(%addr, "deepnote emulator listening");
+        Ok(Emulator {
+            shared,
+            addr,
+            base_url: format!("http://{addr}"),
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// `http://HOST:PORT`: the API is under `/v2` and `/v1`, the control API under `/_emulator`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The key [`EmulatorBuilder::seed_sample`] configures (admin of the sample workspace).
+    pub fn sample_key(&self) -> &'static str {
+        crate::seed::SAMPLE_KEY
+    }
+
+    /// Set how future runs of a notebook behave.
+    pub fn set_behaviour(&self, notebook_id: impl AsRef<str>, behaviour: RunBehaviour) {
+        self.set_behaviour_opt(notebook_id.as_ref(), Some(behaviour));
+    }
+
+    /// Let future runs of a notebook behave by default again.
+    pub fn clear_behaviour(&self, notebook_id: impl AsRef<str>) {
+        self.set_behaviour_opt(notebook_id.as_ref(), None);
+    }
+
+    fn set_behaviour_opt(&self, notebook: &str, behaviour: Option<RunBehaviour>) {
+        let mut store = self.shared.store.write().expect("store lock");
+        let change = Change::SetBehaviour(notebook.to_string(), behaviour);
+        if let Err(e) = self.shared.commit(&mut store, vec![change]) {
+            tracing::error!(error = %e, "cannot set a behaviour");
+        }
+    }
+
+    /// Replace the injected faults.
+    pub fn set_faults(&self, faults: Faults) {
+        self.shared.faults.set(faults);
+    }
+
+    /// The injected faults.
+    pub fn faults(&self) -> Faults {
+        self.shared.faults.get()
+    }
+
+    /// Move the virtual clock forward.
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.clock.advance(by);
+        self.shared.save_clock();
+    }
+
+    /// Freeze (`true`) or unfreeze the virtual clock.
+    pub fn freeze_clock(&self, frozen: bool) {
+        self.shared.clock.freeze(frozen);
+        self.shared.save_clock();
+    }
+
+    /// The virtual time now.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::from_timestamp_millis(self.shared.clock.now_ms()).unwrap_or_default()
+    }
+
+    /// Every API request handled (up to the journal's capacity), oldest first.
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        self.shared.journal.entries()
+    }
+
+    /// Forget the journal.
+    pub fn clear_journal(&self) {
+        self.shared.journal.clear();
+    }
+
+    /// Forget every project, notebook, run and behaviour (keys stay).
+    pub fn reset(&self) {
+        let mut store = self.shared.store.write().expect("store lock");
+        if let Err(e) = self.shared.commit(&mut store, vec![Change::Reset]) {
+            tracing::error!(error = %e, "cannot reset");
+        }
+    }
+
+    /// Load the sample workspace (a no-op if it is there) and accept its key.
+    pub fn seed_sample(&self) {
+        self.shared
+            .keys
+            .write()
+            .expect("keys lock")
+            .add(crate::seed::sample_key_spec());
+        if let Err(e) = crate::seed::seed_sample(&self.shared) {
+            tracing::error!(error = %e, "cannot seed");
+        }
+    }
+
+    /// Accept another API key.
+    pub fn add_key(&self, key: KeySpec) {
+        self.shared.keys.write().expect("keys lock").add(key);
+    }
+
+    /// Everything recorded about a run, including what its request asked for.
+    pub fn run_record(&self, run_id: &str) -> Option<Run> {
+        self.shared
+            .store
+            .read()
+            .expect("store lock")
+            .run(run_id)
+            .cloned()
+    }
+
+    /// Stop taking connections, finish the requests in flight, and flush state.
+    pub async fn shutdown(mut self) {
+        self.stop_and_wait().await;
+    }
+
+    async fn stop_and_wait(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        if let Some(p) = &self.shared.persist
+            && let Err(e) = p.lock().expect("persist lock").flush()
+        {
+            tracing::error!(error = %e, "cannot flush state");
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+fn random_secret() -> [u8; 32] {
+    let mut rng = fastrand::Rng::new();
+    let mut s = [0u8; 32];
+    for b in &mut s {
+        *b = rng.u8(..);
+    }
+    s
+}

@@ -1,0 +1,273 @@
+//! The emulator's state: projects, notebooks, runs and per-notebook run behaviours.
+//!
+//! Every mutation is a list of [`Change`]s, so the same value is written to SQLite (when
+//! persistence is on) and applied in memory: what is acknowledged is what is stored.
+//! Everything carries a sequence number from one counter, which is the listing order and what
+//! page tokens point at.
+
+use crate::clock::Millis;
+use crate::runs::{RunBehaviour, RunStatus};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// A project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Project {
+    /// Its id (a UUID).
+    pub id: String,
+    /// The workspace that owns it.
+    pub workspace_id: String,
+    /// Display name.
+    pub name: String,
+    /// `standard` or `agent`.
+    pub project_type: String,
+    /// The folder it sits in, if any.
+    pub folder_id: Option<String>,
+    /// Creation order.
+    pub seq: u64,
+    /// Creation time.
+    pub created_at: Millis,
+}
+
+/// A block of a notebook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Block {
+    /// Its id.
+    pub id: String,
+    /// `code`, `markdown`, `input-text`, ...
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Source text.
+    pub content: String,
+    /// For input blocks, the variable it sets.
+    #[serde(default)]
+    pub variable: Option<String>,
+}
+
+/// A notebook in a project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Notebook {
+    /// Its id (a UUID).
+    pub id: String,
+    /// The project it belongs to.
+    pub project_id: String,
+    /// Display name.
+    pub name: String,
+    /// Its blocks (empty for notebooks created through the API).
+    pub blocks: Vec<Block>,
+    /// Creation order.
+    pub seq: u64,
+}
+
+/// A run of a notebook, with everything its request asked for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Run {
+    /// Its id (a UUID).
+    pub id: String,
+    /// The notebook run.
+    pub notebook_id: String,
+    /// The notebook's project.
+    pub project_id: String,
+    /// Creation order.
+    pub seq: u64,
+    /// Creation time.
+    pub created_at: Millis,
+    /// How it proceeds, fixed when it was created.
+    pub behaviour: RunBehaviour,
+    /// The request's `inputs`.
+    pub inputs: serde_json::Map<String, serde_json::Value>,
+    /// The request's `blockIds`, if any.
+    pub block_ids: Option<Vec<String>>,
+    /// The request's `runDependentBlocks`.
+    pub run_dependent_blocks: bool,
+    /// The request's `detached`.
+    pub detached: bool,
+    /// The request's `detachedRunStorageMode`.
+    pub detached_run_storage_mode: Option<String>,
+    /// `api` for `POST /v2/runs`, `v1` for the legacy execute.
+    pub trigger: String,
+}
+
+impl Run {
+    /// Status and finish time at `now`.
+    pub fn status_at(&self, now: Millis) -> (RunStatus, Option<Millis>) {
+        self.behaviour.status_at(self.created_at, now)
+    }
+}
+
+/// One step of a mutation.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// Insert or replace a project.
+    PutProject(Project),
+    /// Insert or replace a notebook.
+    PutNotebook(Notebook),
+    /// Insert a run.
+    PutRun(Run),
+    /// Remove a project with its notebooks and their runs.
+    DeleteProject(String),
+    /// Remove a notebook with its runs.
+    DeleteNotebook(String),
+    /// Set or clear a notebook's run behaviour.
+    SetBehaviour(String, Option<RunBehaviour>),
+    /// Forget everything and start a new page-token epoch.
+    Reset,
+}
+
+/// All entities, indexed for the API's lookups.
+#[derive(Debug, Default)]
+pub struct Store {
+    /// Incremented by every reset, so page tokens from before a reset are refused.
+    pub epoch: u64,
+    next_seq: u64,
+    projects: HashMap<String, Project>,
+    /// Per workspace, sequence number to project id: the listing order.
+    project_order: HashMap<String, BTreeMap<u64, String>>,
+    notebooks: HashMap<String, Notebook>,
+    /// Per project, its notebooks in creation order.
+    project_notebooks: HashMap<String, BTreeMap<u64, String>>,
+    runs: HashMap<String, Run>,
+    /// Per notebook, sequence number to run id.
+    notebook_runs: HashMap<String, BTreeMap<u64, String>>,
+    behaviours: HashMap<String, RunBehaviour>,
+}
+
+impl Store {
+    /// The next sequence number (not yet used).
+    pub fn take_seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq
+    }
+
+    /// Apply a committed change in memory.
+    pub fn apply(&mut self, change: Change) {
+        match change {
+            Change::PutProject(p) => {
+                self.next_seq = self.next_seq.max(p.seq);
+                self.project_order
+                    .entry(p.workspace_id.clone())
+                    .or_default()
+                    .insert(p.seq, p.id.clone());
+                self.projects.insert(p.id.clone(), p);
+            }
+            Change::PutNotebook(n) => {
+                self.next_seq = self.next_seq.max(n.seq);
+                self.project_notebooks
+                    .entry(n.project_id.clone())
+                    .or_default()
+                    .insert(n.seq, n.id.clone());
+                self.notebooks.insert(n.id.clone(), n);
+            }
+            Change::PutRun(r) => {
+                self.next_seq = self.next_seq.max(r.seq);
+                self.notebook_runs
+                    .entry(r.notebook_id.clone())
+                    .or_default()
+                    .insert(r.seq, r.id.clone());
+                self.runs.insert(r.id.clone(), r);
+            }
+            Change::DeleteProject(id) => {
+                if let Some(p) = self.projects.remove(&id) {
+                    if let Some(order) = self.project_order.get_mut(&p.workspace_id) {
+                        order.remove(&p.seq);
+                    }
+                    for nb in self
+                        .project_notebooks
+                        .remove(&id)
+                        .unwrap_or_default()
+                        .into_values()
+                    {
+                        self.remove_notebook(&nb);
+                    }
+                }
+            }
+            Change::DeleteNotebook(id) => {
+                if let Some(n) = self.notebooks.get(&id)
+                    && let Some(order) = self.project_notebooks.get_mut(&n.project_id)
+                {
+                    order.remove(&n.seq);
+                }
+                self.remove_notebook(&id);
+            }
+            Change::SetBehaviour(nb, Some(b)) => {
+                self.behaviours.insert(nb, b);
+            }
+            Change::SetBehaviour(nb, None) => {
+                self.behaviours.remove(&nb);
+            }
+            Change::Reset => {
+                let epoch = self.epoch + 1;
+                let next_seq = self.next_seq;
+                *self = Store::default();
+                self.epoch = epoch;
+                // Sequence numbers keep growing, so nothing after a reset reuses one.
+                self.next_seq = next_seq;
+            }
+        }
+    }
+
+    fn remove_notebook(&mut self, id: &str) {
+        self.notebooks.remove(id);
+        self.behaviours.remove(id);
+        for run in self
+            .notebook_runs
+            .remove(id)
+            .unwrap_or_default()
+            .into_values()
+        {
+            self.runs.remove(&run);
+        }
+    }
+
+    /// A project, if it exists.
+    pub fn project(&self, id: &str) -> Option<&Project> {
+        self.projects.get(id)
+    }
+
+    /// A notebook, if it exists.
+    pub fn notebook(&self, id: &str) -> Option<&Notebook> {
+        self.notebooks.get(id)
+    }
+
+    /// A run, if it exists.
+    pub fn run(&self, id: &str) -> Option<&Run> {
+        self.runs.get(id)
+    }
+
+    /// The run behaviour set for a notebook.
+    pub fn behaviour(&self, notebook: &str) -> Option<&RunBehaviour> {
+        self.behaviours.get(notebook)
+    }
+
+    /// A workspace's projects in creation order, starting after sequence number `after`.
+    pub fn projects_after(&self, workspace: &str, after: u64) -> impl Iterator<Item = &Project> {
+        self.project_order
+            .get(workspace)
+            .into_iter()
+            .flat_map(move |o| o.range(after.saturating_add(1)..))
+            .filter_map(|(_, id)| self.projects.get(id))
+    }
+
+    /// A notebook's runs newest first, starting before sequence number `before`.
+    pub fn runs_before(&self, notebook: &str, before: u64) -> impl Iterator<Item = &Run> {
+        self.notebook_runs
+            .get(notebook)
+            .into_iter()
+            .flat_map(move |o| o.range(..before).rev())
+            .filter_map(|(_, id)| self.runs.get(id))
+    }
+
+    /// Every project, notebook and run, for the control API's dump.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        (self.projects.len(), self.notebooks.len(), self.runs.len())
+    }
+
+    /// Set the epoch (on load).
+    pub fn set_epoch(&mut self, epoch: u64) {
+        self.epoch = epoch;
+    }
+}
