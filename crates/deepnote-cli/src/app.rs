@@ -2,6 +2,7 @@
 
 use crate::cli::{Cli, Command};
 use crate::commands;
+use crate::connect::Session;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::Output;
 
@@ -45,8 +46,48 @@ fn dispatch(ctx: &mut Context, command: Command) -> CliResult {
         // These never touch the network, so they run without a runtime.
         Command::Completions { shell } => commands::completions::print(shell),
         Command::Auth(auth) => commands::auth::run(ctx, auth),
-        _ => Err(CliError::api("this command is not wired to the SDK yet")),
+        Command::Demo => runtime(true)?.block_on(crate::demo::run(ctx)),
+        command => {
+            // The embedded emulator serves requests on the runtime's workers while the command
+            // waits on them; a plain API call needs only the current thread.
+            runtime(ctx.global.local)?.block_on(async {
+                let session = Session::open(&ctx.global).await?;
+                let result = call(ctx, &session.client, command).await;
+                session.close().await;
+                result
+            })
+        }
     }
+}
+
+async fn call(ctx: &mut Context, client: &deepnote::Client, command: Command) -> CliResult {
+    match command {
+        Command::Run(args) => commands::run::run(ctx, client, args).await,
+        Command::Projects(command) => commands::projects::run(ctx, client, command).await,
+        Command::Notebooks(command) => commands::notebooks::run(ctx, client, command).await,
+        Command::Runs(command) => commands::runs::run(ctx, client, command).await,
+        Command::Me => commands::me::me(ctx, client).await,
+        Command::Execute { project, notebook } => {
+            commands::me::execute(ctx, client, &project, &notebook).await
+        }
+        Command::Completions { .. } | Command::Auth(_) | Command::Demo => {
+            unreachable!("dispatched without a client")
+        }
+    }
+}
+
+fn runtime(multi_thread: bool) -> CliResult<tokio::runtime::Runtime> {
+    let mut builder = if multi_thread {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(2);
+        b
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    builder
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::api(format!("cannot start the async runtime: {e}")))
 }
 
 /// `-v` logs at debug, `-vv` at trace, to stderr. Without `-v` nothing is logged: stderr is

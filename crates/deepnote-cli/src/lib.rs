@@ -6,10 +6,16 @@
 pub mod app;
 pub mod cli;
 pub mod commands;
+pub mod connect;
+pub mod demo;
+pub mod errors;
 pub mod exit;
 pub mod github;
 pub mod inputs;
+pub mod local;
 pub mod operations;
 pub mod output;
 pub mod profile;
 pub mod progress;
+pub mod view;
+pub mod watch;

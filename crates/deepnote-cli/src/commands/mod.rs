@@ -2,3 +2,9 @@
 
 pub mod auth;
 pub mod completions;
+pub mod lists;
+pub mod me;
+pub mod notebooks;
+pub mod projects;
+pub mod run;
+pub mod runs;
