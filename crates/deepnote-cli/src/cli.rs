@@ -35,6 +35,7 @@ pub struct Cli {
 
 /// Options every command takes.
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Output format [default: table on a terminal, json otherwise]
     #[arg(

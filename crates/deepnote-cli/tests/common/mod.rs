@@ -6,6 +6,7 @@
 use assert_cmd::Command;
 use deepnote_emulator::{AccessLevel, Emulator, KeySpec, SAMPLE_WORKSPACE_ID};
 
+#[allow(unused_imports)]
 pub use deepnote_emulator::{SAMPLE_KEY, SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID};
 
 /// A viewer of the sample workspace: may read, may not create, delete or run.
