@@ -8,7 +8,9 @@
 
 use clap::ValueEnum;
 use serde::Serialize;
-use serde_json::Value;
+// YAML's value keeps the order of a struct's fields (JSON's sorts them), so the views' field
+// order survives into every format, tables included.
+use serde_yaml::Value;
 use std::io::{self, Write};
 
 /// `--output`: how data is printed.
@@ -24,12 +26,12 @@ pub enum OutputFormat {
     Jsonl,
 }
 
-/// One column of a table: its header, and the JSON pointer of its value in each item.
+/// One column of a table: its header, and the path of its value in each item.
 #[derive(Clone, Copy, Debug)]
 pub struct Column {
     /// The header.
     pub header: &'static str,
-    /// A JSON pointer into the item, such as `/runId` or `/apiKey/name`.
+    /// Field names from the item's root, `/`-separated, such as `/runId` or `/apiKey/name`.
     pub pointer: &'static str,
 }
 
@@ -94,7 +96,7 @@ impl Output {
     pub fn list_item<T: Serialize>(&mut self, item: &T) -> io::Result<()> {
         let value = to_value(item)?;
         if self.format == OutputFormat::Jsonl {
-            serde_json::to_writer(&mut self.out, &value)?;
+            serde_json::to_writer(&mut self.out, &value).map_err(io::Error::other)?;
             writeln!(self.out)?;
             // A consumer tailing the stream sees each item as soon as it arrives.
             self.out.flush()
@@ -109,7 +111,7 @@ impl Output {
         let items = std::mem::take(&mut self.pending);
         match self.format {
             OutputFormat::Jsonl => Ok(()),
-            OutputFormat::Json | OutputFormat::Yaml => self.one(&Value::Array(items)),
+            OutputFormat::Json | OutputFormat::Yaml => self.one(&Value::Sequence(items)),
             OutputFormat::Table => {
                 let headers: Vec<&str> = columns.iter().map(|c| c.header).collect();
                 let rows: Vec<Vec<String>> = items
@@ -117,7 +119,7 @@ impl Output {
                     .map(|item| {
                         columns
                             .iter()
-                            .map(|c| cell(item.pointer(c.pointer)))
+                            .map(|c| cell(lookup(item, c.pointer)))
                             .collect()
                     })
                     .collect();
@@ -129,11 +131,11 @@ impl Output {
     fn one(&mut self, value: &Value) -> io::Result<()> {
         match self.format {
             OutputFormat::Json | OutputFormat::Table => {
-                serde_json::to_writer_pretty(&mut self.out, value)?;
+                serde_json::to_writer_pretty(&mut self.out, value).map_err(io::Error::other)?;
                 writeln!(self.out)?;
             }
             OutputFormat::Jsonl => {
-                serde_json::to_writer(&mut self.out, value)?;
+                serde_json::to_writer(&mut self.out, value).map_err(io::Error::other)?;
                 writeln!(self.out)?;
             }
             OutputFormat::Yaml => {
@@ -160,16 +162,24 @@ pub fn no_color() -> bool {
 }
 
 fn to_value<T: Serialize>(item: &T) -> io::Result<Value> {
-    serde_json::to_value(item).map_err(io::Error::other)
+    serde_yaml::to_value(item).map_err(io::Error::other)
+}
+
+/// The value at a `/`-separated path of field names.
+fn lookup<'a>(item: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .try_fold(item, |value, key| value.get(key))
 }
 
 /// Nested objects become dotted keys so a table row holds one scalar.
 fn flatten(prefix: &str, value: &Value, rows: &mut Vec<(String, String)>) {
     match value {
-        Value::Object(map) if !map.is_empty() => {
+        Value::Mapping(map) if !map.is_empty() => {
             for (key, inner) in map {
+                let key = key.as_str().map_or_else(|| cell(Some(key)), str::to_string);
                 let key = if prefix.is_empty() {
-                    key.clone()
+                    key
                 } else {
                     format!("{prefix}.{key}")
                 };
@@ -185,7 +195,9 @@ pub fn cell(value: Option<&Value>) -> String {
     let text = match value {
         None | Some(Value::Null) => "-".to_string(),
         Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
+        Some(Value::Bool(b)) => b.to_string(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(other) => serde_json::to_string(other).unwrap_or_default(),
     };
     let one_line: String = text
         .chars()
@@ -235,6 +247,8 @@ mod tests {
     use super::*;
     use serde_json::json;
     use std::sync::{Arc, Mutex};
+
+    type Value = serde_json::Value;
 
     #[derive(Clone, Default)]
     struct Buf(Arc<Mutex<Vec<u8>>>);

@@ -37,6 +37,13 @@ fn me_shows_the_key_its_workspace_and_access_level() {
     assert_eq!(keys(&me), ["accessLevel", "apiKey", "user", "workspace"]);
     assert_eq!(me["accessLevel"], "admin");
     assert_eq!(me["workspace"]["name"], "Sample workspace");
+    // Fields come in the API's order, not sorted.
+    let out = emu.cmd().args(["me", "-o", "json"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.find("\"apiKey\"").unwrap() < text.find("\"accessLevel\"").unwrap(),
+        "{text}"
+    );
 }
 
 #[test]
@@ -243,6 +250,16 @@ fn run_sends_typed_inputs_and_waits_for_success() {
     ]));
     assert_eq!(run["status"], "success");
     assert_eq!(run["notebookId"], SAMPLE_NOTEBOOK_ID);
+    let attached = run["snapshot"]
+        .as_object()
+        .expect("a finished run carries its snapshot");
+    assert!(
+        attached
+            .keys()
+            .all(|k| k == "downloadUrl" || k == "snapshotContent")
+            && attached.len() == 1,
+        "{attached:?}"
+    );
     let record = emu
         .emulator()
         .run_record(run["runId"].as_str().unwrap())

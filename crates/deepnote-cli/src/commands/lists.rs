@@ -3,9 +3,8 @@
 use crate::app::Context;
 use crate::cli::ListArgs;
 use crate::exit::CliResult;
-use crate::output::Column;
+use crate::output::{Column, Output};
 use deepnote::{BoxStream, StreamExt};
-use serde_json::Value;
 
 /// The page size to ask for: `--page-size`, else no more than `--limit` needs.
 pub fn page_size(list: &ListArgs) -> Option<u32> {
@@ -15,19 +14,19 @@ pub fn page_size(list: &ListArgs) -> Option<u32> {
     })
 }
 
-/// Prints the stream's items (each as `view` shows it) until it ends or `--limit` is reached.
+/// Prints the stream's items (each with `print_one`) until it ends or `--limit` is reached.
 pub async fn print<T>(
     ctx: &mut Context,
     mut items: BoxStream<T>,
     list: &ListArgs,
-    view: fn(&T) -> Value,
+    print_one: impl Fn(&mut Output, &T) -> std::io::Result<()>,
     columns: &[Column],
 ) -> CliResult {
     let mut printed = 0usize;
     while list.limit.is_none_or(|limit| printed < limit) {
         match items.next().await {
             Some(item) => {
-                ctx.out.list_item(&view(&item?))?;
+                print_one(&mut ctx.out, &item?)?;
                 printed += 1;
             }
             None => break,

@@ -4,6 +4,7 @@ use crate::app::Context;
 use crate::cli::NotebooksCommand;
 use crate::commands::lists;
 use crate::exit::CliResult;
+use crate::output::Output;
 use crate::view;
 use deepnote::Client;
 
@@ -32,7 +33,8 @@ pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) 
             if let Some(size) = lists::page_size(&list) {
                 request = request.page_size(size);
             }
-            lists::print(ctx, request.stream(), &list, view::run, view::RUN_COLUMNS).await
+            let print_one = |out: &mut Output, r: &_| out.list_item(&view::run(r));
+            lists::print(ctx, request.stream(), &list, print_one, view::RUN_COLUMNS).await
         }
     }
 }

@@ -4,6 +4,7 @@ use crate::app::Context;
 use crate::cli::ProjectsCommand;
 use crate::commands::lists;
 use crate::exit::CliResult;
+use crate::output::Output;
 use crate::view;
 use deepnote::{Client, ProjectType};
 
@@ -21,11 +22,12 @@ pub async fn run(ctx: &mut Context, client: &Client, command: ProjectsCommand) -
             if let Some(text) = name_contains {
                 request = request.name_contains(text);
             }
+            let print_one = |out: &mut Output, p: &_| out.list_item(&view::project(p));
             lists::print(
                 ctx,
                 request.stream(),
                 &list,
-                view::project,
+                print_one,
                 view::PROJECT_COLUMNS,
             )
             .await
