@@ -134,6 +134,10 @@ fn report_to_github(
     if !github::in_actions() {
         return;
     }
+    // `runs wait` knows only the run; the run itself names its notebook.
+    let notebook = finished
+        .and_then(|run| run.notebook_id.as_ref())
+        .map_or(notebook, |id| id.as_str());
     let status = match (finished, result) {
         (Some(run), _) => run.status.to_string(),
         (None, Err(Error::Timeout { .. })) => "timeout".to_string(),

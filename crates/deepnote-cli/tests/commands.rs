@@ -599,3 +599,44 @@ fn version_and_help() {
         .success()
         .stdout(predicate::str::contains("Exit codes:").and(predicate::str::contains("130")));
 }
+
+#[test]
+fn ctrl_c_stops_watching_with_130_and_says_how_to_resume() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let emu = Emu::start();
+    emu.emulator().set_behaviour(
+        SAMPLE_NOTEBOOK_ID,
+        RunBehaviour::new(Duration::from_secs(3600), RunOutcome::Success),
+    );
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("deepnote"))
+        .env_remove("GITHUB_ACTIONS")
+        .env("DEEPNOTE_CONFIG_DIR", emu.config.path())
+        .env("DEEPNOTE_API_KEY", SAMPLE_KEY)
+        .args(["--base-url", &emu.base_url(), "run", SAMPLE_NOTEBOOK_ID])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    // The first status line comes once the watch (and its Ctrl-C handler) is running.
+    while !seen.contains(": pending") && !seen.contains(": running") {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "stderr ended early: {seen}"
+        );
+        seen.push_str(&line);
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert_eq!(status.code(), Some(130), "{seen}{rest}");
+    assert!(rest.contains("deepnote runs wait"), "{rest}");
+}

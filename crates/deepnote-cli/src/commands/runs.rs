@@ -24,7 +24,7 @@ pub async fn run(ctx: &mut Context, client: &Client, command: RunsCommand) -> Cl
         }
         RunsCommand::Wait { run, wait } => {
             let id = RunId::parse(&run)?;
-            watch::wait_and_report(ctx, client, id, "-", &wait).await
+            watch::wait_and_report(ctx, client, id, "(unknown notebook)", &wait).await
         }
     }
 }
