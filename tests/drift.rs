@@ -317,3 +317,36 @@ fn every_generated_type_has_a_schema_snapshot() {
         }
     }
 }
+
+/// The spec's enum values, found by schema name in the merged spec.
+fn spec_enum(spec: &OpenAPI, schema: &str) -> Vec<String> {
+    let s = spec.components.as_ref().unwrap().schemas[schema]
+        .as_item()
+        .unwrap();
+    let SchemaKind::Type(Type::String(s)) = &s.schema_kind else {
+        panic!("{schema} is not a string enum")
+    };
+    s.enumeration.iter().flatten().cloned().collect()
+}
+
+#[test]
+fn open_enums_know_every_value_of_the_spec() {
+    // The open enums are hand-written (codegen points the spec's enums at them), so a value
+    // the spec adds must be added here too, or it would arrive as `Unknown`.
+    fn names<T: ToString>(values: &[T]) -> Vec<String> {
+        values.iter().map(T::to_string).collect()
+    }
+    let spec = merged();
+    assert_eq!(
+        spec_enum(&spec, "RunStatus"),
+        names(deepnote_api::RunStatus::KNOWN)
+    );
+    assert_eq!(
+        spec_enum(&spec, "ProjectType"),
+        names(deepnote_api::ProjectType::KNOWN)
+    );
+    assert_eq!(
+        spec_enum(&spec, "AccessLevel"),
+        names(deepnote_api::AccessLevel::KNOWN)
+    );
+}

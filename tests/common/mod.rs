@@ -14,6 +14,10 @@ pub enum Reply {
     Full(u16, Vec<(&'static str, String)>, String),
     /// Announces `Content-Length` of the whole text, sends half of it, then drops the connection.
     CutOff(u16, String),
+    /// Raw bytes as the body, with a JSON content type.
+    Bytes(u16, Vec<u8>),
+    /// Waits, then answers.
+    Delayed(std::time::Duration, Box<Reply>),
 }
 
 impl Reply {
@@ -68,6 +72,10 @@ impl Stub {
                         body,
                     });
                     let reply = state.replies.lock().unwrap().pop_front();
+                    if let Some(Reply::Delayed(wait, reply)) = reply {
+                        tokio::time::sleep(wait).await;
+                        return answer(Some(*reply));
+                    }
                     answer(reply)
                 }
             },
@@ -80,6 +88,11 @@ impl Stub {
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Queue another answer.
+    pub fn push(&self, reply: Reply) {
+        self.script.replies.lock().unwrap().push_back(reply);
     }
 
     pub fn seen(&self) -> Vec<Seen> {
@@ -100,6 +113,12 @@ fn answer(reply: Option<Reply>) -> Response<Body> {
             }
             r.body(Body::from(body)).unwrap()
         }
+        Some(Reply::Bytes(status, body)) => Response::builder()
+            .status(status)
+            .header("content-type", "application/json")
+            .body(Body::from(body))
+            .unwrap(),
+        Some(Reply::Delayed(_, reply)) => answer(Some(*reply)), // waited for by the handler
         Some(Reply::CutOff(status, body)) => {
             let len = body.len();
             let half = Bytes::from(body[..len / 2].to_string());

@@ -20,9 +20,17 @@ pub fn run() -> Result<()> {
 
     // (label, our features, their features); None = the crate's defaults.
     let configs: [(&str, Option<&str>, Option<&str>); 3] = [
-        ("defaults (ours: rustls+ring, theirs: native-tls)", None, None),
+        (
+            "defaults (ours: rustls+ring, theirs: native-tls)",
+            None,
+            None,
+        ),
         ("both native-tls", Some("native-tls"), Some("native-tls")),
-        ("both rustls (theirs: aws-lc-rs)", Some("rustls"), Some("rustls")),
+        (
+            "both rustls (theirs: aws-lc-rs)",
+            Some("rustls"),
+            Some("rustls"),
+        ),
     ];
     println!("| configuration | deepnote-api (s) | openapi-generator (s) | ratio ours/theirs |");
     println!("|---|---|---|---|");
@@ -39,7 +47,10 @@ pub fn run() -> Result<()> {
             &other.join("Cargo.toml"),
             theirs_features,
         )?;
-        println!("| {label} | {ours:.1} | {theirs:.1} | {:.2} |", ours / theirs);
+        println!(
+            "| {label} | {ours:.1} | {theirs:.1} | {:.2} |",
+            ours / theirs
+        );
     }
     Ok(())
 }
@@ -55,7 +66,13 @@ fn generate_other_client(root: &Path, work: &Path) -> Result<PathBuf> {
     let _ = std::fs::remove_dir_all(&out);
     run_ok(
         Command::new(venv.join("bin/openapi-generator-cli"))
-            .args(["generate", "-g", "rust", "--additional-properties=packageName=deepnote-oag"])
+            .stdout(std::process::Stdio::null())
+            .args([
+                "generate",
+                "-g",
+                "rust",
+                "--additional-properties=packageName=deepnote-oag",
+            ])
             .arg("-i")
             .arg(root.join(crate::spec::SPEC))
             .arg("-o")
@@ -69,10 +86,19 @@ fn generate_other_client(root: &Path, work: &Path) -> Result<PathBuf> {
     Ok(out)
 }
 
-fn clean_build(target: &Path, args: &[&str], manifest: &Path, features: Option<&str>) -> Result<f64> {
+fn clean_build(
+    target: &Path,
+    args: &[&str],
+    manifest: &Path,
+    features: Option<&str>,
+) -> Result<f64> {
     let _ = std::fs::remove_dir_all(target);
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    cmd.args(args).arg(manifest).arg("--target-dir").arg(target).arg("--quiet");
+    cmd.args(args)
+        .arg(manifest)
+        .arg("--target-dir")
+        .arg(target)
+        .arg("--quiet");
     if let Some(features) = features {
         cmd.args(["--no-default-features", "--features", features]);
     }
