@@ -2,10 +2,19 @@
 //! hard parts (paging, waiting for runs, running many, retries, errors, the key) are done
 //! right once.
 //!
-//! ```no_run
+//! ```
 //! use deepnote::{Client, StreamExt};
 //!
-//! # async fn quick_start() -> deepnote::Result<()> {
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # // The quick start runs against the in-process emulator.
+//! # let emu = deepnote_emulator::Emulator::builder().seed_sample().start().await?;
+//! # // SAFETY: a doctest is a process of its own, with no other thread reading the environment.
+//! # unsafe {
+//! #     std::env::set_var("DEEPNOTE_API_KEY", emu.sample_key());
+//! #     std::env::set_var("DEEPNOTE_BASE_URL", emu.base_url());
+//! # }
+//! # let notebook_id = deepnote_emulator::SAMPLE_NOTEBOOK_ID;
 //! // DEEPNOTE_API_KEY, and DEEPNOTE_BASE_URL if the API is not at api.deepnote.com.
 //! let client = Client::from_env()?;
 //!
@@ -19,16 +28,23 @@
 //!     println!("{} {}", project.id, project.name);
 //! }
 //!
-//! // Run a notebook with inputs and wait for it to finish.
+//! // Run a notebook with an input value and wait for it to finish.
 //! let run = client
 //!     .runs()
-//!     .create("my-notebook-id")
-//!     .input("city", "Prague")
+//!     .create(notebook_id)
+//!     .input("region", "EMEA")
 //!     .send()
 //!     .await?
 //!     .wait()
 //!     .await?;
-//! println!("run {} ended {}", run.id, run.status);
+//! assert!(run.is_success());
+//!
+//! // What it printed, from its execution snapshot.
+//! let snapshot = client.runs().snapshot(run.id).await?.parse()?;
+//! for block in &snapshot.project.notebooks[0].blocks {
+//!     print!("{}", block.stream_text());
+//! }
+//! # emu.shutdown().await;
 //! # Ok(())
 //! # }
 //! ```

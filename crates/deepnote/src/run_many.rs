@@ -9,6 +9,7 @@ use crate::runs::{Run, RunRequest, get_run, start};
 use crate::wait::WaitPolicy;
 use futures_core::Stream;
 use futures_util::StreamExt;
+use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -79,7 +80,7 @@ impl RunMany {
             client: self.client.unretried(),
             policy: self.policy,
             pacer: Pacer::default(),
-            typical: Mutex::new(None),
+            typical: Mutex::new(Typical::default()),
             give_up_after: self.give_up_after,
         });
         let span = tracing::info_span!("deepnote.run_many", runs = self.requests.len());
@@ -137,9 +138,27 @@ struct Shared {
     client: Client,
     policy: WaitPolicy,
     pacer: Pacer,
-    /// How long finished runs took, smoothed: the first poll of a run waits about this long.
-    typical: Mutex<Option<Duration>>,
+    /// How long runs take: the first poll of a run waits about this long.
+    typical: Mutex<Typical>,
     give_up_after: Duration,
+}
+
+/// What the runs so far say about how long a run takes.
+#[derive(Default)]
+struct Typical {
+    /// The smoothed duration of finished runs.
+    finished: Option<Duration>,
+    /// Until one finishes: the age of the oldest run seen still going.
+    at_least: Duration,
+}
+
+impl Typical {
+    fn first_poll(&self, floor: Duration) -> Duration {
+        // A little past the typical end, so that one poll usually finds the run finished.
+        self.finished
+            .map_or(self.at_least, |t| t.mul_f64(1.05))
+            .max(floor)
+    }
 }
 
 impl Shared {
@@ -193,14 +212,9 @@ impl Shared {
     }
 
     async fn wait(&self, id: RunId, accepted: Instant) -> Result<Run> {
-        let first = self
-            .typical
-            .lock()
-            .map(|t| *t)
-            .unwrap_or(None)
-            .map_or(self.policy.first_delay, |t| {
-                t.mul_f64(1.05).max(self.policy.first_delay)
-            });
+        let first = self.typical.lock().map_or(self.policy.first_delay, |t| {
+            t.first_poll(self.policy.first_delay)
+        });
         let (mut polls, mut failures) = (1u32, 0u32);
         let mut last_status = None;
         let mut sleep = first;
@@ -226,6 +240,7 @@ impl Shared {
                     if run.status.is_terminal() {
                         return run.into_outcome();
                     }
+                    self.still_going(accepted.elapsed());
                     last_status = Some(run.status);
                 }
                 Err(Error::RateLimited { retry_after, .. }) => {
@@ -246,17 +261,23 @@ impl Shared {
 
     fn learn(&self, took: Duration) {
         if let Ok(mut typical) = self.typical.lock() {
-            *typical = Some(match *typical {
+            typical.finished = Some(match typical.finished {
                 None => took,
                 Some(t) => t.mul_f64(0.8) + took.mul_f64(0.2),
             });
         }
     }
+
+    fn still_going(&self, age: Duration) {
+        if let Ok(mut typical) = self.typical.lock() {
+            typical.at_least = typical.at_least.max(age);
+        }
+    }
 }
 
-/// One pace for all workers. A 429 stops every worker until its `Retry-After` has passed,
-/// and from then on requests are spaced to a bit under the rate the server let through in
-/// the last second; the spacing shrinks again while no 429 comes.
+/// One pace for all workers. A 429 stops every worker until its `Retry-After` has passed, and
+/// from then on requests are spaced to just under the rate the server took over the last
+/// second; the spacing shrinks a little after each quiet stretch, to find room that opens up.
 #[derive(Default)]
 struct Pacer {
     state: Mutex<PaceState>,
@@ -270,16 +291,20 @@ struct PaceState {
     next_slot: Option<Instant>,
     /// The spacing between requests, once a 429 has been seen.
     spacing: Option<Duration>,
-    /// Requests the server took in the current one-second window, and the last full window.
-    window_start: Option<Instant>,
-    in_window: u32,
-    last_window: u32,
+    /// When the server took each request of the last second (bounded).
+    taken: VecDeque<Instant>,
     last_refusal: Option<Instant>,
+    last_probe: Option<Instant>,
 }
 
 /// The pause after a 429 that gave no `Retry-After`.
 const DEFAULT_PAUSE: Duration = Duration::from_millis(500);
 const WINDOW: Duration = Duration::from_secs(1);
+/// Room kept under the rate the server took before it refused.
+const HEADROOM: f64 = 0.98;
+/// After this long without a 429, try 2% faster.
+const PROBE_AFTER: Duration = Duration::from_secs(5);
+const MAX_TAKEN: usize = 20_000;
 
 impl Pacer {
     async fn ready(&self) {
@@ -306,20 +331,21 @@ impl Pacer {
     fn accepted(&self) {
         let Ok(mut s) = self.state.lock() else { return };
         let now = Instant::now();
-        let start = *s.window_start.get_or_insert(now);
-        if now.duration_since(start) >= WINDOW {
-            s.last_window = s.in_window;
-            s.in_window = 0;
-            s.window_start = Some(now);
-            // A quiet second: probe for more room, 5% at a time.
-            let calm = s
-                .last_refusal
-                .is_none_or(|r| now.duration_since(r) >= WINDOW);
-            if calm && let Some(spacing) = s.spacing {
-                s.spacing = Some(spacing.mul_f64(0.95));
-            }
+        s.taken.push_back(now);
+        while s.taken.len() > MAX_TAKEN
+            || s.taken
+                .front()
+                .is_some_and(|t| now.duration_since(*t) > WINDOW)
+        {
+            s.taken.pop_front();
         }
-        s.in_window += 1;
+        let quiet_since = s.last_refusal.max(s.last_probe);
+        if let (Some(spacing), Some(since)) = (s.spacing, quiet_since)
+            && now.duration_since(since) >= PROBE_AFTER
+        {
+            s.spacing = Some(spacing.mul_f64(0.98));
+            s.last_probe = Some(now);
+        }
     }
 
     fn refused(&self, retry_after: Option<Duration>) {
@@ -327,26 +353,23 @@ impl Pacer {
         let now = Instant::now();
         let until = now + retry_after.unwrap_or(DEFAULT_PAUSE);
         s.not_before = Some(s.not_before.map_or(until, |nb| nb.max(until)));
-        // Several workers see the same burst of 429s: slow down once per window.
+        // The workers in flight meet the same limit at once: slow down once per burst.
         if s.last_refusal
             .is_some_and(|r| now.duration_since(r) < WINDOW / 2)
         {
             return;
         }
         s.last_refusal = Some(now);
-        let elapsed = s
-            .window_start
-            .map_or(WINDOW, |w| now.duration_since(w))
-            .max(WINDOW / 10);
-        let seen = if elapsed >= WINDOW / 2 || s.last_window == 0 {
-            f64::from(s.in_window) / elapsed.as_secs_f64()
-        } else {
-            f64::from(s.last_window)
-        };
-        let rate = (seen * 0.95).max(1.0);
+        let taken = s
+            .taken
+            .iter()
+            .filter(|t| now.duration_since(**t) <= WINDOW)
+            .count();
+        let rate = (taken as f64 * HEADROOM).max(1.0);
         let spacing = Duration::from_secs_f64(1.0 / rate);
         s.spacing = Some(match s.spacing {
-            Some(old) if old > spacing => old.mul_f64(1.1),
+            // Refused even at the current pace: slow down from there.
+            Some(old) if old >= spacing => old.mul_f64(1.1),
             _ => spacing,
         });
         tracing::debug!(rate, "rate limited: pacing requests");

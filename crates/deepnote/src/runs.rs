@@ -274,7 +274,13 @@ impl<'a> RunsApi<'a> {
 
     /// The run's execution snapshot, inline or downloaded (see [`Snapshot`]).
     pub async fn snapshot(&self, id: RunId) -> Result<Snapshot> {
-        crate::snapshot::fetch(self.client, id, SnapshotDelivery::Inline).await
+        self.snapshot_with(id, SnapshotDelivery::Inline).await
+    }
+
+    /// The run's execution snapshot, asking the server to deliver it this way (a download
+    /// URL is followed; the key goes with it only to the API's own origin).
+    pub async fn snapshot_with(&self, id: RunId, delivery: SnapshotDelivery) -> Result<Snapshot> {
+        crate::snapshot::fetch(self.client, id, delivery).await
     }
 
     /// Start and wait for many runs with bounded concurrency; see [`RunMany`].
