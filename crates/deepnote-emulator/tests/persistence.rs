@@ -42,7 +42,10 @@ async fn spawn(dir: &Path) -> (Child, String) {
 }
 
 async fn control(url: &str, path: &str, body: serde_json::Value) -> reqwest::StatusCode {
-    reqwest::Client::new()
+    reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
         .post(format!("{url}/_emulator{path}"))
         .json(&body)
         .send()
@@ -66,7 +69,10 @@ async fn kill_9_loses_no_acknowledged_write() {
     );
     let nb = api.notebook(&keep).await;
     control(&url, "/clock/freeze", json!({"frozen": true})).await;
-    reqwest::Client::new()
+    reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
         .put(format!("{url}/_emulator/behaviours/{nb}"))
         .json(&json!({"durationMs": 10000, "outcome": "error", "message": "late"}))
         .send()
