@@ -19,7 +19,8 @@ fn walk(command: &mut clap::Command, path: &str, out: &mut Vec<(String, String)>
 
 #[test]
 fn help_tree() {
-    let mut command = Cli::command();
+    // A fixed width, so the snapshots do not depend on the terminal that runs the tests.
+    let mut command = Cli::command().term_width(100);
     command.build();
     let mut pages = Vec::new();
     walk(&mut command, "deepnote", &mut pages);
