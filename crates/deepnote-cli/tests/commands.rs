@@ -362,12 +362,21 @@ fn a_run_past_its_timeout_exits_6() {
         SAMPLE_NOTEBOOK_ID,
         RunBehaviour::new(Duration::from_secs(3600), RunOutcome::Success),
     );
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
     emu.cmd()
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
         .args(["run", SAMPLE_NOTEBOOK_ID, "--timeout", "1s"])
         .assert()
         .code(TIMEOUT)
         .stdout("")
-        .stderr(predicate::str::contains("did not finish"));
+        .stderr(predicate::str::contains("did not finish"))
+        .stderr(predicate::str::contains(
+            "::error title=Deepnote run timed out::",
+        ));
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(text.contains("| ❌ timeout |"), "{text}");
 }
 
 #[test]
