@@ -96,7 +96,10 @@ impl Progress {
                 if let Some(bar) = self.bar.take() {
                     bar.finish_and_clear();
                 }
-                let elapsed = elapsed(self.started.elapsed());
+                // Tenths of a second: the spinner already showed whole seconds, and a short run
+                // should not read "after 0s".
+                let tenths = self.started.elapsed().as_millis() / 100 * 100;
+                let elapsed = humantime::format_duration(Duration::from_millis(tenths as u64));
                 let _ = writeln!(self.out, "{}: {outcome} after {elapsed}", self.label);
             }
             Mode::Lines => {

@@ -649,3 +649,55 @@ fn ctrl_c_stops_watching_with_130_and_says_how_to_resume() {
     assert_eq!(status.code(), Some(130), "{seen}{rest}");
     assert!(rest.contains("deepnote runs wait"), "{rest}");
 }
+
+/// Runs the command under `script`, so its stdout and stderr are a terminal.
+fn on_a_terminal(emu: &Emu, args: &str, no_color: bool) -> String {
+    let bin = assert_cmd::cargo::cargo_bin("deepnote");
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
+        .env_remove("NO_COLOR")
+        .env("DEEPNOTE_CONFIG_DIR", emu.config.path())
+        .env("DEEPNOTE_API_KEY", SAMPLE_KEY)
+        .env("DEEPNOTE_BASE_URL", emu.base_url())
+        .env("TERM", "xterm");
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    }
+    let out = cmd
+        .output()
+        .expect("`script` (util-linux) runs the CLI on a terminal");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn a_terminal_gets_a_table_in_colour_unless_no_color() {
+    let emu = Emu::start();
+    let coloured = on_a_terminal(&emu, "projects list", false);
+    assert!(coloured.starts_with("\u{1b}[1mID "), "{coloured:?}");
+    assert!(coloured.contains("Sales analysis"), "{coloured:?}");
+    let plain = on_a_terminal(&emu, "projects list", true);
+    assert!(plain.starts_with("ID "), "{plain:?}");
+    assert!(!plain.contains('\u{1b}'), "{plain:?}");
+}
+
+#[test]
+fn a_terminal_gets_a_spinner_instead_of_log_lines() {
+    let emu = Emu::start();
+    emu.emulator().set_behaviour(
+        SAMPLE_NOTEBOOK_ID,
+        RunBehaviour::new(Duration::from_millis(800), RunOutcome::Success),
+    );
+    let screen = on_a_terminal(&emu, &format!("run {SAMPLE_NOTEBOOK_ID}"), false);
+    assert!(screen.contains("success after"), "{screen:?}");
+    // The spinner redraws its line in place rather than printing a timestamped line per status.
+    assert!(
+        screen.contains('\r') || screen.contains("\u{1b}[2K"),
+        "{screen:?}"
+    );
+    assert!(!screen.contains("Z run "), "{screen:?}");
+}
