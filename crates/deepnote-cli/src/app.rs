@@ -76,7 +76,8 @@ async fn call(ctx: &mut Context, client: &deepnote::Client, command: Command) ->
     }
 }
 
-fn runtime(multi_thread: bool) -> CliResult<tokio::runtime::Runtime> {
+/// A tokio runtime: two workers when the embedded emulator must serve alongside the command.
+pub(crate) fn runtime(multi_thread: bool) -> CliResult<tokio::runtime::Runtime> {
     let mut builder = if multi_thread {
         let mut b = tokio::runtime::Builder::new_multi_thread();
         b.worker_threads(2);

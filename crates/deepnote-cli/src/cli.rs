@@ -299,7 +299,11 @@ impl StorageMode {
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
     /// Read an API key from stdin (hidden when typed) and store it in the profile
-    Login,
+    Login {
+        /// Store the key without checking it against the API first
+        #[arg(long)]
+        no_verify: bool,
+    },
     /// Say which key would be used and where it comes from (never the key itself)
     Status,
     /// Remove the profile's stored key

@@ -24,6 +24,7 @@ fn login_stores_a_private_profile_that_later_commands_use() {
         .assert()
         .success()
         .stdout("")
+        .stderr(predicate::str::contains("the key works: admin"))
         .stderr(predicate::str::contains(SAMPLE_KEY).not());
     let file = config.join("credentials.json");
     assert_eq!(mode(&file), 0o600);
@@ -41,8 +42,10 @@ fn login_stores_a_private_profile_that_later_commands_use() {
     assert!(!status_text.contains(SAMPLE_KEY), "{status_text}");
 
     // A second profile leaves the first alone.
-    bare(config)
-        .args([
+    // A wrong key is caught at login, and nothing is stored.
+    let login_other = |extra: &[&str]| {
+        let mut cmd = bare(config);
+        cmd.args([
             "auth",
             "login",
             "--profile",
@@ -50,9 +53,16 @@ fn login_stores_a_private_profile_that_later_commands_use() {
             "--base-url",
             &emu.base_url(),
         ])
-        .write_stdin("wrong-key")
+        .args(extra)
+        .write_stdin("wrong-key");
+        cmd
+    };
+    login_other(&[]).assert().code(AUTH);
+    bare(config)
+        .args(["--profile", "other", "me"])
         .assert()
-        .success();
+        .code(USAGE);
+    login_other(&["--no-verify"]).assert().success();
     bare(config)
         .args(["--profile", "other", "me"])
         .assert()

@@ -10,15 +10,16 @@ use std::io::{IsTerminal, Read};
 /// Runs one `auth` subcommand.
 pub fn run(ctx: &mut Context, command: AuthCommand) -> CliResult {
     match command {
-        AuthCommand::Login => login(ctx),
+        AuthCommand::Login { no_verify } => login(ctx, !no_verify),
         AuthCommand::Status => status(ctx),
         AuthCommand::Logout => logout(ctx),
     }
 }
 
 /// Reads the key without echo on a terminal, or whole from a pipe
-/// (`vault read -field=key ... | deepnote auth login`), and stores it with mode 0600.
-fn login(ctx: &mut Context) -> CliResult {
+/// (`vault read -field=key ... | deepnote auth login`), checks it with `GET /me` (a typo is
+/// caught now, not in the next cron run), and stores it with mode 0600.
+fn login(ctx: &mut Context, verify: bool) -> CliResult {
     let typed = if std::io::stdin().is_terminal() {
         rpassword::prompt_password("Deepnote API key (input hidden): ")
             .map_err(|e| CliError::usage(format!("cannot read the key from the terminal: {e}")))?
@@ -30,6 +31,10 @@ fn login(ctx: &mut Context) -> CliResult {
         text
     };
     let key = Secret::new(&typed)?;
+    if verify {
+        let who = verify_key(&key, ctx.global.base_url.as_deref())?;
+        ctx.note(who);
+    }
     let path = profile::credentials_path()?;
     let mut credentials = profile::load(&path)?;
     let name = ctx.global.profile.clone();
@@ -69,4 +74,17 @@ fn logout(ctx: &mut Context) -> CliResult {
     profile::save(&path, &credentials)?;
     ctx.note(format!("removed profile `{name}` from {}", path.display()));
     Ok(())
+}
+
+/// One `GET /me` with the key; says whose it is.
+fn verify_key(key: &Secret, base_url: Option<&str>) -> CliResult<String> {
+    let client = crate::connect::build(key, base_url)?;
+    let me = crate::app::runtime(false)?.block_on(client.me().get())?;
+    Ok(format!(
+        "the key works: {} of workspace {:?}",
+        me.access_level
+            .as_ref()
+            .map_or("unknown access", |a| a.as_str()),
+        me.workspace_name().unwrap_or("(unnamed)")
+    ))
 }
