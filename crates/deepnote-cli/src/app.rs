@@ -43,7 +43,8 @@ pub fn run(cli: Cli) -> Exit {
 
 fn dispatch(ctx: &mut Context, command: Command) -> CliResult {
     match command {
-        // These never touch the network, so they run without a runtime.
+        // These need no session: completions touch nothing, auth builds its own client to
+        // check a new key, and the demo starts its own emulator.
         Command::Completions { shell } => commands::completions::print(shell),
         Command::Auth(auth) => commands::auth::run(ctx, auth),
         Command::Demo => runtime(true)?.block_on(crate::demo::run(ctx)),
