@@ -638,8 +638,9 @@ fn ctrl_c_stops_watching_with_130_and_says_how_to_resume() {
         );
         seen.push_str(&line);
     }
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+    // The shell's builtin `kill`: no procps needed on a minimal machine.
+    let killed = std::process::Command::new("sh")
+        .args(["-c", "kill -INT \"$1\"", "sh", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
