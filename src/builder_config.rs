@@ -124,15 +124,12 @@ impl ClientBuilder {
         }
         let http = match self.http {
             Some(http) => http,
-            None => {
-                install_tls_provider();
-                reqwest::Client::builder()
-                    .timeout(self.timeout)
-                    .connect_timeout(self.connect_timeout)
-                    .user_agent(self.user_agent)
-                    .build()
-                    .map_err(BuildError::Http)?
-            }
+            None => reqwest::Client::builder()
+                .timeout(self.timeout)
+                .connect_timeout(self.connect_timeout)
+                .user_agent(self.user_agent)
+                .build()
+                .map_err(BuildError::Http)?,
         };
         let base = bases.v2().to_string();
         let state = ClientState {
@@ -141,15 +138,6 @@ impl ClientBuilder {
             retry: self.retry,
         };
         Ok(Client::new_with_client(&base, http, state))
-    }
-}
-
-/// rustls is built with `ring` only (it compiles in a fraction of aws-lc-rs's time), so it
-/// must be named as the process's provider once; if the application chose one, that stays.
-fn install_tls_provider() {
-    #[cfg(feature = "rustls")]
-    {
-        let _ = rustls::crypto::ring::default_provider().install_default();
     }
 }
 

@@ -2,7 +2,7 @@
 //! that openapi-generator's `rust` generator makes from the same spec, in one run, as ratios.
 //!
 //! Both are built from scratch into their own target directories, alternating, in each TLS
-//! configuration: each side's default, then both with native-tls, then both with rustls.
+//! configuration: each side's default (native-tls for both), then both with rustls.
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
