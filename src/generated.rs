@@ -7,12 +7,18 @@
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_path};
+use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
     ///`CreateNotebookBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
     pub struct CreateNotebookBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -25,7 +31,13 @@ pub mod types {
         }
     }
     ///`CreateProjectBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
     pub struct CreateProjectBody {
         #[serde(
             rename = "folderId",
@@ -45,7 +57,13 @@ pub mod types {
         }
     }
     ///`CreateRunRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
     pub struct CreateRunRequest {
         ///Specific blocks to execute.
         #[serde(
@@ -61,8 +79,9 @@ pub mod types {
             rename = "detachedRunStorageMode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub detached_run_storage_mode:
-            ::std::option::Option<CreateRunRequestDetachedRunStorageMode>,
+        pub detached_run_storage_mode: ::std::option::Option<
+            CreateRunRequestDetachedRunStorageMode,
+        >,
         ///Input values for input blocks.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub inputs: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -93,7 +112,7 @@ pub mod types {
         Ord,
         PartialEq,
         PartialOrd,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub enum CreateRunRequestDetachedRunStorageMode {
         #[serde(rename = "read_write")]
@@ -111,7 +130,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for CreateRunRequestDetachedRunStorageMode {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "read_write" => Ok(Self::ReadWrite),
                 "readonly" => Ok(Self::Readonly),
@@ -121,11 +142,14 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreateRunRequestDetachedRunStorageMode {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateRunRequestDetachedRunStorageMode {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateRunRequestDetachedRunStorageMode {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -135,7 +159,12 @@ pub mod types {
     }
     ///`Error`
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct Error {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -158,7 +187,7 @@ pub mod types {
         Ord,
         PartialEq,
         PartialOrd,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub enum GetRunSnapshotDelivery {
         #[serde(rename = "inline")]
@@ -176,7 +205,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for GetRunSnapshotDelivery {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "inline" => Ok(Self::Inline),
                 "downloadUrl" => Ok(Self::DownloadUrl),
@@ -186,7 +217,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetRunSnapshotDelivery {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -200,7 +233,12 @@ pub mod types {
     }
     ///`ListNotebookRunsResponse`
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct ListNotebookRunsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -215,7 +253,12 @@ pub mod types {
     }
     ///`ListProjectsResponse`
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct ListProjectsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -230,7 +273,12 @@ pub mod types {
     }
     ///`Me`
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct Me {
         #[serde(
@@ -256,7 +304,12 @@ pub mod types {
     }
     ///`Notebook`
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct Notebook {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -276,7 +329,12 @@ pub mod types {
     }
     ///`NotebookEnvelope`
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct NotebookEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -289,7 +347,12 @@ pub mod types {
     }
     ///`Pagination`
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct Pagination {
         #[serde(
@@ -305,7 +368,12 @@ pub mod types {
     }
     ///`Project`
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct Project {
         #[serde(
@@ -330,7 +398,12 @@ pub mod types {
     }
     ///`Run`
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct Run {
         #[serde(
@@ -344,7 +417,9 @@ pub mod types {
             rename = "finishedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub finished_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub finished_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         #[serde(
             rename = "notebookId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -367,7 +442,12 @@ pub mod types {
     }
     ///`RunEnvelope`
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct RunEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -379,7 +459,13 @@ pub mod types {
         }
     }
     ///Why a run failed; Deepnote sends a plain string or an object with a message.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
     #[serde(untagged)]
     pub enum RunError {
         String(::std::string::String),
@@ -390,7 +476,12 @@ pub mod types {
     }
     ///The run's execution snapshot, a `.deepnote` YAML document, inline or by URL.
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct RunSnapshot {
         ///Where to fetch the snapshot (snapshotDelivery=downloadUrl).
@@ -413,7 +504,12 @@ pub mod types {
     }
     ///`RunStarted`
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct RunStarted {
         #[serde(
@@ -442,7 +538,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            project_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            project_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateNotebookBody {
             fn default() -> Self {
@@ -460,7 +559,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn project_id<T>(mut self, value: T) -> Self
@@ -470,7 +571,9 @@ pub mod types {
             {
                 self.project_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for project_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_id: {e}")
+                    });
                 self
             }
         }
@@ -522,7 +625,9 @@ pub mod types {
             {
                 self.folder_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for folder_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for folder_id: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -532,7 +637,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn project_type<T>(mut self, value: T) -> Self
@@ -542,7 +649,9 @@ pub mod types {
             {
                 self.project_type = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for project_type: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_type: {e}")
+                    });
                 self
             }
         }
@@ -573,7 +682,10 @@ pub mod types {
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
-            detached: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            detached: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             detached_run_storage_mode: ::std::result::Result<
                 ::std::option::Option<super::CreateRunRequestDetachedRunStorageMode>,
                 ::std::string::String,
@@ -582,9 +694,14 @@ pub mod types {
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
-            notebook_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            run_dependent_blocks:
-                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            notebook_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            run_dependent_blocks: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateRunRequest {
             fn default() -> Self {
@@ -606,7 +723,9 @@ pub mod types {
             {
                 self.block_ids = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for block_ids: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for block_ids: {e}")
+                    });
                 self
             }
             pub fn detached<T>(mut self, value: T) -> Self
@@ -616,31 +735,39 @@ pub mod types {
             {
                 self.detached = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for detached: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for detached: {e}")
+                    });
                 self
             }
             pub fn detached_run_storage_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<super::CreateRunRequestDetachedRunStorageMode>,
-                    >,
+                    ::std::option::Option<super::CreateRunRequestDetachedRunStorageMode>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.detached_run_storage_mode = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for detached_run_storage_mode: {e}")
-                });
+                self.detached_run_storage_mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for detached_run_storage_mode: {e}"
+                        )
+                    });
                 self
             }
             pub fn inputs<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.inputs = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for inputs: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for inputs: {e}")
+                    });
                 self
             }
             pub fn notebook_id<T>(mut self, value: T) -> Self
@@ -650,7 +777,9 @@ pub mod types {
             {
                 self.notebook_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for notebook_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for notebook_id: {e}")
+                    });
                 self
             }
             pub fn run_dependent_blocks<T>(mut self, value: T) -> Self
@@ -658,9 +787,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.run_dependent_blocks = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for run_dependent_blocks: {e}")
-                });
+                self.run_dependent_blocks = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for run_dependent_blocks: {e}"
+                        )
+                    });
                 self
             }
         }
@@ -713,7 +846,9 @@ pub mod types {
             {
                 self.message = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
                 self
             }
         }
@@ -722,16 +857,12 @@ pub mod types {
             fn try_from(
                 value: Error,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    message: value.message?,
-                })
+                Ok(Self { message: value.message? })
             }
         }
         impl ::std::convert::From<super::Error> for Error {
             fn from(value: super::Error) -> Self {
-                Self {
-                    message: Ok(value.message),
-                }
+                Self { message: Ok(value.message) }
             }
         }
         #[derive(Clone, Debug)]
@@ -740,7 +871,10 @@ pub mod types {
                 ::std::option::Option<super::Pagination>,
                 ::std::string::String,
             >,
-            runs: ::std::result::Result<::std::vec::Vec<super::Run>, ::std::string::String>,
+            runs: ::std::result::Result<
+                ::std::vec::Vec<super::Run>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ListNotebookRunsResponse {
             fn default() -> Self {
@@ -758,7 +892,9 @@ pub mod types {
             {
                 self.pagination = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for pagination: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
                 self
             }
             pub fn runs<T>(mut self, value: T) -> Self
@@ -768,11 +904,14 @@ pub mod types {
             {
                 self.runs = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for runs: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for runs: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<ListNotebookRunsResponse> for super::ListNotebookRunsResponse {
+        impl ::std::convert::TryFrom<ListNotebookRunsResponse>
+        for super::ListNotebookRunsResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: ListNotebookRunsResponse,
@@ -783,7 +922,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::ListNotebookRunsResponse> for ListNotebookRunsResponse {
+        impl ::std::convert::From<super::ListNotebookRunsResponse>
+        for ListNotebookRunsResponse {
             fn from(value: super::ListNotebookRunsResponse) -> Self {
                 Self {
                     pagination: Ok(value.pagination),
@@ -797,7 +937,10 @@ pub mod types {
                 ::std::option::Option<super::Pagination>,
                 ::std::string::String,
             >,
-            projects: ::std::result::Result<::std::vec::Vec<super::Project>, ::std::string::String>,
+            projects: ::std::result::Result<
+                ::std::vec::Vec<super::Project>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ListProjectsResponse {
             fn default() -> Self {
@@ -815,7 +958,9 @@ pub mod types {
             {
                 self.pagination = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for pagination: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
                 self
             }
             pub fn projects<T>(mut self, value: T) -> Self
@@ -825,11 +970,14 @@ pub mod types {
             {
                 self.projects = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for projects: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for projects: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<ListProjectsResponse> for super::ListProjectsResponse {
+        impl ::std::convert::TryFrom<ListProjectsResponse>
+        for super::ListProjectsResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: ListProjectsResponse,
@@ -885,49 +1033,59 @@ pub mod types {
             {
                 self.access_level = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for access_level: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for access_level: {e}")
+                    });
                 self
             }
             pub fn api_key<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.api_key = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for api_key: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for api_key: {e}")
+                    });
                 self
             }
             pub fn user<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.user = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for user: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for user: {e}")
+                    });
                 self
             }
             pub fn workspace<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.workspace = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for workspace: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for workspace: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Me> for super::Me {
             type Error = super::error::ConversionError;
-            fn try_from(value: Me) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Me,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     access_level: value.access_level?,
                     api_key: value.api_key?,
@@ -988,7 +1146,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn project_id<T>(mut self, value: T) -> Self
@@ -998,7 +1158,9 @@ pub mod types {
             {
                 self.project_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for project_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_id: {e}")
+                    });
                 self
             }
         }
@@ -1045,7 +1207,9 @@ pub mod types {
             {
                 self.notebook = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for notebook: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for notebook: {e}")
+                    });
                 self
             }
         }
@@ -1054,9 +1218,7 @@ pub mod types {
             fn try_from(
                 value: NotebookEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    notebook: value.notebook?,
-                })
+                Ok(Self { notebook: value.notebook? })
             }
         }
         impl ::std::convert::From<super::NotebookEnvelope> for NotebookEnvelope {
@@ -1086,9 +1248,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.next_page_token = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for next_page_token: {e}")
-                });
+                self.next_page_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for next_page_token: {e}"
+                        )
+                    });
                 self
             }
         }
@@ -1146,7 +1312,9 @@ pub mod types {
             {
                 self.folder_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for folder_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for folder_id: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -1166,7 +1334,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn project_type<T>(mut self, value: T) -> Self
@@ -1176,7 +1346,9 @@ pub mod types {
             {
                 self.project_type = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for project_type: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_type: {e}")
+                    });
                 self
             }
         }
@@ -1221,8 +1393,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            run_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            run_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             snapshot: ::std::result::Result<
                 ::std::option::Option<super::RunSnapshot>,
                 ::std::string::String,
@@ -1249,13 +1423,15 @@ pub mod types {
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn error<T>(mut self, value: T) -> Self
@@ -1265,19 +1441,23 @@ pub mod types {
             {
                 self.error = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for error: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
                 self
             }
             pub fn finished_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.finished_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for finished_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for finished_at: {e}")
+                    });
                 self
             }
             pub fn notebook_id<T>(mut self, value: T) -> Self
@@ -1287,7 +1467,9 @@ pub mod types {
             {
                 self.notebook_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for notebook_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for notebook_id: {e}")
+                    });
                 self
             }
             pub fn run_id<T>(mut self, value: T) -> Self
@@ -1297,7 +1479,9 @@ pub mod types {
             {
                 self.run_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for run_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for run_id: {e}")
+                    });
                 self
             }
             pub fn snapshot<T>(mut self, value: T) -> Self
@@ -1307,7 +1491,9 @@ pub mod types {
             {
                 self.snapshot = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for snapshot: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for snapshot: {e}")
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -1317,13 +1503,17 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Run> for super::Run {
             type Error = super::error::ConversionError;
-            fn try_from(value: Run) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Run,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     created_at: value.created_at?,
                     error: value.error?,
@@ -1350,7 +1540,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct RunEnvelope {
-            run: ::std::result::Result<::std::option::Option<super::Run>, ::std::string::String>,
+            run: ::std::result::Result<
+                ::std::option::Option<super::Run>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RunEnvelope {
             fn default() -> Self {
@@ -1367,7 +1560,9 @@ pub mod types {
             {
                 self.run = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for run: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for run: {e}")
+                    });
                 self
             }
         }
@@ -1411,7 +1606,9 @@ pub mod types {
             {
                 self.download_url = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for download_url: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for download_url: {e}")
+                    });
                 self
             }
             pub fn snapshot_content<T>(mut self, value: T) -> Self
@@ -1419,9 +1616,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.snapshot_content = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for snapshot_content: {e}")
-                });
+                self.snapshot_content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for snapshot_content: {e}"
+                        )
+                    });
                 self
             }
         }
@@ -1450,8 +1651,10 @@ pub mod types {
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            run_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            run_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             status: ::std::result::Result<
                 ::std::option::Option<crate::RunStatus>,
                 ::std::string::String,
@@ -1470,13 +1673,15 @@ pub mod types {
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn run_id<T>(mut self, value: T) -> Self
@@ -1486,7 +1691,9 @@ pub mod types {
             {
                 self.run_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for run_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for run_id: {e}")
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -1496,7 +1703,9 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
         }
@@ -1528,12 +1737,18 @@ pub mod types {
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Display::fmt(&self.0, f)
             }
         }
         impl ::std::fmt::Debug for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Debug::fmt(&self.0, f)
             }
         }
@@ -1572,9 +1787,7 @@ impl Client {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new()
-                .connect_timeout(dur)
-                .timeout(dur)
+            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
@@ -1617,183 +1830,182 @@ const _: () = {
     fn assert_client_hooks()
     where
         Client: ClientHooks<crate::ClientState>,
-    {
-    }
+    {}
 };
 impl Client {
     /**Get caller identity
 
-    Returns the calling API key, the user that created it, the workspace it belongs to, and the caller's access level in that workspace.
+Returns the calling API key, the user that created it, the workspace it belongs to, and the caller's access level in that workspace.
 
-    Sends a `GET` request to `/me`
+Sends a `GET` request to `/me`
 
-    ```ignore
-    let response = client.get_me()
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.get_me()
+    .send()
+    .await;
+```*/
     pub fn get_me(&self) -> builder::GetMe<'_> {
         builder::GetMe::new(self)
     }
     /**Create a notebook
 
-    Creates an empty notebook inside the project.
+Creates an empty notebook inside the project.
 
-    Sends a `POST` request to `/notebooks`
+Sends a `POST` request to `/notebooks`
 
-    ```ignore
-    let response = client.create_notebook()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.create_notebook()
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn create_notebook(&self) -> builder::CreateNotebook<'_> {
         builder::CreateNotebook::new(self)
     }
     /**Get a notebook
 
-    Sends a `GET` request to `/notebooks/{notebookId}`
+Sends a `GET` request to `/notebooks/{notebookId}`
 
-    ```ignore
-    let response = client.get_notebook()
-        .notebook_id(notebook_id)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.get_notebook()
+    .notebook_id(notebook_id)
+    .send()
+    .await;
+```*/
     pub fn get_notebook(&self) -> builder::GetNotebook<'_> {
         builder::GetNotebook::new(self)
     }
     /**Delete a notebook
 
-    Sends a `DELETE` request to `/notebooks/{notebookId}`
+Sends a `DELETE` request to `/notebooks/{notebookId}`
 
-    ```ignore
-    let response = client.delete_notebook()
-        .notebook_id(notebook_id)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.delete_notebook()
+    .notebook_id(notebook_id)
+    .send()
+    .await;
+```*/
     pub fn delete_notebook(&self) -> builder::DeleteNotebook<'_> {
         builder::DeleteNotebook::new(self)
     }
     /**List notebook runs
 
-    Paginated list of historical runs for a notebook.
+Paginated list of historical runs for a notebook.
 
-    Sends a `GET` request to `/notebooks/{notebookId}/runs`
+Sends a `GET` request to `/notebooks/{notebookId}/runs`
 
-    ```ignore
-    let response = client.list_notebook_runs()
-        .notebook_id(notebook_id)
-        .page_size(page_size)
-        .page_token(page_token)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.list_notebook_runs()
+    .notebook_id(notebook_id)
+    .page_size(page_size)
+    .page_token(page_token)
+    .send()
+    .await;
+```*/
     pub fn list_notebook_runs(&self) -> builder::ListNotebookRuns<'_> {
         builder::ListNotebookRuns::new(self)
     }
     /**List projects
 
-    Sends a `GET` request to `/projects`
+Sends a `GET` request to `/projects`
 
-    ```ignore
-    let response = client.list_projects()
-        .name_contains(name_contains)
-        .page_size(page_size)
-        .page_token(page_token)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.list_projects()
+    .name_contains(name_contains)
+    .page_size(page_size)
+    .page_token(page_token)
+    .send()
+    .await;
+```*/
     pub fn list_projects(&self) -> builder::ListProjects<'_> {
         builder::ListProjects::new(self)
     }
     /**Create a project
 
-    Sends a `POST` request to `/projects`
+Sends a `POST` request to `/projects`
 
-    ```ignore
-    let response = client.create_project()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.create_project()
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn create_project(&self) -> builder::CreateProject<'_> {
         builder::CreateProject::new(self)
     }
     /**Get a project
 
-    Sends a `GET` request to `/projects/{projectId}`
+Sends a `GET` request to `/projects/{projectId}`
 
-    ```ignore
-    let response = client.get_project()
-        .project_id(project_id)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.get_project()
+    .project_id(project_id)
+    .send()
+    .await;
+```*/
     pub fn get_project(&self) -> builder::GetProject<'_> {
         builder::GetProject::new(self)
     }
     /**Delete a project
 
-    Sends a `DELETE` request to `/projects/{projectId}`
+Sends a `DELETE` request to `/projects/{projectId}`
 
-    ```ignore
-    let response = client.delete_project()
-        .project_id(project_id)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.delete_project()
+    .project_id(project_id)
+    .send()
+    .await;
+```*/
     pub fn delete_project(&self) -> builder::DeleteProject<'_> {
         builder::DeleteProject::new(self)
     }
     /**Execute a notebook (legacy v1)
 
-    Triggers execution of an existing notebook. If the project's machine is offline, this starts the machine. If the notebook is already running, triggering this endpoint has no effect.
+Triggers execution of an existing notebook. If the project's machine is offline, this starts the machine. If the notebook is already running, triggering this endpoint has no effect.
 
-    Sends a `POST` request to `/projects/{projectId}/notebooks/{notebookId}/execute`
+Sends a `POST` request to `/projects/{projectId}/notebooks/{notebookId}/execute`
 
-    ```ignore
-    let response = client.execute_notebook_v1()
-        .project_id(project_id)
-        .notebook_id(notebook_id)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.execute_notebook_v1()
+    .project_id(project_id)
+    .notebook_id(notebook_id)
+    .send()
+    .await;
+```*/
     pub fn execute_notebook_v1(&self) -> builder::ExecuteNotebookV1<'_> {
         builder::ExecuteNotebookV1::new(self)
     }
     /**Run a notebook
 
-    Starts an execution run for a notebook. Optionally run the notebook as a detached run, execute only specific blocks, include dependent downstream blocks, and pass input values for input blocks.
+Starts an execution run for a notebook. Optionally run the notebook as a detached run, execute only specific blocks, include dependent downstream blocks, and pass input values for input blocks.
 
-    Sends a `POST` request to `/runs`
+Sends a `POST` request to `/runs`
 
-    ```ignore
-    let response = client.create_run()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.create_run()
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn create_run(&self) -> builder::CreateRun<'_> {
         builder::CreateRun::new(self)
     }
     /**Get a run
 
-    Returns execution details for a run, including its status and results.
+Returns execution details for a run, including its status and results.
 
-    Sends a `GET` request to `/runs/{runId}`
+Sends a `GET` request to `/runs/{runId}`
 
-    Arguments:
-    - `run_id`
-    - `snapshot_delivery`: How notebook execution snapshots are delivered.
-    ```ignore
-    let response = client.get_run()
-        .run_id(run_id)
-        .snapshot_delivery(snapshot_delivery)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `run_id`
+- `snapshot_delivery`: How notebook execution snapshots are delivered.
+```ignore
+let response = client.get_run()
+    .run_id(run_id)
+    .snapshot_delivery(snapshot_delivery)
+    .send()
+    .await;
+```*/
     pub fn get_run(&self) -> builder::GetRun<'_> {
         builder::GetRun::new(self)
     }
@@ -1804,12 +2016,12 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
-        ResponseValue, encode_path,
+        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+        RequestBuilderExt, ResponseValue,
     };
     /**Builder for [`Client::get_me`]
 
-    [`Client::get_me`]: super::Client::get_me*/
+[`Client::get_me`]: super::Client::get_me*/
     #[derive(Debug, Clone)]
     pub struct GetMe<'a> {
         client: &'a super::Client,
@@ -1819,14 +2031,19 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/me`
-        pub async fn send(self) -> Result<ResponseValue<types::Me>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Me>, Error<types::Error>> {
             let Self { client } = self;
             let url = format!("{}/me", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1846,22 +2063,34 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::create_notebook`]
 
-    [`Client::create_notebook`]: super::Client::create_notebook*/
+[`Client::create_notebook`]: super::Client::create_notebook*/
     #[derive(Debug, Clone)]
     pub struct CreateNotebook<'a> {
         client: &'a super::Client,
@@ -1877,19 +2106,23 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateNotebookBody>,
-            <V as std::convert::TryInto<types::CreateNotebookBody>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::CreateNotebookBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `CreateNotebookBody` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `CreateNotebookBody` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                    types::builder::CreateNotebookBody,
-                ) -> types::builder::CreateNotebookBody,
+                types::builder::CreateNotebookBody,
+            ) -> types::builder::CreateNotebookBody,
         {
             self.body = self.body.map(f);
             self
@@ -1900,14 +2133,19 @@ pub mod builder {
         ) -> Result<ResponseValue<types::NotebookEnvelope>, Error<types::Error>> {
             let Self { client, body } = self;
             let body = body
-                .and_then(|v| types::CreateNotebookBody::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::CreateNotebookBody::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/notebooks", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1928,25 +2166,41 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::get_notebook`]
 
-    [`Client::get_notebook`]: super::Client::get_notebook*/
+[`Client::get_notebook`]: super::Client::get_notebook*/
     #[derive(Debug, Clone)]
     pub struct GetNotebook<'a> {
         client: &'a super::Client,
@@ -1963,30 +2217,32 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.notebook_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for notebook_id failed".to_string()
-            });
+            self.notebook_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for notebook_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/notebooks/{notebookId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::NotebookEnvelope>, Error<types::Error>> {
-            let Self {
-                client,
-                notebook_id,
-            } = self;
+            let Self { client, notebook_id } = self;
             let notebook_id = notebook_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/notebooks/{}",
-                client.baseurl,
-                encode_path(&notebook_id.to_string()),
+                "{}/notebooks/{}", client.baseurl, encode_path(& notebook_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2006,25 +2262,41 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::delete_notebook`]
 
-    [`Client::delete_notebook`]: super::Client::delete_notebook*/
+[`Client::delete_notebook`]: super::Client::delete_notebook*/
     #[derive(Debug, Clone)]
     pub struct DeleteNotebook<'a> {
         client: &'a super::Client,
@@ -2041,28 +2313,30 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.notebook_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for notebook_id failed".to_string()
-            });
+            self.notebook_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for notebook_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/notebooks/{notebookId}`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
-            let Self {
-                client,
-                notebook_id,
-            } = self;
+            let Self { client, notebook_id } = self;
             let notebook_id = notebook_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/notebooks/{}",
-                client.baseurl,
-                encode_path(&notebook_id.to_string()),
+                "{}/notebooks/{}", client.baseurl, encode_path(& notebook_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2082,28 +2356,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::list_notebook_runs`]
 
-    [`Client::list_notebook_runs`]: super::Client::list_notebook_runs*/
+[`Client::list_notebook_runs`]: super::Client::list_notebook_runs*/
     #[derive(Debug, Clone)]
     pub struct ListNotebookRuns<'a> {
         client: &'a super::Client,
@@ -2124,9 +2418,12 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.notebook_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for notebook_id failed".to_string()
-            });
+            self.notebook_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for notebook_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
@@ -2143,34 +2440,38 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for page_token failed".to_string()
-            });
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/notebooks/{notebookId}/runs`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ListNotebookRunsResponse>, Error<types::Error>> {
-            let Self {
-                client,
-                notebook_id,
-                page_size,
-                page_token,
-            } = self;
+        ) -> Result<
+            ResponseValue<types::ListNotebookRunsResponse>,
+            Error<types::Error>,
+        > {
+            let Self { client, notebook_id, page_size, page_token } = self;
             let notebook_id = notebook_id.map_err(Error::InvalidRequest)?;
             let page_size = page_size.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/notebooks/{}/runs",
-                client.baseurl,
-                encode_path(&notebook_id.to_string()),
+                "{}/notebooks/{}/runs", client.baseurl, encode_path(& notebook_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2180,10 +2481,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
-                .query(&progenitor_client::QueryParam::new(
-                    "pageToken",
-                    &page_token,
-                ))
+                .query(&progenitor_client::QueryParam::new("pageToken", &page_token))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -2195,25 +2493,41 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::list_projects`]
 
-    [`Client::list_projects`]: super::Client::list_projects*/
+[`Client::list_projects`]: super::Client::list_projects*/
     #[derive(Debug, Clone)]
     pub struct ListProjects<'a> {
         client: &'a super::Client,
@@ -2234,9 +2548,13 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.name_contains = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for name_contains failed".to_string()
-            });
+            self.name_contains = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for name_contains failed"
+                        .to_string()
+                });
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
@@ -2253,30 +2571,32 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for page_token failed".to_string()
-            });
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/projects`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ListProjectsResponse>, Error<types::Error>> {
-            let Self {
-                client,
-                name_contains,
-                page_size,
-                page_token,
-            } = self;
+            let Self { client, name_contains, page_size, page_token } = self;
             let name_contains = name_contains.map_err(Error::InvalidRequest)?;
             let page_size = page_size.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let url = format!("{}/projects", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2285,15 +2605,11 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new(
-                    "nameContains",
-                    &name_contains,
-                ))
+                .query(
+                    &progenitor_client::QueryParam::new("nameContains", &name_contains),
+                )
                 .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
-                .query(&progenitor_client::QueryParam::new(
-                    "pageToken",
-                    &page_token,
-                ))
+                .query(&progenitor_client::QueryParam::new("pageToken", &page_token))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -2305,22 +2621,34 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::create_project`]
 
-    [`Client::create_project`]: super::Client::create_project*/
+[`Client::create_project`]: super::Client::create_project*/
     #[derive(Debug, Clone)]
     pub struct CreateProject<'a> {
         client: &'a super::Client,
@@ -2336,35 +2664,46 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateProjectBody>,
-            <V as std::convert::TryInto<types::CreateProjectBody>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::CreateProjectBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `CreateProjectBody` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `CreateProjectBody` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                    types::builder::CreateProjectBody,
-                ) -> types::builder::CreateProjectBody,
+                types::builder::CreateProjectBody,
+            ) -> types::builder::CreateProjectBody,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/projects`
-        pub async fn send(self) -> Result<ResponseValue<types::Project>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Project>, Error<types::Error>> {
             let Self { client, body } = self;
             let body = body
-                .and_then(|v| types::CreateProjectBody::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::CreateProjectBody::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/projects", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2385,25 +2724,41 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::get_project`]
 
-    [`Client::get_project`]: super::Client::get_project*/
+[`Client::get_project`]: super::Client::get_project*/
     #[derive(Debug, Clone)]
     pub struct GetProject<'a> {
         client: &'a super::Client,
@@ -2420,25 +2775,31 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/projects/{projectId}`
-        pub async fn send(self) -> Result<ResponseValue<types::Project>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Project>, Error<types::Error>> {
             let Self { client, project_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/projects/{}",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/projects/{}", client.baseurl, encode_path(& project_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2458,25 +2819,41 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::delete_project`]
 
-    [`Client::delete_project`]: super::Client::delete_project*/
+[`Client::delete_project`]: super::Client::delete_project*/
     #[derive(Debug, Clone)]
     pub struct DeleteProject<'a> {
         client: &'a super::Client,
@@ -2493,9 +2870,12 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/projects/{projectId}`
@@ -2503,15 +2883,16 @@ pub mod builder {
             let Self { client, project_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/projects/{}",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/projects/{}", client.baseurl, encode_path(& project_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2531,28 +2912,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::execute_notebook_v1`]
 
-    [`Client::execute_notebook_v1`]: super::Client::execute_notebook_v1*/
+[`Client::execute_notebook_v1`]: super::Client::execute_notebook_v1*/
     #[derive(Debug, Clone)]
     pub struct ExecuteNotebookV1<'a> {
         client: &'a super::Client,
@@ -2571,40 +2972,43 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn notebook_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.notebook_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for notebook_id failed".to_string()
-            });
+            self.notebook_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for notebook_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `POST` request to `/projects/{projectId}/notebooks/{notebookId}/execute`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                notebook_id,
-            } = self;
+            let Self { client, project_id, notebook_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let notebook_id = notebook_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/projects/{}/notebooks/{}/execute",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&notebook_id.to_string()),
+                "{}/projects/{}/notebooks/{}/execute", client.baseurl, encode_path(&
+                project_id.to_string()), encode_path(& notebook_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2624,28 +3028,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::create_run`]
 
-    [`Client::create_run`]: super::Client::create_run*/
+[`Client::create_run`]: super::Client::create_run*/
     #[derive(Debug, Clone)]
     pub struct CreateRun<'a> {
         client: &'a super::Client,
@@ -2661,35 +3085,46 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateRunRequest>,
-            <V as std::convert::TryInto<types::CreateRunRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::CreateRunRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `CreateRunRequest` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `CreateRunRequest` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                    types::builder::CreateRunRequest,
-                ) -> types::builder::CreateRunRequest,
+                types::builder::CreateRunRequest,
+            ) -> types::builder::CreateRunRequest,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/runs`
-        pub async fn send(self) -> Result<ResponseValue<types::RunStarted>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::RunStarted>, Error<types::Error>> {
             let Self { client, body } = self;
             let body = body
-                .and_then(|v| types::CreateRunRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::CreateRunRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/runs", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2710,34 +3145,62 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::get_run`]
 
-    [`Client::get_run`]: super::Client::get_run*/
+[`Client::get_run`]: super::Client::get_run*/
     #[derive(Debug, Clone)]
     pub struct GetRun<'a> {
         client: &'a super::Client,
@@ -2758,37 +3221,42 @@ pub mod builder {
         {
             self.run_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for run_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for run_id failed".to_string()
+                });
             self
         }
         pub fn snapshot_delivery<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetRunSnapshotDelivery>,
         {
-            self.snapshot_delivery = value.try_into().map(Some).map_err(|_| {
-                "conversion to `GetRunSnapshotDelivery` for snapshot_delivery failed".to_string()
-            });
+            self.snapshot_delivery = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `GetRunSnapshotDelivery` for snapshot_delivery failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/runs/{runId}`
-        pub async fn send(self) -> Result<ResponseValue<types::RunEnvelope>, Error<types::Error>> {
-            let Self {
-                client,
-                run_id,
-                snapshot_delivery,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::RunEnvelope>, Error<types::Error>> {
+            let Self { client, run_id, snapshot_delivery } = self;
             let run_id = run_id.map_err(Error::InvalidRequest)?;
             let snapshot_delivery = snapshot_delivery.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/runs/{}",
-                client.baseurl,
-                encode_path(&run_id.to_string()),
+                "{}/runs/{}", client.baseurl, encode_path(& run_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2797,10 +3265,12 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new(
-                    "snapshotDelivery",
-                    &snapshot_delivery,
-                ))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "snapshotDelivery",
+                        &snapshot_delivery,
+                    ),
+                )
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -2812,30 +3282,62 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
