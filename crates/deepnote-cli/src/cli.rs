@@ -1,0 +1,385 @@
+//! The command tree, as clap sees it. Parsing only: what each command does lives in
+//! `commands/`.
+
+use crate::exit::EXIT_CODES_HELP;
+use crate::inputs::{InputArg, parse_input};
+use crate::output::OutputFormat;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::time::Duration;
+
+const AFTER_HELP: &str = "\
+Authentication, first match wins: --api-key-file PATH, $DEEPNOTE_API_KEY, the profile stored by
+`deepnote auth login`. --local needs none: it starts the embedded emulator.
+
+Output goes to stdout as a table on a terminal and as JSON when piped (see --output); progress,
+warnings and errors go to stderr.";
+
+/// Run Deepnote notebooks and manage projects from terminals, CI pipelines and cron jobs.
+#[derive(Debug, Parser)]
+#[command(
+    name = "deepnote",
+    version,
+    propagate_version = true,
+    after_help = format!("{AFTER_HELP}\n\n{EXIT_CODES_HELP}"),
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalArgs {
+    /// Output format [default: table on a terminal, json otherwise]
+    #[arg(
+        long,
+        short = 'o',
+        global = true,
+        value_enum,
+        env = "DEEPNOTE_OUTPUT",
+        hide_env_values = true
+    )]
+    pub output: Option<OutputFormat>,
+
+    /// Print only data: no progress, no notes on stderr (errors still go there)
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+
+    /// Log HTTP activity to stderr (-v debug, -vv trace); the API key is never logged
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Read the API key from this file (must not be readable by group or others)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub api_key_file: Option<PathBuf>,
+
+    /// API host, such as https://api.deepnote.com (the /v2 and /v1 bases follow from it)
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "DEEPNOTE_BASE_URL",
+        hide_env_values = true
+    )]
+    pub base_url: Option<String>,
+
+    /// Which stored profile to use
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        env = "DEEPNOTE_PROFILE",
+        hide_env_values = true,
+        default_value = "default"
+    )]
+    pub profile: String,
+
+    /// Start the embedded emulator with a sample workspace and use it: no account, no network
+    #[arg(long, global = true)]
+    pub local: bool,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start a notebook run and wait for it (exit 0 only if it succeeds)
+    #[command(after_help = EXIT_CODES_HELP)]
+    Run(RunArgs),
+    /// List, get, create and delete projects
+    #[command(subcommand)]
+    Projects(ProjectsCommand),
+    /// Get, create and delete notebooks; list a notebook's runs
+    #[command(subcommand)]
+    Notebooks(NotebooksCommand),
+    /// Get a run, or wait for one to finish
+    #[command(subcommand)]
+    Runs(RunsCommand),
+    /// Show the calling API key, its user, workspace and access level
+    Me,
+    /// Trigger a notebook with the legacy v1 execute endpoint (no run id, no status)
+    Execute {
+        /// The project's id
+        project: String,
+        /// The notebook's id
+        notebook: String,
+    },
+    /// Store, check or remove the API key in the user's config directory
+    #[command(subcommand)]
+    Auth(AuthCommand),
+    /// Walk the whole API against the embedded emulator, step by step
+    Demo,
+    /// Print a shell completion script
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+}
+
+/// Shells `completions` writes for.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Shell {
+    /// bash: `deepnote completions bash > ~/.local/share/bash-completion/completions/deepnote`
+    Bash,
+    /// zsh: `deepnote completions zsh > "${fpath[1]}/_deepnote"`
+    Zsh,
+    /// fish: `deepnote completions fish > ~/.config/fish/completions/deepnote.fish`
+    Fish,
+}
+
+/// How many items a list shows, and how it asks for them.
+#[derive(Debug, Args, Clone)]
+pub struct ListArgs {
+    /// Stop after this many items [default: every item, page by page]
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Items per request (1-100; the API's default when absent)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub page_size: Option<u32>,
+}
+
+/// `deepnote projects ...`
+#[derive(Debug, Subcommand)]
+pub enum ProjectsCommand {
+    /// List projects (every page unless --limit)
+    List {
+        /// Only projects whose name contains this text
+        #[arg(long, value_name = "TEXT")]
+        name_contains: Option<String>,
+        /// Paging.
+        #[command(flatten)]
+        list: ListArgs,
+    },
+    /// Show one project
+    Get {
+        /// The project's id
+        project: String,
+    },
+    /// Create a project (Deepnote adds a first, empty notebook)
+    Create {
+        /// The project's name
+        name: String,
+        /// Put it in this folder
+        #[arg(long, value_name = "ID")]
+        folder_id: Option<String>,
+        /// The kind of project
+        #[arg(long, value_name = "TYPE", value_parser = ["standard", "agent"])]
+        project_type: Option<String>,
+    },
+    /// Delete a project
+    Delete {
+        /// The project's id
+        project: String,
+    },
+}
+
+/// `deepnote notebooks ...`
+#[derive(Debug, Subcommand)]
+pub enum NotebooksCommand {
+    /// Show one notebook
+    Get {
+        /// The notebook's id
+        notebook: String,
+    },
+    /// Create an empty notebook in a project
+    Create {
+        /// The project to create it in
+        project: String,
+        /// The notebook's name
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Delete a notebook
+    Delete {
+        /// The notebook's id
+        notebook: String,
+    },
+    /// List a notebook's runs, newest first (every page unless --limit)
+    Runs {
+        /// The notebook's id
+        notebook: String,
+        /// Paging.
+        #[command(flatten)]
+        list: ListArgs,
+    },
+}
+
+/// `deepnote runs ...`
+#[derive(Debug, Subcommand)]
+pub enum RunsCommand {
+    /// Show one run
+    Get {
+        /// The run's id
+        run: String,
+        /// Write the run's execution snapshot (.deepnote YAML) to this file
+        #[arg(long, value_name = "PATH")]
+        snapshot_out: Option<PathBuf>,
+    },
+    /// Wait for a run to finish (exit 0 only if it succeeds)
+    #[command(after_help = EXIT_CODES_HELP)]
+    Wait {
+        /// The run's id
+        run: String,
+        /// Timeout and snapshot.
+        #[command(flatten)]
+        wait: WaitArgs,
+    },
+}
+
+/// How long to wait, and where the snapshot goes.
+#[derive(Debug, Args, Clone)]
+pub struct WaitArgs {
+    /// Give up waiting after this long, such as 90s, 10m or 1h30m (exit 6) [default: no limit]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+    /// When the run ends, write its execution snapshot (.deepnote YAML) to this file
+    #[arg(long, value_name = "PATH")]
+    pub snapshot_out: Option<PathBuf>,
+}
+
+/// `deepnote run NOTEBOOK ...`
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The notebook's id
+    pub notebook: String,
+    /// An input block's value, NAME=VALUE (repeatable); numbers, true/false, null and JSON
+    /// are sent typed, anything else as a string; quote to force a string: 'zip="007"'
+    #[arg(long = "input", short = 'i', value_name = "NAME=VALUE", value_parser = parse_input)]
+    pub inputs: Vec<InputArg>,
+    /// A JSON object of input values (`-` for stdin); --input overrides its entries
+    #[arg(long, value_name = "PATH")]
+    pub input_file: Option<PathBuf>,
+    /// Run only this block (repeatable)
+    #[arg(long = "block", value_name = "ID")]
+    pub blocks: Vec<String>,
+    /// With --block, also run the blocks that depend on them
+    #[arg(long, requires = "blocks")]
+    pub dependents: bool,
+    /// Run detached, in its own machine (cannot be combined with --block)
+    #[arg(long, conflicts_with = "blocks")]
+    pub detached: bool,
+    /// How a detached run may use the project's storage
+    #[arg(long, value_enum, value_name = "MODE", requires = "detached")]
+    pub storage_mode: Option<StorageMode>,
+    /// Print the started run and exit without waiting
+    #[arg(long, conflicts_with_all = ["timeout", "snapshot_out"])]
+    pub no_wait: bool,
+    /// Timeout and snapshot.
+    #[command(flatten)]
+    pub wait: WaitArgs,
+}
+
+/// `--storage-mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StorageMode {
+    /// Read and write the project's files
+    ReadWrite,
+    /// Read the project's files only
+    Readonly,
+}
+
+impl StorageMode {
+    /// The value as the API spells it.
+    pub fn as_api(self) -> &'static str {
+        match self {
+            StorageMode::ReadWrite => "read_write",
+            StorageMode::Readonly => "readonly",
+        }
+    }
+}
+
+/// `deepnote auth ...`
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Read an API key from stdin (hidden when typed) and store it in the profile
+    Login {
+        /// Store the key without checking it against the API first
+        #[arg(long)]
+        no_verify: bool,
+    },
+    /// Say which key would be used and where it comes from (never the key itself)
+    Status,
+    /// Remove the profile's stored key
+    Logout,
+}
+
+/// `--timeout`: humantime durations (`90s`, `10m`, `1h 30m`); a bare number is seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    if let Ok(secs) = text.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    let duration = humantime::parse_duration(text)
+        .map_err(|e| format!("`{text}` is not a duration such as 90s, 10m or 1h30m ({e})"))?;
+    if duration.is_zero() {
+        return Err("a timeout of zero would never wait".into());
+    }
+    Ok(duration)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_tree_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("45"), Ok(Duration::from_secs(45)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert!(
+            parse_duration("soon")
+                .unwrap_err()
+                .contains("not a duration")
+        );
+        assert!(parse_duration("0s").is_err());
+    }
+
+    #[test]
+    fn run_flags_combine_as_the_api_allows() {
+        let ok = Cli::try_parse_from([
+            "deepnote",
+            "run",
+            "nb",
+            "-i",
+            "n=3",
+            "--input",
+            "s=x",
+            "--block",
+            "b1",
+            "--dependents",
+            "--timeout",
+            "10m",
+        ])
+        .unwrap();
+        let Command::Run(run) = ok.command else {
+            panic!("not run")
+        };
+        assert_eq!(run.inputs.len(), 2);
+        assert_eq!(run.wait.timeout, Some(Duration::from_secs(600)));
+        for bad in [
+            &["deepnote", "run", "nb", "--detached", "--block", "b"][..],
+            &["deepnote", "run", "nb", "--dependents"],
+            &["deepnote", "run", "nb", "--storage-mode", "readonly"],
+            &["deepnote", "run", "nb", "--no-wait", "--timeout", "1m"],
+            &["deepnote", "run", "nb", "--input", "novalue"],
+            &["deepnote", "projects", "list", "--page-size", "101"],
+        ] {
+            let err = Cli::try_parse_from(bad).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{bad:?}");
+        }
+    }
+}

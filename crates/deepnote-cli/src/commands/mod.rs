@@ -1,0 +1,10 @@
+//! One module per command group; each turns parsed arguments into SDK calls and output.
+
+pub mod auth;
+pub mod completions;
+pub mod lists;
+pub mod me;
+pub mod notebooks;
+pub mod projects;
+pub mod run;
+pub mod runs;

@@ -1,0 +1,40 @@
+//! `deepnote notebooks get|create|delete|runs`.
+
+use crate::app::Context;
+use crate::cli::NotebooksCommand;
+use crate::commands::lists;
+use crate::exit::CliResult;
+use crate::output::Output;
+use crate::view;
+use deepnote::Client;
+
+/// Runs one `notebooks` subcommand.
+pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) -> CliResult {
+    match command {
+        NotebooksCommand::Get { notebook } => {
+            let notebook = client.notebooks().get(notebook).await?;
+            Ok(ctx.out.item(&view::notebook(&notebook))?)
+        }
+        NotebooksCommand::Create { project, name } => {
+            let mut request = client.notebooks().create(project);
+            if let Some(name) = name {
+                request = request.name(name);
+            }
+            let notebook = request.send().await?;
+            Ok(ctx.out.item(&view::notebook(&notebook))?)
+        }
+        NotebooksCommand::Delete { notebook } => {
+            client.notebooks().delete(notebook.as_str()).await?;
+            ctx.note(format!("deleted notebook {notebook}"));
+            Ok(())
+        }
+        NotebooksCommand::Runs { notebook, list } => {
+            let mut request = client.notebooks().runs(notebook);
+            if let Some(size) = lists::page_size(&list) {
+                request = request.page_size(size);
+            }
+            let print_one = |out: &mut Output, r: &_| out.list_item(&view::run(r));
+            lists::print(ctx, request.stream(), &list, print_one, view::RUN_COLUMNS).await
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! `deepnote projects list|get|create|delete`.
+
+use crate::app::Context;
+use crate::cli::ProjectsCommand;
+use crate::commands::lists;
+use crate::exit::CliResult;
+use crate::output::Output;
+use crate::view;
+use deepnote::{Client, ProjectType};
+
+/// Runs one `projects` subcommand.
+pub async fn run(ctx: &mut Context, client: &Client, command: ProjectsCommand) -> CliResult {
+    match command {
+        ProjectsCommand::List {
+            name_contains,
+            list,
+        } => {
+            let mut request = client.projects().list();
+            if let Some(size) = lists::page_size(&list) {
+                request = request.page_size(size);
+            }
+            if let Some(text) = name_contains {
+                request = request.name_contains(text);
+            }
+            let print_one = |out: &mut Output, p: &_| out.list_item(&view::project(p));
+            lists::print(
+                ctx,
+                request.stream(),
+                &list,
+                print_one,
+                view::PROJECT_COLUMNS,
+            )
+            .await
+        }
+        ProjectsCommand::Get { project } => {
+            let project = client.projects().get(project).await?;
+            Ok(ctx.out.item(&view::project(&project))?)
+        }
+        ProjectsCommand::Create {
+            name,
+            folder_id,
+            project_type,
+        } => {
+            let mut request = client.projects().create(name);
+            if let Some(folder) = folder_id {
+                request = request.folder_id(folder);
+            }
+            if let Some(kind) = project_type {
+                request = request.project_type(ProjectType::from(kind.as_str()));
+            }
+            let project = request.send().await?;
+            Ok(ctx.out.item(&view::project(&project))?)
+        }
+        ProjectsCommand::Delete { project } => {
+            client.projects().delete(project.as_str()).await?;
+            ctx.note(format!("deleted project {project}"));
+            Ok(())
+        }
+    }
+}

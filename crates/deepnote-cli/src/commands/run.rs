@@ -1,0 +1,51 @@
+//! `deepnote run NOTEBOOK`: start a run, then (unless `--no-wait`) watch it to its end.
+
+use crate::app::Context;
+use crate::cli::{RunArgs, StorageMode};
+use crate::exit::CliResult;
+use crate::{inputs, view, watch};
+use deepnote::{Client, DetachedStorage};
+
+/// Starts the run and, by default, waits for it.
+pub async fn run(ctx: &mut Context, client: &Client, args: RunArgs) -> CliResult {
+    let file = args
+        .input_file
+        .as_deref()
+        .map(inputs::read_input_file)
+        .transpose()?;
+    let values = inputs::merge(file, &args.inputs)?;
+    let mut request = client.runs().create(args.notebook.as_str());
+    if !values.is_empty() {
+        request = request.inputs(values);
+    }
+    if !args.blocks.is_empty() {
+        request = request
+            .blocks(args.blocks.iter().cloned())
+            .run_dependent_blocks(args.dependents);
+    }
+    if args.detached {
+        request = request.detached(true);
+    }
+    if let Some(mode) = args.storage_mode {
+        request = request.detached_storage(match mode {
+            StorageMode::ReadWrite => DetachedStorage::ReadWrite,
+            StorageMode::Readonly => DetachedStorage::ReadOnly,
+        });
+    }
+    let handle = match request.send().await {
+        Ok(handle) => handle,
+        Err(error) => {
+            watch::report_not_started(&args.notebook, &error);
+            return Err(error.into());
+        }
+    };
+    ctx.note(format!(
+        "started run {} of notebook {}",
+        handle.id(),
+        args.notebook
+    ));
+    if args.no_wait {
+        return Ok(ctx.out.item(&view::started(&handle))?);
+    }
+    watch::wait_and_report(ctx, client, handle.id(), &args.notebook, &args.wait).await
+}

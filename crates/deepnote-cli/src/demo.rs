@@ -1,0 +1,265 @@
+//! `deepnote demo`: the whole API, step by step, against the embedded emulator. Each step
+//! checks that the API did what it should; the demo exits 0 only if every step did.
+
+use crate::app::Context;
+use crate::exit::{CliError, CliResult, Exit};
+use crate::profile::Secret;
+use crate::progress::Mode;
+use crate::watch::{Watched, watch};
+use crate::{connect, local};
+use deepnote::{Client, Error, StreamExt};
+use std::time::Duration;
+
+/// How long the demo's run may take; the emulator's runs take half a second.
+const RUN_DEADLINE: Duration = Duration::from_secs(60);
+
+/// The inputs the demo's run is sent, one of each JSON kind the CLI types.
+const INPUTS: &[(&str, &str)] = &[
+    ("region", "\"EMEA\""),
+    ("threshold", "0.75"),
+    ("dry_run", "false"),
+];
+
+/// Starts the emulator, walks the API, stops the emulator.
+pub async fn run(ctx: &mut Context) -> CliResult {
+    let emulator = local::start().await?;
+    say(
+        ctx,
+        &format!(
+            "Deepnote API demo against the embedded emulator at {}",
+            emulator.base_url()
+        ),
+    );
+    let client = connect::build(
+        &Secret::new(local::sample_key())?,
+        Some(emulator.base_url()),
+    )?;
+    let mode = Mode::detect(ctx.global.quiet);
+    let result = walk(ctx, &client, mode).await;
+    emulator.shutdown().await;
+    match result {
+        Ok(()) => {
+            say(ctx, "All steps did what they should.");
+            Ok(())
+        }
+        Err((step, why)) => Err(CliError::new(
+            Exit::Api,
+            format!("demo step {step} failed: {why}"),
+        )),
+    }
+}
+
+type Step = Result<(), (usize, String)>;
+
+fn say(ctx: &Context, text: &str) {
+    if !ctx.global.quiet {
+        println!("{text}");
+    }
+}
+
+fn check(ctx: &Context, step: usize, title: &str, outcome: Result<String, String>) -> Step {
+    match outcome {
+        Ok(detail) => {
+            say(ctx, &format!("[{step}/9] {title}: ok, {detail}"));
+            Ok(())
+        }
+        Err(why) => {
+            say(ctx, &format!("[{step}/9] {title}: FAILED, {why}"));
+            Err((step, why))
+        }
+    }
+}
+
+fn api<T>(result: Result<T, Error>) -> Result<T, String> {
+    result.map_err(|e| e.to_string())
+}
+
+async fn walk(ctx: &mut Context, client: &Client, mode: Mode) -> Step {
+    let me = api(client.me().get().await);
+    check(
+        ctx,
+        1,
+        "Who am I (GET /me)",
+        me.and_then(|me| match &me.access_level {
+            Some(level) => Ok(format!(
+                "{level} of workspace {:?}",
+                me.workspace_name().unwrap_or("(unnamed)")
+            )),
+            None => Err("the answer names no access level".into()),
+        }),
+    )?;
+
+    let name = format!(
+        "CLI demo {}",
+        humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+    );
+    let project = api(client.projects().create(name.as_str()).send().await);
+    let project_id = project.as_ref().map(|p| p.id.clone()).ok();
+    check(
+        ctx,
+        2,
+        "Create a project (POST /projects)",
+        project.and_then(|p| {
+            if p.name == name {
+                Ok(format!("{} {:?}", p.id, p.name))
+            } else {
+                Err(format!("it is named {:?}", p.name))
+            }
+        }),
+    )?;
+    let project_id = project_id.expect("checked above");
+
+    let notebook = api(client
+        .notebooks()
+        .create(project_id.clone())
+        .name("Demo notebook")
+        .send()
+        .await);
+    let notebook_id = notebook.as_ref().map(|n| n.id.clone()).ok();
+    check(
+        ctx,
+        3,
+        "Create a notebook (POST /notebooks)",
+        notebook.and_then(|n| match &n.project_id {
+            Some(p) if *p != project_id => Err(format!("it landed in project {p}")),
+            _ => Ok(format!("{} {:?}", n.id, n.name)),
+        }),
+    )?;
+    let notebook_id = notebook_id.expect("checked above");
+
+    let mut request = client.runs().create(notebook_id.clone());
+    for (input, raw) in INPUTS {
+        request = request.input(*input, crate::inputs::type_value(raw));
+    }
+    let started = api(request.send().await);
+    let run_id = started.as_ref().map(|h| h.id()).ok();
+    let outcome = match started {
+        Ok(handle) => match watch(client, handle.id(), Some(RUN_DEADLINE), mode).await.0 {
+            Watched::Ended(Ok(run)) => Ok(format!("run {} ended {}", run.id, run.status)),
+            Watched::Ended(Err(e)) => Err(e.to_string()),
+            Watched::Interrupted => Err("interrupted".into()),
+        },
+        Err(e) => Err(e),
+    };
+    check(
+        ctx,
+        4,
+        "Run it with inputs and wait (POST /runs, GET /runs/{id})",
+        outcome,
+    )?;
+    let run_id = run_id.expect("checked above");
+
+    let snapshot = api(client.runs().snapshot(run_id).await);
+    check(
+        ctx,
+        5,
+        "Read its snapshot",
+        snapshot.and_then(|s| {
+            let doc = s.parse().map_err(|e| e.to_string())?;
+            match doc
+                .project
+                .notebooks
+                .iter()
+                .find(|n| n.id == notebook_id.as_str())
+            {
+                Some(n) => Ok(format!(
+                    "{} bytes of .deepnote YAML, {} blocks",
+                    s.text().len(),
+                    n.blocks.len()
+                )),
+                None => Err(format!("the snapshot does not hold notebook {notebook_id}")),
+            }
+        }),
+    )?;
+
+    let runs: Vec<_> = client
+        .notebooks()
+        .runs(notebook_id.clone())
+        .stream()
+        .collect()
+        .await;
+    let runs: Result<Vec<_>, _> = runs.into_iter().collect();
+    check(
+        ctx,
+        6,
+        "List its runs (GET /notebooks/{id}/runs)",
+        api(runs).and_then(|runs| {
+            if runs.iter().any(|r| r.id == run_id) {
+                Ok(format!("{} run(s), ours among them", runs.len()))
+            } else {
+                Err(format!(
+                    "run {run_id} is missing from {} listed",
+                    runs.len()
+                ))
+            }
+        }),
+    )?;
+
+    let executed = api(client
+        .notebooks()
+        .execute_v1(project_id.clone(), notebook_id.clone())
+        .await);
+    check(
+        ctx,
+        7,
+        "Trigger the legacy execute (POST /v1/.../execute)",
+        executed.map(|()| "triggered".into()),
+    )?;
+
+    let mut pages = client.projects().list().page_size(1).pages();
+    let (mut page_count, mut total, mut found) = (0, 0, false);
+    let mut paged = Ok(());
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(page) => {
+                page_count += 1;
+                total += page.items.len();
+                found |= page.items.iter().any(|p| p.id == project_id);
+            }
+            Err(e) => {
+                paged = Err(e.to_string());
+                break;
+            }
+        }
+    }
+    check(
+        ctx,
+        8,
+        "Page through projects, one per page (GET /projects)",
+        paged.and_then(|()| {
+            if found && page_count == total {
+                Ok(format!(
+                    "{total} projects in {page_count} pages, ours among them"
+                ))
+            } else {
+                Err(format!(
+                    "{total} projects in {page_count} pages; ours found: {found}"
+                ))
+            }
+        }),
+    )?;
+
+    let cleanup = async {
+        client.notebooks().delete(notebook_id.clone()).await?;
+        client.projects().delete(project_id.clone()).await?;
+        match client.projects().get(project_id.clone()).await {
+            Err(Error::NotFound { .. }) => {
+                Ok(Ok("deleted the notebook and the project".to_string()))
+            }
+            Ok(_) => Ok(Err(
+                "the project is still there after its deletion".to_string()
+            )),
+            Err(e) => Err(e),
+        }
+    };
+    let cleaned = match cleanup.await {
+        Ok(outcome) => outcome,
+        Err(e) => Err(e.to_string()),
+    };
+    check(
+        ctx,
+        9,
+        "Clean up (DELETE /notebooks/{id}, DELETE /projects/{id})",
+        cleaned,
+    )
+}

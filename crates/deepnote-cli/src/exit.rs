@@ -1,0 +1,132 @@
+//! Exit codes and the one error type every command returns.
+//!
+//! Scripts branch on the exit code, so each code means one thing and never changes: the table
+//! below is printed by `--help` and copied in the README.
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// The exit code of every outcome, as scripts see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything did what it should.
+    Success = 0,
+    /// The API refused or failed in a way no other code names, or the network failed.
+    Api = 1,
+    /// The command line was wrong: an unknown flag, a malformed `--input`, a missing key.
+    Usage = 2,
+    /// The API key was refused (401) or lacks the access level (403).
+    Auth = 3,
+    /// What was asked for does not exist (404).
+    NotFound = 4,
+    /// The run finished, but not successfully (error, internal_error, stopped).
+    RunFailed = 5,
+    /// The run did not finish within `--timeout`.
+    Timeout = 6,
+    /// Interrupted by Ctrl-C; the run itself goes on in Deepnote.
+    Interrupted = 130,
+}
+
+impl Exit {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(exit.code())
+    }
+}
+
+/// The exit-code table, as `--help` shows it.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0    success
+  1    API or network error not listed below (5xx, 429 after retries, 409, 400, connection)
+  2    bad usage: unknown flag, malformed --input, no API key found
+  3    authentication: the key was refused (401) or lacks the access level (403)
+  4    not found (404)
+  5    the run finished but failed (status error, internal_error or stopped)
+  6    timeout: the run did not finish within --timeout
+  130  interrupted (Ctrl-C); a started run goes on in Deepnote";
+
+/// A failed command: what to tell the user on stderr, and the exit code.
+#[derive(Debug)]
+pub struct CliError {
+    /// Which exit code this failure maps to.
+    pub exit: Exit,
+    /// One line (or a few) for a person; never holds the API key.
+    pub message: String,
+}
+
+impl CliError {
+    /// A failure with this exit code and message.
+    pub fn new(exit: Exit, message: impl Into<String>) -> CliError {
+        CliError {
+            exit,
+            message: message.into(),
+        }
+    }
+
+    /// The command line was wrong.
+    pub fn usage(message: impl Into<String>) -> CliError {
+        CliError::new(Exit::Usage, message)
+    }
+
+    /// Anything else that went wrong talking to the API or the disk.
+    pub fn api(message: impl Into<String>) -> CliError {
+        CliError::new(Exit::Api, message)
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CliError {}
+
+/// What every command returns.
+pub type CliResult<T = ()> = Result<T, CliError>;
+
+impl From<std::io::Error> for CliError {
+    fn from(error: std::io::Error) -> CliError {
+        // A reader that stops early (`deepnote projects list | head -1`) is not a failure.
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            CliError::new(Exit::Success, "")
+        } else {
+            CliError::api(format!("cannot write the output: {error}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_distinct_and_documented() {
+        let all = [
+            Exit::Success,
+            Exit::Api,
+            Exit::Usage,
+            Exit::Auth,
+            Exit::NotFound,
+            Exit::RunFailed,
+            Exit::Timeout,
+            Exit::Interrupted,
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for exit in all {
+            assert!(seen.insert(exit.code()), "{exit:?} shares its code");
+            let line = format!("\n  {:<4} ", exit.code());
+            assert!(
+                EXIT_CODES_HELP.contains(&line),
+                "{exit:?} missing from the help table"
+            );
+        }
+    }
+}

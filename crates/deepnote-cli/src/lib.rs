@@ -1,0 +1,21 @@
+//! The `deepnote` command-line tool, as a library so its parts can be tested one by one.
+//! The binary (`src/main.rs`) only parses the command line and calls [`app::run`].
+
+#![warn(missing_docs)]
+
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod connect;
+pub mod demo;
+pub mod errors;
+pub mod exit;
+pub mod github;
+pub mod inputs;
+pub mod local;
+pub mod operations;
+pub mod output;
+pub mod profile;
+pub mod progress;
+pub mod view;
+pub mod watch;

@@ -1,0 +1,343 @@
+//! How results are printed: data on stdout in the chosen format, nothing else there.
+//!
+//! The default is `table` when stdout is a terminal (people read it) and `json` when it is not
+//! (programs read it): `deepnote projects list | jq` works without a flag, and a script never
+//! parses an aligned table by accident. `--output` (or `$DEEPNOTE_OUTPUT`) overrides both.
+//! Tables are aligned by a few lines of code below rather than a table crate: every cell is
+//! one line of text, so padding to the widest cell is all that is needed.
+
+use clap::ValueEnum;
+use serde::Serialize;
+// YAML's value keeps the order of a struct's fields (JSON's sorts them), so the views' field
+// order survives into every format, tables included.
+use serde_yaml::Value;
+use std::io::{self, Write};
+
+/// `--output`: how data is printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned columns for people (default on a terminal).
+    Table,
+    /// Pretty-printed JSON; a list is one array (default when piped).
+    Json,
+    /// YAML.
+    Yaml,
+    /// JSON Lines: one compact object per line, printed as each item arrives.
+    Jsonl,
+}
+
+/// One column of a table: its header, and the path of its value in each item.
+#[derive(Clone, Copy, Debug)]
+pub struct Column {
+    /// The header.
+    pub header: &'static str,
+    /// Field names from the item's root, `/`-separated, such as `/runId` or `/apiKey/name`.
+    pub pointer: &'static str,
+}
+
+/// Shorthand for a [`Column`].
+pub const fn col(header: &'static str, pointer: &'static str) -> Column {
+    Column { header, pointer }
+}
+
+/// The longest a table cell gets; longer text (a snapshot, a long error) is cut with `…`.
+const MAX_CELL: usize = 72;
+
+/// Prints data to stdout (or any writer, in tests) in one format.
+pub struct Output {
+    format: OutputFormat,
+    color: bool,
+    out: Box<dyn Write + Send>,
+    pending: Vec<Value>,
+}
+
+impl Output {
+    /// Chooses the format and colour: `--output` wins, else table on a terminal and JSON
+    /// otherwise; colour only on a terminal and never when `NO_COLOR` is set (no-color.org).
+    pub fn for_stdout(requested: Option<OutputFormat>) -> Output {
+        use std::io::IsTerminal;
+        let tty = io::stdout().is_terminal();
+        let format = resolve_format(requested, tty);
+        let color = tty && !no_color();
+        Output::new(format, color, Box::new(io::stdout()))
+    }
+
+    /// An output to any writer.
+    pub fn new(format: OutputFormat, color: bool, out: Box<dyn Write + Send>) -> Output {
+        Output {
+            format,
+            color,
+            out,
+            pending: Vec::new(),
+        }
+    }
+
+    /// The format in use.
+    pub fn format(&self) -> OutputFormat {
+        self.format
+    }
+
+    /// Prints one object. A table shows it as FIELD / VALUE rows, nested fields dotted.
+    pub fn item<T: Serialize>(&mut self, item: &T) -> io::Result<()> {
+        let value = to_value(item)?;
+        match self.format {
+            OutputFormat::Table => {
+                let mut rows = Vec::new();
+                flatten("", &value, &mut rows);
+                let rows: Vec<Vec<String>> = rows.into_iter().map(|(k, v)| vec![k, v]).collect();
+                write_table(&mut self.out, &["FIELD", "VALUE"], &rows, self.color)
+            }
+            _ => self.one(&value),
+        }
+    }
+
+    /// Adds one item of a list. JSON Lines prints it now; the other formats print the whole
+    /// list at [`Output::finish_list`].
+    pub fn list_item<T: Serialize>(&mut self, item: &T) -> io::Result<()> {
+        let value = to_value(item)?;
+        if self.format == OutputFormat::Jsonl {
+            serde_json::to_writer(&mut self.out, &value).map_err(io::Error::other)?;
+            writeln!(self.out)?;
+            // A consumer tailing the stream sees each item as soon as it arrives.
+            self.out.flush()
+        } else {
+            self.pending.push(value);
+            Ok(())
+        }
+    }
+
+    /// Prints the list gathered by [`Output::list_item`], as a table with these columns.
+    pub fn finish_list(&mut self, columns: &[Column]) -> io::Result<()> {
+        let items = std::mem::take(&mut self.pending);
+        match self.format {
+            OutputFormat::Jsonl => Ok(()),
+            OutputFormat::Json | OutputFormat::Yaml => self.one(&Value::Sequence(items)),
+            OutputFormat::Table => {
+                let headers: Vec<&str> = columns.iter().map(|c| c.header).collect();
+                let rows: Vec<Vec<String>> = items
+                    .iter()
+                    .map(|item| {
+                        columns
+                            .iter()
+                            .map(|c| cell(lookup(item, c.pointer)))
+                            .collect()
+                    })
+                    .collect();
+                write_table(&mut self.out, &headers, &rows, self.color)
+            }
+        }
+    }
+
+    fn one(&mut self, value: &Value) -> io::Result<()> {
+        match self.format {
+            OutputFormat::Json | OutputFormat::Table => {
+                serde_json::to_writer_pretty(&mut self.out, value).map_err(io::Error::other)?;
+                writeln!(self.out)?;
+            }
+            OutputFormat::Jsonl => {
+                serde_json::to_writer(&mut self.out, value).map_err(io::Error::other)?;
+                writeln!(self.out)?;
+            }
+            OutputFormat::Yaml => {
+                let text = serde_yaml::to_string(value).map_err(io::Error::other)?;
+                self.out.write_all(text.as_bytes())?;
+            }
+        }
+        self.out.flush()
+    }
+}
+
+/// `--output` if given, else table on a terminal and JSON otherwise.
+pub fn resolve_format(requested: Option<OutputFormat>, stdout_is_terminal: bool) -> OutputFormat {
+    requested.unwrap_or(if stdout_is_terminal {
+        OutputFormat::Table
+    } else {
+        OutputFormat::Json
+    })
+}
+
+/// Whether `NO_COLOR` asks for no colour: set and not empty, as no-color.org defines it.
+pub fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+fn to_value<T: Serialize>(item: &T) -> io::Result<Value> {
+    serde_yaml::to_value(item).map_err(io::Error::other)
+}
+
+/// The value at a `/`-separated path of field names.
+fn lookup<'a>(item: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .try_fold(item, |value, key| value.get(key))
+}
+
+/// Nested objects become dotted keys so a table row holds one scalar.
+fn flatten(prefix: &str, value: &Value, rows: &mut Vec<(String, String)>) {
+    match value {
+        Value::Mapping(map) if !map.is_empty() => {
+            for (key, inner) in map {
+                let key = key.as_str().map_or_else(|| cell(Some(key)), str::to_string);
+                let key = if prefix.is_empty() {
+                    key
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                flatten(&key, inner, rows);
+            }
+        }
+        other => rows.push((prefix.to_string(), cell(Some(other)))),
+    }
+}
+
+/// One line of text for a cell: strings as they are, absent values as `-`, the rest as JSON.
+pub fn cell(value: Option<&Value>) -> String {
+    let text = match value {
+        None | Some(Value::Null) => "-".to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Bool(b)) => b.to_string(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(other) => serde_json::to_string(other).unwrap_or_default(),
+    };
+    let one_line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if one_line.chars().count() > MAX_CELL {
+        let cut: String = one_line.chars().take(MAX_CELL - 1).collect();
+        format!("{cut}…")
+    } else {
+        one_line
+    }
+}
+
+fn write_table(
+    out: &mut dyn Write,
+    headers: &[&str],
+    rows: &[Vec<String>],
+    color: bool,
+) -> io::Result<()> {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (width, text) in widths.iter_mut().zip(row) {
+            *width = (*width).max(text.chars().count());
+        }
+    }
+    let line = |cells: &mut dyn Iterator<Item = &str>| -> String {
+        let padded: Vec<String> = cells
+            .zip(&widths)
+            .map(|(text, width)| format!("{text:<width$}"))
+            .collect();
+        padded.join("  ").trim_end().to_string()
+    };
+    let header = line(&mut headers.iter().copied());
+    if color {
+        writeln!(out, "\x1b[1m{header}\x1b[0m")?;
+    } else {
+        writeln!(out, "{header}")?;
+    }
+    for row in rows {
+        writeln!(out, "{}", line(&mut row.iter().map(String::as_str)))?;
+    }
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::sync::{Arc, Mutex};
+
+    type Value = serde_json::Value;
+
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+    impl Write for Buf {
+        fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(data);
+            Ok(data.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    impl Buf {
+        fn text(&self) -> String {
+            String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+        }
+    }
+
+    fn render(format: OutputFormat, color: bool, items: &[Value]) -> String {
+        let buf = Buf::default();
+        let mut out = Output::new(format, color, Box::new(buf.clone()));
+        for item in items {
+            out.list_item(item).unwrap();
+        }
+        out.finish_list(&[
+            col("ID", "/id"),
+            col("NAME", "/name"),
+            col("OWNER", "/owner/name"),
+        ])
+        .unwrap();
+        buf.text()
+    }
+
+    #[test]
+    fn default_format_follows_the_terminal() {
+        assert_eq!(resolve_format(None, true), OutputFormat::Table);
+        assert_eq!(resolve_format(None, false), OutputFormat::Json);
+        assert_eq!(
+            resolve_format(Some(OutputFormat::Yaml), true),
+            OutputFormat::Yaml
+        );
+    }
+
+    #[test]
+    fn table_aligns_and_marks_missing_values() {
+        let items = [
+            json!({"id": "p1", "name": "Quarterly report", "owner": {"name": "ada"}}),
+            json!({"id": "p22", "name": "x"}),
+        ];
+        let text = render(OutputFormat::Table, false, &items);
+        assert_eq!(
+            text,
+            "ID   NAME              OWNER\np1   Quarterly report  ada\np22  x                 -\n"
+        );
+        assert!(render(OutputFormat::Table, true, &items).starts_with("\x1b[1mID"));
+    }
+
+    #[test]
+    fn lists_in_each_format() {
+        let items = [json!({"id": "a"}), json!({"id": "b"})];
+        let json_text = render(OutputFormat::Json, false, &items);
+        assert_eq!(
+            serde_json::from_str::<Value>(&json_text).unwrap(),
+            json!([{"id": "a"}, {"id": "b"}])
+        );
+        assert_eq!(
+            render(OutputFormat::Jsonl, false, &items),
+            "{\"id\":\"a\"}\n{\"id\":\"b\"}\n"
+        );
+        assert_eq!(
+            render(OutputFormat::Yaml, false, &items),
+            "- id: a\n- id: b\n"
+        );
+        assert_eq!(render(OutputFormat::Json, false, &[]).trim(), "[]");
+    }
+
+    #[test]
+    fn an_item_as_a_table_flattens_and_cuts() {
+        let buf = Buf::default();
+        let mut out = Output::new(OutputFormat::Table, false, Box::new(buf.clone()));
+        let long = "y".repeat(200);
+        out.item(&json!({"a": {"b": 1, "c": "two\nlines"}, "long": long}))
+            .unwrap();
+        let text = buf.text();
+        assert!(text.contains("a.b    1\n"), "{text}");
+        assert!(text.contains("a.c    two lines\n"), "{text}");
+        assert!(
+            text.contains(&format!("{}…", "y".repeat(MAX_CELL - 1))),
+            "{text}"
+        );
+    }
+}

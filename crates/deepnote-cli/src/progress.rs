@@ -1,0 +1,186 @@
+//! Progress while a run is watched: a spinner with the status and elapsed time on a terminal,
+//! one timestamped line per status change otherwise, so a CI log reads as a history rather than
+//! a mess of carriage returns. All of it goes to stderr; `--quiet` silences it.
+
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant, SystemTime};
+
+/// How progress is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// A spinner that redraws in place (stderr is a terminal).
+    Spinner,
+    /// Plain lines with a UTC timestamp (CI logs, files, pipes).
+    Lines,
+    /// Nothing (`--quiet`).
+    Silent,
+}
+
+impl Mode {
+    /// The mode for this process: silent if asked, a spinner on a terminal, lines otherwise.
+    pub fn detect(quiet: bool) -> Mode {
+        if quiet {
+            Mode::Silent
+        } else if std::io::stderr().is_terminal() {
+            Mode::Spinner
+        } else {
+            Mode::Lines
+        }
+    }
+}
+
+/// Reports the progress of one run.
+pub struct Progress {
+    mode: Mode,
+    label: String,
+    started: Instant,
+    last: Option<String>,
+    bar: Option<ProgressBar>,
+    out: Box<dyn Write + Send>,
+}
+
+impl Progress {
+    /// Starts reporting on stderr for the thing `label` names (such as `run 1234…`).
+    pub fn start(mode: Mode, label: impl Into<String>) -> Progress {
+        Progress::with_writer(mode, label, Box::new(std::io::stderr()))
+    }
+
+    /// Starts reporting to any writer (plain lines only; the spinner draws on stderr).
+    pub fn with_writer(
+        mode: Mode,
+        label: impl Into<String>,
+        out: Box<dyn Write + Send>,
+    ) -> Progress {
+        let label = label.into();
+        let bar = (mode == Mode::Spinner).then(|| {
+            let bar = ProgressBar::new_spinner();
+            let style = ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+                .expect("the template is valid");
+            bar.set_style(style);
+            bar.set_message(label.clone());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Progress {
+            mode,
+            label,
+            started: Instant::now(),
+            last: None,
+            bar,
+            out,
+        }
+    }
+
+    /// The run's status as last seen; lines mode prints only changes.
+    pub fn status(&mut self, status: &str) {
+        if self.last.as_deref() == Some(status) {
+            return;
+        }
+        self.last = Some(status.to_string());
+        match self.mode {
+            Mode::Spinner => {
+                if let Some(bar) = &self.bar {
+                    bar.set_message(format!("{}: {status}", self.label));
+                }
+            }
+            Mode::Lines => self.line(status),
+            Mode::Silent => {}
+        }
+    }
+
+    /// Stops the spinner and reports the outcome once.
+    pub fn finish(&mut self, outcome: &str) {
+        match self.mode {
+            Mode::Spinner => {
+                if let Some(bar) = self.bar.take() {
+                    bar.finish_and_clear();
+                }
+                // Tenths of a second: the spinner already showed whole seconds, and a short run
+                // should not read "after 0s".
+                let tenths = self.started.elapsed().as_millis() / 100 * 100;
+                let elapsed = humantime::format_duration(Duration::from_millis(tenths as u64));
+                let _ = writeln!(self.out, "{}: {outcome} after {elapsed}", self.label);
+            }
+            Mode::Lines => {
+                self.last = None;
+                self.line(outcome);
+            }
+            Mode::Silent => {}
+        }
+    }
+
+    /// How long since the start.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    fn line(&mut self, status: &str) {
+        let now = humantime::format_rfc3339_seconds(SystemTime::now());
+        let elapsed = elapsed(self.started.elapsed());
+        let _ = writeln!(self.out, "{now} {}: {status} ({elapsed})", self.label);
+        let _ = self.out.flush();
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn elapsed(d: Duration) -> String {
+    humantime::format_duration(Duration::from_secs(d.as_secs())).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+    impl Write for Buf {
+        fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(data);
+            Ok(data.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn lines_print_each_change_once_with_a_timestamp() {
+        let buf = Buf::default();
+        let mut progress = Progress::with_writer(Mode::Lines, "run r1", Box::new(buf.clone()));
+        progress.status("pending");
+        progress.status("pending");
+        progress.status("running");
+        progress.finish("success");
+        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        assert!(lines[0].ends_with("run r1: pending (0s)"), "{text}");
+        assert!(lines[1].contains("run r1: running"), "{text}");
+        assert!(lines[2].contains("run r1: success"), "{text}");
+        // An RFC 3339 UTC timestamp leads each line.
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.as_bytes()[4] == b'-' && l.contains("Z run")),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn silent_prints_nothing() {
+        let buf = Buf::default();
+        let mut progress = Progress::with_writer(Mode::Silent, "run r1", Box::new(buf.clone()));
+        progress.status("running");
+        progress.finish("success");
+        assert!(buf.0.lock().unwrap().is_empty());
+    }
+}

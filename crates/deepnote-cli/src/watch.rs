@@ -1,0 +1,200 @@
+//! Watching a run to its end: progress on stderr, Ctrl-C, the timeout, the snapshot, GitHub
+//! Actions, and the exit code. Shared by `deepnote run` and `deepnote runs wait`.
+
+use crate::app::Context;
+use crate::cli::WaitArgs;
+use crate::exit::{CliError, CliResult, Exit};
+use crate::github::{self, RunSummary};
+use crate::progress::{Mode, Progress};
+use crate::view;
+use deepnote::{Client, Error, Run, RunId, StreamExt};
+use std::path::Path;
+use std::time::Duration;
+
+/// How a watch ended, before it is printed.
+pub enum Watched {
+    /// The run finished, successfully or not; `Err` holds the SDK's verdict.
+    Ended(Result<Run, Error>),
+    /// Ctrl-C: the CLI stops watching; the run goes on.
+    Interrupted,
+}
+
+/// Polls the run until it ends, the deadline passes or Ctrl-C, reporting each status change.
+pub async fn watch(
+    client: &Client,
+    id: RunId,
+    timeout: Option<Duration>,
+    mode: Mode,
+) -> (Watched, Duration) {
+    let mut wait = client.runs().wait(id);
+    if let Some(timeout) = timeout {
+        wait = wait.deadline(timeout);
+    }
+    let mut changes = wait.status_changes();
+    let mut progress = Progress::start(mode, format!("run {id}"));
+    let mut last = None;
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let watched = loop {
+        tokio::select! {
+            item = changes.next() => match item {
+                Some(Ok(run)) if run.is_finished() => break Watched::Ended(Ok(run)),
+                Some(Ok(run)) => {
+                    progress.status(run.status.as_str());
+                    last = Some(run);
+                }
+                Some(Err(error)) => break Watched::Ended(Err(error)),
+                None => break Watched::Ended(last.take().ok_or_else(|| {
+                    Error::Decode("the wait ended without a run".into())
+                })),
+            },
+            _ = &mut ctrl_c => break Watched::Interrupted,
+        }
+    };
+    let outcome = match &watched {
+        Watched::Ended(Ok(run)) => run.status.to_string(),
+        Watched::Ended(Err(Error::RunFailed { run, .. })) => run.status.to_string(),
+        Watched::Ended(Err(Error::Timeout { .. })) => "timed out".to_string(),
+        Watched::Ended(Err(_)) => "could not be followed".to_string(),
+        Watched::Interrupted => "no longer watched (Ctrl-C); it goes on in Deepnote".to_string(),
+    };
+    progress.finish(&outcome);
+    let elapsed = progress.elapsed();
+    (watched, elapsed)
+}
+
+/// Waits for a run and reports it: the run on stdout, the snapshot to `--snapshot-out`, the
+/// outcome to GitHub Actions, and the exit code from the run's status.
+pub async fn wait_and_report(
+    ctx: &mut Context,
+    client: &Client,
+    id: RunId,
+    notebook: &str,
+    args: &WaitArgs,
+) -> CliResult {
+    let mode = Mode::detect(ctx.global.quiet);
+    let (watched, elapsed) = watch(client, id, args.timeout, mode).await;
+    let result = match watched {
+        Watched::Interrupted => {
+            return Err(CliError::new(
+                Exit::Interrupted,
+                format!(
+                    "stopped watching run {id}; it goes on. Follow it with `deepnote runs wait {id}`"
+                ),
+            ));
+        }
+        Watched::Ended(result) => result,
+    };
+    let finished = match &result {
+        Ok(run) => Some(run),
+        Err(Error::RunFailed { run, .. }) => Some(&**run),
+        Err(_) => None,
+    };
+    if let Some(run) = finished {
+        ctx.out.item(&view::run(run))?;
+    }
+    if let (Some(path), Some(run)) = (&args.snapshot_out, finished) {
+        let written = write_snapshot(client, run.id, path).await;
+        match (&result, written) {
+            (_, Ok(bytes)) => ctx.note(format!(
+                "wrote the snapshot ({bytes} bytes) to {}",
+                path.display()
+            )),
+            // The run's failure is the news; a missing snapshot of a failed run is a footnote.
+            (Err(_), Err(e)) => ctx.note(format!("warning: no snapshot written: {}", e.message)),
+            (Ok(_), Err(e)) => return Err(e),
+        }
+    }
+    report_to_github(notebook, id, finished, &result, elapsed);
+    match result {
+        Ok(_) => Ok(()),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Writes the run's snapshot (the `.deepnote` YAML) to `path`; returns its size.
+pub async fn write_snapshot(client: &Client, id: RunId, path: &Path) -> CliResult<usize> {
+    let snapshot = client.runs().snapshot(id).await?;
+    std::fs::write(path, snapshot.text()).map_err(|e| {
+        CliError::api(format!(
+            "cannot write the snapshot to {}: {e}",
+            path.display()
+        ))
+    })?;
+    Ok(snapshot.text().len())
+}
+
+fn report_to_github(
+    notebook: &str,
+    id: RunId,
+    finished: Option<&Run>,
+    result: &Result<Run, Error>,
+    elapsed: Duration,
+) {
+    if !github::in_actions() {
+        return;
+    }
+    // `runs wait` knows only the run; the run itself names its notebook.
+    let notebook = finished
+        .and_then(|run| run.notebook_id.as_ref())
+        .map_or(notebook, |id| id.as_str());
+    let status = match (finished, result) {
+        (Some(run), _) => run.status.to_string(),
+        (None, Err(Error::Timeout { .. })) => "timeout".to_string(),
+        (None, _) => "unknown".to_string(),
+    };
+    let error = match result {
+        Ok(_) => None,
+        Err(Error::RunFailed { message, .. }) => Some(
+            message
+                .clone()
+                .unwrap_or_else(|| format!("status {status}")),
+        ),
+        Err(e) => Some(e.to_string()),
+    };
+    if let Some(error) = &error {
+        let title = if status == "timeout" {
+            "Deepnote run timed out"
+        } else {
+            "Deepnote run failed"
+        };
+        eprintln!(
+            "{}",
+            github::error_annotation(title, &format!("notebook {notebook}, run {id}: {error}"))
+        );
+    }
+    let summary = RunSummary {
+        notebook: notebook.to_string(),
+        run_id: Some(id.to_string()),
+        status,
+        duration: elapsed,
+        error,
+    };
+    if let Err(e) = github::append_summary(&summary) {
+        eprintln!("warning: cannot append to $GITHUB_STEP_SUMMARY: {e}");
+    }
+}
+
+/// Reports a run that never started (the API refused it) to GitHub Actions.
+pub fn report_not_started(notebook: &str, error: &Error) {
+    if !github::in_actions() {
+        return;
+    }
+    eprintln!(
+        "{}",
+        github::error_annotation(
+            "Deepnote run not started",
+            &format!("notebook {notebook}: {error}")
+        )
+    );
+    let summary = RunSummary {
+        notebook: notebook.to_string(),
+        run_id: None,
+        status: "not started".to_string(),
+        duration: Duration::ZERO,
+        error: Some(error.to_string()),
+    };
+    if let Err(e) = github::append_summary(&summary) {
+        eprintln!("warning: cannot append to $GITHUB_STEP_SUMMARY: {e}");
+    }
+}

@@ -1,0 +1,701 @@
+//! Every command against a loopback emulator: exit codes, the JSON output's shape, input
+//! typing, the timeout path and a failing run.
+
+mod common;
+
+use common::*;
+use deepnote_emulator::{RunBehaviour, RunOutcome};
+use predicates::prelude::*;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// Exit codes, as `--help` documents them.
+const API: i32 = 1;
+const USAGE: i32 = 2;
+const AUTH: i32 = 3;
+const NOT_FOUND: i32 = 4;
+const RUN_FAILED: i32 = 5;
+const TIMEOUT: i32 = 6;
+
+const MISSING: &str = "00000000-0000-4000-8000-00000000dead";
+
+fn keys(value: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    keys
+}
+
+#[test]
+fn me_shows_the_key_its_workspace_and_access_level() {
+    let emu = Emu::start();
+    let me = json(emu.cmd().args(["me", "-o", "json"]));
+    assert_eq!(keys(&me), ["accessLevel", "apiKey", "user", "workspace"]);
+    assert_eq!(me["accessLevel"], "admin");
+    assert_eq!(me["workspace"]["name"], "Sample workspace");
+    // Fields come in the API's order, not sorted.
+    let out = emu.cmd().args(["me", "-o", "json"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.find("\"apiKey\"").unwrap() < text.find("\"accessLevel\"").unwrap(),
+        "{text}"
+    );
+}
+
+#[test]
+fn projects_lifecycle() {
+    let emu = Emu::start();
+    let created = json(emu.cmd().args([
+        "projects",
+        "create",
+        "CLI test",
+        "--project-type",
+        "agent",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(keys(&created), ["folderId", "id", "name", "projectType"]);
+    assert_eq!(created["name"], "CLI test");
+    assert_eq!(created["projectType"], "agent");
+    let id = created["id"].as_str().unwrap().to_string();
+
+    assert_eq!(
+        json(emu.cmd().args(["projects", "get", &id, "-o", "json"])),
+        created
+    );
+
+    let found = json(emu.cmd().args([
+        "projects",
+        "list",
+        "--name-contains",
+        "CLI te",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(found, json!([created]));
+
+    emu.cmd()
+        .args(["projects", "delete", &id])
+        .assert()
+        .success()
+        .stdout("");
+    emu.cmd()
+        .args(["projects", "get", &id])
+        .assert()
+        .code(NOT_FOUND)
+        .stdout("")
+        .stderr(predicate::str::contains("not found"));
+}
+
+#[test]
+fn lists_page_through_everything_unless_limited() {
+    let emu = Emu::start();
+    let all = json(
+        emu.cmd()
+            .args(["projects", "list", "--page-size", "1", "-o", "json"]),
+    );
+    let names: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 3, "{all}");
+    assert!(
+        names.contains(&"Sales analysis") && names.contains(&"Support agent"),
+        "{names:?}"
+    );
+
+    let two = json(
+        emu.cmd()
+            .args(["projects", "list", "--limit", "2", "-o", "json"]),
+    );
+    assert_eq!(two.as_array().unwrap().len(), 2);
+
+    let out = emu
+        .cmd()
+        .args(["projects", "list", "--page-size", "2", "-o", "jsonl"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines, all.as_array().unwrap().clone());
+
+    let out = emu
+        .cmd()
+        .args(["projects", "list", "-o", "yaml"])
+        .output()
+        .unwrap();
+    let yaml: Value = serde_yaml::from_slice(&out.stdout).unwrap();
+    assert_eq!(yaml, all);
+
+    emu.cmd()
+        .args(["projects", "list", "-o", "table"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("ID "))
+        .stdout(predicate::str::contains("Sales analysis"))
+        .stdout(predicate::str::contains("\u{1b}[").not());
+}
+
+#[test]
+fn piped_output_defaults_to_json() {
+    let emu = Emu::start();
+    let project = json(emu.cmd().args(["projects", "get", SAMPLE_PROJECT_ID]));
+    assert_eq!(project["id"], SAMPLE_PROJECT_ID);
+}
+
+#[test]
+fn notebooks_lifecycle_and_runs() {
+    let emu = Emu::start();
+    let nb = json(emu.cmd().args([
+        "notebooks",
+        "create",
+        SAMPLE_PROJECT_ID,
+        "--name",
+        "From CLI",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(keys(&nb), ["id", "name", "projectId"]);
+    assert_eq!(nb["projectId"], SAMPLE_PROJECT_ID);
+    let id = nb["id"].as_str().unwrap();
+    assert_eq!(
+        json(emu.cmd().args(["notebooks", "get", id, "-o", "json"])),
+        nb
+    );
+    emu.cmd()
+        .args(["notebooks", "delete", id])
+        .assert()
+        .success();
+    emu.cmd()
+        .args(["notebooks", "get", id])
+        .assert()
+        .code(NOT_FOUND);
+
+    let runs = json(
+        emu.cmd()
+            .args(["notebooks", "runs", SAMPLE_NOTEBOOK_ID, "-o", "json"]),
+    );
+    let runs = runs.as_array().unwrap();
+    assert!(runs.len() >= 3, "{runs:?}");
+    for run in runs {
+        for key in [
+            "runId",
+            "notebookId",
+            "status",
+            "createdAt",
+            "finishedAt",
+            "error",
+        ] {
+            assert!(run.get(key).is_some(), "{key} missing from {run}");
+        }
+    }
+    assert!(
+        runs.iter()
+            .any(|r| r["status"] == "error" && r["error"].is_string())
+    );
+    let one = json(emu.cmd().args([
+        "notebooks",
+        "runs",
+        SAMPLE_NOTEBOOK_ID,
+        "--limit",
+        "1",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(one.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn run_sends_typed_inputs_and_waits_for_success() {
+    let emu = Emu::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("inputs.json");
+    std::fs::write(&file, r#"{"from_file": [1, 2], "n": 1}"#).unwrap();
+    let snapshot = dir.path().join("snap.deepnote");
+    let run = json(emu.cmd().args([
+        "run",
+        SAMPLE_NOTEBOOK_ID,
+        "--input",
+        "n=3",
+        "-i",
+        "ratio=0.5",
+        "-i",
+        "flag=true",
+        "-i",
+        "region=EMEA",
+        "-i",
+        "zip=007",
+        "-i",
+        r#"obj={"a":[1,"b"]}"#,
+        "-i",
+        r#"forced="42""#,
+        "--input-file",
+        file.to_str().unwrap(),
+        "--snapshot-out",
+        snapshot.to_str().unwrap(),
+        "--timeout",
+        "5m",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(run["status"], "success");
+    assert_eq!(run["notebookId"], SAMPLE_NOTEBOOK_ID);
+    let attached = run["snapshot"]
+        .as_object()
+        .expect("a finished run carries its snapshot");
+    assert!(
+        attached
+            .keys()
+            .all(|k| k == "downloadUrl" || k == "snapshotContent")
+            && attached.len() == 1,
+        "{attached:?}"
+    );
+    let record = emu
+        .emulator()
+        .run_record(run["runId"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(
+        Value::Object(record.inputs),
+        json!({
+            "n": 3, "ratio": 0.5, "flag": true, "region": "EMEA", "zip": "007",
+            "obj": {"a": [1, "b"]}, "forced": "42", "from_file": [1, 2]
+        })
+    );
+    let text = std::fs::read_to_string(&snapshot).unwrap();
+    let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    assert!(doc.get("project").is_some(), "{text}");
+}
+
+#[test]
+fn run_passes_blocks_and_detached_options() {
+    let emu = Emu::start();
+    let started = json(emu.cmd().args([
+        "run",
+        SAMPLE_NOTEBOOK_ID,
+        "--block",
+        "b1",
+        "--block",
+        "b2",
+        "--dependents",
+        "--no-wait",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(keys(&started), ["createdAt", "runId", "status"]);
+    let record = emu
+        .emulator()
+        .run_record(started["runId"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(
+        record.block_ids,
+        Some(vec!["b1".to_string(), "b2".to_string()])
+    );
+    assert!(record.run_dependent_blocks);
+
+    let started = json(emu.cmd().args([
+        "run",
+        SAMPLE_NOTEBOOK_ID,
+        "--detached",
+        "--storage-mode",
+        "readonly",
+        "--no-wait",
+        "-o",
+        "json",
+    ]));
+    let record = emu
+        .emulator()
+        .run_record(started["runId"].as_str().unwrap())
+        .unwrap();
+    assert!(record.detached);
+    assert_eq!(
+        record.detached_run_storage_mode.as_deref(),
+        Some("readonly")
+    );
+
+    // The run started without waiting; `runs wait` follows it to the end.
+    let id = started["runId"].as_str().unwrap();
+    let done = json(emu.cmd().args(["runs", "wait", id, "-o", "json"]));
+    assert_eq!(done["status"], "success");
+    let got = json(emu.cmd().args(["runs", "get", id, "-o", "json"]));
+    assert_eq!(got["status"], "success");
+}
+
+#[test]
+fn a_failing_run_exits_5_with_the_run_on_stdout() {
+    let emu = Emu::start();
+    emu.emulator().set_behaviour(
+        SAMPLE_NOTEBOOK_ID,
+        RunBehaviour::new(Duration::from_millis(200), RunOutcome::Error)
+            .message("ZeroDivisionError: boom"),
+    );
+    let out = emu
+        .cmd()
+        .args(["run", SAMPLE_NOTEBOOK_ID, "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(RUN_FAILED));
+    let run: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(run["status"], "error");
+    assert_eq!(run["error"], "ZeroDivisionError: boom");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("ZeroDivisionError: boom"), "{stderr}");
+    assert!(
+        !stderr.contains("::error"),
+        "annotations only inside GitHub Actions: {stderr}"
+    );
+}
+
+#[test]
+fn a_run_past_its_timeout_exits_6() {
+    let emu = Emu::start();
+    emu.emulator().set_behaviour(
+        SAMPLE_NOTEBOOK_ID,
+        RunBehaviour::new(Duration::from_secs(3600), RunOutcome::Success),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    emu.cmd()
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["run", SAMPLE_NOTEBOOK_ID, "--timeout", "1s"])
+        .assert()
+        .code(TIMEOUT)
+        .stdout("")
+        .stderr(predicate::str::contains("did not finish"))
+        .stderr(predicate::str::contains(
+            "::error title=Deepnote run timed out::",
+        ));
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(text.contains("| ❌ timeout |"), "{text}");
+}
+
+#[test]
+fn github_actions_get_an_annotation_and_a_summary() {
+    let emu = Emu::start();
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    emu.emulator().set_behaviour(
+        SAMPLE_NOTEBOOK_ID,
+        RunBehaviour::new(Duration::from_millis(100), RunOutcome::Error).message("KeyError: 'x'"),
+    );
+    let out = emu
+        .cmd()
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["run", SAMPLE_NOTEBOOK_ID, "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(RUN_FAILED));
+    let run: Value = serde_json::from_slice(&out.stdout).expect("stdout stays pure JSON");
+    let id = run["runId"].as_str().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("::error title=Deepnote run failed::"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("KeyError"), "{stderr}");
+
+    emu.emulator().clear_behaviour(SAMPLE_NOTEBOOK_ID);
+    emu.cmd()
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["run", SAMPLE_NOTEBOOK_ID])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("::error").not());
+
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert_eq!(
+        text.matches("| Notebook | Run | Status | Duration | Error |")
+            .count(),
+        1,
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("| {SAMPLE_NOTEBOOK_ID} | {id} | ❌ error |")),
+        "{text}"
+    );
+    assert!(text.contains("KeyError: 'x' |"), "{text}");
+    assert!(text.contains("✅ success"), "{text}");
+}
+
+#[test]
+fn execute_triggers_the_legacy_endpoint() {
+    let emu = Emu::start();
+    emu.cmd()
+        .args(["execute", SAMPLE_PROJECT_ID, SAMPLE_NOTEBOOK_ID])
+        .assert()
+        .success()
+        .stdout("")
+        .stderr(predicate::str::contains("triggered"));
+    emu.cmd()
+        .args(["execute", SAMPLE_PROJECT_ID, MISSING])
+        .assert()
+        .code(NOT_FOUND);
+}
+
+#[test]
+fn auth_failures_exit_3() {
+    let emu = Emu::start();
+    emu.cmd_with_key("not-a-key")
+        .arg("me")
+        .assert()
+        .code(AUTH)
+        .stderr(predicate::str::contains("401"));
+    emu.cmd_with_key(VIEWER_KEY)
+        .args(["projects", "create", "nope"])
+        .assert()
+        .code(AUTH)
+        .stderr(predicate::str::contains("403"));
+    emu.cmd_with_key(VIEWER_KEY)
+        .args(["projects", "get", SAMPLE_PROJECT_ID])
+        .assert()
+        .success();
+}
+
+#[test]
+fn not_found_exits_4() {
+    let emu = Emu::start();
+    emu.cmd()
+        .args(["notebooks", "get", MISSING])
+        .assert()
+        .code(NOT_FOUND);
+    emu.cmd()
+        .args(["runs", "get", MISSING])
+        .assert()
+        .code(NOT_FOUND);
+    emu.cmd().args(["run", MISSING]).assert().code(NOT_FOUND);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let emu = Emu::start();
+    emu.cmd()
+        .args(["projects", "list", "--bogus"])
+        .assert()
+        .code(USAGE);
+    emu.cmd()
+        .args(["run", SAMPLE_NOTEBOOK_ID, "--input", "novalue"])
+        .assert()
+        .code(USAGE)
+        .stderr(predicate::str::contains("NAME=VALUE"));
+    emu.cmd()
+        .args(["run", SAMPLE_NOTEBOOK_ID, "-i", "a=1", "-i", "a=2"])
+        .assert()
+        .code(USAGE);
+    emu.cmd()
+        .args(["runs", "get", "not-a-uuid"])
+        .assert()
+        .code(USAGE);
+    emu.cmd()
+        .args(["run", SAMPLE_NOTEBOOK_ID, "--timeout", "soon"])
+        .assert()
+        .code(USAGE);
+    // No key anywhere: the message says where one can come from.
+    bare(emu.config.path())
+        .args(["--base-url", &emu.base_url(), "me"])
+        .assert()
+        .code(USAGE)
+        .stderr(
+            predicate::str::contains("DEEPNOTE_API_KEY")
+                .and(predicate::str::contains("auth login")),
+        );
+}
+
+#[test]
+fn network_errors_exit_1() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let config = tempfile::tempdir().unwrap();
+    bare(config.path())
+        .env("DEEPNOTE_API_KEY", "k")
+        .args(["--base-url", &format!("http://127.0.0.1:{port}"), "me"])
+        .assert()
+        .code(API)
+        .stderr(predicate::str::contains("error:"));
+}
+
+#[test]
+fn quiet_leaves_only_data() {
+    let emu = Emu::start();
+    emu.cmd()
+        .args(["run", SAMPLE_NOTEBOOK_ID, "-q", "-o", "json"])
+        .assert()
+        .success()
+        .stderr("")
+        .stdout(predicate::str::contains("\"success\""));
+}
+
+#[test]
+fn local_needs_no_account_and_no_key() {
+    let config = tempfile::tempdir().unwrap();
+    let me = json(bare(config.path()).args(["--local", "me", "-o", "json"]));
+    assert_eq!(me["accessLevel"], "admin");
+    let run = json(bare(config.path()).args([
+        "--local",
+        "run",
+        SAMPLE_NOTEBOOK_ID,
+        "-i",
+        "region=EMEA",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(run["status"], "success");
+}
+
+#[test]
+fn demo_walks_every_step() {
+    let config = tempfile::tempdir().unwrap();
+    let out = bare(config.path()).arg("demo").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for step in 1..=9 {
+        assert!(
+            stdout.contains(&format!("[{step}/9] ")),
+            "step {step} missing:\n{stdout}"
+        );
+    }
+    assert!(!stdout.contains("FAILED"), "{stdout}");
+    assert!(
+        stdout.contains("All steps did what they should."),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn completions_for_each_shell() {
+    let config = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish"] {
+        bare(config.path())
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("deepnote").and(predicate::str::contains("projects")));
+    }
+    bare(config.path())
+        .args(["completions", "tcsh"])
+        .assert()
+        .code(USAGE);
+}
+
+#[test]
+fn version_and_help() {
+    let config = tempfile::tempdir().unwrap();
+    bare(config.path())
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(format!("deepnote {}\n", env!("CARGO_PKG_VERSION")));
+    bare(config.path())
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exit codes:").and(predicate::str::contains("130")));
+}
+
+#[test]
+fn ctrl_c_stops_watching_with_130_and_says_how_to_resume() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let emu = Emu::start();
+    emu.emulator().set_behaviour(
+        SAMPLE_NOTEBOOK_ID,
+        RunBehaviour::new(Duration::from_secs(3600), RunOutcome::Success),
+    );
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("deepnote"))
+        .env_remove("GITHUB_ACTIONS")
+        .env("DEEPNOTE_CONFIG_DIR", emu.config.path())
+        .env("DEEPNOTE_API_KEY", SAMPLE_KEY)
+        .args(["--base-url", &emu.base_url(), "run", SAMPLE_NOTEBOOK_ID])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    // The first status line comes once the watch (and its Ctrl-C handler) is running.
+    while !seen.contains(": pending") && !seen.contains(": running") {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "stderr ended early: {seen}"
+        );
+        seen.push_str(&line);
+    }
+    // The shell's builtin `kill`: no procps needed on a minimal machine.
+    let killed = std::process::Command::new("sh")
+        .args(["-c", "kill -INT \"$1\"", "sh", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert_eq!(status.code(), Some(130), "{seen}{rest}");
+    assert!(rest.contains("deepnote runs wait"), "{rest}");
+}
+
+/// Runs the command under `script`, so its stdout and stderr are a terminal.
+fn on_a_terminal(emu: &Emu, args: &str, no_color: bool) -> String {
+    let bin = assert_cmd::cargo::cargo_bin("deepnote");
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
+        .env_remove("NO_COLOR")
+        .env("DEEPNOTE_CONFIG_DIR", emu.config.path())
+        .env("DEEPNOTE_API_KEY", SAMPLE_KEY)
+        .env("DEEPNOTE_BASE_URL", emu.base_url())
+        .env("TERM", "xterm");
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    }
+    let out = cmd
+        .output()
+        .expect("`script` (util-linux) runs the CLI on a terminal");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn a_terminal_gets_a_table_in_colour_unless_no_color() {
+    let emu = Emu::start();
+    let coloured = on_a_terminal(&emu, "projects list", false);
+    assert!(coloured.starts_with("\u{1b}[1mID "), "{coloured:?}");
+    assert!(coloured.contains("Sales analysis"), "{coloured:?}");
+    let plain = on_a_terminal(&emu, "projects list", true);
+    assert!(plain.starts_with("ID "), "{plain:?}");
+    assert!(!plain.contains('\u{1b}'), "{plain:?}");
+}
+
+#[test]
+fn a_terminal_gets_a_spinner_instead_of_log_lines() {
+    let emu = Emu::start();
+    emu.emulator().set_behaviour(
+        SAMPLE_NOTEBOOK_ID,
+        RunBehaviour::new(Duration::from_millis(800), RunOutcome::Success),
+    );
+    let screen = on_a_terminal(&emu, &format!("run {SAMPLE_NOTEBOOK_ID}"), false);
+    assert!(screen.contains("success after"), "{screen:?}");
+    // The spinner redraws its line in place rather than printing a timestamped line per status.
+    assert!(screen.contains("\u{1b}[2K"), "{screen:?}");
+    assert!(!screen.contains("Z run "), "{screen:?}");
+}

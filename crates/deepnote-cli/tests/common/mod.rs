@@ -1,0 +1,117 @@
+//! A loopback emulator on its own runtime, and the `deepnote` binary pointed at it with a clean
+//! environment (no profile, no GitHub Actions, no stray DEEPNOTE_* variables).
+
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use deepnote_emulator::{AccessLevel, Emulator, KeySpec, SAMPLE_WORKSPACE_ID};
+
+#[allow(unused_imports)]
+pub use deepnote_emulator::{SAMPLE_KEY, SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID};
+
+/// A viewer of the sample workspace: may read, may not create, delete or run.
+pub const VIEWER_KEY: &str = "viewer-key-for-cli-tests";
+
+/// The emulator, served by a runtime of its own so it answers while a test blocks on the CLI.
+pub struct Emu {
+    pub emu: Option<Emulator>,
+    runtime: tokio::runtime::Runtime,
+    /// An empty config directory, so no developer's profile leaks into a test.
+    pub config: tempfile::TempDir,
+}
+
+impl Emu {
+    pub fn start() -> Emu {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let emu = runtime
+            .block_on(
+                Emulator::builder()
+                    .seed_sample()
+                    .key(
+                        KeySpec::new(VIEWER_KEY)
+                            .workspace(SAMPLE_WORKSPACE_ID)
+                            .user("viewer")
+                            .access(AccessLevel::Viewer),
+                    )
+                    .start(),
+            )
+            .unwrap();
+        Emu {
+            emu: Some(emu),
+            runtime,
+            config: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn emulator(&self) -> &Emulator {
+        self.emu.as_ref().unwrap()
+    }
+
+    pub fn base_url(&self) -> String {
+        self.emulator().base_url().to_string()
+    }
+
+    /// `deepnote --base-url <emulator>` with the sample key in `DEEPNOTE_API_KEY`.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = bare(self.config.path());
+        cmd.env("DEEPNOTE_API_KEY", SAMPLE_KEY)
+            .args(["--base-url", &self.base_url()]);
+        cmd
+    }
+
+    /// The same, with another key.
+    pub fn cmd_with_key(&self, key: &str) -> Command {
+        let mut cmd = self.cmd();
+        cmd.env("DEEPNOTE_API_KEY", key);
+        cmd
+    }
+}
+
+impl Drop for Emu {
+    fn drop(&mut self) {
+        if let Some(emu) = self.emu.take() {
+            self.runtime.block_on(emu.shutdown());
+        }
+    }
+}
+
+/// `deepnote` with a clean environment and this config directory.
+pub fn bare(config: &std::path::Path) -> Command {
+    let mut cmd = Command::cargo_bin("deepnote").unwrap();
+    for var in [
+        "DEEPNOTE_API_KEY",
+        "DEEPNOTE_BASE_URL",
+        "DEEPNOTE_PROFILE",
+        "DEEPNOTE_OUTPUT",
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "NO_COLOR",
+        "RUST_LOG",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("DEEPNOTE_CONFIG_DIR", config);
+    cmd
+}
+
+/// Runs the command and parses its stdout as JSON.
+pub fn json(cmd: &mut Command) -> serde_json::Value {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}

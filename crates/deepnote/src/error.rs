@@ -1,0 +1,227 @@
+//! One error type for every call, with variants a caller can match on.
+
+use crate::ids::RunId;
+use crate::runs::Run;
+use deepnote_api::{ApiError, ApiErrorExt, ApiKey, RunStatus};
+use reqwest::StatusCode;
+use std::time::Duration;
+
+/// A `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in a call. Messages never hold the API key.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// 401: the key is missing, wrong or revoked.
+    #[error("unauthorized (401): {message}")]
+    Unauthorized {
+        /// The server's message.
+        message: String,
+    },
+    /// 403: the key's access level is too low for this call.
+    #[error("forbidden (403): {message}")]
+    Forbidden {
+        /// The server's message.
+        message: String,
+    },
+    /// 404: no such project, notebook or run (or nothing to return yet).
+    #[error("not found (404): {message}")]
+    NotFound {
+        /// The server's message.
+        message: String,
+    },
+    /// 429: too many requests, even after the client's own retries.
+    #[error("rate limited (429){}: {message}", fmt_retry_after(.retry_after))]
+    RateLimited {
+        /// How long the server asked to wait, when it said.
+        retry_after: Option<Duration>,
+        /// The server's message.
+        message: String,
+    },
+    /// Any other error answer of the API.
+    #[error("API error ({status}): {message}")]
+    Api {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The server's message.
+        message: String,
+    },
+    /// The call was refused before anything was sent: an argument breaks the API's rules.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    /// The client could not be set up (no key, a bad base URL, plain http to another host).
+    #[error("configuration: {0}")]
+    Config(String),
+    /// A wait reached its deadline before the run finished.
+    #[error("run {run_id} did not finish within {waited:?} (last status: {last_status})")]
+    Timeout {
+        /// The run waited for.
+        run_id: RunId,
+        /// The last status seen.
+        last_status: RunStatus,
+        /// How long the wait lasted.
+        waited: Duration,
+    },
+    /// The run finished, but not with success: `error`, `internal_error` or `stopped`.
+    #[error("run {} ended with status {}{}", .run.id, .run.status, fmt_message(.message))]
+    RunFailed {
+        /// The finished run.
+        run: Box<Run>,
+        /// Why it failed, as the server said.
+        message: Option<String>,
+    },
+    /// The request did not get an answer: connection refused or reset, timeout, TLS.
+    #[error("transport error: {0}")]
+    Transport(#[source] reqwest::Error),
+    /// The answer could not be understood (a body that breaks the spec, a repeated page token).
+    #[error("cannot decode the answer: {0}")]
+    Decode(String),
+}
+
+fn fmt_retry_after(after: &Option<Duration>) -> String {
+    after.map_or_else(String::new, |d| format!(", retry after {d:?}"))
+}
+
+fn fmt_message(message: &Option<String>) -> String {
+    message
+        .as_ref()
+        .map_or_else(String::new, |m| format!(": {m}"))
+}
+
+impl Error {
+    /// The HTTP status of the answer behind this error, when there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Unauthorized { .. } => Some(StatusCode::UNAUTHORIZED),
+            Error::Forbidden { .. } => Some(StatusCode::FORBIDDEN),
+            Error::NotFound { .. } => Some(StatusCode::NOT_FOUND),
+            Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
+            Error::Api { status, .. } => Some(*status),
+            Error::Transport(e) => e.status(),
+            _ => None,
+        }
+    }
+
+    /// True when the same call may succeed if tried again later: rate limits, a failing or
+    /// overloaded server (500, 502, 503, 504), and transport failures.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::RateLimited { .. } => true,
+            Error::Api { status, .. } => matches!(status.as_u16(), 500 | 502 | 503 | 504),
+            Error::Transport(e) => !e.is_builder() && !e.is_redirect(),
+            _ => false,
+        }
+    }
+
+    /// The wait the server asked for, on a rate limit.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// Build from an error of the low-level client, with server text cleaned of the key.
+    pub(crate) fn from_api(error: ApiError, key: &ApiKey) -> Error {
+        let status = error.http_status();
+        let retry_after = error.retry_after();
+        let message = redact(error.message().unwrap_or_default(), key);
+        match error {
+            ApiError::InvalidRequest(m) => Error::InvalidArgument(redact(&m, key)),
+            ApiError::CommunicationError(e)
+            | ApiError::InvalidUpgrade(e)
+            | ApiError::ResponseBodyError(e) => Error::Transport(e.without_url_if_secret(key)),
+            ApiError::InvalidResponsePayload(_, e) => Error::Decode(e.to_string()),
+            ApiError::Custom(m) => Error::Decode(redact(&m, key)),
+            ApiError::UnexpectedResponse(r) if r.status().is_success() => Error::Decode(format!(
+                "the server answered {} where the spec names another success status",
+                r.status()
+            )),
+            ApiError::ErrorResponse(_) | ApiError::UnexpectedResponse(_) => {
+                let status = status.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                from_status(status, message, retry_after)
+            }
+        }
+    }
+}
+
+/// The variant for an error answer with this status.
+pub(crate) fn from_status(
+    status: StatusCode,
+    message: String,
+    retry_after: Option<Duration>,
+) -> Error {
+    let message = if message.is_empty() {
+        status.to_string()
+    } else {
+        message
+    };
+    match status.as_u16() {
+        401 => Error::Unauthorized { message },
+        403 => Error::Forbidden { message },
+        404 => Error::NotFound { message },
+        429 => Error::RateLimited {
+            retry_after,
+            message,
+        },
+        _ => Error::Api { status, message },
+    }
+}
+
+/// A hostile or buggy server could echo the key back in a message; it must not reach logs.
+pub(crate) fn redact(text: &str, key: &ApiKey) -> String {
+    let secret = key.expose_secret();
+    if !secret.is_empty() && text.contains(secret) {
+        text.replace(secret, "***")
+    } else {
+        text.to_string()
+    }
+}
+
+/// reqwest errors show the URL; ours never holds the key, but a URL is checked all the same.
+trait WithoutSecret {
+    fn without_url_if_secret(self, key: &ApiKey) -> Self;
+}
+
+impl WithoutSecret for reqwest::Error {
+    fn without_url_if_secret(self, key: &ApiKey) -> Self {
+        let leaks = self
+            .url()
+            .is_some_and(|u| u.as_str().contains(key.expose_secret()));
+        if leaks { self.without_url() } else { self }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_map_to_variants() {
+        let e = from_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            "slow".into(),
+            Some(Duration::from_secs(2)),
+        );
+        assert!(matches!(e, Error::RateLimited { .. }));
+        assert!(e.is_retryable());
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(2)));
+        assert_eq!(e.status(), Some(StatusCode::TOO_MANY_REQUESTS));
+        assert!(e.to_string().contains("retry after 2s"), "{e}");
+        let e = from_status(StatusCode::NOT_FOUND, String::new(), None);
+        assert!(matches!(&e, Error::NotFound { message } if message == "404 Not Found"));
+        assert!(!e.is_retryable());
+        let e = from_status(StatusCode::CONFLICT, "suspended".into(), None);
+        assert!(matches!(e, Error::Api { status, .. } if status == StatusCode::CONFLICT));
+        assert!(from_status(StatusCode::SERVICE_UNAVAILABLE, "x".into(), None).is_retryable());
+        assert!(!from_status(StatusCode::BAD_REQUEST, "x".into(), None).is_retryable());
+    }
+
+    #[test]
+    fn the_key_is_redacted_from_messages() {
+        let key = ApiKey::new("sekret-key-123").unwrap();
+        assert_eq!(redact("bad key sekret-key-123!", &key), "bad key ***!");
+        assert_eq!(redact("nothing here", &key), "nothing here");
+    }
+}

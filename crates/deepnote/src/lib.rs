@@ -1,0 +1,118 @@
+//! The Rust SDK for the [Deepnote Public API]: every operation is one obvious call, and the
+//! hard parts (paging, waiting for runs, running many, retries, errors, the key) are done
+//! right once.
+//!
+//! ```
+//! use deepnote::{Client, StreamExt};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # // The quick start runs against the in-process emulator.
+//! # let emu = deepnote_emulator::Emulator::builder().seed_sample().start().await?;
+//! # // SAFETY: a doctest is a process of its own, with no other thread reading the environment.
+//! # unsafe {
+//! #     std::env::set_var("DEEPNOTE_API_KEY", emu.sample_key());
+//! #     std::env::set_var("DEEPNOTE_BASE_URL", emu.base_url());
+//! # }
+//! # let notebook_id = deepnote_emulator::SAMPLE_NOTEBOOK_ID;
+//! // DEEPNOTE_API_KEY, and DEEPNOTE_BASE_URL if the API is not at api.deepnote.com.
+//! let client = Client::from_env()?;
+//!
+//! let me = client.me().get().await?;
+//! println!("workspace {:?}, access {:?}", me.workspace_name(), me.access_level);
+//!
+//! // Every project, page after page, the next page fetched while this one is used.
+//! let mut projects = client.projects().list().page_size(50).stream();
+//! while let Some(project) = projects.next().await {
+//!     let project = project?;
+//!     println!("{} {}", project.id, project.name);
+//! }
+//!
+//! // Run a notebook with an input value and wait for it to finish.
+//! let run = client
+//!     .runs()
+//!     .create(notebook_id)
+//!     .input("region", "EMEA")
+//!     .send()
+//!     .await?
+//!     .wait()
+//!     .await?;
+//! assert!(run.is_success());
+//!
+//! // What it printed, from its execution snapshot.
+//! let snapshot = client.runs().snapshot(run.id).await?.parse()?;
+//! for block in &snapshot.project.notebooks[0].blocks {
+//!     print!("{}", block.stream_text());
+//! }
+//! # emu.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # The shape
+//!
+//! - [`Client::projects`], [`Client::notebooks`], [`Client::runs`] and [`Client::me`] hold
+//!   every operation of the API, the legacy v1 execute included
+//!   ([`NotebooksApi::execute_v1`]). Optional parameters are builder methods; a builder is
+//!   sent with `.send()` or simply awaited.
+//! - IDs are typed ([`ProjectId`], [`NotebookId`], [`RunId`]), so one cannot stand in for
+//!   another; a [`RunId`] is a UUID, checked when parsed.
+//! - Lists give [`Page`]s with `.send()`, every page with `.pages()`, every item with
+//!   `.stream()`. A page size outside 1..=100 is refused before sending; a page token the
+//!   server repeats ends the stream with an error.
+//! - [`RunHandle::wait`] and [`RunsApi::wait`] poll a run to its end under a [`WaitPolicy`];
+//!   a run that fails is [`Error::RunFailed`], a deadline is [`Error::Timeout`].
+//! - [`RunsApi::run_many`] starts and waits for many runs, paced by the server's rate limit.
+//! - [`RunsApi::snapshot`] reads a run's `.deepnote` snapshot, inline or downloaded; a
+//!   download URL on another origin never receives the key.
+//! - One [`Error`], with [`Error::status`] and [`Error::is_retryable`].
+//!
+//! # Security
+//!
+//! The key never appears in `Debug` or `Display` output, errors or logs (text a server echoes
+//! back is scrubbed of it). A base URL with plain `http://` to a host other than this machine
+//! is refused unless [`ClientBuilder::allow_insecure_http`] says otherwise.
+//!
+//! # Features
+//!
+//! `rustls` (default) or `native-tls` for TLS.
+//!
+//! [Deepnote Public API]: https://deepnote.com/docs
+
+#![warn(missing_docs)]
+
+mod client;
+mod error;
+mod ids;
+mod me;
+mod notebooks;
+mod pagination;
+mod projects;
+mod run_many;
+mod runs;
+mod snapshot;
+mod wait;
+
+pub use client::{API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder};
+pub use error::{Error, Result};
+pub use ids::{NotebookId, ProjectId, RunId};
+pub use me::{Me, MeApi};
+pub use notebooks::{CreateNotebook, ListRuns, Notebook, NotebooksApi};
+pub use pagination::{BoxStream, MAX_PAGE_SIZE, Page};
+pub use projects::{CreateProject, ListProjects, Project, ProjectsApi};
+pub use run_many::{OutcomeStream, RunMany, RunOutcome};
+pub use runs::{
+    CreateRun, DetachedStorage, GetRun, Run, RunHandle, RunRequest, RunsApi, SnapshotRef,
+};
+pub use snapshot::{
+    Snapshot, SnapshotBlock, SnapshotDelivery, SnapshotDocument, SnapshotNotebook, SnapshotProject,
+};
+pub use wait::{Wait, WaitPolicy};
+
+/// The low-level client this crate is built on, for anything it does not cover.
+pub use deepnote_api as api;
+pub use deepnote_api::{AccessLevel, ProjectType, RetryPolicy, RunStatus};
+/// The stream traits the lists and waits need: `next()`, `try_collect()` and friends.
+pub use futures_util::{Stream, StreamExt, TryStreamExt};
+/// An HTTP status, as [`Error::status`] gives it.
+pub use reqwest::StatusCode;

@@ -1,0 +1,74 @@
+//! The caller's identity: its key, user, workspace and access level.
+
+use crate::client::Client;
+use crate::error::Result;
+use deepnote_api::AccessLevel;
+use serde_json::{Map, Value};
+
+/// Who is calling: the key, the user who made it, its workspace, and the access level there.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Me {
+    /// The caller's access level in the workspace, when the server said.
+    pub access_level: Option<AccessLevel>,
+    /// What the server says about the key (its name, ID; never the secret itself).
+    pub api_key: Map<String, Value>,
+    /// The user who created the key.
+    pub user: Map<String, Value>,
+    /// The workspace the key belongs to.
+    pub workspace: Map<String, Value>,
+}
+
+impl Me {
+    /// The workspace's ID, when the server gave one.
+    pub fn workspace_id(&self) -> Option<&str> {
+        self.workspace.get("id").and_then(Value::as_str)
+    }
+
+    /// The workspace's name, when the server gave one.
+    pub fn workspace_name(&self) -> Option<&str> {
+        self.workspace.get("name").and_then(Value::as_str)
+    }
+}
+
+/// The identity operation; from [`Client::me`].
+#[derive(Clone, Copy, Debug)]
+pub struct MeApi<'a> {
+    pub(crate) client: &'a Client,
+}
+
+impl<'a> MeApi<'a> {
+    /// The calling key, its user, workspace and access level.
+    pub async fn get(&self) -> Result<Me> {
+        let me = self
+            .client
+            .api()
+            .get_me()
+            .send()
+            .await
+            .map_err(|e| self.client.api_error(e))?
+            .into_inner();
+        let mut me = Me {
+            access_level: me.access_level,
+            api_key: me.api_key,
+            user: me.user,
+            workspace: me.workspace,
+        };
+        // A server that echoes the secret would put it in every Debug of `Me`.
+        let secret = self.client.inner.key.expose_secret();
+        for map in [&mut me.api_key, &mut me.user, &mut me.workspace] {
+            scrub(map, secret);
+        }
+        Ok(me)
+    }
+}
+
+fn scrub(map: &mut Map<String, Value>, secret: &str) {
+    for value in map.values_mut() {
+        match value {
+            Value::String(s) if s.contains(secret) => *s = s.replace(secret, "***"),
+            Value::Object(inner) => scrub(inner, secret),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! Notebooks: create, get, delete, list their runs, and the legacy v1 execute trigger.
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::ids::{NotebookId, ProjectId};
+use crate::pagination::{self, BoxStream, FetchPage, Page};
+use crate::runs::Run;
+use deepnote_api::types;
+use futures_util::FutureExt;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A notebook.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Notebook {
+    /// Its ID.
+    pub id: NotebookId,
+    /// Its name (empty when the server sent none).
+    pub name: String,
+    /// The project it belongs to, when the server said.
+    pub project_id: Option<ProjectId>,
+}
+
+impl Notebook {
+    pub(crate) fn from_envelope(envelope: types::NotebookEnvelope) -> Result<Notebook> {
+        let n = envelope
+            .notebook
+            .ok_or_else(|| Error::Decode("the answer holds no notebook".into()))?;
+        let id =
+            n.id.filter(|id| !id.is_empty())
+                .ok_or_else(|| Error::Decode("a notebook without an id".into()))?;
+        Ok(Notebook {
+            id: NotebookId::new(id),
+            name: n.name.unwrap_or_default(),
+            project_id: n.project_id.map(ProjectId::new),
+        })
+    }
+}
+
+/// The notebook operations; from [`Client::notebooks`].
+#[derive(Clone, Copy, Debug)]
+pub struct NotebooksApi<'a> {
+    pub(crate) client: &'a Client,
+}
+
+impl<'a> NotebooksApi<'a> {
+    /// One notebook.
+    pub async fn get(&self, id: impl Into<NotebookId>) -> Result<Notebook> {
+        let id = id.into();
+        let answer = self
+            .client
+            .api()
+            .get_notebook()
+            .notebook_id(id.checked()?)
+            .send()
+            .await
+            .map_err(|e| self.client.api_error(e))?;
+        Notebook::from_envelope(answer.into_inner())
+    }
+
+    /// Create an empty notebook in a project.
+    pub fn create(&self, project: impl Into<ProjectId>) -> CreateNotebook {
+        CreateNotebook {
+            client: self.client.clone(),
+            project: project.into(),
+            name: None,
+        }
+    }
+
+    /// Delete a notebook.
+    pub async fn delete(&self, id: impl Into<NotebookId>) -> Result<()> {
+        let id = id.into();
+        self.client
+            .api()
+            .delete_notebook()
+            .notebook_id(id.checked()?)
+            .send()
+            .await
+            .map_err(|e| self.client.api_error(e))?;
+        Ok(())
+    }
+
+    /// The notebook's past runs, newest first as the server orders them.
+    pub fn runs(&self, id: impl Into<NotebookId>) -> ListRuns {
+        ListRuns {
+            client: self.client.clone(),
+            notebook: id.into(),
+            page_size: None,
+            page_token: None,
+        }
+    }
+
+    /// The legacy v1 trigger: start the notebook's machine if it is offline and run the
+    /// notebook (nothing happens if it is already running). It returns no run; prefer
+    /// [`crate::RunsApi::create`].
+    pub async fn execute_v1(
+        &self,
+        project: impl Into<ProjectId>,
+        notebook: impl Into<NotebookId>,
+    ) -> Result<()> {
+        let (project, notebook) = (project.into(), notebook.into());
+        self.client
+            .api()
+            .execute_notebook_v1()
+            .project_id(project.checked()?)
+            .notebook_id(notebook.checked()?)
+            .send()
+            .await
+            .map_err(|e| self.client.api_error(e))?;
+        Ok(())
+    }
+}
+
+/// The options of a new notebook; from [`NotebooksApi::create`]. Await it or call `send`.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct CreateNotebook {
+    client: Client,
+    project: ProjectId,
+    name: Option<String>,
+}
+
+impl CreateNotebook {
+    /// Its name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Create it.
+    pub async fn send(self) -> Result<Notebook> {
+        let body = types::CreateNotebookBody {
+            project_id: self.project.checked()?.to_string(),
+            name: self.name,
+        };
+        let answer = self
+            .client
+            .api()
+            .create_notebook()
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| self.client.api_error(e))?;
+        Notebook::from_envelope(answer.into_inner())
+    }
+}
+
+impl IntoFuture for CreateNotebook {
+    type Output = Result<Notebook>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<Notebook>> + Send>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// The options of a list of a notebook's runs; from [`NotebooksApi::runs`].
+#[derive(Clone, Debug)]
+#[must_use = "a list does nothing until it is sent or streamed"]
+pub struct ListRuns {
+    client: Client,
+    notebook: NotebookId,
+    page_size: Option<u32>,
+    page_token: Option<String>,
+}
+
+impl ListRuns {
+    /// Items per page, 1 to 100 (checked before anything is sent); the server's default if unset.
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = Some(size);
+        self
+    }
+
+    /// Start at this page token instead of the first page.
+    pub fn page_token(mut self, token: impl Into<String>) -> Self {
+        self.page_token = Some(token.into());
+        self
+    }
+
+    fn fetcher(&self) -> FetchPage<Run> {
+        let (client, size, notebook) = (self.client.clone(), self.page_size, self.notebook.clone());
+        Arc::new(move |token: Option<String>| {
+            let (client, notebook) = (client.clone(), notebook.clone());
+            async move {
+                pagination::check_page_size(size)?;
+                let mut call = client
+                    .api()
+                    .list_notebook_runs()
+                    .notebook_id(notebook.checked()?);
+                if let Some(size) = size {
+                    call = call.page_size(i64::from(size));
+                }
+                if let Some(token) = token {
+                    call = call.page_token(token);
+                }
+                let answer = call.send().await.map_err(|e| client.api_error(e))?;
+                let answer = answer.into_inner();
+                let items = answer
+                    .runs
+                    .into_iter()
+                    .map(|r| Run::from_api(r, None))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Page::new(
+                    items,
+                    answer.pagination.and_then(|p| p.next_page_token),
+                ))
+            }
+            .boxed()
+        })
+    }
+
+    /// The one page this list names (the first, or the one at [`ListRuns::page_token`]).
+    pub async fn send(self) -> Result<Page<Run>> {
+        (self.fetcher())(self.page_token).await
+    }
+
+    /// Every page, fetching each next page while the caller works on the current one.
+    pub fn pages(self) -> BoxStream<Page<Run>> {
+        pagination::pages(self.fetcher(), self.page_token)
+    }
+
+    /// Every run across all pages, holding at most two pages at a time.
+    pub fn stream(self) -> BoxStream<Run> {
+        pagination::items(self.pages())
+    }
+}

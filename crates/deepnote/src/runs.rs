@@ -1,0 +1,525 @@
+//! Runs: start one, read one, wait for one, read its snapshot.
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::ids::{NotebookId, RunId};
+use crate::notebooks::ListRuns;
+use crate::run_many::RunMany;
+use crate::snapshot::{Snapshot, SnapshotDelivery};
+use crate::wait::{Wait, WaitPolicy};
+use chrono::{DateTime, Utc};
+use deepnote_api::{RunStatus, types};
+use serde_json::{Map, Value};
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+
+/// A run of a notebook.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Run {
+    /// Its ID.
+    pub id: RunId,
+    /// The notebook it runs, when the server said.
+    pub notebook_id: Option<NotebookId>,
+    /// Where it is in its life. A status this crate does not know is kept as
+    /// `RunStatus::Unknown` and counts as still running.
+    pub status: RunStatus,
+    /// When it was created.
+    pub created_at: Option<DateTime<Utc>>,
+    /// When it finished.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Why it failed, when it did and the server said.
+    pub error: Option<String>,
+    /// Its execution snapshot, when the server attached one.
+    pub snapshot: Option<SnapshotRef>,
+}
+
+/// Where a run's snapshot is: in the answer, or behind a URL.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SnapshotRef {
+    /// The snapshot's YAML text.
+    Inline(String),
+    /// Where to download it.
+    DownloadUrl(String),
+}
+
+impl std::fmt::Debug for SnapshotRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A snapshot can be megabytes; a Debug of a run should stay readable.
+        match self {
+            SnapshotRef::Inline(text) => write!(f, "Inline({} bytes)", text.len()),
+            SnapshotRef::DownloadUrl(url) => f.debug_tuple("DownloadUrl").field(url).finish(),
+        }
+    }
+}
+
+impl Run {
+    /// True once the run will not change any more (`success`, `error`, `internal_error`,
+    /// `stopped`).
+    pub fn is_finished(&self) -> bool {
+        self.status.is_terminal()
+    }
+
+    /// True for a run that finished with success.
+    pub fn is_success(&self) -> bool {
+        self.status == RunStatus::Success
+    }
+
+    /// The run's time from creation to finish, when both are known.
+    pub fn duration(&self) -> Option<std::time::Duration> {
+        (self.finished_at? - self.created_at?).to_std().ok()
+    }
+
+    /// From the API's run; `asked` is the ID the caller asked for, used when the answer omits it.
+    pub(crate) fn from_api(r: types::Run, asked: Option<RunId>) -> Result<Run> {
+        let id = r
+            .run_id
+            .map(RunId::from)
+            .or(asked)
+            .ok_or_else(|| Error::Decode("a run without a runId".into()))?;
+        let error = r.error.and_then(|e| match e {
+            types::RunError::String(s) => Some(s),
+            types::RunError::Object { message } => message,
+        });
+        let snapshot = r
+            .snapshot
+            .and_then(|s| match (s.snapshot_content, s.download_url) {
+                (Some(text), _) => Some(SnapshotRef::Inline(text)),
+                (None, Some(url)) if !url.is_empty() => Some(SnapshotRef::DownloadUrl(url)),
+                _ => None,
+            });
+        Ok(Run {
+            id,
+            notebook_id: r.notebook_id.map(NotebookId::new),
+            status: r
+                .status
+                .unwrap_or_else(|| RunStatus::Unknown(String::new())),
+            created_at: r.created_at,
+            finished_at: r.finished_at,
+            error,
+            snapshot,
+        })
+    }
+
+    /// `Ok` for a success, [`Error::RunFailed`] for any other terminal status.
+    pub(crate) fn into_outcome(self) -> Result<Run> {
+        match self.status {
+            RunStatus::Success => Ok(self),
+            _ => Err(Error::RunFailed {
+                message: self.error.clone(),
+                run: Box::new(self),
+            }),
+        }
+    }
+}
+
+/// How a detached run may use the project's files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DetachedStorage {
+    /// It may read and write them.
+    ReadWrite,
+    /// It may only read them.
+    ReadOnly,
+}
+
+/// What to run: a notebook, and optionally inputs, blocks and a detached mode. The same value
+/// serves [`RunsApi::create`] and [`RunsApi::run_many`].
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct RunRequest {
+    /// The notebook to run.
+    pub notebook: NotebookId,
+    /// Values for the notebook's input blocks, by input name.
+    pub inputs: Map<String, Value>,
+    /// Only these blocks (all of them when `None`).
+    pub blocks: Option<Vec<String>>,
+    /// Also run the blocks that depend on the chosen ones.
+    pub run_dependent_blocks: Option<bool>,
+    /// Run detached from the project's machine.
+    pub detached: Option<bool>,
+    /// How a detached run may use the project's files.
+    pub detached_storage: Option<DetachedStorage>,
+}
+
+impl RunRequest {
+    /// Run the whole notebook, with no inputs.
+    pub fn new(notebook: impl Into<NotebookId>) -> Self {
+        RunRequest {
+            notebook: notebook.into(),
+            inputs: Map::new(),
+            blocks: None,
+            run_dependent_blocks: None,
+            detached: None,
+            detached_storage: None,
+        }
+    }
+
+    /// Set one input block's value.
+    pub fn input(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.inputs.insert(name.into(), value.into());
+        self
+    }
+
+    /// Set several input values at once.
+    pub fn inputs<K, V>(mut self, inputs: impl IntoIterator<Item = (K, V)>) -> Self
+    where
+        K: Into<String>,
+        V: Into<Value>,
+    {
+        self.inputs
+            .extend(inputs.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self
+    }
+
+    /// Run only these blocks (at least one; not with a detached run).
+    pub fn blocks<S: Into<String>>(mut self, blocks: impl IntoIterator<Item = S>) -> Self {
+        self.blocks = Some(blocks.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Also run the blocks that depend on the chosen ones.
+    pub fn run_dependent_blocks(mut self, yes: bool) -> Self {
+        self.run_dependent_blocks = Some(yes);
+        self
+    }
+
+    /// Run detached from the project's machine.
+    pub fn detached(mut self, yes: bool) -> Self {
+        self.detached = Some(yes);
+        self
+    }
+
+    /// How a detached run may use the project's files.
+    pub fn detached_storage(mut self, mode: DetachedStorage) -> Self {
+        self.detached_storage = Some(mode);
+        self
+    }
+
+    /// The request body, refusing what Deepnote refuses (an empty block list, blocks on a
+    /// detached run) before anything is sent.
+    pub(crate) fn to_body(&self) -> Result<types::CreateRunRequest> {
+        let notebook_id = self.notebook.checked()?.to_string();
+        if let Some(blocks) = &self.blocks {
+            if blocks.is_empty() {
+                // Sent as is, an empty list would vanish from the body and run every block.
+                return Err(Error::InvalidArgument(
+                    "an empty block list: name at least one block, or none to run all".into(),
+                ));
+            }
+            if self.detached == Some(true) {
+                return Err(Error::InvalidArgument(
+                    "a detached run always runs every block: drop the block list".into(),
+                ));
+            }
+        }
+        Ok(types::CreateRunRequest {
+            notebook_id,
+            inputs: self.inputs.clone(),
+            block_ids: self.blocks.clone().unwrap_or_default(),
+            run_dependent_blocks: self.run_dependent_blocks,
+            detached: self.detached,
+            detached_run_storage_mode: self.detached_storage.map(|m| match m {
+                DetachedStorage::ReadWrite => {
+                    types::CreateRunRequestDetachedRunStorageMode::ReadWrite
+                }
+                DetachedStorage::ReadOnly => {
+                    types::CreateRunRequestDetachedRunStorageMode::Readonly
+                }
+            }),
+        })
+    }
+}
+
+/// The run operations; from [`Client::runs`].
+#[derive(Clone, Copy, Debug)]
+pub struct RunsApi<'a> {
+    pub(crate) client: &'a Client,
+}
+
+impl<'a> RunsApi<'a> {
+    /// Start a run of a notebook; set options on the builder, then `.send()` (or await it) for
+    /// a [`RunHandle`].
+    pub fn create(&self, notebook: impl Into<NotebookId>) -> CreateRun {
+        CreateRun {
+            client: self.client.clone(),
+            request: RunRequest::new(notebook),
+        }
+    }
+
+    /// Start a run from a prepared request.
+    pub async fn start(&self, request: &RunRequest) -> Result<RunHandle> {
+        start(self.client, request).await
+    }
+
+    /// One run as it is now; `.snapshot_delivery(..)` asks for its snapshot too.
+    pub fn get(&self, id: RunId) -> GetRun {
+        GetRun {
+            client: self.client.clone(),
+            id,
+            delivery: None,
+        }
+    }
+
+    /// A notebook's past runs (the same as [`crate::NotebooksApi::runs`]).
+    pub fn list(&self, notebook: impl Into<NotebookId>) -> ListRuns {
+        self.client.notebooks().runs(notebook)
+    }
+
+    /// Wait until the run finishes; see [`Wait`] for the policy and progress reports.
+    pub fn wait(&self, id: RunId) -> Wait {
+        Wait::new(self.client.clone(), id, WaitPolicy::default())
+    }
+
+    /// The run's execution snapshot, inline or downloaded (see [`Snapshot`]).
+    pub async fn snapshot(&self, id: RunId) -> Result<Snapshot> {
+        self.snapshot_with(id, SnapshotDelivery::Inline).await
+    }
+
+    /// The run's execution snapshot, asking the server to deliver it this way (a download
+    /// URL is followed; the key goes with it only to the API's own origin).
+    pub async fn snapshot_with(&self, id: RunId, delivery: SnapshotDelivery) -> Result<Snapshot> {
+        crate::snapshot::fetch(self.client, id, delivery).await
+    }
+
+    /// Start and wait for many runs with bounded concurrency; see [`RunMany`].
+    pub fn run_many(&self, requests: impl IntoIterator<Item = RunRequest>) -> RunMany {
+        RunMany::new(self.client.clone(), requests.into_iter().collect())
+    }
+}
+
+pub(crate) async fn start(client: &Client, request: &RunRequest) -> Result<RunHandle> {
+    let body = request.to_body()?;
+    let started = client
+        .api()
+        .create_run()
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| client.api_error(e))?
+        .into_inner();
+    let id = started
+        .run_id
+        .map(RunId::from)
+        .ok_or_else(|| Error::Decode("the server started a run but gave no runId".into()))?;
+    Ok(RunHandle {
+        client: client.clone(),
+        id,
+        status: started
+            .status
+            .unwrap_or_else(|| RunStatus::Unknown(String::new())),
+        created_at: started.created_at,
+    })
+}
+
+/// The options of a new run; from [`RunsApi::create`]. Await it or call `send`.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct CreateRun {
+    client: Client,
+    request: RunRequest,
+}
+
+impl CreateRun {
+    /// Set one input block's value.
+    pub fn input(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.request = self.request.input(name, value);
+        self
+    }
+
+    /// Set several input values at once.
+    pub fn inputs<K, V>(mut self, inputs: impl IntoIterator<Item = (K, V)>) -> Self
+    where
+        K: Into<String>,
+        V: Into<Value>,
+    {
+        self.request = self.request.inputs(inputs);
+        self
+    }
+
+    /// Run only these blocks (at least one; not with a detached run).
+    pub fn blocks<S: Into<String>>(mut self, blocks: impl IntoIterator<Item = S>) -> Self {
+        self.request = self.request.blocks(blocks);
+        self
+    }
+
+    /// Also run the blocks that depend on the chosen ones.
+    pub fn run_dependent_blocks(mut self, yes: bool) -> Self {
+        self.request = self.request.run_dependent_blocks(yes);
+        self
+    }
+
+    /// Run detached from the project's machine.
+    pub fn detached(mut self, yes: bool) -> Self {
+        self.request = self.request.detached(yes);
+        self
+    }
+
+    /// How a detached run may use the project's files.
+    pub fn detached_storage(mut self, mode: DetachedStorage) -> Self {
+        self.request = self.request.detached_storage(mode);
+        self
+    }
+
+    /// Start the run. A create is never repeated once it may have reached the server, so
+    /// an error here means no run or at most the one the server may have started.
+    pub async fn send(self) -> Result<RunHandle> {
+        start(&self.client, &self.request).await
+    }
+}
+
+impl IntoFuture for CreateRun {
+    type Output = Result<RunHandle>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<RunHandle>> + Send>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// A started run.
+#[derive(Clone, Debug)]
+pub struct RunHandle {
+    client: Client,
+    id: RunId,
+    status: RunStatus,
+    created_at: Option<DateTime<Utc>>,
+}
+
+impl RunHandle {
+    /// The run's ID.
+    pub fn id(&self) -> RunId {
+        self.id
+    }
+
+    /// The status the server gave when it accepted the run.
+    pub fn initial_status(&self) -> &RunStatus {
+        &self.status
+    }
+
+    /// When the server created the run.
+    pub fn created_at(&self) -> Option<DateTime<Utc>> {
+        self.created_at
+    }
+
+    /// The run as it is now.
+    pub async fn get(&self) -> Result<Run> {
+        self.client.runs().get(self.id).send().await
+    }
+
+    /// Wait until the run finishes (see [`Wait`]).
+    pub fn wait(&self) -> Wait {
+        self.client.runs().wait(self.id)
+    }
+
+    /// The run's execution snapshot.
+    pub async fn snapshot(&self) -> Result<Snapshot> {
+        self.client.runs().snapshot(self.id).await
+    }
+}
+
+/// The options of reading one run; from [`RunsApi::get`]. Await it or call `send`.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetRun {
+    client: Client,
+    id: RunId,
+    delivery: Option<SnapshotDelivery>,
+}
+
+impl GetRun {
+    /// Ask for the run's snapshot, inline or as a download URL.
+    pub fn snapshot_delivery(mut self, delivery: SnapshotDelivery) -> Self {
+        self.delivery = Some(delivery);
+        self
+    }
+
+    /// Read the run.
+    pub async fn send(self) -> Result<Run> {
+        get_run(&self.client, self.id, self.delivery).await
+    }
+}
+
+impl IntoFuture for GetRun {
+    type Output = Result<Run>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<Run>> + Send>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+pub(crate) async fn get_run(
+    client: &Client,
+    id: RunId,
+    delivery: Option<SnapshotDelivery>,
+) -> Result<Run> {
+    let mut call = client.api().get_run().run_id(*id.as_uuid());
+    if let Some(delivery) = delivery {
+        call = call.snapshot_delivery(match delivery {
+            SnapshotDelivery::Inline => types::GetRunSnapshotDelivery::Inline,
+            SnapshotDelivery::DownloadUrl => types::GetRunSnapshotDelivery::DownloadUrl,
+        });
+    }
+    let envelope = call
+        .send()
+        .await
+        .map_err(|e| client.api_error(e))?
+        .into_inner();
+    let run = envelope
+        .run
+        .ok_or_else(|| Error::Decode("the answer holds no run".into()))?;
+    Run::from_api(run, Some(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_run_requests_are_refused_before_sending() {
+        let empty = RunRequest::new("nb").blocks(Vec::<String>::new());
+        assert!(matches!(empty.to_body(), Err(Error::InvalidArgument(_))));
+        let detached = RunRequest::new("nb").blocks(["b1"]).detached(true);
+        assert!(matches!(detached.to_body(), Err(Error::InvalidArgument(_))));
+        assert!(matches!(
+            RunRequest::new("").to_body(),
+            Err(Error::InvalidArgument(_))
+        ));
+        let body = RunRequest::new("nb")
+            .input("x", 1)
+            .blocks(["b1"])
+            .run_dependent_blocks(true)
+            .to_body()
+            .unwrap();
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"notebookId": "nb", "inputs": {"x": 1}, "blockIds": ["b1"],
+                "runDependentBlocks": true})
+        );
+    }
+
+    #[test]
+    fn outcomes_follow_the_status() {
+        let run = |status: &str| Run {
+            id: RunId::from(uuid::Uuid::nil()),
+            notebook_id: None,
+            status: RunStatus::from(status),
+            created_at: None,
+            finished_at: None,
+            error: Some("boom".into()),
+            snapshot: None,
+        };
+        assert!(run("success").into_outcome().is_ok());
+        for failed in ["error", "internal_error", "stopped"] {
+            match run(failed).into_outcome() {
+                Err(Error::RunFailed { run, message }) => {
+                    assert_eq!(run.status.as_str(), failed);
+                    assert_eq!(message.as_deref(), Some("boom"));
+                }
+                other => panic!("{failed}: {other:?}"),
+            }
+        }
+        assert!(!run("queued_somewhere_new").is_finished());
+    }
+}

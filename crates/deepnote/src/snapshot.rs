@@ -1,0 +1,233 @@
+//! A run's execution snapshot: a `.deepnote` YAML document, given inline or behind a URL.
+//! A URL on another origin than the API never receives the bearer token.
+
+use crate::client::Client;
+use crate::error::{Error, Result, from_status, redact};
+use crate::ids::RunId;
+use crate::runs::{SnapshotRef, get_run};
+use serde::Deserialize;
+use std::time::Duration;
+
+/// How the server should deliver a snapshot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SnapshotDelivery {
+    /// In the run itself.
+    Inline,
+    /// As a URL to download it from.
+    DownloadUrl,
+}
+
+/// A run's execution snapshot: the YAML text of a `.deepnote` document.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    text: String,
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Snapshot({} bytes)", self.text.len())
+    }
+}
+
+impl Snapshot {
+    /// A snapshot from its YAML text.
+    pub fn from_text(text: impl Into<String>) -> Self {
+        Snapshot { text: text.into() }
+    }
+
+    /// The YAML text as the server sent it.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The YAML text, taken out.
+    pub fn into_text(self) -> String {
+        self.text
+    }
+
+    /// Parse the document. Fields this crate does not know are ignored; a text that is not
+    /// such a document is [`Error::Decode`].
+    pub fn parse(&self) -> Result<SnapshotDocument> {
+        serde_yaml::from_str(&self.text)
+            .map_err(|e| Error::Decode(format!("the snapshot is not a .deepnote document: {e}")))
+    }
+}
+
+/// A parsed `.deepnote` document.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SnapshotDocument {
+    /// The format's version.
+    pub version: Option<serde_yaml::Value>,
+    /// Document metadata (`createdAt`, ...).
+    pub metadata: serde_yaml::Mapping,
+    /// The project, its notebooks and their blocks.
+    pub project: SnapshotProject,
+}
+
+/// The project of a snapshot.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SnapshotProject {
+    /// The project's ID.
+    pub id: String,
+    /// The project's name.
+    pub name: String,
+    /// Its notebooks.
+    pub notebooks: Vec<SnapshotNotebook>,
+}
+
+/// A notebook of a snapshot.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SnapshotNotebook {
+    /// The notebook's ID.
+    pub id: String,
+    /// The notebook's name.
+    pub name: String,
+    /// Its blocks, in order.
+    pub blocks: Vec<SnapshotBlock>,
+}
+
+/// A block of a snapshot.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SnapshotBlock {
+    /// The block's ID.
+    pub id: String,
+    /// Its kind: `code`, `markdown`, an input kind, ...
+    #[serde(rename = "type")]
+    pub block_type: String,
+    /// Its source.
+    pub content: Option<String>,
+    /// Its position key.
+    pub sorting_key: Option<String>,
+    /// How many times it ran, for executed code blocks.
+    pub execution_count: Option<u64>,
+    /// Its Jupyter-style outputs.
+    pub outputs: Vec<serde_yaml::Value>,
+}
+
+impl SnapshotBlock {
+    /// The text of its `stream` outputs (what the code printed), joined.
+    pub fn stream_text(&self) -> String {
+        let mut text = String::new();
+        for output in &self.outputs {
+            if output.get("output_type").and_then(|t| t.as_str()) == Some("stream") {
+                match output.get("text") {
+                    Some(serde_yaml::Value::String(s)) => text.push_str(s),
+                    Some(serde_yaml::Value::Sequence(lines)) => lines
+                        .iter()
+                        .filter_map(|l| l.as_str())
+                        .for_each(|l| text.push_str(l)),
+                    _ => {}
+                }
+            }
+        }
+        text
+    }
+}
+
+/// How often, and how far apart, to look again for a snapshot that has not appeared yet
+/// (it can come a moment after the terminal status).
+const SNAPSHOT_LOOKS: u32 = 6;
+const SNAPSHOT_FIRST_DELAY: Duration = Duration::from_millis(100);
+
+pub(crate) async fn fetch(
+    client: &Client,
+    id: RunId,
+    delivery: SnapshotDelivery,
+) -> Result<Snapshot> {
+    let span = tracing::info_span!("deepnote.snapshot", run_id = %id);
+    let fetching = async {
+        let mut delay = SNAPSHOT_FIRST_DELAY;
+        let mut look = 1;
+        loop {
+            let run = get_run(client, id, Some(delivery)).await?;
+            match run.snapshot {
+                Some(SnapshotRef::Inline(text)) => return Ok(Snapshot { text }),
+                Some(SnapshotRef::DownloadUrl(url)) => return download(client, &url).await,
+                None if run.status.is_terminal() && look < SNAPSHOT_LOOKS => {
+                    tokio::time::sleep(delay).await;
+                    delay *= 2;
+                    look += 1;
+                }
+                None => {
+                    return Err(Error::NotFound {
+                        message: format!("run {id} has no snapshot (status {})", run.status),
+                    });
+                }
+            }
+        }
+    };
+    tracing::Instrument::instrument(fetching, span).await
+}
+
+/// The scheme, host and port of a URL: two URLs share an origin when these match.
+fn origin(url: &reqwest::Url) -> (String, Option<String>, Option<u16>) {
+    (
+        url.scheme().to_ascii_lowercase(),
+        url.host_str().map(str::to_ascii_lowercase),
+        url.port_or_known_default(),
+    )
+}
+
+/// True when the bearer token may go to this URL: same origin as the API's v2 base.
+pub(crate) fn may_carry_token(client: &Client, url: &reqwest::Url) -> bool {
+    reqwest::Url::parse(client.base_urls().v2()).is_ok_and(|base| origin(&base) == origin(url))
+}
+
+async fn download(client: &Client, url: &str) -> Result<Snapshot> {
+    let url = reqwest::Url::parse(url)
+        .map_err(|e| Error::Decode(format!("the snapshot URL is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::Decode(format!(
+            "the snapshot URL has scheme {:?}, not http(s)",
+            url.scheme()
+        )));
+    }
+    let with_token = may_carry_token(client, &url);
+    tracing::debug!(
+        host = url.host_str(),
+        with_token,
+        "downloading the snapshot"
+    );
+    let mut attempt = 1u32;
+    loop {
+        let mut request = client.http().get(url.clone());
+        if with_token {
+            request = request.header(
+                reqwest::header::AUTHORIZATION,
+                client.inner.key.bearer_header(),
+            );
+        }
+        let outcome = request.send().await;
+        let retry = match &outcome {
+            Ok(r) => matches!(r.status().as_u16(), 429 | 502..=504),
+            Err(e) => !e.is_builder() && !e.is_redirect(),
+        };
+        if retry && attempt < 3 {
+            tokio::time::sleep(Duration::from_millis(100 * u64::from(attempt))).await;
+            attempt += 1;
+            continue;
+        }
+        let response = outcome.map_err(Error::Transport)?;
+        let status = response.status();
+        if !status.is_success() {
+            let retry_after = deepnote_api::retry_after(response.headers());
+            let body = response.text().await.unwrap_or_default();
+            let message: String = redact(body.trim(), &client.inner.key)
+                .chars()
+                .take(512)
+                .collect();
+            return Err(from_status(status, message, retry_after));
+        }
+        let text = response.text().await.map_err(Error::Transport)?;
+        return Ok(Snapshot { text });
+    }
+}

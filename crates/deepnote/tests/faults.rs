@@ -1,0 +1,258 @@
+//! Rate limits, server errors and connection resets injected by the emulator.
+
+mod common;
+
+use deepnote::{Error, RetryPolicy, RunRequest, StreamExt, TryStreamExt, WaitPolicy};
+use deepnote_emulator::{Emulator, FaultKind, Faults, RateLimit, RunBehaviour, RunOutcome};
+use std::collections::HashSet;
+use std::time::Duration;
+
+const NB: &str = common::SAMPLE_NOTEBOOK_ID;
+
+fn quick() -> WaitPolicy {
+    WaitPolicy::default().first_delay(Duration::from_millis(20))
+}
+
+/// Creates the server carried out (the handler ran), whatever the client saw.
+fn applied_creates(emu: &Emulator) -> Vec<String> {
+    common::requests(emu, "POST", "/v2/runs")
+        .into_iter()
+        .filter(|e| e.applied)
+        .filter_map(|e| e.created)
+        .collect()
+}
+
+#[tokio::test]
+async fn run_many_slows_down_on_429_and_starts_each_run_once() {
+    let (emu, client) = common::sample().await;
+    emu.set_behaviour(
+        NB,
+        RunBehaviour::new(Duration::from_millis(50), RunOutcome::Success),
+    );
+    emu.set_faults(Faults {
+        rate_limit: Some(RateLimit {
+            requests: 25,
+            window: Duration::from_millis(500),
+        }),
+        ..Faults::none()
+    });
+    let requests: Vec<_> = (0..40).map(|i| RunRequest::new(NB).input("i", i)).collect();
+    let outcomes = client
+        .runs()
+        .run_many(requests)
+        .concurrency(20)
+        .wait_policy(quick())
+        .collect()
+        .await;
+    assert_eq!(outcomes.len(), 40);
+    for (i, o) in outcomes.iter().enumerate() {
+        assert_eq!(o.index, i);
+        let run = o.result.as_ref().unwrap_or_else(|e| panic!("run {i}: {e}"));
+        assert!(run.is_success());
+        assert_eq!(Some(run.id), o.run_id);
+    }
+    let limited = emu
+        .journal()
+        .iter()
+        .filter(|e| e.fault == Some(FaultKind::RateLimit))
+        .count();
+    assert!(limited > 0, "the test never met the rate limit");
+    // Every run was created exactly once, and each outcome names a different one.
+    let created = applied_creates(&emu);
+    assert_eq!(created.len(), 40);
+    let ids: HashSet<String> = outcomes
+        .iter()
+        .map(|o| o.run_id.unwrap().to_string())
+        .collect();
+    assert_eq!(ids, created.into_iter().collect::<HashSet<_>>());
+    // And each with its own inputs.
+    for o in &outcomes {
+        let record = emu.run_record(&o.run_id.unwrap().to_string()).unwrap();
+        assert_eq!(record.inputs.get("i"), Some(&serde_json::json!(o.index)));
+    }
+}
+
+#[tokio::test]
+async fn run_many_yields_failures_as_outcomes_as_they_finish() {
+    let (emu, client) = common::sample().await;
+    let failing = client
+        .notebooks()
+        .create(common::SAMPLE_PROJECT_ID)
+        .name("fails")
+        .await
+        .unwrap();
+    emu.set_behaviour(
+        &failing.id,
+        RunBehaviour::new(Duration::from_millis(20), RunOutcome::Error).message("bad"),
+    );
+    emu.set_behaviour(
+        NB,
+        RunBehaviour::new(Duration::from_millis(400), RunOutcome::Success),
+    );
+    let requests = vec![
+        RunRequest::new(NB),
+        RunRequest::new(failing.id.clone()),
+        RunRequest::new("00000000-0000-4000-8000-00000000dead"),
+        RunRequest::new(NB).blocks(Vec::<String>::new()),
+    ];
+    let mut outcomes = client
+        .runs()
+        .run_many(requests)
+        .wait_policy(quick())
+        .stream();
+    let mut order = Vec::new();
+    while let Some(o) = outcomes.next().await {
+        match o.index {
+            0 => assert!(o.result.unwrap().is_success()),
+            1 => assert!(
+                matches!(o.result, Err(Error::RunFailed { ref message, .. }) if message.as_deref() == Some("bad"))
+            ),
+            2 => assert!(matches!(o.result, Err(Error::NotFound { .. })) && o.run_id.is_none()),
+            3 => assert!(matches!(o.result, Err(Error::InvalidArgument(_)))),
+            _ => unreachable!(),
+        }
+        order.push(o.index);
+    }
+    // The long run finishes last.
+    assert_eq!(order.len(), 4);
+    assert_eq!(order.last(), Some(&0), "{order:?}");
+}
+
+#[tokio::test]
+async fn reads_ride_out_server_errors_and_resets() {
+    let (emu, _) = common::sample().await;
+    let client = deepnote::Client::builder()
+        .api_key(emu.sample_key())
+        .base_url(emu.base_url())
+        .retry_policy(RetryPolicy {
+            max_attempts: 10,
+            initial_backoff: Duration::from_millis(5),
+            max_backoff: Duration::from_millis(20),
+            ..RetryPolicy::default()
+        })
+        .build()
+        .unwrap();
+    for i in 0..120 {
+        client.projects().create(format!("f-{i}")).await.unwrap();
+    }
+    emu.set_faults(Faults {
+        error_rate: 0.25,
+        error_statuses: vec![502, 503, 504],
+        reset_rate: 0.15,
+        seed: Some(7),
+        ..Faults::none()
+    });
+    let all: Vec<_> = client
+        .projects()
+        .list()
+        .page_size(10)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(all.len() >= 120);
+    let journal = emu.journal();
+    assert!(
+        journal
+            .iter()
+            .any(|e| e.fault == Some(FaultKind::ServerError))
+    );
+    assert!(
+        journal
+            .iter()
+            .any(|e| e.fault == Some(FaultKind::ConnectionReset))
+    );
+
+    // A wait polls through the same faults.
+    emu.set_faults(Faults::none());
+    let handle = client.runs().create(NB).await.unwrap();
+    emu.set_faults(Faults {
+        error_rate: 0.3,
+        error_statuses: vec![500, 502, 503],
+        reset_rate: 0.1,
+        seed: Some(11),
+        ..Faults::none()
+    });
+    assert!(handle.wait().policy(quick()).await.unwrap().is_success());
+}
+
+#[tokio::test]
+async fn a_create_cut_off_mid_answer_is_not_repeated() {
+    let (emu, client) = common::sample().await;
+    emu.set_faults(Faults {
+        reset_rate: 1.0,
+        ..Faults::none()
+    });
+    emu.clear_journal();
+    let e = client.runs().create(NB).await.unwrap_err();
+    assert!(matches!(e, Error::Transport(_)), "{e:?}");
+    // The server made the run; the client must not make another.
+    assert_eq!(applied_creates(&emu).len(), 1);
+    assert_eq!(common::requests(&emu, "POST", "/v2/runs").len(), 1);
+
+    // A read is repeated, and in the end reported as retryable.
+    let e = client
+        .projects()
+        .get(common::SAMPLE_PROJECT_ID)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Transport(_)) && e.is_retryable(),
+        "{e:?}"
+    );
+    assert!(common::requests(&emu, "GET", "/v2/projects/").len() > 1);
+
+    // A 500 on a create is not repeated either; it is reported with its status.
+    emu.set_faults(Faults {
+        error_rate: 1.0,
+        error_statuses: vec![500],
+        ..Faults::none()
+    });
+    emu.clear_journal();
+    let e = client.runs().create(NB).await.unwrap_err();
+    assert_eq!(
+        e.status(),
+        Some(deepnote::StatusCode::INTERNAL_SERVER_ERROR)
+    );
+    assert_eq!(common::requests(&emu, "POST", "/v2/runs").len(), 1);
+}
+
+#[tokio::test]
+async fn run_many_never_repeats_a_create_that_may_have_happened() {
+    let (emu, client) = common::sample().await;
+    emu.set_behaviour(
+        NB,
+        RunBehaviour::new(Duration::from_millis(30), RunOutcome::Success),
+    );
+    emu.set_faults(Faults {
+        reset_rate: 0.2,
+        error_rate: 0.1,
+        error_statuses: vec![502],
+        seed: Some(3),
+        ..Faults::none()
+    });
+    emu.clear_journal();
+    let outcomes = client
+        .runs()
+        .run_many((0..60).map(|_| RunRequest::new(NB)))
+        .concurrency(8)
+        .wait_policy(quick())
+        .collect()
+        .await;
+    let created = applied_creates(&emu);
+    let started: Vec<_> = outcomes.iter().filter_map(|o| o.run_id).collect();
+    let lost = outcomes
+        .iter()
+        .filter(|o| o.run_id.is_none() && matches!(o.result, Err(Error::Transport(_))))
+        .count();
+    // Each request made at most one run: the ones reported, plus those whose answer was cut off.
+    assert_eq!(created.len(), started.len() + lost, "{outcomes:?}");
+    assert!(created.len() <= 60);
+    let unique: HashSet<_> = created.iter().collect();
+    assert_eq!(unique.len(), created.len());
+    assert!(
+        started.len() > 30,
+        "too few runs started: {}",
+        started.len()
+    );
+}

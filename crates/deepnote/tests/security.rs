@@ -1,0 +1,164 @@
+//! The key stays secret: not in Debug, Display, errors or logs, not over plain http to another
+//! host, and scrubbed from anything a server echoes back.
+
+mod common;
+
+use axum::http::HeaderMap;
+use axum::routing::get;
+use axum::{Json, Router};
+use deepnote::{Client, Error};
+use serde_json::json;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+const KEY: &str = "sekret-0123456789-abcdef";
+
+fn echoed(headers: &HeaderMap) -> String {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A server that echoes the bearer header back everywhere it can.
+fn echo_server() -> Router {
+    Router::new()
+        .route(
+            "/v2/me",
+            get(|h: HeaderMap| async move {
+                Json(json!({"apiKey": {"id": "k", "secret": echoed(&h), "nested": {"again": echoed(&h)}},
+                    "user": {"id": "u"}, "workspace": {"id": "w"}, "accessLevel": "editor"}))
+            }),
+        )
+        .route(
+            "/v2/projects/{id}",
+            get(|h: HeaderMap| async move {
+                (
+                    axum::http::StatusCode::UNAUTHORIZED,
+                    Json(json!({"message": format!("bad key: {}", echoed(&h))})),
+                )
+            }),
+        )
+        .route(
+            "/v2/notebooks/{id}",
+            get(|h: HeaderMap| async move {
+                (axum::http::StatusCode::BAD_GATEWAY, format!("proxy says {}", echoed(&h)))
+            }),
+        )
+}
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_key_never_shows_in_debug_errors_or_logs() {
+    let logs = Captured::default();
+    let sink = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || sink.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let base = common::stub(echo_server()).await;
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(&base)
+        .retry_policy(deepnote::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let mut shown = vec![
+        format!("{client:?}"),
+        format!("{:?}", Client::builder().api_key(KEY)),
+    ];
+
+    let me = client.me().get().await.unwrap();
+    shown.push(format!("{me:?}"));
+    assert_eq!(me.api_key["secret"], json!("Bearer ***"));
+
+    let e = client.projects().get("p").await.unwrap_err();
+    assert!(matches!(e, Error::Unauthorized { .. }));
+    shown.push(format!("{e}"));
+    shown.push(format!("{e:?}"));
+    let e = client.notebooks().get("n").await.unwrap_err();
+    assert_eq!(e.status(), Some(deepnote::StatusCode::BAD_GATEWAY));
+    shown.push(format!("{e}"));
+    shown.push(format!("{e:?}"));
+    // A connection that is refused.
+    let closed = Client::builder()
+        .api_key(KEY)
+        .base_url("http://127.0.0.1:9")
+        .retry_policy(deepnote::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let e = closed.me().get().await.unwrap_err();
+    assert!(matches!(e, Error::Transport(_)) && e.is_retryable());
+    shown.push(format!("{e}"));
+    shown.push(format!("{e:?}"));
+
+    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("deepnote.request"),
+        "no spans were logged:\n{logs}"
+    );
+    shown.push(logs);
+    for text in shown {
+        assert!(!text.contains(KEY), "the key leaked: {text}");
+    }
+}
+
+#[tokio::test]
+async fn plain_http_to_another_host_is_refused_unless_allowed() {
+    for base in ["http://api.example.com", "http://10.0.0.8:8080/v2"] {
+        let e = Client::builder()
+            .api_key(KEY)
+            .base_url(base)
+            .build()
+            .unwrap_err();
+        assert!(matches!(e, Error::Config(_)), "{base}: {e:?}");
+        assert!(!e.to_string().contains(KEY));
+        assert!(
+            Client::builder()
+                .api_key(KEY)
+                .base_url(base)
+                .allow_insecure_http(true)
+                .build()
+                .is_ok()
+        );
+    }
+    for base in [
+        "https://api.example.com",
+        "http://localhost:1234",
+        "http://[::1]:80",
+    ] {
+        assert!(
+            Client::builder()
+                .api_key(KEY)
+                .base_url(base)
+                .build()
+                .is_ok(),
+            "{base}"
+        );
+    }
+    assert!(matches!(Client::builder().build(), Err(Error::Config(_))));
+    assert!(matches!(Client::new(""), Err(Error::Config(_))));
+    assert!(matches!(Client::new("two words"), Err(Error::Config(_))));
+    let e = Client::builder()
+        .api_key(KEY)
+        .base_url("not a url")
+        .build()
+        .unwrap_err();
+    assert!(matches!(e, Error::Config(_)));
+}
