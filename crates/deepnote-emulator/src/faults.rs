@@ -32,6 +32,9 @@ pub struct Faults {
     pub error_statuses: Vec<u16>,
     /// Share of requests (0.0..=1.0) whose connection is reset after the handler ran.
     pub reset_rate: f64,
+    /// Where a reset cuts: `false` (default) drops the connection before any byte of the
+    /// answer; `true` sends the status, headers and half the body first.
+    pub reset_mid_body: bool,
     /// Added before every request, in wall-clock milliseconds.
     #[serde(rename = "latencyMs", with = "ms")]
     pub latency: Duration,
@@ -46,6 +49,7 @@ impl Default for Faults {
             error_rate: 0.0,
             error_statuses: vec![500, 502, 503],
             reset_rate: 0.0,
+            reset_mid_body: false,
             latency: Duration::ZERO,
             seed: None,
         }
@@ -93,7 +97,7 @@ impl Faults {
 
 /// What the dice decided for one request, before it runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Let it through; reset the connection afterwards if `reset`.
     Pass {
         /// Reset the connection after the handler ran.
@@ -115,7 +119,7 @@ struct Dice {
 
 /// The current faults and their dice.
 #[derive(Debug)]
-pub struct FaultState {
+pub(crate) struct FaultState {
     inner: Mutex<Dice>,
 }
 
@@ -148,6 +152,15 @@ impl FaultState {
     /// The current faults.
     pub fn get(&self) -> Faults {
         self.inner.lock().expect("faults lock").faults.clone()
+    }
+
+    /// Whether resets cut mid-body.
+    pub fn reset_mid_body(&self) -> bool {
+        self.inner
+            .lock()
+            .expect("faults lock")
+            .faults
+            .reset_mid_body
     }
 
     /// Roll the dice for one request; returns the latency to add too.

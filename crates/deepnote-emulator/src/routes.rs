@@ -64,6 +64,7 @@ async fn api_layer(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Re
     let authorization = req.headers().contains_key(header::AUTHORIZATION);
     let at = crate::clock::rfc3339(s.clock.now_ms());
     let (decision, latency) = s.faults.decide();
+    let mid_body = s.faults.reset_mid_body();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
@@ -100,7 +101,7 @@ async fn api_layer(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Re
                 entry.status = resp.status().as_u16();
                 s.journal.record(entry.clone());
                 log(&entry, started);
-                return reset_midway(resp).await;
+                return reset_midway(resp, mid_body).await;
             }
             resp
         }
@@ -123,28 +124,38 @@ fn log(entry: &JournalEntry, started: Instant) {
     );
 }
 
-/// Send the status, headers and half the body, then fail the body so the server drops the
-/// connection: the client sees a reset after the request took effect.
-async fn reset_midway(resp: Response) -> Response {
+/// Fail the response after the handler committed, so the server drops the connection: the
+/// client sees a reset although the request took effect. With `mid_body`, the head and half
+/// the body go out first; otherwise the connection drops before any byte of the answer.
+async fn reset_midway(resp: Response, mid_body: bool) -> Response {
     let (mut parts, body) = resp.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX)
         .await
         .unwrap_or_default();
-    let half = bytes.slice(..bytes.len() / 2);
     parts.headers.remove(header::CONTENT_LENGTH);
     if parts.status == StatusCode::NO_CONTENT {
-        // A 204 has no body to cut short; answer as if one followed, then drop.
+        // hyper never polls a 204's body, so the failure below would never fire.
         parts.status = StatusCode::OK;
     }
-    // The pause lets hyper flush the head and the first half before the failure, so the
-    // client sees a response cut mid-body rather than no response at all.
-    let first = futures_util::stream::iter([Ok::<Bytes, std::io::Error>(half)]);
-    let failure = futures_util::stream::once(async {
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        Err(std::io::Error::new(
+    let reset = || {
+        Err::<Bytes, _>(std::io::Error::new(
             std::io::ErrorKind::ConnectionReset,
             "emulator fault: connection reset",
         ))
+    };
+    if !mid_body {
+        // Failing on the first poll, before hyper flushes the head.
+        return Response::from_parts(
+            parts,
+            Body::from_stream(futures_util::stream::iter([reset()])),
+        );
+    }
+    let half = bytes.slice(..bytes.len() / 2);
+    // The pause lets hyper flush the head and the first half before the failure.
+    let first = futures_util::stream::iter([Ok::<Bytes, std::io::Error>(half)]);
+    let failure = futures_util::stream::once(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        reset()
     });
     Response::from_parts(parts, Body::from_stream(first.chain(failure)))
 }

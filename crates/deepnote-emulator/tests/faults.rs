@@ -201,3 +201,44 @@ async fn latency_is_added_to_api_requests() {
     assert_eq!(last.fault, None);
     assert!(last.applied);
 }
+
+#[tokio::test]
+async fn a_reset_can_cut_before_the_head_or_mid_body() {
+    let emu = emulator().await;
+    let api = Api::new(&emu, ADMIN);
+    let url = format!("{}/v2/projects", emu.base_url());
+    for mid_body in [false, true] {
+        emu.set_faults(Faults {
+            reset_rate: 1.0,
+            reset_mid_body: mid_body,
+            ..Faults::default()
+        });
+        let sent = api
+            .http
+            .post(&url)
+            .bearer_auth(ADMIN)
+            .json(&json!({"name": format!("mid {mid_body}")}))
+            .send()
+            .await;
+        match sent {
+            // Before the head: not even a status.
+            Err(e) => assert!(!mid_body, "{e}"),
+            // Mid-body: the status arrives, the body does not.
+            Ok(resp) => {
+                assert!(mid_body, "the head went out");
+                assert_eq!(resp.status(), 200);
+                assert!(resp.bytes().await.is_err());
+            }
+        }
+    }
+    emu.set_faults(Faults::none());
+    let created: Vec<_> = emu
+        .journal()
+        .into_iter()
+        .filter_map(|e| e.created)
+        .collect();
+    assert_eq!(created.len(), 2);
+    for id in created {
+        assert_eq!(api.get(&format!("/v2/projects/{id}")).await.status, 200);
+    }
+}

@@ -57,6 +57,9 @@ struct Args {
     /// Fault: share of requests whose connection is reset after they ran (0..1).
     #[arg(long, default_value_t = 0.0)]
     reset_rate: f64,
+    /// Fault: resets send the head and half the body before dropping the connection.
+    #[arg(long)]
+    reset_mid_body: bool,
     /// Fault: milliseconds added to every API request.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
@@ -94,6 +97,7 @@ async fn main() {
             rate_limit: args.rate_limit,
             error_rate: args.error_rate,
             reset_rate: args.reset_rate,
+            reset_mid_body: args.reset_mid_body,
             latency: Duration::from_millis(args.latency_ms),
             seed: args.fault_seed,
             ..Faults::default()
