@@ -35,9 +35,12 @@ pub struct Faults {
     /// Where a reset cuts: `false` (default) drops the connection before any byte of the
     /// answer; `true` sends the status, headers and half the body first.
     pub reset_mid_body: bool,
-    /// Added before every request, in wall-clock milliseconds.
+    /// Added before a request, in wall-clock milliseconds.
     #[serde(rename = "latencyMs", with = "ms")]
     pub latency: Duration,
+    /// Share of requests (0.0..=1.0) that get `latency` (default 1.0: every one). A slow
+    /// minority is what a real network looks like; a uniform delay hides ordering bugs.
+    pub latency_rate: f64,
     /// Seed of the fault dice; the same seed gives the same faults for the same requests.
     pub seed: Option<u64>,
 }
@@ -51,6 +54,7 @@ impl Default for Faults {
             reset_rate: 0.0,
             reset_mid_body: false,
             latency: Duration::ZERO,
+            latency_rate: 1.0,
             seed: None,
         }
     }
@@ -67,7 +71,7 @@ impl Faults {
         self.rate_limit.is_none()
             && self.error_rate <= 0.0
             && self.reset_rate <= 0.0
-            && self.latency.is_zero()
+            && (self.latency.is_zero() || self.latency_rate <= 0.0)
     }
 
     /// Refuse rates outside 0..=1, statuses that are not 5xx, and an empty window.
@@ -75,6 +79,7 @@ impl Faults {
         for (name, r) in [
             ("errorRate", self.error_rate),
             ("resetRate", self.reset_rate),
+            ("latencyRate", self.latency_rate),
         ] {
             if !(0.0..=1.0).contains(&r) {
                 return Err(format!("{name} must be between 0 and 1"));
@@ -169,7 +174,15 @@ impl FaultState {
         if d.faults.is_quiet() {
             return (Decision::Pass { reset: false }, Duration::ZERO);
         }
-        let latency = d.faults.latency;
+        let latency_rate = d.faults.latency_rate;
+        // Drawn only for a partial share, so a seed gives the same faults as it did before
+        // the share existed.
+        let slow = latency_rate >= 1.0 || (latency_rate > 0.0 && d.rng.f64() < latency_rate);
+        let latency = if slow {
+            d.faults.latency
+        } else {
+            Duration::ZERO
+        };
         if let Some(rl) = d.faults.rate_limit {
             let now = Instant::now();
             if now.duration_since(d.window_start) >= rl.window {

@@ -60,9 +60,12 @@ struct Args {
     /// Fault: resets send the head and half the body before dropping the connection.
     #[arg(long)]
     reset_mid_body: bool,
-    /// Fault: milliseconds added to every API request.
+    /// Fault: milliseconds added to API requests (to a share of them with --latency-rate).
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
+    /// Fault: share of API requests that get --latency-ms (0..1).
+    #[arg(long, default_value_t = 1.0)]
+    latency_rate: f64,
     /// Seed of the fault dice.
     #[arg(long)]
     fault_seed: Option<u64>,
@@ -99,6 +102,7 @@ async fn main() {
             reset_rate: args.reset_rate,
             reset_mid_body: args.reset_mid_body,
             latency: Duration::from_millis(args.latency_ms),
+            latency_rate: args.latency_rate,
             seed: args.fault_seed,
             ..Faults::default()
         },
