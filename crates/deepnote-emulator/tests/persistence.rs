@@ -148,6 +148,140 @@ async fn kill_9_loses_no_acknowledged_write() {
     child.wait().await.unwrap();
 }
 
+/// What a writer was told it had made.
+#[derive(Debug, Clone)]
+enum Acked {
+    Project(String),
+    Notebook(String),
+    Run(String),
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_200_concurrent_writes_keeps_every_acknowledged_one_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, url) = spawn(dir.path()).await;
+    let api = Api::at(&url, Some(KEY));
+    let base = api.project("base").await;
+    let nb = api.notebook(&base).await;
+
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    let mut writers = Vec::new();
+    for w in 0..200usize {
+        let api = api.clone();
+        let (acked, base, nb) = (acked.clone(), base.clone(), nb.clone());
+        writers.push(tokio::spawn(async move {
+            for i in 0.. {
+                let (path, body) = match (w + i) % 3 {
+                    0 => ("/v2/projects", json!({"name": format!("w{w}-{i}")})),
+                    1 => (
+                        "/v2/notebooks",
+                        json!({"projectId": base, "name": format!("w{w}-{i}")}),
+                    ),
+                    _ => (
+                        "/v2/runs",
+                        json!({"notebookId": nb, "inputs": {"w": w, "i": i}}),
+                    ),
+                };
+                let r = api
+                    .try_raw(
+                        reqwest::Method::POST,
+                        path,
+                        Some(body.to_string().into_bytes()),
+                    )
+                    .await;
+                let Ok(r) = r else { break };
+                let made = match (w + i) % 3 {
+                    0 if r.status == 200 => Acked::Project(r.body["id"].as_str().unwrap().into()),
+                    1 if r.status == 200 => {
+                        Acked::Notebook(r.body["notebook"]["id"].as_str().unwrap().into())
+                    }
+                    2 if r.status == 202 => Acked::Run(r.body["runId"].as_str().unwrap().into()),
+                    _ => panic!("{path}: {} {:?}", r.status, r.body),
+                };
+                acked.lock().unwrap().push(made);
+            }
+        }));
+    }
+    // Kill once writes are flowing, with most of the 200 writers mid-request.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while acked.lock().unwrap().len() < 600 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    child.start_kill().unwrap(); // SIGKILL
+    child.wait().await.unwrap();
+    for w in writers {
+        w.await.unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() >= 200,
+        "only {} writes were acknowledged",
+        acked.len()
+    );
+
+    // The data directory as the crash left it: no record without what it belongs to, no
+    // project without its first notebook, every record readable.
+    {
+        let db = rusqlite::Connection::open(dir.path().join(deepnote_emulator::DB_FILE)).unwrap();
+        let orphans = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(
+            orphans(
+                "SELECT COUNT(*) FROM projects p WHERE NOT EXISTS (SELECT 1 FROM notebooks n WHERE n.project_id = p.id)"
+            ),
+            0,
+            "a project without its first notebook"
+        );
+        assert_eq!(
+            orphans(
+                "SELECT COUNT(*) FROM notebooks n WHERE NOT EXISTS (SELECT 1 FROM projects p WHERE p.id = n.project_id)"
+            ),
+            0
+        );
+        assert_eq!(
+            orphans(
+                "SELECT COUNT(*) FROM runs r WHERE NOT EXISTS (SELECT 1 FROM notebooks n WHERE n.id = r.notebook_id)"
+            ),
+            0
+        );
+        for table in ["projects", "notebooks", "runs"] {
+            let mut rows = db.prepare(&format!("SELECT data FROM {table}")).unwrap();
+            let data = rows.query_map([], |r| r.get::<_, String>(0)).unwrap();
+            for d in data {
+                let d = d.unwrap();
+                serde_json::from_str::<serde_json::Value>(&d)
+                    .unwrap_or_else(|e| panic!("a half-written {table} record ({e}): {d}"));
+            }
+        }
+    }
+
+    let (mut child, url) = spawn(dir.path()).await;
+    let api = Api::at(&url, Some(KEY));
+    let (mut projects, mut notebooks, mut runs) = (0, 0, 0);
+    for made in &acked {
+        let path = match made {
+            Acked::Project(id) => {
+                projects += 1;
+                format!("/v2/projects/{id}")
+            }
+            Acked::Notebook(id) => {
+                notebooks += 1;
+                format!("/v2/notebooks/{id}")
+            }
+            Acked::Run(id) => {
+                runs += 1;
+                format!("/v2/runs/{id}")
+            }
+        };
+        assert_eq!(api.get(&path).await.status, 200, "lost {made:?}");
+    }
+    eprintln!(
+        "kill -9 under 200 writers: {} acknowledged ({projects} projects, {notebooks} notebooks, {runs} runs), all there after the restart",
+        acked.len()
+    );
+    child.start_kill().unwrap();
+    child.wait().await.unwrap();
+}
+
 #[tokio::test]
 async fn sigterm_stops_gracefully_and_keeps_state() {
     let dir = tempfile::tempdir().unwrap();
