@@ -162,3 +162,52 @@ async fn plain_http_to_another_host_is_refused_unless_allowed() {
         .unwrap_err();
     assert!(matches!(e, Error::Config(_)));
 }
+
+#[test]
+fn the_key_never_shows_in_panic_messages() {
+    // `unwrap` and `expect` on the SDK's results are how most programs meet its errors: the
+    // message they print is the error's Debug, which must not carry the key.
+    let seen = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = seen.clone();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        sink.lock().unwrap().push(info.to_string());
+    }));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let failures: Vec<Box<dyn FnOnce() + std::panic::UnwindSafe>> = vec![
+        Box::new(|| {
+            Client::builder()
+                .api_key(KEY)
+                .base_url("http://api.example.com")
+                .build()
+                .unwrap();
+        }),
+        Box::new(move || {
+            let rt = rt;
+            let client = Client::builder()
+                .api_key(KEY)
+                .base_url("http://127.0.0.1:9")
+                .retry_policy(deepnote::RetryPolicy::none())
+                .build()
+                .unwrap();
+            rt.block_on(client.me().get()).expect("me");
+        }),
+        Box::new(|| {
+            let client = Client::builder().api_key(KEY).build().unwrap();
+            panic!("a caller's own panic with the client in it: {client:?}");
+        }),
+    ];
+    let count = failures.len();
+    for f in failures {
+        assert!(std::panic::catch_unwind(f).is_err());
+    }
+    std::panic::set_hook(previous);
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), count);
+    for text in seen.iter() {
+        assert!(!text.contains(KEY), "the key leaked in a panic: {text}");
+    }
+}
