@@ -1,15 +1,15 @@
 //! Many runs at once: bounded concurrency, one pace for all workers set by the server's rate
-//! limit, and each outcome as soon as it is known. A create is repeated only when the server
-//! refused it (429) or the connection never opened, so no run is started twice.
+//! limit, and each outcome as soon as it is known.
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::ids::RunId;
+use crate::ids::{NotebookId, RunId};
 use crate::runs::{Run, RunRequest, get_run, start};
 use crate::wait::WaitPolicy;
+use chrono::{DateTime, TimeDelta, Utc};
 use futures_core::Stream;
 use futures_util::StreamExt;
-use std::collections::VecDeque;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -33,6 +33,34 @@ pub type OutcomeStream = Pin<Box<dyn Stream<Item = RunOutcome> + Send + 'static>
 
 /// Many runs; from [`crate::RunsApi::run_many`]. Take [`RunMany::stream`] for outcomes as they
 /// come, or await [`RunMany::collect`] for all of them in request order.
+///
+/// # No run started twice, none lost
+///
+/// A create is repeated at once when the server refused it (429) or the connection never
+/// opened: the server never acted on it. Other failures of a create are ambiguous: a connection
+/// cut after the request went out, a 502/503/504 from the server or a proxy in front of it, or
+/// a 2xx whose body could not be read may each come after the run was started. The API has no
+/// idempotency key, so repeating the create could start the run twice, and giving up would lose
+/// a run that is going. So after an ambiguous failure the batch *reconciles*: it lists the
+/// notebook's runs (newest first) for a run created at or after the attempt was sent that the
+/// batch has not already taken as one of its own. If there is one, it is this request's run and
+/// the batch waits for it; only if there is none is the create sent again (at most
+/// five times).
+///
+/// To make that match unambiguous, the batch sends at most one create per notebook at a time
+/// (runs of different notebooks still start concurrently), and every run it gets, from an
+/// answer or a reconciliation, is marked as taken. "At or after" is judged in the server's
+/// clock: each accepted create tells the batch how far the server's clock is from its own, and
+/// the comparison allows one second on top (before any create was accepted, the local
+/// clock is used with five seconds).
+///
+/// Limits: the batch knows only its own runs. A run of the same notebook started by another
+/// client (or another batch) within the margin of an ambiguous attempt can be taken for this
+/// request's run: the request then reports that run's outcome, and the run this request may
+/// have started goes unreported. If the reconciliation's own listing keeps failing, the
+/// original error is reported, and a run may have started without being reported. The runs
+/// of one notebook start one after another (a round trip each); they are still waited for
+/// concurrently.
 #[derive(Clone, Debug)]
 #[must_use = "nothing runs until the stream is polled"]
 pub struct RunMany {
@@ -82,6 +110,9 @@ impl RunMany {
             pacer: Pacer::default(),
             typical: Mutex::new(Typical::default()),
             give_up_after: self.give_up_after,
+            creating: Mutex::default(),
+            taken: Mutex::default(),
+            server_offset: Mutex::default(),
         });
         let span = tracing::info_span!("deepnote.run_many", runs = self.requests.len());
         let outcomes = futures_util::stream::iter(self.requests.into_iter().enumerate())
@@ -141,7 +172,24 @@ struct Shared {
     /// How long runs take: the first poll of a run waits about this long.
     typical: Mutex<Typical>,
     give_up_after: Duration,
+    /// One gate per notebook: at most one create of it in flight, so that a run found by a
+    /// reconciliation can only be the one this create may have started.
+    creating: Mutex<HashMap<NotebookId, Arc<tokio::sync::Mutex<()>>>>,
+    /// Every run this batch has taken as its own.
+    taken: Mutex<HashSet<RunId>>,
+    /// The server's clock minus ours, as the last accepted create showed it.
+    server_offset: Mutex<Option<TimeDelta>>,
 }
+
+/// How many times a create whose outcome was unknown (and found not to have started a run)
+/// is sent again.
+const MAX_UNSURE_CREATES: u32 = 5;
+/// Allowed on top of the measured clock difference when matching a run to an attempt.
+const CLOCK_MARGIN: Duration = Duration::from_secs(1);
+/// Allowed when the clock difference is not known yet.
+const CLOCK_MARGIN_UNKNOWN: Duration = Duration::from_secs(5);
+/// How many times a reconciliation's listing is tried.
+const LOOKUP_TRIES: u32 = 5;
 
 /// What the runs so far say about how long a run takes.
 #[derive(Default)]
@@ -163,8 +211,8 @@ impl Typical {
 
 impl Shared {
     async fn run_one(&self, index: usize, request: RunRequest) -> RunOutcome {
-        let started = match self.create(&request).await {
-            Ok(handle) => handle,
+        let id = match self.create(&request).await {
+            Ok(id) => id,
             Err(e) => {
                 return RunOutcome {
                     index,
@@ -173,7 +221,7 @@ impl Shared {
                 };
             }
         };
-        let (id, accepted) = (started.id(), Instant::now());
+        let accepted = Instant::now();
         let result = self.wait(id, accepted).await;
         if let Ok(run) = &result {
             self.learn(run.duration().unwrap_or_else(|| accepted.elapsed()));
@@ -185,15 +233,23 @@ impl Shared {
         }
     }
 
-    async fn create(&self, request: &RunRequest) -> Result<crate::RunHandle> {
+    async fn create(&self, request: &RunRequest) -> Result<RunId> {
+        let gate = self.gate(&request.notebook);
+        let _turn = gate.lock().await;
         let since = Instant::now();
         let mut connect_failures = 0;
+        let mut unsure = 0;
         loop {
             self.pacer.ready().await;
+            let sent = now_utc();
             match start(&self.client, request).await {
                 Ok(handle) => {
                     self.pacer.accepted();
-                    return Ok(handle);
+                    self.take(handle.id());
+                    if let Some(created) = handle.created_at() {
+                        self.learn_offset(created - now_utc());
+                    }
+                    return Ok(handle.id());
                 }
                 // Refused by the server: nothing was created, so asking again is safe.
                 Err(Error::RateLimited { retry_after, .. })
@@ -206,9 +262,116 @@ impl Shared {
                     connect_failures += 1;
                     tokio::time::sleep(Duration::from_millis(200 * connect_failures)).await;
                 }
+                Err(e) if may_have_started(&e) && unsure < MAX_UNSURE_CREATES => {
+                    unsure += 1;
+                    match self.reconcile(&request.notebook, sent).await {
+                        Ok(Some(id)) => {
+                            tracing::debug!(run_id = %id, error = %e,
+                                "the create's answer was lost, but its run started");
+                            return Ok(id);
+                        }
+                        Ok(None) => {
+                            tracing::debug!(error = %e, "the create started no run: sending it again");
+                            tokio::time::sleep(Duration::from_millis(20 << unsure.min(5))).await;
+                        }
+                        // Whether the run started cannot be known: say what went wrong first.
+                        Err(_) => return Err(e),
+                    }
+                }
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    fn gate(&self, notebook: &NotebookId) -> Arc<tokio::sync::Mutex<()>> {
+        let mut gates = self.creating.lock().unwrap_or_else(|p| p.into_inner());
+        gates.entry(notebook.clone()).or_default().clone()
+    }
+
+    fn take(&self, id: RunId) -> bool {
+        self.taken
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id)
+    }
+
+    fn learn_offset(&self, offset: TimeDelta) {
+        *self.server_offset.lock().unwrap_or_else(|p| p.into_inner()) = Some(offset);
+    }
+
+    /// The run an ambiguous create sent at `sent` started, if it started one. Called with the
+    /// notebook's gate held.
+    async fn reconcile(&self, notebook: &NotebookId, sent: DateTime<Utc>) -> Result<Option<RunId>> {
+        let offset = *self.server_offset.lock().unwrap_or_else(|p| p.into_inner());
+        let (offset, margin) = match offset {
+            Some(o) => (o, CLOCK_MARGIN),
+            None => (TimeDelta::zero(), CLOCK_MARGIN_UNKNOWN),
+        };
+        let margin = TimeDelta::from_std(margin).unwrap_or(TimeDelta::zero());
+        let not_before = sent + offset - margin;
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            self.pacer.ready().await;
+            match self.unclaimed_since(notebook, not_before).await {
+                Ok(found) => {
+                    self.pacer.accepted();
+                    if let Some(id) = found {
+                        self.take(id);
+                    }
+                    return Ok(found);
+                }
+                Err(Error::RateLimited { retry_after, .. }) if tries < LOOKUP_TRIES * 4 => {
+                    self.pacer.refused(retry_after);
+                }
+                Err(e) if e.is_retryable() && tries < LOOKUP_TRIES => {
+                    tokio::time::sleep(Duration::from_millis(20 << tries)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The oldest run of `notebook` created at or after `not_before` that no request of this
+    /// batch has taken.
+    async fn unclaimed_since(
+        &self,
+        notebook: &NotebookId,
+        not_before: DateTime<Utc>,
+    ) -> Result<Option<RunId>> {
+        let mut found = None;
+        let mut token = None;
+        loop {
+            // Page by page, not the prefetching stream: the walk usually ends on the first.
+            let mut list = self
+                .client
+                .notebooks()
+                .runs(notebook.clone())
+                .page_size(crate::pagination::MAX_PAGE_SIZE);
+            if let Some(t) = token.take() {
+                list = list.page_token(t);
+            }
+            let page = list.send().await?;
+            for run in &page.items {
+                // Newest first: everything past the first older run is older still.
+                if run.created_at.is_some_and(|c| c < not_before) {
+                    return Ok(found);
+                }
+                let taken = self
+                    .taken
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .contains(&run.id);
+                if !taken {
+                    found = Some(run.id);
+                }
+            }
+            match page.next_page_token {
+                Some(t) => token = Some(t),
+                None => break,
+            }
+        }
+        Ok(found)
     }
 
     async fn wait(&self, id: RunId, accepted: Instant) -> Result<Run> {
@@ -272,6 +435,20 @@ impl Shared {
         if let Ok(mut typical) = self.typical.lock() {
             typical.at_least = typical.at_least.max(age);
         }
+    }
+}
+
+fn now_utc() -> DateTime<Utc> {
+    DateTime::from(std::time::SystemTime::now())
+}
+
+/// Whether a failed create may still have started its run.
+fn may_have_started(e: &Error) -> bool {
+    match e {
+        Error::Transport(e) => !e.is_connect() && !e.is_builder(),
+        Error::Decode(_) => true,
+        Error::Api { status, .. } => matches!(status.as_u16(), 502..=504),
+        _ => false,
     }
 }
 
