@@ -24,7 +24,8 @@ struct Row {
     peak_rss_mib: f64,
 }
 
-pub fn emulator() -> Result<()> {
+/// Build the release emulator; the binary and a scratch directory.
+fn prepare() -> Result<(PathBuf, PathBuf)> {
     which("wrk").context("wrk is not installed (apt-get install -y wrk)")?;
     let root = crate::workspace_root();
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -48,7 +49,11 @@ pub fn emulator() -> Result<()> {
     let bin = target.join("release/deepnote-emulator");
     let work = target.join("bench");
     std::fs::create_dir_all(&work)?;
+    Ok((bin, work))
+}
 
+pub fn emulator() -> Result<()> {
+    let (bin, work) = prepare()?;
     let mut rows = Vec::new();
     for case in ["GET /v2/projects/{id}", "POST /v2/runs"] {
         for connections in CONNECTIONS {
@@ -114,14 +119,14 @@ fn request(addr: &str, method: &str, path: &str, body: &str) -> Result<serde_jso
     Ok(serde_json::from_str(body)?)
 }
 
-fn run_case(bin: &Path, work: &Path, case: &str, connections: u32) -> Result<Row> {
-    let (mut child, addr) = start(bin)?;
-    let project = request(&addr, "POST", "/v2/projects", r#"{"name":"bench"}"#)?["id"]
+/// A project and a notebook in it.
+fn setup(addr: &str) -> Result<(String, String)> {
+    let project = request(addr, "POST", "/v2/projects", r#"{"name":"bench"}"#)?["id"]
         .as_str()
         .context("project id")?
         .to_string();
     let notebook = request(
-        &addr,
+        addr,
         "POST",
         "/v2/notebooks",
         &format!(r#"{{"projectId":"{project}"}}"#),
@@ -129,6 +134,135 @@ fn run_case(bin: &Path, work: &Path, case: &str, connections: u32) -> Result<Row
         .as_str()
         .context("notebook id")?
         .to_string();
+    Ok((project, notebook))
+}
+
+fn rss_kib(pid: u32, field: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or(0.0)
+}
+
+const LOAD_CONNECTIONS: u32 = 1000;
+const LOAD_DURATION: u64 = 30;
+
+/// `cargo xtask bench load`: 1,000 connections for 30 s of mixed traffic against one
+/// emulator (4 in 10 requests read a project, 2 a page of the project list, 1 starts a run,
+/// 3 read a run), with its resident memory sampled every second. Fails if any request failed.
+pub fn load() -> Result<()> {
+    let (bin, work) = prepare()?;
+    let (mut child, addr) = start(&bin)?;
+    let (project, notebook) = setup(&addr)?;
+    for i in 0..200 {
+        request(
+            &addr,
+            "POST",
+            "/v2/projects",
+            &format!(r#"{{"name":"p{i}"}}"#),
+        )?;
+    }
+    let mut runs = Vec::new();
+    for _ in 0..20 {
+        let body = format!(r#"{{"notebookId":"{notebook}"}}"#);
+        let id = request(&addr, "POST", "/v2/runs", &body)?["runId"]
+            .as_str()
+            .context("run id")?
+            .to_string();
+        runs.push(format!("\"{id}\""));
+    }
+    let script = work.join("mixed.lua");
+    std::fs::write(
+        &script,
+        format!(
+            r#"local project = "{project}"
+local runs = {{{runs}}}
+local body = '{{"notebookId":"{notebook}"}}'
+local json = {{["Authorization"] = "Bearer {KEY}", ["Content-Type"] = "application/json"}}
+local plain = {{["Authorization"] = "Bearer {KEY}"}}
+local n = 0
+request = function()
+  n = n + 1
+  local k = n % 10
+  if k < 4 then
+    return wrk.format("GET", "/v2/projects/" .. project, plain)
+  elseif k < 6 then
+    return wrk.format("GET", "/v2/projects?pageSize=20", plain)
+  elseif k < 7 then
+    return wrk.format("POST", "/v2/runs", json, body)
+  else
+    return wrk.format("GET", "/v2/runs/" .. runs[(n % #runs) + 1], plain)
+  end
+end
+"#,
+            runs = runs.join(", ")
+        ),
+    )?;
+    let pid = child.id();
+    let sampling = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sampler = {
+        let sampling = sampling.clone();
+        std::thread::spawn(move || {
+            let mut samples = Vec::new();
+            while sampling.load(std::sync::atomic::Ordering::Relaxed) {
+                samples.push(rss_kib(pid, "VmRSS:") / 1024.0);
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            }
+            samples
+        })
+    };
+    let wrk = format!(
+        "ulimit -n \"$(ulimit -Hn)\"; exec timeout {} wrk -t2 -c{LOAD_CONNECTIONS} \
+         -d{LOAD_DURATION}s --timeout 5s --latency -s '{}' 'http://{addr}/'",
+        LOAD_DURATION + 30,
+        script.display()
+    );
+    eprintln!("bench: mixed traffic, {LOAD_CONNECTIONS} connections, {LOAD_DURATION} s");
+    let out = Command::new("sh").args(["-c", &wrk]).output()?;
+    sampling.store(false, std::sync::atomic::Ordering::Relaxed);
+    let samples = sampler.join().unwrap_or_default();
+    let peak = rss_kib(pid, "VmHWM:") / 1024.0;
+    let state = request(&addr, "GET", "/_emulator/state", "")?;
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    eprintln!("{text}");
+    if !out.status.success() {
+        bail!("wrk failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let errors = errors(&text);
+    let every_5s: Vec<String> = samples
+        .iter()
+        .step_by(5)
+        .map(|m| format!("{m:.0}"))
+        .collect();
+    println!(
+        "| Connections | Duration | Requests | Requests/s | p50 | p99 | Errors | Runs stored | RSS every 5 s (MiB) | Peak RSS |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
+    println!(
+        "| {LOAD_CONNECTIONS} | {LOAD_DURATION} s | {} | {} | {} | {} | {errors} | {} | {} | {peak:.1} MiB |",
+        text.lines()
+            .find(|l| l.contains("requests in"))
+            .and_then(|l| l.split_whitespace().next())
+            .unwrap_or("?"),
+        field(&text, "Requests/sec:"),
+        percentile(&text, "50%"),
+        percentile(&text, "99%"),
+        state["runs"],
+        every_5s.join(", "),
+    );
+    if errors > 0 {
+        bail!("{errors} requests failed under load");
+    }
+    Ok(())
+}
+
+fn run_case(bin: &Path, work: &Path, case: &str, connections: u32) -> Result<Row> {
+    let (mut child, addr) = start(bin)?;
+    let (project, notebook) = setup(&addr)?;
     let script = work.join("post-run.lua");
     std::fs::write(
         &script,

@@ -1,5 +1,5 @@
 //! Maintainer tasks: `cargo xtask codegen [--check]`, `cargo xtask spec update FILE`,
-//! `cargo xtask bench emulator`, `cargo xtask bench build-time`.
+//! `cargo xtask bench emulator`, `cargo xtask bench load`, `cargo xtask bench build-time`.
 //!
 //! Data flows one way: `deepnote-openapi.yml` + `openapi/overlay.yml` -> progenitor ->
 //! `src/generated.rs` (checked in), so users of `deepnote-api` never compile progenitor.
@@ -27,6 +27,7 @@ fn run() -> Result<()> {
         ["codegen", "--check"] => codegen::check(),
         ["spec", "update", file] => spec::update(PathBuf::from(file).as_path()),
         ["bench", "emulator"] => bench::emulator(),
+        ["bench", "load"] => bench::load(),
         ["bench", "build-time"] => build_time::run(),
         ["spec", "merged"] => {
             let merged = spec::load_merged(&workspace_root())?;
@@ -38,6 +39,7 @@ fn run() -> Result<()> {
              cargo xtask spec update FILE     take a new upstream spec, regenerate, run the drift tests\n  \
              cargo xtask spec merged          print the spec with the overlay applied (JSON)\n  \
              cargo xtask bench emulator       benchmark the emulator with wrk (see BENCHMARKS.md)\n  \
+             cargo xtask bench load           1,000 connections of mixed traffic for 30 s\n  \
              cargo xtask bench build-time     clean build time of deepnote-api against openapi-generator's client"
         ),
     }
