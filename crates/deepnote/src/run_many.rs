@@ -405,3 +405,66 @@ impl PaceState {
         tracing::debug!(rate, "rate limited: pacing requests");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn after_a_429_all_wait_then_go_at_just_under_the_rate_taken() {
+        let pacer = Pacer::default();
+        let t0 = Instant::now();
+        // A burst: the server took 200 requests in a tenth of a second, then refused.
+        for _ in 0..200 {
+            let sent = pacer.ready().await;
+            assert_eq!(sent, t0, "no pacing before any 429");
+            pacer.accepted(sent);
+        }
+        tokio::time::advance(Duration::from_millis(100)).await;
+        pacer.refused(Some(Duration::from_secs(1)));
+        pacer.refused(Some(Duration::from_secs(1)));
+        let slots: Vec<Instant> =
+            futures_util::future::join_all((0..50).map(|_| pacer.ready())).await;
+        let first = *slots.iter().min().unwrap();
+        assert!(
+            first >= t0 + Duration::from_millis(1100),
+            "{:?}",
+            first - t0
+        );
+        let mut sorted = slots.clone();
+        sorted.sort();
+        let spacing = sorted[1] - sorted[0];
+        let rate = 1.0 / spacing.as_secs_f64();
+        assert!((190.0..200.0).contains(&rate), "{rate}");
+        let span = *sorted.last().unwrap() - first;
+        assert!(span >= spacing * 49 - Duration::from_millis(1), "{span:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_at_the_pace_slows_down_further() {
+        let pacer = Pacer::default();
+        for _ in 0..100 {
+            let sent = pacer.ready().await;
+            pacer.accepted(sent);
+        }
+        pacer.refused(None);
+        let _ = pacer.ready().await;
+        let first = pacer.state.lock().unwrap().spacing.unwrap();
+        tokio::time::advance(Duration::from_secs(1)).await;
+        pacer.refused(None);
+        let _ = pacer.ready().await;
+        let second = pacer.state.lock().unwrap().spacing.unwrap();
+        assert!(second > first, "{first:?} then {second:?}");
+    }
+
+    #[test]
+    fn the_first_poll_follows_what_runs_took() {
+        let floor = Duration::from_millis(200);
+        let mut t = Typical::default();
+        assert_eq!(t.first_poll(floor), floor);
+        t.at_least = Duration::from_millis(700);
+        assert_eq!(t.first_poll(floor), Duration::from_millis(700));
+        t.finished = Some(Duration::from_secs(1));
+        assert_eq!(t.first_poll(floor), Duration::from_millis(1050));
+    }
+}
