@@ -8,19 +8,39 @@
 //!
 //! Most users want the ergonomic `deepnote` crate built on this one.
 //!
-//! ```no_run
-//! use deepnote_api::{ApiErrorExt, ApiKey, ClientBuilder};
+//! ```
+//! use deepnote_api::{ApiErrorExt, ApiKey, ClientBuilder, RunStatus};
 //!
-//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = ClientBuilder::new(ApiKey::new(std::env::var("DEEPNOTE_API_KEY")?)?)
-//!     .base_url("https://api.deepnote.com")
-//!     .build()?;
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emulator = deepnote_emulator::Emulator::builder().seed_sample().start().await?;
+//! # let (key, base) = (emulator.sample_key().to_string(), emulator.base_url().to_string());
+//! // With Deepnote itself: the key from DEEPNOTE_API_KEY, and no base_url call.
+//! let client = ClientBuilder::new(ApiKey::new(key)?).base_url(&base).build()?;
+//!
 //! let me = client.get_me().send().await?;
 //! println!("access level: {:?}", me.access_level);
-//! match client.get_project().project_id("no-such-project").send().await {
-//!     Ok(project) => println!("{:?}", project.name),
-//!     Err(e) => println!("{:?}: {}", e.http_status(), e.message().unwrap_or("no message")),
-//! }
+//!
+//! let page = client.list_projects().page_size(10).send().await?;
+//! let project = &page.projects[0];
+//! let notebook = client
+//!     .create_notebook()
+//!     .body_map(|b| b.project_id(project.id.clone().unwrap()).name(Some("From Rust".into())))
+//!     .send()
+//!     .await?;
+//! let started = client
+//!     .create_run()
+//!     .body_map(|b| b.notebook_id(notebook.notebook.clone().unwrap().id.unwrap()))
+//!     .send()
+//!     .await?;
+//! assert_eq!(started.status, Some(RunStatus::Pending));
+//!
+//! // Every operation fails with the same error type.
+//! let missing = "00000000-0000-4000-8000-000000000000";
+//! let err = client.get_project().project_id(missing).send().await.unwrap_err();
+//! assert_eq!(err.http_status().map(|s| s.as_u16()), Some(404));
+//! println!("{}", err.message().unwrap_or("no message"));
+//! # emulator.shutdown().await;
 //! # Ok(())
 //! # }
 //! ```

@@ -1,8 +1,11 @@
-//! Maintainer tasks: `cargo xtask codegen [--check]`, `cargo xtask spec update FILE`.
+//! Maintainer tasks: `cargo xtask codegen [--check]`, `cargo xtask spec update FILE`,
+//! `cargo xtask bench emulator`, `cargo xtask bench build-time`.
 //!
 //! Data flows one way: `deepnote-openapi.yml` + `openapi/overlay.yml` -> progenitor ->
 //! `src/generated.rs` (checked in), so users of `deepnote-api` never compile progenitor.
 
+mod bench;
+mod build_time;
 mod codegen;
 mod spec;
 
@@ -23,6 +26,8 @@ fn run() -> Result<()> {
         ["codegen"] => codegen::write(),
         ["codegen", "--check"] => codegen::check(),
         ["spec", "update", file] => spec::update(PathBuf::from(file).as_path()),
+        ["bench", "emulator"] => bench::emulator(),
+        ["bench", "build-time"] => build_time::run(),
         ["spec", "merged"] => {
             let merged = spec::load_merged(&workspace_root())?;
             println!("{}", serde_json::to_string_pretty(&merged)?);
@@ -31,7 +36,9 @@ fn run() -> Result<()> {
         _ => bail!(
             "usage:\n  cargo xtask codegen [--check]    regenerate src/generated.rs (or check it is fresh)\n  \
              cargo xtask spec update FILE     take a new upstream spec, regenerate, run the drift tests\n  \
-             cargo xtask spec merged          print the spec with the overlay applied (JSON)"
+             cargo xtask spec merged          print the spec with the overlay applied (JSON)\n  \
+             cargo xtask bench emulator       benchmark the emulator with wrk (see BENCHMARKS.md)\n  \
+             cargo xtask bench build-time     clean build time of deepnote-api against openapi-generator's client"
         ),
     }
 }

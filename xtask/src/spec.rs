@@ -66,7 +66,9 @@ pub fn update(new_spec: &Path) -> Result<()> {
     } else {
         println!(
             "the drift tests found changes. Next:\n  \
-             1. cargo insta review       read each diff: every changed operation and schema is named\n  \
+             1. cargo insta review       read each diff: every changed operation and schema is named\n     \
+                (`cargo install cargo-insta` once; or compare each tests/snapshots/*.snap.new\n     \
+                with its .snap)\n  \
              2. accept what is intended; fix the overlay (openapi/overlay.yml) for what is not,\n     \
                 then run `cargo xtask codegen` again\n  \
              3. cargo test --workspace   the SDK, CLI and emulator must still pass\n  \

@@ -93,6 +93,17 @@ fn visible_notebook<'a>(
         .ok_or_else(|| ApiError::NotFound(format!("notebook {id} not found")))
 }
 
+/// 409 when the project is suspended.
+fn check_not_suspended(store: &Store, project: &str) -> Result<(), ApiError> {
+    if store.project(project).is_some_and(|p| p.suspended) {
+        Err(ApiError::Conflict(format!(
+            "project {project} is suspended"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
 pub async fn get_me(
     axum::extract::State(_s): S,
     Caller(key): Caller,
@@ -180,6 +191,7 @@ pub async fn create_project(
         folder_id: req.folder_id,
         seq: store.take_seq(),
         created_at: now,
+        suspended: false,
     };
     let notebook = Notebook {
         id: s.new_id(),
@@ -344,6 +356,7 @@ pub async fn create_run(
     let mut store = s.store.write().expect("store lock");
     let notebook = visible_notebook(&store, &key, &req.notebook_id)?;
     let project_id = notebook.project_id.clone();
+    check_not_suspended(&store, &project_id)?;
     let behaviour = s.behaviour_for(&store, &req.notebook_id);
     let now = s.clock.now_ms();
     let run = Run {
@@ -407,9 +420,10 @@ pub async fn get_run(
                 .is_some_and(|p| p.workspace_id == key.workspace_id)
         })
         .ok_or_else(|| ApiError::NotFound(format!("run {id} not found")))?;
+    check_not_suspended(&store, &run.project_id)?;
     let now = s.clock.now_ms();
     let mut v = run_json(run, now);
-    if let (_, Some(finished)) = run.status_at(now) {
+    if let Some(finished) = s.snapshot_ready(run.status_at(now).1, now) {
         v["snapshot"] = if inline {
             let project = store.project(&run.project_id);
             let notebook = store.notebook(&run.notebook_id);
@@ -442,6 +456,7 @@ pub async fn execute_v1(
             "notebook {notebook_id} not found in project {project_id}"
         )));
     }
+    check_not_suspended(&store, &project_id)?;
     let now = s.clock.now_ms();
     let busy = store
         .runs_before(&notebook_id, u64::MAX)

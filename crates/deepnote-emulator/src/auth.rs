@@ -184,7 +184,7 @@ impl KeySpec {
 
 /// The keys the emulator accepts.
 #[derive(Debug, Default, Clone)]
-pub struct Keys {
+pub(crate) struct Keys {
     entries: Vec<([u8; 32], Arc<KeySpec>)>,
 }
 
@@ -216,15 +216,10 @@ impl Keys {
         }
         found.ok_or(ApiError::Unauthorized)
     }
-
-    /// Every key, for the control API's listing.
-    pub fn specs(&self) -> impl Iterator<Item = &KeySpec> {
-        self.entries.iter().map(|(_, s)| s.as_ref())
-    }
 }
 
 /// 403 unless `key` may perform `op`.
-pub fn authorize(key: &KeySpec, op: Op) -> Result<(), ApiError> {
+pub(crate) fn authorize(key: &KeySpec, op: Op) -> Result<(), ApiError> {
     if key.access >= op.required() {
         Ok(())
     } else {
@@ -233,5 +228,60 @@ pub fn authorize(key: &KeySpec, op: Op) -> Result<(), ApiError> {
             key.access.as_str(),
             op.required().as_str()
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_key_syntax() {
+        let k = KeySpec::parse_cli("secret:ws-1:u-1:viewer").unwrap();
+        assert_eq!(
+            (
+                k.key.as_str(),
+                k.workspace_id.as_str(),
+                k.user_id.as_str(),
+                k.access
+            ),
+            ("secret", "ws-1", "u-1", AccessLevel::Viewer)
+        );
+        assert_eq!(
+            KeySpec::parse_cli("only").unwrap().access,
+            AccessLevel::Admin
+        );
+        assert!(KeySpec::parse_cli("").is_err());
+        assert!(KeySpec::parse_cli("k:w:u:overlord").is_err());
+        assert!(KeySpec::parse_cli("k:w:u:admin:extra").is_err());
+    }
+
+    #[test]
+    fn authentication_needs_the_exact_bearer_key() {
+        let mut keys = Keys::default();
+        keys.add(KeySpec::new("abc"));
+        assert!(keys.authenticate(Some("Bearer abc")).is_ok());
+        assert!(keys.authenticate(Some("bearer abc")).is_ok());
+        for bad in [
+            None,
+            Some("abc"),
+            Some("Bearer ab"),
+            Some("Bearer abcd"),
+            Some("Basic abc"),
+            Some("Bearer "),
+        ] {
+            assert!(keys.authenticate(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn levels_are_ordered_as_the_table_says() {
+        let k = |level| KeySpec::new("k").access(level);
+        assert!(authorize(&k(AccessLevel::Guest), Op::GetMe).is_ok());
+        assert!(authorize(&k(AccessLevel::Guest), Op::Read).is_err());
+        assert!(authorize(&k(AccessLevel::RestrictedUser), Op::Read).is_ok());
+        assert!(authorize(&k(AccessLevel::Viewer), Op::Create).is_err());
+        assert!(authorize(&k(AccessLevel::Editor), Op::Run).is_ok());
+        assert!(authorize(&k(AccessLevel::Admin), Op::Delete).is_ok());
     }
 }

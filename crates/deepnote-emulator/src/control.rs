@@ -21,6 +21,8 @@
 //! | `GET`/`DELETE /_emulator/journal`       | what happened to each API request                 |
 //! | `POST /_emulator/keys`                  | accept another key (a [`KeySpec`] as JSON)       |
 //! | `GET /_emulator/runs/{runId}`           | everything a run recorded (inputs, blockIds, ...) |
+//! | `POST /_emulator/projects/{id}/suspend` | `{"suspended": bool}`: its runs answer 409        |
+//! | `POST /_emulator/shutdown`              | stop gracefully (202; the binary then exits)      |
 //! | `GET /_emulator/snapshots/{token}`      | a run's snapshot YAML (the `downloadUrl`)         |
 
 use crate::auth::KeySpec;
@@ -63,6 +65,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/journal", get(journal).delete(clear_journal))
         .route("/keys", post(add_key))
         .route("/runs/{runId}", get(run_record))
+        .route("/projects/{projectId}/suspend", post(suspend))
+        .route("/shutdown", post(shutdown))
         .route_layer(middleware::from_fn_with_state(shared.clone(), admin_only));
     Router::new()
         .merge(admin)
@@ -221,6 +225,29 @@ async fn run_record(
     Ok(Json(v).into_response())
 }
 
+async fn shutdown(State(s): St) -> StatusCode {
+    s.stop.send_replace(true);
+    StatusCode::ACCEPTED
+}
+
+#[derive(Deserialize)]
+struct Suspend {
+    suspended: bool,
+}
+
+async fn suspend(
+    State(s): St,
+    PathParams(id): PathParams<String>,
+    body: RawBody,
+) -> Result<StatusCode, ApiError> {
+    let req: Suspend = body.json()?;
+    if s.set_suspended(&id, req.suspended)? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound(format!("project {id} not found")))
+    }
+}
+
 fn sign(s: &Shared, run_id: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(&s.pages.secret()).expect("any key length");
     mac.update(b"snapshot\0");
@@ -298,8 +325,10 @@ fn serve_snapshot(s: &Shared, token: &str) -> Result<String, ApiError> {
     }
     let store = s.store.read().expect("store lock");
     let run = store.run(run_id).ok_or_else(not_found)?;
-    let (_, finished) = run.status_at(s.clock.now_ms());
-    let finished = finished.ok_or_else(not_found)?;
+    let now = s.clock.now_ms();
+    let finished = s
+        .snapshot_ready(run.status_at(now).1, now)
+        .ok_or_else(not_found)?;
     let project = store.project(&run.project_id).ok_or_else(not_found)?;
     let notebook = store.notebook(&run.notebook_id).ok_or_else(not_found)?;
     Ok(crate::snapshot::render(project, notebook, run, finished))

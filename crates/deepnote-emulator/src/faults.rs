@@ -93,7 +93,7 @@ impl Faults {
 
 /// What the dice decided for one request, before it runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Let it through; reset the connection afterwards if `reset`.
     Pass {
         /// Reset the connection after the handler ran.
@@ -115,7 +115,7 @@ struct Dice {
 
 /// The current faults and their dice.
 #[derive(Debug)]
-pub struct FaultState {
+pub(crate) struct FaultState {
     inner: Mutex<Dice>,
 }
 

@@ -47,7 +47,7 @@ pub struct JournalEntry {
 
 /// A bounded log of requests.
 #[derive(Debug)]
-pub struct Journal {
+pub(crate) struct Journal {
     inner: Mutex<(u64, VecDeque<JournalEntry>)>,
     capacity: usize,
 }

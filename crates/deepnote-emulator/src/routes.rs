@@ -12,6 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use futures_util::StreamExt;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -135,12 +136,15 @@ async fn reset_midway(resp: Response) -> Response {
         // A 204 has no body to cut short; answer as if one followed, then drop.
         parts.status = StatusCode::OK;
     }
-    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
-        Ok(half),
+    // The pause lets hyper flush the head and the first half before the failure, so the
+    // client sees a response cut mid-body rather than no response at all.
+    let first = futures_util::stream::iter([Ok::<Bytes, std::io::Error>(half)]);
+    let failure = futures_util::stream::once(async {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         Err(std::io::Error::new(
             std::io::ErrorKind::ConnectionReset,
             "emulator fault: connection reset",
-        )),
-    ];
-    Response::from_parts(parts, Body::from_stream(futures_util::stream::iter(chunks)))
+        ))
+    });
+    Response::from_parts(parts, Body::from_stream(first.chain(failure)))
 }

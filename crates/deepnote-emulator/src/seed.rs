@@ -76,6 +76,7 @@ pub(crate) fn seed_sample(s: &Shared) -> Result<(), ApiError> {
             folder_id: folder.map(str::to_string),
             seq: store.take_seq(),
             created_at: now - 7 * 86_400_000,
+            suspended: false,
         }));
     }
     let notebooks = [

@@ -13,7 +13,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// Why an emulator could not start.
@@ -31,7 +31,9 @@ pub enum EmulatorError {
 }
 
 /// Everything an emulator is started with.
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` output leaves the admin token and the keys' secrets out.
+#[derive(Clone)]
 pub struct EmulatorConfig {
     /// Address to bind (default 127.0.0.1).
     pub host: IpAddr,
@@ -58,6 +60,32 @@ pub struct EmulatorConfig {
     pub freeze_clock: bool,
     /// How many requests the journal keeps.
     pub journal_capacity: usize,
+    /// How long after a run's terminal status its snapshot appears (Deepnote: "a moment
+    /// after"); zero by default.
+    pub snapshot_delay: Duration,
+}
+
+impl std::fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("keys", &self.keys)
+            .field("seed_sample", &self.seed_sample)
+            .field("data_dir", &self.data_dir)
+            .field("faults", &self.faults)
+            .field("default_behaviour", &self.default_behaviour)
+            .field("download_host", &self.download_host)
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("id_seed", &self.id_seed)
+            .field("freeze_clock", &self.freeze_clock)
+            .field("journal_capacity", &self.journal_capacity)
+            .field("snapshot_delay", &self.snapshot_delay)
+            .finish()
+    }
 }
 
 impl Default for EmulatorConfig {
@@ -75,6 +103,7 @@ impl Default for EmulatorConfig {
             id_seed: None,
             freeze_clock: false,
             journal_capacity: DEFAULT_JOURNAL_CAPACITY,
+            snapshot_delay: Duration::ZERO,
         }
     }
 }
@@ -142,6 +171,11 @@ impl EmulatorBuilder {
         self.config.freeze_clock = true;
         self
     }
+    /// Deliver snapshots this long after a run's terminal status.
+    pub fn snapshot_delay(mut self, delay: Duration) -> Self {
+        self.config.snapshot_delay = delay;
+        self
+    }
     /// The configuration built so far.
     pub fn config(self) -> EmulatorConfig {
         self.config
@@ -153,7 +187,6 @@ impl EmulatorBuilder {
 }
 
 /// State shared by every request handler.
-#[derive(Debug)]
 pub(crate) struct Shared {
     pub store: RwLock<Store>,
     pub clock: Clock,
@@ -167,6 +200,19 @@ pub(crate) struct Shared {
     pub download_host: Option<String>,
     pub admin_token: Option<String>,
     pub addr: SocketAddr,
+    pub snapshot_delay_ms: i64,
+    /// Set to true to stop the server gracefully (from the library or the control API).
+    pub stop: watch::Sender<bool>,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Leaves out the admin token and the keys.
+        f.debug_struct("Shared")
+            .field("addr", &self.addr)
+            .field("persistent", &self.persist.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Shared {
@@ -213,6 +259,26 @@ impl Shared {
         }
     }
 
+    /// When a run that finished at `finished` has its snapshot, at `now`.
+    pub fn snapshot_ready(
+        &self,
+        finished: Option<crate::clock::Millis>,
+        now: crate::clock::Millis,
+    ) -> Option<crate::clock::Millis> {
+        finished.filter(|f| now >= f.saturating_add(self.snapshot_delay_ms))
+    }
+
+    /// Suspend or resume a project; false if there is no such project.
+    pub fn set_suspended(&self, project: &str, suspended: bool) -> Result<bool, ApiError> {
+        let mut store = self.store.write().expect("store lock");
+        let Some(mut p) = store.project(project).cloned() else {
+            return Ok(false);
+        };
+        p.suspended = suspended;
+        self.commit(&mut store, vec![Change::PutProject(p)])?;
+        Ok(true)
+    }
+
     /// The behaviour a new run of `notebook` gets.
     pub fn behaviour_for(&self, store: &Store, notebook: &str) -> RunBehaviour {
         store
@@ -228,7 +294,6 @@ pub struct Emulator {
     shared: Arc<Shared>,
     addr: SocketAddr,
     base_url: String,
-    stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
 
@@ -286,6 +351,9 @@ impl Emulator {
             download_host: config.download_host.clone(),
             admin_token: config.admin_token.clone(),
             addr,
+            stop: watch::channel(false).0,
+            snapshot_delay_ms: i64::try_from(config.snapshot_delay.as_millis())
+                .unwrap_or(i64::MAX / 4),
         });
         if config.seed_sample {
             crate::seed::seed_sample(&shared).map_err(|e| EmulatorError::Persist(e.to_string()))?;
@@ -293,11 +361,11 @@ impl Emulator {
         shared.save_clock();
 
         let app = crate::routes::router(shared.clone());
-        let (stop, stopped) = oneshot::channel::<()>();
+        let mut stopped = shared.stop.subscribe();
         let task = tokio::spawn(async move {
             let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
                 })
                 .await;
             if let Err(e) = served {
@@ -309,7 +377,6 @@ impl Emulator {
             shared,
             addr,
             base_url: format!("http://{addr}"),
-            stop: Some(stop),
             task: Some(task),
         })
     }
@@ -404,6 +471,17 @@ impl Emulator {
         }
     }
 
+    /// Suspend (`true`) or resume a project: while suspended, its runs answer 409.
+    /// Returns false if there is no such project.
+    pub fn suspend_project(&self, project_id: &str, suspended: bool) -> bool {
+        self.shared
+            .set_suspended(project_id, suspended)
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "cannot suspend");
+                false
+            })
+    }
+
     /// Accept another API key.
     pub fn add_key(&self, key: KeySpec) {
         self.shared.keys.write().expect("keys lock").add(key);
@@ -424,10 +502,15 @@ impl Emulator {
         self.stop_and_wait().await;
     }
 
+    /// Resolves once a stop was asked for (`POST /_emulator/shutdown`, or [`Emulator::shutdown`]);
+    /// a binary waits on it next to its signals, then calls [`Emulator::shutdown`].
+    pub async fn stop_requested(&self) {
+        let mut rx = self.shared.stop.subscribe();
+        let _ = rx.wait_for(|stop| *stop).await;
+    }
+
     async fn stop_and_wait(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        self.shared.stop.send_replace(true);
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
@@ -441,9 +524,7 @@ impl Emulator {
 
 impl Drop for Emulator {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        self.shared.stop.send_replace(true);
     }
 }
 

@@ -733,3 +733,59 @@ async fn ids_are_deterministic_with_a_seed() {
     let emu = builder().id_seed(8).start().await.unwrap();
     assert_ne!(Api::new(&emu, ADMIN).project("P").await, firsts[0]);
 }
+
+#[tokio::test]
+async fn suspended_projects_answer_409() {
+    let emu = builder().freeze_clock().start().await.unwrap();
+    let api = Api::new(&emu, EDITOR);
+    let project = api.project("P").await;
+    let nb = api.notebook(&project).await;
+    let run = api.run(&nb).await;
+    assert!(emu.suspend_project(&project, true));
+    let r = api.get(&format!("/v2/runs/{run}")).await;
+    assert_eq!(r.status, 409);
+    assert!(r.message().contains("suspended"));
+    assert_eq!(
+        api.post("/v2/runs", json!({"notebookId": nb})).await.status,
+        409
+    );
+    // Suspension is reversible, and over HTTP too.
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let r = http
+        .post(format!(
+            "{}/_emulator/projects/{project}/suspend",
+            emu.base_url()
+        ))
+        .json(&json!({"suspended": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(api.get(&format!("/v2/runs/{run}")).await.status, 200);
+    assert!(!emu.suspend_project("6f1c1f4e-2d0b-4b47-9a53-2f6f5b1f0c11", true));
+}
+
+#[tokio::test]
+async fn snapshots_can_lag_the_terminal_status() {
+    let emu = builder()
+        .freeze_clock()
+        .snapshot_delay(Duration::from_secs(2))
+        .start()
+        .await
+        .unwrap();
+    let api = Api::new(&emu, EDITOR);
+    let project = api.project("P").await;
+    let nb = api.notebook(&project).await;
+    let run = api.run(&nb).await;
+    emu.advance_clock(Duration::from_millis(500));
+    let r = api
+        .get(&format!("/v2/runs/{run}?snapshotDelivery=inline"))
+        .await;
+    assert_eq!(r.body["run"]["status"], "success");
+    assert!(r.body["run"].get("snapshot").is_none());
+    emu.advance_clock(Duration::from_secs(2));
+    let r = api
+        .get(&format!("/v2/runs/{run}?snapshotDelivery=inline"))
+        .await;
+    assert!(r.body["run"]["snapshot"]["snapshotContent"].is_string());
+}

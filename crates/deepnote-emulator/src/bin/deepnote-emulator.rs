@@ -45,6 +45,9 @@ struct Args {
     /// Start with the virtual clock frozen.
     #[arg(long)]
     freeze_clock: bool,
+    /// Deliver run snapshots this many milliseconds after the terminal status.
+    #[arg(long, default_value_t = 0)]
+    snapshot_delay_ms: u64,
     /// Fault: allow N requests per window, then 429 (`N/MILLISECONDS`, e.g. 100/1000).
     #[arg(long, value_parser = parse_rate_limit)]
     rate_limit: Option<RateLimit>,
@@ -99,6 +102,7 @@ async fn main() {
         admin_token: args.admin_token,
         id_seed: args.id_seed,
         freeze_clock: args.freeze_clock,
+        snapshot_delay: Duration::from_millis(args.snapshot_delay_ms),
         ..EmulatorConfig::default()
     };
     let seeded = config.seed_sample;
@@ -113,7 +117,10 @@ async fn main() {
     if seeded {
         println!("sample workspace loaded; key: {}", emu.sample_key());
     }
-    shutdown_signal().await;
+    tokio::select! {
+        _ = shutdown_signal() => {}
+        _ = emu.stop_requested() => {}
+    }
     eprintln!("deepnote-emulator: stopping (finishing requests in flight)");
     emu.shutdown().await;
 }

@@ -1,0 +1,294 @@
+//! The hand-written hooks around the generated client, against a scripted loopback server:
+//! auth, bases, headers, retries, and the one error type.
+
+mod common;
+
+use common::{Reply, Stub};
+use deepnote_api::{ApiErrorExt, ApiKey, BaseUrls, BuildError, Client, ClientBuilder, RetryPolicy};
+use serde_json::json;
+use std::time::Duration;
+
+const KEY: &str = "dn-test-key-4f9a0c";
+
+fn fast_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 4,
+        initial_backoff: Duration::from_millis(1),
+        max_backoff: Duration::from_millis(5),
+        max_elapsed: Duration::from_secs(5),
+    }
+}
+
+fn client(stub: &Stub) -> Client {
+    ClientBuilder::new(ApiKey::new(KEY).unwrap())
+        .base_url(&stub.url())
+        .retry_policy(fast_retries())
+        .build()
+        .unwrap()
+}
+
+fn project() -> Reply {
+    Reply::json(
+        200,
+        json!({"id": "p-1", "name": "P", "projectType": "standard"}),
+    )
+}
+
+#[tokio::test]
+async fn sends_bearer_auth_to_v2_and_no_api_version_header() {
+    let stub = Stub::start(vec![project()]).await;
+    let p = client(&stub)
+        .get_project()
+        .project_id("p-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(p.name.as_deref(), Some("P"));
+    let seen = stub.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].path, "/v2/projects/p-1");
+    assert_eq!(
+        seen[0].headers["authorization"],
+        format!("Bearer {KEY}").as_str()
+    );
+    assert!(
+        seen[0].headers.get("api-version").is_none(),
+        "stray api-version header"
+    );
+}
+
+#[tokio::test]
+async fn execute_goes_to_v1_whichever_base_is_given() {
+    for suffix in ["", "/", "/v2", "/v2/"] {
+        let stub = Stub::start(vec![Reply::Full(200, vec![], String::new())]).await;
+        let client = ClientBuilder::new(ApiKey::new(KEY).unwrap())
+            .base_url(&format!("{}{suffix}", stub.url()))
+            .build()
+            .unwrap();
+        client
+            .execute_notebook_v1()
+            .project_id("p")
+            .notebook_id("n")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            stub.seen()[0].path,
+            "/v1/projects/p/notebooks/n/execute",
+            "base {suffix:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn exact_bases_are_used_as_given() {
+    let stub = Stub::start(vec![project(), Reply::Full(200, vec![], String::new())]).await;
+    let root = stub.url();
+    let client = ClientBuilder::new(ApiKey::new(KEY).unwrap())
+        .base_urls(BaseUrls::exact(&root, &format!("{root}/legacy")).unwrap())
+        .build()
+        .unwrap();
+    client.get_project().project_id("p").send().await.unwrap();
+    client
+        .execute_notebook_v1()
+        .project_id("p")
+        .notebook_id("n")
+        .send()
+        .await
+        .unwrap();
+    let paths: Vec<_> = stub.seen().into_iter().map(|s| s.path).collect();
+    assert_eq!(
+        paths,
+        ["/projects/p", "/legacy/projects/p/notebooks/n/execute"]
+    );
+}
+
+#[tokio::test]
+async fn get_retries_429_with_a_non_json_body_honouring_retry_after() {
+    let stub = Stub::start(vec![
+        Reply::Full(429, vec![("retry-after", "0".into())], "slow down".into()),
+        Reply::Full(
+            503,
+            vec![("content-type", "text/html".into())],
+            "<html>busy</html>".into(),
+        ),
+        project(),
+    ])
+    .await;
+    let p = client(&stub)
+        .get_project()
+        .project_id("p-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(p.id.as_deref(), Some("p-1"));
+    assert_eq!(stub.seen().len(), 3);
+}
+
+#[tokio::test]
+async fn get_retries_a_body_cut_off_mid_way() {
+    let body = json!({"id": "p-1", "name": "a long enough name to cut"}).to_string();
+    let stub = Stub::start(vec![Reply::CutOff(200, body), project()]).await;
+    let p = client(&stub)
+        .get_project()
+        .project_id("p-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(p.name.as_deref(), Some("P"));
+    assert_eq!(stub.seen().len(), 2);
+}
+
+#[tokio::test]
+async fn post_is_not_retried_on_503_but_is_on_429() {
+    let stub = Stub::start(vec![Reply::json(503, json!({"message": "down"}))]).await;
+    let err = client(&stub)
+        .create_project()
+        .body_map(|b| b.name("x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.http_status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(err.message(), Some("down"));
+    assert_eq!(
+        stub.seen().len(),
+        1,
+        "a POST that may have reached the server is not repeated"
+    );
+
+    let stub = Stub::start(vec![
+        Reply::Full(429, vec![("retry-after", "0".into())], String::new()),
+        project(),
+    ])
+    .await;
+    client(&stub)
+        .create_project()
+        .body_map(|b| b.name("x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stub.seen().len(), 2);
+}
+
+#[tokio::test]
+async fn errors_keep_status_message_and_retry_after_for_every_body_shape() {
+    // listProjects declares no error response upstream; the overlay gives it one.
+    let stub = Stub::start(vec![
+        Reply::Full(
+            429,
+            vec![("retry-after", "120".into())],
+            "<h1>Too Many</h1>".into(),
+        ),
+        Reply::json(404, json!({"message": "no such project"})),
+        Reply::Full(418, vec![], "teapot".into()),
+    ])
+    .await;
+    let client = client(&stub);
+    let err = client.list_projects().send().await.unwrap_err();
+    assert_eq!(err.http_status().unwrap().as_u16(), 429);
+    assert_eq!(
+        err.retry_after(),
+        Some(Duration::from_secs(120)),
+        "longer than max_elapsed: not waited"
+    );
+    assert_eq!(err.message(), Some("HTTP 429 Too Many Requests"));
+    let err = client
+        .get_project()
+        .project_id("x")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.http_status().unwrap().as_u16(), err.message()),
+        (404, Some("no such project"))
+    );
+    let err = client
+        .get_notebook()
+        .notebook_id("x")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.http_status().unwrap().as_u16(), 418);
+    assert_eq!(err.message(), Some("HTTP 418 I'm a teapot: teapot"));
+}
+
+#[tokio::test]
+async fn retries_stop_at_max_attempts() {
+    let replies = (0..10)
+        .map(|_| Reply::json(502, json!({"message": "bad gateway"})))
+        .collect();
+    let stub = Stub::start(replies).await;
+    let err = client(&stub).get_me().send().await.unwrap_err();
+    assert_eq!(err.http_status().unwrap().as_u16(), 502);
+    assert_eq!(stub.seen().len(), 4);
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_communication_error_after_retries() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let client = ClientBuilder::new(ApiKey::new(KEY).unwrap())
+        .base_url(&url)
+        .retry_policy(fast_retries())
+        .build()
+        .unwrap();
+    let err = client
+        .create_run()
+        .body_map(|b| b.notebook_id("n"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, deepnote_api::Error::CommunicationError(_)),
+        "{err:?}"
+    );
+    assert!(!format!("{err:?} {err}").contains(KEY));
+}
+
+#[test]
+fn the_key_never_shows_and_bad_keys_are_refused() {
+    let key = ApiKey::new(format!("  {KEY}\n")).unwrap();
+    assert_eq!(key.expose_secret(), KEY);
+    assert_eq!(format!("{key:?}"), "ApiKey(***)");
+    let builder = ClientBuilder::new(key.clone());
+    assert!(!format!("{builder:?}").contains(KEY));
+    let client = builder
+        .base_url("https://api.deepnote.com")
+        .build()
+        .unwrap();
+    assert!(!format!("{client:?}").contains(KEY), "{client:?}");
+    assert!(ApiKey::new("  ").is_err());
+    assert!(ApiKey::new("bad key").is_err());
+    assert!(ApiKey::new("naïve").is_err());
+}
+
+#[test]
+fn plain_http_to_another_host_needs_an_opt_in() {
+    let key = || ApiKey::new(KEY).unwrap();
+    let err = ClientBuilder::new(key())
+        .base_url("http://api.example.com")
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, BuildError::InsecureHttp));
+    for ok in [
+        "http://127.0.0.1:9",
+        "http://localhost:9/v2",
+        "http://[::1]:9",
+        "https://x.example",
+    ] {
+        ClientBuilder::new(key())
+            .base_url(ok)
+            .build()
+            .unwrap_or_else(|e| panic!("{ok}: {e}"));
+    }
+    ClientBuilder::new(key())
+        .base_url("http://api.example.com")
+        .allow_insecure_http(true)
+        .build()
+        .unwrap();
+    for bad in ["api.deepnote.com", "ftp://x", "https://x/v2?a=b", ""] {
+        let err = ClientBuilder::new(key()).base_url(bad).build().unwrap_err();
+        assert!(matches!(err, BuildError::BaseUrl(_)), "{bad}: {err}");
+    }
+}

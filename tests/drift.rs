@@ -1,0 +1,352 @@
+//! Spec drift: any change of the spec, the overlay or the generated types shows as a readable
+//! snapshot diff that names what changed (review with `cargo insta review`).
+
+use openapiv3::{OpenAPI, Operation, Parameter, ReferenceOr, Schema, SchemaKind, Type};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+fn upstream() -> OpenAPI {
+    serde_yaml::from_str(include_str!("../deepnote-openapi.yml")).expect("the spec parses")
+}
+
+fn merged() -> OpenAPI {
+    let mut spec: Value = serde_yaml::from_str(include_str!("../deepnote-openapi.yml")).unwrap();
+    let overlay: Value = serde_yaml::from_str(include_str!("../openapi/overlay.yml")).unwrap();
+    merge_patch(&mut spec, &overlay);
+    serde_json::from_value(spec).expect("the merged spec is OpenAPI")
+}
+
+/// RFC 7396, as xtask applies it (json-patch's `merge`); restated here so the test judges the
+/// overlay's effect independently of the generator.
+fn merge_patch(doc: &mut Value, patch: &Value) {
+    let Value::Object(patch) = patch else {
+        *doc = patch.clone();
+        return;
+    };
+    if !doc.is_object() {
+        *doc = json!({});
+    }
+    let doc = doc.as_object_mut().unwrap();
+    for (key, value) in patch {
+        if value.is_null() {
+            doc.remove(key);
+        } else {
+            merge_patch(doc.entry(key.clone()).or_insert(Value::Null), value);
+        }
+    }
+}
+
+fn describe_schema(schema: &ReferenceOr<Schema>) -> Value {
+    let schema = match schema {
+        ReferenceOr::Reference { reference } => return json!({ "$ref": reference }),
+        ReferenceOr::Item(s) => s,
+    };
+    let mut out = serde_json::Map::new();
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) => {
+            out.insert("type".into(), json!("string"));
+            if let openapiv3::VariantOrUnknownOrEmpty::Item(f) = &s.format {
+                let name = match f {
+                    openapiv3::StringFormat::Date => "date",
+                    openapiv3::StringFormat::DateTime => "date-time",
+                    openapiv3::StringFormat::Password => "password",
+                    openapiv3::StringFormat::Byte => "byte",
+                    openapiv3::StringFormat::Binary => "binary",
+                };
+                out.insert("format".into(), json!(name));
+            }
+            if let openapiv3::VariantOrUnknownOrEmpty::Unknown(f) = &s.format {
+                out.insert("format".into(), json!(f));
+            }
+            if !s.enumeration.is_empty() {
+                out.insert("enum".into(), json!(s.enumeration));
+            }
+        }
+        SchemaKind::Type(Type::Integer(i)) => {
+            out.insert("type".into(), json!("integer"));
+            if let Some(m) = i.minimum {
+                out.insert("minimum".into(), json!(m));
+            }
+            if let Some(m) = i.maximum {
+                out.insert("maximum".into(), json!(m));
+            }
+        }
+        SchemaKind::Type(Type::Number(_)) => {
+            out.insert("type".into(), json!("number"));
+        }
+        SchemaKind::Type(Type::Boolean(_)) => {
+            out.insert("type".into(), json!("boolean"));
+        }
+        SchemaKind::Type(Type::Array(a)) => {
+            out.insert("type".into(), json!("array"));
+            if let Some(items) = &a.items {
+                out.insert("items".into(), describe_schema(&items.clone().unbox()));
+            }
+        }
+        SchemaKind::Type(Type::Object(o)) => {
+            out.insert("type".into(), json!("object"));
+            let fields: BTreeMap<_, _> = o
+                .properties
+                .iter()
+                .map(|(name, s)| (name.clone(), describe_schema(&s.clone().unbox())))
+                .collect();
+            if !fields.is_empty() {
+                out.insert("fields".into(), json!(fields));
+            }
+            if !o.required.is_empty() {
+                out.insert("required".into(), json!(o.required));
+            }
+            if o.additional_properties.is_some() {
+                out.insert("additionalProperties".into(), json!(true));
+            }
+        }
+        SchemaKind::OneOf { one_of } => {
+            out.insert(
+                "oneOf".into(),
+                json!(one_of.iter().map(describe_schema).collect::<Vec<_>>()),
+            );
+        }
+        other => {
+            out.insert("kind".into(), json!(format!("{other:?}")));
+        }
+    }
+    Value::Object(out)
+}
+
+fn describe_parameter(p: &ReferenceOr<Parameter>) -> Value {
+    let ReferenceOr::Item(p) = p else {
+        return json!("$ref");
+    };
+    let (location, data) = match p {
+        Parameter::Query { parameter_data, .. } => ("query", parameter_data),
+        Parameter::Path { parameter_data, .. } => ("path", parameter_data),
+        Parameter::Header { parameter_data, .. } => ("header", parameter_data),
+        Parameter::Cookie { parameter_data, .. } => ("cookie", parameter_data),
+    };
+    let schema = match &data.format {
+        openapiv3::ParameterSchemaOrContent::Schema(s) => describe_schema(s),
+        openapiv3::ParameterSchemaOrContent::Content(_) => json!("content"),
+    };
+    json!({ "name": data.name, "in": location, "required": data.required, "schema": schema })
+}
+
+fn describe_operation(
+    spec: &OpenAPI,
+    path: &str,
+    method: &str,
+    op: &Operation,
+    server: &str,
+) -> Value {
+    let body = op.request_body.as_ref().map(|b| match b {
+        ReferenceOr::Item(b) => json!({
+            "required": b.required,
+            "content": b.content.iter().map(|(ct, m)| {
+                (ct.clone(), m.schema.as_ref().map(describe_schema).unwrap_or(Value::Null))
+            }).collect::<BTreeMap<_, _>>(),
+        }),
+        ReferenceOr::Reference { reference } => json!({ "$ref": reference }),
+    });
+    let responses: BTreeMap<String, Value> = op
+        .responses
+        .responses
+        .iter()
+        .map(|(code, r)| {
+            let r = match r {
+                ReferenceOr::Reference { reference } => {
+                    let name = reference.rsplit('/').next().unwrap();
+                    spec.components.as_ref().unwrap().responses[name]
+                        .as_item()
+                        .unwrap()
+                        .clone()
+                }
+                ReferenceOr::Item(r) => r.clone(),
+            };
+            let content: BTreeMap<_, _> = r
+                .content
+                .iter()
+                .map(|(ct, m)| {
+                    (
+                        ct.clone(),
+                        m.schema
+                            .as_ref()
+                            .map(describe_schema)
+                            .unwrap_or(Value::Null),
+                    )
+                })
+                .collect();
+            (code.to_string(), json!(content))
+        })
+        .collect();
+    json!({
+        "method": method,
+        "path": path,
+        "server": server,
+        "parameters": op.parameters.iter().map(describe_parameter).collect::<Vec<_>>(),
+        "requestBody": body,
+        "responses": responses,
+    })
+}
+
+/// Every operation (id, method, path, server, parameters, body, responses) and every schema.
+fn surface(spec: &OpenAPI) -> Value {
+    let default_server = spec
+        .servers
+        .first()
+        .map(|s| s.url.clone())
+        .unwrap_or_default();
+    let mut operations = BTreeMap::new();
+    for (path, item) in spec.paths.paths.iter() {
+        let item = item.as_item().expect("no path $refs in this spec");
+        let server = item
+            .servers
+            .first()
+            .map(|s| s.url.clone())
+            .unwrap_or(default_server.clone());
+        for (method, op) in item.iter() {
+            let id = op.operation_id.clone().expect("every operation has an id");
+            operations.insert(id, describe_operation(spec, path, method, op, &server));
+        }
+    }
+    let schemas: BTreeMap<_, _> = spec
+        .components
+        .as_ref()
+        .map(|c| {
+            c.schemas
+                .iter()
+                .map(|(n, s)| (n.clone(), describe_schema(s)))
+                .collect()
+        })
+        .unwrap_or_default();
+    json!({ "version": spec.info.version, "operations": operations, "schemas": schemas })
+}
+
+#[test]
+fn upstream_surface() {
+    insta::assert_yaml_snapshot!("upstream_surface", surface(&upstream()));
+}
+
+#[test]
+fn merged_surface() {
+    insta::assert_yaml_snapshot!("merged_surface", surface(&merged()));
+}
+
+#[test]
+fn every_operation_has_a_generated_method() {
+    let spec = upstream();
+    let generated = include_str!("../src/generated.rs");
+    let table: BTreeMap<_, _> = deepnote_api::OPERATIONS.iter().copied().collect();
+    let mut ids = Vec::new();
+    for (_, item) in spec.paths.paths.iter() {
+        for (_, op) in item.as_item().unwrap().iter() {
+            ids.push(op.operation_id.clone().unwrap());
+        }
+    }
+    for id in &ids {
+        let method = table
+            .get(id.as_str())
+            .unwrap_or_else(|| panic!("operation {id} is missing from deepnote_api::OPERATIONS"));
+        assert!(
+            generated.contains(&format!("pub fn {method}(&self) -> builder::")),
+            "operation {id}: no generated method `{method}`"
+        );
+    }
+    assert_eq!(
+        ids.len(),
+        table.len(),
+        "OPERATIONS names an operation the spec does not have"
+    );
+}
+
+macro_rules! schema_snapshots {
+    ($($ty:ident),+ $(,)?) => {
+        #[test]
+        fn generated_type_schemas() {
+            let mut all = BTreeMap::new();
+            $(
+                all.insert(stringify!($ty), schemars::schema_for!(deepnote_api::types::$ty));
+            )+
+            insta::assert_json_snapshot!("generated_type_schemas", all);
+        }
+    };
+}
+
+schema_snapshots!(
+    CreateNotebookBody,
+    CreateProjectBody,
+    CreateRunRequest,
+    CreateRunRequestDetachedRunStorageMode,
+    Error,
+    GetRunSnapshotDelivery,
+    ListNotebookRunsResponse,
+    ListProjectsResponse,
+    Me,
+    Notebook,
+    NotebookEnvelope,
+    Pagination,
+    Project,
+    Run,
+    RunEnvelope,
+    RunError,
+    RunSnapshot,
+    RunStarted,
+);
+
+#[test]
+fn every_generated_type_has_a_schema_snapshot() {
+    // A new type in the generated code must join the list above, or its drift goes unseen.
+    let generated = include_str!("../src/generated.rs");
+    let types_mod = &generated[generated.find("pub mod types {").unwrap()..];
+    let types_mod = &types_mod[..types_mod
+        .find("pub mod builder {")
+        .unwrap_or(types_mod.len())];
+    let listed = include_str!("drift.rs");
+    for line in types_mod.lines() {
+        let line = line.trim();
+        let name = line
+            .strip_prefix("pub struct ")
+            .or_else(|| line.strip_prefix("pub enum "))
+            .and_then(|rest| rest.split([' ', '(', '<', '{']).next());
+        if let Some(name) = name {
+            if name == "ConversionError" {
+                continue;
+            }
+            assert!(
+                listed.contains(&format!("    {name},\n")),
+                "type {name} has no schema snapshot"
+            );
+        }
+    }
+}
+
+/// The spec's enum values, found by schema name in the merged spec.
+fn spec_enum(spec: &OpenAPI, schema: &str) -> Vec<String> {
+    let s = spec.components.as_ref().unwrap().schemas[schema]
+        .as_item()
+        .unwrap();
+    let SchemaKind::Type(Type::String(s)) = &s.schema_kind else {
+        panic!("{schema} is not a string enum")
+    };
+    s.enumeration.iter().flatten().cloned().collect()
+}
+
+#[test]
+fn open_enums_know_every_value_of_the_spec() {
+    // The open enums are hand-written (codegen points the spec's enums at them), so a value
+    // the spec adds must be added here too, or it would arrive as `Unknown`.
+    fn names<T: ToString>(values: &[T]) -> Vec<String> {
+        values.iter().map(T::to_string).collect()
+    }
+    let spec = merged();
+    assert_eq!(
+        spec_enum(&spec, "RunStatus"),
+        names(deepnote_api::RunStatus::KNOWN)
+    );
+    assert_eq!(
+        spec_enum(&spec, "ProjectType"),
+        names(deepnote_api::ProjectType::KNOWN)
+    );
+    assert_eq!(
+        spec_enum(&spec, "AccessLevel"),
+        names(deepnote_api::AccessLevel::KNOWN)
+    );
+}

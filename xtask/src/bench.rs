@@ -1,0 +1,203 @@
+//! `cargo xtask bench emulator`: throughput, latency and memory of the emulator under wrk.
+//!
+//! Builds the release binary, and for each case (GET /v2/projects/{id}, POST /v2/runs at 64
+//! and 1,000 connections, 10 s each) starts a fresh emulator, drives it with wrk, reads its
+//! peak RSS (VmHWM), stops it, and prints a Markdown table for BENCHMARKS.md.
+
+use anyhow::{Context, Result, bail};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+const KEY: &str = "bench-key";
+const DURATION: &str = "10s";
+const CONNECTIONS: [u32; 2] = [64, 1000];
+
+struct Row {
+    case: String,
+    connections: u32,
+    rps: f64,
+    p50: String,
+    p99: String,
+    errors: u64,
+    peak_rss_mib: f64,
+}
+
+pub fn emulator() -> Result<()> {
+    which("wrk").context("wrk is not installed (apt-get install -y wrk)")?;
+    let root = crate::workspace_root();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    eprintln!("bench: building the release emulator");
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(&root)
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "deepnote-emulator",
+            "--bin",
+            "deepnote-emulator",
+        ])
+        .status()?;
+    if !status.success() {
+        bail!("cargo build failed");
+    }
+    let bin = target.join("release/deepnote-emulator");
+    let work = target.join("bench");
+    std::fs::create_dir_all(&work)?;
+
+    let mut rows = Vec::new();
+    for case in ["GET /v2/projects/{id}", "POST /v2/runs"] {
+        for connections in CONNECTIONS {
+            rows.push(run_case(&bin, &work, case, connections)?);
+        }
+    }
+    println!("| Case | Connections | Requests/s | p50 | p99 | Errors | Peak RSS |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for r in rows {
+        println!(
+            "| `{}` | {} | {:.0} | {} | {} | {} | {:.1} MiB |",
+            r.case, r.connections, r.rps, r.p50, r.p99, r.errors, r.peak_rss_mib
+        );
+    }
+    Ok(())
+}
+
+fn which(cmd: &str) -> Result<()> {
+    let ok = Command::new("sh")
+        .args(["-c", &format!("command -v {cmd}")])
+        .stdout(Stdio::null())
+        .status()?
+        .success();
+    if ok { Ok(()) } else { bail!("{cmd} not found") }
+}
+
+/// Start the emulator with the open-files limit raised, and return it with its address.
+fn start(bin: &Path) -> Result<(Child, String)> {
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            "ulimit -n \"$(ulimit -Hn)\"; exec \"$0\" --port 0 --log warn --key \"$1\"",
+        ])
+        .arg(bin)
+        .arg(format!("{KEY}:ws-bench:u-bench:admin"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("starting the emulator")?;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().context("stdout")?).read_line(&mut line)?;
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .map(|s| s.trim().to_string())
+        .context("no listening line from the emulator")?;
+    Ok((child, addr))
+}
+
+/// A minimal HTTP/1.1 request (xtask carries no HTTP client); returns the body.
+fn request(addr: &str, method: &str, path: &str, body: &str) -> Result<serde_json::Value> {
+    let mut s = TcpStream::connect(addr)?;
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {KEY}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut resp = String::new();
+    s.read_to_string(&mut resp)?;
+    let (_, body) = resp
+        .split_once("\r\n\r\n")
+        .context("malformed HTTP answer")?;
+    Ok(serde_json::from_str(body)?)
+}
+
+fn run_case(bin: &Path, work: &Path, case: &str, connections: u32) -> Result<Row> {
+    let (mut child, addr) = start(bin)?;
+    let project = request(&addr, "POST", "/v2/projects", r#"{"name":"bench"}"#)?["id"]
+        .as_str()
+        .context("project id")?
+        .to_string();
+    let notebook = request(
+        &addr,
+        "POST",
+        "/v2/notebooks",
+        &format!(r#"{{"projectId":"{project}"}}"#),
+    )?["notebook"]["id"]
+        .as_str()
+        .context("notebook id")?
+        .to_string();
+    let script = work.join("post-run.lua");
+    std::fs::write(
+        &script,
+        format!(
+            "wrk.method = \"POST\"\nwrk.body = '{{\"notebookId\":\"{notebook}\"}}'\n\
+             wrk.headers[\"Content-Type\"] = \"application/json\"\n"
+        ),
+    )?;
+    let url = match case {
+        "POST /v2/runs" => format!("http://{addr}/v2/runs"),
+        _ => format!("http://{addr}/v2/projects/{project}"),
+    };
+    let mut wrk = format!(
+        "ulimit -n \"$(ulimit -Hn)\"; exec wrk -t2 -c{connections} -d{DURATION} --latency \
+         -H 'Authorization: Bearer {KEY}'"
+    );
+    if case.starts_with("POST") {
+        wrk.push_str(&format!(" -s '{}'", script.display()));
+    }
+    wrk.push_str(&format!(" '{url}'"));
+    eprintln!("bench: {case} at {connections} connections");
+    let out = Command::new("sh").args(["-c", &wrk]).output()?;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    eprintln!("{text}");
+    let peak = std::fs::read_to_string(format!("/proc/{}/status", child.id()))?
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or(0.0);
+    let _ = child.kill();
+    let _ = child.wait();
+    if !out.status.success() {
+        bail!("wrk failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(Row {
+        case: case.to_string(),
+        connections,
+        rps: field(&text, "Requests/sec:").parse().unwrap_or(0.0),
+        p50: percentile(&text, "50%"),
+        p99: percentile(&text, "99%"),
+        errors: errors(&text),
+        peak_rss_mib: peak / 1024.0,
+    })
+}
+
+fn field(text: &str, name: &str) -> String {
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix(name))
+        .map(|v| v.trim().to_string())
+        .unwrap_or_default()
+}
+
+fn percentile(text: &str, p: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix(p).map(|v| v.trim().to_string()))
+        .unwrap_or_else(|| "?".into())
+}
+
+/// Socket errors plus non-2xx answers.
+fn errors(text: &str) -> u64 {
+    let mut n = 0;
+    let socket = field(text, "Socket errors:");
+    for part in socket.split(',') {
+        if let Some(v) = part.split_whitespace().last() {
+            n += v.parse::<u64>().unwrap_or(0);
+        }
+    }
+    n + field(text, "Non-2xx or 3xx responses:")
+        .parse::<u64>()
+        .unwrap_or(0)
+}
