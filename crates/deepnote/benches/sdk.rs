@@ -171,6 +171,22 @@ async fn overhead(emu: &Emulator) {
         }
         N as f64 / t.elapsed().as_secs_f64()
     };
+    // For profiling one side alone: BENCH_ONLY=sdk or BENCH_ONLY=bare.
+    match std::env::var("BENCH_ONLY").as_deref() {
+        Ok("sdk") => {
+            for _ in 0..ROUNDS {
+                println!("sdk {:.0} req/s", sdk_round().await);
+            }
+            return;
+        }
+        Ok("bare") => {
+            for _ in 0..ROUNDS {
+                println!("bare {:.0} req/s", bare_round().await);
+            }
+            return;
+        }
+        _ => {}
+    }
     // Warm both connection pools, then alternate so drift hits both alike.
     bare_round().await;
     sdk_round().await;
