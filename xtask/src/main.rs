@@ -1,10 +1,11 @@
 //! Maintainer tasks: `cargo xtask codegen [--check]`, `cargo xtask spec update FILE`,
-//! `cargo xtask bench emulator`, `cargo xtask bench build-time`.
+//! `cargo xtask bench emulator`, `cargo xtask bench build-time`, `cargo xtask bench sdk`.
 //!
 //! Data flows one way: `deepnote-openapi.yml` + `openapi/overlay.yml` -> progenitor ->
 //! `src/generated.rs` (checked in), so users of `deepnote-api` never compile progenitor.
 
 mod bench;
+mod bench_sdk;
 mod build_time;
 mod codegen;
 mod spec;
@@ -28,6 +29,7 @@ fn run() -> Result<()> {
         ["spec", "update", file] => spec::update(PathBuf::from(file).as_path()),
         ["bench", "emulator"] => bench::emulator(),
         ["bench", "build-time"] => build_time::run(),
+        ["bench", "sdk", sections @ ..] => bench_sdk::run(sections),
         ["spec", "merged"] => {
             let merged = spec::load_merged(&workspace_root())?;
             println!("{}", serde_json::to_string_pretty(&merged)?);
@@ -38,7 +40,8 @@ fn run() -> Result<()> {
              cargo xtask spec update FILE     take a new upstream spec, regenerate, run the drift tests\n  \
              cargo xtask spec merged          print the spec with the overlay applied (JSON)\n  \
              cargo xtask bench emulator       benchmark the emulator with wrk (see BENCHMARKS.md)\n  \
-             cargo xtask bench build-time     clean build time of deepnote-api against openapi-generator's client"
+             cargo xtask bench build-time     clean build time of deepnote-api against openapi-generator's client\n  \
+             cargo xtask bench sdk [SECTION]  the SDK's benchmarks: overhead stream memory wait many"
         ),
     }
 }
