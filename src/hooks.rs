@@ -119,10 +119,11 @@ async fn send_with_retries(
 /// Send, then read the whole body, so that a body cut off mid-way is a transport error of this
 /// attempt (and retried where that is safe) rather than a failure after the retry loop.
 async fn send_buffered(client: &reqwest::Client, request: Request) -> reqwest::Result<Response> {
-    let response = client.execute(request).await?;
+    let mut response = client.execute(request).await?;
     let status = response.status();
     let version = response.version();
-    let mut headers = response.headers().clone();
+    // Taken, not cloned: this runs on every request, and `bytes()` needs no headers.
+    let mut headers = std::mem::take(response.headers_mut());
     let body = response.bytes().await?;
     let body = if status.is_client_error() || status.is_server_error() {
         as_error_body(status, &mut headers, body)
