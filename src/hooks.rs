@@ -8,7 +8,7 @@ use crate::generated::Client;
 use crate::retry::{self, Verdict};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
-use reqwest::{Method, Request, Response};
+use reqwest::{Method, Request, Response, ResponseBuilderExt};
 use std::time::{Duration, Instant};
 use tracing::Instrument;
 
@@ -122,6 +122,7 @@ async fn send_buffered(client: &reqwest::Client, request: Request) -> reqwest::R
     let mut response = client.execute(request).await?;
     let status = response.status();
     let version = response.version();
+    let url = response.url().clone();
     // Taken, not cloned: this runs on every request, and `bytes()` needs no headers.
     let mut headers = std::mem::take(response.headers_mut());
     let body = response.bytes().await?;
@@ -130,7 +131,11 @@ async fn send_buffered(client: &reqwest::Client, request: Request) -> reqwest::R
     } else {
         body
     };
-    let mut rebuilt = http::Response::new(body);
+    // Carrying the URL over also spares reqwest parsing a placeholder URL for every answer.
+    let mut rebuilt = match http::Response::builder().url(url).body(()) {
+        Ok(empty) => empty.map(|()| body),
+        Err(_) => http::Response::new(body),
+    };
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
