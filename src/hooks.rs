@@ -8,7 +8,7 @@ use crate::generated::Client;
 use crate::retry::{self, Verdict};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
-use reqwest::{Method, Request, Response};
+use reqwest::{Method, Request, Response, ResponseBuilderExt};
 use std::time::{Duration, Instant};
 use tracing::Instrument;
 
@@ -119,17 +119,23 @@ async fn send_with_retries(
 /// Send, then read the whole body, so that a body cut off mid-way is a transport error of this
 /// attempt (and retried where that is safe) rather than a failure after the retry loop.
 async fn send_buffered(client: &reqwest::Client, request: Request) -> reqwest::Result<Response> {
-    let response = client.execute(request).await?;
+    let mut response = client.execute(request).await?;
     let status = response.status();
     let version = response.version();
-    let mut headers = response.headers().clone();
+    let url = response.url().clone();
+    // Taken, not cloned: this runs on every request, and `bytes()` needs no headers.
+    let mut headers = std::mem::take(response.headers_mut());
     let body = response.bytes().await?;
     let body = if status.is_client_error() || status.is_server_error() {
         as_error_body(status, &mut headers, body)
     } else {
         body
     };
-    let mut rebuilt = http::Response::new(body);
+    // Carrying the URL over also spares reqwest parsing a placeholder URL for every answer.
+    let mut rebuilt = match http::Response::builder().url(url).body(()) {
+        Ok(empty) => empty.map(|()| body),
+        Err(_) => http::Response::new(body),
+    };
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;

@@ -1,10 +1,12 @@
 //! Maintainer tasks: `cargo xtask codegen [--check]`, `cargo xtask spec update FILE`,
-//! `cargo xtask bench emulator`, `cargo xtask bench load`, `cargo xtask bench build-time`.
+//! `cargo xtask bench emulator`, `cargo xtask bench load`, `cargo xtask bench build-time`,
+//! `cargo xtask bench sdk`.
 //!
 //! Data flows one way: `deepnote-openapi.yml` + `openapi/overlay.yml` -> progenitor ->
 //! `src/generated.rs` (checked in), so users of `deepnote-api` never compile progenitor.
 
 mod bench;
+mod bench_sdk;
 mod build_time;
 mod codegen;
 mod spec;
@@ -29,6 +31,7 @@ fn run() -> Result<()> {
         ["bench", "emulator"] => bench::emulator(),
         ["bench", "load"] => bench::load(),
         ["bench", "build-time"] => build_time::run(),
+        ["bench", "sdk", sections @ ..] => bench_sdk::run(sections),
         ["spec", "merged"] => {
             let merged = spec::load_merged(&workspace_root())?;
             println!("{}", serde_json::to_string_pretty(&merged)?);
@@ -40,7 +43,8 @@ fn run() -> Result<()> {
              cargo xtask spec merged          print the spec with the overlay applied (JSON)\n  \
              cargo xtask bench emulator       benchmark the emulator with wrk (see BENCHMARKS.md)\n  \
              cargo xtask bench load           1,000 connections of mixed traffic for 30 s\n  \
-             cargo xtask bench build-time     clean build time of deepnote-api against openapi-generator's client"
+             cargo xtask bench build-time     clean build time of deepnote-api against openapi-generator's client\n  \
+             cargo xtask bench sdk [SECTION]  the SDK's benchmarks: overhead stream memory wait many"
         ),
     }
 }

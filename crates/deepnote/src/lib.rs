@@ -73,9 +73,13 @@
 //! back is scrubbed of it). A base URL with plain `http://` to a host other than this machine
 //! is refused unless [`ClientBuilder::allow_insecure_http`] says otherwise.
 //!
-//! # Features
+//! # Runtime and features
 //!
-//! `rustls` (default) or `native-tls` for TLS.
+//! The SDK runs on Tokio: list streams and [`RunsApi::run_many`] spawn tasks, so they must be
+//! polled inside a Tokio runtime. TLS is `rustls` (default, with the `ring` provider, installed
+//! as the process default when a client is built) or `native-tls`. A caller that passes its own
+//! `reqwest::Client` with rustls must build it after a provider is installed (building any
+//! [`Client`] first does that).
 //!
 //! [Deepnote Public API]: https://deepnote.com/docs
 

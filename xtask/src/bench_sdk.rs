@@ -1,0 +1,26 @@
+//! `cargo xtask bench sdk [SECTION...]`: the SDK's benchmarks (see BENCHMARKS.md, "SDK").
+//! The benchmark itself is `crates/deepnote/benches/sdk.rs`; this runs it in release mode.
+
+use anyhow::{Result, bail};
+use std::process::Command;
+
+/// Run the SDK benchmark binary, optionally only some of its sections.
+pub fn run(sections: &[&str]) -> Result<()> {
+    let known = ["overhead", "stream", "memory", "wait", "many"];
+    if let Some(bad) = sections.iter().find(|s| !known.contains(s)) {
+        bail!(
+            "unknown section {bad:?}; the sections are {}",
+            known.join(", ")
+        );
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(crate::workspace_root())
+        .args(["bench", "-p", "deepnote", "--bench", "sdk", "--"])
+        .args(sections)
+        .status()?;
+    if !status.success() {
+        bail!("the SDK benchmark failed ({status})");
+    }
+    Ok(())
+}
