@@ -341,6 +341,7 @@ impl Shared {
     ) -> Result<Option<RunId>> {
         let mut found = None;
         let mut token = None;
+        let mut guard = crate::pagination::LoopGuard::default();
         loop {
             // Page by page, not the prefetching stream: the walk usually ends on the first.
             let mut list = self
@@ -367,6 +368,12 @@ impl Shared {
                 }
             }
             match page.next_page_token {
+                // A server that repeats its page token would keep this walk going for ever.
+                Some(t) if guard.repeats(&t) => {
+                    return Err(Error::Decode(format!(
+                        "the server repeated the page token {t:?} while listing runs"
+                    )));
+                }
                 Some(t) => token = Some(t),
                 None => break,
             }

@@ -206,3 +206,24 @@ proptest! {
         }
     }
 }
+
+/// Found by the test above: a page of runs that names itself as the next page kept
+/// `run_many`'s reconciliation listing for ever.
+#[test]
+fn answers_that_once_hung_a_call_end() {
+    let w = world();
+    for status in [200, 202] {
+        for json in [false, true] {
+            *w.answer.lock().unwrap() = Answer {
+                status,
+                json,
+                body: valid_bodies()[2].clone().into_bytes(),
+            };
+            let client = w.client.clone();
+            let done = w.rt.block_on(async {
+                tokio::time::timeout(Duration::from_secs(30), every_call(&client)).await
+            });
+            assert!(done.is_ok(), "hung on status {status}");
+        }
+    }
+}
