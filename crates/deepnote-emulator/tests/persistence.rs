@@ -41,6 +41,20 @@ async fn spawn(dir: &Path) -> (Child, String) {
     (child, url)
 }
 
+/// Waits until the child has exited. Polls instead of `Child::wait`, which once hung in CI
+/// after the process was already gone (this binary runs many tokio runtimes at once, and the
+/// exit was not seen by the one waiting); a child that was reaped already counts as exited.
+async fn reap(child: &mut Child) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) | Err(_) => return,
+            Ok(None) if std::time::Instant::now() > deadline => panic!("the emulator did not exit"),
+            Ok(None) => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+        }
+    }
+}
+
 async fn control(url: &str, path: &str, body: serde_json::Value) -> reqwest::StatusCode {
     reqwest::Client::builder()
         .no_proxy()
@@ -114,7 +128,7 @@ async fn kill_9_loses_no_acknowledged_write() {
     }
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     child.start_kill().unwrap(); // SIGKILL
-    child.wait().await.unwrap();
+    reap(&mut child).await;
     for w in writers {
         w.await.unwrap();
     }
@@ -145,7 +159,7 @@ async fn kill_9_loses_no_acknowledged_write() {
         .await;
     assert_eq!(r.status, 200);
     child.start_kill().unwrap();
-    child.wait().await.unwrap();
+    reap(&mut child).await;
 }
 
 /// What a writer was told it had made.
@@ -208,7 +222,7 @@ async fn kill_9_during_200_concurrent_writes_keeps_every_acknowledged_one_whole(
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
     child.start_kill().unwrap(); // SIGKILL
-    child.wait().await.unwrap();
+    reap(&mut child).await;
     for w in writers {
         w.await.unwrap();
     }
@@ -279,7 +293,7 @@ async fn kill_9_during_200_concurrent_writes_keeps_every_acknowledged_one_whole(
         acked.len()
     );
     child.start_kill().unwrap();
-    child.wait().await.unwrap();
+    reap(&mut child).await;
 }
 
 #[tokio::test]
@@ -305,7 +319,7 @@ async fn sigterm_stops_gracefully_and_keeps_state() {
         "durable"
     );
     child.start_kill().unwrap();
-    child.wait().await.unwrap();
+    reap(&mut child).await;
 }
 
 #[tokio::test]
@@ -320,7 +334,7 @@ async fn shutdown_over_http_exits_cleanly() {
     let api = Api::at(&url, Some(KEY));
     assert_eq!(api.get(&format!("/v2/projects/{id}")).await.status, 200);
     child.start_kill().unwrap();
-    child.wait().await.unwrap();
+    reap(&mut child).await;
 }
 
 #[tokio::test]
