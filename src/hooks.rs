@@ -53,7 +53,10 @@ fn to_v1_base(request: &mut Request, state: &crate::ClientState) {
     }
 }
 
-async fn send_with_retries(
+/// Send one request under `policy`, exactly as the generated operations are sent: retried
+/// where that is safe, the whole body read, a non-JSON error body given the `Error` shape.
+/// For requests outside the spec that deserve the same care (a snapshot download).
+pub async fn send_with_retries(
     client: &reqwest::Client,
     request: Request,
     policy: &retry::RetryPolicy,

@@ -65,6 +65,7 @@ pub use builder_config::{BuildError, ClientBuilder, ClientState};
 pub use enums::{AccessLevel, ProjectType, RunStatus};
 pub use error::{ApiError, ApiErrorExt};
 pub use generated::*;
+pub use hooks::send_with_retries;
 pub use retry::{RetryPolicy, retry_after};
 pub use secret::{ApiKey, InvalidApiKey};
 

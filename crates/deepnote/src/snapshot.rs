@@ -197,37 +197,33 @@ async fn download(client: &Client, url: &str) -> Result<Snapshot> {
         with_token,
         "downloading the snapshot"
     );
-    let mut attempt = 1u32;
-    loop {
-        let mut request = client.http().get(url.clone());
-        if with_token {
-            request = request.header(
-                reqwest::header::AUTHORIZATION,
-                client.inner.key.bearer_header(),
-            );
-        }
-        let outcome = request.send().await;
-        let retry = match &outcome {
-            Ok(r) => matches!(r.status().as_u16(), 429 | 502..=504),
-            Err(e) => !e.is_builder() && !e.is_redirect(),
-        };
-        if retry && attempt < 3 {
-            tokio::time::sleep(Duration::from_millis(100 * u64::from(attempt))).await;
-            attempt += 1;
-            continue;
-        }
-        let response = outcome.map_err(Error::Transport)?;
-        let status = response.status();
-        if !status.is_success() {
-            let retry_after = deepnote_api::retry_after(response.headers());
-            let body = response.text().await.unwrap_or_default();
-            let message: String = redact(body.trim(), &client.inner.key)
-                .chars()
-                .take(512)
-                .collect();
-            return Err(from_status(status, message, retry_after));
-        }
-        let text = response.text().await.map_err(Error::Transport)?;
-        return Ok(Snapshot { text });
+    let mut request = client.http().get(url.clone());
+    if with_token {
+        request = request.header(
+            reqwest::header::AUTHORIZATION,
+            client.inner.key.bearer_header(),
+        );
     }
+    let request = request.build().map_err(Error::Transport)?;
+    let policy = deepnote_api::ClientInfo::inner(client.api()).retry_policy();
+    let response = deepnote_api::send_with_retries(client.http(), request, policy)
+        .await
+        .map_err(Error::Transport)?;
+    let status = response.status();
+    if !status.is_success() {
+        let retry_after = deepnote_api::retry_after(response.headers());
+        let body = response.text().await.unwrap_or_default();
+        // The retry loop gives every error body the API's `{"message"}` shape.
+        let body = serde_json::from_str::<deepnote_api::types::Error>(&body)
+            .ok()
+            .and_then(|e| e.message)
+            .unwrap_or(body);
+        let message: String = redact(body.trim(), &client.inner.key)
+            .chars()
+            .take(512)
+            .collect();
+        return Err(from_status(status, message, retry_after));
+    }
+    let text = response.text().await.map_err(Error::Transport)?;
+    Ok(Snapshot { text })
 }
