@@ -45,6 +45,12 @@
 //! # }
 //! ```
 //!
+//! # Features
+//!
+//! - `native-tls` (default): TLS through the system's library (OpenSSL on Linux).
+//! - `rustls`: TLS through rustls with the aws-lc-rs provider, instead of `native-tls`.
+//! - `schemars`: every generated type and open enum implements `schemars::JsonSchema`.
+//!
 //! [Deepnote Public API]: https://deepnote.com/docs
 
 #![warn(missing_docs)]

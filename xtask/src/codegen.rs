@@ -64,7 +64,9 @@ fn generate(root: &Path) -> Result<String> {
     let tokens = generator
         .generate_tokens(&spec)
         .map_err(|e| anyhow::anyhow!("progenitor: {e}"))?;
-    let file: syn::File = syn::parse2(tokens).context("progenitor emitted unparsable code")?;
+    let mut file: syn::File = syn::parse2(tokens).context("progenitor emitted unparsable code")?;
+    // progenitor can only add a derive unconditionally; ours sits behind the `schemars` feature.
+    syn::visit_mut::VisitMut::visit_file_mut(&mut FeatureGatedDerive, &mut file);
     let body = prettyplease::unparse(&file);
 
     Ok(format!(
@@ -77,6 +79,50 @@ fn generate(root: &Path) -> Result<String> {
         sha256_file(&root.join(SPEC))?,
         sha256_file(&root.join(OVERLAY))?,
     ))
+}
+
+/// The derive path progenitor is asked to add, and the feature that gates it in the output.
+const OPTIONAL_DERIVE: (&str, &str) = ("schemars::JsonSchema", "schemars");
+
+/// Moves [`OPTIONAL_DERIVE`] out of each `#[derive(..)]` into
+/// `#[cfg_attr(feature = "..", derive(..))]`, so users who never describe the types as JSON
+/// Schema do not compile schemars and its derive.
+struct FeatureGatedDerive;
+
+impl FeatureGatedDerive {
+    fn gate(attrs: &mut Vec<syn::Attribute>) {
+        let (derive, feature) = OPTIONAL_DERIVE;
+        let target: syn::Path = syn::parse_str(derive).expect("a path parses");
+        let mut gated = false;
+        for attr in attrs.iter_mut() {
+            if !attr.path().is_ident("derive") {
+                continue;
+            }
+            let Ok(paths) = attr.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            ) else {
+                continue;
+            };
+            let kept: Vec<&syn::Path> = paths.iter().filter(|p| **p != target).collect();
+            if kept.len() != paths.len() {
+                gated = true;
+                *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+            }
+        }
+        if gated {
+            attrs.push(syn::parse_quote!(#[cfg_attr(feature = #feature, derive(#target))]));
+        }
+    }
+}
+
+impl syn::visit_mut::VisitMut for FeatureGatedDerive {
+    fn visit_item_struct_mut(&mut self, item: &mut syn::ItemStruct) {
+        Self::gate(&mut item.attrs);
+    }
+
+    fn visit_item_enum_mut(&mut self, item: &mut syn::ItemEnum) {
+        Self::gate(&mut item.attrs);
+    }
 }
 
 fn sha256_file(path: &Path) -> Result<String> {
