@@ -132,6 +132,37 @@ struct BareProject {
     folder_id: Option<String>,
 }
 
+/// Requests in one timed block, and block pairs in a run.
+const BLOCK: usize = 50;
+const BLOCKS: usize = 400;
+
+async fn bare_block(bare: &reqwest::Client, url: &str, key: &str, n: usize) -> Duration {
+    let t = Instant::now();
+    for _ in 0..n {
+        let p: BareProject = bare
+            .get(url)
+            .bearer_auth(key)
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        std::hint::black_box(p);
+    }
+    t.elapsed()
+}
+
+async fn sdk_block(sdk: &Client, id: &str, n: usize) -> Duration {
+    let t = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(sdk.projects().get(id).await.unwrap());
+    }
+    t.elapsed()
+}
+
 async fn overhead(emu: &Emulator) {
     const N: usize = 1000;
     const ROUNDS: usize = 15;
@@ -146,31 +177,8 @@ async fn overhead(emu: &Emulator) {
     let url = format!("{}/v2/projects/{id}", emu.base_url());
     let key = emu.sample_key();
 
-    let bare_round = || async {
-        let t = Instant::now();
-        for _ in 0..N {
-            let p: BareProject = bare
-                .get(&url)
-                .bearer_auth(key)
-                .send()
-                .await
-                .unwrap()
-                .error_for_status()
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            std::hint::black_box(p);
-        }
-        N as f64 / t.elapsed().as_secs_f64()
-    };
-    let sdk_round = || async {
-        let t = Instant::now();
-        for _ in 0..N {
-            std::hint::black_box(sdk.projects().get(id).await.unwrap());
-        }
-        N as f64 / t.elapsed().as_secs_f64()
-    };
+    let bare_round = || async { N as f64 / bare_block(&bare, &url, key, N).await.as_secs_f64() };
+    let sdk_round = || async { N as f64 / sdk_block(&sdk, id, N).await.as_secs_f64() };
     // For profiling one side alone: BENCH_ONLY=sdk or BENCH_ONLY=bare.
     match std::env::var("BENCH_ONLY").as_deref() {
         Ok("sdk") => {
@@ -187,47 +195,58 @@ async fn overhead(emu: &Emulator) {
         }
         _ => {}
     }
-    // Warm both connection pools, then alternate so drift hits both alike.
-    bare_round().await;
-    sdk_round().await;
-    let (mut b, mut s) = (Vec::new(), Vec::new());
-    for round in 0..ROUNDS {
-        if round % 2 == 0 {
-            b.push(bare_round().await);
-            s.push(sdk_round().await);
+    // Warm both connection pools. Then alternate short blocks, flipping the order each pair:
+    // the machine's other work comes in bursts of tens of milliseconds, so a burst hits both
+    // sides alike, and many pairs settle the ratio where a few long rounds could not.
+    bare_block(&bare, &url, key, BLOCK * 10).await;
+    sdk_block(&sdk, id, BLOCK * 10).await;
+    let (mut bare_time, mut sdk_time) = (Duration::ZERO, Duration::ZERO);
+    let mut ratios = Vec::with_capacity(BLOCKS);
+    for pair in 0..BLOCKS {
+        let (b, s) = if pair % 2 == 0 {
+            let b = bare_block(&bare, &url, key, BLOCK).await;
+            (b, sdk_block(&sdk, id, BLOCK).await)
         } else {
-            s.push(sdk_round().await);
-            b.push(bare_round().await);
-        }
+            let s = sdk_block(&sdk, id, BLOCK).await;
+            (bare_block(&bare, &url, key, BLOCK).await, s)
+        };
+        bare_time += b;
+        sdk_time += s;
+        // Throughput ratio SDK / bare of this pair.
+        ratios.push(b.as_secs_f64() / s.as_secs_f64());
     }
-    // Other work on the machine comes in bursts: each round is compared with its neighbour.
-    let ratios: Vec<f64> = b.iter().zip(&s).map(|(b, s)| s / b).collect();
-    let pairs: Vec<String> = ratios.iter().map(|r| format!("{r:.2}")).collect();
-    let paired = median(ratios);
-    let (b, s) = (median(b), median(s));
-    println!("\n## Per-request overhead (GET /v2/projects/{{id}}, {ROUNDS} rounds of {N})");
-    println!("bare reqwest + serde: {b:.0} req/s (median)");
-    println!("SDK:                  {s:.0} req/s (median)");
-    println!("ratio of medians:     {:.3}", s / b);
-    println!(
-        "median of per-round ratios: {paired:.3} (target >= 0.95); rounds: {}",
-        pairs.join(" ")
+    let total = (BLOCK * BLOCKS) as f64;
+    let (b, s) = (
+        total / bare_time.as_secs_f64(),
+        total / sdk_time.as_secs_f64(),
     );
+    println!(
+        "\n## Per-request overhead (GET /v2/projects/{{id}}, {BLOCKS} alternating pairs of {BLOCK}-request blocks)"
+    );
+    println!("bare reqwest + serde: {b:.0} req/s");
+    println!("SDK:                  {s:.0} req/s");
+    println!("ratio of throughputs: {:.3} (target >= 0.95)", s / b);
+    let q = |p: f64| percentile(ratios.clone(), p);
+    println!(
+        "per-pair ratios: median {:.3}, quartiles {:.3}..{:.3}",
+        q(0.5),
+        q(0.25),
+        q(0.75)
+    );
+    // The generated client alone, to tell the SDK's layer from deepnote-api's.
     if std::env::var("BENCH_LOWLEVEL").is_ok() {
-        let mut low = Vec::new();
-        let mut bare2 = Vec::new();
-        for _ in 0..ROUNDS {
+        let (mut low_time, mut bare_time) = (Duration::ZERO, Duration::ZERO);
+        for _ in 0..BLOCKS {
             let t = Instant::now();
-            for _ in 0..N {
+            for _ in 0..BLOCK {
                 std::hint::black_box(sdk.api().get_project().project_id(id).send().await.unwrap());
             }
-            low.push(N as f64 / t.elapsed().as_secs_f64());
-            bare2.push(bare_round().await);
+            low_time += t.elapsed();
+            bare_time += bare_block(&bare, &url, key, BLOCK).await;
         }
-        let r: Vec<f64> = low.iter().zip(&bare2).map(|(l, b)| l / b).collect();
         println!(
-            "deepnote-api alone / bare (median of rounds): {:.3}",
-            median(r)
+            "deepnote-api alone / bare, ratio of throughputs: {:.3}",
+            bare_time.as_secs_f64() / low_time.as_secs_f64()
         );
     }
 }
