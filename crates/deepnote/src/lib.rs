@@ -88,6 +88,7 @@
 mod client;
 mod error;
 mod ids;
+mod list;
 mod me;
 mod notebooks;
 mod pagination;
@@ -100,10 +101,11 @@ mod wait;
 pub use client::{API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder};
 pub use error::{Error, Result};
 pub use ids::{NotebookId, ProjectId, RunId};
+pub use list::{List, ListQuery};
 pub use me::{Me, MeApi};
-pub use notebooks::{CreateNotebook, ListRuns, Notebook, NotebooksApi};
+pub use notebooks::{CreateNotebook, ListRuns, Notebook, NotebookRunsQuery, NotebooksApi};
 pub use pagination::{BoxStream, MAX_PAGE_SIZE, Page};
-pub use projects::{CreateProject, ListProjects, Project, ProjectsApi};
+pub use projects::{CreateProject, ListProjects, Project, ProjectsApi, ProjectsQuery};
 pub use run_many::{OutcomeStream, RunMany, RunOutcome};
 pub use runs::{
     CreateRun, DetachedStorage, GetRun, Run, RunHandle, RunRequest, RunsApi, SnapshotRef,

@@ -3,13 +3,14 @@
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::{NotebookId, ProjectId};
-use crate::pagination::{self, BoxStream, FetchPage, Page};
+use crate::list::{List, ListQuery, sealed};
+use crate::pagination::Page;
 use crate::runs::Run;
 use deepnote_api::types;
 use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-use std::sync::Arc;
 
 /// A notebook.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,12 +85,12 @@ impl<'a> NotebooksApi<'a> {
 
     /// The notebook's past runs, newest first as the server orders them.
     pub fn runs(&self, id: impl Into<NotebookId>) -> ListRuns {
-        ListRuns {
-            client: self.client.clone(),
-            notebook: id.into(),
-            page_size: None,
-            page_token: None,
-        }
+        List::new(
+            self.client.clone(),
+            NotebookRunsQuery {
+                notebook: id.into(),
+            },
+        )
     }
 
     /// The legacy v1 trigger: start the notebook's machine if it is offline and run the
@@ -155,73 +156,49 @@ impl IntoFuture for CreateNotebook {
     }
 }
 
-/// The options of a list of a notebook's runs; from [`NotebooksApi::runs`].
+/// A list of a notebook's runs; from [`NotebooksApi::runs`].
+pub type ListRuns = List<NotebookRunsQuery>;
+
+/// Whose runs a [`ListRuns`] lists.
 #[derive(Clone, Debug)]
-#[must_use = "a list does nothing until it is sent or streamed"]
-pub struct ListRuns {
-    client: Client,
+pub struct NotebookRunsQuery {
     notebook: NotebookId,
-    page_size: Option<u32>,
-    page_token: Option<String>,
 }
 
-impl ListRuns {
-    /// Items per page, 1 to 100 (checked before anything is sent); the server's default if unset.
-    pub fn page_size(mut self, size: u32) -> Self {
-        self.page_size = Some(size);
-        self
-    }
+impl sealed::Sealed for NotebookRunsQuery {}
 
-    /// Start at this page token instead of the first page.
-    pub fn page_token(mut self, token: impl Into<String>) -> Self {
-        self.page_token = Some(token.into());
-        self
-    }
+impl ListQuery for NotebookRunsQuery {
+    type Item = Run;
 
-    fn fetcher(&self) -> FetchPage<Run> {
-        let (client, size, notebook) = (self.client.clone(), self.page_size, self.notebook.clone());
-        Arc::new(move |token: Option<String>| {
-            let (client, notebook) = (client.clone(), notebook.clone());
-            async move {
-                pagination::check_page_size(size)?;
-                let mut call = client
-                    .api()
-                    .list_notebook_runs()
-                    .notebook_id(notebook.checked()?);
-                if let Some(size) = size {
-                    call = call.page_size(i64::from(size));
-                }
-                if let Some(token) = token {
-                    call = call.page_token(token);
-                }
-                let answer = call.send().await.map_err(|e| client.api_error(e))?;
-                let answer = answer.into_inner();
-                let items = answer
-                    .runs
-                    .into_iter()
-                    .map(|r| Run::from_api(r, None))
-                    .collect::<Result<Vec<_>>>()?;
-                Ok(Page::new(
-                    items,
-                    answer.pagination.and_then(|p| p.next_page_token),
-                ))
+    fn fetch(
+        self,
+        client: Client,
+        size: Option<u32>,
+        token: Option<String>,
+    ) -> BoxFuture<'static, Result<Page<Run>>> {
+        async move {
+            let mut call = client
+                .api()
+                .list_notebook_runs()
+                .notebook_id(self.notebook.checked()?);
+            if let Some(size) = size {
+                call = call.page_size(i64::from(size));
             }
-            .boxed()
-        })
-    }
-
-    /// The one page this list names (the first, or the one at [`ListRuns::page_token`]).
-    pub async fn send(self) -> Result<Page<Run>> {
-        (self.fetcher())(self.page_token).await
-    }
-
-    /// Every page, fetching each next page while the caller works on the current one.
-    pub fn pages(self) -> BoxStream<Page<Run>> {
-        pagination::pages(self.fetcher(), self.page_token)
-    }
-
-    /// Every run across all pages, holding at most two pages at a time.
-    pub fn stream(self) -> BoxStream<Run> {
-        pagination::items(self.pages())
+            if let Some(token) = token {
+                call = call.page_token(token);
+            }
+            let answer = call.send().await.map_err(|e| client.api_error(e))?;
+            let answer = answer.into_inner();
+            let items = answer
+                .runs
+                .into_iter()
+                .map(|r| Run::from_api(r, None))
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Page::new(
+                items,
+                answer.pagination.and_then(|p| p.next_page_token),
+            ))
+        }
+        .boxed()
     }
 }

@@ -3,12 +3,13 @@
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::ProjectId;
-use crate::pagination::{self, BoxStream, FetchPage, Page};
+use crate::list::{List, ListQuery, sealed};
+use crate::pagination::Page;
 use deepnote_api::{ProjectType, types};
 use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-use std::sync::Arc;
 
 /// A project.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,12 +48,7 @@ pub struct ProjectsApi<'a> {
 impl<'a> ProjectsApi<'a> {
     /// List projects: `.stream()` for every project, `.pages()` page by page, `.send()` for one.
     pub fn list(&self) -> ListProjects {
-        ListProjects {
-            client: self.client.clone(),
-            page_size: None,
-            page_token: None,
-            name_contains: None,
-        }
+        List::new(self.client.clone(), ProjectsQuery::default())
     }
 
     /// One project.
@@ -93,84 +89,58 @@ impl<'a> ProjectsApi<'a> {
     }
 }
 
-/// The options of a project list; from [`ProjectsApi::list`].
-#[derive(Clone, Debug)]
-#[must_use = "a list does nothing until it is sent or streamed"]
-pub struct ListProjects {
-    client: Client,
-    page_size: Option<u32>,
-    page_token: Option<String>,
+/// A project list; from [`ProjectsApi::list`].
+pub type ListProjects = List<ProjectsQuery>;
+
+/// What a project list asks for beyond paging; set through [`ListProjects`].
+#[derive(Clone, Debug, Default)]
+pub struct ProjectsQuery {
     name_contains: Option<String>,
 }
 
-impl ListProjects {
-    /// Items per page, 1 to 100 (checked before anything is sent); the server's default if unset.
-    pub fn page_size(mut self, size: u32) -> Self {
-        self.page_size = Some(size);
-        self
-    }
-
-    /// Start at this page token instead of the first page.
-    pub fn page_token(mut self, token: impl Into<String>) -> Self {
-        self.page_token = Some(token.into());
-        self
-    }
-
+impl List<ProjectsQuery> {
     /// Only projects whose name contains this text.
     pub fn name_contains(mut self, text: impl Into<String>) -> Self {
-        self.name_contains = Some(text.into());
+        self.query.name_contains = Some(text.into());
         self
     }
+}
 
-    fn fetcher(&self) -> FetchPage<Project> {
-        let (client, size, filter) = (
-            self.client.clone(),
-            self.page_size,
-            self.name_contains.clone(),
-        );
-        Arc::new(move |token: Option<String>| {
-            let (client, filter) = (client.clone(), filter.clone());
-            async move {
-                pagination::check_page_size(size)?;
-                let mut call = client.api().list_projects();
-                if let Some(size) = size {
-                    call = call.page_size(i64::from(size));
-                }
-                if let Some(token) = token {
-                    call = call.page_token(token);
-                }
-                if let Some(filter) = filter {
-                    call = call.name_contains(filter);
-                }
-                let answer = call.send().await.map_err(|e| client.api_error(e))?;
-                let answer = answer.into_inner();
-                let items = answer
-                    .projects
-                    .into_iter()
-                    .map(Project::from_api)
-                    .collect::<Result<Vec<_>>>()?;
-                Ok(Page::new(
-                    items,
-                    answer.pagination.and_then(|p| p.next_page_token),
-                ))
+impl sealed::Sealed for ProjectsQuery {}
+
+impl ListQuery for ProjectsQuery {
+    type Item = Project;
+
+    fn fetch(
+        self,
+        client: Client,
+        size: Option<u32>,
+        token: Option<String>,
+    ) -> BoxFuture<'static, Result<Page<Project>>> {
+        async move {
+            let mut call = client.api().list_projects();
+            if let Some(size) = size {
+                call = call.page_size(i64::from(size));
             }
-            .boxed()
-        })
-    }
-
-    /// The one page this list names (the first, or the one at [`ListProjects::page_token`]).
-    pub async fn send(self) -> Result<Page<Project>> {
-        (self.fetcher())(self.page_token).await
-    }
-
-    /// Every page, fetching each next page while the caller works on the current one.
-    pub fn pages(self) -> BoxStream<Page<Project>> {
-        pagination::pages(self.fetcher(), self.page_token)
-    }
-
-    /// Every project across all pages, holding at most two pages at a time.
-    pub fn stream(self) -> BoxStream<Project> {
-        pagination::items(self.pages())
+            if let Some(token) = token {
+                call = call.page_token(token);
+            }
+            if let Some(filter) = self.name_contains {
+                call = call.name_contains(filter);
+            }
+            let answer = call.send().await.map_err(|e| client.api_error(e))?;
+            let answer = answer.into_inner();
+            let items = answer
+                .projects
+                .into_iter()
+                .map(Project::from_api)
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Page::new(
+                items,
+                answer.pagination.and_then(|p| p.next_page_token),
+            ))
+        }
+        .boxed()
     }
 }
 

@@ -1,0 +1,90 @@
+//! The builder every list operation returns: page size and start token, then one page
+//! (`send`), page by page (`pages`) or item by item (`stream`). What differs between lists
+//! (the operation, its filters, how an item is read) is a [`ListQuery`].
+
+use crate::client::Client;
+use crate::error::Result;
+use crate::pagination::{self, BoxStream, FetchPage, Page};
+use futures_util::future::BoxFuture;
+use std::sync::Arc;
+
+/// One kind of list: the request for one page and how its items are read. Implemented by this
+/// crate's list queries only ([`crate::ProjectsQuery`], [`crate::NotebookRunsQuery`]).
+pub trait ListQuery: sealed::Sealed + Clone + Send + Sync + 'static {
+    /// What the list yields.
+    type Item: Send + 'static;
+
+    /// Fetch the page `token` names (`None`: the first), with `size` items (`None`: the
+    /// server's default). The size has been checked already.
+    #[doc(hidden)]
+    fn fetch(
+        self,
+        client: Client,
+        size: Option<u32>,
+        token: Option<String>,
+    ) -> BoxFuture<'static, Result<Page<Self::Item>>>;
+}
+
+pub(crate) mod sealed {
+    /// Keeps [`super::ListQuery`] to this crate, so it can grow without breaking anyone.
+    pub trait Sealed {}
+}
+
+/// A list to fetch; from `projects().list()`, `notebooks().runs(..)` or `runs().list(..)`.
+/// Nothing is sent until [`List::send`], [`List::pages`] or [`List::stream`].
+#[derive(Clone, Debug)]
+#[must_use = "a list does nothing until it is sent or streamed"]
+pub struct List<Q> {
+    client: Client,
+    pub(crate) query: Q,
+    page_size: Option<u32>,
+    page_token: Option<String>,
+}
+
+impl<Q: ListQuery> List<Q> {
+    pub(crate) fn new(client: Client, query: Q) -> Self {
+        List {
+            client,
+            query,
+            page_size: None,
+            page_token: None,
+        }
+    }
+
+    /// Items per page, 1 to 100 (checked before anything is sent); the server's default if unset.
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = Some(size);
+        self
+    }
+
+    /// Start at this page token instead of the first page.
+    pub fn page_token(mut self, token: impl Into<String>) -> Self {
+        self.page_token = Some(token.into());
+        self
+    }
+
+    fn fetcher(&self) -> FetchPage<Q::Item> {
+        let (client, query, size) = (self.client.clone(), self.query.clone(), self.page_size);
+        Arc::new(move |token: Option<String>| {
+            if let Err(e) = pagination::check_page_size(size) {
+                return Box::pin(std::future::ready(Err(e)));
+            }
+            query.clone().fetch(client.clone(), size, token)
+        })
+    }
+
+    /// The one page this list names (the first, or the one at [`List::page_token`]).
+    pub async fn send(self) -> Result<Page<Q::Item>> {
+        (self.fetcher())(self.page_token).await
+    }
+
+    /// Every page, fetching each next page while the caller works on the current one.
+    pub fn pages(self) -> BoxStream<Page<Q::Item>> {
+        pagination::pages(self.fetcher(), self.page_token)
+    }
+
+    /// Every item across all pages, holding at most two pages at a time.
+    pub fn stream(self) -> BoxStream<Q::Item> {
+        pagination::items(self.pages())
+    }
+}
