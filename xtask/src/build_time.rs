@@ -2,7 +2,8 @@
 //! that openapi-generator's `rust` generator makes from the same spec, in one run, as ratios.
 //!
 //! Both are built from scratch into their own target directories, alternating, in each TLS
-//! configuration: each side's default (native-tls for both), then both with rustls.
+//! configuration: each side's default (native-tls for both), then both with rustls. Each build
+//! is timed by the wall clock and by the CPU time of cargo and everything under it.
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -32,9 +33,10 @@ pub fn run() -> Result<()> {
         .unwrap_or(3)
         .max(1);
     println!(
-        "| configuration | deepnote-api (s, median) | openapi-generator (s, median) | ratio per pair | median ratio ours/theirs |"
+        "| configuration | ours: wall / CPU (s, median) | theirs: wall / CPU (s, median) | wall ratio per pair | median wall ratio | median CPU ratio |"
     );
-    println!("|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|");
+    let mut warmed = false;
     for (label, ours_features, theirs_features) in configs {
         let build_ours = || {
             clean_build(
@@ -52,6 +54,12 @@ pub fn run() -> Result<()> {
                 theirs_features,
             )
         };
+        if !warmed {
+            // Untimed: the first builds of a run read the toolchain and sources from disk.
+            build_ours()?;
+            build_theirs()?;
+            warmed = true;
+        }
         let (mut ours, mut theirs) = (Vec::new(), Vec::new());
         for pair in 0..repeats {
             if pair % 2 == 0 {
@@ -62,14 +70,21 @@ pub fn run() -> Result<()> {
                 ours.push(build_ours()?);
             }
         }
-        let ratios: Vec<f64> = ours.iter().zip(&theirs).map(|(o, t)| o / t).collect();
-        let shown: Vec<String> = ratios.iter().map(|r| format!("{r:.2}")).collect();
+        let ratio = |f: fn(&Timing) -> f64| -> Vec<f64> {
+            ours.iter().zip(&theirs).map(|(o, t)| f(o) / f(t)).collect()
+        };
+        let (wall, cpu) = (ratio(|t| t.wall), ratio(|t| t.cpu));
+        let shown: Vec<String> = wall.iter().map(|r| format!("{r:.2}")).collect();
+        let med = |xs: &[Timing], f: fn(&Timing) -> f64| median(xs.iter().map(f).collect());
         println!(
-            "| {label} | {:.1} | {:.1} | {} | {:.2} |",
-            median(ours),
-            median(theirs),
+            "| {label} | {:.1} / {:.1} | {:.1} / {:.1} | {} | {:.2} | {:.2} |",
+            med(&ours, |t| t.wall),
+            med(&ours, |t| t.cpu),
+            med(&theirs, |t| t.wall),
+            med(&theirs, |t| t.cpu),
             shown.join(" "),
-            median(ratios)
+            median(wall),
+            median(cpu),
         );
     }
     Ok(())
@@ -111,7 +126,7 @@ fn clean_build(
     args: &[&str],
     manifest: &Path,
     features: Option<&str>,
-) -> Result<f64> {
+) -> Result<Timing> {
     let _ = std::fs::remove_dir_all(target);
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.args(args)
@@ -128,9 +143,34 @@ fn clean_build(
             .args(["fetch", "--manifest-path"])
             .arg(manifest),
     )?;
+    let cpu_before = children_cpu_seconds();
     let started = Instant::now();
     run_ok(&mut cmd)?;
-    Ok(started.elapsed().as_secs_f64())
+    Ok(Timing {
+        wall: started.elapsed().as_secs_f64(),
+        cpu: children_cpu_seconds() - cpu_before,
+    })
+}
+
+/// One clean build: wall-clock seconds, and CPU seconds (user + system) of cargo and every
+/// rustc and build script under it. CPU time is what the build costs; it moves far less than
+/// wall time when other work on the machine takes turns on the cores.
+#[derive(Clone, Copy)]
+struct Timing {
+    wall: f64,
+    cpu: f64,
+}
+
+/// User + system CPU time of all waited-for children (and theirs) so far.
+fn children_cpu_seconds() -> f64 {
+    // SAFETY: getrusage writes only into the zeroed struct we pass it.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage
+    };
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
