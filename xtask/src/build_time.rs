@@ -37,7 +37,16 @@ pub fn run() -> Result<()> {
     );
     println!("|---|---|---|---|---|---|");
     let mut warmed = false;
-    for (label, ours_features, theirs_features) in configs {
+    // BUILD_TIME_ONLY=defaults or =rustls times one configuration.
+    let only = std::env::var("BUILD_TIME_ONLY").ok();
+    let picked = configs
+        .into_iter()
+        .filter(|(label, ours, _)| match only.as_deref() {
+            Some("defaults") => ours.is_none(),
+            Some(name) => label.contains(name),
+            None => true,
+        });
+    for (label, ours_features, theirs_features) in picked {
         let build_ours = || {
             clean_build(
                 &work.join("ours"),
