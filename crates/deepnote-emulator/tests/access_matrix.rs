@@ -77,15 +77,7 @@ fn key_of(caller: &str) -> Option<&'static str> {
 }
 
 async fn state(api: &Api) -> Value {
-    let mut s: Value = api
-        .http
-        .get(format!("{}/_emulator/state", api.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mut s = api.emulator_state().await;
     // The clock moves by itself; only the contents count.
     s.as_object_mut()
         .unwrap()

@@ -10,15 +10,7 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 async fn counts(api: &Api) -> (u64, u64, u64) {
-    let s: Value = api
-        .http
-        .get(format!("{}/_emulator/state", api.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let s = api.emulator_state().await;
     (
         s["projects"].as_u64().unwrap(),
         s["notebooks"].as_u64().unwrap(),

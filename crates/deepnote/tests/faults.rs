@@ -76,13 +76,7 @@ async fn run_many_slows_down_on_429_and_starts_each_run_once() {
 async fn run_many_yields_failures_as_outcomes_as_they_finish() {
     // With the virtual clock frozen, a run of zero length ends at once and a long one never,
     // until the test moves the clock: the order of outcomes is the test's, not the machine's.
-    let emu = Emulator::builder()
-        .seed_sample()
-        .freeze_clock()
-        .start()
-        .await
-        .unwrap();
-    let client = common::client_for(&emu, emu.sample_key());
+    let (emu, client) = common::start(Emulator::builder().freeze_clock()).await;
     let failing = client
         .notebooks()
         .create(common::SAMPLE_PROJECT_ID)

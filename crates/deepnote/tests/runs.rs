@@ -61,13 +61,7 @@ async fn each_failed_outcome_is_a_typed_error_with_the_run_and_message() {
 
 #[tokio::test]
 async fn a_deadline_gives_a_timeout_with_the_last_status() {
-    let emu = Emulator::builder()
-        .seed_sample()
-        .freeze_clock()
-        .start()
-        .await
-        .unwrap();
-    let client = common::client_for(&emu, emu.sample_key());
+    let (emu, client) = common::start(Emulator::builder().freeze_clock()).await;
     emu.set_behaviour(
         NB,
         RunBehaviour::new(Duration::from_secs(10), RunOutcome::Success),
@@ -122,13 +116,7 @@ async fn a_deadline_gives_a_timeout_with_the_last_status() {
 
 #[tokio::test]
 async fn progress_reports_each_status_once_in_order() {
-    let emu = Emulator::builder()
-        .seed_sample()
-        .freeze_clock()
-        .start()
-        .await
-        .unwrap();
-    let client = common::client_for(&emu, emu.sample_key());
+    let (emu, client) = common::start(Emulator::builder().freeze_clock()).await;
     emu.set_behaviour(
         NB,
         RunBehaviour::new(Duration::from_secs(10), RunOutcome::Success),

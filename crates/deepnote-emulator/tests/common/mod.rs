@@ -301,6 +301,19 @@ impl Api {
         self.raw(Method::DELETE, path, None).await
     }
 
+    /// The control API's view of the state: counts of projects, notebooks and runs, and the
+    /// clock. Not an API operation, so not validated against the spec.
+    pub async fn emulator_state(&self) -> serde_json::Value {
+        self.http
+            .get(format!("{}/_emulator/state", self.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// Create a project and return its id.
     pub async fn project(&self, name: &str) -> String {
         let r = self
