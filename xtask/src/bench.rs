@@ -32,7 +32,7 @@ fn prepare() -> Result<(PathBuf, PathBuf)> {
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
     eprintln!("bench: building the release emulator");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let status = crate::cargo()
         .current_dir(&root)
         .args([
             "build",

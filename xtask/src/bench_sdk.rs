@@ -2,7 +2,6 @@
 //! The benchmark itself is `crates/deepnote/benches/sdk.rs`; this runs it in release mode.
 
 use anyhow::{Result, bail};
-use std::process::Command;
 
 /// Run the SDK benchmark binary, optionally only some of its sections.
 pub fn run(sections: &[&str]) -> Result<()> {
@@ -13,8 +12,7 @@ pub fn run(sections: &[&str]) -> Result<()> {
             known.join(", ")
         );
     }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
+    let status = crate::cargo()
         .current_dir(crate::workspace_root())
         .args(["bench", "-p", "deepnote", "--bench", "sdk", "--"])
         .args(sections)

@@ -18,6 +18,15 @@ pub fn run() -> Result<()> {
     let work = root.join("target/bench/build-time");
     std::fs::create_dir_all(&work)?;
     let other = generate_other_client(&root, &work)?;
+    // Fetch once, so the timings are compilation only, never downloads (`cargo fetch` gets
+    // every dependency of the lock file, whatever the features).
+    for manifest in [root.join("Cargo.toml"), other.join("Cargo.toml")] {
+        run_ok(
+            crate::cargo()
+                .args(["fetch", "--manifest-path"])
+                .arg(manifest),
+        )?;
+    }
 
     // (label, our features, their features); None = the crate's defaults (native-tls on both).
     let configs: [(&str, Option<&str>, Option<&str>); 2] = [
@@ -137,7 +146,7 @@ fn clean_build(
     features: Option<&str>,
 ) -> Result<Timing> {
     let _ = std::fs::remove_dir_all(target);
-    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    let mut cmd = crate::cargo();
     cmd.args(args)
         .arg(manifest)
         .arg("--target-dir")
@@ -146,12 +155,6 @@ fn clean_build(
     if let Some(features) = features {
         cmd.args(["--no-default-features", "--features", features]);
     }
-    // Fetch first, so the timing is compilation only, never downloads.
-    run_ok(
-        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["fetch", "--manifest-path"])
-            .arg(manifest),
-    )?;
     let cpu_before = children_cpu_seconds();
     let started = Instant::now();
     run_ok(&mut cmd)?;

@@ -43,7 +43,7 @@ fn generate(root: &Path) -> Result<String> {
         // The hand-written hooks in src/hooks.rs must exist: a missing one is a compile error.
         .with_hooks(HooksMode::Expected)
         .with_inner_type("crate::ClientState".parse().expect("a path parses"))
-        .with_derive("schemars::JsonSchema")
+        .with_derive(OPTIONAL_DERIVE.0)
         // Open enums: an unknown value from a newer API is kept, not a failed response.
         .with_replacement(
             "RunStatus",
@@ -66,7 +66,7 @@ fn generate(root: &Path) -> Result<String> {
         .map_err(|e| anyhow::anyhow!("progenitor: {e}"))?;
     let mut file: syn::File = syn::parse2(tokens).context("progenitor emitted unparsable code")?;
     // progenitor can only add a derive unconditionally; ours sits behind the `schemars` feature.
-    syn::visit_mut::VisitMut::visit_file_mut(&mut FeatureGatedDerive, &mut file);
+    syn::visit_mut::VisitMut::visit_file_mut(&mut FeatureGatedDerive::new(), &mut file);
     let body = prettyplease::unparse(&file);
 
     Ok(format!(
@@ -87,12 +87,22 @@ const OPTIONAL_DERIVE: (&str, &str) = ("schemars::JsonSchema", "schemars");
 /// Moves [`OPTIONAL_DERIVE`] out of each `#[derive(..)]` into
 /// `#[cfg_attr(feature = "..", derive(..))]`, so users who never describe the types as JSON
 /// Schema do not compile schemars and its derive.
-struct FeatureGatedDerive;
+struct FeatureGatedDerive {
+    target: syn::Path,
+    feature: &'static str,
+}
 
 impl FeatureGatedDerive {
-    fn gate(attrs: &mut Vec<syn::Attribute>) {
+    fn new() -> Self {
         let (derive, feature) = OPTIONAL_DERIVE;
-        let target: syn::Path = syn::parse_str(derive).expect("a path parses");
+        FeatureGatedDerive {
+            target: syn::parse_str(derive).expect("a path parses"),
+            feature,
+        }
+    }
+
+    fn gate(&self, attrs: &mut Vec<syn::Attribute>) {
+        let (target, feature) = (&self.target, self.feature);
         let mut gated = false;
         for attr in attrs.iter_mut() {
             if !attr.path().is_ident("derive") {
@@ -103,7 +113,7 @@ impl FeatureGatedDerive {
             ) else {
                 continue;
             };
-            let kept: Vec<&syn::Path> = paths.iter().filter(|p| **p != target).collect();
+            let kept: Vec<&syn::Path> = paths.iter().filter(|p| *p != target).collect();
             if kept.len() != paths.len() {
                 gated = true;
                 *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
@@ -117,11 +127,11 @@ impl FeatureGatedDerive {
 
 impl syn::visit_mut::VisitMut for FeatureGatedDerive {
     fn visit_item_struct_mut(&mut self, item: &mut syn::ItemStruct) {
-        Self::gate(&mut item.attrs);
+        self.gate(&mut item.attrs);
     }
 
     fn visit_item_enum_mut(&mut self, item: &mut syn::ItemEnum) {
-        Self::gate(&mut item.attrs);
+        self.gate(&mut item.attrs);
     }
 }
 

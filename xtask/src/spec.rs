@@ -40,7 +40,7 @@ pub fn update(new_spec: &Path) -> Result<()> {
     crate::codegen::write()?;
 
     println!("\nrunning the spec-drift tests (insta writes .snap.new files for what changed)...");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let status = crate::cargo()
         .current_dir(&root)
         .env("INSTA_UPDATE", "new")
         .args([
