@@ -63,6 +63,7 @@ mod error;
 #[rustfmt::skip]
 mod generated;
 mod hooks;
+mod http_date;
 mod retry;
 mod secret;
 

@@ -7,6 +7,7 @@
 
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
+use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, SystemTime};
 
 /// How the client retries a failed request. `RetryPolicy::default()` is on; `none()` is off.
@@ -51,8 +52,21 @@ impl RetryPolicy {
             .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1)))
             .min(self.max_backoff);
         let nanos = u64::try_from(cap.as_nanos()).unwrap_or(u64::MAX);
-        Duration::from_nanos(fastrand::u64(0..=nanos))
+        Duration::from_nanos(uniform(nanos))
     }
+}
+
+/// A number in `0..=max`, for jitter only. Each `RandomState` is keyed afresh (random per
+/// thread, then stepped per instance), so hashing nothing with one is a cheap unpredictable
+/// u64; the 128-bit multiply maps it onto the range with a bias below 2^-64 per value. This
+/// stands in for the `fastrand` crate because a clean build of this crate is measured against
+/// another generator's client (BENCHMARKS.md) and jitter needs no more than this.
+fn uniform(max: u64) -> u64 {
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    let span = u128::from(max) + 1;
+    ((u128::from(random) * span) >> 64) as u64
 }
 
 /// Whether an answer may be retried, and after how long at the least.
@@ -89,17 +103,21 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-    let when = httpdate::parse_http_date(value).ok()?;
-    Some(
-        when.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
+    let now = SystemTime::now();
+    let when = crate::http_date::parse(value, now)?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
+
+    fn http_date(t: SystemTime) -> String {
+        chrono::DateTime::<chrono::Utc>::from(t)
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string()
+    }
 
     fn headers(retry_after: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
@@ -111,12 +129,12 @@ mod tests {
     fn retry_after_reads_seconds_and_dates() {
         assert_eq!(retry_after(&headers("7")), Some(Duration::from_secs(7)));
         let later = SystemTime::now() + Duration::from_secs(120);
-        let d = retry_after(&headers(&httpdate::fmt_http_date(later))).unwrap();
+        let d = retry_after(&headers(&http_date(later))).unwrap();
         assert!(
             d > Duration::from_secs(100) && d <= Duration::from_secs(120),
             "{d:?}"
         );
-        let past = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(60));
+        let past = http_date(SystemTime::now() - Duration::from_secs(60));
         assert_eq!(retry_after(&headers(&past)), Some(Duration::ZERO));
         assert_eq!(retry_after(&headers("soon")), None);
         assert_eq!(retry_after(&HeaderMap::new()), None);
@@ -163,5 +181,25 @@ mod tests {
         let draws: Vec<_> = (0..200).map(|_| p.backoff(3)).collect();
         assert!(draws.iter().any(|d| *d < Duration::from_millis(100)));
         assert!(draws.iter().any(|d| *d > Duration::from_millis(300)));
+    }
+
+    #[test]
+    fn uniform_stays_in_range_and_spreads() {
+        for max in [0, 1, 2, 1000, u64::MAX] {
+            for _ in 0..200 {
+                assert!(uniform(max) <= max);
+            }
+        }
+        assert_eq!(uniform(0), 0);
+        // Ten buckets of 0..=9 over 10,000 draws: each expects 1,000; a fair source falls
+        // outside 700..1300 with a probability far below 1e-20.
+        let mut buckets = [0u32; 10];
+        for _ in 0..10_000 {
+            buckets[uniform(9) as usize] += 1;
+        }
+        assert!(
+            buckets.iter().all(|n| (700..1300).contains(n)),
+            "{buckets:?}"
+        );
     }
 }

@@ -171,6 +171,34 @@ async fn post_is_not_retried_on_503_but_is_on_429() {
 }
 
 #[tokio::test]
+async fn retry_after_as_an_http_date_is_read_in_each_form() {
+    // Ten minutes ahead, longer than max_elapsed: not waited, but kept on the error.
+    let later = chrono::DateTime::<chrono::Utc>::from(
+        std::time::SystemTime::now() + Duration::from_secs(600),
+    );
+    let forms = [
+        later.format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
+        later.format("%A, %d-%b-%y %H:%M:%S GMT").to_string(),
+        later.format("%a %b %e %H:%M:%S %Y").to_string(),
+    ];
+    for form in forms {
+        let stub = Stub::start(vec![Reply::Full(
+            429,
+            vec![("retry-after", form.clone())],
+            "slow down".into(),
+        )])
+        .await;
+        let err = client(&stub).list_projects().send().await.unwrap_err();
+        let wait = err.retry_after().unwrap_or_else(|| panic!("{form:?}"));
+        assert!(
+            wait > Duration::from_secs(500) && wait <= Duration::from_secs(600),
+            "{form:?}: {wait:?}"
+        );
+        assert_eq!(stub.seen().len(), 1, "{form:?}");
+    }
+}
+
+#[tokio::test]
 async fn errors_keep_status_message_and_retry_after_for_every_body_shape() {
     // listProjects declares no error response upstream; the overlay gives it one.
     let stub = Stub::start(vec![
