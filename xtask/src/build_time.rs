@@ -4,8 +4,15 @@
 //! Both are built from scratch into their own target directories, alternating, in each TLS
 //! configuration: each side's default (native-tls for both), then both with rustls. Each build
 //! is timed by the wall clock and by the CPU time of cargo and everything under it.
+//!
+//! Most of either build is the same work: the same crates, at the same versions, with the same
+//! features. Whole-build times carry that shared part's noise, which on a shared VM is larger
+//! than the difference being measured. So each build also records cargo's `--timings` report,
+//! and each pair is compared on the units that differ between the two sides (a crate, build
+//! script or feature set only one side compiles), where the difference actually lives.
 
 use anyhow::{Context, Result, bail};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -55,6 +62,7 @@ pub fn run() -> Result<()> {
             Some(name) => label.contains(name),
             None => true,
         });
+    let mut reports = Vec::new();
     for (label, ours_features, theirs_features) in picked {
         let build_ours = || {
             clean_build(
@@ -79,6 +87,7 @@ pub fn run() -> Result<()> {
             warmed = true;
         }
         let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        let mut differing = Vec::new();
         for pair in 0..repeats {
             if pair % 2 == 0 {
                 ours.push(build_ours()?);
@@ -87,6 +96,8 @@ pub fn run() -> Result<()> {
                 theirs.push(build_theirs()?);
                 ours.push(build_ours()?);
             }
+            let (o, t) = (ours.last().unwrap(), theirs.last().unwrap());
+            differing.push(Differing::between(&o.units, &t.units));
         }
         let ratio = |f: fn(&Timing) -> f64| -> Vec<f64> {
             ours.iter().zip(&theirs).map(|(o, t)| f(o) / f(t)).collect()
@@ -104,8 +115,73 @@ pub fn run() -> Result<()> {
             median(wall),
             median(cpu),
         );
+        reports.push((label, differing));
+    }
+    for (label, differing) in reports {
+        report_differing(label, &differing);
     }
     Ok(())
+}
+
+/// The units one side compiles and the other does not, with what they took, per pair.
+struct Differing {
+    ours: Vec<(String, f64)>,
+    theirs: Vec<(String, f64)>,
+}
+
+impl Differing {
+    fn between(ours: &Units, theirs: &Units) -> Differing {
+        let only = |a: &Units, b: &Units| {
+            a.iter()
+                .filter(|(key, _)| !b.contains_key(*key))
+                .map(|(key, secs)| (key.clone(), *secs))
+                .collect()
+        };
+        Differing {
+            ours: only(ours, theirs),
+            theirs: only(theirs, ours),
+        }
+    }
+
+    fn sums(&self) -> (f64, f64) {
+        let sum = |units: &[(String, f64)]| units.iter().map(|(_, s)| s).sum::<f64>();
+        (sum(&self.ours), sum(&self.theirs))
+    }
+}
+
+fn report_differing(label: &str, pairs: &[Differing]) {
+    let sums: Vec<(f64, f64)> = pairs.iter().map(Differing::sums).collect();
+    let per_pair: Vec<String> = sums.iter().map(|(o, t)| format!("{o:.1}/{t:.1}")).collect();
+    println!(
+        "\n{label}: units only one side compiles, seconds summed, ours/theirs per pair: {}",
+        per_pair.join(" ")
+    );
+    println!(
+        "median: ours {:.1} s, theirs {:.1} s; median of per-pair ratios {:.2}",
+        median(sums.iter().map(|s| s.0).collect()),
+        median(sums.iter().map(|s| s.1).collect()),
+        median(sums.iter().map(|(o, t)| o / t).collect()),
+    );
+    // The units themselves, with their median time over the pairs.
+    for (side, pick) in [
+        (
+            "ours",
+            (|d: &Differing| &d.ours) as fn(&Differing) -> &Vec<(String, f64)>,
+        ),
+        ("theirs", |d: &Differing| &d.theirs),
+    ] {
+        let mut times: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+        for d in pairs {
+            for (unit, secs) in pick(d) {
+                times.entry(unit).or_default().push(*secs);
+            }
+        }
+        let listed: Vec<String> = times
+            .into_iter()
+            .map(|(unit, secs)| format!("{unit} {:.2}", median(secs)))
+            .collect();
+        println!("only {side}: {}", listed.join("; "));
+    }
 }
 
 /// Generate the other client with a pinned openapi-generator-cli from a venv under target/.
@@ -151,26 +227,71 @@ fn clean_build(
         .arg(manifest)
         .arg("--target-dir")
         .arg(target)
-        .arg("--quiet");
+        .arg("--quiet")
+        .arg("--timings");
     if let Some(features) = features {
         cmd.args(["--no-default-features", "--features", features]);
     }
     let cpu_before = children_cpu_seconds();
     let started = Instant::now();
     run_ok(&mut cmd)?;
-    Ok(Timing {
-        wall: started.elapsed().as_secs_f64(),
-        cpu: children_cpu_seconds() - cpu_before,
-    })
+    let wall = started.elapsed().as_secs_f64();
+    let cpu = children_cpu_seconds() - cpu_before;
+    let units = read_units(&target.join("cargo-timings/cargo-timing.html"))?;
+    Ok(Timing { wall, cpu, units })
+}
+
+/// Seconds per compile unit, keyed by what makes two units the same work: crate, version,
+/// kind of target (library, build script, running it) and features. The two clients' own
+/// crates have different names, so they always count as differing.
+type Units = BTreeMap<String, f64>;
+
+/// Reads the unit table out of cargo's `--timings` HTML report (`const UNIT_DATA = [...]`;
+/// cargo offers it as JSON only on nightly).
+fn read_units(report: &Path) -> Result<Units> {
+    let html =
+        std::fs::read_to_string(report).with_context(|| format!("reading {}", report.display()))?;
+    let start = html
+        .find("const UNIT_DATA = ")
+        .context("no UNIT_DATA in cargo's timings report")?
+        + "const UNIT_DATA = ".len();
+    let rest = &html[start..];
+    let end = rest
+        .find("];")
+        .context("UNIT_DATA does not end in the report")?;
+    let data: Vec<serde_json::Value> = serde_json::from_str(&rest[..=end])
+        .context("UNIT_DATA in cargo's timings report is not the JSON expected")?;
+    let mut units = Units::new();
+    for unit in data {
+        let text = |k: &str| unit[k].as_str().unwrap_or_default().trim().to_owned();
+        let name = text("name");
+        let kind = match text("target") {
+            t if t.is_empty() => "lib".to_owned(),
+            t => t,
+        };
+        let features: Vec<&str> = unit["features"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.as_str())
+            .collect();
+        let key = format!(
+            "{name} {} ({kind}) [{}]",
+            text("version"),
+            features.join(",")
+        );
+        *units.entry(key).or_default() += unit["duration"].as_f64().unwrap_or(0.0);
+    }
+    Ok(units)
 }
 
 /// One clean build: wall-clock seconds, and CPU seconds (user + system) of cargo and every
 /// rustc and build script under it. CPU time is what the build costs; it moves far less than
 /// wall time when other work on the machine takes turns on the cores.
-#[derive(Clone, Copy)]
 struct Timing {
     wall: f64,
     cpu: f64,
+    units: Units,
 }
 
 /// User + system CPU time of all waited-for children (and theirs) so far.
@@ -196,4 +317,54 @@ fn run_ok(cmd: &mut Command) -> Result<()> {
         bail!("{cmd:?} failed with {status}");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shape cargo 1.95 writes: a JS array literal in a script, then more script.
+    const REPORT: &str = r#"<script>
+const UNIT_DATA = [
+  {"i": 1, "name": "serde", "version": "1.0.0", "mode": "todo", "target": "",
+   "features": ["default", "std"], "start": 0.1, "duration": 1.5, "sections": null},
+  {"i": 2, "name": "mime", "version": "0.3.18", "mode": "todo", "target": "",
+   "features": [], "start": 0.2, "duration": 0.25, "sections": [["frontend", {"start": 0.0, "end": 0.1}]]},
+  {"i": 3, "name": "deepnote-oag", "version": "2.0.0", "mode": "todo", "target": "",
+   "features": ["default"], "start": 3.0, "duration": 2.0, "sections": null}
+];
+const CONCURRENCY_DATA = [];
+</script>"#;
+
+    #[test]
+    fn differing_units_are_those_one_side_lacks() {
+        let dir = std::env::temp_dir().join(format!("xtask-units-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let report = dir.join("cargo-timing.html");
+        std::fs::write(&report, REPORT).unwrap();
+        let theirs = read_units(&report).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(theirs.len(), 3);
+        assert_eq!(theirs["serde 1.0.0 (lib) [default,std]"], 1.5);
+
+        let mut ours = Units::new();
+        ours.insert("serde 1.0.0 (lib) [default,std]".into(), 1.7);
+        ours.insert("serde 1.0.0 (lib) [std]".into(), 1.0); // other features: other work
+        ours.insert("deepnote-api 0.1.0 (build-script) []".into(), 0.5);
+        let d = Differing::between(&ours, &theirs);
+        assert_eq!(d.sums(), (1.5, 2.25));
+        assert_eq!(d.theirs.len(), 2);
+    }
+
+    #[test]
+    fn a_report_without_unit_data_is_an_error() {
+        let dir = std::env::temp_dir().join(format!("xtask-nounits-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let report = dir.join("cargo-timing.html");
+        std::fs::write(&report, "<html></html>").unwrap();
+        let err = read_units(&report).unwrap_err();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(err.to_string().contains("UNIT_DATA"), "{err}");
+        assert!(read_units(&dir.join("missing.html")).is_err());
+    }
 }
