@@ -163,16 +163,10 @@ fn report_differing(label: &str, pairs: &[Differing]) {
         median(sums.iter().map(|(o, t)| o / t).collect()),
     );
     // The units themselves, with their median time over the pairs.
-    for (side, pick) in [
-        (
-            "ours",
-            (|d: &Differing| &d.ours) as fn(&Differing) -> &Vec<(String, f64)>,
-        ),
-        ("theirs", |d: &Differing| &d.theirs),
-    ] {
+    for (side, is_ours) in [("ours", true), ("theirs", false)] {
         let mut times: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
         for d in pairs {
-            for (unit, secs) in pick(d) {
+            for (unit, secs) in if is_ours { &d.ours } else { &d.theirs } {
                 times.entry(unit).or_default().push(*secs);
             }
         }
