@@ -26,11 +26,11 @@ pub(crate) fn parse(value: &str, now: SystemTime) -> Option<SystemTime> {
 fn rfc850(value: &str, now: SystemTime) -> Option<NaiveDateTime> {
     let (weekday, rest) = value.split_once(", ")?;
     let (day_month, rest) = rest.split_at_checked(7)?; // "06-Nov-"
-    let (yy, time) = rest.split_at_checked(2)?;
-    let yy: i32 = yy.parse().ok()?;
     if !yy_is_two_digits(rest) {
         return None;
     }
+    let (yy, time) = rest.split_at_checked(2)?;
+    let yy: i32 = yy.parse().ok()?;
     let this_year = chrono::DateTime::<chrono::Utc>::from(now).year();
     let mut year = this_year - this_year.rem_euclid(100) + yy;
     if year > this_year + 50 {
@@ -107,6 +107,7 @@ mod tests {
             "Sun, 31 Nov 1994 08:49:37 GMT",
             "Sunday, 06-Nov-1994 08:49:37 GMT",
             "Sunday, 06-Nov-9 08:49:37 GMT",
+            "Sunday, 06-Nov--9 08:49:37 GMT",
             "Sunday, 06-Nov-94",
             "Sunday, ",
             "Sunday, 06-Növ-94 08:49:37 GMT",
