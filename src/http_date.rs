@@ -117,4 +117,30 @@ mod tests {
             assert_eq!(parse(bad, now), None, "{bad:?}");
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_read_or_refused_without_panicking(text in "\\PC{0,40}") {
+            let _ = parse(&text, in_year(2026));
+        }
+
+        #[test]
+        fn every_instant_round_trips_through_each_form(secs in 0i64..4_102_444_800) {
+            let at = chrono::DateTime::from_timestamp(secs, 0).unwrap();
+            let now = in_year(2026);
+            let imf = at.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+            let asctime = at.format("%a %b %e %H:%M:%S %Y").to_string();
+            proptest::prop_assert_eq!(parse(&imf, now), Some(at.into()));
+            proptest::prop_assert_eq!(parse(&asctime, now), Some(at.into()));
+            // RFC 850 names only the year's last two digits: it comes back within the
+            // century that ends 50 years after now.
+            let rfc850 = at.format("%A, %d-%b-%y %H:%M:%S GMT").to_string();
+            let back = parse(&rfc850, now).map(chrono::DateTime::<chrono::Utc>::from);
+            if (1977..=2076).contains(&at.year()) {
+                proptest::prop_assert_eq!(back, Some(at));
+            } else if let Some(back) = back {
+                proptest::prop_assert_eq!((back.year() - at.year()) % 100, 0);
+            }
+        }
+    }
 }
