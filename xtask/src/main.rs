@@ -49,12 +49,12 @@ fn run() -> Result<()> {
     }
 }
 
-/// The workspace root: xtask lives one level below it.
 /// The cargo that runs this xtask (`$CARGO`), so nested builds use the same toolchain.
 pub fn cargo() -> std::process::Command {
     std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
+/// The workspace root: xtask lives one level below it.
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()
