@@ -7,14 +7,19 @@
 use chrono::{Datelike, NaiveDateTime};
 use std::time::SystemTime;
 
+/// The preferred form, `Sun, 06 Nov 1994 08:49:37 GMT`, as a chrono format.
+pub(crate) const IMF_FIXDATE: &str = "%a, %d %b %Y %H:%M:%S GMT";
+/// C's asctime form, `Sun Nov  6 08:49:37 1994`.
+const ASCTIME: &str = "%a %b %e %H:%M:%S %Y";
+
 /// Reads an HTTP date in any of the three forms a recipient must accept: IMF-fixdate
 /// (`Sun, 06 Nov 1994 08:49:37 GMT`), the obsolete RFC 850 form
 /// (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime (`Sun Nov  6 08:49:37 1994`).
 /// `now` decides the century of an RFC 850 two-digit year. `None` for anything else.
 pub(crate) fn parse(value: &str, now: SystemTime) -> Option<SystemTime> {
     let value = value.trim();
-    let naive = NaiveDateTime::parse_from_str(value, "%a, %d %b %Y %H:%M:%S GMT")
-        .or_else(|_| NaiveDateTime::parse_from_str(value, "%a %b %e %H:%M:%S %Y"))
+    let naive = NaiveDateTime::parse_from_str(value, IMF_FIXDATE)
+        .or_else(|_| NaiveDateTime::parse_from_str(value, ASCTIME))
         .ok()
         .or_else(|| rfc850(value, now))?;
     Some(naive.and_utc().into())
@@ -128,8 +133,8 @@ mod tests {
         fn every_instant_round_trips_through_each_form(secs in 0i64..4_102_444_800) {
             let at = chrono::DateTime::from_timestamp(secs, 0).unwrap();
             let now = in_year(2026);
-            let imf = at.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
-            let asctime = at.format("%a %b %e %H:%M:%S %Y").to_string();
+            let imf = at.format(IMF_FIXDATE).to_string();
+            let asctime = at.format(ASCTIME).to_string();
             proptest::prop_assert_eq!(parse(&imf, now), Some(at.into()));
             proptest::prop_assert_eq!(parse(&asctime, now), Some(at.into()));
             // RFC 850 names only the year's last two digits: it comes back within the

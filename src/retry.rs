@@ -115,7 +115,7 @@ mod tests {
 
     fn http_date(t: SystemTime) -> String {
         chrono::DateTime::<chrono::Utc>::from(t)
-            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .format(crate::http_date::IMF_FIXDATE)
             .to_string()
     }
 
