@@ -25,6 +25,17 @@ pub trait ListQuery: sealed::Sealed + Clone + Send + Sync + 'static {
     ) -> BoxFuture<'static, Result<Page<Self::Item>>>;
 }
 
+/// One page out of a list answer: its items read one by one (the first bad item fails the
+/// page) and the next token from its pagination block.
+pub(crate) fn read_page<T, U>(
+    items: Vec<T>,
+    read: impl FnMut(T) -> Result<U>,
+    pagination: Option<deepnote_api::types::Pagination>,
+) -> Result<Page<U>> {
+    let items = items.into_iter().map(read).collect::<Result<Vec<_>>>()?;
+    Ok(Page::new(items, pagination.and_then(|p| p.next_page_token)))
+}
+
 pub(crate) mod sealed {
     /// Keeps [`super::ListQuery`] to this crate, so it can grow without breaking anyone.
     pub trait Sealed {}

@@ -3,7 +3,7 @@
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::{NotebookId, ProjectId};
-use crate::list::{List, ListQuery, sealed};
+use crate::list::{List, ListQuery, read_page, sealed};
 use crate::pagination::Page;
 use crate::runs::Run;
 use deepnote_api::types;
@@ -189,15 +189,7 @@ impl ListQuery for NotebookRunsQuery {
             }
             let answer = call.send().await.map_err(|e| client.api_error(e))?;
             let answer = answer.into_inner();
-            let items = answer
-                .runs
-                .into_iter()
-                .map(|r| Run::from_api(r, None))
-                .collect::<Result<Vec<_>>>()?;
-            Ok(Page::new(
-                items,
-                answer.pagination.and_then(|p| p.next_page_token),
-            ))
+            read_page(answer.runs, |r| Run::from_api(r, None), answer.pagination)
         }
         .boxed()
     }

@@ -3,7 +3,7 @@
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::ProjectId;
-use crate::list::{List, ListQuery, sealed};
+use crate::list::{List, ListQuery, read_page, sealed};
 use crate::pagination::Page;
 use deepnote_api::{ProjectType, types};
 use futures_util::FutureExt;
@@ -130,15 +130,7 @@ impl ListQuery for ProjectsQuery {
             }
             let answer = call.send().await.map_err(|e| client.api_error(e))?;
             let answer = answer.into_inner();
-            let items = answer
-                .projects
-                .into_iter()
-                .map(Project::from_api)
-                .collect::<Result<Vec<_>>>()?;
-            Ok(Page::new(
-                items,
-                answer.pagination.and_then(|p| p.next_page_token),
-            ))
+            read_page(answer.projects, Project::from_api, answer.pagination)
         }
         .boxed()
     }
