@@ -100,6 +100,13 @@ impl Client {
         }
     }
 
+    /// How many attempts the low-level client gives one request (its retry policy's
+    /// `max_attempts`), also for an [`Client::unretried`] clone, which then makes each attempt
+    /// a request of its own.
+    pub(crate) fn attempts_per_request(&self) -> u32 {
+        self.inner.api.inner().retry_policy().max_attempts.max(1)
+    }
+
     /// A clone whose requests are not retried by the low-level client, for callers that pace
     /// and retry across many requests themselves.
     pub(crate) fn unretried(&self) -> Client {

@@ -386,6 +386,13 @@ impl Shared {
             t.first_poll(self.policy.first_delay)
         });
         let (mut polls, mut failures) = (1u32, 0u32);
+        // A wait's poll is retried by the client before it counts as failed; here each poll is
+        // one attempt (the batch paces its own requests), so the same budget is counted in
+        // attempts. Counting polls gave a batch a quarter of a single wait's resilience.
+        let failures_allowed = self
+            .policy
+            .max_failed_polls
+            .saturating_mul(self.client.attempts_per_request());
         let mut last_status = None;
         let mut sleep = first;
         loop {
@@ -419,7 +426,7 @@ impl Shared {
                     sleep = Duration::ZERO;
                     continue;
                 }
-                Err(e) if e.is_retryable() && failures < self.policy.max_failed_polls => {
+                Err(e) if e.is_retryable() && failures < failures_allowed => {
                     failures += 1;
                 }
                 Err(e) => return Err(e),

@@ -6,8 +6,11 @@ mod common;
 
 use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::get;
-use deepnote::{Client, Error, RetryPolicy, RunId};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use deepnote::{Client, Error, RetryPolicy, RunId, RunRequest, WaitPolicy};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -176,5 +179,55 @@ async fn slow_and_silent_servers_time_out_in_bounded_time() {
             .unwrap_err();
         assert!(matches!(&e, Error::Transport(t) if t.is_timeout()), "{e:?}");
         assert!(started.elapsed() < Duration::from_secs(2), "{base}");
+    }
+}
+
+/// `run_many` polls with one attempt each (it paces its own requests), so it counts a wait's
+/// failed-poll budget in attempts: 2 failed polls of 3 attempts each rides out 6 failed reads
+/// in a row, as a single `wait` would, and the 7th ends the wait.
+#[tokio::test]
+async fn run_many_rides_out_as_many_failed_reads_as_a_wait() {
+    for (failing, survives) in [(6, true), (7, false)] {
+        let reads = Arc::new(AtomicU32::new(0));
+        let app = Router::new()
+            .route(
+                "/v2/runs",
+                post(|| async {
+                    let started = serde_json::json!({"runId": RUN, "status": "queued"});
+                    (StatusCode::ACCEPTED, axum::Json(started))
+                }),
+            )
+            .route(
+                "/v2/runs/{id}",
+                get(move || async move {
+                    if reads.fetch_add(1, Ordering::SeqCst) < failing {
+                        (StatusCode::SERVICE_UNAVAILABLE, "busy").into_response()
+                    } else {
+                        axum::Json(serde_json::json!({"run": {"runId": RUN, "status": "success"}}))
+                            .into_response()
+                    }
+                }),
+            );
+        let c = client(&common::stub(app).await, Duration::from_secs(5), 3);
+        let mut policy = WaitPolicy::default().first_delay(Duration::from_millis(1));
+        policy.max_failed_polls = 2;
+        let outcomes = c
+            .runs()
+            .run_many([RunRequest::new("nb-1")])
+            .wait_policy(policy)
+            .collect()
+            .await;
+        let result = &outcomes[0].result;
+        if survives {
+            assert!(
+                result.as_ref().is_ok_and(|r| r.is_success()),
+                "{outcomes:?}"
+            );
+        } else {
+            assert!(
+                matches!(result, Err(Error::Api { status, .. }) if status.as_u16() == 503),
+                "{outcomes:?}"
+            );
+        }
     }
 }
