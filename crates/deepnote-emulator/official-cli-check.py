@@ -144,6 +144,18 @@ def find_notebook_file(root, notebook_id):
     fail(f"sync: no pulled .deepnote file holds the sample notebook {notebook_id}")
 
 
+def first_block(path, kind):
+    """Prints the id of the first block of `kind`, and for an input block its variable name."""
+    doc = load_yaml(open(path, encoding="utf-8"))
+    for nb in doc["project"]["notebooks"]:
+        for block in nb.get("blocks", []):
+            if block.get("type") == kind:
+                print(block.get("id"))
+                print((block.get("metadata") or {}).get("deepnote_variable_name", ""))
+                return
+    fail(f"{path} has no {kind} block")
+
+
 def edit(path, marker):
     """Appends `marker` to the first code block's content, as a user editing the file would."""
     doc = load_yaml(open(path, encoding="utf-8"))
@@ -203,6 +215,7 @@ COMMANDS = {
     "raw-snapshot": raw_snapshot,
     "sync-result": sync_result,
     "find-notebook-file": find_notebook_file,
+    "first-block": first_block,
     "edit": edit,
     "has-marker": has_marker,
     "schedule-result": schedule_result,

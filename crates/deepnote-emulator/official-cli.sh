@@ -6,7 +6,8 @@
 # binary: it bundles its own Node runtime), builds and starts the emulator with the sample
 # workspace on a free loopback port, then:
 #   a. `deepnote run --cloud --notebook-id <sample notebook> -o json` must report a successful run
-#      whose snapshot the CLI could read and saved;
+#      whose snapshot the CLI could read and saved; so must a run of one block (--block) and a run
+#      of the saved .deepnote file with an --input;
 #   b. `deepnote validate` must accept that saved snapshot, and the emulator's own snapshotContent
 #      (as the run answers it) must pass `validate` and carry what Deepnote's snapshot schema adds
 #      (environment, execution, metadata.snapshotHash);
@@ -61,9 +62,11 @@ else
 fi
 
 status=0
+failures=0
 failed() {
     echo "official-cli: FAIL: $*" >&2
     status=1
+    failures=$((failures + 1))
 }
 
 # deepnote NAME ARGS...: runs the CLI in $CLI_CWD; stdout to $WORK/NAME.out, stderr to
@@ -154,6 +157,53 @@ else
     run_id=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1])).get("runId",""))' "$WORK/run.out" 2>/dev/null || true)
 fi
 journal run "$([ "$status" = 0 ] || echo show)"
+
+# a2. one block: the CLI sends {blockIds:[B], detached:false} (block runs are live runs).
+# a3. the notebook's .deepnote file with an input: the CLI types `--input` against the file's input
+#     block and sends {inputs:{NAME:"EMEA"}, detached:true}.
+# Both must succeed with a snapshot, like a. The block and the input come from a's snapshot.
+cloud_run() {
+    local name=$1 what=$2 before=$failures result
+    shift 2
+    if deepnote "$name" run --cloud "$@" "${API[@]}" -o json; then
+        if ! result=$($CHECK run-result "$WORK/$name.out"); then
+            failed "$what: the result is not a successful run with a readable snapshot"
+            grep '^FAIL' <<<"$result" | sed 's/^/    /' >&2
+            show "$name"
+        fi
+    else
+        failed "$what: deepnote run --cloud exited non-zero"
+        show "$name"
+    fi
+    if [ "$failures" = "$before" ]; then
+        echo "official-cli: $what passed"
+        journal "$name"
+    else
+        journal "$name" show
+    fi
+}
+mkdir -p "$WORK/run-block"
+CLI_CWD=$WORK/run-block
+if [ -n "$snapshot" ] && [ -f "$snapshot" ]; then
+    if code=$($CHECK first-block "$snapshot" code); then
+        block=$(sed -n 1p <<<"$code")
+        echo "official-cli: a2. deepnote run --cloud --notebook-id $SAMPLE_NOTEBOOK_ID --block $block"
+        cloud_run run-block a2 --notebook-id "$SAMPLE_NOTEBOOK_ID" --block "$block"
+    else
+        failed "a2. ${code#FAIL: }"
+    fi
+    if input=$($CHECK first-block "$snapshot" input-text); then
+        variable=$(sed -n 2p <<<"$input")
+        mkdir -p "$WORK/run-file"
+        cp "$snapshot" "$WORK/run-file/sample.deepnote"
+        echo "official-cli: a3. deepnote run sample.deepnote --cloud --input $variable=EMEA"
+        cloud_run run-input a3 "$WORK/run-file/sample.deepnote" --input "$variable=EMEA"
+    else
+        failed "a3. ${input#FAIL: }"
+    fi
+else
+    failed "a2/a3. no readable snapshot from a to take a block and an input from"
+fi
 CLI_CWD=$WORK/cwd
 
 # --- b. validate the snapshot -------------------------------------------------------------------
