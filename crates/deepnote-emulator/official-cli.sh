@@ -19,7 +19,8 @@
 #
 # Usage: crates/deepnote-emulator/official-cli.sh
 # EMULATOR_BIN runs another emulator binary instead of building this one; EMULATOR_ARGS adds
-# emulator flags; OFFICIAL_CLI_CLOUD=1 adds section c.
+# emulator flags (e.g. '--alternate-shapes 1' or '--snapshot-delay-ms 3000' must still pass; a
+# delay past the CLI's ~4.5 s settle window must fail); OFFICIAL_CLI_CLOUD=1 adds section c.
 set -euo pipefail
 
 DEEPNOTE_CLI_VERSION=0.10.0
