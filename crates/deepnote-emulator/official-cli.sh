@@ -14,8 +14,8 @@
 #   c. with OFFICIAL_CLI_CLOUD=1: `deepnote sync` pulls the sample workspace into .deepnote files
 #      `validate` accepts, an edit pushed by the next sync comes back on a fresh pull, and
 #      `deepnote schedule FILE --daily --at 09:00 --timezone UTC -o json` reports success.
-# Every CLI call runs under strace (when installed) and fails the check if it connects anywhere
-# but loopback. Exits non-zero on any failure and says which.
+# Every CLI call runs under strace (when installed) and fails the check if it connects or sends
+# anywhere but loopback. Exits non-zero on any failure and says which.
 #
 # Usage: crates/deepnote-emulator/official-cli.sh
 # EMULATOR_BIN runs another emulator binary instead of building this one; EMULATOR_ARGS adds
@@ -78,7 +78,7 @@ deepnote() {
     shift
     local cmd=("$VENV/bin/deepnote" "$@")
     if [ "$NETCHECK" = 1 ]; then
-        cmd=(strace -f -qq -e trace=connect -o "$WORK/$name.strace" "${cmd[@]}")
+        cmd=(strace -f -qq -e "trace=connect,sendto,sendmsg" -o "$WORK/$name.strace" "${cmd[@]}")
     fi
     (cd "$CLI_CWD" && "${cli_env[@]}" "${cmd[@]}") >"$WORK/$name.out" 2>"$WORK/$name.err" || rc=$?
     if [ "$NETCHECK" = 1 ]; then
@@ -86,7 +86,7 @@ deepnote() {
         outside=$(grep -E 'AF_INET6?' "$WORK/$name.strace" |
             grep -vE 'inet_addr\("127\.0\.0\.1"\)|inet_pton\(AF_INET6, "(::1|::ffff:127\.0\.0\.1)"' || true)
         if [ -n "$outside" ]; then
-            failed "deepnote $1 connected outside loopback:"
+            failed "deepnote $1 connected or sent outside loopback:"
             echo "$outside" >&2
         fi
     fi
