@@ -44,16 +44,20 @@ def load_json(path):
         return None
 
 
-def run_result(path):
-    """`deepnote run --cloud -o json` (CloudRunResult, packages/cli/src/utils/run-in-cloud.ts:51)."""
+def run_result(path, want_status="success"):
+    """`deepnote run --cloud -o json` (CloudRunResult, packages/cli/src/utils/run-in-cloud.ts:51).
+
+    A failed run (`want_status` error) reports success false, yet its snapshot is still fetched
+    and saved (run-in-cloud.ts:391-431), so the snapshot checks are the same."""
     result = load_json(path)
     if not isinstance(result, dict):
         return
-    if result.get("success") is not True:
-        fail(f"run: success is {result.get('success')!r}, not true (error: {result.get('error')!r}, "
-             f"artifactError: {result.get('artifactError')!r})")
-    if result.get("status") != "success":
-        fail(f"run: status is {result.get('status')!r}, not 'success'")
+    want_success = want_status == "success"
+    if result.get("success") is not want_success:
+        fail(f"run: success is {result.get('success')!r}, not {str(want_success).lower()} (error: "
+             f"{result.get('error')!r}, artifactError: {result.get('artifactError')!r})")
+    if result.get("status") != want_status:
+        fail(f"run: status is {result.get('status')!r}, not {want_status!r}")
     if result.get("artifactStatus") != "saved":
         fail(f"run: artifactStatus is {result.get('artifactStatus')!r}, not 'saved' (the emulator's snapshot "
              "must be delivered, not synthesized or missing)")
@@ -210,7 +214,23 @@ def journal(base_url, admin_token, out):
         print(f"  {e.get('method')} {e.get('path')} -> {e.get('status')}")
 
 
+def behaviour(base_url, admin_token, notebook_id, body=""):
+    """Sets (a JSON body) or clears (no body) the emulator's run behaviour for a notebook."""
+    headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
+    url = f"{base_url}/_emulator/behaviours/{notebook_id}"
+    if body:
+        headers["Content-Type"] = "application/json"
+        req = urllib.request.Request(url, data=body.encode(), headers=headers, method="PUT")
+    else:
+        req = urllib.request.Request(url, headers=headers, method="DELETE")
+    try:
+        urllib.request.urlopen(req, timeout=30).close()
+    except OSError as e:
+        fail(f"{req.get_method()} {url}: {e}")
+
+
 COMMANDS = {
+    "behaviour": behaviour,
     "run-result": run_result,
     "raw-snapshot": raw_snapshot,
     "sync-result": sync_result,

@@ -7,7 +7,8 @@
 # workspace on a free loopback port, then:
 #   a. `deepnote run --cloud --notebook-id <sample notebook> -o json` must report a successful run
 #      whose snapshot the CLI could read and saved; so must a run of one block (--block) and a run
-#      of the saved .deepnote file with an --input;
+#      of the saved .deepnote file with an --input; a run made to fail must exit 1 with status
+#      error and a snapshot as readable;
 #   b. `deepnote validate` must accept that saved snapshot, and the emulator's own snapshotContent
 #      (as the run answers it) must pass `validate` and carry what Deepnote's snapshot schema adds
 #      (environment, execution, metadata.snapshotHash);
@@ -205,6 +206,43 @@ if [ -n "$snapshot" ] && [ -f "$snapshot" ]; then
     fi
 else
     failed "a2/a3. no readable snapshot from a to take a block and an input from"
+fi
+
+# a4. a failing run (the emulator's control API makes the sample notebook's next runs fail): the
+#     CLI exits 1 with status error, and still saves the run's snapshot, which must be readable
+#     (a failed run's snapshot carries the error output and execution.error).
+echo "official-cli: a4. a failing run of $SAMPLE_NOTEBOOK_ID"
+mkdir -p "$WORK/run-error"
+CLI_CWD=$WORK/run-error
+if $CHECK behaviour "$URL" "${DEEPNOTE_EMULATOR_ADMIN_TOKEN:-}" "$SAMPLE_NOTEBOOK_ID" \
+    '{"durationMs":500,"outcome":"error","message":"ZeroDivisionError: division by zero"}' >"$WORK/behaviour.out"; then
+    before=$failures
+    rc=0
+    deepnote run-error run --cloud --notebook-id "$SAMPLE_NOTEBOOK_ID" "${API[@]}" -o json || rc=$?
+    if [ "$rc" != 1 ]; then
+        failed "a4. deepnote run --cloud of a failing run exited $rc, not 1"
+        show run-error
+    elif ! result=$($CHECK run-result "$WORK/run-error.out" error); then
+        failed "a4. the result is not a failed run with a readable snapshot"
+        grep '^FAIL' <<<"$result" | sed 's/^/    /' >&2
+        show run-error
+    else
+        error_snapshot=$(sed -n 2p <<<"$result")
+        if ! deepnote validate-error validate "$error_snapshot" -o json; then
+            failed "a4. deepnote validate rejects the failed run's snapshot"
+            show validate-error
+        fi
+    fi
+    if [ "$failures" = "$before" ]; then
+        echo "official-cli: a4 passed"
+        journal run-error
+    else
+        journal run-error show
+    fi
+    $CHECK behaviour "$URL" "${DEEPNOTE_EMULATOR_ADMIN_TOKEN:-}" "$SAMPLE_NOTEBOOK_ID" >"$WORK/behaviour.out" ||
+        failed "a4. could not reset the notebook's run behaviour: $(cat "$WORK/behaviour.out")"
+else
+    failed "a4. the emulator refused a run behaviour: $(cat "$WORK/behaviour.out")"
 fi
 CLI_CWD=$WORK/cwd
 
