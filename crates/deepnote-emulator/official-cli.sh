@@ -73,8 +73,8 @@ failed() {
 }
 
 # deepnote NAME ARGS...: runs the CLI in $CLI_CWD; stdout to $WORK/NAME.out, stderr to
-# $WORK/NAME.err; returns its exit code. Any connect() to an address other than loopback fails
-# the check (telemetry, update checks, DNS: the CLI documents none, this makes sure).
+# $WORK/NAME.err; returns its exit code. Any connect() or datagram to an address other than
+# loopback fails the check (telemetry, update checks, DNS: the CLI has none, this makes sure).
 deepnote() {
     local name=$1 rc=0
     shift
