@@ -1,11 +1,14 @@
-//! The Deepnote Public API: every operation of `deepnote-openapi.yml`.
+//! The Deepnote Public API: the 12 operations of `deepnote-openapi.yml`, answered in the
+//! emulator's [`Dialect`] (see [`crate::shapes`] for the answer shapes).
 
 use crate::auth::{KeySpec, Op, authorize};
-use crate::clock::{Millis, rfc3339};
+use crate::clock::rfc3339;
+use crate::dialect::Dialect;
 use crate::error::ApiError;
 use crate::extract::{Caller, PathParams, QueryMap, RawBody, check_uuid};
-use crate::runs::RunStatus;
+use crate::pagination::{DEFAULT_PAGE_SIZE, LIVE_PROJECTS_PAGE_SIZE};
 use crate::server::Shared;
+use crate::shapes;
 use crate::state::{Change, Notebook, Project, Run, Store};
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode};
@@ -29,42 +32,6 @@ fn changed(mut resp: Response, created: Option<String>) -> Response {
 pub const FIRST_NOTEBOOK_NAME: &str = "Notebook 1";
 /// The name of a notebook created without one.
 pub const DEFAULT_NOTEBOOK_NAME: &str = "Untitled notebook";
-
-pub fn project_json(p: &Project) -> Value {
-    let mut v = json!({ "id": p.id, "name": p.name, "projectType": p.project_type });
-    if let Some(f) = &p.folder_id {
-        v["folderId"] = json!(f);
-    }
-    v
-}
-
-pub fn notebook_json(n: &Notebook) -> Value {
-    json!({ "id": n.id, "name": n.name, "projectId": n.project_id })
-}
-
-/// A run as the API shows it; `snapshot` is added by `GET /runs/{id}` only.
-pub fn run_json(r: &Run, now: Millis) -> Value {
-    let (status, finished) = r.status_at(now);
-    let mut v = json!({
-        "runId": r.id,
-        "notebookId": r.notebook_id,
-        "status": status.as_str(),
-        "createdAt": rfc3339(r.created_at),
-    });
-    if let Some(f) = finished {
-        v["finishedAt"] = json!(rfc3339(f));
-    }
-    if let Some(msg) = r.behaviour.error_message() {
-        // Deepnote sends either shape; the emulator sends a string for `error` and an object
-        // for `internal_error`, so clients meet both.
-        match status {
-            RunStatus::Error => v["error"] = json!(msg),
-            RunStatus::InternalError => v["error"] = json!({ "message": msg }),
-            _ => {}
-        }
-    }
-    v
-}
 
 /// The project `id`, if the caller's workspace owns it; 404 otherwise (never a hint).
 fn visible_project<'a>(
@@ -104,18 +71,51 @@ fn check_not_suspended(store: &Store, project: &str) -> Result<(), ApiError> {
     }
 }
 
-pub async fn get_me(
-    axum::extract::State(_s): S,
-    Caller(key): Caller,
-) -> Result<Response, ApiError> {
+/// A notebook id in a path: the spec types it a UUID (400 otherwise); the live API takes
+/// opaque ids, so anything else is simply not found.
+fn check_notebook_id(d: Dialect, id: &str) -> Result<(), ApiError> {
+    match d {
+        Dialect::Spec => check_uuid("notebookId", id),
+        Dialect::Live if uuid::Uuid::try_parse(id).is_err() => {
+            Err(ApiError::NotFound(format!("notebook {id} not found")))
+        }
+        Dialect::Live => Ok(()),
+    }
+}
+
+/// The status of a successful create: 200 in the spec, 201 on the live service.
+fn created(d: Dialect) -> StatusCode {
+    match d {
+        Dialect::Spec => StatusCode::OK,
+        Dialect::Live => StatusCode::CREATED,
+    }
+}
+
+pub async fn get_me(axum::extract::State(s): S, Caller(key): Caller) -> Result<Response, ApiError> {
     authorize(&key, Op::GetMe)?;
-    Ok(Json(json!({
+    let mut me = json!({
         "apiKey": { "id": key.key_id(), "name": format!("API key {}", &key.key_id()[..6]) },
         "user": { "id": key.user_id },
         "workspace": { "id": key.workspace_id, "name": key.workspace_name },
         "accessLevel": key.access.as_str(),
-    }))
-    .into_response())
+    });
+    if s.dialect.is_live() {
+        // Deepnote's client builds notebook URLs from the slug.
+        me["workspace"]["slug"] = json!(slug(&key.workspace_name));
+    }
+    Ok(Json(me).into_response())
+}
+
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
 }
 
 pub async fn list_projects(
@@ -131,11 +131,16 @@ pub async fn list_projects(
         key.workspace_id,
         filter.as_deref().unwrap_or("\u{1}")
     );
+    let default = match s.dialect {
+        Dialect::Spec => DEFAULT_PAGE_SIZE,
+        Dialect::Live => LIVE_PROJECTS_PAGE_SIZE,
+    };
     let page = s.pages.page(
         &list,
         store.epoch,
         q.get("pageSize").map(String::as_str),
         q.get("pageToken").map(String::as_str),
+        default,
     )?;
     let mut items: Vec<&Project> = store
         .projects_after(&key.workspace_id, page.cursor.unwrap_or(0))
@@ -148,11 +153,15 @@ pub async fn list_projects(
         .collect();
     let more = items.len() > page.size;
     items.truncate(page.size);
-    let mut pagination = json!({});
-    if more && let Some(last) = items.last() {
-        pagination["nextPageToken"] = json!(s.pages.token(&list, store.epoch, last.seq));
-    }
-    let projects: Vec<Value> = items.into_iter().map(project_json).collect();
+    let next = items
+        .last()
+        .filter(|_| more)
+        .map(|last| s.pages.token(&list, store.epoch, last.seq));
+    let pagination = shapes::pagination(s.dialect, next, page.size);
+    let projects: Vec<Value> = items
+        .into_iter()
+        .map(|p| shapes::project(s.dialect, &store, p))
+        .collect();
     Ok(Json(json!({ "projects": projects, "pagination": pagination })).into_response())
 }
 
@@ -161,7 +170,8 @@ pub async fn list_projects(
 struct CreateProject {
     name: String,
     folder_id: Option<String>,
-    project_type: Option<ProjectType>,
+    /// Checked in the spec dialect only: the live create body has no `projectType`.
+    project_type: Option<Value>,
 }
 
 #[derive(Deserialize, Clone, Copy)]
@@ -178,13 +188,18 @@ pub async fn create_project(
 ) -> Result<Response, ApiError> {
     authorize(&key, Op::Create)?;
     let req: CreateProject = body.json()?;
+    let project_type = match (s.dialect, req.project_type) {
+        (Dialect::Spec, Some(t)) => serde_json::from_value::<ProjectType>(t)
+            .map_err(|e| ApiError::bad(format!("invalid body: projectType: {e}")))?,
+        _ => ProjectType::Standard,
+    };
     let mut store = s.store.write().expect("store lock");
     let now = s.clock.now_ms();
     let project = Project {
         id: s.new_id(),
         workspace_id: key.workspace_id.clone(),
         name: req.name,
-        project_type: match req.project_type.unwrap_or(ProjectType::Standard) {
+        project_type: match project_type {
             ProjectType::Standard => "standard".into(),
             ProjectType::Agent => "agent".into(),
         },
@@ -200,13 +215,17 @@ pub async fn create_project(
         blocks: Vec::new(),
         seq: store.take_seq(),
     };
-    let body = project_json(&project);
     let id = project.id.clone();
     s.commit(
         &mut store,
         vec![Change::PutProject(project), Change::PutNotebook(notebook)],
     )?;
-    Ok(changed(Json(body).into_response(), Some(id)))
+    let project = store.project(&id).expect("just stored");
+    let body = shapes::project_answer(s.dialect, &store, project, false);
+    Ok(changed(
+        (created(s.dialect), Json(body)).into_response(),
+        Some(id),
+    ))
 }
 
 pub async fn get_project(
@@ -217,7 +236,8 @@ pub async fn get_project(
     authorize(&key, Op::Read)?;
     check_uuid("projectId", &id)?;
     let store = s.store.read().expect("store lock");
-    Ok(Json(project_json(visible_project(&store, &key, &id)?)).into_response())
+    let project = visible_project(&store, &key, &id)?;
+    Ok(Json(shapes::project_answer(s.dialect, &store, project, true)).into_response())
 }
 
 pub async fn delete_project(
@@ -249,18 +269,55 @@ pub async fn create_notebook(
     let req: CreateNotebook = body.json()?;
     check_uuid("projectId", &req.project_id)?;
     let mut store = s.store.write().expect("store lock");
-    visible_project(&store, &key, &req.project_id)?;
+    let project = visible_project(&store, &key, &req.project_id)?;
+    let name = match s.dialect {
+        Dialect::Spec => req.name.unwrap_or_else(|| DEFAULT_NOTEBOOK_NAME.into()),
+        Dialect::Live => live_notebook_name(&store, project, req.name)?,
+    };
     let notebook = Notebook {
         id: s.new_id(),
         project_id: req.project_id,
-        name: req.name.unwrap_or_else(|| DEFAULT_NOTEBOOK_NAME.into()),
+        name,
         blocks: Vec::new(),
         seq: store.take_seq(),
     };
-    let body = json!({ "notebook": notebook_json(&notebook) });
+    let body = json!({ "notebook": shapes::notebook(s.dialect, &notebook, false) });
     let id = notebook.id.clone();
     s.commit(&mut store, vec![Change::PutNotebook(notebook)])?;
-    Ok(changed(Json(body).into_response(), Some(id)))
+    Ok(changed(
+        (created(s.dialect), Json(body)).into_response(),
+        Some(id),
+    ))
+}
+
+/// The live service's rules for a new notebook's name: single-notebook and agent projects take
+/// none (409), and names are unique within a project, case-sensitively (409). Without a name,
+/// the first free "Untitled notebook", "Untitled notebook 2", ...
+fn live_notebook_name(
+    store: &Store,
+    project: &Project,
+    name: Option<String>,
+) -> Result<String, ApiError> {
+    if matches!(project.project_type.as_str(), "notebook" | "agent") {
+        return Err(ApiError::Conflict(format!(
+            "{} projects cannot have more notebooks",
+            project.project_type
+        )));
+    }
+    let taken = |n: &str| store.notebooks_of(&project.id).any(|nb| nb.name == n);
+    match name {
+        Some(n) if taken(&n) => Err(ApiError::Conflict(format!(
+            "A notebook named \"{n}\" already exists in this project"
+        ))),
+        Some(n) => Ok(n),
+        None => Ok((1..)
+            .map(|i| match i {
+                1 => DEFAULT_NOTEBOOK_NAME.to_string(),
+                i => format!("{DEFAULT_NOTEBOOK_NAME} {i}"),
+            })
+            .find(|n| !taken(n))
+            .expect("an unbounded range has a free name")),
+    }
 }
 
 pub async fn get_notebook(
@@ -269,10 +326,10 @@ pub async fn get_notebook(
     PathParams(id): PathParams<String>,
 ) -> Result<Response, ApiError> {
     authorize(&key, Op::Read)?;
-    check_uuid("notebookId", &id)?;
+    check_notebook_id(s.dialect, &id)?;
     let store = s.store.read().expect("store lock");
     let n = visible_notebook(&store, &key, &id)?;
-    Ok(Json(json!({ "notebook": notebook_json(n) })).into_response())
+    Ok(Json(json!({ "notebook": shapes::notebook(s.dialect, n, true) })).into_response())
 }
 
 pub async fn delete_notebook(
@@ -281,7 +338,7 @@ pub async fn delete_notebook(
     PathParams(id): PathParams<String>,
 ) -> Result<Response, ApiError> {
     authorize(&key, Op::Delete)?;
-    check_uuid("notebookId", &id)?;
+    check_notebook_id(s.dialect, &id)?;
     let mut store = s.store.write().expect("store lock");
     visible_notebook(&store, &key, &id)?;
     s.commit(&mut store, vec![Change::DeleteNotebook(id)])?;
@@ -295,7 +352,7 @@ pub async fn list_notebook_runs(
     QueryMap(q): QueryMap,
 ) -> Result<Response, ApiError> {
     authorize(&key, Op::Read)?;
-    check_uuid("notebookId", &id)?;
+    check_notebook_id(s.dialect, &id)?;
     let store = s.store.read().expect("store lock");
     visible_notebook(&store, &key, &id)?;
     let list = format!("runs\0{id}");
@@ -304,6 +361,7 @@ pub async fn list_notebook_runs(
         store.epoch,
         q.get("pageSize").map(String::as_str),
         q.get("pageToken").map(String::as_str),
+        DEFAULT_PAGE_SIZE,
     )?;
     let now = s.clock.now_ms();
     let mut items: Vec<&Run> = store
@@ -312,11 +370,21 @@ pub async fn list_notebook_runs(
         .collect();
     let more = items.len() > page.size;
     items.truncate(page.size);
-    let mut pagination = json!({});
-    if more && let Some(last) = items.last() {
-        pagination["nextPageToken"] = json!(s.pages.token(&list, store.epoch, last.seq));
-    }
-    let runs: Vec<Value> = items.into_iter().map(|r| run_json(r, now)).collect();
+    let next = items
+        .last()
+        .filter(|_| more)
+        .map(|last| s.pages.token(&list, store.epoch, last.seq));
+    let pagination = shapes::pagination(s.dialect, next, page.size);
+    let runs: Vec<Value> = items
+        .into_iter()
+        .map(|r| {
+            let mut v = shapes::run(s.dialect, r, now);
+            if s.dialect == Dialect::Spec {
+                shapes::add_error(s.dialect, &mut v, r, r.status_at(now).0);
+            }
+            v
+        })
+        .collect();
     Ok(Json(json!({ "runs": runs, "pagination": pagination })).into_response())
 }
 
@@ -345,18 +413,50 @@ pub async fn create_run(
 ) -> Result<Response, ApiError> {
     authorize(&key, Op::Run)?;
     let req: CreateRun = body.json()?;
-    check_uuid("notebookId", &req.notebook_id)?;
-    let detached = req.detached.unwrap_or(false);
-    if detached && req.block_ids.is_some() {
-        return Err(ApiError::bad("blockIds cannot be used with a detached run"));
-    }
-    if req.block_ids.as_ref().is_some_and(Vec::is_empty) {
-        return Err(ApiError::bad("blockIds must not be empty"));
-    }
+    let live = s.dialect.is_live();
+    let detached = match s.dialect {
+        Dialect::Spec => {
+            check_uuid("notebookId", &req.notebook_id)?;
+            let detached = req.detached.unwrap_or(false);
+            if detached && req.block_ids.is_some() {
+                return Err(ApiError::bad("blockIds cannot be used with a detached run"));
+            }
+            if req.block_ids.as_ref().is_some_and(Vec::is_empty) {
+                return Err(ApiError::bad("blockIds must not be empty"));
+            }
+            detached
+        }
+        Dialect::Live => check_live_run_request(&req)?,
+    };
     let mut store = s.store.write().expect("store lock");
-    let notebook = visible_notebook(&store, &key, &req.notebook_id)?;
+    let notebook = if live {
+        // A 404 from the service means the key's owner left the workspace; a missing
+        // notebook is a 400.
+        uuid::Uuid::try_parse(&req.notebook_id)
+            .ok()
+            .and_then(|_| visible_notebook(&store, &key, &req.notebook_id).ok())
+            .ok_or_else(|| ApiError::bad("Notebook not found"))?
+    } else {
+        visible_notebook(&store, &key, &req.notebook_id)?
+    };
     let project_id = notebook.project_id.clone();
-    check_not_suspended(&store, &project_id)?;
+    let inputs = req.inputs.unwrap_or_default();
+    if live {
+        if store.project(&project_id).is_some_and(|p| p.suspended) {
+            // The live reference documents no 409 here; a project issue is a 400.
+            return Err(ApiError::bad("Project is suspended"));
+        }
+        if let Some(ids) = &req.block_ids
+            && ids
+                .iter()
+                .any(|id| !notebook.blocks.iter().any(|b| &b.id == id))
+        {
+            return Err(ApiError::bad("Block not found in notebook"));
+        }
+        crate::inputs::check(notebook, &inputs)?;
+    } else {
+        check_not_suspended(&store, &project_id)?;
+    }
     let behaviour = s.behaviour_for(&store, &req.notebook_id);
     let now = s.clock.now_ms();
     let run = Run {
@@ -366,7 +466,7 @@ pub async fn create_run(
         seq: store.take_seq(),
         created_at: now,
         behaviour,
-        inputs: req.inputs.unwrap_or_default(),
+        inputs,
         block_ids: req.block_ids,
         run_dependent_blocks: req.run_dependent_blocks.unwrap_or(false),
         detached,
@@ -380,17 +480,54 @@ pub async fn create_run(
         trigger: "api".into(),
     };
     let (status, _) = run.status_at(now);
-    let body = json!({
-        "runId": run.id,
-        "status": status.as_str(),
-        "createdAt": rfc3339(run.created_at),
-    });
+    let body = if s.alternate() {
+        // Deepnote's client also meets the GET endpoint's envelope, with `id`.
+        json!({ "run": {
+            "id": run.id,
+            "status": status.as_str(),
+            "createdAt": rfc3339(run.created_at),
+        }})
+    } else {
+        json!({
+            "runId": run.id,
+            "status": status.as_str(),
+            "createdAt": rfc3339(run.created_at),
+        })
+    };
     let id = run.id.clone();
     s.commit(&mut store, vec![Change::PutRun(run)])?;
     Ok(changed(
         (StatusCode::ACCEPTED, Json(body)).into_response(),
         Some(id),
     ))
+}
+
+/// The live service's rules for a run request's shape, before the notebook is looked at;
+/// the run's `detached`.
+fn check_live_run_request(req: &CreateRun) -> Result<bool, ApiError> {
+    // Every run is detached unless it says otherwise.
+    let detached = req.detached.unwrap_or(true);
+    let Some(ids) = &req.block_ids else {
+        return Ok(detached);
+    };
+    if ids.is_empty() {
+        return Err(ApiError::bad("blockIds must not be empty"));
+    }
+    if detached {
+        return Err(ApiError::bad("blockIds is not supported for detached runs"));
+    }
+    if req.detached_run_storage_mode.is_some() {
+        return Err(ApiError::bad(
+            "detachedRunStorageMode is not supported with blockIds (block runs are not detached)",
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = ids.iter().find(|id| !seen.insert(id.as_str())) {
+        return Err(ApiError::bad(format!(
+            "blockIds must be unique; \"{dup}\" is repeated"
+        )));
+    }
+    Ok(false)
 }
 
 pub async fn get_run(
@@ -422,20 +559,56 @@ pub async fn get_run(
         .ok_or_else(|| ApiError::NotFound(format!("run {id} not found")))?;
     check_not_suspended(&store, &run.project_id)?;
     let now = s.clock.now_ms();
-    let mut v = run_json(run, now);
-    if let Some(finished) = s.snapshot_ready(run.status_at(now).1, now) {
-        v["snapshot"] = if inline {
-            let project = store.project(&run.project_id);
-            let notebook = store.notebook(&run.notebook_id);
-            match (project, notebook) {
-                (Some(p), Some(n)) => {
-                    json!({ "snapshotContent": crate::snapshot::render(p, n, run, finished) })
-                }
-                _ => json!({}),
+    let (status, finished) = run.status_at(now);
+    let mut v = shapes::run(s.dialect, run, now);
+    shapes::add_error(s.dialect, &mut v, run, status);
+    let ready = s.snapshot_ready(finished, now);
+    // Terminal, but the snapshot is not attached yet: the live service answers empty content.
+    let lagging = finished.is_some() && ready.is_none();
+    let content = |finished| {
+        let project = store.project(&run.project_id)?;
+        let notebook = store.notebook(&run.notebook_id)?;
+        Some(crate::snapshot::render(project, notebook, run, finished))
+    };
+    let url = || crate::control::snapshot_url(&s, &headers, &run.id);
+    let nested = match s.dialect {
+        Dialect::Spec => true,
+        Dialect::Live => {
+            let alternate = s.alternate();
+            if alternate {
+                // The other spelling of the id Deepnote's client accepts.
+                let id = v
+                    .as_object_mut()
+                    .and_then(|m| m.remove("runId"))
+                    .unwrap_or_default();
+                v["id"] = id;
             }
-        } else {
-            json!({ "downloadUrl": crate::control::snapshot_url(&s, &headers, &run.id) })
+            alternate
+        }
+    };
+    if nested {
+        match (ready, inline) {
+            (Some(f), true) => {
+                v["snapshot"] = content(f)
+                    .map(|c| json!({ "snapshotContent": c }))
+                    .unwrap_or_else(|| json!({}));
+            }
+            (Some(_), false) => v["snapshot"] = json!({ "downloadUrl": url() }),
+            (None, true) if lagging && s.dialect.is_live() => {
+                v["snapshot"] = json!({ "snapshotContent": "" });
+            }
+            (None, _) => {}
+        }
+    } else {
+        let (text, link) = match (ready, inline) {
+            (Some(f), true) => (content(f).map(Value::String), None),
+            (Some(_), false) => (None, Some(url())),
+            (None, true) if lagging => (Some(Value::String(String::new())), None),
+            (None, _) => (None, None),
         };
+        v["projectId"] = json!(run.project_id);
+        v["snapshotContent"] = text.unwrap_or(Value::Null);
+        v["snapshotDownloadUrl"] = json!(link);
     }
     Ok(Json(json!({ "run": v })).into_response())
 }
@@ -445,18 +618,46 @@ pub async fn execute_v1(
     Caller(key): Caller,
     PathParams((project_id, notebook_id)): PathParams<(String, String)>,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Run)?;
-    check_uuid("projectId", &project_id)?;
-    check_uuid("notebookId", &notebook_id)?;
+    match execute_v1_inner(&s, &key, &project_id, &notebook_id) {
+        // The legacy endpoint last answered 202 (documented); the spec says 200.
+        Ok(resp) if s.dialect.is_live() => {
+            let (mut parts, body) = resp.into_parts();
+            parts.status = StatusCode::ACCEPTED;
+            Ok(Response::from_parts(parts, body))
+        }
+        Ok(resp) => Ok(resp),
+        // Its documentation names 401 for every refusal: no key, a key of another workspace,
+        // or a plan without API access.
+        Err(e) if s.dialect.is_live() && !matches!(e, ApiError::Server(..)) => {
+            Err(ApiError::Denied(format!(
+                "this API key cannot execute notebook {notebook_id} of project {project_id}: {e}"
+            )))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn execute_v1_inner(
+    s: &Shared,
+    key: &KeySpec,
+    project_id: &str,
+    notebook_id: &str,
+) -> Result<Response, ApiError> {
+    authorize(key, Op::Run)?;
+    check_uuid("projectId", project_id)?;
+    // The legacy docs give notebook ids without dashes.
+    let notebook_id = uuid::Uuid::try_parse(notebook_id)
+        .map(|u| u.hyphenated().to_string())
+        .map_err(|_| ApiError::bad(format!("notebookId must be a UUID, got `{notebook_id}`")))?;
     let mut store = s.store.write().expect("store lock");
-    visible_project(&store, &key, &project_id)?;
-    let notebook = visible_notebook(&store, &key, &notebook_id)?;
+    visible_project(&store, key, project_id)?;
+    let notebook = visible_notebook(&store, key, &notebook_id)?;
     if notebook.project_id != project_id {
         return Err(ApiError::NotFound(format!(
             "notebook {notebook_id} not found in project {project_id}"
         )));
     }
-    check_not_suspended(&store, &project_id)?;
+    check_not_suspended(&store, project_id)?;
     let now = s.clock.now_ms();
     let busy = store
         .runs_before(&notebook_id, u64::MAX)
@@ -467,7 +668,7 @@ pub async fn execute_v1(
     let run = Run {
         id: s.new_id(),
         notebook_id: notebook_id.clone(),
-        project_id,
+        project_id: project_id.to_string(),
         seq: store.take_seq(),
         created_at: now,
         behaviour: s.behaviour_for(&store, &notebook_id),

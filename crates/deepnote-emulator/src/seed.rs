@@ -31,12 +31,9 @@ pub fn sample_key_spec() -> KeySpec {
 }
 
 fn block(id: &str, kind: &str, content: &str, variable: Option<&str>) -> Block {
-    Block {
-        id: id.into(),
-        kind: kind.into(),
-        content: content.into(),
-        variable: variable.map(str::to_string),
-    }
+    let mut b = Block::new(id, kind, content);
+    b.variable = variable.map(str::to_string);
+    b
 }
 
 /// Load the sample workspace, unless it is already there.
@@ -178,6 +175,7 @@ pub(crate) fn seed_sample(s: &Shared) -> Result<(), ApiError> {
                 duration: Duration::from_secs(42),
                 outcome,
                 message: message.map(str::to_string),
+                report_error: None,
             },
             inputs,
             block_ids: None,

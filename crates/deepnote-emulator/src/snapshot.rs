@@ -93,5 +93,5 @@ pub fn render(project: &Project, notebook: &Notebook, run: &Run, finished: Milli
             "inputs": run.inputs,
         },
     });
-    serde_yaml::to_string(&doc).unwrap_or_default()
+    serde_saphyr::to_string(&doc).unwrap_or_default()
 }

@@ -360,6 +360,7 @@ async fn behaviours_set_the_outcome() {
                 duration: Duration::from_secs(10),
                 outcome,
                 message: Some(format!("boom {status}")),
+                report_error: None,
             },
         );
         let run = api.run(&nb).await;
@@ -477,7 +478,7 @@ async fn runs_list_newest_first() {
 }
 
 fn yaml(text: &str) -> Value {
-    serde_yaml::from_str(text).expect("snapshot is YAML")
+    serde_saphyr::from_str(text).expect("snapshot is YAML")
 }
 
 #[tokio::test]

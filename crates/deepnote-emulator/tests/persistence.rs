@@ -16,6 +16,8 @@ const KEY: &str = "persist-key";
 async fn spawn(dir: &Path) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_deepnote-emulator"))
         .args([
+            "--dialect",
+            "spec",
             "--port",
             "0",
             "--key",
@@ -341,6 +343,8 @@ async fn shutdown_over_http_exits_cleanly() {
 async fn request_logs_never_show_the_key() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_deepnote-emulator"))
         .args([
+            "--dialect",
+            "spec",
             "--port",
             "0",
             "--log",
