@@ -535,6 +535,21 @@ impl Emulator {
             })
     }
 
+    /// Set a project's `projectType` (`standard`, `notebook` or `agent`; the live API creates
+    /// only `standard` projects). Returns false if there is no such project.
+    pub fn set_project_type(&self, project_id: &str, project_type: &str) -> bool {
+        let mut store = self.shared.store.write().expect("store lock");
+        let Some(mut p) = store.project(project_id).cloned() else {
+            return false;
+        };
+        p.project_type = project_type.to_string();
+        if let Err(e) = self.shared.commit(&mut store, vec![Change::PutProject(p)]) {
+            tracing::error!(error = %e, "cannot set a project type");
+            return false;
+        }
+        true
+    }
+
     /// Accept another API key.
     pub fn add_key(&self, key: KeySpec) {
         self.shared.keys.write().expect("keys lock").add(key);
