@@ -381,7 +381,7 @@ impl Emulator {
         // Its own stream, so alternate shapes never shift the ids a seed gives.
         let alternates = config
             .id_seed
-            .map(|s| fastrand::Rng::with_seed(s ^ 0x5a3e_a17e_5ba9_e5))
+            .map(|s| fastrand::Rng::with_seed(s ^ 0x5a3e_a17e_5ba9_e5e5))
             .unwrap_or_default();
         let shared = Arc::new(Shared {
             store: RwLock::new(store),
