@@ -187,12 +187,16 @@ pub async fn create_project(
     body: RawBody,
 ) -> Result<Response, ApiError> {
     authorize(&key, Op::Create)?;
-    let req: CreateProject = body.json()?;
+    let req: CreateProject = body.api_json()?;
     let project_type = match (s.dialect, req.project_type) {
         (Dialect::Spec, Some(t)) => serde_json::from_value::<ProjectType>(t)
             .map_err(|e| ApiError::bad(format!("invalid body: projectType: {e}")))?,
         _ => ProjectType::Standard,
     };
+    if let (Dialect::Live, Some(folder)) = (s.dialect, &req.folder_id) {
+        // The live reference types it a UUID; the spec leaves it a string.
+        check_uuid("folderId", folder)?;
+    }
     let mut store = s.store.write().expect("store lock");
     let now = s.clock.now_ms();
     let project = Project {
@@ -266,7 +270,7 @@ pub async fn create_notebook(
     body: RawBody,
 ) -> Result<Response, ApiError> {
     authorize(&key, Op::Create)?;
-    let req: CreateNotebook = body.json()?;
+    let req: CreateNotebook = body.api_json()?;
     check_uuid("projectId", &req.project_id)?;
     let mut store = s.store.write().expect("store lock");
     let project = visible_project(&store, &key, &req.project_id)?;
@@ -412,7 +416,7 @@ pub async fn create_run(
     body: RawBody,
 ) -> Result<Response, ApiError> {
     authorize(&key, Op::Run)?;
-    let req: CreateRun = body.json()?;
+    let req: CreateRun = body.api_json()?;
     let live = s.dialect.is_live();
     let detached = match s.dialect {
         Dialect::Spec => {

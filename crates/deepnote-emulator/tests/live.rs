@@ -871,3 +871,42 @@ async fn the_binary_speaks_live_by_default_and_spec_on_request() {
         let _ = child.wait().await;
     }
 }
+
+#[tokio::test]
+async fn explicit_nulls_and_non_uuid_folders_are_refused() {
+    let (_emu, api) = sample().await;
+    let before = api.emulator_state().await;
+    for (path, body, needle) in [
+        (
+            "/v2/projects",
+            json!({"name": "P", "folderId": "nope"}),
+            "folderId",
+        ),
+        (
+            "/v2/projects",
+            json!({"name": "P", "folderId": null}),
+            "`folderId` must not be null",
+        ),
+        (
+            "/v2/projects",
+            json!({"name": null}),
+            "`name` must not be null",
+        ),
+        (
+            "/v2/notebooks",
+            json!({"projectId": SAMPLE_PROJECT_ID, "name": null}),
+            "`name` must not be null",
+        ),
+        (
+            "/v2/runs",
+            json!({"notebookId": SAMPLE_NOTEBOOK_ID, "blockIds": null}),
+            "`blockIds` must not be null",
+        ),
+    ] {
+        let r = api.post(path, body.clone()).await;
+        assert_eq!(r.status, 400, "{body}");
+        assert!(r.message().contains(needle), "{body}: {}", r.message());
+    }
+    assert_eq!(api.emulator_state().await["projects"], before["projects"]);
+    assert_eq!(api.emulator_state().await["runs"], before["runs"]);
+}
