@@ -910,3 +910,36 @@ async fn explicit_nulls_and_non_uuid_folders_are_refused() {
     assert_eq!(api.emulator_state().await["projects"], before["projects"]);
     assert_eq!(api.emulator_state().await["runs"], before["runs"]);
 }
+
+#[tokio::test]
+async fn requests_for_operations_the_emulator_lacks_are_journaled() {
+    let (emu, api) = sample().await;
+    emu.clear_journal();
+    let r = api
+        .post(
+            "/v2/blocks",
+            json!({"notebookId": SAMPLE_NOTEBOOK_ID, "type": "code"}),
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    let r = api.raw(Method::PUT, "/v2/projects", None).await;
+    assert_eq!(r.status, 405);
+    let j = emu.journal();
+    let seen: Vec<(&str, &str, u16)> = j
+        .iter()
+        .map(|e| (e.method.as_str(), e.path.as_str(), e.status))
+        .collect();
+    assert_eq!(
+        seen,
+        [("POST", "/v2/blocks", 404), ("PUT", "/v2/projects", 405)]
+    );
+    // The control API stays out of the journal.
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let r = http
+        .get(format!("{}/_emulator/health", emu.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(emu.journal().len(), 2);
+}
