@@ -208,60 +208,57 @@ proptest! {
 }
 
 fn check(w: &World, h: &Hostile) -> Option<u16> {
-    {
-        let (method, template) = ROUTES[h.route];
-        let ids = w.ids.lock().unwrap().clone();
-        let fill = |i: usize| h.segments[i].clone().unwrap_or_else(|| ids[i].clone());
-        let mut path = template
-            .replace("{p}", &fill(0))
-            .replace("{n}", &fill(1))
-            .replace("{r}", &fill(2));
-        if let Some(q) = &h.query {
-            // Spaces and `#` would end the URL; everything else goes as it is.
-            path.push('?');
-            path.push_str(&q.replace(' ', "%20").replace('#', "%23"));
-        }
-        let url = format!("{}{}", w.base, path);
-        let status = w.rt.block_on(async {
-            let before = counts(w).await;
-            let mut req = w
-                .http
-                .request(Method::from_bytes(method.as_bytes()).unwrap(), &url)
-                .bearer_auth(ADMIN);
-            for (k, v) in &h.headers {
-                if let Ok(v) = reqwest::header::HeaderValue::from_str(v) {
-                    req = req.header(k.as_str(), v);
-                }
-            }
-            if let Some(b) = &h.body {
-                req = req.body(b.clone());
-            }
-            let resp = match req.send().await {
-                Ok(r) => r,
-                // A request the client itself will not send (an unparsable URL) proves nothing.
-                Err(e) if e.is_builder() => return None,
-                Err(e) => panic!("{method} {url}: {e}"),
-            };
-            let status = resp.status().as_u16();
-            let text = resp.text().await.unwrap_or_default();
-            assert!(
-                status < 500,
-                "{method} {url} {:?}: {status} {text}",
-                h.body.as_deref().map(String::from_utf8_lossy)
-            );
-            if status >= 400 {
-                assert_eq!(
-                    counts(w).await,
-                    before,
-                    "{method} {url}: a {status} changed the state"
-                );
-            }
-            if method == "DELETE" && status < 300 {
-                let api = Api::at_in(w.dialect, &w.base, Some(ADMIN));
-                *w.ids.lock().unwrap() = fresh(&api).await;
-            }
-            Some(status)
-        });
-        status
+    let (method, template) = ROUTES[h.route];
+    let ids = w.ids.lock().unwrap().clone();
+    let fill = |i: usize| h.segments[i].clone().unwrap_or_else(|| ids[i].clone());
+    let mut path = template
+        .replace("{p}", &fill(0))
+        .replace("{n}", &fill(1))
+        .replace("{r}", &fill(2));
+    if let Some(q) = &h.query {
+        // Spaces and `#` would end the URL; everything else goes as it is.
+        path.push('?');
+        path.push_str(&q.replace(' ', "%20").replace('#', "%23"));
     }
+    let url = format!("{}{}", w.base, path);
+    w.rt.block_on(async {
+        let before = counts(w).await;
+        let mut req = w
+            .http
+            .request(Method::from_bytes(method.as_bytes()).unwrap(), &url)
+            .bearer_auth(ADMIN);
+        for (k, v) in &h.headers {
+            if let Ok(v) = reqwest::header::HeaderValue::from_str(v) {
+                req = req.header(k.as_str(), v);
+            }
+        }
+        if let Some(b) = &h.body {
+            req = req.body(b.clone());
+        }
+        let resp = match req.send().await {
+            Ok(r) => r,
+            // A request the client itself will not send (an unparsable URL) proves nothing.
+            Err(e) if e.is_builder() => return None,
+            Err(e) => panic!("{method} {url}: {e}"),
+        };
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap_or_default();
+        assert!(
+            status < 500,
+            "{method} {url} {:?}: {status} {text}",
+            h.body.as_deref().map(String::from_utf8_lossy)
+        );
+        if status >= 400 {
+            assert_eq!(
+                counts(w).await,
+                before,
+                "{method} {url}: a {status} changed the state"
+            );
+        }
+        if method == "DELETE" && status < 300 {
+            let api = Api::at_in(w.dialect, &w.base, Some(ADMIN));
+            *w.ids.lock().unwrap() = fresh(&api).await;
+        }
+        Some(status)
+    })
 }
