@@ -274,6 +274,9 @@ pub async fn create_notebook(
     check_uuid("projectId", &req.project_id)?;
     let mut store = s.store.write().expect("store lock");
     let project = visible_project(&store, &key, &req.project_id)?;
+    if s.dialect.is_live() {
+        check_not_suspended(&store, &project.id)?;
+    }
     let name = match s.dialect {
         Dialect::Spec => req.name.unwrap_or_else(|| DEFAULT_NOTEBOOK_NAME.into()),
         Dialect::Live => live_notebook_name(&store, project, req.name)?,
@@ -333,6 +336,10 @@ pub async fn get_notebook(
     check_notebook_id(s.dialect, &id)?;
     let store = s.store.read().expect("store lock");
     let n = visible_notebook(&store, &key, &id)?;
+    if s.dialect.is_live() && store.project(&n.project_id).is_some_and(|p| p.suspended) {
+        // The live reference: "a suspended project is reported as 400 here, not 409".
+        return Err(ApiError::bad("Project is suspended"));
+    }
     Ok(Json(json!({ "notebook": shapes::notebook(s.dialect, n, true) })).into_response())
 }
 
@@ -344,7 +351,16 @@ pub async fn delete_notebook(
     authorize(&key, Op::Delete)?;
     check_notebook_id(s.dialect, &id)?;
     let mut store = s.store.write().expect("store lock");
-    visible_notebook(&store, &key, &id)?;
+    let project = visible_notebook(&store, &key, &id)?.project_id.clone();
+    if s.dialect.is_live() {
+        check_not_suspended(&store, &project)?;
+        if store.notebooks_of(&project).count() < 2 {
+            // Deepnote's client: "a project must keep at least one" notebook.
+            return Err(ApiError::Conflict(
+                "A project must keep at least one notebook".into(),
+            ));
+        }
+    }
     s.commit(&mut store, vec![Change::DeleteNotebook(id)])?;
     Ok(changed(StatusCode::NO_CONTENT.into_response(), None))
 }

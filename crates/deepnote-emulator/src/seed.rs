@@ -16,6 +16,10 @@ pub const SAMPLE_KEY: &str = "deepnote-emulator-sample-key";
 pub const SAMPLE_WORKSPACE_ID: &str = "00000000-5a3e-4000-8000-00000000000a";
 /// The sample user's id.
 pub const SAMPLE_USER_ID: &str = "00000000-5a3e-4000-8000-00000000000b";
+/// The folder "Sales analysis" sits in.
+pub(crate) const SAMPLE_FOLDER_ID: &str = "00000000-5a3e-4000-8000-0000000f0001";
+/// That folder's name.
+pub(crate) const SAMPLE_FOLDER_NAME: &str = "Reports";
 /// The first sample project ("Sales analysis").
 pub const SAMPLE_PROJECT_ID: &str = "00000000-5a3e-4000-8000-000000000101";
 /// Its notebook "Quarterly report", with finished runs and real blocks: a markdown heading,
@@ -114,7 +118,7 @@ pub(crate) fn seed_sample(s: &Shared) -> Result<(), ApiError> {
             SAMPLE_PROJECT_ID,
             "Sales analysis",
             "standard",
-            Some("00000000-5a3e-4000-8000-0000000f0001"),
+            Some(SAMPLE_FOLDER_ID),
         ),
         (
             "00000000-5a3e-4000-8000-000000000102",

@@ -13,6 +13,20 @@ pub fn project(d: Dialect, store: &Store, p: &Project) -> Value {
         v["folderId"] = json!(f);
     }
     if d.is_live() {
+        // The live shape of the folder; the emulator knows a folder by its id only, so the
+        // path is the folder itself and not known to be complete.
+        v["folder"] = match &p.folder_id {
+            Some(f) => {
+                let name = folder_name(f);
+                json!({
+                    "id": f,
+                    "name": name,
+                    "path": [{ "id": f, "name": name }],
+                    "isPathComplete": false,
+                })
+            }
+            None => Value::Null,
+        };
         v["createdAt"] = json!(rfc3339(p.created_at));
         // The only way the live API exposes notebook ids.
         v["notebooks"] = store
@@ -21,6 +35,14 @@ pub fn project(d: Dialect, store: &Store, p: &Project) -> Value {
             .collect();
     }
     v
+}
+
+/// A folder's name: the sample workspace's folder has one; others are known by id only.
+fn folder_name(id: &str) -> String {
+    match id {
+        crate::seed::SAMPLE_FOLDER_ID => crate::seed::SAMPLE_FOLDER_NAME.to_string(),
+        other => other.to_string(),
+    }
 }
 
 /// A project as create and get answer it: flat in the spec dialect, `{"project": ...}` in the

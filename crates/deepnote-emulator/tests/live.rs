@@ -943,3 +943,85 @@ async fn requests_for_operations_the_emulator_lacks_are_journaled() {
     assert_eq!(r.status(), 200);
     assert_eq!(emu.journal().len(), 2);
 }
+
+#[tokio::test]
+async fn a_project_keeps_at_least_one_notebook() {
+    let emu = live_emulator().await;
+    let api = Api::new(&emu, EDITOR);
+    let r = api.post("/v2/projects", json!({"name": "P"})).await;
+    let project = r.body["project"]["id"].as_str().unwrap().to_string();
+    let placeholder = r.body["project"]["notebooks"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = api.delete(&format!("/v2/notebooks/{placeholder}")).await;
+    assert_eq!(r.status, 409);
+    assert!(r.message().contains("at least one"), "{}", r.message());
+    // With one of its own, the placeholder can go (what Deepnote's client does after create).
+    let ours = api.notebook(&project).await;
+    assert_eq!(
+        api.delete(&format!("/v2/notebooks/{placeholder}"))
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        api.delete(&format!("/v2/notebooks/{ours}")).await.status,
+        409
+    );
+    // Deleting the project takes its last notebook with it.
+    assert_eq!(
+        api.delete(&format!("/v2/projects/{project}")).await.status,
+        204
+    );
+    assert_eq!(api.get(&format!("/v2/notebooks/{ours}")).await.status, 404);
+}
+
+#[tokio::test]
+async fn suspended_projects_refuse_notebook_changes_as_the_live_reference_says() {
+    let (emu, api) = sample().await;
+    assert!(emu.suspend_project(SAMPLE_PROJECT_ID, true));
+    let r = api
+        .get(&format!("/v2/notebooks/{SAMPLE_NOTEBOOK_ID}"))
+        .await;
+    assert_eq!((r.status, r.message()), (400, "Project is suspended"));
+    let r = api
+        .post(
+            "/v2/notebooks",
+            json!({"projectId": SAMPLE_PROJECT_ID, "name": "New"}),
+        )
+        .await;
+    assert_eq!(r.status, 409);
+    let r = api
+        .delete(&format!("/v2/notebooks/{SAMPLE_NOTEBOOK_ID}"))
+        .await;
+    assert_eq!(r.status, 409);
+    assert!(emu.suspend_project(SAMPLE_PROJECT_ID, false));
+    assert_eq!(
+        api.get(&format!("/v2/notebooks/{SAMPLE_NOTEBOOK_ID}"))
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn projects_show_their_folder_in_the_live_shape() {
+    let (_emu, api) = sample().await;
+    let r = api.get("/v2/projects").await;
+    let projects = r.body["projects"].as_array().unwrap();
+    let sales = projects
+        .iter()
+        .find(|p| p["id"] == SAMPLE_PROJECT_ID)
+        .unwrap();
+    assert_eq!(sales["folder"]["name"], "Reports");
+    assert_eq!(sales["folder"]["path"][0]["id"], sales["folder"]["id"]);
+    assert_eq!(sales["folderId"], sales["folder"]["id"]);
+    let root = projects
+        .iter()
+        .find(|p| p["id"] != SAMPLE_PROJECT_ID)
+        .unwrap();
+    assert_eq!(root["folder"], Value::Null);
+    let r = api.get(&format!("/v2/projects/{SAMPLE_PROJECT_ID}")).await;
+    assert_eq!(r.body["project"]["folder"]["name"], "Reports");
+}
