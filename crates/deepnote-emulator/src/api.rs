@@ -594,6 +594,7 @@ pub async fn get_run(
     let nested = match s.dialect {
         Dialect::Spec => true,
         Dialect::Live => {
+            v["projectId"] = json!(run.project_id);
             let alternate = s.alternate();
             if alternate {
                 // The other spelling of the id Deepnote's client accepts.
@@ -626,7 +627,6 @@ pub async fn get_run(
             (None, true) if lagging => (Some(Value::String(String::new())), None),
             (None, _) => (None, None),
         };
-        v["projectId"] = json!(run.project_id);
         v["snapshotContent"] = text.unwrap_or(Value::Null);
         v["snapshotDownloadUrl"] = json!(link);
     }

@@ -1025,3 +1025,26 @@ async fn projects_show_their_folder_in_the_live_shape() {
     let r = api.get(&format!("/v2/projects/{SAMPLE_PROJECT_ID}")).await;
     assert_eq!(r.body["project"]["folder"]["name"], "Reports");
 }
+
+#[tokio::test]
+async fn the_control_api_sets_report_error() {
+    let (emu, api) = sample().await;
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let r = http
+        .put(format!(
+            "{}/_emulator/behaviours/{SAMPLE_NOTEBOOK_ID}",
+            emu.base_url()
+        ))
+        .json(
+            &json!({"durationMs": 500, "outcome": "error", "message": "boom", "reportError": true}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let run = api.run(SAMPLE_NOTEBOOK_ID).await;
+    emu.advance_clock(Duration::from_millis(500));
+    let v = api.get(&format!("/v2/runs/{run}")).await.body["run"].clone();
+    assert_eq!(v["error"], "boom");
+    assert_eq!(v["projectId"], SAMPLE_PROJECT_ID);
+}
