@@ -13,16 +13,22 @@ pub fn project(d: Dialect, store: &Store, p: &Project) -> Value {
         v["folderId"] = json!(f);
     }
     if d.is_live() {
-        // The live shape of the folder; the emulator knows a folder by its id only, so the
-        // path is the folder itself and not known to be complete.
+        // The live shape of the folder. The sample folder is a root folder the emulator knows
+        // fully; any other is known by its id alone, so its path is not known to be complete
+        // (Deepnote's CLI then files it apart, as it should).
         v["folder"] = match &p.folder_id {
             Some(f) => {
-                let name = folder_name(f);
+                let (name, complete) = match f.as_str() {
+                    crate::seed::SAMPLE_FOLDER_ID => {
+                        (crate::seed::SAMPLE_FOLDER_NAME.to_string(), true)
+                    }
+                    other => (other.to_string(), false),
+                };
                 json!({
                     "id": f,
                     "name": name,
                     "path": [{ "id": f, "name": name }],
-                    "isPathComplete": false,
+                    "isPathComplete": complete,
                 })
             }
             None => Value::Null,
@@ -35,14 +41,6 @@ pub fn project(d: Dialect, store: &Store, p: &Project) -> Value {
             .collect();
     }
     v
-}
-
-/// A folder's name: the sample workspace's folder has one; others are known by id only.
-fn folder_name(id: &str) -> String {
-    match id {
-        crate::seed::SAMPLE_FOLDER_ID => crate::seed::SAMPLE_FOLDER_NAME.to_string(),
-        other => other.to_string(),
-    }
 }
 
 /// A project as create and get answer it: flat in the spec dialect, `{"project": ...}` in the

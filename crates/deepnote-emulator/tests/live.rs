@@ -1015,6 +1015,7 @@ async fn projects_show_their_folder_in_the_live_shape() {
         .find(|p| p["id"] == SAMPLE_PROJECT_ID)
         .unwrap();
     assert_eq!(sales["folder"]["name"], "Reports");
+    assert_eq!(sales["folder"]["isPathComplete"], true);
     assert_eq!(sales["folder"]["path"][0]["id"], sales["folder"]["id"]);
     assert_eq!(sales["folderId"], sales["folder"]["id"]);
     let root = projects
@@ -1024,6 +1025,15 @@ async fn projects_show_their_folder_in_the_live_shape() {
     assert_eq!(root["folder"], Value::Null);
     let r = api.get(&format!("/v2/projects/{SAMPLE_PROJECT_ID}")).await;
     assert_eq!(r.body["project"]["folder"]["name"], "Reports");
+    // A folder known by its id alone: its path is not known to be complete.
+    let f = "0b1f6a52-9d0e-4a7c-8f5e-3c2d1b0a9f8e";
+    let r = api
+        .post("/v2/projects", json!({"name": "Filed", "folderId": f}))
+        .await;
+    let id = r.body["project"]["id"].as_str().unwrap().to_string();
+    let r = api.get(&format!("/v2/projects/{id}")).await;
+    assert_eq!(r.body["project"]["folder"]["id"], f);
+    assert_eq!(r.body["project"]["folder"]["isPathComplete"], false);
 }
 
 #[tokio::test]
