@@ -4,9 +4,10 @@
 # Creates a venv under $CARGO_TARGET_DIR (or target/) with a pinned schemathesis, builds the
 # emulator binary, and judges it twice, each time on a fresh emulator with the sample workspace
 # on a free loopback port:
-#   1. the original spec (deepnote-openapi.yml + openapi/overlay.yml, merged) against
-#      `--dialect spec`;
-#   2. the live reference (openapi/live.yml, verbatim) against the default (live) dialect.
+#   1. the original spec (deepnote-openapi.yml with the `upstream` section of
+#      openapi/overlay.yml) against `--dialect spec`;
+#   2. the live reference (openapi/live.yml with the overlay's `live` section, empty: verbatim)
+#      against the default (live) dialect.
 # Each judgement runs the /v2 operations and the legacy /v1 execute in positive mode (status
 # codes, content types, response schemas, auth, use after free) and in negative mode (invalid
 # input is refused with a 4xx, never a server error). Only the 12 operations of the original
@@ -40,30 +41,13 @@ echo "conformance: building the emulator"
 (cd "$ROOT" && cargo build --quiet -p deepnote-emulator --bin deepnote-emulator)
 BIN=$TARGET/debug/deepnote-emulator
 
-# The merged spec: RFC 7396 merge patch of the overlay onto the upstream spec (what
-# `cargo xtask spec merged` prints), done here so the script needs no xtask build.
-merge() {
-    "$VENV/bin/python" - "$1" "$2" >"$3" <<'PY'
-import json, sys, yaml
-def merge(target, patch):
-    if not isinstance(patch, dict):
-        return patch
-    if not isinstance(target, dict):
-        target = {}
-    for k, v in patch.items():
-        if v is None:
-            target.pop(k, None)
-        else:
-            target[k] = merge(target.get(k), v)
-    return target
-spec = yaml.safe_load(open(sys.argv[1]))
-patch = yaml.safe_load(open(sys.argv[2]))
-json.dump(merge(spec, patch), sys.stdout, indent=1)
-PY
-}
-SPEC=$WORK/deepnote-openapi.merged.json
-merge "$ROOT/deepnote-openapi.yml" "$ROOT/openapi/overlay.yml" "$SPEC"
-LIVE=$ROOT/openapi/live.yml
+# Each reference with its section of openapi/overlay.yml applied, from the one implementation
+# (crates/deepnote-spec, through xtask): the original spec with `upstream`, the live reference
+# with `live` (empty: the live reference judges verbatim).
+SPEC=$WORK/reference-upstream.json
+LIVE=$WORK/reference-live.json
+(cd "$ROOT" && cargo run --quiet -p xtask -- spec reference upstream) >"$SPEC"
+(cd "$ROOT" && cargo run --quiet -p xtask -- spec reference live) >"$LIVE"
 
 # The 12 operations of the original spec (the live reference names them the same).
 V2_OPS='^(listProjects|createProject|getProject|deleteProject|createNotebook|getNotebook|deleteNotebook|listNotebookRuns|createRun|getRun|getMe)$'

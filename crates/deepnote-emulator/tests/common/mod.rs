@@ -1,7 +1,8 @@
 //! Shared test helpers: an HTTP client whose every API answer is validated against the
-//! reference of the emulator's dialect, so drift fails a test: the merged spec
-//! (`deepnote-openapi.yml` + `openapi/overlay.yml`) for [`Dialect::Spec`], the live reference
-//! (`openapi/live.yml`) for [`Dialect::Live`].
+//! reference of the emulator's dialect, so drift fails a test: the original spec
+//! (`deepnote-openapi.yml` with the overlay's `upstream` section) for [`Dialect::Spec`], the live
+//! reference (`openapi/live.yml` with the overlay's `live` section) for [`Dialect::Live`]. Both
+//! come from `deepnote-spec`, the one implementation of the references.
 #![allow(dead_code)]
 
 pub use deepnote_emulator::Dialect;
@@ -54,32 +55,25 @@ fn keys() -> deepnote_emulator::EmulatorBuilder {
         )
 }
 
-fn read_yaml(p: &str) -> Value {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-    let text = std::fs::read_to_string(format!("{root}/{p}")).expect("spec file");
-    serde_saphyr::from_str(&text).expect("spec YAML")
+/// One reference with its overlay section and every `$ref` inlined.
+fn load(which: deepnote_spec::Reference) -> Value {
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    let doc = deepnote_spec::reference(root, which).expect("the reference loads");
+    deepnote_spec::refs::inlined(&doc, 32)
 }
 
-/// The merged spec with every `$ref` inlined.
+/// The original spec with the overlay's `upstream` section.
 pub fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
-    SPEC.get_or_init(|| {
-        let mut spec = read_yaml("deepnote-openapi.yml");
-        json_patch::merge(&mut spec, &read_yaml("openapi/overlay.yml"));
-        let components = spec.clone();
-        inline_refs(&mut spec, &components, 0);
-        spec
-    })
+    SPEC.get_or_init(|| load(deepnote_spec::Reference::Upstream))
 }
 
-/// The live reference with every `$ref` inlined and OpenAPI 3.0's `nullable` turned into
-/// JSON Schema (which the validator speaks).
+/// The live reference with the overlay's `live` section, and OpenAPI 3.0's `nullable` turned
+/// into JSON Schema (which the validator speaks).
 pub fn live() -> &'static Value {
     static LIVE: OnceLock<Value> = OnceLock::new();
     LIVE.get_or_init(|| {
-        let mut spec = read_yaml("openapi/live.yml");
-        let components = spec.clone();
-        inline_refs(&mut spec, &components, 0);
+        let mut spec = load(deepnote_spec::Reference::Live);
         nullable_to_json_schema(&mut spec);
         spec
     })
@@ -120,36 +114,6 @@ fn nullable_to_json_schema(v: &mut Value) {
             }
         }
         Value::Array(items) => items.iter_mut().for_each(nullable_to_json_schema),
-        _ => {}
-    }
-}
-
-fn inline_refs(v: &mut Value, root: &Value, depth: usize) {
-    assert!(depth < 32, "$ref cycle in the spec");
-    match v {
-        Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get("$ref") {
-                let pointer = r.strip_prefix('#').expect("local $ref");
-                let mut target = root.pointer(pointer).expect("$ref target").clone();
-                inline_refs(&mut target, root, depth + 1);
-                // Siblings of `$ref` (none survive the overlay, but keep them if any do).
-                map.remove("$ref");
-                if let Value::Object(t) = target {
-                    for (k, val) in t {
-                        map.entry(k).or_insert(val);
-                    }
-                }
-            } else {
-                for val in map.values_mut() {
-                    inline_refs(val, root, depth);
-                }
-            }
-        }
-        Value::Array(items) => {
-            for val in items {
-                inline_refs(val, root, depth);
-            }
-        }
         _ => {}
     }
 }
