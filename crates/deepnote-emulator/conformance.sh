@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
-# Conformance of the emulator to Deepnote's spec, judged by schemathesis.
+# Conformance of the emulator to both references, judged by schemathesis.
 #
-# Creates a venv under $CARGO_TARGET_DIR (or target/) with a pinned schemathesis, builds and
-# starts the emulator binary on a free loopback port with the sample workspace, and runs
-# schemathesis against the merged spec (deepnote-openapi.yml + openapi/overlay.yml): once for
-# the /v2 operations, once for the legacy /v1 execute. Exits non-zero on any failure.
+# Creates a venv under $CARGO_TARGET_DIR (or target/) with a pinned schemathesis, builds the
+# emulator binary, and judges it twice, each time on a fresh emulator with the sample workspace
+# on a free loopback port:
+#   1. the original spec (deepnote-openapi.yml with the `upstream` section of
+#      openapi/overlay.yml) against `--dialect spec`;
+#   2. the live reference (openapi/live.yml with the overlay's `live` section, empty: verbatim)
+#      against the default (live) dialect.
+# Each judgement runs the /v2 operations and the legacy /v1 execute in positive mode (status
+# codes, content types, response schemas, auth, use after free) and in negative mode (invalid
+# input is refused with a 4xx, never a server error). Only the 12 operations of the original
+# spec are judged: the live reference's 23 newer operations are not emulated yet.
+# Exits non-zero on any failure.
 #
 # Usage: crates/deepnote-emulator/conformance.sh [extra schemathesis args]
 # EMULATOR_ARGS adds emulator flags; e.g. EMULATOR_ARGS='--error-rate 0.2' must make it fail.
+# CONFORMANCE_REFERENCES=spec (or live) judges by one reference only.
 set -euo pipefail
 
 SCHEMATHESIS_VERSION=4.32.5
 EXAMPLES=${CONFORMANCE_EXAMPLES:-20}
+REFERENCES=${CONFORMANCE_REFERENCES:-spec live}
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 VENV=$TARGET/conformance-venv
 WORK=$TARGET/conformance
@@ -30,62 +41,78 @@ echo "conformance: building the emulator"
 (cd "$ROOT" && cargo build --quiet -p deepnote-emulator --bin deepnote-emulator)
 BIN=$TARGET/debug/deepnote-emulator
 
-# The merged spec: RFC 7396 merge patch of the overlay onto the upstream spec (what
-# `cargo xtask spec merged` prints), done here so the script needs no xtask build.
-SPEC=$WORK/deepnote-openapi.merged.json
-"$VENV/bin/python" - "$ROOT/deepnote-openapi.yml" "$ROOT/openapi/overlay.yml" >"$SPEC" <<'PY'
-import json, sys, yaml
-def merge(target, patch):
-    if not isinstance(patch, dict):
-        return patch
-    if not isinstance(target, dict):
-        target = {}
-    for k, v in patch.items():
-        if v is None:
-            target.pop(k, None)
-        else:
-            target[k] = merge(target.get(k), v)
-    return target
-spec = yaml.safe_load(open(sys.argv[1]))
-overlay = yaml.safe_load(open(sys.argv[2]))['upstream']
-json.dump(merge(spec, overlay), sys.stdout, indent=1)
-PY
+# Each reference with its section of openapi/overlay.yml applied, from the one implementation
+# (crates/deepnote-spec, through xtask): the original spec with `upstream`, the live reference
+# with `live` (empty: the live reference judges verbatim).
+SPEC=$WORK/reference-upstream.json
+LIVE=$WORK/reference-live.json
+(cd "$ROOT" && cargo run --quiet -p xtask -- spec reference upstream) >"$SPEC"
+(cd "$ROOT" && cargo run --quiet -p xtask -- spec reference live) >"$LIVE"
+
+# The 12 operations of the original spec (the live reference names them the same).
+V2_OPS='^(listProjects|createProject|getProject|deleteProject|createNotebook|getNotebook|deleteNotebook|listNotebookRuns|createRun|getRun|getMe)$'
+V1_OPS='^executeNotebookV1$'
 
 KEY=deepnote-emulator-sample-key
-# shellcheck disable=SC2086 # EMULATOR_ARGS is a list of flags.
-"$BIN" --port 0 --seed sample ${EMULATOR_ARGS:-} >"$WORK/emulator.out" 2>"$WORK/emulator.err" &
-EMU_PID=$!
-trap 'kill "$EMU_PID" 2>/dev/null || true; wait "$EMU_PID" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-    URL=$(grep -o 'http://[0-9.:]*' "$WORK/emulator.out" 2>/dev/null || true)
-    [ -n "$URL" ] && break
-    sleep 0.1
-done
-[ -n "$URL" ] || { echo "conformance: the emulator did not start" >&2; cat "$WORK/emulator.err" >&2; exit 1; }
-echo "conformance: emulator at $URL"
+EMU_PID=
+stop_emulator() {
+    if [ -n "$EMU_PID" ]; then
+        kill "$EMU_PID" 2>/dev/null || true
+        wait "$EMU_PID" 2>/dev/null || true
+        EMU_PID=
+    fi
+}
+trap stop_emulator EXIT
+
+start_emulator() { # DIALECT
+    local out=$WORK/emulator-$1.out
+    : >"$out"
+    # shellcheck disable=SC2086 # EMULATOR_ARGS is a list of flags.
+    "$BIN" --port 0 --seed sample --dialect "$1" ${EMULATOR_ARGS:-} >"$out" 2>"$WORK/emulator-$1.err" &
+    EMU_PID=$!
+    URL=
+    for _ in $(seq 1 100); do
+        URL=$(grep -o 'http://[0-9.:]*' "$out" 2>/dev/null || true)
+        [ -n "$URL" ] && break
+        sleep 0.1
+    done
+    [ -n "$URL" ] || { echo "conformance: the emulator did not start" >&2; cat "$WORK/emulator-$1.err" >&2; exit 1; }
+    echo "conformance: $1-dialect emulator at $URL"
+}
 
 # schemathesis keeps a cache in its working directory; keep it out of the source tree.
 cd "$WORK"
 
-CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,ignored_auth,use_after_free
-run() {
-    "$VENV/bin/schemathesis" run "$SPEC" \
+POSITIVE=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,ignored_auth,use_after_free
+NEGATIVE=not_a_server_error,negative_data_rejection
+judge() { # REFERENCE-FILE BASE OPS MODE CHECKS [extra args]
+    local reference=$1 base=$2 ops=$3 mode=$4 checks=$5
+    shift 5
+    "$VENV/bin/schemathesis" run "$reference" --url "$URL$base" \
         -H "Authorization: Bearer $KEY" \
         -n "$EXAMPLES" --seed 1 --generation-database none \
-        --mode positive -c "$CHECKS" --no-color "$@"
+        --include-operation-id-regex "$ops" \
+        --mode "$mode" -c "$checks" --no-color "$@"
 }
 
 status=0
-echo "conformance: /v2 operations"
-run --url "$URL/v2" --exclude-path-regex '/execute$' "$@" || status=1
-echo "conformance: /v1 execute"
-run --url "$URL/v1" --include-path-regex '/execute$' "$@" || status=1
-
-# Robustness: whatever schemathesis sends (negative mode too), never a server error.
-echo "conformance: negative inputs never get a 5xx"
-"$VENV/bin/schemathesis" run "$SPEC" --url "$URL/v2" \
-    -H "Authorization: Bearer $KEY" -n "$EXAMPLES" --seed 1 --generation-database none \
-    --mode negative -c not_a_server_error --exclude-path-regex '/execute$' --no-color "$@" || status=1
+for reference in $REFERENCES; do
+    case $reference in
+        spec) file=$SPEC ;;
+        live) file=$LIVE ;;
+        *) echo "conformance: unknown reference $reference" >&2; exit 2 ;;
+    esac
+    start_emulator "$reference"
+    for mode in positive negative; do
+        checks=$POSITIVE
+        [ "$mode" = negative ] && checks=$NEGATIVE
+        echo "conformance: $reference reference, $mode, /v2 operations"
+        judge "$file" /v2 "$V2_OPS" "$mode" "$checks" "$@" || status=1
+        echo "conformance: $reference reference, $mode, /v1 execute"
+        judge "$file" /v1 "$V1_OPS" "$mode" "$checks" "$@" || status=1
+    done
+    stop_emulator
+done
 
 if [ "$status" -ne 0 ]; then
     echo "conformance: FAILED" >&2

@@ -12,7 +12,7 @@
 //! | `GET /_emulator/state`                  | counts, clock, sample key                         |
 //! | `POST /_emulator/seed`                  | load the sample workspace and accept its key      |
 //! | `POST /_emulator/reset`                 | forget projects, notebooks, runs, behaviours      |
-//! | `PUT /_emulator/behaviours/{notebookId}`| `{"durationMs","outcome","message"}` for new runs |
+//! | `PUT /_emulator/behaviours/{notebookId}`| `{"durationMs","outcome","message","reportError"}` for new runs |
 //! | `DELETE /_emulator/behaviours/{id}`     | back to the default behaviour                     |
 //! | `GET /_emulator/clock`                  | `{"now","offsetMs","frozenAt"}`                   |
 //! | `POST /_emulator/clock/advance`         | `{"ms": N}` moves the clock forward               |

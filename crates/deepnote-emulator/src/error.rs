@@ -12,6 +12,10 @@ pub enum ApiError {
     /// 401: missing or unknown API key.
     #[error("missing or invalid API key")]
     Unauthorized,
+    /// 401 with a reason: the legacy v1 execute answers every refusal so (its documentation
+    /// names no other status).
+    #[error("{0}")]
+    Denied(String),
     /// 403: the key's access level is too low.
     #[error("{0}")]
     Forbidden(String),
@@ -40,7 +44,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized | ApiError::Denied(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -67,7 +71,7 @@ impl IntoResponse for ApiError {
             resp.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
-        if matches!(self, ApiError::Unauthorized) {
+        if matches!(self, ApiError::Unauthorized | ApiError::Denied(_)) {
             resp.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }

@@ -97,6 +97,22 @@ impl RawBody {
         }
         serde_json::from_value(value).map_err(|e| ApiError::bad(format!("invalid body: {e}")))
     }
+
+    /// [`RawBody::json`] for an API request: no field of the API's request bodies is nullable
+    /// in either reference, so an explicit `null` is refused rather than read as "absent".
+    pub fn api_json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        let value: serde_json::Value = self.json()?;
+        if let Some((k, _)) = value
+            .as_object()
+            .and_then(|m| m.iter().find(|(_, v)| v.is_null()))
+        {
+            return Err(ApiError::bad(format!(
+                "invalid body: invalid type: null, `{}` must not be null",
+                truncate(k)
+            )));
+        }
+        serde_json::from_value(value).map_err(|e| ApiError::bad(format!("invalid body: {e}")))
+    }
 }
 
 /// 400 unless `id` is a UUID; `what` names the parameter in the message.

@@ -1,6 +1,6 @@
 //! A faithful, stateful local Deepnote Public API server, for tests, CI and demos.
 //!
-//! It serves every operation of Deepnote's OpenAPI spec (under `/v2`, and the legacy execute
+//! It serves the 12 operations of Deepnote's original OpenAPI spec (under `/v2`, and the legacy execute
 //! under `/v1`) with projects, notebooks and runs kept in memory (or in SQLite with a data
 //! directory), API keys with access levels, paginated lists with opaque page tokens, runs that
 //! move through their statuses on a virtual clock, execution snapshots, and injectable faults.
@@ -8,6 +8,17 @@
 //! moves the clock, sets faults and lists what happened.
 //!
 //! It depends on none of the SDK's client crates, so it can judge them.
+//!
+//! # Dialects
+//!
+//! By default it answers as the live Deepnote service does ([`Dialect::Live`]: 201 creates,
+//! `{"project": ...}` envelopes, `completedAt`, the snapshot flat on the run, detached runs by
+//! default, inputs checked against the notebook's input blocks, ...; see the README's table).
+//! [`Dialect::Spec`] (set with [`EmulatorBuilder::dialect`], or the binary's `--dialect spec`)
+//! keeps strictly to the original `deepnote-openapi.yml` with the project's overlay.
+//! [`EmulatorBuilder::alternate_shapes`] (`--alternate-shapes SHARE`) makes a share of live
+//! answers use the other shapes Deepnote's client tolerates (`{"run": {"id"}}` from
+//! `POST /runs`, `id` for `runId`, the nested `snapshot{}`).
 //!
 //! # Starting one in-process
 //!
@@ -37,7 +48,8 @@
 //!
 //! - Runs without a behaviour last [`DEFAULT_RUN_DURATION`] (100 ms pending, 400 ms running)
 //!   and succeed.
-//! - Lists return [`DEFAULT_PAGE_SIZE`] items unless `pageSize` (1 to [`MAX_PAGE_SIZE`]) says.
+//! - Lists return [`DEFAULT_PAGE_SIZE`] items unless `pageSize` (1 to [`MAX_PAGE_SIZE`]) says;
+//!   projects [`LIVE_PROJECTS_PAGE_SIZE`] in the live dialect.
 //! - Bodies larger than [`BODY_LIMIT`] are answered 413.
 //! - Access levels: see [`auth`] for which operation needs which level.
 
@@ -47,9 +59,11 @@ mod api;
 pub mod auth;
 mod clock;
 pub mod control;
+pub mod dialect;
 mod error;
 mod extract;
 pub mod faults;
+mod inputs;
 pub mod journal;
 mod pagination;
 mod persist;
@@ -57,16 +71,18 @@ mod routes;
 mod runs;
 mod seed;
 mod server;
+mod shapes;
 mod snapshot;
 mod state;
 
 pub use auth::{AccessLevel, KeySpec};
 pub use clock::ClockState;
+pub use dialect::Dialect;
 pub use error::ApiError;
 pub use extract::BODY_LIMIT;
 pub use faults::{Faults, RateLimit};
 pub use journal::{FaultKind, JournalEntry};
-pub use pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use pagination::{DEFAULT_PAGE_SIZE, LIVE_PROJECTS_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use persist::DB_FILE;
 pub use runs::{DEFAULT_RUN_DURATION, RunBehaviour, RunOutcome, RunStatus};
 pub use seed::{SAMPLE_KEY, SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID, SAMPLE_WORKSPACE_ID};

@@ -11,8 +11,12 @@ use crate::error::ApiError;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-/// The page size when `pageSize` is not given.
+/// The page size when `pageSize` is not given (runs in both dialects, projects in the spec
+/// dialect).
 pub const DEFAULT_PAGE_SIZE: usize = 20;
+/// The page size of `GET /projects` without `pageSize` in the live dialect (the live
+/// reference's default).
+pub const LIVE_PROJECTS_PAGE_SIZE: usize = 50;
 /// The largest `pageSize` accepted (the spec's maximum); the smallest is 1.
 pub const MAX_PAGE_SIZE: usize = 100;
 
@@ -69,16 +73,17 @@ impl Paginator {
         hex(&bytes)
     }
 
-    /// Read `pageSize` and `pageToken` for `list`.
+    /// Read `pageSize` (`default` when absent) and `pageToken` for `list`.
     pub fn page(
         &self,
         list: &str,
         epoch: u64,
         page_size: Option<&str>,
         page_token: Option<&str>,
+        default: usize,
     ) -> Result<Page, ApiError> {
         let size = match page_size {
-            None => DEFAULT_PAGE_SIZE,
+            None => default,
             Some(s) => match s.trim().parse::<i64>() {
                 Ok(n) if (1..=MAX_PAGE_SIZE as i64).contains(&n) => n as usize,
                 _ => {
@@ -144,10 +149,22 @@ mod tests {
     #[test]
     fn page_size_bounds() {
         let p = Paginator::new([1; 32]);
-        assert!(p.page("l", 0, Some("0"), None).is_err());
-        assert!(p.page("l", 0, Some("101"), None).is_err());
-        assert!(p.page("l", 0, Some("x"), None).is_err());
-        assert_eq!(p.page("l", 0, Some("100"), None).unwrap().size, 100);
-        assert_eq!(p.page("l", 0, None, None).unwrap().size, DEFAULT_PAGE_SIZE);
+        assert!(p.page("l", 0, Some("0"), None, DEFAULT_PAGE_SIZE).is_err());
+        assert!(
+            p.page("l", 0, Some("101"), None, DEFAULT_PAGE_SIZE)
+                .is_err()
+        );
+        assert!(p.page("l", 0, Some("x"), None, DEFAULT_PAGE_SIZE).is_err());
+        assert_eq!(
+            p.page("l", 0, Some("100"), None, DEFAULT_PAGE_SIZE)
+                .unwrap()
+                .size,
+            100
+        );
+        assert_eq!(
+            p.page("l", 0, None, None, DEFAULT_PAGE_SIZE).unwrap().size,
+            DEFAULT_PAGE_SIZE
+        );
+        assert_eq!(p.page("l", 0, None, None, 50).unwrap().size, 50);
     }
 }

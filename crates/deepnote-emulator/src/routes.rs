@@ -44,12 +44,14 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             post(api::execute_v1),
         )
         .method_not_allowed_fallback(api::method_not_allowed)
-        .route_layer(middleware::from_fn_with_state(shared.clone(), api_layer))
+        // Unknown paths pass the layer too, so the journal shows what a client asked for
+        // (an operation the emulator does not have yet, say).
+        .fallback(api::not_found)
+        .layer(middleware::from_fn_with_state(shared.clone(), api_layer))
         .with_state(shared.clone());
     Router::new()
-        .merge(api)
         .nest("/_emulator", crate::control::router(shared.clone()))
-        .fallback(api::not_found)
+        .merge(api)
 }
 
 /// Apply faults around an API request, journal it, and log it (never its key).

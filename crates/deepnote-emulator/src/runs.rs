@@ -54,6 +54,12 @@ pub struct RunBehaviour {
     /// The run's `error` message for `error` and `internal_error` outcomes.
     #[serde(default)]
     pub message: Option<String>,
+    /// Whether a failed run's `error` carries the message. `None` follows the dialect: the
+    /// spec dialect reports it; the live dialect answers `error: null`, as the service often
+    /// does on genuine failures (Deepnote's client then reads the reason from the snapshot's
+    /// error output, which always carries the message).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_error: Option<bool>,
 }
 
 impl Default for RunBehaviour {
@@ -62,6 +68,7 @@ impl Default for RunBehaviour {
             duration: DEFAULT_RUN_DURATION,
             outcome: RunOutcome::Success,
             message: None,
+            report_error: None,
         }
     }
 }
@@ -73,7 +80,15 @@ impl RunBehaviour {
             duration,
             outcome,
             message: None,
+            report_error: None,
         }
+    }
+
+    /// The same behaviour, reporting (`true`) or nulling (`false`) a failed run's `error`
+    /// whatever the dialect.
+    pub fn report_error(mut self, report: bool) -> Self {
+        self.report_error = Some(report);
+        self
     }
 
     /// The same behaviour with an error message.

@@ -16,9 +16,16 @@ pub const SAMPLE_KEY: &str = "deepnote-emulator-sample-key";
 pub const SAMPLE_WORKSPACE_ID: &str = "00000000-5a3e-4000-8000-00000000000a";
 /// The sample user's id.
 pub const SAMPLE_USER_ID: &str = "00000000-5a3e-4000-8000-00000000000b";
+/// The folder "Sales analysis" sits in.
+pub(crate) const SAMPLE_FOLDER_ID: &str = "00000000-5a3e-4000-8000-0000000f0001";
+/// That folder's name.
+pub(crate) const SAMPLE_FOLDER_NAME: &str = "Reports";
 /// The first sample project ("Sales analysis").
 pub const SAMPLE_PROJECT_ID: &str = "00000000-5a3e-4000-8000-000000000101";
-/// Its notebook "Quarterly report", which has an input block `region` and finished runs.
+/// Its notebook "Quarterly report", with finished runs and real blocks: a markdown heading,
+/// three inputs (`region`, a text input, `EMEA` by default; `limit`, a slider taking a numeric
+/// string; `include_returns`, a checkbox), two code blocks that print using them and a SQL
+/// block. A run's snapshot shows the values it was given in the inputs and in the outputs.
 pub const SAMPLE_NOTEBOOK_ID: &str = "00000000-5a3e-4000-8000-000000000201";
 
 /// The sample key's spec.
@@ -31,12 +38,71 @@ pub fn sample_key_spec() -> KeySpec {
 }
 
 fn block(id: &str, kind: &str, content: &str, variable: Option<&str>) -> Block {
-    Block {
-        id: id.into(),
-        kind: kind.into(),
-        content: content.into(),
-        variable: variable.map(str::to_string),
-    }
+    let mut b = Block::new(id, kind, content);
+    b.variable = variable.map(str::to_string);
+    b
+}
+
+fn input(id: &str, kind: &str, name: &str, metadata: serde_json::Value) -> Block {
+    let mut b = block(id, kind, "", Some(name));
+    b.metadata = metadata.as_object().cloned().unwrap_or_default();
+    b
+}
+
+fn printing(id: &str, kind: &str, content: &str, output: &str) -> Block {
+    let mut b = block(id, kind, content, None);
+    b.output = Some(output.into());
+    b
+}
+
+/// The sample notebook's blocks.
+fn quarterly_report() -> Vec<Block> {
+    use serde_json::json;
+    vec![
+        block("b-intro", "markdown", "# Quarterly report", None),
+        input(
+            "b-region",
+            "input-text",
+            "region",
+            json!({ "deepnote_input_label": "Region", "deepnote_variable_value": "EMEA" }),
+        ),
+        input(
+            "b-limit",
+            "input-slider",
+            "limit",
+            json!({
+                "deepnote_input_label": "Top customers",
+                "deepnote_variable_value": "10",
+                "deepnote_slider_min_value": 1,
+                "deepnote_slider_max_value": 100,
+                "deepnote_slider_step": 1,
+            }),
+        ),
+        input(
+            "b-returns",
+            "input-checkbox",
+            "include_returns",
+            json!({ "deepnote_input_label": "Include returns", "deepnote_variable_value": false }),
+        ),
+        printing(
+            "b-load",
+            "code",
+            "df = load_sales(region, include_returns=include_returns)\nprint(f\"Loaded sales for {region} (returns included: {include_returns})\")",
+            "Loaded sales for {region} (returns included: {include_returns})",
+        ),
+        printing(
+            "b-top",
+            "sql",
+            "SELECT customer, SUM(amount) AS total FROM sales\nWHERE region = {{ region }}\nGROUP BY customer ORDER BY total DESC LIMIT {{ limit }}",
+            "   customer    total\n0  Acme ({region})  125000\n[top {limit} customers]",
+        ),
+        printing(
+            "b-plot",
+            "code",
+            "df.plot(title=f\"Sales in {region}\")",
+            "<Axes: title={'center': 'Sales in {region}'}>",
+        ),
+    ]
 }
 
 /// Load the sample workspace, unless it is already there.
@@ -52,7 +118,7 @@ pub(crate) fn seed_sample(s: &Shared) -> Result<(), ApiError> {
             SAMPLE_PROJECT_ID,
             "Sales analysis",
             "standard",
-            Some("00000000-5a3e-4000-8000-0000000f0001"),
+            Some(SAMPLE_FOLDER_ID),
         ),
         (
             "00000000-5a3e-4000-8000-000000000102",
@@ -84,12 +150,7 @@ pub(crate) fn seed_sample(s: &Shared) -> Result<(), ApiError> {
             SAMPLE_NOTEBOOK_ID,
             SAMPLE_PROJECT_ID,
             "Quarterly report",
-            vec![
-                block("b-intro", "markdown", "# Quarterly report", None),
-                block("b-region", "input-text", "", Some("region")),
-                block("b-load", "code", "df = load_sales(region)", None),
-                block("b-plot", "code", "df.plot()", None),
-            ],
+            quarterly_report(),
         ),
         (
             "00000000-5a3e-4000-8000-000000000202",
@@ -178,6 +239,7 @@ pub(crate) fn seed_sample(s: &Shared) -> Result<(), ApiError> {
                 duration: Duration::from_secs(42),
                 outcome,
                 message: message.map(str::to_string),
+                report_error: None,
             },
             inputs,
             block_ids: None,

@@ -2,6 +2,7 @@
 
 use crate::auth::{KeySpec, Keys};
 use crate::clock::Clock;
+use crate::dialect::Dialect;
 use crate::error::ApiError;
 use crate::faults::{FaultState, Faults};
 use crate::journal::{DEFAULT_JOURNAL_CAPACITY, Journal, JournalEntry};
@@ -61,8 +62,15 @@ pub struct EmulatorConfig {
     /// How many requests the journal keeps.
     pub journal_capacity: usize,
     /// How long after a run's terminal status its snapshot appears (Deepnote: "a moment
-    /// after"); zero by default.
+    /// after"); zero by default. In [`Dialect::Live`], inline delivery answers an empty
+    /// `snapshotContent` during the delay, as the service does.
     pub snapshot_delay: Duration,
+    /// The API the emulator speaks (default [`Dialect::Live`]).
+    pub dialect: Dialect,
+    /// In [`Dialect::Live`], the share (0..=1) of answers that use the other shapes Deepnote's
+    /// client tolerates (a nested `snapshot{}`, `{"run": {"id", ...}}` from `POST /runs`, `id`
+    /// for `runId`); 0 by default. Drawn from the id seed, so reproducible with one.
+    pub alternate_shapes: f64,
 }
 
 impl std::fmt::Debug for EmulatorConfig {
@@ -84,6 +92,8 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("freeze_clock", &self.freeze_clock)
             .field("journal_capacity", &self.journal_capacity)
             .field("snapshot_delay", &self.snapshot_delay)
+            .field("dialect", &self.dialect)
+            .field("alternate_shapes", &self.alternate_shapes)
             .finish()
     }
 }
@@ -104,6 +114,8 @@ impl Default for EmulatorConfig {
             freeze_clock: false,
             journal_capacity: DEFAULT_JOURNAL_CAPACITY,
             snapshot_delay: Duration::ZERO,
+            dialect: Dialect::default(),
+            alternate_shapes: 0.0,
         }
     }
 }
@@ -176,6 +188,17 @@ impl EmulatorBuilder {
         self.config.snapshot_delay = delay;
         self
     }
+    /// Speak this dialect (default [`Dialect::Live`]; [`Dialect::Spec`] for the original spec).
+    pub fn dialect(mut self, dialect: Dialect) -> Self {
+        self.config.dialect = dialect;
+        self
+    }
+    /// In the live dialect, use the other shapes Deepnote's client tolerates on this share
+    /// (0..=1) of the answers that have one (see [`EmulatorConfig::alternate_shapes`]).
+    pub fn alternate_shapes(mut self, share: f64) -> Self {
+        self.config.alternate_shapes = share;
+        self
+    }
     /// The configuration built so far.
     pub fn config(self) -> EmulatorConfig {
         self.config
@@ -201,6 +224,10 @@ pub(crate) struct Shared {
     pub admin_token: Option<String>,
     pub addr: SocketAddr,
     pub snapshot_delay_ms: i64,
+    pub dialect: Dialect,
+    pub alternate_shapes: f64,
+    /// The dice for alternate shapes, seeded from the id seed.
+    pub alternates: Mutex<fastrand::Rng>,
     /// Set to true to stop the server gracefully (from the library or the control API).
     pub stop: watch::Sender<bool>,
 }
@@ -268,6 +295,13 @@ impl Shared {
         finished.filter(|f| now >= f.saturating_add(self.snapshot_delay_ms))
     }
 
+    /// True when this answer should use an alternate shape (live dialect only).
+    pub fn alternate(&self) -> bool {
+        self.dialect.is_live()
+            && self.alternate_shapes > 0.0
+            && self.alternates.lock().expect("dice lock").f64() < self.alternate_shapes
+    }
+
     /// Suspend or resume a project; false if there is no such project.
     pub fn set_suspended(&self, project: &str, suspended: bool) -> Result<bool, ApiError> {
         let mut store = self.store.write().expect("store lock");
@@ -306,6 +340,12 @@ impl Emulator {
     /// Start an emulator with `config`, serving on a background task.
     pub async fn start(config: EmulatorConfig) -> Result<Emulator, EmulatorError> {
         config.faults.validate().map_err(EmulatorError::Config)?;
+        if !(0.0..=1.0).contains(&config.alternate_shapes) {
+            return Err(EmulatorError::Config(format!(
+                "alternate_shapes must be a share from 0 to 1, got {}",
+                config.alternate_shapes
+            )));
+        }
         let bind = SocketAddr::new(config.host, config.port);
         let listener = tokio::net::TcpListener::bind(bind)
             .await
@@ -338,6 +378,11 @@ impl Emulator {
             .id_seed
             .map(fastrand::Rng::with_seed)
             .unwrap_or_default();
+        // Its own stream, so alternate shapes never shift the ids a seed gives.
+        let alternates = config
+            .id_seed
+            .map(|s| fastrand::Rng::with_seed(s ^ 0x5a3e_a17e_5ba9_e5e5))
+            .unwrap_or_default();
         let shared = Arc::new(Shared {
             store: RwLock::new(store),
             clock,
@@ -354,6 +399,9 @@ impl Emulator {
             stop: watch::channel(false).0,
             snapshot_delay_ms: i64::try_from(config.snapshot_delay.as_millis())
                 .unwrap_or(i64::MAX / 4),
+            dialect: config.dialect,
+            alternate_shapes: config.alternate_shapes,
+            alternates: Mutex::new(alternates),
         });
         if config.seed_sample {
             crate::seed::seed_sample(&shared).map_err(|e| EmulatorError::Persist(e.to_string()))?;
@@ -384,6 +432,11 @@ impl Emulator {
     /// `http://HOST:PORT`: the API is under `/v2` and `/v1`, the control API under `/_emulator`.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The dialect it speaks.
+    pub fn dialect(&self) -> Dialect {
+        self.shared.dialect
     }
 
     /// The address it listens on.
@@ -480,6 +533,21 @@ impl Emulator {
                 tracing::error!(error = %e, "cannot suspend");
                 false
             })
+    }
+
+    /// Set a project's `projectType` (`standard`, `notebook` or `agent`; the live API creates
+    /// only `standard` projects). Returns false if there is no such project.
+    pub fn set_project_type(&self, project_id: &str, project_type: &str) -> bool {
+        let mut store = self.shared.store.write().expect("store lock");
+        let Some(mut p) = store.project(project_id).cloned() else {
+            return false;
+        };
+        p.project_type = project_type.to_string();
+        if let Err(e) = self.shared.commit(&mut store, vec![Change::PutProject(p)]) {
+            tracing::error!(error = %e, "cannot set a project type");
+            return false;
+        }
+        true
     }
 
     /// Accept another API key.

@@ -20,7 +20,7 @@ pub struct Project {
     pub workspace_id: String,
     /// Display name.
     pub name: String,
-    /// `standard` or `agent`.
+    /// `standard`, `notebook` (single-notebook) or `agent`.
     pub project_type: String,
     /// The folder it sits in, if any.
     pub folder_id: Option<String>,
@@ -44,9 +44,47 @@ pub struct Block {
     pub kind: String,
     /// Source text.
     pub content: String,
-    /// For input blocks, the variable it sets.
+    /// For input blocks, the variable it sets: the input's `name` in `POST /runs`.
     #[serde(default)]
     pub variable: Option<String>,
+    /// The block's `.deepnote` metadata (for inputs: `deepnote_variable_value`,
+    /// `deepnote_input_label`, `deepnote_variable_options`, `deepnote_allow_multiple_values`,
+    /// `deepnote_slider_min_value`, ...), copied into snapshots.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// What the block prints when a run executes it; `{name}` is replaced by the run's value
+    /// of input `name` (or the input block's own value). Without one, code blocks print
+    /// `output of block ID`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
+}
+
+impl Block {
+    /// A block of `kind` with `content` and nothing else.
+    pub fn new(id: impl Into<String>, kind: impl Into<String>, content: impl Into<String>) -> Self {
+        Block {
+            id: id.into(),
+            kind: kind.into(),
+            content: content.into(),
+            variable: None,
+            metadata: serde_json::Map::new(),
+            output: None,
+        }
+    }
+
+    /// True for input blocks (`input-text`, `input-slider`, ...) that set a variable.
+    pub fn is_input(&self) -> bool {
+        self.kind.starts_with("input-") && self.input_name().is_some()
+    }
+
+    /// The variable an input block sets.
+    pub fn input_name(&self) -> Option<&str> {
+        self.variable.as_deref().or_else(|| {
+            self.metadata
+                .get("deepnote_variable_name")
+                .and_then(|v| v.as_str())
+        })
+    }
 }
 
 /// A notebook in a project.
@@ -236,6 +274,15 @@ impl Store {
     /// A notebook, if it exists.
     pub fn notebook(&self, id: &str) -> Option<&Notebook> {
         self.notebooks.get(id)
+    }
+
+    /// A project's notebooks in creation order.
+    pub fn notebooks_of(&self, project: &str) -> impl Iterator<Item = &Notebook> {
+        self.project_notebooks
+            .get(project)
+            .into_iter()
+            .flat_map(|o| o.values())
+            .filter_map(|id| self.notebooks.get(id))
     }
 
     /// A run, if it exists.

@@ -360,6 +360,7 @@ async fn behaviours_set_the_outcome() {
                 duration: Duration::from_secs(10),
                 outcome,
                 message: Some(format!("boom {status}")),
+                report_error: None,
             },
         );
         let run = api.run(&nb).await;
@@ -477,7 +478,7 @@ async fn runs_list_newest_first() {
 }
 
 fn yaml(text: &str) -> Value {
-    serde_yaml::from_str(text).expect("snapshot is YAML")
+    serde_saphyr::from_str(text).expect("snapshot is YAML")
 }
 
 #[tokio::test]
@@ -780,4 +781,25 @@ async fn snapshots_can_lag_the_terminal_status() {
         .get(&format!("/v2/runs/{run}?snapshotDelivery=inline"))
         .await;
     assert!(r.body["run"]["snapshot"]["snapshotContent"].is_string());
+}
+
+#[tokio::test]
+async fn the_spec_dialect_refuses_explicit_nulls_too() {
+    let emu = emulator().await;
+    let api = Api::new(&emu, ADMIN);
+    let project = api.project("P").await;
+    for (path, body) in [
+        ("/v2/projects", json!({"name": "P", "projectType": null})),
+        ("/v2/notebooks", json!({"projectId": project, "name": null})),
+    ] {
+        let r = api.post(path, body.clone()).await;
+        assert_eq!(r.status, 400, "{body}");
+        assert!(r.message().contains("must not be null"), "{}", r.message());
+    }
+    // The spec types folderId a plain string.
+    let r = api
+        .post("/v2/projects", json!({"name": "P", "folderId": "f-1"}))
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["folderId"], "f-1");
 }

@@ -67,3 +67,105 @@ fn rejects_a_body_on_a_bodiless_answer() {
 fn rejects_a_non_json_error() {
     validate(&Method::GET, "/v2/me", 401, Some("text/plain"), b"nope");
 }
+
+fn live(method: Method, path: &str, status: u16, body: &[u8]) {
+    common::validate_in(
+        common::Dialect::Live,
+        &method,
+        path,
+        status,
+        JSON,
+        body,
+        false,
+    );
+}
+
+#[test]
+fn the_live_reference_takes_nulls_where_it_says_nullable() {
+    live(
+        Method::GET,
+        "/v2/runs/6f1c1f4e-2d0b-4b47-9a53-2f6f5b1f0c11",
+        200,
+        br#"{"run":{"runId":"r","status":"running","completedAt":null,"error":null,"snapshotContent":null,"snapshotDownloadUrl":null}}"#,
+    );
+    live(
+        Method::GET,
+        "/v2/projects",
+        200,
+        br#"{"projects":[],"pagination":{"nextPageToken":null,"hasMore":false,"pageSize":50}}"#,
+    );
+    live(
+        Method::POST,
+        "/v2/projects",
+        201,
+        br#"{"project":{"id":"p"}}"#,
+    );
+}
+
+#[test]
+#[should_panic(expected = "breaks the spec")]
+fn the_live_reference_wants_the_project_envelope() {
+    live(
+        Method::GET,
+        "/v2/projects/6f1c1f4e-2d0b-4b47-9a53-2f6f5b1f0c11",
+        200,
+        br#"{"id":"x","name":"n","projectType":"standard"}"#,
+    );
+}
+
+#[test]
+#[should_panic(expected = "breaks the spec")]
+fn the_live_reference_wants_a_next_page_token() {
+    live(
+        Method::GET,
+        "/v2/projects",
+        200,
+        br#"{"projects":[],"pagination":{}}"#,
+    );
+}
+
+#[test]
+#[should_panic(expected = "breaks the spec")]
+fn the_live_reference_refuses_a_null_where_not_nullable() {
+    live(
+        Method::GET,
+        "/v2/runs/6f1c1f4e-2d0b-4b47-9a53-2f6f5b1f0c11",
+        200,
+        br#"{"run":{"runId":"r","status":null}}"#,
+    );
+}
+
+#[test]
+#[should_panic(expected = "is not documented")]
+fn the_live_reference_has_no_200_for_creates() {
+    live(
+        Method::POST,
+        "/v2/projects",
+        200,
+        br#"{"project":{"id":"p"}}"#,
+    );
+}
+
+#[test]
+#[should_panic(expected = "breaks the spec")]
+fn alternates_are_refused_unless_asked_for() {
+    live(
+        Method::POST,
+        "/v2/runs",
+        202,
+        br#"{"run":{"id":"r","status":"pending"}}"#,
+    );
+}
+
+#[test]
+fn alternates_are_judged_by_the_run_schema() {
+    common::validate_in(
+        common::Dialect::Live,
+        &Method::POST,
+        "/v2/runs",
+        202,
+        JSON,
+        br#"{"run":{"id":"r","status":"pending","createdAt":"2026-01-01T00:00:00.000Z"}}"#,
+        true,
+    );
+}

@@ -1,6 +1,6 @@
 //! Hostile requests: arbitrary bodies, query strings, path segments and headers, sent with a
 //! valid key to every route. The emulator answers a success or a 4xx, never a 5xx, and a 4xx
-//! never changes its state.
+//! never changes its state. In both dialects.
 
 mod common;
 
@@ -18,18 +18,24 @@ struct World {
     ids: Mutex<[String; 3]>,
     /// Held so the emulator lives as long as the test binary.
     _emu: deepnote_emulator::Emulator,
+    dialect: Dialect,
 }
 
-fn world() -> &'static World {
-    static WORLD: OnceLock<World> = OnceLock::new();
-    WORLD.get_or_init(|| {
+fn world(dialect: Dialect) -> &'static World {
+    static SPEC: OnceLock<World> = OnceLock::new();
+    static LIVE: OnceLock<World> = OnceLock::new();
+    let cell = match dialect {
+        Dialect::Spec => &SPEC,
+        Dialect::Live => &LIVE,
+    };
+    cell.get_or_init(|| {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
         let (emu, ids) = rt.block_on(async {
-            let emu = emulator().await;
+            let emu = builder().dialect(dialect).start().await.unwrap();
             let ids = fresh(&Api::new(&emu, ADMIN)).await;
             (emu, ids)
         });
@@ -39,6 +45,7 @@ fn world() -> &'static World {
             rt,
             ids: Mutex::new(ids),
             _emu: emu,
+            dialect,
         }
     })
 }
@@ -191,52 +198,67 @@ proptest! {
 
     #[test]
     fn hostile_requests_get_a_4xx_or_a_success_and_a_4xx_changes_nothing(h in hostile()) {
-        let w = world();
-        let (method, template) = ROUTES[h.route];
-        let ids = w.ids.lock().unwrap().clone();
-        let fill = |i: usize| h.segments[i].clone().unwrap_or_else(|| ids[i].clone());
-        let mut path = template
-            .replace("{p}", &fill(0))
-            .replace("{n}", &fill(1))
-            .replace("{r}", &fill(2));
-        if let Some(q) = &h.query {
-            // Spaces and `#` would end the URL; everything else goes as it is.
-            path.push('?');
-            path.push_str(&q.replace(' ', "%20").replace('#', "%23"));
-        }
-        let url = format!("{}{}", w.base, path);
-        let status = w.rt.block_on(async {
-            let before = counts(w).await;
-            let mut req = w
-                .http
-                .request(Method::from_bytes(method.as_bytes()).unwrap(), &url)
-                .bearer_auth(ADMIN);
-            for (k, v) in &h.headers {
-                if let Ok(v) = reqwest::header::HeaderValue::from_str(v) {
-                    req = req.header(k.as_str(), v);
-                }
-            }
-            if let Some(b) = &h.body {
-                req = req.body(b.clone());
-            }
-            let resp = match req.send().await {
-                Ok(r) => r,
-                // A request the client itself will not send (an unparsable URL) proves nothing.
-                Err(e) if e.is_builder() => return None,
-                Err(e) => panic!("{method} {url}: {e}"),
-            };
-            let status = resp.status().as_u16();
-            let text = resp.text().await.unwrap_or_default();
-            assert!(status < 500, "{method} {url} {:?}: {status} {text}", h.body.as_deref().map(String::from_utf8_lossy));
-            if status >= 400 {
-                assert_eq!(counts(w).await, before, "{method} {url}: a {status} changed the state");
-            }
-            if method == "DELETE" && status < 300 {
-                let api = Api::at(&w.base, Some(ADMIN));
-                *w.ids.lock().unwrap() = fresh(&api).await;
-            }
-            Some(status)
-        });
-        prop_assume!(status.is_some());
+        prop_assume!(check(world(Dialect::Spec), &h).is_some());
     }
+
+    #[test]
+    fn hostile_requests_to_the_live_dialect_too(h in hostile()) {
+        prop_assume!(check(world(Dialect::Live), &h).is_some());
+    }
+}
+
+fn check(w: &World, h: &Hostile) -> Option<u16> {
+    let (method, template) = ROUTES[h.route];
+    let ids = w.ids.lock().unwrap().clone();
+    let fill = |i: usize| h.segments[i].clone().unwrap_or_else(|| ids[i].clone());
+    let mut path = template
+        .replace("{p}", &fill(0))
+        .replace("{n}", &fill(1))
+        .replace("{r}", &fill(2));
+    if let Some(q) = &h.query {
+        // Spaces and `#` would end the URL; everything else goes as it is.
+        path.push('?');
+        path.push_str(&q.replace(' ', "%20").replace('#', "%23"));
+    }
+    let url = format!("{}{}", w.base, path);
+    w.rt.block_on(async {
+        let before = counts(w).await;
+        let mut req = w
+            .http
+            .request(Method::from_bytes(method.as_bytes()).unwrap(), &url)
+            .bearer_auth(ADMIN);
+        for (k, v) in &h.headers {
+            if let Ok(v) = reqwest::header::HeaderValue::from_str(v) {
+                req = req.header(k.as_str(), v);
+            }
+        }
+        if let Some(b) = &h.body {
+            req = req.body(b.clone());
+        }
+        let resp = match req.send().await {
+            Ok(r) => r,
+            // A request the client itself will not send (an unparsable URL) proves nothing.
+            Err(e) if e.is_builder() => return None,
+            Err(e) => panic!("{method} {url}: {e}"),
+        };
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap_or_default();
+        assert!(
+            status < 500,
+            "{method} {url} {:?}: {status} {text}",
+            h.body.as_deref().map(String::from_utf8_lossy)
+        );
+        if status >= 400 {
+            assert_eq!(
+                counts(w).await,
+                before,
+                "{method} {url}: a {status} changed the state"
+            );
+        }
+        if method == "DELETE" && status < 300 {
+            let api = Api::at_in(w.dialect, &w.base, Some(ADMIN));
+            *w.ids.lock().unwrap() = fresh(&api).await;
+        }
+        Some(status)
+    })
 }

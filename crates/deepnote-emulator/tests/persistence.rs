@@ -14,8 +14,14 @@ use tokio::process::{Child, Command};
 const KEY: &str = "persist-key";
 
 async fn spawn(dir: &Path) -> (Child, String) {
+    spawn_in(dir, "spec").await
+}
+
+async fn spawn_in(dir: &Path, dialect: &str) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_deepnote-emulator"))
         .args([
+            "--dialect",
+            dialect,
             "--port",
             "0",
             "--key",
@@ -341,6 +347,8 @@ async fn shutdown_over_http_exits_cleanly() {
 async fn request_logs_never_show_the_key() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_deepnote-emulator"))
         .args([
+            "--dialect",
+            "spec",
             "--port",
             "0",
             "--log",
@@ -370,4 +378,36 @@ async fn request_logs_never_show_the_key() {
         !log.contains(KEY) && !log.contains("wrong-key-value"),
         "{log}"
     );
+}
+
+#[tokio::test]
+async fn the_live_dialect_persists_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, url) = spawn_in(dir.path(), "live").await;
+    let api = Api::at_in(common::Dialect::Live, &url, Some(KEY));
+    let project = api.project("kept").await;
+    let nb = api.notebook(&project).await;
+    let run = api.run(&nb).await;
+    child.start_kill().unwrap();
+    reap(&mut child).await;
+
+    let (mut child, url) = spawn_in(dir.path(), "live").await;
+    let api = Api::at_in(common::Dialect::Live, &url, Some(KEY));
+    let r = api.get(&format!("/v2/projects/{project}")).await;
+    assert_eq!(r.status, 200);
+    let names: Vec<&str> = r.body["project"]["notebooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Notebook 1", "nb"]);
+    // The duplicate-name rule holds across the restart.
+    let r = api
+        .post("/v2/notebooks", json!({"projectId": project, "name": "nb"}))
+        .await;
+    assert_eq!(r.status, 409);
+    assert_eq!(api.get(&format!("/v2/runs/{run}")).await.status, 200);
+    child.start_kill().unwrap();
+    reap(&mut child).await;
 }

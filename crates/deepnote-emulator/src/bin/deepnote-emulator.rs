@@ -1,7 +1,7 @@
 //! `deepnote-emulator`: a local Deepnote API server. See `--help`.
 
 use clap::Parser;
-use deepnote_emulator::{Emulator, EmulatorConfig, Faults, KeySpec, RateLimit};
+use deepnote_emulator::{Dialect, Emulator, EmulatorConfig, Faults, KeySpec, RateLimit};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -45,6 +45,14 @@ struct Args {
     /// Start with the virtual clock frozen.
     #[arg(long)]
     freeze_clock: bool,
+    /// The API to speak: `live` (what the Deepnote service does today) or `spec` (strictly
+    /// the original deepnote-openapi.yml with the project's overlay).
+    #[arg(long, default_value = "live", value_parser = ["live", "spec"])]
+    dialect: String,
+    /// In the live dialect, the share (0..1) of answers that use the other shapes Deepnote's
+    /// client tolerates (nested snapshot, `{"run": {"id"}}` from POST /runs, `id` for `runId`).
+    #[arg(long, default_value_t = 0.0)]
+    alternate_shapes: f64,
     /// Deliver run snapshots this many milliseconds after the terminal status.
     #[arg(long, default_value_t = 0)]
     snapshot_delay_ms: u64,
@@ -111,6 +119,8 @@ async fn main() {
         id_seed: args.id_seed,
         freeze_clock: args.freeze_clock,
         snapshot_delay: Duration::from_millis(args.snapshot_delay_ms),
+        dialect: args.dialect.parse::<Dialect>().unwrap_or_default(),
+        alternate_shapes: args.alternate_shapes,
         ..EmulatorConfig::default()
     };
     let seeded = config.seed_sample;
@@ -121,7 +131,9 @@ async fn main() {
             std::process::exit(1);
         }
     };
+    // Scripts take the URL as this line's last word; the dialect goes on a line of its own.
     println!("deepnote-emulator listening on {}", emu.base_url());
+    println!("dialect: {}", emu.dialect());
     if seeded {
         println!("sample workspace loaded; key: {}", emu.sample_key());
     }

@@ -1,7 +1,11 @@
 //! Shared test helpers: an HTTP client whose every API answer is validated against the
-//! merged spec (`deepnote-openapi.yml` + `openapi/overlay.yml`), so drift fails a test.
+//! reference of the emulator's dialect, so drift fails a test: the original spec
+//! (`deepnote-openapi.yml` with the overlay's `upstream` section) for [`Dialect::Spec`], the live
+//! reference (`openapi/live.yml` with the overlay's `live` section) for [`Dialect::Live`]. Both
+//! come from `deepnote-spec`, the one implementation of the references.
 #![allow(dead_code)]
 
+pub use deepnote_emulator::Dialect;
 use deepnote_emulator::{AccessLevel, Emulator, KeySpec};
 use reqwest::Method;
 use serde_json::Value;
@@ -14,12 +18,28 @@ pub const RESTRICTED: &str = "restricted-key";
 pub const GUEST: &str = "guest-key";
 pub const OTHER: &str = "other-workspace-key";
 
-/// An emulator with one key per access level in `ws-1`, and an admin key in `ws-2`.
+/// A spec-dialect emulator with one key per access level in `ws-1`, and an admin key in
+/// `ws-2`.
 pub async fn emulator() -> Emulator {
     builder().start().await.expect("emulator starts")
 }
 
+/// The keys of [`emulator`], in the spec dialect (the tests written against the original spec).
 pub fn builder() -> deepnote_emulator::EmulatorBuilder {
+    keys().dialect(Dialect::Spec)
+}
+
+/// The same keys, in the live dialect.
+pub fn live_builder() -> deepnote_emulator::EmulatorBuilder {
+    keys().dialect(Dialect::Live)
+}
+
+/// A live-dialect emulator with the keys of [`emulator`].
+pub async fn live_emulator() -> Emulator {
+    live_builder().start().await.expect("emulator starts")
+}
+
+fn keys() -> deepnote_emulator::EmulatorBuilder {
     let key = |k: &str, level| KeySpec::new(k).workspace("ws-1").user("u-1").access(level);
     Emulator::builder()
         .key(key(ADMIN, AccessLevel::Admin))
@@ -35,56 +55,73 @@ pub fn builder() -> deepnote_emulator::EmulatorBuilder {
         )
 }
 
-/// The merged spec with every `$ref` inlined.
+/// One reference with its overlay section and every `$ref` inlined.
+fn load(which: deepnote_spec::Reference) -> Value {
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    let doc = deepnote_spec::reference(root, which).expect("the reference loads");
+    deepnote_spec::refs::inlined(&doc, 32)
+}
+
+/// The original spec with the overlay's `upstream` section.
 pub fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
-    SPEC.get_or_init(|| {
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-        let read = |p: &str| -> Value {
-            let text = std::fs::read_to_string(format!("{root}/{p}")).expect("spec file");
-            serde_yaml::from_str(&text).expect("spec YAML")
-        };
-        let mut spec = read("deepnote-openapi.yml");
-        json_patch::merge(&mut spec, &read("openapi/overlay.yml")["upstream"]);
-        let components = spec.clone();
-        inline_refs(&mut spec, &components, 0);
+    SPEC.get_or_init(|| load(deepnote_spec::Reference::Upstream))
+}
+
+/// The live reference with the overlay's `live` section, and OpenAPI 3.0's `nullable` turned
+/// into JSON Schema (which the validator speaks).
+pub fn live() -> &'static Value {
+    static LIVE: OnceLock<Value> = OnceLock::new();
+    LIVE.get_or_init(|| {
+        let mut spec = load(deepnote_spec::Reference::Live);
+        nullable_to_json_schema(&mut spec);
         spec
     })
 }
 
-fn inline_refs(v: &mut Value, root: &Value, depth: usize) {
-    assert!(depth < 32, "$ref cycle in the spec");
+/// The reference a dialect is judged by.
+pub fn reference(d: Dialect) -> &'static Value {
+    match d {
+        Dialect::Spec => spec(),
+        Dialect::Live => live(),
+    }
+}
+
+/// `nullable: true` (OpenAPI 3.0) as JSON Schema: `type: [T, "null"]`, or `anyOf` with null
+/// where the schema has no `type` (a `oneOf`, an `allOf`), and `null` added to any `enum`.
+fn nullable_to_json_schema(v: &mut Value) {
     match v {
         Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get("$ref") {
-                let pointer = r.strip_prefix('#').expect("local $ref");
-                let mut target = root.pointer(pointer).expect("$ref target").clone();
-                inline_refs(&mut target, root, depth + 1);
-                // Siblings of `$ref` (none survive the overlay, but keep them if any do).
-                map.remove("$ref");
-                if let Value::Object(t) = target {
-                    for (k, val) in t {
-                        map.entry(k).or_insert(val);
+            for val in map.values_mut() {
+                nullable_to_json_schema(val);
+            }
+            if map.remove("nullable") == Some(Value::Bool(true)) {
+                if let Some(Value::Array(e)) = map.get_mut("enum") {
+                    e.push(Value::Null);
+                }
+                match map.get("type").cloned() {
+                    Some(Value::String(t)) => {
+                        map.insert("type".into(), serde_json::json!([t, "null"]));
+                    }
+                    _ => {
+                        let inner = Value::Object(std::mem::take(map));
+                        map.insert(
+                            "anyOf".into(),
+                            serde_json::json!([{ "type": "null" }, inner]),
+                        );
                     }
                 }
-            } else {
-                for val in map.values_mut() {
-                    inline_refs(val, root, depth);
-                }
             }
         }
-        Value::Array(items) => {
-            for val in items {
-                inline_refs(val, root, depth);
-            }
-        }
+        Value::Array(items) => items.iter_mut().for_each(nullable_to_json_schema),
         _ => {}
     }
 }
 
-/// The spec path template matching a concrete API path (without the `/v2` or `/v1` prefix).
-fn template_for(path: &str) -> Option<String> {
-    let paths = spec()["paths"].as_object()?;
+/// The path template of `reference` matching a concrete API path (without the `/v2` or `/v1`
+/// prefix).
+fn template_for(reference: &Value, path: &str) -> Option<String> {
+    let paths = reference["paths"].as_object()?;
     let segs: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     paths
         .keys()
@@ -99,8 +136,7 @@ fn template_for(path: &str) -> Option<String> {
         .cloned()
 }
 
-/// Check one answer against the spec: its status is documented for the operation, its
-/// content type and body match the documented response. Panics (fails the test) otherwise.
+/// Check one answer against the merged spec; see [`validate_in`].
 pub fn validate(
     method: &Method,
     full_path: &str,
@@ -108,6 +144,31 @@ pub fn validate(
     content_type: Option<&str>,
     body: &[u8],
 ) {
+    validate_in(
+        Dialect::Spec,
+        method,
+        full_path,
+        status,
+        content_type,
+        body,
+        false,
+    );
+}
+
+/// Check one answer against the reference of `dialect`: its status is documented for the
+/// operation, its content type and body match the documented response. Panics (fails the
+/// test) otherwise. With `alternates`, `POST /runs` may answer the other shape Deepnote's
+/// client tolerates (`{"run": {...}}`, judged by the reference's `Run` schema).
+pub fn validate_in(
+    dialect: Dialect,
+    method: &Method,
+    full_path: &str,
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+    alternates: bool,
+) {
+    let reference = reference(dialect);
     let path = full_path.split('?').next().unwrap_or_default();
     let (prefix, rest) = if let Some(r) = path.strip_prefix("/v2") {
         ("v2", r)
@@ -116,7 +177,7 @@ pub fn validate(
     } else {
         return;
     };
-    let Some(template) = template_for(rest) else {
+    let Some(template) = template_for(reference, rest) else {
         // Unknown paths must still answer a typed Error.
         assert_eq!(
             status, 404,
@@ -133,7 +194,7 @@ pub fn validate(
         );
         return;
     }
-    let op = &spec()["paths"][&template][method.as_str().to_lowercase()];
+    let op = &reference["paths"][&template][method.as_str().to_lowercase()];
     if op.is_null() {
         assert_eq!(
             status, 405,
@@ -162,7 +223,14 @@ pub fn validate(
             let value: Value = serde_json::from_slice(body).unwrap_or_else(|e| {
                 panic!("{method} {full_path}: {status} body is not JSON ({e})")
             });
-            let schema = Value::Object(schema.clone());
+            let mut schema = Value::Object(schema.clone());
+            if alternates && template == "/runs" && value.get("run").is_some() {
+                schema = serde_json::json!({
+                    "type": "object",
+                    "required": ["run"],
+                    "properties": { "run": reference["components"]["schemas"]["Run"] },
+                });
+            }
             let validator = jsonschema::options()
                 .should_validate_formats(true)
                 .build(&schema)
@@ -175,6 +243,11 @@ pub fn validate(
                 errors.is_empty(),
                 "{method} {full_path}: {status} body breaks the spec: {errors:?}\nbody: {value}"
             );
+        }
+        // A refusal the reference documents without a body (the live v1 execute's 401) still
+        // answers the typed error every other refusal has.
+        None if status >= 400 && !body.is_empty() => {
+            check_error_body(method, full_path, content_type, body)
         }
         None => assert!(
             body.is_empty(),
@@ -195,6 +268,15 @@ fn check_error_body(method: &Method, path: &str, content_type: Option<&str>, bod
         v["message"].is_string(),
         "{method} {path}: error without message: {v}"
     );
+}
+
+/// A run's id in a `POST /runs` answer, flat (`runId`) or in the envelope (`run.id`).
+pub fn started_run_id(body: &Value) -> String {
+    body["runId"]
+        .as_str()
+        .or_else(|| body["run"]["id"].as_str())
+        .expect("a run id")
+        .to_string()
 }
 
 /// An answer.
@@ -218,14 +300,23 @@ pub struct Api {
     pub base: String,
     pub key: Option<String>,
     pub http: reqwest::Client,
+    /// The reference answers are judged by.
+    pub dialect: Dialect,
+    /// Accept the alternate shapes (see [`validate_in`]).
+    pub alternates: bool,
 }
 
 impl Api {
     pub fn new(emu: &Emulator, key: &str) -> Self {
-        Api::at(emu.base_url(), Some(key))
+        Api::at_in(emu.dialect(), emu.base_url(), Some(key))
     }
 
+    /// A client of a spec-dialect emulator at `base`.
     pub fn at(base: &str, key: Option<&str>) -> Self {
+        Api::at_in(Dialect::Spec, base, key)
+    }
+
+    pub fn at_in(dialect: Dialect, base: &str, key: Option<&str>) -> Self {
         Api {
             base: base.to_string(),
             key: key.map(str::to_string),
@@ -233,6 +324,24 @@ impl Api {
                 .no_proxy()
                 .build()
                 .expect("client"),
+            dialect,
+            alternates: false,
+        }
+    }
+
+    /// The same client, accepting the alternate shapes.
+    pub fn with_alternates(&self) -> Self {
+        Api {
+            alternates: true,
+            ..self.clone()
+        }
+    }
+
+    /// The status of a successful create in this dialect.
+    pub fn created(&self) -> u16 {
+        match self.dialect {
+            Dialect::Spec => 200,
+            Dialect::Live => 201,
         }
     }
 
@@ -278,7 +387,15 @@ impl Api {
             .get("content-type")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        validate(&method, path, status, ct.as_deref(), &bytes);
+        validate_in(
+            self.dialect,
+            &method,
+            path,
+            status,
+            ct.as_deref(),
+            &bytes,
+            self.alternates,
+        );
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Ok(Resp {
             status,
@@ -319,8 +436,12 @@ impl Api {
         let r = self
             .post("/v2/projects", serde_json::json!({ "name": name }))
             .await;
-        assert_eq!(r.status, 200, "{:?}", r.body);
-        r.body["id"].as_str().expect("id").to_string()
+        assert_eq!(r.status, self.created(), "{:?}", r.body);
+        let project = match self.dialect {
+            Dialect::Spec => &r.body,
+            Dialect::Live => &r.body["project"],
+        };
+        project["id"].as_str().expect("id").to_string()
     }
 
     /// Create a notebook in `project` and return its id.
@@ -331,7 +452,7 @@ impl Api {
                 serde_json::json!({ "projectId": project, "name": "nb" }),
             )
             .await;
-        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.status, self.created(), "{:?}", r.body);
         r.body["notebook"]["id"].as_str().expect("id").to_string()
     }
 
@@ -341,7 +462,7 @@ impl Api {
             .post("/v2/runs", serde_json::json!({ "notebookId": notebook }))
             .await;
         assert_eq!(r.status, 202, "{:?}", r.body);
-        r.body["runId"].as_str().expect("runId").to_string()
+        started_run_id(&r.body)
     }
 
     /// The status of run `id`.

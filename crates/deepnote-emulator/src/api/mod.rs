@@ -1,0 +1,379 @@
+//! The Deepnote Public API: the 12 operations of `deepnote-openapi.yml`, answered in the
+//! emulator's [`Dialect`] (see [`crate::shapes`] for the answer shapes). Projects, notebooks
+//! and `/me` here; runs in [`runs`].
+
+use crate::auth::{KeySpec, Op, authorize};
+use crate::dialect::Dialect;
+use crate::error::ApiError;
+use crate::extract::{Caller, PathParams, QueryMap, RawBody, check_uuid};
+use crate::pagination::{DEFAULT_PAGE_SIZE, LIVE_PROJECTS_PAGE_SIZE};
+use crate::server::Shared;
+use crate::shapes;
+use crate::state::{Change, Notebook, Project, Store};
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+type S = axum::extract::State<Arc<Shared>>;
+
+mod runs;
+pub use runs::{create_run, execute_v1, get_run, list_notebook_runs};
+
+/// Marks a response whose request changed the state, with what it created if anything.
+#[derive(Debug, Clone)]
+pub struct Changed(pub Option<String>);
+
+pub(crate) fn changed(mut resp: Response, created: Option<String>) -> Response {
+    resp.extensions_mut().insert(Changed(created));
+    resp
+}
+
+/// The name of the first notebook of a project created through the API.
+pub const FIRST_NOTEBOOK_NAME: &str = "Notebook 1";
+/// The name of a notebook created without one.
+pub const DEFAULT_NOTEBOOK_NAME: &str = "Untitled notebook";
+
+/// The project `id`, if the caller's workspace owns it; 404 otherwise (never a hint).
+pub(crate) fn visible_project<'a>(
+    store: &'a Store,
+    caller: &KeySpec,
+    id: &str,
+) -> Result<&'a Project, ApiError> {
+    store
+        .project(id)
+        .filter(|p| p.workspace_id == caller.workspace_id)
+        .ok_or_else(|| ApiError::NotFound(format!("project {id} not found")))
+}
+
+pub(crate) fn visible_notebook<'a>(
+    store: &'a Store,
+    caller: &KeySpec,
+    id: &str,
+) -> Result<&'a Notebook, ApiError> {
+    store
+        .notebook(id)
+        .filter(|n| {
+            store
+                .project(&n.project_id)
+                .is_some_and(|p| p.workspace_id == caller.workspace_id)
+        })
+        .ok_or_else(|| ApiError::NotFound(format!("notebook {id} not found")))
+}
+
+/// 409 when the project is suspended.
+pub(crate) fn check_not_suspended(store: &Store, project: &str) -> Result<(), ApiError> {
+    if store.project(project).is_some_and(|p| p.suspended) {
+        Err(ApiError::Conflict(format!(
+            "project {project} is suspended"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+/// A notebook id in a path: the spec types it a UUID (400 otherwise); the live API takes
+/// opaque ids, so anything else is simply not found.
+pub(crate) fn check_notebook_id(d: Dialect, id: &str) -> Result<(), ApiError> {
+    match d {
+        Dialect::Spec => check_uuid("notebookId", id),
+        Dialect::Live if uuid::Uuid::try_parse(id).is_err() => {
+            Err(ApiError::NotFound(format!("notebook {id} not found")))
+        }
+        Dialect::Live => Ok(()),
+    }
+}
+
+/// The status of a successful create: 200 in the spec, 201 on the live service.
+fn created(d: Dialect) -> StatusCode {
+    match d {
+        Dialect::Spec => StatusCode::OK,
+        Dialect::Live => StatusCode::CREATED,
+    }
+}
+
+pub async fn get_me(axum::extract::State(s): S, Caller(key): Caller) -> Result<Response, ApiError> {
+    authorize(&key, Op::GetMe)?;
+    let mut me = json!({
+        "apiKey": { "id": key.key_id(), "name": format!("API key {}", &key.key_id()[..6]) },
+        "user": { "id": key.user_id },
+        "workspace": { "id": key.workspace_id, "name": key.workspace_name },
+        "accessLevel": key.access.as_str(),
+    });
+    if s.dialect.is_live() {
+        // Deepnote's client builds notebook URLs from the slug.
+        me["workspace"]["slug"] = json!(slug(&key.workspace_name));
+    }
+    Ok(Json(me).into_response())
+}
+
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+pub async fn list_projects(
+    axum::extract::State(s): S,
+    Caller(key): Caller,
+    QueryMap(q): QueryMap,
+) -> Result<Response, ApiError> {
+    authorize(&key, Op::Read)?;
+    let filter = q.get("nameContains").map(|f| f.to_lowercase());
+    let store = s.store.read().expect("store lock");
+    let list = format!(
+        "projects\0{}\0{}",
+        key.workspace_id,
+        filter.as_deref().unwrap_or("\u{1}")
+    );
+    let default = match s.dialect {
+        Dialect::Spec => DEFAULT_PAGE_SIZE,
+        Dialect::Live => LIVE_PROJECTS_PAGE_SIZE,
+    };
+    let page = s.pages.page(
+        &list,
+        store.epoch,
+        q.get("pageSize").map(String::as_str),
+        q.get("pageToken").map(String::as_str),
+        default,
+    )?;
+    let mut items: Vec<&Project> = store
+        .projects_after(&key.workspace_id, page.cursor.unwrap_or(0))
+        .filter(|p| {
+            filter
+                .as_deref()
+                .is_none_or(|f| p.name.to_lowercase().contains(f))
+        })
+        .take(page.size + 1)
+        .collect();
+    let more = items.len() > page.size;
+    items.truncate(page.size);
+    let next = items
+        .last()
+        .filter(|_| more)
+        .map(|last| s.pages.token(&list, store.epoch, last.seq));
+    let pagination = shapes::pagination(s.dialect, next, page.size);
+    let projects: Vec<Value> = items
+        .into_iter()
+        .map(|p| shapes::project(s.dialect, &store, p))
+        .collect();
+    Ok(Json(json!({ "projects": projects, "pagination": pagination })).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateProject {
+    name: String,
+    folder_id: Option<String>,
+    /// Checked in the spec dialect only: the live create body has no `projectType`.
+    project_type: Option<Value>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+enum ProjectType {
+    Standard,
+    Agent,
+}
+
+pub async fn create_project(
+    axum::extract::State(s): S,
+    Caller(key): Caller,
+    body: RawBody,
+) -> Result<Response, ApiError> {
+    authorize(&key, Op::Create)?;
+    let req: CreateProject = body.api_json()?;
+    let project_type = match (s.dialect, req.project_type) {
+        (Dialect::Spec, Some(t)) => serde_json::from_value::<ProjectType>(t)
+            .map_err(|e| ApiError::bad(format!("invalid body: projectType: {e}")))?,
+        _ => ProjectType::Standard,
+    };
+    if let (Dialect::Live, Some(folder)) = (s.dialect, &req.folder_id) {
+        // The live reference types it a UUID; the spec leaves it a string.
+        check_uuid("folderId", folder)?;
+    }
+    let mut store = s.store.write().expect("store lock");
+    let now = s.clock.now_ms();
+    let project = Project {
+        id: s.new_id(),
+        workspace_id: key.workspace_id.clone(),
+        name: req.name,
+        project_type: match project_type {
+            ProjectType::Standard => "standard".into(),
+            ProjectType::Agent => "agent".into(),
+        },
+        folder_id: req.folder_id,
+        seq: store.take_seq(),
+        created_at: now,
+        suspended: false,
+    };
+    let notebook = Notebook {
+        id: s.new_id(),
+        project_id: project.id.clone(),
+        name: FIRST_NOTEBOOK_NAME.into(),
+        blocks: Vec::new(),
+        seq: store.take_seq(),
+    };
+    let id = project.id.clone();
+    s.commit(
+        &mut store,
+        vec![Change::PutProject(project), Change::PutNotebook(notebook)],
+    )?;
+    let project = store.project(&id).expect("just stored");
+    let body = shapes::project_answer(s.dialect, &store, project, false);
+    Ok(changed(
+        (created(s.dialect), Json(body)).into_response(),
+        Some(id),
+    ))
+}
+
+pub async fn get_project(
+    axum::extract::State(s): S,
+    Caller(key): Caller,
+    PathParams(id): PathParams<String>,
+) -> Result<Response, ApiError> {
+    authorize(&key, Op::Read)?;
+    check_uuid("projectId", &id)?;
+    let store = s.store.read().expect("store lock");
+    let project = visible_project(&store, &key, &id)?;
+    Ok(Json(shapes::project_answer(s.dialect, &store, project, true)).into_response())
+}
+
+pub async fn delete_project(
+    axum::extract::State(s): S,
+    Caller(key): Caller,
+    PathParams(id): PathParams<String>,
+) -> Result<Response, ApiError> {
+    authorize(&key, Op::Delete)?;
+    check_uuid("projectId", &id)?;
+    let mut store = s.store.write().expect("store lock");
+    visible_project(&store, &key, &id)?;
+    s.commit(&mut store, vec![Change::DeleteProject(id)])?;
+    Ok(changed(StatusCode::NO_CONTENT.into_response(), None))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateNotebook {
+    project_id: String,
+    name: Option<String>,
+}
+
+pub async fn create_notebook(
+    axum::extract::State(s): S,
+    Caller(key): Caller,
+    body: RawBody,
+) -> Result<Response, ApiError> {
+    authorize(&key, Op::Create)?;
+    let req: CreateNotebook = body.api_json()?;
+    check_uuid("projectId", &req.project_id)?;
+    let mut store = s.store.write().expect("store lock");
+    let project = visible_project(&store, &key, &req.project_id)?;
+    if s.dialect.is_live() {
+        check_not_suspended(&store, &project.id)?;
+    }
+    let name = match s.dialect {
+        Dialect::Spec => req.name.unwrap_or_else(|| DEFAULT_NOTEBOOK_NAME.into()),
+        Dialect::Live => live_notebook_name(&store, project, req.name)?,
+    };
+    let notebook = Notebook {
+        id: s.new_id(),
+        project_id: req.project_id,
+        name,
+        blocks: Vec::new(),
+        seq: store.take_seq(),
+    };
+    let body = json!({ "notebook": shapes::notebook(s.dialect, &notebook, false) });
+    let id = notebook.id.clone();
+    s.commit(&mut store, vec![Change::PutNotebook(notebook)])?;
+    Ok(changed(
+        (created(s.dialect), Json(body)).into_response(),
+        Some(id),
+    ))
+}
+
+/// The live service's rules for a new notebook's name: single-notebook and agent projects take
+/// none (409), and names are unique within a project, case-sensitively (409). Without a name,
+/// the first free "Untitled notebook", "Untitled notebook 2", ...
+fn live_notebook_name(
+    store: &Store,
+    project: &Project,
+    name: Option<String>,
+) -> Result<String, ApiError> {
+    if matches!(project.project_type.as_str(), "notebook" | "agent") {
+        return Err(ApiError::Conflict(format!(
+            "{} projects cannot have more notebooks",
+            project.project_type
+        )));
+    }
+    let taken = |n: &str| store.notebooks_of(&project.id).any(|nb| nb.name == n);
+    match name {
+        Some(n) if taken(&n) => Err(ApiError::Conflict(format!(
+            "A notebook named \"{n}\" already exists in this project"
+        ))),
+        Some(n) => Ok(n),
+        None => Ok((1..)
+            .map(|i| match i {
+                1 => DEFAULT_NOTEBOOK_NAME.to_string(),
+                i => format!("{DEFAULT_NOTEBOOK_NAME} {i}"),
+            })
+            .find(|n| !taken(n))
+            .expect("an unbounded range has a free name")),
+    }
+}
+
+pub async fn get_notebook(
+    axum::extract::State(s): S,
+    Caller(key): Caller,
+    PathParams(id): PathParams<String>,
+) -> Result<Response, ApiError> {
+    authorize(&key, Op::Read)?;
+    check_notebook_id(s.dialect, &id)?;
+    let store = s.store.read().expect("store lock");
+    let n = visible_notebook(&store, &key, &id)?;
+    if s.dialect.is_live() && store.project(&n.project_id).is_some_and(|p| p.suspended) {
+        // The live reference: "a suspended project is reported as 400 here, not 409".
+        return Err(ApiError::bad("Project is suspended"));
+    }
+    Ok(Json(json!({ "notebook": shapes::notebook(s.dialect, n, true) })).into_response())
+}
+
+pub async fn delete_notebook(
+    axum::extract::State(s): S,
+    Caller(key): Caller,
+    PathParams(id): PathParams<String>,
+) -> Result<Response, ApiError> {
+    authorize(&key, Op::Delete)?;
+    check_notebook_id(s.dialect, &id)?;
+    let mut store = s.store.write().expect("store lock");
+    let project = visible_notebook(&store, &key, &id)?.project_id.clone();
+    if s.dialect.is_live() {
+        check_not_suspended(&store, &project)?;
+        if store.notebooks_of(&project).count() < 2 {
+            // Deepnote's client: "a project must keep at least one" notebook.
+            return Err(ApiError::Conflict(
+                "A project must keep at least one notebook".into(),
+            ));
+        }
+    }
+    s.commit(&mut store, vec![Change::DeleteNotebook(id)])?;
+    Ok(changed(StatusCode::NO_CONTENT.into_response(), None))
+}
+
+/// 404 for any path the API does not have.
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound("no such API path".into())
+}
+
+/// 405 for a known path with the wrong method.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
