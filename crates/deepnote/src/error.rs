@@ -50,6 +50,17 @@ pub enum Error {
     /// The call was refused before anything was sent: an argument breaks the API's rules.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// A run's input was refused before sending: the notebook defines no input of this name,
+    /// or its block takes another kind of value.
+    #[error("input {name:?} {problem}; the notebook's inputs are: {}", fmt_list(.valid))]
+    InvalidInput {
+        /// The input's name, as the request gave it.
+        name: String,
+        /// What is wrong with it.
+        problem: String,
+        /// The notebook's inputs, each as `name (block type)`.
+        valid: Vec<String>,
+    },
     /// The client could not be set up (no key, a bad base URL, plain http to another host).
     #[error("configuration: {0}")]
     Config(String),
@@ -81,6 +92,14 @@ pub enum Error {
 
 fn fmt_retry_after(after: &Option<Duration>) -> String {
     after.map_or_else(String::new, |d| format!(", retry after {d:?}"))
+}
+
+fn fmt_list(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".into()
+    } else {
+        items.join(", ")
+    }
 }
 
 fn fmt_message(message: &Option<String>) -> String {

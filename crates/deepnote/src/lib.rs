@@ -88,6 +88,7 @@
 mod client;
 mod error;
 mod ids;
+mod inputs;
 mod list;
 mod me;
 mod notebooks;
@@ -101,6 +102,7 @@ mod wait;
 pub use client::{API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder};
 pub use error::{Error, Result};
 pub use ids::{NotebookId, ProjectId, RunId};
+pub use inputs::{InputValue, InputValueKind, NotebookInput};
 pub use list::{List, ListQuery};
 pub use me::{Me, MeApi};
 pub use notebooks::{CreateNotebook, ListRuns, Notebook, NotebookRunsQuery, NotebooksApi};
