@@ -129,7 +129,10 @@ async fn walk(ctx: &mut Context, client: &Client, mode: Mode) -> Step {
 
     let mut request = client.runs().create(notebook_id.clone());
     for (input, raw) in INPUTS {
-        request = request.input(*input, crate::inputs::type_value(raw));
+        // The demo's own inputs all parse; were one not to, its text is what would be meant.
+        let value = crate::inputs::parse_value(raw)
+            .unwrap_or_else(|_| deepnote::InputValue::Text(raw.to_string()));
+        request = request.input(*input, value);
     }
     let started = api(request.send().await);
     let run_id = started.as_ref().map(|h| h.id()).ok();
