@@ -3,7 +3,6 @@
 
 use crate::app::Context;
 use crate::exit::{CliError, CliResult, Exit};
-use crate::profile::Secret;
 use crate::progress::Mode;
 use crate::watch::{Watched, watch};
 use crate::{connect, local};
@@ -31,7 +30,7 @@ pub async fn run(ctx: &mut Context) -> CliResult {
         ),
     );
     let client = connect::build(
-        &Secret::new(local::sample_key())?,
+        &deepnote::ApiKey::new(local::sample_key()).map_err(|e| CliError::usage(e.to_string()))?,
         Some(emulator.base_url()),
     )?;
     let mode = Mode::detect(ctx.global.quiet);

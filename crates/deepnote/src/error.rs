@@ -14,10 +14,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// 401: the key is missing, wrong or revoked.
-    #[error("unauthorized (401): {message}")]
+    #[error("unauthorized (401): {message}{}", fmt_refused(.key_source))]
     Unauthorized {
         /// The server's message.
         message: String,
+        /// Where the refused key came from, when the client knows (see [`crate::Credentials`]).
+        key_source: Option<crate::credentials::KeySource>,
     },
     /// 403: the key's access level is too low for this call.
     #[error("forbidden (403): {message}")]
@@ -61,6 +63,16 @@ pub enum Error {
         /// The notebook's inputs, each as `name (block type)`.
         valid: Vec<String>,
     },
+    /// No API key was found in any of the places [`crate::Credentials`] looks.
+    #[error(
+        "no API key: looked for one in {}; create a key in Deepnote under {}",
+        .searched.join(", then "),
+        crate::credentials::WHERE_KEYS_ARE_MADE
+    )]
+    NoApiKey {
+        /// Every source looked at, in order.
+        searched: Vec<String>,
+    },
     /// The client could not be set up (no key, a bad base URL, plain http to another host).
     #[error("configuration: {0}")]
     Config(String),
@@ -92,6 +104,12 @@ pub enum Error {
 
 fn fmt_retry_after(after: &Option<Duration>) -> String {
     after.map_or_else(String::new, |d| format!(", retry after {d:?}"))
+}
+
+fn fmt_refused(source: &Option<crate::credentials::KeySource>) -> String {
+    source
+        .as_ref()
+        .map_or_else(String::new, |s| format!(" (the key from {s} was refused)"))
 }
 
 fn fmt_list(items: &[String]) -> String {
@@ -177,7 +195,10 @@ pub(crate) fn from_status(
         message
     };
     match status.as_u16() {
-        401 => Error::Unauthorized { message },
+        401 => Error::Unauthorized {
+            message,
+            key_source: None,
+        },
         403 => Error::Forbidden { message },
         404 => Error::NotFound { message },
         429 => Error::RateLimited {

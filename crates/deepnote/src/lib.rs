@@ -15,7 +15,8 @@
 //! #     std::env::set_var("DEEPNOTE_BASE_URL", emu.base_url());
 //! # }
 //! # let notebook_id = deepnote_emulator::SAMPLE_NOTEBOOK_ID;
-//! // DEEPNOTE_API_KEY, and DEEPNOTE_BASE_URL if the API is not at api.deepnote.com.
+//! // DEEPNOTE_API_KEY (or DEEPNOTE_TOKEN, or a `deepnote auth login` profile), and
+//! // DEEPNOTE_BASE_URL if the API is not at api.deepnote.com.
 //! let client = Client::from_env()?;
 //!
 //! let me = client.me().get().await?;
@@ -86,6 +87,7 @@
 #![warn(missing_docs)]
 
 mod client;
+mod credentials;
 mod error;
 mod ids;
 mod inputs;
@@ -99,7 +101,11 @@ mod runs;
 mod snapshot;
 mod wait;
 
-pub use client::{API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder};
+pub use client::{BASE_URL_ENV, Client, ClientBuilder};
+pub use credentials::{
+    API_KEY_ENV, CONFIG_DIR_ENV, CREDENTIALS_FILE, Credentials, CredentialsResolver,
+    DEFAULT_PROFILE, KeySource, Profile, Profiles, TOKEN_ENV, WHERE_KEYS_ARE_MADE, read_private,
+};
 pub use error::{Error, Result};
 pub use ids::{NotebookId, ProjectId, RunId};
 pub use inputs::{InputValue, InputValueKind, NotebookInput};
@@ -119,7 +125,7 @@ pub use wait::{Wait, WaitPolicy};
 
 /// The low-level client this crate is built on, for anything it does not cover.
 pub use deepnote_api as api;
-pub use deepnote_api::{AccessLevel, ProjectType, RetryPolicy, RunStatus};
+pub use deepnote_api::{AccessLevel, ApiKey, ProjectType, RetryPolicy, RunStatus};
 /// The stream traits the lists and waits need: `next()`, `try_collect()` and friends.
 pub use futures_util::{Stream, StreamExt, TryStreamExt};
 /// An HTTP status, as [`Error::status`] gives it.
