@@ -198,11 +198,13 @@ fn deepnote_token_is_read_after_deepnote_api_key_and_named_when_refused() {
     let config = emu.config.path();
     let base = emu.base_url();
     // DEEPNOTE_TOKEN alone, as Deepnote's docs and its own CLI set it.
-    let me = json(
-        bare(config)
-            .env("DEEPNOTE_TOKEN", SAMPLE_KEY)
-            .args(["--base-url", &base, "me", "-o", "json"]),
-    );
+    let me = json(bare(config).env("DEEPNOTE_TOKEN", SAMPLE_KEY).args([
+        "--base-url",
+        &base,
+        "me",
+        "-o",
+        "json",
+    ]));
     assert_eq!(me["accessLevel"], "admin");
     let status = json(
         bare(config)
