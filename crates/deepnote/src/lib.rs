@@ -88,6 +88,7 @@
 
 mod client;
 mod credentials;
+mod document;
 mod error;
 mod ids;
 mod inputs;
@@ -106,6 +107,9 @@ pub use credentials::{
     API_KEY_ENV, CONFIG_DIR_ENV, CREDENTIALS_FILE, Credentials, CredentialsResolver,
     DEFAULT_PROFILE, KeySource, Profile, Profiles, TOKEN_ENV, WHERE_KEYS_ARE_MADE, read_private,
 };
+pub use document::{
+    MAX_SNAPSHOT_BYTES, SnapshotBlock, SnapshotDocument, SnapshotNotebook, SnapshotProject,
+};
 pub use error::{Error, Result};
 pub use ids::{NotebookId, ProjectId, RunId};
 pub use inputs::{InputValue, InputValueKind, NotebookInput};
@@ -118,9 +122,7 @@ pub use run_many::{OutcomeStream, RunMany, RunOutcome};
 pub use runs::{
     CreateRun, DetachedStorage, GetRun, Run, RunHandle, RunRequest, RunsApi, SnapshotRef,
 };
-pub use snapshot::{
-    Snapshot, SnapshotBlock, SnapshotDelivery, SnapshotDocument, SnapshotNotebook, SnapshotProject,
-};
+pub use snapshot::{Snapshot, SnapshotDelivery};
 pub use wait::{Wait, WaitPolicy};
 
 /// The low-level client this crate is built on, for anything it does not cover.
