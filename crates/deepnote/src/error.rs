@@ -86,13 +86,44 @@ pub enum Error {
         /// How long the wait lasted.
         waited: Duration,
     },
-    /// The run finished, but not with success: `error`, `internal_error` or `stopped`.
+    /// The run finished, but not with success: `error`, `internal_error` or `stopped`. The
+    /// message is the run's `error` when Deepnote gave one, else the first error output of its
+    /// snapshot (`ename: evalue`), else says that Deepnote reported no reason.
     #[error("run {} ended with status {}{}", .run.id, .run.status, fmt_message(.message))]
     RunFailed {
         /// The finished run.
         run: Box<Run>,
-        /// Why it failed, as the server said.
+        /// Why it failed (see above).
         message: Option<String>,
+    },
+    /// A create (of a project, a notebook or a run) was answered with success, but the answer
+    /// could not be read: what was asked for was most likely created. It is not retried, as
+    /// a second create would make a second one: look for it (list the projects, the
+    /// notebook's runs) before creating it again.
+    #[error(
+        "the {what} was created, but the answer was unreadable ({}): {reason}{}",
+        .status.map_or_else(|| "status unknown".to_string(), |s| s.to_string()),
+        fmt_body(.body)
+    )]
+    CreatedButUnreadable {
+        /// What was created: `project`, `notebook` or `run`.
+        what: &'static str,
+        /// The answer's status, when known.
+        status: Option<StatusCode>,
+        /// Why the answer could not be read.
+        reason: String,
+        /// The start of the raw answer (at most 512 characters, the key scrubbed from it).
+        body: String,
+    },
+    /// The run finished but no snapshot came with it, even after waiting a moment for one
+    /// (Deepnote can attach it a moment after the run ends, and sends empty content until
+    /// then).
+    #[error("run {run_id} has no snapshot (status {status})")]
+    NoSnapshot {
+        /// The run.
+        run_id: RunId,
+        /// Its status at the last look.
+        status: RunStatus,
     },
     /// The request did not get an answer: connection refused or reset, timeout, TLS.
     #[error("transport error: {0}")]
@@ -110,6 +141,24 @@ fn fmt_refused(source: &Option<crate::credentials::KeySource>) -> String {
     source
         .as_ref()
         .map_or_else(String::new, |s| format!(" (the key from {s} was refused)"))
+}
+
+fn fmt_body(body: &str) -> String {
+    if body.is_empty() {
+        String::new()
+    } else {
+        format!("; the answer began {body:?}")
+    }
+}
+
+/// The first characters of an answer, for an error that carries it; the key is scrubbed.
+pub(crate) fn snippet(body: &[u8], key: &ApiKey) -> String {
+    const SNIPPET_CHARS: usize = 512;
+    let text: String = String::from_utf8_lossy(body)
+        .chars()
+        .take(SNIPPET_CHARS)
+        .collect();
+    redact(&text, key)
 }
 
 fn fmt_list(items: &[String]) -> String {

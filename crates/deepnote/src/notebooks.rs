@@ -168,15 +168,16 @@ impl CreateNotebook {
             project_id: self.project.checked()?.to_string(),
             name: self.name,
         };
-        let answer = self
-            .client
-            .api()
-            .create_notebook()
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?;
-        Notebook::from_envelope(answer.into_inner())
+        let answer = match self.client.api().create_notebook().body(body).send().await {
+            Ok(answer) => answer,
+            Err(e) => return Err(self.client.create_error("notebook", e).await),
+        };
+        let status = answer.status();
+        let answer = answer.into_inner();
+        Notebook::from_envelope(answer.clone()).map_err(|e| {
+            self.client
+                .created_unreadable("notebook", status, &answer, &e.to_string())
+        })
     }
 }
 

@@ -169,15 +169,16 @@ impl CreateProject {
             folder_id: self.folder_id,
             project_type: self.project_type,
         };
-        let answer = self
-            .client
-            .api()
-            .create_project()
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?;
-        Project::from_api(answer.into_inner())
+        let answer = match self.client.api().create_project().body(body).send().await {
+            Ok(answer) => answer,
+            Err(e) => return Err(self.client.create_error("project", e).await),
+        };
+        let status = answer.status();
+        let answer = answer.into_inner();
+        Project::from_api(answer.clone()).map_err(|e| {
+            self.client
+                .created_unreadable("project", status, &answer, &e.to_string())
+        })
     }
 }
 

@@ -464,7 +464,7 @@ impl Shared {
                     self.pacer.accepted(sent);
                     failures = 0;
                     if run.status.is_terminal() {
-                        return run.into_outcome();
+                        return crate::runs::outcome(&self.client, run).await;
                     }
                     self.still_going(accepted.elapsed());
                     last_status = Some(run.status);
@@ -509,7 +509,7 @@ fn now_utc() -> DateTime<Utc> {
 fn may_have_started(e: &Error) -> bool {
     match e {
         Error::Transport(e) => !e.is_connect() && !e.is_builder(),
-        Error::Decode(_) => true,
+        Error::Decode(_) | Error::CreatedButUnreadable { .. } => true,
         Error::Api { status, .. } => matches!(status.as_u16(), 502..=504),
         _ => false,
     }

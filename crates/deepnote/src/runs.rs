@@ -87,7 +87,8 @@ impl Run {
         let snapshot = r
             .snapshot
             .and_then(|s| match (s.snapshot_content, s.download_url) {
-                (Some(text), _) => Some(SnapshotRef::Inline(text)),
+                // Empty content means "not attached yet", not an empty snapshot.
+                (Some(text), _) if !text.trim().is_empty() => Some(SnapshotRef::Inline(text)),
                 (None, Some(url)) if !url.is_empty() => Some(SnapshotRef::DownloadUrl(url)),
                 _ => None,
             });
@@ -102,6 +103,20 @@ impl Run {
             error,
             snapshot,
         })
+    }
+
+    /// Why a failed run failed when Deepnote's `error` says nothing: the first error output
+    /// of its snapshot, else that no reason was given.
+    fn reason_from(&self, snapshot: Option<&str>) -> String {
+        snapshot
+            .and_then(|text| crate::document::parse(text).ok())
+            .and_then(|doc| doc.first_error())
+            .unwrap_or_else(|| {
+                format!(
+                    "the run finished with status {} and Deepnote reported no reason",
+                    self.status
+                )
+            })
     }
 
     /// `Ok` for a success, [`Error::RunFailed`] for any other terminal status.
@@ -330,6 +345,29 @@ impl<'a> RunsApi<'a> {
     }
 }
 
+/// The outcome of a finished run; a failure that Deepnote gave no reason for gets one from
+/// the snapshot's first error output (one more read of the run, with its snapshot inline).
+pub(crate) async fn outcome(client: &Client, run: Run) -> Result<Run> {
+    if run.is_success() || run.error.is_some() {
+        return run.into_outcome();
+    }
+    let inline = match &run.snapshot {
+        Some(SnapshotRef::Inline(text)) => Some(text.clone()),
+        _ => get_run(client, run.id, Some(SnapshotDelivery::Inline))
+            .await
+            .ok()
+            .and_then(|again| match again.snapshot {
+                Some(SnapshotRef::Inline(text)) => Some(text),
+                _ => None,
+            }),
+    };
+    let reason = run.reason_from(inline.as_deref());
+    Err(Error::RunFailed {
+        run: Box::new(run),
+        message: Some(reason),
+    })
+}
+
 /// Starts a run, first checking its inputs against the notebook's when there are any.
 pub(crate) async fn start(client: &Client, request: &RunRequest) -> Result<RunHandle> {
     // What the request itself breaks is refused before any call.
@@ -371,18 +409,15 @@ pub(crate) fn check_inputs(
 /// Sends the create, once: the API has no idempotency key, so a create is never repeated here.
 pub(crate) async fn send_create(client: &Client, request: &RunRequest) -> Result<RunHandle> {
     let body = request.to_body()?;
-    let started = client
-        .api()
-        .create_run()
-        .body(body)
-        .send()
-        .await
-        .map_err(|e| client.api_error(e))?
-        .into_inner();
-    let id = started
-        .run_id
-        .map(RunId::from)
-        .ok_or_else(|| Error::Decode("the server started a run but gave no runId".into()))?;
+    let answer = match client.api().create_run().body(body).send().await {
+        Ok(answer) => answer,
+        Err(e) => return Err(client.create_error("run", e).await),
+    };
+    let status = answer.status();
+    let started = answer.into_inner();
+    let id = started.run_id.map(RunId::from).ok_or_else(|| {
+        client.created_unreadable("run", status, &started, "the answer holds no run id")
+    })?;
     Ok(RunHandle {
         client: client.clone(),
         id,

@@ -70,17 +70,24 @@ pub(crate) async fn fetch(
         let mut look = 1;
         loop {
             let run = get_run(client, id, Some(delivery)).await?;
-            match run.snapshot {
-                Some(SnapshotRef::Inline(text)) => return Ok(Snapshot { text }),
-                Some(SnapshotRef::DownloadUrl(url)) => return download(client, &url).await,
+            // Empty content is Deepnote's "not attached yet", whichever way it came.
+            let found = match run.snapshot {
+                Some(SnapshotRef::Inline(text)) => Some(Snapshot { text }),
+                Some(SnapshotRef::DownloadUrl(url)) => Some(download(client, &url).await?),
+                None => None,
+            }
+            .filter(|s| !s.text.trim().is_empty());
+            match found {
+                Some(snapshot) => return Ok(snapshot),
                 None if run.status.is_terminal() && look < SNAPSHOT_LOOKS => {
                     tokio::time::sleep(delay).await;
                     delay *= 2;
                     look += 1;
                 }
                 None => {
-                    return Err(Error::NotFound {
-                        message: format!("run {id} has no snapshot (status {})", run.status),
+                    return Err(Error::NoSnapshot {
+                        run_id: id,
+                        status: run.status,
                     });
                 }
             }
