@@ -17,9 +17,11 @@ const NB: &str = "nb-1";
 
 /// A client that would retry, so a test sees whether a create is repeated.
 fn retrying_client(base: &str) -> deepnote::Client {
-    let mut retry = RetryPolicy::default();
-    retry.initial_backoff = std::time::Duration::from_millis(1);
-    retry.max_backoff = std::time::Duration::from_millis(2);
+    let retry = RetryPolicy {
+        initial_backoff: std::time::Duration::from_millis(1),
+        max_backoff: std::time::Duration::from_millis(2),
+        ..RetryPolicy::default()
+    };
     deepnote::Client::builder()
         .api_key("stub-key-0123456789")
         .base_url(base)
