@@ -63,7 +63,15 @@
 //!   server repeats ends the stream with an error.
 //! - [`RunHandle::wait`] and [`RunsApi::wait`] poll a run to its end under a [`WaitPolicy`];
 //!   a run that fails is [`Error::RunFailed`], a deadline is [`Error::Timeout`].
+//! - A run's inputs are [`InputValue`]s (a string, a boolean or a list of strings, as Deepnote
+//!   takes them); when [`NotebooksApi::inputs`] knows the notebook's input blocks, unknown
+//!   names and wrong kinds are [`Error::InvalidInput`] before anything is sent. A whole
+//!   notebook runs detached unless [`RunRequest::live`]; chosen blocks always run live.
 //! - [`RunsApi::run_many`] starts and waits for many runs, paced by the server's rate limit.
+//! - A create whose success answer cannot be read is [`Error::CreatedButUnreadable`], never a
+//!   plain failure, and is not sent again.
+//! - [`Credentials`] finds the key as Deepnote users have it: a key file, `DEEPNOTE_API_KEY`,
+//!   `DEEPNOTE_TOKEN`, then the profile `deepnote auth login` writes.
 //! - [`RunsApi::snapshot`] reads a run's `.deepnote` snapshot, inline or downloaded; a
 //!   download URL on another origin never receives the key.
 //! - One [`Error`], with [`Error::status`] and [`Error::is_retryable`].
