@@ -260,3 +260,40 @@ async fn a_snapshot_holds_the_runs_inputs_and_outputs() {
     );
     assert!(handle.snapshot().await.unwrap().text().contains("APAC"));
 }
+
+#[tokio::test]
+async fn inputs_are_checked_with_one_read_per_create_and_one_per_notebook_in_a_batch() {
+    let (emu, client) = common::sample().await;
+    let other = client
+        .notebooks()
+        .create(common::SAMPLE_PROJECT_ID)
+        .name("second")
+        .await
+        .unwrap();
+    let reads = |emu: &Emulator| common::requests(emu, "GET", "/v2/notebooks/").len();
+    let before = reads(&emu);
+    client.runs().create(NB).await.unwrap();
+    assert_eq!(reads(&emu), before, "no inputs, nothing to check");
+    client
+        .runs()
+        .create(NB)
+        .input("region", "EMEA")
+        .await
+        .unwrap();
+    assert_eq!(reads(&emu), before + 1);
+
+    let before = reads(&emu);
+    let requests = (0..6).map(|i| {
+        let notebook = if i % 2 == 0 { NB } else { other.id.as_str() };
+        deepnote::RunRequest::new(notebook).input("i", i)
+    });
+    let outcomes = client
+        .runs()
+        .run_many(requests)
+        .wait_policy(quick())
+        .collect()
+        .await;
+    assert_eq!(outcomes.len(), 6);
+    assert!(outcomes.iter().all(|o| o.run_id.is_some()), "{outcomes:?}");
+    assert_eq!(reads(&emu), before + 2, "one read per distinct notebook");
+}
