@@ -289,7 +289,7 @@ impl Profiles {
 
 /// Reads a file holding a secret, refusing a regular file whose mode lets group or others read
 /// or write it. Pipes and descriptors are private by nature and pass.
-pub fn read_private(path: &Path) -> Result<String> {
+pub(crate) fn read_private(path: &Path) -> Result<String> {
     private::check(path)?;
     std::fs::read_to_string(path)
         .map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))

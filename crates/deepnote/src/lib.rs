@@ -113,7 +113,7 @@ mod wait;
 pub use client::{BASE_URL_ENV, Client, ClientBuilder};
 pub use credentials::{
     API_KEY_ENV, CONFIG_DIR_ENV, CREDENTIALS_FILE, Credentials, CredentialsResolver,
-    DEFAULT_PROFILE, KeySource, Profile, Profiles, TOKEN_ENV, WHERE_KEYS_ARE_MADE, read_private,
+    DEFAULT_PROFILE, KeySource, Profile, Profiles, TOKEN_ENV, WHERE_KEYS_ARE_MADE,
 };
 pub use document::{
     MAX_SNAPSHOT_BYTES, SnapshotBlock, SnapshotDocument, SnapshotNotebook, SnapshotProject,
