@@ -49,18 +49,12 @@ fn me_shows_the_key_its_workspace_and_access_level() {
 #[test]
 fn projects_lifecycle() {
     let emu = Emu::start();
-    let created = json(emu.cmd().args([
-        "projects",
-        "create",
-        "CLI test",
-        "--project-type",
-        "agent",
-        "-o",
-        "json",
-    ]));
+    let created = json(
+        emu.cmd()
+            .args(["projects", "create", "CLI test", "-o", "json"]),
+    );
     assert_eq!(keys(&created), ["folderId", "id", "name", "projectType"]);
     assert_eq!(created["name"], "CLI test");
-    assert_eq!(created["projectType"], "agent");
     let id = created["id"].as_str().unwrap().to_string();
 
     assert_eq!(

@@ -10,7 +10,6 @@ use crate::snapshot::{Snapshot, SnapshotDelivery};
 use crate::wait::{Wait, WaitPolicy};
 use chrono::{DateTime, Utc};
 use deepnote_api::{RunStatus, types};
-use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
@@ -74,24 +73,20 @@ impl Run {
     }
 
     /// From the API's run; `asked` is the ID the caller asked for, used when the answer omits it.
+    /// Either reference's fields are read: the id from `runId` or `id`, the finish from
+    /// `completedAt` (live) or `finishedAt` (original), the snapshot flat on the run (live) or
+    /// nested under `snapshot`.
     pub(crate) fn from_api(r: types::Run, asked: Option<RunId>) -> Result<Run> {
-        let id = r
-            .run_id
-            .map(RunId::from)
-            .or(asked)
-            .ok_or_else(|| Error::Decode("a run without a runId".into()))?;
+        let id = run_id(r.run_id.or(r.id), asked)?;
         let error = r.error.and_then(|e| match e {
             types::RunError::String(s) => Some(s),
             types::RunError::Object { message } => message,
         });
-        let snapshot = r
-            .snapshot
-            .and_then(|s| match (s.snapshot_content, s.download_url) {
-                // Empty content means "not attached yet", not an empty snapshot.
-                (Some(text), _) if !text.trim().is_empty() => Some(SnapshotRef::Inline(text)),
-                (None, Some(url)) if !url.is_empty() => Some(SnapshotRef::DownloadUrl(url)),
-                _ => None,
-            });
+        let nested = r.snapshot.unwrap_or_default();
+        let snapshot = snapshot_ref(
+            r.snapshot_content.or(nested.snapshot_content),
+            r.snapshot_download_url.or(nested.download_url),
+        );
         Ok(Run {
             id,
             notebook_id: r.notebook_id.map(NotebookId::new),
@@ -99,9 +94,27 @@ impl Run {
                 .status
                 .unwrap_or_else(|| RunStatus::Unknown(String::new())),
             created_at: r.created_at,
-            finished_at: r.finished_at,
+            finished_at: r.completed_at.or(r.finished_at),
             error,
             snapshot,
+        })
+    }
+
+    /// From a run of a notebook's history (no snapshot, no error).
+    pub(crate) fn from_summary(r: types::RunSummary) -> Result<Run> {
+        Ok(Run {
+            id: run_id(r.run_id, None)?,
+            notebook_id: r.notebook_id.map(NotebookId::new),
+            status: r
+                .status
+                .unwrap_or_else(|| RunStatus::Unknown(String::new())),
+            created_at: r.created_at,
+            finished_at: r.completed_at.or(r.finished_at),
+            error: r.error.and_then(|e| match e {
+                types::RunError::String(s) => Some(s),
+                types::RunError::Object { message } => message,
+            }),
+            snapshot: None,
         })
     }
 
@@ -128,6 +141,28 @@ impl Run {
                 run: Box::new(self),
             }),
         }
+    }
+}
+
+/// A run id as the answer spells it (a UUID), or else the one asked for.
+fn run_id(given: Option<String>, asked: Option<RunId>) -> Result<RunId> {
+    match given.filter(|id| !id.is_empty()) {
+        Some(id) => {
+            RunId::parse(&id).map_err(|_| Error::Decode(format!("the run id {id:?} is not a UUID")))
+        }
+        None => asked.ok_or_else(|| Error::Decode("a run without a runId".into())),
+    }
+}
+
+/// Where the snapshot is, if anywhere: empty content or an empty URL is "not attached yet".
+fn snapshot_ref(content: Option<String>, url: Option<String>) -> Option<SnapshotRef> {
+    match (
+        content.filter(|c| !c.trim().is_empty()),
+        url.filter(|u| !u.is_empty()),
+    ) {
+        (Some(text), _) => Some(SnapshotRef::Inline(text)),
+        (None, Some(url)) => Some(SnapshotRef::DownloadUrl(url)),
+        _ => None,
     }
 }
 
@@ -265,15 +300,18 @@ impl RunRequest {
             .inputs
             .iter()
             .map(|(name, value)| {
-                let value = serde_json::to_value(value)
-                    .map_err(|e| Error::InvalidArgument(format!("input {name:?}: {e}")))?;
-                Ok((name.clone(), value))
+                let value = match value {
+                    InputValue::Text(s) => types::RunInputValue::String(s.clone()),
+                    InputValue::Bool(b) => types::RunInputValue::Boolean(*b),
+                    InputValue::List(l) => types::RunInputValue::Array(l.clone()),
+                };
+                (name.clone(), value)
             })
-            .collect::<Result<Map<String, Value>>>()?;
+            .collect();
         Ok(types::CreateRunRequest {
             notebook_id,
             inputs,
-            block_ids: self.blocks.clone().unwrap_or_default(),
+            block_ids: self.blocks.clone(),
             run_dependent_blocks: self.run_dependent_blocks,
             detached: Some(detached),
             detached_run_storage_mode: self.detached_storage.map(|m| match m {
@@ -606,6 +644,8 @@ mod tests {
             RunRequest::new("").to_body(),
             Err(Error::InvalidArgument(_))
         ));
+        // An object cannot even be given: `InputValue` holds a string, a boolean or a list of
+        // strings only (its own tests check what reads into it).
         let body = RunRequest::new("nb")
             .input("x", 1)
             .blocks(["b1"])
@@ -621,7 +661,7 @@ mod tests {
         );
     }
 
-    fn body(request: RunRequest) -> Result<Value> {
+    fn body(request: RunRequest) -> Result<serde_json::Value> {
         Ok(serde_json::to_value(request.to_body()?).unwrap())
     }
 

@@ -68,7 +68,7 @@ async fn run_many_slows_down_on_429_and_starts_each_run_once() {
     // And each with its own inputs.
     for o in &outcomes {
         let record = emu.run_record(&o.run_id.unwrap().to_string()).unwrap();
-        // A number goes as its text, as Deepnote takes a slider value.
+        // A number goes as its text: Deepnote refuses JSON numbers as input values.
         assert_eq!(
             record.inputs.get("i"),
             Some(&serde_json::json!(o.index.to_string()))

@@ -70,7 +70,11 @@ async fn creates_answered_unreadably_are_created_but_unreadable_and_never_repeat
             ("project", client.projects().create("P").await.map(|_| ())),
             (
                 "notebook",
-                client.notebooks().create("p-1").await.map(|_| ()),
+                client
+                    .notebooks()
+                    .create("00000000-0000-4000-8000-000000000101")
+                    .await
+                    .map(|_| ()),
             ),
             ("run", client.runs().create(NB).await.map(|_| ())),
         ];
