@@ -453,9 +453,27 @@ pub(crate) async fn send_create(client: &Client, request: &RunRequest) -> Result
     };
     let status = answer.status();
     let started = answer.into_inner();
-    let id = started.run_id.map(RunId::from).ok_or_else(|| {
-        client.created_unreadable("run", status, &started, "the answer holds no run id")
-    })?;
+    // `runId` (the references) or `id` (Deepnote's `{run: {id}}` answer, unwrapped).
+    let id = match (started.run_id, started.id.as_deref().map(RunId::parse)) {
+        (Some(id), _) => RunId::from(id),
+        (None, Some(Ok(id))) => id,
+        (None, Some(Err(_))) => {
+            return Err(client.created_unreadable(
+                "run",
+                status,
+                &started,
+                "the run id is not a UUID",
+            ));
+        }
+        (None, None) => {
+            return Err(client.created_unreadable(
+                "run",
+                status,
+                &started,
+                "the answer holds no run id",
+            ));
+        }
+    };
     Ok(RunHandle {
         client: client.clone(),
         id,

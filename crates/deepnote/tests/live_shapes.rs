@@ -300,3 +300,273 @@ async fn run_bodies_are_what_deepnote_accepts() {
         ]
     );
 }
+
+/// Serves one JSON answer with this status for any method on `path`.
+fn answer(status: StatusCode, body: Value) -> axum::routing::MethodRouter {
+    let reply = move || {
+        let body = body.clone();
+        async move { (status, axum::Json(body)) }
+    };
+    get(reply.clone()).post(reply)
+}
+
+const PROJECT: &str = "00000000-0000-4000-8000-000000000101";
+
+#[tokio::test]
+async fn creates_of_either_reference_are_read() {
+    let project = json!({"id": PROJECT, "name": "P"});
+    let notebook = json!({"id": "nb-9", "name": "N", "projectId": PROJECT});
+    let cases = [
+        (
+            StatusCode::CREATED,
+            json!({"project": project}),
+            json!({"notebook": notebook}),
+            StatusCode::ACCEPTED,
+            json!({"runId": RUN, "status": "pending"}),
+        ),
+        (
+            StatusCode::OK,
+            project.clone(),
+            json!({"notebook": notebook}),
+            StatusCode::OK,
+            json!({"run": {"id": RUN, "status": "pending"}}),
+        ),
+        (
+            StatusCode::CREATED,
+            project.clone(),
+            json!({"notebook": notebook}),
+            StatusCode::CREATED,
+            json!({"run": {"id": RUN, "status": "running"}}),
+        ),
+    ];
+    for (created, project_body, notebook_body, started, run_body) in cases {
+        let app = Router::new()
+            .route("/v2/projects", answer(created, project_body.clone()))
+            .route("/v2/notebooks", answer(created, notebook_body.clone()))
+            .route("/v2/runs", answer(started, run_body.clone()));
+        let client = common::stub_client(&common::stub(app).await);
+        let p = client.projects().create("P").await.unwrap();
+        assert_eq!(p.id.as_str(), PROJECT, "{project_body}");
+        assert_eq!(p.name, "P");
+        let n = client.notebooks().create(PROJECT).await.unwrap();
+        assert_eq!(n.id.as_str(), "nb-9");
+        let r = client.runs().create(NB).await.unwrap();
+        assert_eq!(r.id().to_string(), RUN, "{run_body}");
+    }
+}
+
+#[tokio::test]
+async fn runs_of_either_reference_carry_their_finish_time_and_snapshot() {
+    let cases = [
+        // Live: completedAt, the snapshot flat on the run, `id`.
+        json!({"run": {"id": RUN, "status": "success", "createdAt": "2026-12-01T10:00:00Z",
+            "completedAt": "2026-12-01T10:00:07Z", "snapshotContent": DOC,
+            "snapshotDownloadUrl": null}}),
+        // Original: finishedAt, the snapshot nested, `runId`.
+        json!({"run": {"runId": RUN, "status": "success", "createdAt": "2026-12-01T10:00:00Z",
+            "finishedAt": "2026-12-01T10:00:07Z", "snapshot": {"snapshotContent": DOC}}}),
+    ];
+    for body in cases {
+        let app = Router::new().route("/v2/runs/{id}", answer(StatusCode::OK, body.clone()));
+        let client = common::stub_client(&common::stub(app).await);
+        let id = RunId::parse(RUN).unwrap();
+        let run = client.runs().get(id).await.unwrap();
+        assert_eq!(run.id, id);
+        assert_eq!(
+            run.duration(),
+            Some(std::time::Duration::from_secs(7)),
+            "{body}"
+        );
+        assert!(run.finished_at.is_some());
+        assert_eq!(client.runs().snapshot(id).await.unwrap().text(), DOC);
+    }
+    // Still going: completedAt is null.
+    let app = Router::new().route(
+        "/v2/runs/{id}",
+        answer(
+            StatusCode::OK,
+            json!({"run": {"id": RUN, "status": "running", "completedAt": null}}),
+        ),
+    );
+    let client = common::stub_client(&common::stub(app).await);
+    let run = client.runs().get(RunId::parse(RUN).unwrap()).await.unwrap();
+    assert_eq!((run.finished_at, run.duration()), (None, None));
+    assert!(!run.is_finished());
+}
+
+#[tokio::test]
+async fn a_null_next_page_token_ends_the_list() {
+    let app = Router::new().route(
+        "/v2/notebooks/{id}/runs",
+        answer(
+            StatusCode::OK,
+            json!({"runs": [{"runId": RUN, "status": "success"}],
+                "pagination": {"nextPageToken": null, "pageSize": 20, "hasMore": false}}),
+        ),
+    );
+    let client = common::stub_client(&common::stub(app).await);
+    let runs: Vec<_> =
+        deepnote::TryStreamExt::try_collect::<Vec<_>>(client.notebooks().runs(NB).stream())
+            .await
+            .unwrap();
+    assert_eq!(runs.len(), 1);
+}
+
+#[tokio::test]
+async fn error_bodies_with_message_or_error_keep_their_text() {
+    let app = Router::new()
+        .route(
+            "/v2/runs",
+            answer(
+                StatusCode::BAD_REQUEST,
+                json!({"message": "Notebook not found"}),
+            ),
+        )
+        .route(
+            "/v2/projects/{id}",
+            answer(StatusCode::NOT_FOUND, json!({"error": "Project not found"})),
+        );
+    let client = common::stub_client(&common::stub(app).await);
+    match client.runs().create(NB).await {
+        Err(Error::Api { status, message }) => {
+            assert_eq!(status.as_u16(), 400);
+            assert_eq!(message, "Notebook not found");
+        }
+        other => panic!("{other:?}"),
+    }
+    match client.projects().get(PROJECT).await {
+        Err(Error::NotFound { message }) => assert_eq!(message, "Project not found"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A notebook with these inputs (or none, when `None`), and a run endpoint counting creates.
+fn notebook_with_inputs(inputs: Option<Value>) -> (Router, Arc<AtomicU32>, Arc<AtomicU32>) {
+    let (reads, creates) = (Arc::new(AtomicU32::new(0)), Arc::new(AtomicU32::new(0)));
+    let mut notebook = json!({"id": NB, "name": "N"});
+    if let Some(inputs) = inputs {
+        notebook["inputs"] = inputs;
+    }
+    let seen = reads.clone();
+    let body = json!({ "notebook": notebook });
+    let app = Router::new()
+        .route(
+            "/v2/notebooks/{id}",
+            get(move || {
+                seen.fetch_add(1, Ordering::SeqCst);
+                let body = body.clone();
+                async move { axum::Json(body) }
+            }),
+        )
+        .route(
+            "/v2/runs",
+            counted(
+                &creates,
+                StatusCode::ACCEPTED,
+                "{\"runId\": \"67e55044-10b1-426f-9247-bb680e5fe0c8\", \"status\": \"pending\"}",
+            ),
+        );
+    (app, reads, creates)
+}
+
+#[tokio::test]
+async fn inputs_the_notebook_does_not_take_are_refused_before_sending() {
+    let (app, reads, creates) = notebook_with_inputs(Some(json!([
+        {"name": "region", "type": "input-text", "value": "EMEA", "label": "Region",
+            "blockId": "b1"},
+        {"name": "limit", "type": "input-slider", "value": "5", "min": 1, "max": 10, "step": 1},
+        {"name": "dry_run", "type": "input-checkbox", "value": false},
+        {"name": "tags", "type": "input-select", "value": ["a"], "options": ["a", "b"]},
+    ])));
+    let client = common::stub_client(&common::stub(app).await);
+    let inputs = client.notebooks().inputs(NB).await.unwrap().unwrap();
+    assert_eq!(inputs.len(), 4);
+    assert_eq!(inputs[0].name, "region");
+    assert_eq!(inputs[0].kind, "input-text");
+    assert_eq!(inputs[0].label.as_deref(), Some("Region"));
+    assert_eq!(inputs[0].block_id.as_deref(), Some("b1"));
+    assert_eq!(inputs[1].max, Some(10.0));
+    assert_eq!(inputs[2].value, Some(deepnote::InputValue::Bool(false)));
+    assert_eq!(inputs[3].options, vec!["a".to_string(), "b".to_string()]);
+
+    let refused = [
+        (
+            client.runs().create(NB).input("regoin", "EMEA").await,
+            "regoin",
+        ),
+        (
+            client.runs().create(NB).input("dry_run", "yes").await,
+            "dry_run",
+        ),
+        (
+            client.runs().create(NB).input("limit", "ten").await,
+            "limit",
+        ),
+    ];
+    for (result, name) in refused {
+        match result {
+            Err(Error::InvalidInput {
+                name: got, valid, ..
+            }) => {
+                assert_eq!(got, name);
+                assert!(
+                    valid.contains(&"region (input-text)".to_string()),
+                    "{valid:?}"
+                );
+                assert_eq!(valid.len(), 4);
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+    assert_eq!(creates.load(Ordering::SeqCst), 0, "a refused run was sent");
+    let before = reads.load(Ordering::SeqCst);
+    client
+        .runs()
+        .create(NB)
+        .input("region", "APAC")
+        .input("limit", 7)
+        .input("dry_run", true)
+        .input("tags", ["a", "b"])
+        .await
+        .unwrap();
+    assert_eq!(creates.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        reads.load(Ordering::SeqCst),
+        before + 1,
+        "one read per create"
+    );
+
+    // A batch reads the notebook once, and refuses what a single create refuses.
+    let before = reads.load(Ordering::SeqCst);
+    let outcomes = client
+        .runs()
+        .run_many([
+            deepnote::RunRequest::new(NB).input("region", "A"),
+            deepnote::RunRequest::new(NB).input("nope", "B"),
+            deepnote::RunRequest::new(NB).input("region", "C"),
+        ])
+        .concurrency(1)
+        .collect()
+        .await;
+    assert_eq!(reads.load(Ordering::SeqCst), before + 1);
+    assert!(matches!(
+        outcomes[1].result,
+        Err(Error::InvalidInput { ref name, .. }) if name == "nope"
+    ));
+    assert_eq!(creates.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn a_notebook_that_says_nothing_of_its_inputs_is_not_checked() {
+    let (app, reads, creates) = notebook_with_inputs(None);
+    let client = common::stub_client(&common::stub(app).await);
+    assert_eq!(client.notebooks().inputs(NB).await.unwrap(), None);
+    client
+        .runs()
+        .create(NB)
+        .input("anything", "x")
+        .await
+        .unwrap();
+    assert_eq!(creates.load(Ordering::SeqCst), 1);
+    assert_eq!(reads.load(Ordering::SeqCst), 2);
+}
