@@ -781,6 +781,14 @@ impl BodyStub {
                             "status": "pending", "createdAt": "2026-12-01T00:00:00Z"})
                         .to_string(),
                     )
+                } else if method == "GET" && path == "/v2/notebooks/nb-inputs" {
+                    (
+                        "200 OK",
+                        json!({"notebook": {"id": "nb-inputs", "inputs": [
+                            {"name": "region", "type": "input-text"},
+                            {"name": "limit", "type": "input-slider"}]}})
+                        .to_string(),
+                    )
                 } else {
                     (
                         "404 Not Found",
@@ -866,4 +874,26 @@ fn run_refuses_run_modes_deepnote_refuses() {
             .assert()
             .code(USAGE);
     }
+}
+
+#[test]
+fn run_refuses_inputs_the_notebook_does_not_define_before_starting_it() {
+    let stub = BodyStub::start();
+    let config = tempfile::tempdir().unwrap();
+    bare(config.path())
+        .env("DEEPNOTE_API_KEY", "stub-key")
+        .args(["--base-url", &stub.base, "run", "nb-inputs", "--no-wait"])
+        .args(["-i", "regoin=EMEA"])
+        .assert()
+        .code(USAGE)
+        .stderr(
+            predicate::str::contains("regoin")
+                .and(predicate::str::contains("region (input-text)"))
+                .and(predicate::str::contains("limit (input-slider)")),
+        );
+    let seen = stub.seen.lock().unwrap();
+    assert!(
+        !seen.iter().any(|(m, _, _)| m == "POST"),
+        "the run was started: {seen:?}"
+    );
 }
