@@ -4,7 +4,7 @@
 // progenitor: 0.15.1
 // spec-sha256: b62dace4733904c6189578fdad16f6582570e81610932f3a9c07e7bbc84fbeac
 // live-sha256: 28fc25c05de0e8947d534c60ca9d84603fe4fee4fc2936a29d28a377602e6482
-// overlay-sha256: 91ab7a30c0dcb547ffd58c1324b785dad6629745dd61b6c67774291f2515654c
+// overlay-sha256: acd923f0feded8dbf7c6718230c1ccc84947bda690c2b5ae96bac9a6873f3127
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -1687,7 +1687,7 @@ pub mod types {
         >,
         ///Alternative spelling of the run id seen by Deepnote's client.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<::uuid::Uuid>,
         #[serde(
             rename = "notebookId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1703,7 +1703,7 @@ pub mod types {
             rename = "runId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub run_id: ::std::option::Option<::std::string::String>,
+        pub run_id: ::std::option::Option<::uuid::Uuid>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub snapshot: ::std::option::Option<RunSnapshot>,
         ///Observed live shape (Deepnote commits 8ff19cf1 and 17a4c535: GET /v2/runs/{runId} returns the snapshot as top-level `snapshotContent` / `snapshotDownloadUrl`, not nested): the snapshot's `.deepnote` YAML with snapshotDelivery=inline; null until attached. Empty content means not attached yet.
@@ -1812,7 +1812,7 @@ pub mod types {
             rename = "runId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub run_id: ::std::option::Option<::std::string::String>,
+        pub run_id: ::std::option::Option<::uuid::Uuid>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub snapshot: ::std::option::Option<RunSnapshot>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6627,7 +6627,7 @@ pub mod types {
                 ::std::string::String,
             >,
             id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::uuid::Uuid>,
                 ::std::string::String,
             >,
             notebook_id: ::std::result::Result<
@@ -6639,7 +6639,7 @@ pub mod types {
                 ::std::string::String,
             >,
             run_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::uuid::Uuid>,
                 ::std::string::String,
             >,
             snapshot: ::std::result::Result<
@@ -6734,7 +6734,7 @@ pub mod types {
             }
             pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.id = value
@@ -6768,7 +6768,7 @@ pub mod types {
             }
             pub fn run_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.run_id = value
@@ -6959,7 +6959,7 @@ pub mod types {
                 ::std::string::String,
             >,
             run_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::uuid::Uuid>,
                 ::std::string::String,
             >,
             snapshot: ::std::result::Result<
@@ -7054,7 +7054,7 @@ pub mod types {
             }
             pub fn run_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.run_id = value

@@ -172,7 +172,7 @@ fn every_operation_answer_deserializes_with_unknown_fields_and_values() {
     }}))
     .unwrap();
     let run = run.run.unwrap();
-    assert_eq!(run.id.as_deref(), Some(RUN_ID));
+    assert_eq!(run.id.map(|id| id.to_string()).as_deref(), Some(RUN_ID));
     assert!(run.error.is_none() && run.completed_at.is_some());
     assert!(run.snapshot_content.is_none() && run.snapshot_download_url.is_some());
 

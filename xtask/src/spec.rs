@@ -62,6 +62,15 @@ pub fn update(which: &str, new_spec: &Path) -> Result<()> {
                 new_spec.display()
             )
         })?;
+    let missing = missing_types(&root, &code)?;
+    if !missing.is_empty() {
+        bail!(
+            "{} cannot replace {target}; nothing was changed. Hand-written code refers to \
+             generated types the new file no longer makes:\n{}",
+            new_spec.display(),
+            missing.join("\n")
+        );
+    }
 
     let text = std::fs::read(new_spec)
         .with_context(|| format!("reading the new spec {}", new_spec.display()))?;
@@ -174,5 +183,104 @@ fn print_changes(before: &Value, after: &Value) {
              removed ones go\n  \
              - deepnote-emulator: a route for each added operation"
         );
+    }
+}
+
+/// `file:line: types::Name` for every generated type the hand-written code names that `code`
+/// (a freshly generated `src/generated.rs`) does not define.
+fn missing_types(root: &Path, code: &str) -> Result<Vec<String>> {
+    let defined: BTreeSet<&str> = code
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim_start();
+            l.strip_prefix("pub struct ")
+                .or_else(|| l.strip_prefix("pub enum "))
+                .and_then(|rest| rest.split([' ', '(', '<', '{', ';']).next())
+        })
+        .collect();
+    let mut missing = Vec::new();
+    let mut files = Vec::new();
+    for dir in ["src", "crates/deepnote/src", "crates/deepnote-cli/src"] {
+        collect_rs(&root.join(dir), &mut files);
+    }
+    files.sort();
+    for file in files {
+        if file.ends_with("generated.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("reading {}", file.display()))?;
+        for (i, line) in text.lines().enumerate() {
+            for (at, _) in line.match_indices("types::") {
+                let name: String = line[at + "types::".len()..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if name.starts_with(|c: char| c.is_ascii_uppercase())
+                    && !defined.contains(name.as_str())
+                {
+                    let shown = file.strip_prefix(root).unwrap_or(&file);
+                    missing.push(format!("  {}:{}: types::{name}", shown.display(), i + 1));
+                }
+            }
+        }
+    }
+    Ok(missing)
+}
+
+fn collect_rs(dir: &Path, into: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_rs(&path, into);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            into.push(path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hand_written_references_to_vanished_types_are_named() {
+        let root = crate::workspace_root();
+        // Today's generated code defines every type the hand-written code names.
+        let code = std::fs::read_to_string(root.join(crate::codegen::OUTPUT)).unwrap();
+        assert_eq!(missing_types(&root, &code).unwrap(), Vec::<String>::new());
+        // Without `ErrorResponse`, src/error.rs (which names it) is reported with its line.
+        let renamed = code.replace("pub struct ErrorResponse", "pub struct Renamed");
+        let missing = missing_types(&root, &renamed).unwrap();
+        assert!(
+            missing
+                .iter()
+                .any(|m| m.starts_with("  src/error.rs:") && m.ends_with("types::ErrorResponse")),
+            "{missing:?}"
+        );
+    }
+
+    #[test]
+    fn an_update_that_would_dangle_leaves_the_tree_as_it_was() {
+        let root = crate::workspace_root();
+        let before: Vec<Vec<u8>> = [SPEC, LIVE, OVERLAY, crate::codegen::OUTPUT]
+            .iter()
+            .map(|f| std::fs::read(root.join(f)).unwrap())
+            .collect();
+        // The live reference as a new upstream renames `Error` (which the overlay's upstream
+        // section refers to) to `ErrorResponse`.
+        let err = update("upstream", &root.join(LIVE)).unwrap_err();
+        let said = format!("{err:#}");
+        assert!(said.contains("nothing was changed"), "{said}");
+        assert!(said.contains("#/components/schemas/Error "), "{said}");
+        assert!(said.contains("openapi/overlay.yml:"), "{said}");
+        let after: Vec<Vec<u8>> = [SPEC, LIVE, OVERLAY, crate::codegen::OUTPUT]
+            .iter()
+            .map(|f| std::fs::read(root.join(f)).unwrap())
+            .collect();
+        assert!(before == after, "the tree changed");
     }
 }

@@ -79,15 +79,17 @@ impl Sources {
     pub fn merged(&self) -> Result<Value, Error> {
         let upstream = self.upstream_amended();
         let live = self.live_amended();
+        let [upstream_name, live_name, overlay_name] = &self.texts.names;
         for (name, doc, text) in [
-            (UPSTREAM, &upstream, &self.texts.upstream),
-            (LIVE, &live, &self.texts.live),
+            (upstream_name, &upstream, &self.texts.upstream),
+            (live_name, &live, &self.texts.live),
         ] {
             let dangling = refs::dangling(doc);
             if !dangling.is_empty() {
+                // The overlay first: a reference it writes is what a new file broke.
                 return Err(Error::Dangling(refs::describe(
                     &dangling,
-                    &[(name, text), (OVERLAY, &self.texts.overlay)],
+                    &[(overlay_name, &self.texts.overlay), (name, text)],
                 )));
             }
         }
@@ -98,7 +100,7 @@ impl Sources {
         if !dangling.is_empty() {
             return Err(Error::Dangling(refs::describe(
                 &dangling,
-                &[(OVERLAY, &self.texts.overlay)],
+                &[(overlay_name, &self.texts.overlay)],
             )));
         }
         Ok(doc)

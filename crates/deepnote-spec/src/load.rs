@@ -47,6 +47,8 @@ pub(crate) struct Texts {
     pub(crate) upstream: String,
     pub(crate) live: String,
     pub(crate) overlay: String,
+    /// The files' paths as given, to name them in messages.
+    pub(crate) names: [String; 3],
 }
 
 impl Sources {
@@ -72,6 +74,7 @@ impl Sources {
             upstream: read(upstream)?,
             live: read(live)?,
             overlay: read(overlay)?,
+            names: [upstream, live, overlay].map(|p| p.display().to_string()),
         };
         let upstream_doc = read_yaml_text(&texts.upstream, upstream)?;
         let live_doc = read_yaml_text(&texts.live, live)?;

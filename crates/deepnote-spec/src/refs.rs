@@ -63,9 +63,8 @@ pub fn describe(dangling: &[Dangling], files: &[(&str, &String)]) -> String {
     let mut lines = Vec::new();
     for d in dangling {
         let written = files.iter().find_map(|(name, text)| {
-            let target = d.reference.as_str();
             text.lines()
-                .position(|l| l.contains(target))
+                .position(|l| writes(l, &d.reference))
                 .map(|i| format!("{name}:{}", i + 1))
         });
         lines.push(format!(
@@ -78,6 +77,15 @@ pub fn describe(dangling: &[Dangling], files: &[(&str, &String)]) -> String {
         ));
     }
     lines.join("\n")
+}
+
+/// Whether a line writes this reference whole (not one it is the start of: `.../Error` is not
+/// written by a line with `.../ErrorResponse`).
+fn writes(line: &str, reference: &str) -> bool {
+    line.match_indices(reference).any(|(i, _)| {
+        let next = line[i + reference.len()..].chars().next();
+        !next.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
+    })
 }
 
 /// `doc` with every local `$ref` replaced by its target (siblings of the `$ref` kept), for
@@ -139,8 +147,9 @@ mod tests {
                 at: "/paths/~1x/get/responses/200/content/application~1json/schema".into()
             }]
         );
+        let longer = "x: '#/components/schemas/ErrorResponse'\n".to_string();
         let text = "a: 1\n  $ref: '#/components/schemas/Error'\n".to_string();
-        let said = describe(&found, &[("overlay.yml", &text)]);
+        let said = describe(&found, &[("live.yml", &longer), ("overlay.yml", &text)]);
         assert!(said.contains("overlay.yml:2"), "{said}");
     }
 

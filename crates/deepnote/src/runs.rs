@@ -144,14 +144,12 @@ impl Run {
     }
 }
 
-/// A run id as the answer spells it (a UUID), or else the one asked for.
-fn run_id(given: Option<String>, asked: Option<RunId>) -> Result<RunId> {
-    match given.filter(|id| !id.is_empty()) {
-        Some(id) => {
-            RunId::parse(&id).map_err(|_| Error::Decode(format!("the run id {id:?} is not a UUID")))
-        }
-        None => asked.ok_or_else(|| Error::Decode("a run without a runId".into())),
-    }
+/// The run id the answer gives (`runId` or `id`, both UUIDs), or else the one asked for.
+fn run_id(given: Option<uuid::Uuid>, asked: Option<RunId>) -> Result<RunId> {
+    given
+        .map(RunId::from)
+        .or(asked)
+        .ok_or_else(|| Error::Decode("a run without a runId".into()))
 }
 
 /// Where the snapshot is, if anywhere: empty content or an empty URL is "not attached yet".
