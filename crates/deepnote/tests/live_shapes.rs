@@ -543,17 +543,23 @@ async fn inputs_the_notebook_does_not_take_are_refused_before_sending() {
         .run_many([
             deepnote::RunRequest::new(NB).input("region", "A"),
             deepnote::RunRequest::new(NB).input("nope", "B"),
-            deepnote::RunRequest::new(NB).input("region", "C"),
+            deepnote::RunRequest::new("nb-2").input("region", "C"),
+            deepnote::RunRequest::new(NB).input("region", "D"),
+            deepnote::RunRequest::new("nb-2").input("limit", 3),
         ])
-        .concurrency(1)
+        .concurrency(2)
         .collect()
         .await;
-    assert_eq!(reads.load(Ordering::SeqCst), before + 1);
+    assert_eq!(
+        reads.load(Ordering::SeqCst),
+        before + 2,
+        "one read per distinct notebook"
+    );
     assert!(matches!(
         outcomes[1].result,
         Err(Error::InvalidInput { ref name, .. }) if name == "nope"
     ));
-    assert_eq!(creates.load(Ordering::SeqCst), 3);
+    assert_eq!(creates.load(Ordering::SeqCst), 5);
 }
 
 #[tokio::test]
