@@ -95,7 +95,8 @@ pub fn read_input_file(path: &Path) -> CliResult<BTreeMap<String, InputValue>> {
         .map_err(|e| CliError::usage(format!("--input-file {}: {e}", path.display())))
 }
 
-/// Parses the text of an input file: each value as [`from_json`] takes it.
+/// Parses the text of an input file: each value a string, a boolean or a list of strings (a
+/// number is taken as its text).
 pub fn parse_input_object(text: &str) -> Result<BTreeMap<String, InputValue>, String> {
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(map)) => map
