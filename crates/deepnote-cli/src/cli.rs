@@ -246,24 +246,30 @@ pub struct WaitArgs {
 pub struct RunArgs {
     /// The notebook's id
     pub notebook: String,
-    /// An input block's value, NAME=VALUE (repeatable); numbers, true/false, null and JSON
-    /// are sent typed, anything else as a string; quote to force a string: 'zip="007"'
+    /// An input block's value, NAME=VALUE (repeatable): true/false is sent as a boolean, a JSON
+    /// array of strings as a list, anything else as a string (`n=3` sends "3"); a JSON object,
+    /// null or a list of non-strings is refused
     #[arg(long = "input", short = 'i', value_name = "NAME=VALUE", value_parser = parse_input)]
     pub inputs: Vec<InputArg>,
     /// A JSON object of input values (`-` for stdin); --input overrides its entries
     #[arg(long, value_name = "PATH")]
     pub input_file: Option<PathBuf>,
-    /// Run only this block (repeatable)
+    /// Run only this block (repeatable); a block run is always live
     #[arg(long = "block", value_name = "ID")]
     pub blocks: Vec<String>,
     /// With --block, also run the blocks that depend on them
     #[arg(long, requires = "blocks")]
     pub dependents: bool,
-    /// Run detached, in its own machine (cannot be combined with --block)
-    #[arg(long, conflicts_with = "blocks")]
+    /// Run detached, on a machine of its own: the default for a whole notebook (cannot be
+    /// combined with --block)
+    #[arg(long, conflicts_with_all = ["blocks", "live"])]
     pub detached: bool,
-    /// How a detached run may use the project's storage
-    #[arg(long, value_enum, value_name = "MODE", requires = "detached")]
+    /// Run the whole notebook live, in the project's session, instead of detached
+    #[arg(long, conflicts_with = "storage_mode")]
+    pub live: bool,
+    /// How a detached run may use the project's storage (makes the run detached; cannot be
+    /// combined with --block)
+    #[arg(long, value_enum, value_name = "MODE", conflicts_with = "blocks")]
     pub storage_mode: Option<StorageMode>,
     /// Print the started run and exit without waiting
     #[arg(long, conflicts_with_all = ["timeout", "snapshot_out"])]
@@ -366,11 +372,33 @@ mod tests {
             panic!("not run")
         };
         assert_eq!(run.inputs.len(), 2);
+        // Alone, a storage mode is a detached run's.
+        let alone = Cli::try_parse_from(["deepnote", "run", "nb", "--storage-mode", "readonly"]);
+        assert!(alone.is_ok());
         assert_eq!(run.wait.timeout, Some(Duration::from_secs(600)));
         for bad in [
             &["deepnote", "run", "nb", "--detached", "--block", "b"][..],
             &["deepnote", "run", "nb", "--dependents"],
-            &["deepnote", "run", "nb", "--storage-mode", "readonly"],
+            // A storage mode implies detached, which a block run or a live run is not.
+            &[
+                "deepnote",
+                "run",
+                "nb",
+                "--block",
+                "b",
+                "--storage-mode",
+                "readonly",
+            ],
+            &[
+                "deepnote",
+                "run",
+                "nb",
+                "--live",
+                "--storage-mode",
+                "readonly",
+            ],
+            &["deepnote", "run", "nb", "--live", "--detached"],
+            &["deepnote", "run", "nb", "--input", "obj={}"],
             &["deepnote", "run", "nb", "--no-wait", "--timeout", "1m"],
             &["deepnote", "run", "nb", "--input", "novalue"],
             &["deepnote", "projects", "list", "--page-size", "101"],

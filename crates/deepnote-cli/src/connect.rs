@@ -2,7 +2,8 @@
 
 use crate::cli::GlobalArgs;
 use crate::exit::CliResult;
-use crate::profile::{self, Secret};
+use crate::profile;
+use deepnote::ApiKey;
 use deepnote_emulator::Emulator;
 
 /// A client, and the emulator behind it when `--local` started one.
@@ -19,7 +20,8 @@ impl Session {
     pub async fn open(global: &GlobalArgs) -> CliResult<Session> {
         if global.local {
             let emulator = crate::local::start().await?;
-            let key = Secret::new(crate::local::sample_key())?;
+            let key = ApiKey::new(crate::local::sample_key())
+                .map_err(|e| crate::exit::CliError::usage(e.to_string()))?;
             let client = build(&key, Some(emulator.base_url()))?;
             tracing::debug!(
                 base_url = emulator.base_url(),
@@ -31,9 +33,15 @@ impl Session {
             });
         }
         let found = profile::find_key(global.api_key_file.as_deref(), &global.profile)?;
-        tracing::debug!(source = %found.source, "using an API key");
-        let base = global.base_url.clone().or(found.profile_base_url);
-        let client = build(&found.key, base.as_deref())?;
+        tracing::debug!(source = %found.source(), "using an API key");
+        // --base-url beats the profile's, which the credentials bring along.
+        let mut builder = deepnote::Client::builder()
+            .credentials(found)
+            .user_agent(USER_AGENT);
+        if let Some(base) = global.base_url.as_deref().filter(|b| !b.trim().is_empty()) {
+            builder = builder.base_url(base);
+        }
+        let client = builder.build()?;
         Ok(Session {
             client,
             emulator: None,
@@ -48,11 +56,13 @@ impl Session {
     }
 }
 
+const USER_AGENT: &str = concat!("deepnote-cli/", env!("CARGO_PKG_VERSION"));
+
 /// The SDK client for this key and base URL.
-pub fn build(key: &Secret, base_url: Option<&str>) -> CliResult<deepnote::Client> {
+pub fn build(key: &ApiKey, base_url: Option<&str>) -> CliResult<deepnote::Client> {
     let mut builder = deepnote::Client::builder()
-        .api_key(key.expose())
-        .user_agent(concat!("deepnote-cli/", env!("CARGO_PKG_VERSION")));
+        .api_key(key.expose_secret())
+        .user_agent(USER_AGENT);
     if let Some(base) = base_url.filter(|b| !b.trim().is_empty()) {
         builder = builder.base_url(base);
     }

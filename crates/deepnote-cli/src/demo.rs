@@ -3,7 +3,6 @@
 
 use crate::app::Context;
 use crate::exit::{CliError, CliResult, Exit};
-use crate::profile::Secret;
 use crate::progress::Mode;
 use crate::watch::{Watched, watch};
 use crate::{connect, local};
@@ -31,7 +30,7 @@ pub async fn run(ctx: &mut Context) -> CliResult {
         ),
     );
     let client = connect::build(
-        &Secret::new(local::sample_key())?,
+        &deepnote::ApiKey::new(local::sample_key()).map_err(|e| CliError::usage(e.to_string()))?,
         Some(emulator.base_url()),
     )?;
     let mode = Mode::detect(ctx.global.quiet);
@@ -129,7 +128,10 @@ async fn walk(ctx: &mut Context, client: &Client, mode: Mode) -> Step {
 
     let mut request = client.runs().create(notebook_id.clone());
     for (input, raw) in INPUTS {
-        request = request.input(*input, crate::inputs::type_value(raw));
+        // The demo's own inputs all parse; were one not to, its text is what would be meant.
+        let value = crate::inputs::parse_value(raw)
+            .unwrap_or_else(|_| deepnote::InputValue::Text(raw.to_string()));
+        request = request.input(*input, value);
     }
     let started = api(request.send().await);
     let run_id = started.as_ref().map(|h| h.id()).ok();

@@ -17,7 +17,9 @@ pub fn exit_for(error: &deepnote::Error) -> Exit {
         E::RunFailed { .. } => Exit::RunFailed,
         E::Timeout { .. } => Exit::Timeout,
         // Refused before anything was sent: the command line asked for something impossible.
-        E::InvalidArgument(_) | E::Config(_) => Exit::Usage,
+        E::InvalidArgument(_) | E::InvalidInput { .. } | E::Config(_) | E::NoApiKey { .. } => {
+            Exit::Usage
+        }
         _ => Exit::Api,
     }
 }

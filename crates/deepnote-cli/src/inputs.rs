@@ -1,12 +1,16 @@
 //! `--input name=value` and `--input-file PATH`: the values a run's input blocks receive.
 //!
-//! A value that is JSON on its own (a number, `true`/`false`, `null`, an object, an array or a
-//! quoted string) is sent typed; anything else is sent as the string it is. So `--input n=3`
-//! sends the number 3, `--input zip=007` the string "007" (a leading zero is not JSON), and
-//! `--input 'label="42"'` forces the string "42".
+//! Deepnote takes exactly a string, a boolean or a list of strings for an input. So
+//! `--input n=3` sends the string "3" (a slider takes a number's text), `flag=true` and
+//! `flag=false` a boolean, and a JSON array of strings (`tags=["a","b"]`) a list. A quoted
+//! JSON string is its text (`'flag="true"'` sends the string "true"). Anything else that is
+//! JSON (an object, `null`, an array holding more than strings) is a usage error naming the
+//! input; any other text is sent as the string it is.
 
 use crate::exit::{CliError, CliResult};
-use serde_json::{Map, Value};
+use deepnote::InputValue;
+use serde_json::Value;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// One `--input name=value`, parsed.
@@ -14,8 +18,8 @@ use std::path::Path;
 pub struct InputArg {
     /// The input block's variable name.
     pub name: String,
-    /// The typed value.
-    pub value: Value,
+    /// The value, as Deepnote takes it.
+    pub value: InputValue,
 }
 
 /// Parses one `--input` argument. Used as clap's value parser, so a bad one is a usage error
@@ -30,26 +34,55 @@ pub fn parse_input(arg: &str) -> Result<InputArg, String> {
     if name.is_empty() {
         return Err(format!("`{arg}` has no name before `=`"));
     }
+    let value = parse_value(raw).map_err(|why| format!("input `{name}`: {why}"))?;
     Ok(InputArg {
         name: name.to_string(),
-        value: type_value(raw),
+        value,
     })
 }
 
-/// The typed value of the text after `=`.
-pub fn type_value(raw: &str) -> Value {
-    // Surrounding whitespace is part of a string the user quoted on purpose; JSON would drop it.
+/// The value of the text after `=`: see the module's rules.
+pub fn parse_value(raw: &str) -> Result<InputValue, String> {
+    // Surrounding whitespace is part of a string the user quoted on purpose.
     if raw.trim() != raw || raw.is_empty() {
-        return Value::String(raw.to_string());
+        return Ok(InputValue::Text(raw.to_string()));
     }
     match serde_json::from_str::<Value>(raw) {
-        Ok(value) => value,
-        Err(_) => Value::String(raw.to_string()),
+        Ok(Value::Bool(b)) => Ok(InputValue::Bool(b)),
+        Ok(Value::String(s)) => Ok(InputValue::Text(s)),
+        // A number is sent as the text the user typed, not as JSON re-printed it.
+        Ok(Value::Number(_)) | Err(_) => Ok(InputValue::Text(raw.to_string())),
+        Ok(other) => from_json(other),
+    }
+}
+
+/// A JSON value as an input value: numbers become their text; what Deepnote cannot take is
+/// an error saying why.
+fn from_json(value: Value) -> Result<InputValue, String> {
+    match value {
+        Value::Bool(b) => Ok(InputValue::Bool(b)),
+        Value::String(s) => Ok(InputValue::Text(s)),
+        Value::Number(n) => Ok(InputValue::Text(n.to_string())),
+        Value::Array(items) => items
+            .into_iter()
+            .map(|item| match item {
+                Value::String(s) => Ok(s),
+                other => Err(format!(
+                    "a list may hold only strings, not {} (quote each item: [\"1\",\"2\"])",
+                    kind(&other)
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(InputValue::List),
+        other => Err(format!(
+            "Deepnote takes a string, true/false or a list of strings, not {}",
+            kind(&other)
+        )),
     }
 }
 
 /// Reads an `--input-file`: a JSON object of input names to values (`-` reads stdin).
-pub fn read_input_file(path: &Path) -> CliResult<Map<String, Value>> {
+pub fn read_input_file(path: &Path) -> CliResult<BTreeMap<String, InputValue>> {
     let text = if path == Path::new("-") {
         std::io::read_to_string(std::io::stdin())
             .map_err(|e| CliError::usage(format!("cannot read --input-file from stdin: {e}")))?
@@ -62,10 +95,17 @@ pub fn read_input_file(path: &Path) -> CliResult<Map<String, Value>> {
         .map_err(|e| CliError::usage(format!("--input-file {}: {e}", path.display())))
 }
 
-/// Parses the text of an input file.
-pub fn parse_input_object(text: &str) -> Result<Map<String, Value>, String> {
+/// Parses the text of an input file: each value a string, a boolean or a list of strings (a
+/// number is taken as its text).
+pub fn parse_input_object(text: &str) -> Result<BTreeMap<String, InputValue>, String> {
     match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => Ok(map),
+        Ok(Value::Object(map)) => map
+            .into_iter()
+            .map(|(name, value)| {
+                let value = from_json(value).map_err(|why| format!("input `{name}`: {why}"))?;
+                Ok((name, value))
+            })
+            .collect(),
         Ok(other) => Err(format!(
             "must be a JSON object of input names to values, not {}",
             kind(&other)
@@ -76,7 +116,10 @@ pub fn parse_input_object(text: &str) -> Result<Map<String, Value>, String> {
 
 /// The inputs a run is sent: the file's, then each `--input` over them. Naming one input twice
 /// on the command line is a mistake worth stopping for; overriding the file is the point.
-pub fn merge(file: Option<Map<String, Value>>, args: &[InputArg]) -> CliResult<Map<String, Value>> {
+pub fn merge(
+    file: Option<BTreeMap<String, InputValue>>,
+    args: &[InputArg],
+) -> CliResult<BTreeMap<String, InputValue>> {
     let mut merged = file.unwrap_or_default();
     let mut given = std::collections::HashSet::new();
     for arg in args {
@@ -106,32 +149,54 @@ fn kind(value: &Value) -> &'static str {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-    use serde_json::json;
+
+    fn text(s: &str) -> InputValue {
+        InputValue::Text(s.into())
+    }
 
     #[test]
-    fn types_values() {
+    fn values_are_what_deepnote_takes() {
         let cases = [
-            ("n=3", json!(3)),
-            ("x=-2.5", json!(-2.5)),
-            ("flag=true", json!(true)),
-            ("flag=false", json!(false)),
-            ("nothing=null", json!(null)),
-            ("zip=007", json!("007")),
-            ("name=Ada Lovelace", json!("Ada Lovelace")),
-            ("quoted=\"42\"", json!("42")),
-            ("obj={\"a\":[1,2]}", json!({"a": [1, 2]})),
-            ("list=[1,\"b\"]", json!([1, "b"])),
-            ("empty=", json!("")),
-            ("padded= 1", json!(" 1")),
-            ("eq=a=b", json!("a=b")),
-            ("big=1e400", json!("1e400")),
-            ("True=True", json!("True")),
+            ("n=3", text("3")),
+            ("x=-2.5", text("-2.5")),
+            ("big=1e400", text("1e400")),
+            ("flag=true", InputValue::Bool(true)),
+            ("flag=false", InputValue::Bool(false)),
+            ("zip=007", text("007")),
+            ("name=Ada Lovelace", text("Ada Lovelace")),
+            ("quoted=\"42\"", text("42")),
+            ("forced=\"true\"", text("true")),
+            (
+                "tags=[\"a\",\"b\"]",
+                InputValue::List(vec!["a".into(), "b".into()]),
+            ),
+            ("none=[]", InputValue::List(vec![])),
+            ("empty=", text("")),
+            ("padded= 1", text(" 1")),
+            ("eq=a=b", text("a=b")),
+            ("True=True", text("True")),
+            ("word=[draft] notes", text("[draft] notes")),
         ];
         for (arg, want) in cases {
             let parsed = parse_input(arg).unwrap();
             assert_eq!(parsed.value, want, "{arg}");
         }
         assert_eq!(parse_input("eq=a=b").unwrap().name, "eq");
+    }
+
+    #[test]
+    fn json_deepnote_cannot_take_is_refused_naming_the_input() {
+        for arg in [
+            "obj={\"a\":[1,2]}",
+            "nums=[1,2]",
+            "mixed=[\"a\",1]",
+            "nested=[[\"a\"]]",
+            "nothing=null",
+        ] {
+            let err = parse_input(arg).unwrap_err();
+            let name = arg.split('=').next().unwrap();
+            assert!(err.contains(&format!("input `{name}`")), "{arg}: {err}");
+        }
     }
 
     #[test]
@@ -142,13 +207,24 @@ mod tests {
     }
 
     #[test]
-    fn file_must_be_an_object() {
-        assert_eq!(parse_input_object("{\"a\": 1}").unwrap()["a"], json!(1));
+    fn file_must_be_an_object_of_acceptable_values() {
+        let file = parse_input_object(r#"{"a": 1, "b": true, "c": ["x"], "d": "t"}"#).unwrap();
+        assert_eq!(file["a"], text("1"));
+        assert_eq!(file["b"], InputValue::Bool(true));
+        assert_eq!(file["c"], InputValue::List(vec!["x".into()]));
+        assert_eq!(file["d"], text("t"));
         assert!(parse_input_object("[1]").unwrap_err().contains("an array"));
         assert!(
             parse_input_object("{")
                 .unwrap_err()
                 .contains("not valid JSON")
+        );
+        let err = parse_input_object(r#"{"bad": [1, 2]}"#).unwrap_err();
+        assert!(err.contains("input `bad`"), "{err}");
+        let err = parse_input_object(r#"{"o": {"k": "v"}}"#).unwrap_err();
+        assert!(
+            err.contains("input `o`") && err.contains("an object"),
+            "{err}"
         );
     }
 
@@ -157,7 +233,10 @@ mod tests {
         let file = parse_input_object("{\"a\": 1, \"b\": 2}").unwrap();
         let args = [parse_input("b=3").unwrap()];
         let merged = merge(Some(file), &args).unwrap();
-        assert_eq!(Value::Object(merged), json!({"a": 1, "b": 3}));
+        assert_eq!(
+            merged,
+            BTreeMap::from([("a".to_string(), text("1")), ("b".to_string(), text("3"))])
+        );
         let twice = [parse_input("b=3").unwrap(), parse_input("b=4").unwrap()];
         assert_eq!(
             merge(None, &twice).unwrap_err().exit,
@@ -181,36 +260,20 @@ mod tests {
         fn a_plain_word_stays_a_string(name in "[a-z_]{1,8}", word in "[A-Za-z][A-Za-z ]{0,12}[A-Za-z]") {
             prop_assume!(!["true", "false", "null"].contains(&word.as_str()));
             let parsed = parse_input(&format!("{name}={word}")).unwrap();
-            prop_assert_eq!(parsed.value, Value::String(word));
+            prop_assert_eq!(parsed.value, InputValue::Text(word));
         }
 
         #[test]
-        fn an_integer_is_a_number(name in "[a-z_]{1,8}", n in any::<i64>()) {
+        fn a_number_is_sent_as_its_text(name in "[a-z_]{1,8}", n in any::<i64>()) {
             let parsed = parse_input(&format!("{name}={n}")).unwrap();
-            prop_assert_eq!(parsed.value, json!(n));
+            prop_assert_eq!(parsed.value, InputValue::Text(n.to_string()));
         }
 
         #[test]
-        fn json_round_trips(name in "[a-z]{1,6}", value in arb_json()) {
-            let text = serde_json::to_string(&value).unwrap();
-            let parsed = parse_input(&format!("{name}={text}")).unwrap();
-            prop_assert_eq!(parsed.value, value);
+        fn a_list_of_strings_round_trips(name in "[a-z]{1,6}", items in prop::collection::vec(".{0,8}", 0..5)) {
+            let json = serde_json::to_string(&items).unwrap();
+            let parsed = parse_input(&format!("{name}={json}")).unwrap();
+            prop_assert_eq!(parsed.value, InputValue::List(items));
         }
-    }
-
-    fn arb_json() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i32>().prop_map(|n| json!(n)),
-            ".{0,10}".prop_map(Value::String),
-        ];
-        leaf.prop_recursive(3, 16, 4, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-                prop::collection::btree_map("[a-z]{1,4}", inner, 0..4)
-                    .prop_map(|m| Value::Object(m.into_iter().collect())),
-            ]
-        })
     }
 }

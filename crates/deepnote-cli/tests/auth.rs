@@ -191,3 +191,69 @@ fn the_key_never_appears_in_any_output_even_verbose() {
     );
     assert!(!all.contains("canary-7f3e"), "{all}");
 }
+
+#[test]
+fn deepnote_token_is_read_after_deepnote_api_key_and_named_when_refused() {
+    let emu = Emu::start();
+    let config = emu.config.path();
+    let base = emu.base_url();
+    // DEEPNOTE_TOKEN alone, as Deepnote's docs and its own CLI set it.
+    let me = json(bare(config).env("DEEPNOTE_TOKEN", SAMPLE_KEY).args([
+        "--base-url",
+        &base,
+        "me",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(me["accessLevel"], "admin");
+    let status = json(
+        bare(config)
+            .env("DEEPNOTE_TOKEN", SAMPLE_KEY)
+            .args(["auth", "status", "-o", "json"]),
+    );
+    assert_eq!(status["keySource"], "$DEEPNOTE_TOKEN");
+    // DEEPNOTE_API_KEY comes first.
+    bare(config)
+        .env("DEEPNOTE_TOKEN", "wrong-token")
+        .env("DEEPNOTE_API_KEY", SAMPLE_KEY)
+        .args(["--base-url", &base, "me"])
+        .assert()
+        .success();
+    // A refused key says which one it was, and never shows it.
+    bare(config)
+        .env("DEEPNOTE_TOKEN", "wrong-token")
+        .args(["--base-url", &base, "me"])
+        .assert()
+        .code(AUTH)
+        .stderr(
+            predicate::str::contains("the key from $DEEPNOTE_TOKEN was refused")
+                .and(predicate::str::contains("wrong-token").not()),
+        );
+}
+
+#[test]
+fn no_key_lists_every_source_in_order_and_where_keys_are_made() {
+    let emu = Emu::start();
+    let out = bare(emu.config.path())
+        .args(["--base-url", &emu.base_url(), "me"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(USAGE));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let order = [
+        "--api-key-file",
+        "DEEPNOTE_API_KEY",
+        "DEEPNOTE_TOKEN",
+        "profile `default`",
+        "auth login",
+        "Settings & members > Security > API keys",
+        "--local",
+    ];
+    let mut at = 0;
+    for part in order {
+        let found = err[at..]
+            .find(part)
+            .unwrap_or_else(|| panic!("{part:?} missing or out of order in: {err}"));
+        at += found + part.len();
+    }
+}

@@ -210,11 +210,11 @@ fn notebooks_lifecycle_and_runs() {
 }
 
 #[test]
-fn run_sends_typed_inputs_and_waits_for_success() {
+fn run_sends_inputs_as_deepnote_takes_them_and_waits_for_success() {
     let emu = Emu::start();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("inputs.json");
-    std::fs::write(&file, r#"{"from_file": ["a", "b"], "n": 1}"#).unwrap();
+    std::fs::write(&file, r#"{"from_file": ["1", "2"], "n": 1, "count": 2}"#).unwrap();
     let snapshot = dir.path().join("snap.deepnote");
     let run = json(emu.cmd().args([
         "run",
@@ -230,7 +230,9 @@ fn run_sends_typed_inputs_and_waits_for_success() {
         "-i",
         "zip=007",
         "-i",
-        r#"forced="42""#,
+        r#"tags=["a","b"]"#,
+        "-i",
+        r#"forced="true""#,
         "--input-file",
         file.to_str().unwrap(),
         "--snapshot-out",
@@ -256,17 +258,52 @@ fn run_sends_typed_inputs_and_waits_for_success() {
         .emulator()
         .run_record(run["runId"].as_str().unwrap())
         .unwrap();
+    // Numbers go as their text (a slider takes a numeric string), true/false as booleans, a
+    // JSON array of strings as a list: Deepnote takes nothing else.
     assert_eq!(
         Value::Object(record.inputs),
-        // Deepnote takes strings, booleans and lists of strings only: numbers go as text.
         json!({
             "n": "3", "ratio": "0.5", "flag": true, "region": "EMEA", "zip": "007",
-            "forced": "42", "from_file": ["a", "b"]
+            "tags": ["a", "b"], "forced": "true", "from_file": ["1", "2"], "count": "2"
         })
     );
     let text = std::fs::read_to_string(&snapshot).unwrap();
     let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
     assert!(doc.get("project").is_some(), "{text}");
+}
+
+#[test]
+fn run_refuses_inputs_deepnote_cannot_take_naming_them() {
+    let emu = Emu::start();
+    for (arg, name) in [
+        (r#"obj={"a":"b"}"#, "obj"),
+        ("nums=[1,2]", "nums"),
+        (r#"mixed=["a",1]"#, "mixed"),
+        ("nothing=null", "nothing"),
+    ] {
+        emu.cmd()
+            .args(["run", SAMPLE_NOTEBOOK_ID, "--no-wait", "--input", arg])
+            .assert()
+            .code(USAGE)
+            .stderr(predicate::str::contains(format!("input `{name}`")));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("inputs.json");
+    std::fs::write(&file, r#"{"ok": "x", "deep": {"a": 1}}"#).unwrap();
+    emu.cmd()
+        .args(["run", SAMPLE_NOTEBOOK_ID, "--no-wait", "--input-file"])
+        .arg(&file)
+        .assert()
+        .code(USAGE)
+        .stderr(predicate::str::contains("input `deep`"));
+    // Nothing was started.
+    assert!(
+        !emu.emulator()
+            .journal()
+            .iter()
+            .any(|e| e.method == "POST" && e.path.starts_with("/v2/runs")),
+        "a refused run reached the server"
+    );
 }
 
 #[test]
@@ -691,4 +728,172 @@ fn a_terminal_gets_a_spinner_instead_of_log_lines() {
     // The spinner redraws its line in place rather than printing a timestamped line per status.
     assert!(screen.contains("\u{1b}[2K"), "{screen:?}");
     assert!(!screen.contains("Z run "), "{screen:?}");
+}
+
+/// A loopback server that records each request's method, path and JSON body, and answers a
+/// create of a run as the live API does. The emulator's record cannot tell an absent
+/// `detached` from `false`; the exact body can.
+struct BodyStub {
+    base: String,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<(String, String, Value)>>>,
+}
+
+impl BodyStub {
+    fn start() -> BodyStub {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    continue;
+                }
+                let mut parts = line.split_whitespace();
+                let method = parts.next().unwrap_or_default().to_string();
+                let path = parts.next().unwrap_or_default().to_string();
+                let mut length = 0;
+                loop {
+                    let mut header = String::new();
+                    if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
+                        break;
+                    }
+                    if let Some((name, value)) = header.split_once(':')
+                        && name.eq_ignore_ascii_case("content-length")
+                    {
+                        length = value.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                log.lock()
+                    .unwrap()
+                    .push((method.clone(), path.clone(), body));
+                let (status, answer) = if method == "POST" && path.starts_with("/v2/runs") {
+                    (
+                        "202 Accepted",
+                        json!({"runId": "00000000-0000-4000-8000-000000000abc",
+                            "status": "pending", "createdAt": "2026-12-01T00:00:00Z"})
+                        .to_string(),
+                    )
+                } else if method == "GET" && path == "/v2/notebooks/nb-inputs" {
+                    (
+                        "200 OK",
+                        json!({"notebook": {"id": "nb-inputs", "inputs": [
+                            {"name": "region", "type": "input-text"},
+                            {"name": "limit", "type": "input-slider"}]}})
+                        .to_string(),
+                    )
+                } else {
+                    (
+                        "404 Not Found",
+                        json!({"message": "no such thing"}).to_string(),
+                    )
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                    answer.len()
+                );
+            }
+        });
+        BodyStub { base, seen }
+    }
+
+    /// `deepnote run NB --no-wait ARGS...` against the stub; the body of its create.
+    fn run_body(&self, args: &[&str]) -> Value {
+        let config = tempfile::tempdir().unwrap();
+        self.seen.lock().unwrap().clear();
+        bare(config.path())
+            .env("DEEPNOTE_API_KEY", "stub-key")
+            .args([
+                "--base-url",
+                &self.base,
+                "run",
+                "nb-1",
+                "--no-wait",
+                "-o",
+                "json",
+            ])
+            .args(args)
+            .assert()
+            .success();
+        let seen = self.seen.lock().unwrap();
+        let creates: Vec<_> = seen
+            .iter()
+            .filter(|(m, p, _)| m == "POST" && p.starts_with("/v2/runs"))
+            .collect();
+        assert_eq!(creates.len(), 1, "{seen:?}");
+        creates[0].2.clone()
+    }
+}
+
+#[test]
+fn run_sends_the_run_mode_deepnote_accepts() {
+    let stub = BodyStub::start();
+    // A whole notebook runs detached, as Deepnote runs it unless told otherwise.
+    let body = stub.run_body(&[]);
+    assert_eq!(body, json!({"notebookId": "nb-1", "detached": true}));
+    // Blocks run live, and must say so: a detached run refuses blockIds.
+    let body = stub.run_body(&["--block", "b1", "--dependents"]);
+    assert_eq!(
+        body,
+        json!({"notebookId": "nb-1", "blockIds": ["b1"], "runDependentBlocks": true,
+            "detached": false})
+    );
+    // A storage mode implies detached.
+    let body = stub.run_body(&["--storage-mode", "readonly"]);
+    assert_eq!(
+        body,
+        json!({"notebookId": "nb-1", "detached": true, "detachedRunStorageMode": "readonly"})
+    );
+    assert_eq!(stub.run_body(&["--live"])["detached"], json!(false));
+    assert_eq!(stub.run_body(&["--detached"])["detached"], json!(true));
+    // Inputs go as Deepnote takes them (the stub answers no notebook, so none is checked).
+    let body = stub.run_body(&["-i", "limit=10", "-i", "on=false"]);
+    assert_eq!(body["inputs"], json!({"limit": "10", "on": false}));
+}
+
+#[test]
+fn run_refuses_run_modes_deepnote_refuses() {
+    let emu = Emu::start();
+    for args in [
+        &["--block", "b1", "--storage-mode", "readonly"][..],
+        &["--block", "b1", "--detached"][..],
+        &["--live", "--storage-mode", "read-write"][..],
+        &["--live", "--detached"][..],
+    ] {
+        emu.cmd()
+            .args(["run", SAMPLE_NOTEBOOK_ID, "--no-wait"])
+            .args(args)
+            .assert()
+            .code(USAGE);
+    }
+}
+
+#[test]
+fn run_refuses_inputs_the_notebook_does_not_define_before_starting_it() {
+    let stub = BodyStub::start();
+    let config = tempfile::tempdir().unwrap();
+    bare(config.path())
+        .env("DEEPNOTE_API_KEY", "stub-key")
+        .args(["--base-url", &stub.base, "run", "nb-inputs", "--no-wait"])
+        .args(["-i", "regoin=EMEA"])
+        .assert()
+        .code(USAGE)
+        .stderr(
+            predicate::str::contains("regoin")
+                .and(predicate::str::contains("region (input-text)"))
+                .and(predicate::str::contains("limit (input-slider)")),
+        );
+    let seen = stub.seen.lock().unwrap();
+    assert!(
+        !seen.iter().any(|(m, _, _)| m == "POST"),
+        "the run was started: {seen:?}"
+    );
 }

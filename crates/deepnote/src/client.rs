@@ -1,5 +1,6 @@
 //! The client, how it is built, and the few things every resource group shares.
 
+use crate::credentials::{Credentials, KeySource};
 use crate::error::{Error, Result};
 use crate::me::MeApi;
 use crate::notebooks::NotebooksApi;
@@ -11,8 +12,6 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The environment variable [`Client::from_env`] reads the key from.
-pub const API_KEY_ENV: &str = "DEEPNOTE_API_KEY";
 /// The environment variable [`Client::from_env`] reads an optional base URL from.
 pub const BASE_URL_ENV: &str = "DEEPNOTE_BASE_URL";
 
@@ -33,6 +32,8 @@ pub(crate) struct Inner {
     /// The same, with no retries of its own (it shares the connection pool).
     pub(crate) api_unretried: deepnote_api::Client,
     pub(crate) key: ApiKey,
+    /// Where the key came from, so that a 401 can say which key was refused.
+    pub(crate) key_source: Option<KeySource>,
     pub(crate) bases: BaseUrls,
 }
 
@@ -52,12 +53,18 @@ impl Client {
         Client::builder().api_key(api_key).build()
     }
 
-    /// A client from the environment: the key from `DEEPNOTE_API_KEY`, and the base URL from
-    /// `DEEPNOTE_BASE_URL` when it is set (the host root or the `/v2` base).
+    /// A client from the environment: the key as [`Credentials::resolve`] finds it
+    /// (`DEEPNOTE_API_KEY`, then `DEEPNOTE_TOKEN`, then the default profile of the file
+    /// `deepnote auth login` writes), and the base URL from `DEEPNOTE_BASE_URL` when it is set
+    /// (the host root or the `/v2` base), else the profile's.
     pub fn from_env() -> Result<Client> {
-        let key = std::env::var(API_KEY_ENV)
-            .map_err(|_| Error::Config(format!("{API_KEY_ENV} is not set")))?;
-        let mut builder = Client::builder().api_key(key);
+        Client::from_credentials(Credentials::resolve()?)
+    }
+
+    /// A client for these credentials, with `DEEPNOTE_BASE_URL` (else the profile's base URL)
+    /// as the base when set.
+    pub fn from_credentials(credentials: Credentials) -> Result<Client> {
+        let mut builder = Client::builder().credentials(credentials);
         if let Ok(base) = std::env::var(BASE_URL_ENV)
             && !base.trim().is_empty()
         {
@@ -122,7 +129,56 @@ impl Client {
     }
 
     pub(crate) fn api_error(&self, error: ApiError) -> Error {
-        Error::from_api(error, &self.inner.key)
+        match Error::from_api(error, &self.inner.key) {
+            Error::Unauthorized { message, .. } => Error::Unauthorized {
+                message,
+                key_source: self.inner.key_source.clone(),
+            },
+            other => other,
+        }
+    }
+
+    /// The error of a failed create: a success answer that could not be read is
+    /// [`Error::CreatedButUnreadable`], never a plain failure, as the thing was created.
+    pub(crate) async fn create_error(&self, what: &'static str, error: ApiError) -> Error {
+        match error {
+            // Error bodies are given one shape by the low-level hooks, so a body that does not
+            // parse answered a success.
+            ApiError::InvalidResponsePayload(bytes, e) => Error::CreatedButUnreadable {
+                what,
+                status: None,
+                reason: crate::error::redact(&e.to_string(), &self.inner.key),
+                body: crate::error::snippet(&bytes, &self.inner.key),
+            },
+            ApiError::UnexpectedResponse(r) if r.status().is_success() => {
+                let status = r.status();
+                let body = r.bytes().await.unwrap_or_default();
+                Error::CreatedButUnreadable {
+                    what,
+                    status: Some(status),
+                    reason: "a success status the client does not know".into(),
+                    body: crate::error::snippet(&body, &self.inner.key),
+                }
+            }
+            other => self.api_error(other),
+        }
+    }
+
+    /// A create's success answer that parsed but lacks what the client needs (an id).
+    pub(crate) fn created_unreadable<T: serde::Serialize>(
+        &self,
+        what: &'static str,
+        status: reqwest::StatusCode,
+        answer: &T,
+        reason: &str,
+    ) -> Error {
+        let body = serde_json::to_vec(answer).unwrap_or_default();
+        Error::CreatedButUnreadable {
+            what,
+            status: Some(status),
+            reason: reason.to_string(),
+            body: crate::error::snippet(&body, &self.inner.key),
+        }
     }
 
     pub(crate) fn http(&self) -> &reqwest::Client {
@@ -134,6 +190,7 @@ impl Client {
 #[derive(Default)]
 pub struct ClientBuilder {
     key: Option<String>,
+    credentials: Option<Credentials>,
     bases: Option<std::result::Result<BaseUrls, String>>,
     base_url: Option<String>,
     timeout: Option<Duration>,
@@ -159,6 +216,15 @@ impl ClientBuilder {
     /// The workspace API key (Settings & members > Security > API keys).
     pub fn api_key(mut self, key: impl AsRef<str>) -> Self {
         self.key = Some(key.as_ref().to_string());
+        self.credentials = None;
+        self
+    }
+
+    /// The key as [`Credentials`] found it: a 401 then names its source, and a profile's base
+    /// URL is used unless [`ClientBuilder::base_url`] sets another.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self.key = None;
         self
     }
 
@@ -218,17 +284,26 @@ impl ClientBuilder {
 
     /// Check the settings and build the client.
     pub fn build(self) -> Result<Client> {
-        let raw = self
-            .key
-            .ok_or_else(|| Error::Config("no API key was given".into()))?;
-        let key = ApiKey::new(&raw).map_err(|e| Error::Config(e.to_string()))?;
+        let (key, key_source, profile_base) = match (self.credentials, self.key) {
+            (Some(c), _) => (
+                c.api_key().clone(),
+                Some(c.source().clone()),
+                c.base_url().map(str::to_string),
+            ),
+            (None, Some(raw)) => (
+                ApiKey::new(&raw).map_err(|e| Error::Config(e.to_string()))?,
+                None,
+                None,
+            ),
+            (None, None) => return Err(Error::Config("no API key was given".into())),
+        };
         let mut builder = ApiBuilder::new(key.clone())
             .allow_insecure_http(self.allow_insecure_http)
             .user_agent(
                 self.user_agent
                     .unwrap_or_else(|| concat!("deepnote-rust/", env!("CARGO_PKG_VERSION")).into()),
             );
-        match (self.bases, self.base_url) {
+        match (self.bases, self.base_url.or(profile_base)) {
             (Some(bases), _) => {
                 builder = builder.base_urls(bases.map_err(Error::Config)?);
             }
@@ -261,6 +336,7 @@ impl ClientBuilder {
                 api,
                 api_unretried,
                 key,
+                key_source,
                 bases,
             }),
             paced: false,

@@ -14,10 +14,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// 401: the key is missing, wrong or revoked.
-    #[error("unauthorized (401): {message}")]
+    #[error("unauthorized (401): {message}{}", fmt_refused(.key_source))]
     Unauthorized {
         /// The server's message.
         message: String,
+        /// Where the refused key came from, when the client knows (see [`crate::Credentials`]).
+        key_source: Option<crate::credentials::KeySource>,
     },
     /// 403: the key's access level is too low for this call.
     #[error("forbidden (403): {message}")]
@@ -50,6 +52,27 @@ pub enum Error {
     /// The call was refused before anything was sent: an argument breaks the API's rules.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// A run's input was refused before sending: the notebook defines no input of this name,
+    /// or its block takes another kind of value.
+    #[error("input {name:?} {problem}; the notebook's inputs are: {}", fmt_list(.valid))]
+    InvalidInput {
+        /// The input's name, as the request gave it.
+        name: String,
+        /// What is wrong with it.
+        problem: String,
+        /// The notebook's inputs, each as `name (block type)`.
+        valid: Vec<String>,
+    },
+    /// No API key was found in any of the places [`crate::Credentials`] looks.
+    #[error(
+        "no API key: looked for one in {}; create a key in Deepnote under {}",
+        .searched.join(", then "),
+        crate::credentials::WHERE_KEYS_ARE_MADE
+    )]
+    NoApiKey {
+        /// Every source looked at, in order.
+        searched: Vec<String>,
+    },
     /// The client could not be set up (no key, a bad base URL, plain http to another host).
     #[error("configuration: {0}")]
     Config(String),
@@ -63,13 +86,44 @@ pub enum Error {
         /// How long the wait lasted.
         waited: Duration,
     },
-    /// The run finished, but not with success: `error`, `internal_error` or `stopped`.
+    /// The run finished, but not with success: `error`, `internal_error` or `stopped`. The
+    /// message is the run's `error` when Deepnote gave one, else the first error output of its
+    /// snapshot (`ename: evalue`), else says that Deepnote reported no reason.
     #[error("run {} ended with status {}{}", .run.id, .run.status, fmt_message(.message))]
     RunFailed {
         /// The finished run.
         run: Box<Run>,
-        /// Why it failed, as the server said.
+        /// Why it failed (see above).
         message: Option<String>,
+    },
+    /// A create (of a project, a notebook or a run) was answered with success, but the answer
+    /// could not be read: what was asked for was most likely created. It is not retried, as
+    /// a second create would make a second one: look for it (list the projects, the
+    /// notebook's runs) before creating it again.
+    #[error(
+        "the {what} was created, but the answer was unreadable ({}): {reason}{}",
+        .status.map_or_else(|| "status unknown".to_string(), |s| s.to_string()),
+        fmt_body(.body)
+    )]
+    CreatedButUnreadable {
+        /// What was created: `project`, `notebook` or `run`.
+        what: &'static str,
+        /// The answer's status, when known.
+        status: Option<StatusCode>,
+        /// Why the answer could not be read.
+        reason: String,
+        /// The start of the raw answer (at most 512 characters, the key scrubbed from it).
+        body: String,
+    },
+    /// The run finished but no snapshot came with it, even after waiting a moment for one
+    /// (Deepnote can attach it a moment after the run ends, and sends empty content until
+    /// then).
+    #[error("run {run_id} has no snapshot (status {status})")]
+    NoSnapshot {
+        /// The run.
+        run_id: RunId,
+        /// Its status at the last look.
+        status: RunStatus,
     },
     /// The request did not get an answer: connection refused or reset, timeout, TLS.
     #[error("transport error: {0}")]
@@ -81,6 +135,38 @@ pub enum Error {
 
 fn fmt_retry_after(after: &Option<Duration>) -> String {
     after.map_or_else(String::new, |d| format!(", retry after {d:?}"))
+}
+
+fn fmt_refused(source: &Option<crate::credentials::KeySource>) -> String {
+    source
+        .as_ref()
+        .map_or_else(String::new, |s| format!(" (the key from {s} was refused)"))
+}
+
+fn fmt_body(body: &str) -> String {
+    if body.is_empty() {
+        String::new()
+    } else {
+        format!("; the answer began {body:?}")
+    }
+}
+
+/// The first characters of an answer, for an error that carries it; the key is scrubbed.
+pub(crate) fn snippet(body: &[u8], key: &ApiKey) -> String {
+    const SNIPPET_CHARS: usize = 512;
+    let text: String = String::from_utf8_lossy(body)
+        .chars()
+        .take(SNIPPET_CHARS)
+        .collect();
+    redact(&text, key)
+}
+
+fn fmt_list(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".into()
+    } else {
+        items.join(", ")
+    }
 }
 
 fn fmt_message(message: &Option<String>) -> String {
@@ -158,7 +244,10 @@ pub(crate) fn from_status(
         message
     };
     match status.as_u16() {
-        401 => Error::Unauthorized { message },
+        401 => Error::Unauthorized {
+            message,
+            key_source: None,
+        },
         403 => Error::Forbidden { message },
         404 => Error::NotFound { message },
         429 => Error::RateLimited {

@@ -15,7 +15,8 @@
 //! #     std::env::set_var("DEEPNOTE_BASE_URL", emu.base_url());
 //! # }
 //! # let notebook_id = deepnote_emulator::SAMPLE_NOTEBOOK_ID;
-//! // DEEPNOTE_API_KEY, and DEEPNOTE_BASE_URL if the API is not at api.deepnote.com.
+//! // DEEPNOTE_API_KEY (or DEEPNOTE_TOKEN, or a `deepnote auth login` profile), and
+//! // DEEPNOTE_BASE_URL if the API is not at api.deepnote.com.
 //! let client = Client::from_env()?;
 //!
 //! let me = client.me().get().await?;
@@ -62,7 +63,15 @@
 //!   server repeats ends the stream with an error.
 //! - [`RunHandle::wait`] and [`RunsApi::wait`] poll a run to its end under a [`WaitPolicy`];
 //!   a run that fails is [`Error::RunFailed`], a deadline is [`Error::Timeout`].
+//! - A run's inputs are [`InputValue`]s (a string, a boolean or a list of strings, as Deepnote
+//!   takes them); when [`NotebooksApi::inputs`] knows the notebook's input blocks, unknown
+//!   names and wrong kinds are [`Error::InvalidInput`] before anything is sent. A whole
+//!   notebook runs detached unless [`RunRequest::live`]; chosen blocks always run live.
 //! - [`RunsApi::run_many`] starts and waits for many runs, paced by the server's rate limit.
+//! - A create whose success answer cannot be read is [`Error::CreatedButUnreadable`], never a
+//!   plain failure, and is not sent again.
+//! - [`Credentials`] finds the key as Deepnote users have it: a key file, `DEEPNOTE_API_KEY`,
+//!   `DEEPNOTE_TOKEN`, then the profile `deepnote auth login` writes.
 //! - [`RunsApi::snapshot`] reads a run's `.deepnote` snapshot, inline or downloaded; a
 //!   download URL on another origin never receives the key.
 //! - One [`Error`], with [`Error::status`] and [`Error::is_retryable`].
@@ -86,8 +95,11 @@
 #![warn(missing_docs)]
 
 mod client;
+mod credentials;
+mod document;
 mod error;
 mod ids;
+mod inputs;
 mod list;
 mod me;
 mod notebooks;
@@ -98,9 +110,17 @@ mod runs;
 mod snapshot;
 mod wait;
 
-pub use client::{API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder};
+pub use client::{BASE_URL_ENV, Client, ClientBuilder};
+pub use credentials::{
+    API_KEY_ENV, CONFIG_DIR_ENV, CREDENTIALS_FILE, Credentials, CredentialsResolver,
+    DEFAULT_PROFILE, KeySource, Profile, Profiles, TOKEN_ENV, WHERE_KEYS_ARE_MADE,
+};
+pub use document::{
+    MAX_SNAPSHOT_BYTES, SnapshotBlock, SnapshotDocument, SnapshotNotebook, SnapshotProject,
+};
 pub use error::{Error, Result};
 pub use ids::{NotebookId, ProjectId, RunId};
+pub use inputs::{InputValue, InputValueKind, NotebookInput};
 pub use list::{List, ListQuery};
 pub use me::{Me, MeApi};
 pub use notebooks::{CreateNotebook, ListRuns, Notebook, NotebookRunsQuery, NotebooksApi};
@@ -110,14 +130,12 @@ pub use run_many::{OutcomeStream, RunMany, RunOutcome};
 pub use runs::{
     CreateRun, DetachedStorage, GetRun, Run, RunHandle, RunRequest, RunsApi, SnapshotRef,
 };
-pub use snapshot::{
-    Snapshot, SnapshotBlock, SnapshotDelivery, SnapshotDocument, SnapshotNotebook, SnapshotProject,
-};
+pub use snapshot::{Snapshot, SnapshotDelivery};
 pub use wait::{Wait, WaitPolicy};
 
 /// The low-level client this crate is built on, for anything it does not cover.
 pub use deepnote_api as api;
-pub use deepnote_api::{AccessLevel, ProjectType, RetryPolicy, RunStatus};
+pub use deepnote_api::{AccessLevel, ApiKey, ProjectType, RetryPolicy, RunStatus};
 /// The stream traits the lists and waits need: `next()`, `try_collect()` and friends.
 pub use futures_util::{Stream, StreamExt, TryStreamExt};
 /// An HTTP status, as [`Error::status`] gives it.

@@ -3,6 +3,7 @@
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::{NotebookId, ProjectId};
+use crate::inputs::NotebookInput;
 use crate::list::{List, ListQuery, read_page, sealed};
 use crate::pagination::Page;
 use crate::runs::Run;
@@ -57,6 +58,37 @@ impl<'a> NotebooksApi<'a> {
             .await
             .map_err(|e| self.client.api_error(e))?;
         Notebook::from_envelope(answer.into_inner().notebook)
+    }
+
+    /// The notebook's input blocks: what a run's inputs may name, and what each takes.
+    /// `None` when the server does not say (the original API answers no inputs); a notebook
+    /// without input blocks may also answer `None`.
+    pub async fn inputs(&self, id: impl Into<NotebookId>) -> Result<Option<Vec<NotebookInput>>> {
+        let id = id.into();
+        let answer = self
+            .client
+            .api()
+            .get_notebook()
+            .notebook_id(id.checked()?)
+            .send()
+            .await
+            .map_err(|e| self.client.api_error(e))?
+            .into_inner();
+        // Read through JSON, so the inputs are found under whatever type the generated
+        // client gives the notebook.
+        let json = serde_json::to_value(&answer)
+            .map_err(|e| Error::Decode(format!("the notebook cannot be read: {e}")))?;
+        let Some(list) = json
+            .get("notebook")
+            .unwrap_or(&json)
+            .get("inputs")
+            .and_then(serde_json::Value::as_array)
+        else {
+            return Ok(None);
+        };
+        Ok(Some(
+            list.iter().filter_map(NotebookInput::from_json).collect(),
+        ))
     }
 
     /// Create an empty notebook in a project.
@@ -136,15 +168,16 @@ impl CreateNotebook {
             })?,
             name: self.name,
         };
-        let answer = self
-            .client
-            .api()
-            .create_notebook()
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?;
-        Notebook::from_envelope(answer.into_inner().notebook)
+        let answer = match self.client.api().create_notebook().body(body).send().await {
+            Ok(answer) => answer,
+            Err(e) => return Err(self.client.create_error("notebook", e).await),
+        };
+        let status = answer.status();
+        let answer = answer.into_inner();
+        Notebook::from_envelope(answer.notebook.clone()).map_err(|e| {
+            self.client
+                .created_unreadable("notebook", status, &answer, &e.to_string())
+        })
     }
 }
 

@@ -214,15 +214,16 @@ impl CreateProject {
             name: self.name,
             folder_id,
         };
-        let answer = self
-            .client
-            .api()
-            .create_project()
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?;
-        Project::from_created(answer.into_inner().project)
+        let answer = match self.client.api().create_project().body(body).send().await {
+            Ok(answer) => answer,
+            Err(e) => return Err(self.client.create_error("project", e).await),
+        };
+        let status = answer.status();
+        let answer = answer.into_inner();
+        Project::from_created(answer.project.clone()).map_err(|e| {
+            self.client
+                .created_unreadable("project", status, &answer, &e.to_string())
+        })
     }
 }
 

@@ -4,7 +4,8 @@
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::{NotebookId, RunId};
-use crate::runs::{Run, RunRequest, get_run, start};
+use crate::inputs::NotebookInput;
+use crate::runs::{Run, RunRequest, check_inputs, get_run, send_create};
 use crate::wait::WaitPolicy;
 use chrono::{DateTime, TimeDelta, Utc};
 use futures_core::Stream;
@@ -112,6 +113,7 @@ impl RunMany {
             give_up_after: self.give_up_after,
             creating: Mutex::default(),
             taken: Mutex::default(),
+            inputs: Mutex::default(),
             server_offset: Mutex::default(),
         });
         let span = tracing::info_span!("deepnote.run_many", runs = self.requests.len());
@@ -177,6 +179,8 @@ struct Shared {
     creating: Mutex<HashMap<NotebookId, Arc<tokio::sync::Mutex<()>>>>,
     /// Every run this batch has taken as its own.
     taken: Mutex<HashSet<RunId>>,
+    /// Each notebook's inputs, read once for the batch (`None`: not known, not checked).
+    inputs: Mutex<HashMap<NotebookId, Option<Arc<[NotebookInput]>>>>,
     /// The server's clock minus ours, as the last accepted create showed it.
     server_offset: Mutex<Option<TimeDelta>>,
 }
@@ -234,15 +238,21 @@ impl Shared {
     }
 
     async fn create(&self, request: &RunRequest) -> Result<RunId> {
+        // Refused before anything is sent, as a single create would be.
+        request.to_body()?;
         let gate = self.gate(&request.notebook);
         let _turn = gate.lock().await;
+        if !request.inputs.is_empty() {
+            let known = self.inputs_of(&request.notebook).await;
+            check_inputs(request, known.as_deref())?;
+        }
         let since = Instant::now();
         let mut connect_failures = 0;
         let mut unsure = 0;
         loop {
             let sent = self.pacer.ready().await;
             let sent_at = now_utc();
-            match start(&self.client, request).await {
+            match send_create(&self.client, request).await {
                 Ok(handle) => {
                     self.pacer.accepted(sent);
                     self.take(handle.id());
@@ -281,6 +291,45 @@ impl Shared {
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    /// The notebook's inputs, read on the first request of it; called with its gate held, so
+    /// the batch reads each notebook once.
+    async fn inputs_of(&self, notebook: &NotebookId) -> Option<Arc<[NotebookInput]>> {
+        let cached = self
+            .inputs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(notebook)
+            .cloned();
+        if let Some(known) = cached {
+            return known;
+        }
+        let sent = self.pacer.ready().await;
+        let known: Option<Arc<[NotebookInput]>> = match self
+            .client
+            .notebooks()
+            .inputs(notebook.clone())
+            .await
+        {
+            Ok(known) => {
+                self.pacer.accepted(sent);
+                known.map(Into::into)
+            }
+            // Not known this time: the server checks the inputs; a later request asks again.
+            Err(e) => {
+                if let Error::RateLimited { retry_after, .. } = &e {
+                    self.pacer.refused(*retry_after);
+                }
+                tracing::debug!(error = %e, "cannot read the notebook's inputs: not checking them");
+                return None;
+            }
+        };
+        self.inputs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(notebook.clone(), known.clone());
+        known
     }
 
     fn gate(&self, notebook: &NotebookId) -> Arc<tokio::sync::Mutex<()>> {
@@ -415,7 +464,7 @@ impl Shared {
                     self.pacer.accepted(sent);
                     failures = 0;
                     if run.status.is_terminal() {
-                        return run.into_outcome();
+                        return crate::runs::outcome(&self.client, run).await;
                     }
                     self.still_going(accepted.elapsed());
                     last_status = Some(run.status);
@@ -460,7 +509,7 @@ fn now_utc() -> DateTime<Utc> {
 fn may_have_started(e: &Error) -> bool {
     match e {
         Error::Transport(e) => !e.is_connect() && !e.is_builder(),
-        Error::Decode(_) => true,
+        Error::Decode(_) | Error::CreatedButUnreadable { .. } => true,
         Error::Api { status, .. } => matches!(status.as_u16(), 502..=504),
         _ => false,
     }

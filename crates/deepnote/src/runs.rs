@@ -3,13 +3,14 @@
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::{NotebookId, RunId};
+use crate::inputs::InputValue;
 use crate::notebooks::ListRuns;
 use crate::run_many::RunMany;
 use crate::snapshot::{Snapshot, SnapshotDelivery};
 use crate::wait::{Wait, WaitPolicy};
 use chrono::{DateTime, Utc};
 use deepnote_api::{RunStatus, types};
-use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
@@ -117,6 +118,20 @@ impl Run {
         })
     }
 
+    /// Why a failed run failed when Deepnote's `error` says nothing: the first error output
+    /// of its snapshot, else that no reason was given.
+    fn reason_from(&self, snapshot: Option<&str>) -> String {
+        snapshot
+            .and_then(|text| crate::document::parse(text).ok())
+            .and_then(|doc| doc.first_error())
+            .unwrap_or_else(|| {
+                format!(
+                    "the run finished with status {} and Deepnote reported no reason",
+                    self.status
+                )
+            })
+    }
+
     /// `Ok` for a success, [`Error::RunFailed`] for any other terminal status.
     pub(crate) fn into_outcome(self) -> Result<Run> {
         match self.status {
@@ -159,20 +174,29 @@ pub enum DetachedStorage {
     ReadOnly,
 }
 
-/// What to run: a notebook, and optionally inputs, blocks and a detached mode. The same value
+/// What to run: a notebook, and optionally inputs, blocks and a run mode. The same value
 /// serves [`RunsApi::create`] and [`RunsApi::run_many`].
+///
+/// # Run modes
+///
+/// Deepnote runs a whole notebook *detached* (on a machine of its own, without touching the
+/// live editor session) unless told otherwise, and runs chosen blocks only *live*. So a
+/// request with blocks is sent `detached: false`, and one without is sent `detached: true`
+/// unless [`RunRequest::live`] (or `.detached(false)`) asks for a live run. A storage mode
+/// applies to detached runs only: it implies detached, and blocks with a storage mode, or
+/// blocks with `.detached(true)`, are refused before sending.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RunRequest {
     /// The notebook to run.
     pub notebook: NotebookId,
     /// Values for the notebook's input blocks, by input name.
-    pub inputs: Map<String, Value>,
+    pub inputs: BTreeMap<String, InputValue>,
     /// Only these blocks (all of them when `None`).
     pub blocks: Option<Vec<String>>,
     /// Also run the blocks that depend on the chosen ones.
     pub run_dependent_blocks: Option<bool>,
-    /// Run detached from the project's machine.
+    /// The mode the caller asked for: `None` lets the rules above choose.
     pub detached: Option<bool>,
     /// How a detached run may use the project's files.
     pub detached_storage: Option<DetachedStorage>,
@@ -183,7 +207,7 @@ impl RunRequest {
     pub fn new(notebook: impl Into<NotebookId>) -> Self {
         RunRequest {
             notebook: notebook.into(),
-            inputs: Map::new(),
+            inputs: BTreeMap::new(),
             blocks: None,
             run_dependent_blocks: None,
             detached: None,
@@ -191,8 +215,9 @@ impl RunRequest {
         }
     }
 
-    /// Set one input block's value.
-    pub fn input(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+    /// Set one input block's value: a string, a boolean, a list of strings, or a number (sent
+    /// as its text, as Deepnote wants a slider's value).
+    pub fn input(mut self, name: impl Into<String>, value: impl Into<InputValue>) -> Self {
         self.inputs.insert(name.into(), value.into());
         self
     }
@@ -201,14 +226,14 @@ impl RunRequest {
     pub fn inputs<K, V>(mut self, inputs: impl IntoIterator<Item = (K, V)>) -> Self
     where
         K: Into<String>,
-        V: Into<Value>,
+        V: Into<InputValue>,
     {
         self.inputs
             .extend(inputs.into_iter().map(|(k, v)| (k.into(), v.into())));
         self
     }
 
-    /// Run only these blocks (at least one; not with a detached run).
+    /// Run only these blocks (at least one); such a run is always live.
     pub fn blocks<S: Into<String>>(mut self, blocks: impl IntoIterator<Item = S>) -> Self {
         self.blocks = Some(blocks.into_iter().map(Into::into).collect());
         self
@@ -220,60 +245,73 @@ impl RunRequest {
         self
     }
 
-    /// Run detached from the project's machine.
+    /// Run detached (`true`, the default for a whole notebook) or live in the project's
+    /// session (`false`).
     pub fn detached(mut self, yes: bool) -> Self {
         self.detached = Some(yes);
         self
     }
 
-    /// How a detached run may use the project's files.
+    /// Run the whole notebook live, in the project's session, rather than detached.
+    pub fn live(self) -> Self {
+        self.detached(false)
+    }
+
+    /// How a detached run may use the project's files (this makes the run detached).
     pub fn detached_storage(mut self, mode: DetachedStorage) -> Self {
         self.detached_storage = Some(mode);
         self
     }
 
+    /// Whether the run is sent detached, by the rules of [`RunRequest`]; refuses the
+    /// combinations Deepnote refuses.
+    fn mode(&self) -> Result<bool> {
+        match (&self.blocks, self.detached, self.detached_storage) {
+            (Some(_), _, Some(_)) => Err(Error::InvalidArgument(
+                "a storage mode applies to detached runs, and a run of chosen blocks is live: \
+                 drop the block list or the storage mode"
+                    .into(),
+            )),
+            (Some(_), Some(true), None) => Err(Error::InvalidArgument(
+                "a detached run always runs every block: drop the block list".into(),
+            )),
+            (Some(_), _, None) => Ok(false),
+            (None, Some(false), Some(_)) => Err(Error::InvalidArgument(
+                "a storage mode applies to detached runs only, and this one is live".into(),
+            )),
+            (None, detached, _) => Ok(detached.unwrap_or(true)),
+        }
+    }
+
     /// The request body, refusing what Deepnote refuses (an empty block list, blocks on a
-    /// detached run) before anything is sent.
+    /// detached run, a storage mode on a live run) before anything is sent.
     pub(crate) fn to_body(&self) -> Result<types::CreateRunRequest> {
         let notebook_id = self.notebook.checked()?.to_string();
-        if let Some(blocks) = &self.blocks {
-            if blocks.is_empty() {
-                // Sent as is, an empty list would vanish from the body and run every block.
-                return Err(Error::InvalidArgument(
-                    "an empty block list: name at least one block, or none to run all".into(),
-                ));
-            }
-            if self.detached == Some(true) {
-                return Err(Error::InvalidArgument(
-                    "a detached run always runs every block: drop the block list".into(),
-                ));
-            }
+        if self.blocks.as_ref().is_some_and(Vec::is_empty) {
+            // Sent as is, an empty list would vanish from the body and run every block.
+            return Err(Error::InvalidArgument(
+                "an empty block list: name at least one block, or none to run all".into(),
+            ));
         }
+        let detached = self.mode()?;
         let inputs = self
             .inputs
             .iter()
             .map(|(name, value)| {
-                // A number goes as its text: Deepnote takes a slider's value as a numeric
-                // string, and refuses a JSON number.
                 let value = match value {
-                    Value::Number(n) => Value::String(n.to_string()),
-                    other => other.clone(),
+                    InputValue::Text(s) => types::RunInputValue::String(s.clone()),
+                    InputValue::Bool(b) => types::RunInputValue::Boolean(*b),
+                    InputValue::List(l) => types::RunInputValue::Array(l.clone()),
                 };
-                serde_json::from_value::<types::RunInputValue>(value)
-                    .map(|v| (name.clone(), v))
-                    .map_err(|_| {
-                        Error::InvalidArgument(format!(
-                            "input {name:?}: Deepnote takes a string, a boolean or a list of strings"
-                        ))
-                    })
+                (name.clone(), value)
             })
-            .collect::<Result<_>>()?;
+            .collect();
         Ok(types::CreateRunRequest {
             notebook_id,
             inputs,
             block_ids: self.blocks.clone(),
             run_dependent_blocks: self.run_dependent_blocks,
-            detached: self.detached,
+            detached: Some(detached),
             detached_run_storage_mode: self.detached_storage.map(|m| match m {
                 DetachedStorage::ReadWrite => {
                     types::CreateRunRequestDetachedRunStorageMode::ReadWrite
@@ -343,20 +381,97 @@ impl<'a> RunsApi<'a> {
     }
 }
 
+/// The outcome of a finished run; a failure that Deepnote gave no reason for gets one from
+/// the snapshot's first error output (one more read of the run, with its snapshot inline).
+pub(crate) async fn outcome(client: &Client, run: Run) -> Result<Run> {
+    if run.is_success() || run.error.is_some() {
+        return run.into_outcome();
+    }
+    let inline = match &run.snapshot {
+        Some(SnapshotRef::Inline(text)) => Some(text.clone()),
+        _ => get_run(client, run.id, Some(SnapshotDelivery::Inline))
+            .await
+            .ok()
+            .and_then(|again| match again.snapshot {
+                Some(SnapshotRef::Inline(text)) => Some(text),
+                _ => None,
+            }),
+    };
+    let reason = run.reason_from(inline.as_deref());
+    Err(Error::RunFailed {
+        run: Box::new(run),
+        message: Some(reason),
+    })
+}
+
+/// Starts a run, first checking its inputs against the notebook's when there are any.
 pub(crate) async fn start(client: &Client, request: &RunRequest) -> Result<RunHandle> {
+    // What the request itself breaks is refused before any call.
+    request.to_body()?;
+    if !request.inputs.is_empty() {
+        let known = known_inputs(client, &request.notebook).await;
+        check_inputs(request, known.as_deref())?;
+    }
+    send_create(client, request).await
+}
+
+/// The notebook's inputs for the pre-send check, `None` when they cannot be known. The check
+/// only gives a clearer error sooner (the server checks too), so a failed read skips it
+/// rather than failing the run.
+pub(crate) async fn known_inputs(
+    client: &Client,
+    notebook: &NotebookId,
+) -> Option<Vec<crate::inputs::NotebookInput>> {
+    match client.notebooks().inputs(notebook.clone()).await {
+        Ok(known) => known,
+        Err(e) => {
+            tracing::debug!(error = %e, "cannot read the notebook's inputs: not checking them");
+            None
+        }
+    }
+}
+
+/// Refuses the request's inputs the notebook's (when known) do not allow.
+pub(crate) fn check_inputs(
+    request: &RunRequest,
+    known: Option<&[crate::inputs::NotebookInput]>,
+) -> Result<()> {
+    match known {
+        Some(known) => crate::inputs::check(&request.inputs, known),
+        None => Ok(()),
+    }
+}
+
+/// Sends the create, once: the API has no idempotency key, so a create is never repeated here.
+pub(crate) async fn send_create(client: &Client, request: &RunRequest) -> Result<RunHandle> {
     let body = request.to_body()?;
-    let started = client
-        .api()
-        .create_run()
-        .body(body)
-        .send()
-        .await
-        .map_err(|e| client.api_error(e))?
-        .into_inner();
-    let id = started
-        .run_id
-        .map(RunId::from)
-        .ok_or_else(|| Error::Decode("the server started a run but gave no runId".into()))?;
+    let answer = match client.api().create_run().body(body).send().await {
+        Ok(answer) => answer,
+        Err(e) => return Err(client.create_error("run", e).await),
+    };
+    let status = answer.status();
+    let started = answer.into_inner();
+    // `runId` (the references) or `id` (Deepnote's `{run: {id}}` answer, unwrapped).
+    let id = match (started.run_id, started.id.as_deref().map(RunId::parse)) {
+        (Some(id), _) => RunId::from(id),
+        (None, Some(Ok(id))) => id,
+        (None, Some(Err(_))) => {
+            return Err(client.created_unreadable(
+                "run",
+                status,
+                &started,
+                "the run id is not a UUID",
+            ));
+        }
+        (None, None) => {
+            return Err(client.created_unreadable(
+                "run",
+                status,
+                &started,
+                "the answer holds no run id",
+            ));
+        }
+    };
     Ok(RunHandle {
         client: client.clone(),
         id,
@@ -376,8 +491,8 @@ pub struct CreateRun {
 }
 
 impl CreateRun {
-    /// Set one input block's value.
-    pub fn input(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+    /// Set one input block's value (see [`RunRequest::input`]).
+    pub fn input(mut self, name: impl Into<String>, value: impl Into<InputValue>) -> Self {
         self.request = self.request.input(name, value);
         self
     }
@@ -386,13 +501,13 @@ impl CreateRun {
     pub fn inputs<K, V>(mut self, inputs: impl IntoIterator<Item = (K, V)>) -> Self
     where
         K: Into<String>,
-        V: Into<Value>,
+        V: Into<InputValue>,
     {
         self.request = self.request.inputs(inputs);
         self
     }
 
-    /// Run only these blocks (at least one; not with a detached run).
+    /// Run only these blocks (at least one); such a run is always live.
     pub fn blocks<S: Into<String>>(mut self, blocks: impl IntoIterator<Item = S>) -> Self {
         self.request = self.request.blocks(blocks);
         self
@@ -404,13 +519,19 @@ impl CreateRun {
         self
     }
 
-    /// Run detached from the project's machine.
+    /// Run detached (the default for a whole notebook) or live (see [`RunRequest`]).
     pub fn detached(mut self, yes: bool) -> Self {
         self.request = self.request.detached(yes);
         self
     }
 
-    /// How a detached run may use the project's files.
+    /// Run the whole notebook live, in the project's session, rather than detached.
+    pub fn live(mut self) -> Self {
+        self.request = self.request.live();
+        self
+    }
+
+    /// How a detached run may use the project's files (this makes the run detached).
     pub fn detached_storage(mut self, mode: DetachedStorage) -> Self {
         self.request = self.request.detached_storage(mode);
         self
@@ -539,10 +660,8 @@ mod tests {
             RunRequest::new("").to_body(),
             Err(Error::InvalidArgument(_))
         ));
-        // Deepnote takes a string, a boolean or a list of strings: never a number (sent as
-        // its text) or an object.
-        let object = RunRequest::new("nb").input("x", serde_json::json!({"a": 1}));
-        assert!(matches!(object.to_body(), Err(Error::InvalidArgument(_))));
+        // An object cannot even be given: `InputValue` holds a string, a boolean or a list of
+        // strings only (its own tests check what reads into it).
         let body = RunRequest::new("nb")
             .input("x", 1)
             .blocks(["b1"])
@@ -550,11 +669,54 @@ mod tests {
             .to_body()
             .unwrap();
         let json = serde_json::to_value(&body).unwrap();
+        // A number goes as its text, and a block run says it is live.
         assert_eq!(
             json,
             serde_json::json!({"notebookId": "nb", "inputs": {"x": "1"}, "blockIds": ["b1"],
-                "runDependentBlocks": true})
+                "runDependentBlocks": true, "detached": false})
         );
+    }
+
+    fn body(request: RunRequest) -> Result<serde_json::Value> {
+        Ok(serde_json::to_value(request.to_body()?).unwrap())
+    }
+
+    #[test]
+    fn run_modes_are_what_deepnote_accepts() {
+        use serde_json::json;
+        let nb = || RunRequest::new("nb");
+        // A whole notebook runs detached unless asked to run live.
+        assert_eq!(body(nb()).unwrap()["detached"], json!(true));
+        assert_eq!(body(nb().live()).unwrap()["detached"], json!(false));
+        assert_eq!(
+            body(nb().detached(false)).unwrap()["detached"],
+            json!(false)
+        );
+        assert_eq!(body(nb().detached(true)).unwrap()["detached"], json!(true));
+        // A storage mode implies detached.
+        let stored = body(nb().detached_storage(DetachedStorage::ReadOnly)).unwrap();
+        assert_eq!(stored["detached"], json!(true));
+        assert_eq!(stored["detachedRunStorageMode"], json!("readonly"));
+        // Blocks run live, whatever else is unsaid.
+        let blocks = body(nb().blocks(["b"])).unwrap();
+        assert_eq!(blocks["detached"], json!(false));
+        assert_eq!(blocks["blockIds"], json!(["b"]));
+        assert_eq!(
+            body(nb().blocks(["b"]).live()).unwrap()["detached"],
+            json!(false)
+        );
+        // What Deepnote refuses is refused here.
+        for refused in [
+            nb().blocks(["b"]).detached(true),
+            nb().blocks(["b"])
+                .detached_storage(DetachedStorage::ReadWrite),
+            nb().live().detached_storage(DetachedStorage::ReadWrite),
+        ] {
+            assert!(
+                matches!(body(refused.clone()), Err(Error::InvalidArgument(_))),
+                "{refused:?}"
+            );
+        }
     }
 
     #[test]

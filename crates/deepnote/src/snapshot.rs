@@ -2,10 +2,10 @@
 //! A URL on another origin than the API never receives the bearer token.
 
 use crate::client::Client;
+use crate::document::SnapshotDocument;
 use crate::error::{Error, Result, from_status, redact};
 use crate::ids::RunId;
 use crate::runs::{SnapshotRef, get_run};
-use serde::Deserialize;
 use std::time::Duration;
 
 /// How the server should deliver a snapshot.
@@ -47,89 +47,10 @@ impl Snapshot {
     }
 
     /// Parse the document. Fields this crate does not know are ignored; a text that is not
-    /// such a document is [`Error::Decode`].
+    /// such a document (empty, `{}`, no `project`, not YAML, or past the parser's limits on
+    /// size, nesting and alias expansion) is [`Error::Decode`].
     pub fn parse(&self) -> Result<SnapshotDocument> {
-        serde_yaml::from_str(&self.text)
-            .map_err(|e| Error::Decode(format!("the snapshot is not a .deepnote document: {e}")))
-    }
-}
-
-/// A parsed `.deepnote` document.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct SnapshotDocument {
-    /// The format's version.
-    pub version: Option<serde_yaml::Value>,
-    /// Document metadata (`createdAt`, ...).
-    pub metadata: serde_yaml::Mapping,
-    /// The project, its notebooks and their blocks.
-    pub project: SnapshotProject,
-}
-
-/// The project of a snapshot.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct SnapshotProject {
-    /// The project's ID.
-    pub id: String,
-    /// The project's name.
-    pub name: String,
-    /// Its notebooks.
-    pub notebooks: Vec<SnapshotNotebook>,
-}
-
-/// A notebook of a snapshot.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct SnapshotNotebook {
-    /// The notebook's ID.
-    pub id: String,
-    /// The notebook's name.
-    pub name: String,
-    /// Its blocks, in order.
-    pub blocks: Vec<SnapshotBlock>,
-}
-
-/// A block of a snapshot.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct SnapshotBlock {
-    /// The block's ID.
-    pub id: String,
-    /// Its kind: `code`, `markdown`, an input kind, ...
-    #[serde(rename = "type")]
-    pub block_type: String,
-    /// Its source.
-    pub content: Option<String>,
-    /// Its position key.
-    pub sorting_key: Option<String>,
-    /// How many times it ran, for executed code blocks.
-    pub execution_count: Option<u64>,
-    /// Its Jupyter-style outputs.
-    pub outputs: Vec<serde_yaml::Value>,
-}
-
-impl SnapshotBlock {
-    /// The text of its `stream` outputs (what the code printed), joined.
-    pub fn stream_text(&self) -> String {
-        let mut text = String::new();
-        for output in &self.outputs {
-            if output.get("output_type").and_then(|t| t.as_str()) == Some("stream") {
-                match output.get("text") {
-                    Some(serde_yaml::Value::String(s)) => text.push_str(s),
-                    Some(serde_yaml::Value::Sequence(lines)) => lines
-                        .iter()
-                        .filter_map(|l| l.as_str())
-                        .for_each(|l| text.push_str(l)),
-                    _ => {}
-                }
-            }
-        }
-        text
+        crate::document::parse(&self.text)
     }
 }
 
@@ -149,17 +70,24 @@ pub(crate) async fn fetch(
         let mut look = 1;
         loop {
             let run = get_run(client, id, Some(delivery)).await?;
-            match run.snapshot {
-                Some(SnapshotRef::Inline(text)) => return Ok(Snapshot { text }),
-                Some(SnapshotRef::DownloadUrl(url)) => return download(client, &url).await,
+            // Empty content is Deepnote's "not attached yet", whichever way it came.
+            let found = match run.snapshot {
+                Some(SnapshotRef::Inline(text)) => Some(Snapshot { text }),
+                Some(SnapshotRef::DownloadUrl(url)) => Some(download(client, &url).await?),
+                None => None,
+            }
+            .filter(|s| !s.text.trim().is_empty());
+            match found {
+                Some(snapshot) => return Ok(snapshot),
                 None if run.status.is_terminal() && look < SNAPSHOT_LOOKS => {
                     tokio::time::sleep(delay).await;
                     delay *= 2;
                     look += 1;
                 }
                 None => {
-                    return Err(Error::NotFound {
-                        message: format!("run {id} has no snapshot (status {})", run.status),
+                    return Err(Error::NoSnapshot {
+                        run_id: id,
+                        status: run.status,
                     });
                 }
             }

@@ -264,7 +264,7 @@ impl Poller {
                     tracing::debug!(run_id = %self.id, status = %run.status, polls = self.polls, "polled");
                     if run.status.is_terminal() {
                         self.done = true;
-                        return Some(run.into_outcome());
+                        return Some(crate::runs::outcome(&self.client, run).await);
                     }
                     if self.last_status.as_ref() != Some(&run.status) {
                         self.last_status = Some(run.status.clone());

@@ -36,7 +36,9 @@ async fn run_many_slows_down_on_429_and_starts_each_run_once() {
         }),
         ..Faults::none()
     });
-    let requests: Vec<_> = (0..40).map(|i| RunRequest::new(NB).input("i", i)).collect();
+    let requests: Vec<_> = (0..40)
+        .map(|i| RunRequest::new(NB).input("region", i))
+        .collect();
     let outcomes = client
         .runs()
         .run_many(requests)
@@ -70,7 +72,7 @@ async fn run_many_slows_down_on_429_and_starts_each_run_once() {
         let record = emu.run_record(&o.run_id.unwrap().to_string()).unwrap();
         // A number goes as its text: Deepnote refuses JSON numbers as input values.
         assert_eq!(
-            record.inputs.get("i"),
+            record.inputs.get("region"),
             Some(&serde_json::json!(o.index.to_string()))
         );
     }

@@ -25,6 +25,8 @@ async fn each_failed_outcome_is_a_typed_error_with_the_run_and_message() {
         ),
         (RunOutcome::Stopped, "stopped", None),
     ];
+    // With no reason from Deepnote and no error output, the message says so.
+    let no_reason = "the run finished with status stopped and Deepnote reported no reason";
     for (outcome, status, message) in cases {
         let mut behaviour = RunBehaviour::new(Duration::from_millis(50), outcome);
         if let Some(m) = message {
@@ -36,7 +38,7 @@ async fn each_failed_outcome_is_a_typed_error_with_the_run_and_message() {
             Err(Error::RunFailed { run, message: got }) => {
                 assert_eq!(run.status.as_str(), status);
                 assert_eq!(run.id, handle.id());
-                assert_eq!(got.as_deref(), message, "{status}");
+                assert_eq!(got.as_deref(), message.or(Some(no_reason)), "{status}");
                 let shown = Error::RunFailed { run, message: got }.to_string();
                 assert!(shown.contains(status), "{shown}");
             }
@@ -257,4 +259,37 @@ async fn a_snapshot_holds_the_runs_inputs_and_outputs() {
         "{last:?}"
     );
     assert!(handle.snapshot().await.unwrap().text().contains("APAC"));
+}
+
+#[tokio::test]
+async fn inputs_are_checked_with_one_read_per_create_and_one_per_notebook_in_a_batch() {
+    let (emu, client) = common::sample().await;
+    let reads = |emu: &Emulator| common::requests(emu, "GET", "/v2/notebooks/").len();
+    let before = reads(&emu);
+    client.runs().create(NB).await.unwrap();
+    assert_eq!(reads(&emu), before, "no inputs, nothing to check");
+    client
+        .runs()
+        .create(NB)
+        .input("region", "EMEA")
+        .await
+        .unwrap();
+    assert_eq!(reads(&emu), before + 1);
+
+    // `region` is the sample notebook's input block.
+    let before = reads(&emu);
+    let requests = (0..6).map(|i| deepnote::RunRequest::new(NB).input("region", i));
+    let outcomes = client
+        .runs()
+        .run_many(requests)
+        .wait_policy(quick())
+        .collect()
+        .await;
+    assert_eq!(outcomes.len(), 6);
+    assert!(outcomes.iter().all(|o| o.result.is_ok()), "{outcomes:?}");
+    assert_eq!(
+        reads(&emu),
+        before + 1,
+        "one read for the batch's one notebook"
+    );
 }

@@ -3,7 +3,8 @@
 use crate::app::Context;
 use crate::cli::AuthCommand;
 use crate::exit::{CliError, CliResult};
-use crate::profile::{self, Profile, Secret};
+use crate::profile;
+use deepnote::{ApiKey, Profile, Profiles};
 use serde_json::json;
 use std::io::{IsTerminal, Read};
 
@@ -30,22 +31,22 @@ fn login(ctx: &mut Context, verify: bool) -> CliResult {
             .map_err(|e| CliError::usage(format!("cannot read the key from stdin: {e}")))?;
         text
     };
-    let key = Secret::new(&typed)?;
+    let key = ApiKey::new(&typed).map_err(|e| CliError::usage(format!("the API key: {e}")))?;
     if verify {
         let who = verify_key(&key, ctx.global.base_url.as_deref())?;
         ctx.note(who);
     }
     let path = profile::credentials_path()?;
-    let mut credentials = profile::load(&path)?;
+    let mut credentials = Profiles::load(&path)?;
     let name = ctx.global.profile.clone();
     credentials.profiles.insert(
         name.clone(),
         Profile {
-            api_key: key.expose().to_string(),
+            api_key: key.expose_secret().to_string(),
             base_url: ctx.global.base_url.clone(),
         },
     );
-    profile::save(&path, &credentials)?;
+    credentials.save(&path)?;
     ctx.note(format!(
         "stored the key for profile `{name}` in {}",
         path.display()
@@ -55,9 +56,13 @@ fn login(ctx: &mut Context, verify: bool) -> CliResult {
 
 fn status(ctx: &mut Context) -> CliResult {
     let found = profile::find_key(ctx.global.api_key_file.as_deref(), &ctx.global.profile)?;
-    let base_url = ctx.global.base_url.clone().or(found.profile_base_url);
+    let base_url = ctx
+        .global
+        .base_url
+        .clone()
+        .or(found.base_url().map(str::to_string));
     ctx.out.item(&json!({
-        "keySource": found.source.to_string(),
+        "keySource": found.source().to_string(),
         "baseUrl": base_url.unwrap_or_else(|| "https://api.deepnote.com".into()),
     }))?;
     Ok(())
@@ -65,19 +70,19 @@ fn status(ctx: &mut Context) -> CliResult {
 
 fn logout(ctx: &mut Context) -> CliResult {
     let path = profile::credentials_path()?;
-    let mut credentials = profile::load(&path)?;
+    let mut credentials = Profiles::load(&path)?;
     let name = &ctx.global.profile;
     if credentials.profiles.remove(name).is_none() {
         ctx.note(format!("profile `{name}` holds no key; nothing to remove"));
         return Ok(());
     }
-    profile::save(&path, &credentials)?;
+    credentials.save(&path)?;
     ctx.note(format!("removed profile `{name}` from {}", path.display()));
     Ok(())
 }
 
 /// One `GET /me` with the key; says whose it is.
-fn verify_key(key: &Secret, base_url: Option<&str>) -> CliResult<String> {
+fn verify_key(key: &ApiKey, base_url: Option<&str>) -> CliResult<String> {
     let client = crate::connect::build(key, base_url)?;
     let me = crate::app::runtime(false)?.block_on(client.me().get())?;
     Ok(format!(

@@ -23,8 +23,12 @@ pub async fn run(ctx: &mut Context, client: &Client, args: RunArgs) -> CliResult
             .blocks(args.blocks.iter().cloned())
             .run_dependent_blocks(args.dependents);
     }
+    // With neither, the SDK sends what Deepnote expects: blocks live, a whole notebook detached.
     if args.detached {
         request = request.detached(true);
+    }
+    if args.live {
+        request = request.live();
     }
     if let Some(mode) = args.storage_mode {
         request = request.detached_storage(match mode {

@@ -84,6 +84,7 @@ pub fn bare(config: &std::path::Path) -> Command {
     let mut cmd = Command::cargo_bin("deepnote").unwrap();
     for var in [
         "DEEPNOTE_API_KEY",
+        "DEEPNOTE_TOKEN",
         "DEEPNOTE_BASE_URL",
         "DEEPNOTE_PROFILE",
         "DEEPNOTE_OUTPUT",
