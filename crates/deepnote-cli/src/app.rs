@@ -48,6 +48,7 @@ fn dispatch(ctx: &mut Context, command: Command) -> CliResult {
         Command::Completions { shell } => commands::completions::print(shell),
         Command::Auth(auth) => commands::auth::run(ctx, auth),
         Command::Demo => runtime(true)?.block_on(crate::demo::run(ctx)),
+        Command::Emulator(command) => commands::emulator::run(ctx, command),
         command => {
             // The embedded emulator serves requests on the runtime's workers while the command
             // waits on them; a plain API call needs only the current thread.
@@ -71,7 +72,7 @@ async fn call(ctx: &mut Context, client: &deepnote::Client, command: Command) ->
         Command::Execute { project, notebook } => {
             commands::me::execute(ctx, client, &project, &notebook).await
         }
-        Command::Completions { .. } | Command::Auth(_) | Command::Demo => {
+        Command::Completions { .. } | Command::Auth(_) | Command::Demo | Command::Emulator(_) => {
             unreachable!("dispatched without a client")
         }
     }

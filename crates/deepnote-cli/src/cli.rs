@@ -1,7 +1,7 @@
 //! The command tree, as clap sees it. Parsing only: what each command does lives in
 //! `commands/`.
 
-use crate::exit::EXIT_CODES_HELP;
+use crate::exit::exit_codes_help;
 use crate::inputs::{InputArg, parse_input};
 use crate::output::OutputFormat;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -21,7 +21,7 @@ warnings and errors go to stderr.";
     name = "deepnote",
     version,
     propagate_version = true,
-    after_help = format!("{AFTER_HELP}\n\n{EXIT_CODES_HELP}"),
+    after_help = format!("{AFTER_HELP}\n\n{}", exit_codes_help()),
     max_term_width = 100
 )]
 pub struct Cli {
@@ -90,7 +90,7 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start a notebook run and wait for it (exit 0 only if it succeeds)
-    #[command(after_help = EXIT_CODES_HELP)]
+    #[command(after_help = exit_codes_help())]
     Run(RunArgs),
     /// List, get, create and delete projects
     #[command(subcommand)]
@@ -115,11 +115,28 @@ pub enum Command {
     Auth(AuthCommand),
     /// Walk the whole API against the embedded emulator, step by step
     Demo,
+    /// Run the bundled emulator, whose state outlives one command
+    #[command(subcommand)]
+    Emulator(EmulatorCommand),
     /// Print a shell completion script
     Completions {
         /// The shell
         #[arg(value_enum)]
         shell: Shell,
+    },
+}
+
+/// `deepnote emulator ...`
+#[derive(Debug, Subcommand)]
+pub enum EmulatorCommand {
+    /// Serve the emulator with the sample workspace in the foreground, until Ctrl-C or SIGTERM
+    Start {
+        /// Keep its state in SQLite under this directory (created if missing), across restarts
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+        /// The loopback port to listen on (0: a free one; the address is printed on stdout)
+        #[arg(long, value_name = "N", default_value_t = 8765)]
+        port: u16,
     },
 }
 
@@ -223,7 +240,7 @@ pub enum RunsCommand {
         snapshot_out: Option<PathBuf>,
     },
     /// Wait for a run to finish (exit 0 only if it succeeds)
-    #[command(after_help = EXIT_CODES_HELP)]
+    #[command(after_help = exit_codes_help())]
     Wait {
         /// The run's id
         run: String,

@@ -3,14 +3,13 @@
 use crate::cli::GlobalArgs;
 use crate::exit::CliResult;
 use crate::profile::{self, Secret};
-use deepnote_emulator::Emulator;
 
 /// A client, and the emulator behind it when `--local` started one.
 pub struct Session {
     /// The SDK client every command calls.
     pub client: deepnote::Client,
     /// Kept alive for the session's lifetime; `None` against a real host.
-    pub emulator: Option<Emulator>,
+    pub emulator: Option<crate::local::Running>,
 }
 
 impl Session {
@@ -18,8 +17,8 @@ impl Session {
     /// key (see [`profile::find_key`]) and a base URL (`--base-url`, else the profile's).
     pub async fn open(global: &GlobalArgs) -> CliResult<Session> {
         if global.local {
-            let emulator = crate::local::start().await?;
-            let key = Secret::new(crate::local::sample_key())?;
+            let emulator = crate::local::start("--local").await?;
+            let key = Secret::new(crate::local::SAMPLE_KEY)?;
             let client = build(&key, Some(emulator.base_url()))?;
             tracing::debug!(
                 base_url = emulator.base_url(),

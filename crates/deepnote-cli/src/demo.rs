@@ -22,7 +22,7 @@ const INPUTS: &[(&str, &str)] = &[
 
 /// Starts the emulator, walks the API, stops the emulator.
 pub async fn run(ctx: &mut Context) -> CliResult {
-    let emulator = local::start().await?;
+    let emulator = local::start("`deepnote demo`").await?;
     say(
         ctx,
         &format!(
@@ -30,10 +30,7 @@ pub async fn run(ctx: &mut Context) -> CliResult {
             emulator.base_url()
         ),
     );
-    let client = connect::build(
-        &Secret::new(local::sample_key())?,
-        Some(emulator.base_url()),
-    )?;
+    let client = connect::build(&Secret::new(local::SAMPLE_KEY)?, Some(emulator.base_url()))?;
     let mode = Mode::detect(ctx.global.quiet);
     let result = walk(ctx, &client, mode).await;
     emulator.shutdown().await;

@@ -8,7 +8,7 @@ impl From<deepnote::Error> for CliError {
     }
 }
 
-/// The exit code of an SDK error; see [`crate::exit::EXIT_CODES_HELP`].
+/// The exit code of an SDK error; see [`crate::exit::CODES`].
 pub fn exit_for(error: &deepnote::Error) -> Exit {
     use deepnote::Error as E;
     match error {

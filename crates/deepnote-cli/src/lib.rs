@@ -17,5 +17,6 @@ pub mod operations;
 pub mod output;
 pub mod profile;
 pub mod progress;
+pub mod signals;
 pub mod view;
 pub mod watch;

@@ -538,6 +538,7 @@ fn quiet_leaves_only_data() {
         .stdout(predicate::str::contains("\"success\""));
 }
 
+#[cfg(feature = "local")]
 #[test]
 fn local_needs_no_account_and_no_key() {
     let config = tempfile::tempdir().unwrap();
@@ -555,6 +556,7 @@ fn local_needs_no_account_and_no_key() {
     assert_eq!(run["status"], "success");
 }
 
+#[cfg(feature = "local")]
 #[test]
 fn demo_walks_every_step() {
     let config = tempfile::tempdir().unwrap();

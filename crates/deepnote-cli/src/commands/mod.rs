@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod completions;
+pub mod emulator;
 pub mod lists;
 pub mod me;
 pub mod notebooks;
