@@ -23,6 +23,10 @@ impl Context {
     }
 }
 
+/// Said once per `--local` command: a project created there is gone from the next one.
+const LOCAL_NOTE: &str = "note: --local starts a fresh emulator for this command only; what it \
+     creates is gone when the command ends (`deepnote emulator start` keeps one running)";
+
 /// Runs one command line to its exit code; errors are printed here, on stderr.
 pub fn run(cli: Cli) -> Exit {
     init_logging(cli.global.verbose);
@@ -52,6 +56,9 @@ fn dispatch(ctx: &mut Context, command: Command) -> CliResult {
         command => {
             // The embedded emulator serves requests on the runtime's workers while the command
             // waits on them; a plain API call needs only the current thread.
+            if ctx.global.local {
+                ctx.note(LOCAL_NOTE);
+            }
             runtime(ctx.global.local)?.block_on(async {
                 let session = Session::open(&ctx.global).await?;
                 let result = call(ctx, &session.client, command).await;

@@ -82,8 +82,18 @@ pub struct GlobalArgs {
     pub profile: String,
 
     /// Start the embedded emulator with a sample workspace and use it: no account, no network
-    #[arg(long, global = true)]
+    #[arg(long, global = true, long_help = local_help())]
     pub local: bool,
+}
+
+fn local_help() -> String {
+    format!(
+        "Start the embedded emulator with a sample workspace and use it: no account, no network.\n\
+         Its state lasts this one command; `deepnote emulator start` keeps one running.\n\
+         Sample project {}, notebook {}",
+        crate::local::SAMPLE_PROJECT_ID,
+        crate::local::SAMPLE_NOTEBOOK_ID
+    )
 }
 
 /// The commands.

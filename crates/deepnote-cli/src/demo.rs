@@ -30,6 +30,14 @@ pub async fn run(ctx: &mut Context) -> CliResult {
             emulator.base_url()
         ),
     );
+    say(
+        ctx,
+        &format!(
+            "Its sample workspace: project {}, notebook {} (try them with --local)",
+            local::SAMPLE_PROJECT_ID,
+            local::SAMPLE_NOTEBOOK_ID
+        ),
+    );
     let client = connect::build(&Secret::new(local::SAMPLE_KEY)?, Some(emulator.base_url()))?;
     let mode = Mode::detect(ctx.global.quiet);
     let result = walk(ctx, &client, mode).await;
