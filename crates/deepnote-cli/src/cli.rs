@@ -105,7 +105,7 @@ pub enum Command {
     /// List, get, create and delete projects
     #[command(subcommand)]
     Projects(ProjectsCommand),
-    /// Get, create and delete notebooks; list a notebook's runs
+    /// List a project's notebooks; get, create and delete one; list its runs
     #[command(subcommand)]
     Notebooks(NotebooksCommand),
     /// Get a run, or wait for one to finish
@@ -210,6 +210,11 @@ pub enum ProjectsCommand {
 /// `deepnote notebooks ...`
 #[derive(Debug, Subcommand)]
 pub enum NotebooksCommand {
+    /// List a project's notebooks (as the project's answer names them)
+    List {
+        /// The project's id
+        project: String,
+    },
     /// Show one notebook
     Get {
         /// The notebook's id

@@ -17,6 +17,7 @@ pub mod operations;
 pub mod output;
 pub mod profile;
 pub mod progress;
+pub mod project_notebooks;
 pub mod signals;
 pub mod view;
 pub mod watch;

@@ -54,6 +54,33 @@ pub fn notebook(n: &Notebook) -> NotebookView<'_> {
     }
 }
 
+/// The table columns of a notebook list.
+pub const NOTEBOOK_COLUMNS: &[Column] = &[
+    col("ID", "/id"),
+    col("NAME", "/name"),
+    col("PROJECT", "/projectId"),
+];
+
+/// A project just created, with the notebook Deepnote made in it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedProjectView<'a> {
+    #[serde(flatten)]
+    project: ProjectView<'a>,
+    first_notebook_id: Option<&'a str>,
+}
+
+/// A created project, as printed; `first_notebook_id` is null when the API did not say.
+pub fn created_project<'a>(
+    p: &'a Project,
+    first_notebook_id: Option<&'a str>,
+) -> CreatedProjectView<'a> {
+    CreatedProjectView {
+        project: project(p),
+        first_notebook_id,
+    }
+}
+
 /// A run.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

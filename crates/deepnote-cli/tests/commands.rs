@@ -58,14 +58,19 @@ fn projects_lifecycle() {
         "-o",
         "json",
     ]));
-    assert_eq!(keys(&created), ["folderId", "id", "name", "projectType"]);
+    assert_eq!(
+        keys(&created),
+        ["firstNotebookId", "folderId", "id", "name", "projectType"]
+    );
     assert_eq!(created["name"], "CLI test");
     assert_eq!(created["projectType"], "agent");
     let id = created["id"].as_str().unwrap().to_string();
 
+    let mut project = created.clone();
+    project.as_object_mut().unwrap().remove("firstNotebookId");
     assert_eq!(
         json(emu.cmd().args(["projects", "get", &id, "-o", "json"])),
-        created
+        project
     );
 
     let found = json(emu.cmd().args([
@@ -76,7 +81,7 @@ fn projects_lifecycle() {
         "-o",
         "json",
     ]));
-    assert_eq!(found, json!([created]));
+    assert_eq!(found, json!([project]));
 
     emu.cmd()
         .args(["projects", "delete", &id])
@@ -700,4 +705,78 @@ fn a_terminal_gets_a_spinner_instead_of_log_lines() {
     // The spinner redraws its line in place rather than printing a timestamped line per status.
     assert!(screen.contains("\u{1b}[2K"), "{screen:?}");
     assert!(!screen.contains("Z run "), "{screen:?}");
+}
+
+/// The live API's shapes: `GET /projects/{id}` wraps the project and lists its notebooks.
+fn live_project_server() -> Canned {
+    let project = r#"{"project":{"id":"p-1","name":"Live","files":[],"notebooks":[
+        {"id":"nb-first","name":"Notebook 1"},{"id":"nb-2","name":"Second"}]}}"#;
+    Canned::serve(vec![
+        ("GET /v2/projects/p-1", 200, project.to_string()),
+        (
+            "POST /v2/projects",
+            // The original spec's status, which the SDK checks today (the live API says 201).
+            200,
+            r#"{"id":"p-1","name":"Live","projectType":"standard"}"#.to_string(),
+        ),
+    ])
+}
+
+#[test]
+fn notebooks_list_reads_the_projects_notebooks() {
+    let server = live_project_server();
+    let config = tempfile::tempdir().unwrap();
+    let listed = json(bare(config.path()).env("DEEPNOTE_API_KEY", "k").args([
+        "--base-url",
+        &server.base_url,
+        "notebooks",
+        "list",
+        "p-1",
+    ]));
+    assert_eq!(
+        listed,
+        json!([
+            {"id": "nb-first", "name": "Notebook 1", "projectId": "p-1"},
+            {"id": "nb-2", "name": "Second", "projectId": "p-1"}
+        ])
+    );
+    // A project the answer does not list notebooks for: said, not an empty list.
+    let emu = Emu::start();
+    emu.cmd()
+        .args(["notebooks", "list", SAMPLE_PROJECT_ID])
+        .assert()
+        .code(API)
+        .stderr(predicate::str::contains("does not list its notebooks"));
+    emu.cmd()
+        .args(["notebooks", "list", MISSING])
+        .assert()
+        .code(NOT_FOUND);
+    emu.cmd()
+        .args(["notebooks", "list", "../me"])
+        .assert()
+        .code(USAGE);
+}
+
+#[test]
+fn projects_create_prints_the_first_notebooks_id() {
+    let server = live_project_server();
+    let config = tempfile::tempdir().unwrap();
+    let out = bare(config.path())
+        .env("DEEPNOTE_API_KEY", "k")
+        .args(["--base-url", &server.base_url, "projects", "create", "Live"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let created: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(created["firstNotebookId"], "nb-first");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("deepnote run nb-first"), "{stderr}");
+    assert_eq!(
+        *server.seen.lock().unwrap(),
+        ["POST /v2/projects", "GET /v2/projects/p-1"]
+    );
 }

@@ -1,4 +1,4 @@
-//! `deepnote notebooks get|create|delete|runs`.
+//! `deepnote notebooks list|get|create|delete|runs`.
 
 use crate::app::Context;
 use crate::cli::NotebooksCommand;
@@ -11,6 +11,15 @@ use deepnote::Client;
 /// Runs one `notebooks` subcommand.
 pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) -> CliResult {
     match command {
+        NotebooksCommand::List { project } => {
+            let notebooks = crate::project_notebooks::list(client, &project)
+                .await?
+                .ok_or_else(|| crate::project_notebooks::not_listed(&project))?;
+            for notebook in &notebooks {
+                ctx.out.list_item(notebook)?;
+            }
+            Ok(ctx.out.finish_list(view::NOTEBOOK_COLUMNS)?)
+        }
         NotebooksCommand::Get { notebook } => {
             let notebook = client.notebooks().get(notebook).await?;
             Ok(ctx.out.item(&view::notebook(&notebook))?)

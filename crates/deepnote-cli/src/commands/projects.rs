@@ -49,7 +49,31 @@ pub async fn run(ctx: &mut Context, client: &Client, command: ProjectsCommand) -
                 request = request.project_type(ProjectType::from(kind.as_str()));
             }
             let project = request.send().await?;
-            Ok(ctx.out.item(&view::project(&project))?)
+            // The create's answer (as the SDK reads it) does not name the notebook Deepnote
+            // made; the project's own answer does, on APIs that list notebooks.
+            let first = match crate::project_notebooks::list(client, project.id.as_str()).await {
+                Ok(notebooks) => notebooks.and_then(|n| n.into_iter().next()).map(|n| n.id),
+                Err(e) => {
+                    ctx.note(format!(
+                        "warning: created the project, but cannot list its notebooks: {}",
+                        e.message
+                    ));
+                    None
+                }
+            };
+            match &first {
+                Some(id) => ctx.note(format!(
+                    "created project {}; its first notebook is {id} (`deepnote run {id}`)",
+                    project.id
+                )),
+                None => ctx.note(format!(
+                    "created project {}; the API did not name its first notebook",
+                    project.id
+                )),
+            }
+            Ok(ctx
+                .out
+                .item(&view::created_project(&project, first.as_deref()))?)
         }
         ProjectsCommand::Delete { project } => {
             client.projects().delete(project.as_str()).await?;
