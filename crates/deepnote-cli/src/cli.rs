@@ -90,7 +90,8 @@ fn local_help() -> String {
     format!(
         "Start the embedded emulator with a sample workspace and use it: no account, no network.\n\
          Its state lasts this one command; `deepnote emulator start` keeps one running.\n\
-         Sample project {}, notebook {}",
+         Sample project {}\n\
+         Sample notebook {}",
         crate::local::SAMPLE_PROJECT_ID,
         crate::local::SAMPLE_NOTEBOOK_ID
     )
@@ -250,7 +251,8 @@ pub enum RunsCommand {
     Get {
         /// The run's id
         run: String,
-        /// Write the run's execution snapshot (.deepnote YAML) to this file
+        /// Write the run's execution snapshot (.deepnote YAML) to this file (`-`: stdout, and
+        /// the run is then not printed); the run must have finished
         #[arg(long, value_name = "PATH")]
         snapshot_out: Option<PathBuf>,
     },
@@ -271,7 +273,10 @@ pub struct WaitArgs {
     /// Give up waiting after this long, such as 90s, 10m or 1h30m (exit 6) [default: no limit]
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
-    /// When the run ends, write its execution snapshot (.deepnote YAML) to this file
+    /// When the run ends, write its execution snapshot (.deepnote YAML) to this file; missing
+    /// directories are created, and it is checked before the run starts. `-` writes it to
+    /// stdout (the run is then not printed). `deepnote run` saves it by default, see
+    /// --no-snapshot
     #[arg(long, value_name = "PATH")]
     pub snapshot_out: Option<PathBuf>,
 }
@@ -301,8 +306,13 @@ pub struct RunArgs {
     #[arg(long, value_enum, value_name = "MODE", requires = "detached")]
     pub storage_mode: Option<StorageMode>,
     /// Print the started run and exit without waiting
-    #[arg(long, conflicts_with_all = ["timeout", "snapshot_out"])]
+    #[arg(long, conflicts_with_all = ["timeout", "snapshot_out", "no_snapshot"])]
     pub no_wait: bool,
+    /// Do not save the snapshot. By default it is saved as Deepnote's CLI saves it:
+    /// snapshots/<slug>_<projectId>[_<notebookId>]_<timestamp>.snapshot.deepnote and a
+    /// _latest copy, under the current directory
+    #[arg(long, conflicts_with = "snapshot_out")]
+    pub no_snapshot: bool,
     /// Timeout and snapshot.
     #[command(flatten)]
     pub wait: WaitArgs,

@@ -79,13 +79,22 @@ pub const CODES: &[(Exit, &str)] = &[
 
 /// The exit-code table, as `--help` shows it.
 pub fn exit_codes_help() -> String {
+    // Help is wrapped at 100 columns; the meanings wrap under themselves, not under the codes.
+    const WIDTH: usize = 84;
     let mut text = String::from("Exit codes:");
     for (exit, meaning) in CODES {
-        text.push_str(&format!(
-            "\n  {:<4} {}",
-            exit.code(),
-            meaning.replace('`', "")
-        ));
+        let mut line = format!("\n  {:<4}", exit.code());
+        let mut used = 0;
+        for word in meaning.replace('`', "").split(' ') {
+            if used > 0 && used + 1 + word.len() > WIDTH {
+                line.push_str("\n      ");
+                used = 0;
+            }
+            line.push(' ');
+            line.push_str(word);
+            used += 1 + word.len();
+        }
+        text.push_str(&line);
     }
     text
 }

@@ -19,5 +19,6 @@ pub mod profile;
 pub mod progress;
 pub mod project_notebooks;
 pub mod signals;
+pub mod snapshots;
 pub mod view;
 pub mod watch;

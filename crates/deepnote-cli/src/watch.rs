@@ -6,9 +6,9 @@ use crate::cli::WaitArgs;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::github::{self, RunSummary};
 use crate::progress::{Mode, Progress};
+use crate::snapshots::{Saved, Target};
 use crate::view;
 use deepnote::{Client, Error, Run, RunId, StreamExt};
-use std::path::Path;
 use std::time::Duration;
 
 /// How a watch ended, before it is printed.
@@ -71,6 +71,7 @@ pub async fn wait_and_report(
     id: RunId,
     notebook: &str,
     args: &WaitArgs,
+    snapshot: &Target,
 ) -> CliResult {
     let mode = Mode::detect(ctx.global.quiet);
     let (watched, elapsed) = watch(client, id, args.timeout, mode).await;
@@ -91,15 +92,12 @@ pub async fn wait_and_report(
         Err(_) => None,
     };
     if let Some(run) = finished {
-        ctx.out.item(&view::run(run))?;
-    }
-    if let (Some(path), Some(run)) = (&args.snapshot_out, finished) {
-        let written = write_snapshot(client, run.id, path).await;
-        match (&result, written) {
-            (_, Ok(bytes)) => ctx.note(format!(
-                "wrote the snapshot ({bytes} bytes) to {}",
-                path.display()
-            )),
+        if snapshot.leaves_stdout_free() {
+            ctx.out.item(&view::run(run))?;
+        }
+        match (&result, snapshot.save(client, run).await) {
+            (_, Ok(None)) => {}
+            (_, Ok(Some(saved))) => note_saved(ctx, &saved),
             // The run's failure is the news; a missing snapshot of a failed run is a footnote.
             (Err(_), Err(e)) => ctx.note(format!("warning: no snapshot written: {}", e.message)),
             (Ok(_), Err(e)) => return Err(e),
@@ -112,16 +110,20 @@ pub async fn wait_and_report(
     }
 }
 
-/// Writes the run's snapshot (the `.deepnote` YAML) to `path`; returns its size.
-pub async fn write_snapshot(client: &Client, id: RunId, path: &Path) -> CliResult<usize> {
-    let snapshot = client.runs().snapshot(id).await?;
-    std::fs::write(path, snapshot.text()).map_err(|e| {
-        CliError::api(format!(
-            "cannot write the snapshot to {}: {e}",
-            path.display()
-        ))
-    })?;
-    Ok(snapshot.text().len())
+/// Says where a snapshot went.
+pub fn note_saved(ctx: &Context, saved: &Saved) {
+    let place = match saved.paths.as_slice() {
+        [] => "stdout".to_string(),
+        paths => paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" and "),
+    };
+    ctx.note(format!(
+        "saved the snapshot ({} bytes) to {place}",
+        saved.bytes
+    ));
 }
 
 fn report_to_github(

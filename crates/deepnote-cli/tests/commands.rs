@@ -628,6 +628,7 @@ fn ctrl_c_stops_watching_with_130_and_says_how_to_resume() {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("deepnote"))
         .env_remove("GITHUB_ACTIONS")
         .env("DEEPNOTE_CONFIG_DIR", emu.config.path())
+        .current_dir(emu.config.path())
         .env("DEEPNOTE_API_KEY", SAMPLE_KEY)
         .args(["--base-url", &emu.base_url(), "run", SAMPLE_NOTEBOOK_ID])
         .stdout(Stdio::piped())
@@ -665,6 +666,7 @@ fn on_a_terminal(emu: &Emu, args: &str, no_color: bool) -> String {
     cmd.args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
         .env_remove("NO_COLOR")
         .env("DEEPNOTE_CONFIG_DIR", emu.config.path())
+        .current_dir(emu.config.path())
         .env("DEEPNOTE_API_KEY", SAMPLE_KEY)
         .env("DEEPNOTE_BASE_URL", emu.base_url())
         .env("TERM", "xterm");

@@ -3,6 +3,7 @@
 use crate::app::Context;
 use crate::cli::{RunArgs, StorageMode};
 use crate::exit::CliResult;
+use crate::snapshots::{DEFAULT_DIR, Target};
 use crate::{inputs, view, watch};
 use deepnote::{Client, DetachedStorage};
 
@@ -32,6 +33,9 @@ pub async fn run(ctx: &mut Context, client: &Client, args: RunArgs) -> CliResult
             StorageMode::Readonly => DetachedStorage::ReadOnly,
         });
     }
+    // The snapshot's destination is checked before the run starts, not after it ends.
+    let snapshot = snapshot_target(&args);
+    snapshot.prepare()?;
     let handle = match request.send().await {
         Ok(handle) => handle,
         Err(error) => {
@@ -47,5 +51,23 @@ pub async fn run(ctx: &mut Context, client: &Client, args: RunArgs) -> CliResult
     if args.no_wait {
         return Ok(ctx.out.item(&view::started(&handle))?);
     }
-    watch::wait_and_report(ctx, client, handle.id(), &args.notebook, &args.wait).await
+    watch::wait_and_report(
+        ctx,
+        client,
+        handle.id(),
+        &args.notebook,
+        &args.wait,
+        &snapshot,
+    )
+    .await
+}
+
+/// `--snapshot-out`, else `--no-snapshot`, else Deepnote's `snapshots/` directory.
+fn snapshot_target(args: &RunArgs) -> Target {
+    let default = if args.no_snapshot || args.no_wait {
+        Target::Nowhere
+    } else {
+        Target::Dir(DEFAULT_DIR.into())
+    };
+    Target::from_flag(args.wait.snapshot_out.as_deref(), default)
 }

@@ -95,6 +95,8 @@ pub fn bare(config: &std::path::Path) -> Command {
         cmd.env_remove(var);
     }
     cmd.env("DEEPNOTE_CONFIG_DIR", config);
+    // `deepnote run` saves snapshots under the current directory: a test's own, not the repo.
+    cmd.current_dir(config);
     cmd
 }
 
