@@ -70,6 +70,11 @@ pub struct GlobalArgs {
     )]
     pub base_url: Option<String>,
 
+    /// Send the API key over plain http:// to a host other than this machine (anyone on the
+    /// path can read it; for a trusted network only)
+    #[arg(long, global = true)]
+    pub allow_http: bool,
+
     /// Which stored profile to use
     #[arg(
         long,

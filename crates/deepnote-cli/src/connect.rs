@@ -32,7 +32,13 @@ impl Session {
         let found = profile::find_key(global.api_key_file.as_deref(), &global.profile)?;
         tracing::debug!(source = %found.source, "using an API key");
         let base = global.base_url.clone().or(found.profile_base_url);
-        let client = build(&found.key, base.as_deref())?;
+        if global.base_url.is_none()
+            && !global.quiet
+            && let Some(note) = skipped_profile_base(&found.source, &global.profile)
+        {
+            eprintln!("{note}");
+        }
+        let client = build_with(&found.key, base.as_deref(), global.allow_http)?;
         Ok(Session {
             client,
             emulator: None,
@@ -49,11 +55,48 @@ impl Session {
 
 /// The SDK client for this key and base URL.
 pub fn build(key: &Secret, base_url: Option<&str>) -> CliResult<deepnote::Client> {
+    build_with(key, base_url, false)
+}
+
+/// The same; `allow_http` lets the key go over plain http to another machine (`--allow-http`).
+pub fn build_with(
+    key: &Secret,
+    base_url: Option<&str>,
+    allow_http: bool,
+) -> CliResult<deepnote::Client> {
     let mut builder = deepnote::Client::builder()
         .api_key(key.expose())
+        .allow_insecure_http(allow_http)
         .user_agent(concat!("deepnote-cli/", env!("CARGO_PKG_VERSION")));
-    if let Some(base) = base_url.filter(|b| !b.trim().is_empty()) {
+    let base = base_url.filter(|b| !b.trim().is_empty());
+    if let Some(base) = base {
         builder = builder.base_url(base);
     }
-    Ok(builder.build()?)
+    builder.build().map_err(|error| match (&error, base) {
+        // The SDK refuses plain http to another host; here the flag that allows it exists.
+        (deepnote::Error::Config(_), Some(base))
+            if !allow_http && !deepnote::api::is_secure_or_loopback(base) =>
+        {
+            crate::exit::CliError::usage(format!(
+                "refusing to send the API key over plain http to {base}: anyone on the path \
+                 could read it. Use https, or pass --allow-http on a network you trust"
+            ))
+        }
+        _ => error.into(),
+    })
+}
+
+/// When the key comes from the environment or a file, a base URL stored with the profile is
+/// not used (it belongs to the profile's own key); say so rather than skip it silently.
+fn skipped_profile_base(source: &profile::KeySource, name: &str) -> Option<String> {
+    if matches!(source, profile::KeySource::Profile { .. }) {
+        return None;
+    }
+    let credentials = profile::load(&profile::credentials_path().ok()?).ok()?;
+    let stored = credentials.profiles.get(name)?.base_url.clone()?;
+    Some(format!(
+        "note: using the key from {source} with {}; profile `{name}` stores the base URL \
+         {stored}, used only with its own key (pass --base-url {stored} to use it)",
+        deepnote::api::DEFAULT_HOST
+    ))
 }
