@@ -122,6 +122,9 @@ fn tls_server(dir: &Path) -> (Child, u16) {
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+    let mut child = child;
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("openssl s_server did not start");
 }
 
