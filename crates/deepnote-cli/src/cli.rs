@@ -1,12 +1,12 @@
 //! The command tree, as clap sees it. Parsing only: what each command does lives in
 //! `commands/`.
 
+use crate::duration::{Deadline, parse_timeout};
 use crate::exit::exit_codes_help;
 use crate::inputs::{InputArg, parse_input};
 use crate::output::OutputFormat;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
-use std::time::Duration;
 
 const AFTER_HELP: &str = "\
 Authentication, first match wins: --api-key-file PATH, $DEEPNOTE_API_KEY, the profile stored by
@@ -275,9 +275,15 @@ pub enum RunsCommand {
 /// How long to wait, and where the snapshot goes.
 #[derive(Debug, Args, Clone)]
 pub struct WaitArgs {
-    /// Give up waiting after this long, such as 90s, 10m or 1h30m (exit 6) [default: no limit]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub timeout: Option<Duration>,
+    /// Stop waiting after this long, such as 90s, 10m or 1h30m, or `none` to wait forever
+    /// (exit 6; the run goes on in Deepnote)
+    #[arg(
+        long,
+        value_name = "DURATION",
+        value_parser = parse_timeout,
+        default_value = "1h"
+    )]
+    pub timeout: Deadline,
     /// When the run ends, write its execution snapshot (.deepnote YAML) to this file; missing
     /// directories are created, and it is checked before the run starts. `-` writes it to
     /// stdout (the run is then not printed). `deepnote run` saves it by default, see
@@ -357,24 +363,11 @@ pub enum AuthCommand {
     Logout,
 }
 
-/// `--timeout`: humantime durations (`90s`, `10m`, `1h 30m`); a bare number is seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    if let Ok(secs) = text.parse::<u64>() {
-        return Ok(Duration::from_secs(secs));
-    }
-    let duration = humantime::parse_duration(text)
-        .map_err(|e| format!("`{text}` is not a duration such as 90s, 10m or 1h30m ({e})"))?;
-    if duration.is_zero() {
-        return Err("a timeout of zero would never wait".into());
-    }
-    Ok(duration)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::CommandFactory;
+    use std::time::Duration;
 
     #[test]
     fn the_tree_is_consistent() {
@@ -382,17 +375,23 @@ mod tests {
     }
 
     #[test]
-    fn durations() {
-        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
-        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
-        assert_eq!(parse_duration("45"), Ok(Duration::from_secs(45)));
-        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert!(
-            parse_duration("soon")
-                .unwrap_err()
-                .contains("not a duration")
+    fn the_timeout_defaults_to_an_hour_and_none_waits_forever() {
+        let parse = |extra: &[&str]| {
+            let args = [&["deepnote", "runs", "wait", "r"][..], extra].concat();
+            match Cli::try_parse_from(args).map(|c| c.command) {
+                Ok(Command::Runs(RunsCommand::Wait { wait, .. })) => Ok(wait.timeout),
+                Ok(other) => panic!("{other:?}"),
+                Err(e) => Err(e.exit_code()),
+            }
+        };
+        assert_eq!(
+            parse(&[]),
+            Ok(Deadline(Some(crate::duration::DEFAULT_TIMEOUT)))
         );
-        assert!(parse_duration("0s").is_err());
+        assert_eq!(parse(&["--timeout", "none"]), Ok(Deadline(None)));
+        assert_eq!(parse(&["--timeout", "0"]), Err(2));
+        // --no-wait conflicts with a timeout given, not with the default.
+        assert!(Cli::try_parse_from(["deepnote", "run", "nb", "--no-wait"]).is_ok());
     }
 
     #[test]
@@ -416,7 +415,7 @@ mod tests {
             panic!("not run")
         };
         assert_eq!(run.inputs.len(), 2);
-        assert_eq!(run.wait.timeout, Some(Duration::from_secs(600)));
+        assert_eq!(run.wait.timeout, Deadline(Some(Duration::from_secs(600))));
         for bad in [
             &["deepnote", "run", "nb", "--detached", "--block", "b"][..],
             &["deepnote", "run", "nb", "--dependents"],

@@ -142,7 +142,7 @@ async fn walk(ctx: &mut Context, client: &Client, mode: Mode) -> Step {
         Ok(handle) => match watch(client, handle.id(), Some(RUN_DEADLINE), mode).await.0 {
             Watched::Ended(Ok(run)) => Ok(format!("run {} ended {}", run.id, run.status)),
             Watched::Ended(Err(e)) => Err(e.to_string()),
-            Watched::Interrupted => Err("interrupted".into()),
+            Watched::Interrupted(signal) => Err(format!("interrupted ({})", signal.name())),
         },
         Err(e) => Err(e),
     };

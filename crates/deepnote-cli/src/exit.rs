@@ -65,7 +65,7 @@ pub const CODES: &[(Exit, &str)] = &[
     ),
     (
         Exit::Timeout,
-        "timeout: the run did not finish within `--timeout`; it goes on in Deepnote",
+        "timeout: the run did not finish within `--timeout` (1h by default); it goes on in Deepnote",
     ),
     (
         Exit::Interrupted,

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod connect;
 pub mod demo;
+pub mod duration;
 pub mod errors;
 pub mod exit;
 pub mod github;

@@ -6,6 +6,7 @@ use crate::cli::WaitArgs;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::github::{self, RunSummary};
 use crate::progress::{Mode, Progress};
+use crate::signals::Signal;
 use crate::snapshots::{Saved, Target};
 use crate::view;
 use deepnote::{Client, Error, Run, RunId, StreamExt};
@@ -15,8 +16,8 @@ use std::time::Duration;
 pub enum Watched {
     /// The run finished, successfully or not; `Err` holds the SDK's verdict.
     Ended(Result<Run, Error>),
-    /// Ctrl-C: the CLI stops watching; the run goes on.
-    Interrupted,
+    /// Ctrl-C or SIGTERM: the CLI stops watching; the run goes on.
+    Interrupted(Signal),
 }
 
 /// Polls the run until it ends, the deadline passes or Ctrl-C, reporting each status change.
@@ -33,8 +34,8 @@ pub async fn watch(
     let mut changes = wait.status_changes();
     let mut progress = Progress::start(mode, format!("run {id}"));
     let mut last = None;
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
+    let stopped = crate::signals::stopped();
+    tokio::pin!(stopped);
     let watched = loop {
         tokio::select! {
             item = changes.next() => match item {
@@ -48,7 +49,7 @@ pub async fn watch(
                     Error::Decode("the wait ended without a run".into())
                 })),
             },
-            _ = &mut ctrl_c => break Watched::Interrupted,
+            signal = &mut stopped => break Watched::Interrupted(signal),
         }
     };
     let outcome = match &watched {
@@ -56,9 +57,14 @@ pub async fn watch(
         Watched::Ended(Err(Error::RunFailed { run, .. })) => run.status.to_string(),
         Watched::Ended(Err(Error::Timeout { .. })) => "timed out".to_string(),
         Watched::Ended(Err(_)) => "could not be followed".to_string(),
-        Watched::Interrupted => "no longer watched (Ctrl-C); it goes on in Deepnote".to_string(),
+        Watched::Interrupted(_) => String::new(),
     };
-    progress.finish(&outcome);
+    if matches!(watched, Watched::Interrupted(_)) {
+        // One line says it all, and the caller prints it.
+        progress.abandon();
+    } else {
+        progress.finish(&outcome);
+    }
     let elapsed = progress.elapsed();
     (watched, elapsed)
 }
@@ -74,16 +80,9 @@ pub async fn wait_and_report(
     snapshot: &Target,
 ) -> CliResult {
     let mode = Mode::detect(ctx.global.quiet);
-    let (watched, elapsed) = watch(client, id, args.timeout, mode).await;
+    let (watched, elapsed) = watch(client, id, args.timeout.0, mode).await;
     let result = match watched {
-        Watched::Interrupted => {
-            return Err(CliError::new(
-                Exit::Interrupted,
-                format!(
-                    "stopped watching run {id}; it goes on. Follow it with `deepnote runs wait {id}`"
-                ),
-            ));
-        }
+        Watched::Interrupted(signal) => return Err(interrupted(id, signal)),
         Watched::Ended(result) => result,
     };
     let finished = match &result {
@@ -106,7 +105,37 @@ pub async fn wait_and_report(
     report_to_github(notebook, id, finished, &result, elapsed);
     match result {
         Ok(_) => Ok(()),
-        Err(error) => Err(error.into()),
+        Err(error) => Err(failed(error)),
+    }
+}
+
+/// The one line for a watch stopped by a signal.
+pub fn interrupted(id: RunId, signal: Signal) -> CliError {
+    CliError::new(
+        signal.exit(),
+        format!(
+            "stopped watching run {id} ({}); it goes on in Deepnote: `deepnote runs wait {id}`",
+            signal.name()
+        ),
+    )
+}
+
+/// A watch's error; a timeout says the run goes on and how to follow it.
+pub fn failed(error: Error) -> CliError {
+    match error {
+        Error::Timeout {
+            run_id,
+            last_status,
+            waited,
+        } => CliError::new(
+            Exit::Timeout,
+            format!(
+                "run {run_id} did not finish within {} (last status: {last_status}); it goes on \
+                 in Deepnote. Follow it with:\n  deepnote runs wait {run_id}",
+                crate::duration::human(waited)
+            ),
+        ),
+        other => other.into(),
     }
 }
 

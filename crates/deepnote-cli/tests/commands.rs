@@ -376,7 +376,11 @@ fn a_run_past_its_timeout_exits_6() {
         .assert()
         .code(TIMEOUT)
         .stdout("")
-        .stderr(predicate::str::contains("did not finish"))
+        .stderr(predicate::str::contains(
+            "did not finish within 1s (last status:",
+        ))
+        .stderr(predicate::str::contains("it goes on in Deepnote"))
+        .stderr(predicate::str::contains("\n  deepnote runs wait "))
         .stderr(predicate::str::contains(
             "::error title=Deepnote run timed out::",
         ));
@@ -506,6 +510,13 @@ fn usage_errors_exit_2() {
         .args(["run", SAMPLE_NOTEBOOK_ID, "--timeout", "soon"])
         .assert()
         .code(USAGE);
+    for zero in ["0", "0s"] {
+        emu.cmd()
+            .args(["run", SAMPLE_NOTEBOOK_ID, "--timeout", zero])
+            .assert()
+            .code(USAGE)
+            .stderr(predicate::str::contains("zero"));
+    }
     // No key anywhere: the message says where one can come from.
     bare(emu.config.path())
         .args(["--base-url", &emu.base_url(), "me"])
@@ -616,8 +627,9 @@ fn version_and_help() {
         .stdout(predicate::str::contains("Exit codes:").and(predicate::str::contains("130")));
 }
 
-#[test]
-fn ctrl_c_stops_watching_with_130_and_says_how_to_resume() {
+/// Starts a long run, sends `signal` once it is being watched, and returns the exit code and
+/// what stderr said after the signal.
+fn signal_a_watch(signal: &str) -> (Option<i32>, String) {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
     let emu = Emu::start();
@@ -637,7 +649,7 @@ fn ctrl_c_stops_watching_with_130_and_says_how_to_resume() {
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut seen = String::new();
-    // The first status line comes once the watch (and its Ctrl-C handler) is running.
+    // The first status line comes once the watch (and its signal handlers) is running.
     while !seen.contains(": pending") && !seen.contains(": running") {
         let mut line = String::new();
         assert!(
@@ -648,15 +660,41 @@ fn ctrl_c_stops_watching_with_130_and_says_how_to_resume() {
     }
     // The shell's builtin `kill`: no procps needed on a minimal machine.
     let killed = std::process::Command::new("sh")
-        .args(["-c", "kill -INT \"$1\"", "sh", &child.id().to_string()])
+        .args([
+            "-c",
+            &format!("kill -{signal} \"$1\""),
+            "sh",
+            &child.id().to_string(),
+        ])
         .status()
         .unwrap();
     assert!(killed.success());
     let status = child.wait().unwrap();
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
-    assert_eq!(status.code(), Some(130), "{seen}{rest}");
-    assert!(rest.contains("deepnote runs wait"), "{rest}");
+    (status.code(), rest)
+}
+
+#[test]
+fn ctrl_c_stops_watching_with_130_and_one_line_on_how_to_resume() {
+    let (code, rest) = signal_a_watch("INT");
+    assert_eq!(code, Some(130), "{rest}");
+    assert_eq!(rest.lines().count(), 1, "{rest}");
+    assert!(
+        rest.contains("(Ctrl-C)") && rest.contains("deepnote runs wait"),
+        "{rest}"
+    );
+}
+
+#[test]
+fn sigterm_behaves_as_ctrl_c_with_143() {
+    let (code, rest) = signal_a_watch("TERM");
+    assert_eq!(code, Some(143), "{rest}");
+    assert_eq!(rest.lines().count(), 1, "{rest}");
+    assert!(
+        rest.contains("(SIGTERM)") && rest.contains("deepnote runs wait"),
+        "{rest}"
+    );
 }
 
 /// Runs the command under `script`, so its stdout and stderr are a terminal.
