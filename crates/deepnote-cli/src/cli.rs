@@ -91,6 +91,53 @@ pub struct GlobalArgs {
     pub local: bool,
 }
 
+/// The command tree as the binary parses it: [`Cli`], with an Examples section under every
+/// command, and the global options shown once, in `deepnote --help`, rather than repeated in
+/// every subcommand's (they are still accepted everywhere).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let root = Cli::command();
+    let globals: Vec<clap::Arg> = root
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .cloned()
+        .collect();
+    decorate(root, "deepnote", &globals, true)
+}
+
+/// Adds the Examples section and, below the top, a hidden copy of each global option: clap
+/// then sees the option present and does not propagate the visible one (parsing is the same).
+fn decorate(
+    mut command: clap::Command,
+    path: &str,
+    globals: &[clap::Arg],
+    top: bool,
+) -> clap::Command {
+    let mut after = crate::examples::section(path).unwrap_or_default();
+    if !top {
+        after.push_str(
+            "\n\nGlobal options (--output, --quiet, --local, ...): see `deepnote --help`",
+        );
+        for arg in globals {
+            command = command.arg(arg.clone().hide(true));
+        }
+    }
+    if let Some(existing) = command.get_after_help() {
+        after.push_str("\n\n");
+        after.push_str(&existing.to_string());
+    }
+    command = command.after_help(after);
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    for name in names {
+        let sub_path = format!("{path} {name}");
+        command = command.mut_subcommand(&name, |sub| decorate(sub, &sub_path, globals, false));
+    }
+    command
+}
+
 fn local_help() -> String {
     format!(
         "Start the embedded emulator with a sample workspace and use it: no account, no network.\n\
@@ -206,10 +253,13 @@ pub enum ProjectsCommand {
         #[arg(long, value_name = "TYPE", value_parser = ["standard", "agent"])]
         project_type: Option<String>,
     },
-    /// Delete a project
+    /// Delete a project (asks first on a terminal; --yes elsewhere)
     Delete {
         /// The project's id
         project: String,
+        /// Delete without asking (needed when stdin is not a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
 }
 
@@ -234,10 +284,13 @@ pub enum NotebooksCommand {
         #[arg(long)]
         name: Option<String>,
     },
-    /// Delete a notebook
+    /// Delete a notebook (asks first on a terminal; --yes elsewhere)
     Delete {
         /// The notebook's id
         notebook: String,
+        /// Delete without asking (needed when stdin is not a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
     /// List a notebook's runs, newest first (every page unless --limit)
     Runs {

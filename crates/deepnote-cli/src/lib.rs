@@ -6,10 +6,12 @@
 pub mod app;
 pub mod cli;
 pub mod commands;
+pub mod confirm;
 pub mod connect;
 pub mod demo;
 pub mod duration;
 pub mod errors;
+pub mod examples;
 pub mod exit;
 pub mod github;
 pub mod inputs;

@@ -84,7 +84,7 @@ fn projects_lifecycle() {
     assert_eq!(found, json!([project]));
 
     emu.cmd()
-        .args(["projects", "delete", &id])
+        .args(["projects", "delete", &id, "--yes"])
         .assert()
         .success()
         .stdout("");
@@ -178,7 +178,7 @@ fn notebooks_lifecycle_and_runs() {
         nb
     );
     emu.cmd()
-        .args(["notebooks", "delete", id])
+        .args(["notebooks", "delete", id, "--yes"])
         .assert()
         .success();
     emu.cmd()
@@ -819,4 +819,68 @@ fn projects_create_prints_the_first_notebooks_id() {
         *server.seen.lock().unwrap(),
         ["POST /v2/projects", "GET /v2/projects/p-1"]
     );
+}
+
+#[test]
+fn deletes_need_yes_off_a_terminal_and_ask_on_one() {
+    let emu = Emu::start();
+    let id = json(emu.cmd().args(["projects", "create", "Doomed"]))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Not on a terminal, without --yes: refused, nothing deleted.
+    emu.cmd()
+        .args(["projects", "delete", &id])
+        .assert()
+        .code(USAGE)
+        .stderr(predicate::str::contains("--yes"));
+    emu.cmd().args(["projects", "get", &id]).assert().success();
+    let nb = json(emu.cmd().args(["notebooks", "create", &id]))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    emu.cmd()
+        .args(["notebooks", "delete", &nb])
+        .assert()
+        .code(USAGE)
+        .stderr(predicate::str::contains("--yes"));
+
+    // On a terminal it asks; "n" keeps the project, "y" deletes it.
+    let ask = |answer: &str| {
+        let bin = assert_cmd::cargo::cargo_bin("deepnote");
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("sleep 1; printf '{answer}\\n'",))
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|feeder| {
+                std::process::Command::new("script")
+                    .args([
+                        "-qec",
+                        &format!("{} projects delete {id}", bin.display()),
+                        "/dev/null",
+                    ])
+                    .env("DEEPNOTE_CONFIG_DIR", emu.config.path())
+                    .env("DEEPNOTE_API_KEY", SAMPLE_KEY)
+                    .env("DEEPNOTE_BASE_URL", emu.base_url())
+                    .stdin(feeder.stdout.unwrap())
+                    .output()
+            })
+            .unwrap()
+    };
+    let kept = ask("n");
+    let screen = String::from_utf8_lossy(&kept.stdout);
+    assert!(screen.contains("This cannot be undone. [y/N]"), "{screen}");
+    assert!(screen.contains("not deleted"), "{screen}");
+    emu.cmd().args(["projects", "get", &id]).assert().success();
+    let deleted = ask("y");
+    assert!(
+        deleted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&deleted.stdout)
+    );
+    emu.cmd()
+        .args(["projects", "get", &id])
+        .assert()
+        .code(NOT_FOUND);
 }

@@ -32,7 +32,8 @@ pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) 
             let notebook = request.send().await?;
             Ok(ctx.out.item(&view::notebook(&notebook))?)
         }
-        NotebooksCommand::Delete { notebook } => {
+        NotebooksCommand::Delete { notebook, yes } => {
+            crate::confirm::delete(&format!("notebook {notebook}"), yes)?;
             client.notebooks().delete(notebook.as_str()).await?;
             ctx.note(format!("deleted notebook {notebook}"));
             Ok(())

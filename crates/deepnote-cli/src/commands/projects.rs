@@ -75,7 +75,8 @@ pub async fn run(ctx: &mut Context, client: &Client, command: ProjectsCommand) -
                 .out
                 .item(&view::created_project(&project, first.as_deref()))?)
         }
-        ProjectsCommand::Delete { project } => {
+        ProjectsCommand::Delete { project, yes } => {
+            crate::confirm::delete(&format!("project {project}"), yes)?;
             client.projects().delete(project.as_str()).await?;
             ctx.note(format!("deleted project {project}"));
             Ok(())
