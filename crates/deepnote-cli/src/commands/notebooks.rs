@@ -18,7 +18,7 @@ pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) 
             for notebook in &notebooks {
                 ctx.out.list_item(notebook)?;
             }
-            Ok(ctx.out.finish_list(view::NOTEBOOK_COLUMNS)?)
+            Ok(ctx.out.finish_list(view::NOTEBOOK_COLUMNS, "notebooks")?)
         }
         NotebooksCommand::Get { notebook } => {
             let notebook = client.notebooks().get(notebook).await?;
@@ -44,7 +44,15 @@ pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) 
                 request = request.page_size(size);
             }
             let print_one = |out: &mut Output, r: &_| out.list_item(&view::run(r));
-            lists::print(ctx, request.stream(), &list, print_one, view::RUN_COLUMNS).await
+            lists::print(
+                ctx,
+                request.stream(),
+                &list,
+                print_one,
+                view::RUN_COLUMNS,
+                "runs",
+            )
+            .await
         }
     }
 }

@@ -29,6 +29,7 @@ pub async fn run(ctx: &mut Context, client: &Client, command: ProjectsCommand) -
                 &list,
                 print_one,
                 view::PROJECT_COLUMNS,
+                "projects",
             )
             .await
         }
