@@ -152,7 +152,7 @@ fn local_help() -> String {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Start a notebook run and wait for it (exit 0 only if it succeeds)
+    /// Run notebooks and wait for them (exit 0 only if every run succeeds)
     #[command(after_help = exit_codes_help())]
     Run(RunArgs),
     /// List, get, create and delete projects
@@ -345,11 +345,20 @@ pub struct WaitArgs {
     pub snapshot_out: Option<PathBuf>,
 }
 
-/// `deepnote run NOTEBOOK ...`
+/// `deepnote run NOTEBOOK... ...`
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The notebook's id
-    pub notebook: String,
+    /// The notebook's id; several run together (see --concurrency)
+    #[arg(value_name = "NOTEBOOK", required_unless_present = "from_file")]
+    pub notebooks: Vec<String>,
+    /// Also run the notebooks this file lists, one id a line (`#` starts a comment; `-`: stdin)
+    #[arg(long, value_name = "FILE")]
+    pub from_file: Option<PathBuf>,
+    /// With several notebooks: how many run at a time (1-64)
+    #[arg(long, value_name = "N", default_value_t = 4,
+          value_parser = clap::builder::TypedValueParser::map(
+              clap::value_parser!(u16).range(1..=64), usize::from))]
+    pub concurrency: usize,
     /// An input block's value, NAME=VALUE (repeatable); numbers, true/false, null and JSON
     /// are sent typed, anything else as a string; quote to force a string: 'zip="007"'
     #[arg(long = "input", short = 'i', value_name = "NAME=VALUE", value_parser = parse_input)]

@@ -1,6 +1,7 @@
 //! One module per command group; each turns parsed arguments into SDK calls and output.
 
 pub mod auth;
+pub mod batch;
 pub mod completions;
 pub mod emulator;
 pub mod lists;

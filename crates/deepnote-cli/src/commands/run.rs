@@ -1,7 +1,9 @@
 //! `deepnote run NOTEBOOK`: start a run, then (unless `--no-wait`) watch it to its end.
+//! Several notebooks go to [`batch`].
 
 use crate::app::Context;
 use crate::cli::{RunArgs, StorageMode};
+use crate::commands::batch;
 use crate::exit::CliResult;
 use crate::snapshots::{DEFAULT_DIR, Target};
 use crate::{inputs, view, watch};
@@ -9,13 +11,18 @@ use deepnote::{Client, DetachedStorage};
 
 /// Starts the run and, by default, waits for it.
 pub async fn run(ctx: &mut Context, client: &Client, args: RunArgs) -> CliResult {
+    let mut notebooks = batch::notebooks(&args)?;
+    if notebooks.len() > 1 {
+        return batch::run(ctx, client, &args, notebooks).await;
+    }
+    let notebook = notebooks.remove(0);
     let file = args
         .input_file
         .as_deref()
         .map(inputs::read_input_file)
         .transpose()?;
     let values = inputs::merge(file, &args.inputs)?;
-    let mut request = client.runs().create(args.notebook.as_str());
+    let mut request = client.runs().create(notebook.as_str());
     if !values.is_empty() {
         request = request.inputs(values);
     }
@@ -39,27 +46,19 @@ pub async fn run(ctx: &mut Context, client: &Client, args: RunArgs) -> CliResult
     let handle = match request.send().await {
         Ok(handle) => handle,
         Err(error) => {
-            watch::report_not_started(&args.notebook, &error);
+            watch::report_not_started(&notebook, &error);
             return Err(error.into());
         }
     };
     ctx.note(format!(
         "started run {} of notebook {}",
         handle.id(),
-        args.notebook
+        notebook
     ));
     if args.no_wait {
         return Ok(ctx.out.item(&view::started(&handle))?);
     }
-    watch::wait_and_report(
-        ctx,
-        client,
-        handle.id(),
-        &args.notebook,
-        &args.wait,
-        &snapshot,
-    )
-    .await
+    watch::wait_and_report(ctx, client, handle.id(), &notebook, &args.wait, &snapshot).await
 }
 
 /// `--snapshot-out`, else `--no-snapshot`, else Deepnote's `snapshots/` directory.
