@@ -594,6 +594,40 @@ fn demo_walks_every_step() {
         stdout.contains("All steps did what they should."),
         "{stdout}"
     );
+    // The run's snapshot is saved under snapshots/, and what its blocks printed is shown.
+    let dir = config.path().join("snapshots");
+    let latest = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with("_latest.snapshot.deepnote"))
+        .expect("a _latest snapshot");
+    assert!(
+        latest.to_string_lossy().contains(SAMPLE_NOTEBOOK_ID),
+        "{latest:?}"
+    );
+    let doc = deepnote::Snapshot::from_text(std::fs::read_to_string(&latest).unwrap())
+        .parse()
+        .unwrap();
+    let printed: Vec<String> = doc.project.notebooks[0]
+        .blocks
+        .iter()
+        .map(|b| b.stream_text())
+        .filter(|t| !t.is_empty())
+        .collect();
+    if printed.is_empty() {
+        assert!(
+            stdout.contains("(the notebook printed nothing)"),
+            "{stdout}"
+        );
+    }
+    for line in printed.iter().flat_map(|t| t.lines()) {
+        assert!(
+            stdout.contains(&format!("      | {line}\n")),
+            "{line:?} missing:\n{stdout}"
+        );
+    }
+    // The run got the input the demo says it sends.
+    assert!(stdout.contains("region=EMEA"), "{stdout}");
 }
 
 #[test]
