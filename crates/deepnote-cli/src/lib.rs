@@ -23,5 +23,6 @@ pub mod progress;
 pub mod project_notebooks;
 pub mod signals;
 pub mod snapshots;
+pub mod tree;
 pub mod view;
 pub mod watch;

@@ -8,9 +8,9 @@
 
 use clap::ValueEnum;
 use serde::Serialize;
-// YAML's value keeps the order of a struct's fields (JSON's sorts them), so the views' field
-// order survives into every format, tables included.
-use serde_yaml::Value;
+// A value that keeps the order of a struct's fields (serde_json's sorts them), so the views'
+// field order survives into every format, tables included.
+use crate::tree::Tree as Value;
 use std::io::{self, Write};
 
 /// `--output`: how data is printed.
@@ -133,7 +133,7 @@ impl Output {
         let items = std::mem::take(&mut self.pending);
         match self.format {
             OutputFormat::Jsonl => Ok(()),
-            OutputFormat::Json | OutputFormat::Yaml => self.one(&Value::Sequence(items)),
+            OutputFormat::Json | OutputFormat::Yaml => self.one(&Value::Seq(items)),
             OutputFormat::Table if items.is_empty() => {
                 writeln!(self.out, "no {noun}")?;
                 self.out.flush()
@@ -167,7 +167,7 @@ impl Output {
                 writeln!(self.out)?;
             }
             OutputFormat::Yaml => {
-                let text = serde_yaml::to_string(value).map_err(io::Error::other)?;
+                let text = serde_saphyr::to_string(value).map_err(io::Error::other)?;
                 self.out.write_all(text.as_bytes())?;
             }
         }
@@ -190,7 +190,7 @@ pub fn no_color() -> bool {
 }
 
 fn to_value<T: Serialize>(item: &T) -> io::Result<Value> {
-    serde_yaml::to_value(item).map_err(io::Error::other)
+    Value::from_serialize(item).map_err(io::Error::other)
 }
 
 /// The value at a `/`-separated path of field names.
@@ -203,11 +203,10 @@ fn lookup<'a>(item: &'a Value, path: &str) -> Option<&'a Value> {
 /// Nested objects become dotted keys so a table row holds one scalar.
 fn flatten(prefix: &str, value: &Value, rows: &mut Vec<(String, String)>) {
     match value {
-        Value::Mapping(map) if !map.is_empty() => {
+        Value::Map(map) if !map.is_empty() => {
             for (key, inner) in map {
-                let key = key.as_str().map_or_else(|| cell(Some(key)), str::to_string);
                 let key = if prefix.is_empty() {
-                    key
+                    key.clone()
                 } else {
                     format!("{prefix}.{key}")
                 };
@@ -415,6 +414,14 @@ mod tests {
         assert!(text.contains("a.c    two lines\n"), "{text}");
         assert!(text.contains(&format!("long   {long}\n")), "{text}");
         assert!(!text.contains('…'), "{text}");
+    }
+
+    #[test]
+    fn yaml_keeps_strings_that_look_like_other_scalars() {
+        let item = json!({"a": "null", "b": "007", "c": "true", "d": "1.5", "e": "x: y", "f": null, "g": 7});
+        let text = render(OutputFormat::Yaml, false, std::slice::from_ref(&item));
+        let back: Value = serde_saphyr::from_str(&text).unwrap();
+        assert_eq!(back, json!([item]), "{text}");
     }
 
     #[test]

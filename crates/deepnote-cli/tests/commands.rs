@@ -139,7 +139,7 @@ fn lists_page_through_everything_unless_limited() {
         .args(["projects", "list", "-o", "yaml"])
         .output()
         .unwrap();
-    let yaml: Value = serde_yaml::from_slice(&out.stdout).unwrap();
+    let yaml: Value = serde_saphyr::from_slice(&out.stdout).unwrap();
     assert_eq!(yaml, all);
 
     emu.cmd()
@@ -277,7 +277,7 @@ fn run_sends_typed_inputs_and_waits_for_success() {
         })
     );
     let text = std::fs::read_to_string(&snapshot).unwrap();
-    let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let doc: Value = serde_saphyr::from_str(&text).unwrap();
     assert!(doc.get("project").is_some(), "{text}");
 }
 

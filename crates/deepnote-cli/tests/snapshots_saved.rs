@@ -90,7 +90,7 @@ fn snapshot_out_creates_directories_and_takes_dash_for_stdout() {
         .unwrap();
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).unwrap();
-    let doc: serde_json::Value = serde_yaml::from_str(&stdout).unwrap();
+    let doc: serde_json::Value = serde_saphyr::from_str(&stdout).unwrap();
     assert_eq!(doc["project"]["id"], SAMPLE_PROJECT_ID, "{stdout}");
     assert!(!emu.config.path().join("-").exists());
 }
@@ -162,6 +162,6 @@ fn runs_get_on_an_unfinished_run_says_so() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let doc: serde_json::Value = serde_yaml::from_slice(&out.stdout).unwrap();
+    let doc: serde_json::Value = serde_saphyr::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["project"]["id"], SAMPLE_PROJECT_ID);
 }
