@@ -4,7 +4,8 @@
 //! (programs read it): `deepnote projects list | jq` works without a flag, and a script never
 //! parses an aligned table by accident. `--output` (or `$DEEPNOTE_OUTPUT`) overrides both.
 //! Tables are aligned by a few lines of code below rather than a table crate: every cell is
-//! one line of text, so padding to the widest cell is all that is needed.
+//! one line of text, so padding to the widest cell, and cutting the widest column to fit the
+//! terminal, is all that is needed.
 
 use clap::ValueEnum;
 use serde::Serialize;
