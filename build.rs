@@ -1,11 +1,12 @@
-//! Freshness guard, not a generator: fails the build at once when `deepnote-openapi.yml` or
-//! `openapi/overlay.yml` no longer match the hashes recorded in `src/generated.rs`, so a spec
-//! update cannot ship with stale generated code. Dependents never compile progenitor.
+//! Freshness guard, not a generator: fails the build at once when `deepnote-openapi.yml`,
+//! `openapi/live.yml` or `openapi/overlay.yml` no longer match the hashes recorded in
+//! `src/generated.rs`, so a spec update cannot ship with stale generated code. Dependents never compile progenitor.
 
 use std::path::Path;
 
-const INPUTS: [(&str, &str); 2] = [
+const INPUTS: [(&str, &str); 3] = [
     ("deepnote-openapi.yml", "spec-sha256"),
+    ("openapi/live.yml", "live-sha256"),
     ("openapi/overlay.yml", "overlay-sha256"),
 ];
 

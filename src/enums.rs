@@ -126,7 +126,9 @@ open_enum! {
     ProjectType {
         /// An ordinary project.
         Standard = "standard",
-        /// A project made by or for Deepnote's agent.
+        /// A single-notebook project: it refuses new notebooks (409).
+        Notebook = "notebook",
+        /// A project made by or for Deepnote's agent; it refuses new notebooks too.
         Agent = "agent",
     }
 }

@@ -1,8 +1,9 @@
 //! progenitor's `ClientHooks` for the generated client: every request passes through `exec`,
 //! which adds the bearer header, drops the `api-version` header progenitor adds, sends the
 //! legacy execute call to the v1 base, retries per the policy, buffers the body (so a body cut
-//! off mid-way is retried like any transport failure on GET), gives non-JSON error bodies the
-//! spec's `Error` shape, and records one tracing span per operation.
+//! off mid-way is retried like any transport failure on GET) except a streamed file's, gives
+//! every error body the `ErrorResponse` shape, evens out the envelope of answers the two
+//! references wrap differently, and records one tracing span per operation.
 
 use crate::generated::Client;
 use crate::retry::{self, Verdict};
@@ -37,7 +38,8 @@ impl ClientHooks<crate::ClientState> for Client {
             attempts = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        send_with_retries(self.client(), request, &state.retry)
+        let operation = crate::Operation::by_method(info.operation_id);
+        send(self.client(), request, &state.retry, operation)
             .instrument(span)
             .await
     }
@@ -61,6 +63,17 @@ pub async fn send_with_retries(
     request: Request,
     policy: &retry::RetryPolicy,
 ) -> reqwest::Result<Response> {
+    send(client, request, policy, None).await
+}
+
+/// [`send_with_retries`] for one operation of the table: its answer's envelope is evened out
+/// and a binary body is streamed rather than read whole.
+async fn send(
+    client: &reqwest::Client,
+    request: Request,
+    policy: &retry::RetryPolicy,
+    operation: Option<&'static crate::Operation>,
+) -> reqwest::Result<Response> {
     let span = tracing::Span::current();
     let started = Instant::now();
     let idempotent = matches!(
@@ -76,7 +89,7 @@ pub async fn send_with_retries(
         } else {
             None
         };
-        let outcome = send_buffered(client, request).await;
+        let outcome = send_once(client, request, operation).await;
         let verdict = match &outcome {
             Ok(response) => retry::judge_status(response.status(), response.headers(), idempotent),
             Err(error) => retry::judge_transport(error, idempotent),
@@ -120,10 +133,18 @@ pub async fn send_with_retries(
 }
 
 /// Send, then read the whole body, so that a body cut off mid-way is a transport error of this
-/// attempt (and retried where that is safe) rather than a failure after the retry loop.
-async fn send_buffered(client: &reqwest::Client, request: Request) -> reqwest::Result<Response> {
+/// attempt (and retried where that is safe) rather than a failure after the retry loop. A
+/// streamed operation's success body is handed over unread: it may be a file of any size.
+async fn send_once(
+    client: &reqwest::Client,
+    request: Request,
+    operation: Option<&'static crate::Operation>,
+) -> reqwest::Result<Response> {
     let mut response = client.execute(request).await?;
     let status = response.status();
+    if status.is_success() && operation.is_some_and(|o| o.streamed) {
+        return Ok(response);
+    }
     let version = response.version();
     let url = response.url().clone();
     // Taken, not cloned: this runs on every request, and `bytes()` needs no headers.
@@ -131,6 +152,8 @@ async fn send_buffered(client: &reqwest::Client, request: Request) -> reqwest::R
     let body = response.bytes().await?;
     let body = if status.is_client_error() || status.is_server_error() {
         as_error_body(status, &mut headers, body)
+    } else if let Some(envelope) = operation.and_then(|o| o.envelope) {
+        crate::envelope::even_out(envelope, body, &mut headers)
     } else {
         body
     };
@@ -145,19 +168,36 @@ async fn send_buffered(client: &reqwest::Client, request: Request) -> reqwest::R
     Ok(Response::from(rebuilt))
 }
 
-/// Error answers keep their status and headers (`Retry-After` among them); a body that is not
-/// the spec's `Error` object (an HTML page from a proxy, plain text, nothing) becomes
-/// `{"message": <its text, or the status>}` so that it decodes as one.
+/// Error answers keep their status and headers (`Retry-After` among them); the body becomes
+/// the error type's `{"message": ...}`: kept when it is one, taken from `error` where the body
+/// says it there (the v1 import answers `{"error": ...}`), else made of the body's text or the
+/// status (an HTML page from a proxy, plain text, nothing).
 fn as_error_body(
     status: reqwest::StatusCode,
     headers: &mut reqwest::header::HeaderMap,
     body: bytes::Bytes,
 ) -> bytes::Bytes {
-    if matches!(
-        serde_json::from_slice::<serde_json::Value>(&body),
-        Ok(serde_json::Value::Object(ref o)) if o.get("message").is_none_or(|m| m.is_string())
-    ) {
-        return body;
+    let parsed = serde_json::from_slice::<serde_json::Value>(&body).ok();
+    if let Some(serde_json::Value::Object(o)) = &parsed {
+        if o.get("message").is_some_and(|m| m.is_string()) {
+            return body;
+        }
+        let said = match o.get("error") {
+            Some(serde_json::Value::String(text)) => Some(text.clone()),
+            Some(serde_json::Value::Object(e)) => e
+                .get("message")
+                .and_then(|m| m.as_str())
+                .map(str::to_string),
+            _ => None,
+        };
+        if let Some(text) = said {
+            let mut o = o.clone();
+            o.insert(
+                "message".into(),
+                serde_json::Value::String(cut(&text).into()),
+            );
+            return as_json(headers, serde_json::Value::Object(o));
+        }
     }
     let text = String::from_utf8_lossy(&body);
     let text = text.trim();
@@ -165,15 +205,24 @@ fn as_error_body(
         // Markup says nothing a person should read in an error message.
         format!("HTTP {status}")
     } else {
-        let mut end = text.len().min(MAX_ERROR_TEXT);
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        format!("HTTP {status}: {}", &text[..end])
+        format!("HTTP {status}: {}", cut(text))
     };
+    as_json(headers, serde_json::json!({ "message": message }))
+}
+
+/// At most [`MAX_ERROR_TEXT`] bytes of `text`, cut on a character boundary.
+fn cut(text: &str) -> &str {
+    let mut end = text.len().min(MAX_ERROR_TEXT);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+fn as_json(headers: &mut reqwest::header::HeaderMap, body: serde_json::Value) -> bytes::Bytes {
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     headers.remove(reqwest::header::CONTENT_LENGTH);
-    bytes::Bytes::from(serde_json::json!({ "message": message }).to_string())
+    bytes::Bytes::from(body.to_string())
 }
 
 #[cfg(test)]

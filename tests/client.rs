@@ -30,7 +30,7 @@ fn client(stub: &Stub) -> Client {
 fn project() -> Reply {
     Reply::json(
         200,
-        json!({"id": "p-1", "name": "P", "projectType": "standard"}),
+        json!({"id": "00000000-0000-4000-8000-0000000000a1", "name": "P", "projectType": "standard"}),
     )
 }
 
@@ -39,14 +39,17 @@ async fn sends_bearer_auth_to_v2_and_no_api_version_header() {
     let stub = Stub::start(vec![project()]).await;
     let p = client(&stub)
         .get_project()
-        .project_id("p-1")
+        .project_id("00000000-0000-4000-8000-0000000000a1")
         .send()
         .await
         .unwrap();
-    assert_eq!(p.name.as_deref(), Some("P"));
+    assert_eq!(p.project.name.as_deref(), Some("P"));
     let seen = stub.seen();
     assert_eq!(seen.len(), 1);
-    assert_eq!(seen[0].path, "/v2/projects/p-1");
+    assert_eq!(
+        seen[0].path,
+        "/v2/projects/00000000-0000-4000-8000-0000000000a1"
+    );
     assert_eq!(
         seen[0].headers["authorization"],
         format!("Bearer {KEY}").as_str()
@@ -67,14 +70,14 @@ async fn execute_goes_to_v1_whichever_base_is_given() {
             .unwrap();
         client
             .execute_notebook_v1()
-            .project_id("p")
+            .project_id("00000000-0000-4000-8000-0000000000a2")
             .notebook_id("n")
             .send()
             .await
             .unwrap();
         assert_eq!(
             stub.seen()[0].path,
-            "/v1/projects/p/notebooks/n/execute",
+            "/v1/projects/00000000-0000-4000-8000-0000000000a2/notebooks/n/execute",
             "base {suffix:?}"
         );
     }
@@ -88,10 +91,15 @@ async fn exact_bases_are_used_as_given() {
         .base_urls(BaseUrls::exact(&root, &format!("{root}/legacy")).unwrap())
         .build()
         .unwrap();
-    client.get_project().project_id("p").send().await.unwrap();
+    client
+        .get_project()
+        .project_id("00000000-0000-4000-8000-0000000000a2")
+        .send()
+        .await
+        .unwrap();
     client
         .execute_notebook_v1()
-        .project_id("p")
+        .project_id("00000000-0000-4000-8000-0000000000a2")
         .notebook_id("n")
         .send()
         .await
@@ -99,7 +107,10 @@ async fn exact_bases_are_used_as_given() {
     let paths: Vec<_> = stub.seen().into_iter().map(|s| s.path).collect();
     assert_eq!(
         paths,
-        ["/projects/p", "/legacy/projects/p/notebooks/n/execute"]
+        [
+            "/projects/00000000-0000-4000-8000-0000000000a2",
+            "/legacy/projects/00000000-0000-4000-8000-0000000000a2/notebooks/n/execute"
+        ]
     );
 }
 
@@ -117,25 +128,30 @@ async fn get_retries_429_with_a_non_json_body_honouring_retry_after() {
     .await;
     let p = client(&stub)
         .get_project()
-        .project_id("p-1")
+        .project_id("00000000-0000-4000-8000-0000000000a1")
         .send()
         .await
         .unwrap();
-    assert_eq!(p.id.as_deref(), Some("p-1"));
+    assert_eq!(
+        p.project.id.as_deref(),
+        Some("00000000-0000-4000-8000-0000000000a1")
+    );
     assert_eq!(stub.seen().len(), 3);
 }
 
 #[tokio::test]
 async fn get_retries_a_body_cut_off_mid_way() {
-    let body = json!({"id": "p-1", "name": "a long enough name to cut"}).to_string();
+    let body =
+        json!({"id": "00000000-0000-4000-8000-0000000000a1", "name": "a long enough name to cut"})
+            .to_string();
     let stub = Stub::start(vec![Reply::CutOff(200, body), project()]).await;
     let p = client(&stub)
         .get_project()
-        .project_id("p-1")
+        .project_id("00000000-0000-4000-8000-0000000000a1")
         .send()
         .await
         .unwrap();
-    assert_eq!(p.name.as_deref(), Some("P"));
+    assert_eq!(p.project.name.as_deref(), Some("P"));
     assert_eq!(stub.seen().len(), 2);
 }
 
@@ -222,7 +238,7 @@ async fn errors_keep_status_message_and_retry_after_for_every_body_shape() {
     assert_eq!(err.message(), Some("HTTP 429 Too Many Requests"));
     let err = client
         .get_project()
-        .project_id("x")
+        .project_id("00000000-0000-4000-8000-0000000000a2")
         .send()
         .await
         .unwrap_err();

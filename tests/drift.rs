@@ -4,36 +4,34 @@
 use openapiv3::{OpenAPI, Operation, Parameter, ReferenceOr, Schema, SchemaKind, Type};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::path::Path;
 
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn openapi(doc: Value) -> OpenAPI {
+    serde_json::from_value(doc).expect("the document is OpenAPI 3.0")
+}
+
+/// The original spec, verbatim.
 fn upstream() -> OpenAPI {
-    serde_yaml::from_str(include_str!("../deepnote-openapi.yml")).expect("the spec parses")
+    openapi(deepnote_spec::read_yaml(&root().join(deepnote_spec::UPSTREAM)).unwrap())
+}
+
+/// The live reference, verbatim.
+fn live() -> OpenAPI {
+    openapi(deepnote_spec::read_yaml(&root().join(deepnote_spec::LIVE)).unwrap())
+}
+
+/// What codegen reads: the references merged, the overlay and the rules applied (by the one
+/// implementation, `deepnote-spec`, that xtask calls too).
+fn merged_doc() -> Value {
+    deepnote_spec::merged(root()).expect("the references merge")
 }
 
 fn merged() -> OpenAPI {
-    let mut spec: Value = serde_yaml::from_str(include_str!("../deepnote-openapi.yml")).unwrap();
-    let overlay: Value = serde_yaml::from_str(include_str!("../openapi/overlay.yml")).unwrap();
-    merge_patch(&mut spec, &overlay);
-    serde_json::from_value(spec).expect("the merged spec is OpenAPI")
-}
-
-/// RFC 7396, as xtask applies it (json-patch's `merge`); restated here so the test judges the
-/// overlay's effect independently of the generator.
-fn merge_patch(doc: &mut Value, patch: &Value) {
-    let Value::Object(patch) = patch else {
-        *doc = patch.clone();
-        return;
-    };
-    if !doc.is_object() {
-        *doc = json!({});
-    }
-    let doc = doc.as_object_mut().unwrap();
-    for (key, value) in patch {
-        if value.is_null() {
-            doc.remove(key);
-        } else {
-            merge_patch(doc.entry(key.clone()).or_insert(Value::Null), value);
-        }
-    }
+    openapi(merged_doc())
 }
 
 fn describe_schema(schema: &ReferenceOr<Schema>) -> Value {
@@ -177,10 +175,27 @@ fn describe_operation(
             (code.to_string(), json!(content))
         })
         .collect();
+    // How each operation is known and how the references differ on it (the merged document
+    // marks these; the references alone carry `x-evidence` at most).
+    let marks: BTreeMap<&String, &Value> = op
+        .extensions
+        .iter()
+        .filter(|(k, _)| {
+            [
+                "x-evidence",
+                "x-references",
+                "x-envelope",
+                "x-codegen",
+                "x-unverified",
+            ]
+            .contains(&k.as_str())
+        })
+        .collect();
     json!({
         "method": method,
         "path": path,
         "server": server,
+        "marks": marks,
         "parameters": op.parameters.iter().map(describe_parameter).collect::<Vec<_>>(),
         "requestBody": body,
         "responses": responses,
@@ -226,35 +241,55 @@ fn upstream_surface() {
 }
 
 #[test]
+fn live_surface() {
+    insta::assert_yaml_snapshot!("live_surface", surface(&live()));
+}
+
+#[test]
 fn merged_surface() {
     insta::assert_yaml_snapshot!("merged_surface", surface(&merged()));
 }
 
 #[test]
 fn every_operation_has_a_generated_method() {
-    let spec = upstream();
+    // The table is generated from the merged document; check it against the document itself
+    // and against the generated methods, so neither can drop an operation silently.
+    let doc = merged_doc();
     let generated = include_str!("../src/generated.rs");
-    let table: BTreeMap<_, _> = deepnote_api::OPERATIONS.iter().copied().collect();
-    let mut ids = Vec::new();
-    for (_, item) in spec.paths.paths.iter() {
-        for (_, op) in item.as_item().unwrap().iter() {
-            ids.push(op.operation_id.clone().unwrap());
-        }
-    }
-    for id in &ids {
-        let method = table
-            .get(id.as_str())
-            .unwrap_or_else(|| panic!("operation {id} is missing from deepnote_api::OPERATIONS"));
-        assert!(
-            generated.contains(&format!("pub fn {method}(&self) -> builder::")),
-            "operation {id}: no generated method `{method}`"
+    let facts = deepnote_spec::operations(&doc);
+    assert_eq!(facts.len(), 35, "the references describe 35 operations");
+    let table: BTreeMap<_, _> = deepnote_api::OPERATIONS.iter().map(|o| (o.id, o)).collect();
+    assert_eq!(
+        table.len(),
+        facts.len(),
+        "OPERATIONS and the document differ"
+    );
+    for fact in &facts {
+        let op = table
+            .get(fact.id.as_str())
+            .unwrap_or_else(|| panic!("operation {} is missing from OPERATIONS", fact.id));
+        assert_eq!(op.generated, !fact.manual, "{}", fact.id);
+        let method = format!("pub fn {}(&self) -> builder::", op.method);
+        assert_eq!(
+            generated.contains(&method),
+            op.generated,
+            "operation {}: generated method `{}`",
+            fact.id,
+            op.method
         );
     }
-    assert_eq!(
-        ids.len(),
-        table.len(),
-        "OPERATIONS names an operation the spec does not have"
-    );
+    // Every operation of each reference is in the merged document.
+    for spec in [upstream(), live()] {
+        for (_, item) in spec.paths.paths.iter() {
+            for (_, op) in item.as_item().unwrap().iter() {
+                let id = op.operation_id.clone().unwrap();
+                assert!(
+                    table.contains_key(id.as_str()),
+                    "{id} was lost in the merge"
+                );
+            }
+        }
+    }
 }
 
 macro_rules! schema_snapshots {
@@ -271,24 +306,87 @@ macro_rules! schema_snapshots {
 }
 
 schema_snapshots!(
+    Block,
+    BlockPlacement,
+    BlockPlacementType,
+    BlockType,
+    CopyFileBody,
+    CreateBlockBody,
+    CreateBlockResponse,
+    CreateFileMultipartBody,
+    CreateFileResponse,
     CreateNotebookBody,
+    CreateNotebookResponse,
     CreateProjectBody,
+    CreateProjectResponse,
+    CreateProjectResponseProject,
     CreateRunRequest,
     CreateRunRequestDetachedRunStorageMode,
-    Error,
+    CreateRunResponse,
+    CreateScheduleBody,
+    CreateSessionBody,
+    CreateSessionBodyStorageMode,
+    CreateSessionResponse,
+    CursorPagination,
+    ErrorResponse,
+    ExecuteInSessionBody,
+    FileReference,
+    FileReferencePath,
+    GetBlockResponse,
+    GetMachineResponse,
+    GetNotebookResponse,
+    GetProjectResponse,
+    GetRunResponse,
     GetRunSnapshotDelivery,
+    ImportProjectResponse,
+    ImportProjectResponseNotebooksItem,
+    ImportProjectResponseProject,
+    IntegrationListItem,
+    ListIntegrationsHasSchema,
+    ListIntegrationsIncludeMetadata,
+    ListIntegrationsResponse,
+    ListMachineTypesResponse,
     ListNotebookRunsResponse,
+    ListProjectsItem,
     ListProjectsResponse,
+    ListSchedulesResponse,
+    Machine,
+    MachineType,
     Me,
+    MeApiKey,
+    MeUser,
+    MeWorkspace,
     Notebook,
-    NotebookEnvelope,
-    Pagination,
-    Project,
+    NotebookBlock,
+    NotebookInput,
+    NotebookInputValue,
+    NotebookSchedule,
+    ProjectDetail,
+    ProjectFileEntry,
+    ProjectFolder,
+    ProjectFolderPathItem,
+    ProjectNotebookRef,
+    ReorderBlocksBody,
+    ReorderBlocksResponse,
     Run,
-    RunEnvelope,
     RunError,
+    RunInputValue,
     RunSnapshot,
-    RunStarted,
+    RunSummary,
+    Schedule,
+    SearchPartialFailure,
+    SearchResponse,
+    SearchResults,
+    Session,
+    UpdateBlockBody,
+    UpdateBlockResponse,
+    UpdateNotebookBody,
+    UpdateNotebookBodyName,
+    UpdateNotebookResponse,
+    UpsertNotebookScheduleBody,
+    UpsertNotebookScheduleBodyCron,
+    UpsertNotebookScheduleBodyTimezone,
+    UpsertNotebookScheduleResponse,
 );
 
 #[test]

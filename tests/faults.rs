@@ -36,7 +36,7 @@ async fn html_and_text_error_pages_keep_their_status() {
             let stub = Stub::start(vec![reply(), reply()]).await;
             let err = client_for(&stub.url(), Duration::from_secs(5))
                 .get_project()
-                .project_id("p")
+                .project_id("00000000-0000-4000-8000-0000000000a2")
                 .send()
                 .await
                 .unwrap_err();
@@ -64,7 +64,7 @@ async fn a_body_cut_off_mid_json_is_a_transport_error_after_the_retries() {
     .await;
     let err = client_for(&stub.url(), Duration::from_secs(5))
         .get_project()
-        .project_id("p")
+        .project_id("00000000-0000-4000-8000-0000000000a2")
         .send()
         .await
         .unwrap_err();
@@ -79,7 +79,7 @@ async fn a_2xx_of_the_wrong_shape_is_a_decode_error() {
         b"{\"id\": 5}",
         b"not json",
         b"",
-        b"{\"run\": {\"runId\": \"nope\"}}",
+        b"{\"run\": {\"runId\": 5}}",
     ] {
         let stub = Stub::start(vec![Reply::Bytes(200, body.to_vec())]).await;
         let client = client_for(&stub.url(), Duration::from_secs(5));
@@ -94,7 +94,7 @@ async fn a_2xx_of_the_wrong_shape_is_a_decode_error() {
         } else {
             client
                 .get_project()
-                .project_id("p")
+                .project_id("00000000-0000-4000-8000-0000000000a2")
                 .send()
                 .await
                 .map(|_| ())

@@ -61,7 +61,7 @@ async fn call_every_operation(client: &Client) {
     let _ = client.get_run().run_id(id).send().await;
     let _ = client
         .create_notebook()
-        .body_map(|b| b.project_id("p"))
+        .body_map(|b| b.project_id("00000000-0000-4000-8000-0000000000a2"))
         .send()
         .await;
     let _ = client.get_notebook().notebook_id("n").send().await;
@@ -73,12 +73,20 @@ async fn call_every_operation(client: &Client) {
         .body_map(|b| b.name("p"))
         .send()
         .await;
-    let _ = client.get_project().project_id("p").send().await;
-    let _ = client.delete_project().project_id("p").send().await;
+    let _ = client
+        .get_project()
+        .project_id("00000000-0000-4000-8000-0000000000a2")
+        .send()
+        .await;
+    let _ = client
+        .delete_project()
+        .project_id("00000000-0000-4000-8000-0000000000a2")
+        .send()
+        .await;
     let _ = client.get_me().send().await;
     let _ = client
         .execute_notebook_v1()
-        .project_id("p")
+        .project_id("00000000-0000-4000-8000-0000000000a2")
         .notebook_id("n")
         .send()
         .await;

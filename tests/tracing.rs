@@ -38,7 +38,7 @@ async fn one_span_per_operation_without_the_key() {
     let _guard = tracing::subscriber::set_default(subscriber);
     let stub = Stub::start(vec![
         Reply::json(503, json!({"message": "x"})),
-        Reply::json(200, json!({"id": "p-1"})),
+        Reply::json(200, json!({"id": "00000000-0000-4000-8000-0000000000a1"})),
     ])
     .await;
     ClientBuilder::new(ApiKey::new(KEY).unwrap())
@@ -50,7 +50,7 @@ async fn one_span_per_operation_without_the_key() {
         .build()
         .unwrap()
         .get_project()
-        .project_id("p-1")
+        .project_id("00000000-0000-4000-8000-0000000000a1")
         .send()
         .await
         .unwrap();

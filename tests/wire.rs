@@ -7,8 +7,10 @@ use openapiv3::{OpenAPI, ReferenceOr, SchemaKind, Type};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
+/// The document the client is generated from.
 fn spec() -> OpenAPI {
-    serde_yaml::from_str(include_str!("../deepnote-openapi.yml")).unwrap()
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_value(deepnote_spec::merged(root).unwrap()).unwrap()
 }
 
 /// The property names of a request body's schema (inline or by `$ref`), as the spec has them.
@@ -47,22 +49,40 @@ fn create_run_request_uses_the_spec_names() {
         notebook_id: "nb-1".into(),
         detached: Some(true),
         detached_run_storage_mode: Some(types::CreateRunRequestDetachedRunStorageMode::Readonly),
-        block_ids: vec!["b-1".into()],
+        block_ids: Some(vec!["b-1".into()]),
         run_dependent_blocks: Some(false),
-        inputs: [("limit".to_string(), json!(3))].into_iter().collect(),
+        inputs: [
+            (
+                "limit".to_string(),
+                types::RunInputValue::String("3".into()),
+            ),
+            ("flag".to_string(), types::RunInputValue::Boolean(true)),
+            (
+                "tags".to_string(),
+                types::RunInputValue::Array(vec!["a".into()]),
+            ),
+        ]
+        .into_iter()
+        .collect(),
     };
     let wire = serde_json::to_value(&full).unwrap();
     assert_eq!(keys(&wire), body_fields(&spec(), "/runs"));
+    // Input values are only what Deepnote accepts: a string, a boolean, a list of strings.
     assert_eq!(
         wire,
         json!({"notebookId": "nb-1", "detached": true, "detachedRunStorageMode": "readonly",
-               "blockIds": ["b-1"], "runDependentBlocks": false, "inputs": {"limit": 3}})
+               "blockIds": ["b-1"], "runDependentBlocks": false,
+               "inputs": {"limit": "3", "flag": true, "tags": ["a"]}})
+    );
+    assert!(
+        serde_json::from_value::<types::RunInputValue>(json!(3)).is_err(),
+        "a number is no input value"
     );
     let minimal = types::CreateRunRequest {
         notebook_id: "nb-1".into(),
         detached: None,
         detached_run_storage_mode: None,
-        block_ids: vec![],
+        block_ids: None,
         run_dependent_blocks: None,
         inputs: Default::default(),
     };
@@ -75,21 +95,18 @@ fn create_run_request_uses_the_spec_names() {
 
 #[test]
 fn create_project_and_notebook_bodies_use_the_spec_names() {
+    // The live body has no `projectType` (the original's): only what both allow is sent.
+    let folder = "9c1d1b8e-8f5e-4d7a-9a59-2f3c9a1b7e10";
     let project = types::CreateProjectBody {
         name: "P".into(),
-        folder_id: Some("f-1".into()),
-        project_type: Some(ProjectType::Agent),
+        folder_id: Some(folder.parse().unwrap()),
     };
     let wire = serde_json::to_value(&project).unwrap();
     assert_eq!(keys(&wire), body_fields(&spec(), "/projects"));
-    assert_eq!(
-        wire,
-        json!({"name": "P", "folderId": "f-1", "projectType": "agent"})
-    );
+    assert_eq!(wire, json!({"name": "P", "folderId": folder}));
     let minimal = types::CreateProjectBody {
         name: "P".into(),
         folder_id: None,
-        project_type: None,
     };
     assert_eq!(
         serde_json::to_value(&minimal).unwrap(),
@@ -97,12 +114,12 @@ fn create_project_and_notebook_bodies_use_the_spec_names() {
     );
 
     let notebook = types::CreateNotebookBody {
-        project_id: "p-1".into(),
+        project_id: folder.parse().unwrap(),
         name: Some("N".into()),
     };
     let wire = serde_json::to_value(&notebook).unwrap();
     assert_eq!(keys(&wire), body_fields(&spec(), "/notebooks"));
-    assert_eq!(wire, json!({"projectId": "p-1", "name": "N"}));
+    assert_eq!(wire, json!({"projectId": folder, "name": "N"}));
 }
 
 const RUN_ID: &str = "4c1d1b8e-8f5e-4d7a-9a59-2f3c9a1b7e10";
@@ -110,7 +127,7 @@ const RUN_ID: &str = "4c1d1b8e-8f5e-4d7a-9a59-2f3c9a1b7e10";
 #[test]
 fn every_operation_answer_deserializes_with_unknown_fields_and_values() {
     // createRun (202)
-    let started: types::RunStarted = serde_json::from_value(json!({
+    let started: types::CreateRunResponse = serde_json::from_value(json!({
         "runId": RUN_ID, "status": "queued_for_gpu", "createdAt": "2026-11-25T10:00:00Z", "extra": 1
     }))
     .unwrap();
@@ -123,8 +140,8 @@ fn every_operation_answer_deserializes_with_unknown_fields_and_values() {
         "unknown statuses are still running"
     );
 
-    // getRun: both snapshot forms and both error forms.
-    let run: types::RunEnvelope = serde_json::from_value(json!({"run": {
+    // getRun: every snapshot form (nested and flat), both error forms, both finish fields.
+    let run: types::GetRunResponse = serde_json::from_value(json!({"run": {
         "runId": RUN_ID, "notebookId": "nb", "status": "error", "createdAt": "2026-11-25T10:00:00Z",
         "finishedAt": "2026-11-25T10:00:05.123Z", "error": {"message": "boom", "code": 7},
         "snapshot": {"snapshotContent": "version: 1\n"}, "newField": [1, 2]
@@ -132,6 +149,7 @@ fn every_operation_answer_deserializes_with_unknown_fields_and_values() {
     .unwrap();
     let run = run.run.unwrap();
     assert_eq!(run.status, Some(RunStatus::Error));
+    assert!(run.finished_at.is_some() && run.completed_at.is_none());
     assert!(
         matches!(run.error, Some(types::RunError::Object { message: Some(ref m) }) if m == "boom")
     );
@@ -139,7 +157,7 @@ fn every_operation_answer_deserializes_with_unknown_fields_and_values() {
         run.snapshot.unwrap().snapshot_content.as_deref(),
         Some("version: 1\n")
     );
-    let run: types::RunEnvelope = serde_json::from_value(json!({"run": {
+    let run: types::GetRunResponse = serde_json::from_value(json!({"run": {
         "runId": RUN_ID, "status": "success", "error": "plain text",
         "snapshot": {"downloadUrl": "https://files.example/s.deepnote"}
     }}))
@@ -147,13 +165,26 @@ fn every_operation_answer_deserializes_with_unknown_fields_and_values() {
     let run = run.run.unwrap();
     assert!(matches!(run.error, Some(types::RunError::String(ref m)) if m == "plain text"));
     assert!(run.snapshot.unwrap().download_url.is_some());
+    // The live shape: `id`, `completedAt`, the snapshot flat on the run, a null error.
+    let run: types::GetRunResponse = serde_json::from_value(json!({"run": {
+        "id": RUN_ID, "status": "error", "error": null, "completedAt": "2026-11-25T10:00:05Z",
+        "snapshotContent": null, "snapshotDownloadUrl": "https://files.example/s.deepnote"
+    }}))
+    .unwrap();
+    let run = run.run.unwrap();
+    assert_eq!(run.id.as_deref(), Some(RUN_ID));
+    assert!(run.error.is_none() && run.completed_at.is_some());
+    assert!(run.snapshot_content.is_none() && run.snapshot_download_url.is_some());
 
     // createNotebook / getNotebook
-    let nb: types::NotebookEnvelope = serde_json::from_value(json!({
-        "notebook": {"id": "nb", "name": "N", "projectId": "p", "blocks": []}
+    let nb: types::GetNotebookResponse = serde_json::from_value(json!({
+        "notebook": {"id": "nb", "name": "N", "projectId": "p", "blocks": [],
+                     "inputs": [{"name": "region", "type": "input-text", "value": "EU"}]}
     }))
     .unwrap();
-    assert_eq!(nb.notebook.unwrap().project_id.as_deref(), Some("p"));
+    let nb = nb.notebook.unwrap();
+    assert_eq!(nb.project_id.as_deref(), Some("p"));
+    assert_eq!(nb.inputs[0].name.as_deref(), Some("region"));
 
     // listNotebookRuns
     let runs: types::ListNotebookRunsResponse = serde_json::from_value(json!({
@@ -167,6 +198,11 @@ fn every_operation_answer_deserializes_with_unknown_fields_and_values() {
     );
     let empty: types::ListNotebookRunsResponse = serde_json::from_value(json!({})).unwrap();
     assert!(empty.runs.is_empty() && empty.pagination.is_none());
+    let last: types::ListNotebookRunsResponse = serde_json::from_value(json!({
+        "runs": [], "pagination": {"nextPageToken": null, "hasMore": false}
+    }))
+    .unwrap();
+    assert!(last.pagination.unwrap().next_page_token.is_none());
 
     // listProjects / createProject / getProject
     let projects: types::ListProjectsResponse = serde_json::from_value(json!({
@@ -178,9 +214,10 @@ fn every_operation_answer_deserializes_with_unknown_fields_and_values() {
         projects.projects[0].project_type,
         Some(ProjectType::Unknown("notebook_v3".into()))
     );
-    let project: types::Project =
-        serde_json::from_value(json!({"id": "p", "name": "P", "projectType": "standard"})).unwrap();
-    assert_eq!(project.project_type, Some(ProjectType::Standard));
+    let project: types::GetProjectResponse = serde_json::from_value(json!({"project":
+        {"id": "p", "name": "P", "files": [], "folder": null, "notebooks": [{"id": "n"}]}}))
+    .unwrap();
+    assert_eq!(project.project.notebooks[0].id, "n");
 
     // getMe
     let me: types::Me = serde_json::from_value(json!({
@@ -189,12 +226,12 @@ fn every_operation_answer_deserializes_with_unknown_fields_and_values() {
     }))
     .unwrap();
     assert_eq!(me.access_level, Some(AccessLevel::Unknown("owner".into())));
-    assert_eq!(me.user["email"], "a@b");
+    assert_eq!(me.user.unwrap()["email"], "a@b");
 
     // Error body of every operation
-    let err: types::Error =
+    let err: types::ErrorResponse =
         serde_json::from_value(json!({"message": "nope", "code": "X"})).unwrap();
-    assert_eq!(err.message.as_deref(), Some("nope"));
+    assert_eq!(err.message, "nope");
 }
 
 #[test]

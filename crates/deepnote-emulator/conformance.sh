@@ -47,7 +47,7 @@ def merge(target, patch):
             target[k] = merge(target.get(k), v)
     return target
 spec = yaml.safe_load(open(sys.argv[1]))
-overlay = yaml.safe_load(open(sys.argv[2]))
+overlay = yaml.safe_load(open(sys.argv[2]))['upstream']
 json.dump(merge(spec, overlay), sys.stdout, indent=1)
 PY
 

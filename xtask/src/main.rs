@@ -1,8 +1,9 @@
-//! Maintainer tasks: `cargo xtask codegen [--check]`, `cargo xtask spec update FILE`,
+//! Maintainer tasks: `cargo xtask codegen [--check]`, `cargo xtask spec update [--live] FILE`,
 //! `cargo xtask bench emulator`, `cargo xtask bench load`, `cargo xtask bench build-time`,
 //! `cargo xtask bench sdk`.
 //!
-//! Data flows one way: `deepnote-openapi.yml` + `openapi/overlay.yml` -> progenitor ->
+//! Data flows one way: `deepnote-openapi.yml` + `openapi/live.yml` + `openapi/overlay.yml` ->
+//! `deepnote-spec` (the merge) -> progenitor ->
 //! `src/generated.rs` (checked in), so users of `deepnote-api` never compile progenitor.
 
 mod bench;
@@ -27,7 +28,13 @@ fn run() -> Result<()> {
     match args.as_slice() {
         ["codegen"] => codegen::write(),
         ["codegen", "--check"] => codegen::check(),
-        ["spec", "update", file] => spec::update(PathBuf::from(file).as_path()),
+        ["spec", "update", file] => spec::update("upstream", PathBuf::from(file).as_path()),
+        ["spec", "update", "--live", file] => spec::update("live", PathBuf::from(file).as_path()),
+        ["spec", "reference", which] => {
+            let doc = spec::load_reference(&workspace_root(), which)?;
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+            Ok(())
+        }
         ["bench", "emulator"] => bench::emulator(),
         ["bench", "load"] => bench::load(),
         ["bench", "build-time"] => build_time::run(),
@@ -40,7 +47,9 @@ fn run() -> Result<()> {
         _ => bail!(
             "usage:\n  cargo xtask codegen [--check]    regenerate src/generated.rs (or check it is fresh)\n  \
              cargo xtask spec update FILE     take a new upstream spec, regenerate, run the drift tests\n  \
-             cargo xtask spec merged          print the spec with the overlay applied (JSON)\n  \
+             cargo xtask spec update --live FILE  the same for the live reference (openapi/live.yml)\n  \
+             cargo xtask spec merged          print the merged document codegen reads (JSON)\n  \
+             cargo xtask spec reference upstream|live  print one reference with its overlay section (JSON)\n  \
              cargo xtask bench emulator       benchmark the emulator with wrk (see BENCHMARKS.md)\n  \
              cargo xtask bench load           1,000 connections of mixed traffic for 30 s\n  \
              cargo xtask bench build-time     clean build time of deepnote-api against openapi-generator's client\n  \

@@ -249,9 +249,6 @@ pub enum ProjectsCommand {
         /// Put it in this folder
         #[arg(long, value_name = "ID")]
         folder_id: Option<String>,
-        /// The kind of project
-        #[arg(long, value_name = "TYPE", value_parser = ["standard", "agent"])]
-        project_type: Option<String>,
     },
     /// Delete a project (asks first on a terminal; --yes elsewhere)
     Delete {

@@ -2,6 +2,9 @@
 //! The binary (`src/main.rs`) only parses the command line and calls [`app::run`].
 
 #![warn(missing_docs)]
+// The arguments' doc comments are `--help` text, read in a terminal, where a URL in <> would
+// show its brackets: rustdoc's advice to bracket bare URLs does not apply here.
+#![allow(rustdoc::bare_urls)]
 
 pub mod app;
 pub mod cli;

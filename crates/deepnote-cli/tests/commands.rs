@@ -49,21 +49,15 @@ fn me_shows_the_key_its_workspace_and_access_level() {
 #[test]
 fn projects_lifecycle() {
     let emu = Emu::start();
-    let created = json(emu.cmd().args([
-        "projects",
-        "create",
-        "CLI test",
-        "--project-type",
-        "agent",
-        "-o",
-        "json",
-    ]));
+    let created = json(
+        emu.cmd()
+            .args(["projects", "create", "CLI test", "-o", "json"]),
+    );
     assert_eq!(
         keys(&created),
         ["firstNotebookId", "folderId", "id", "name", "projectType"]
     );
     assert_eq!(created["name"], "CLI test");
-    assert_eq!(created["projectType"], "agent");
     let id = created["id"].as_str().unwrap().to_string();
 
     let mut project = created.clone();
@@ -225,7 +219,7 @@ fn run_sends_typed_inputs_and_waits_for_success() {
     let emu = Emu::start();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("inputs.json");
-    std::fs::write(&file, r#"{"from_file": [1, 2], "n": 1}"#).unwrap();
+    std::fs::write(&file, r#"{"from_file": ["a", "b"], "n": 1}"#).unwrap();
     let snapshot = dir.path().join("snap.deepnote");
     let run = json(emu.cmd().args([
         "run",
@@ -240,8 +234,6 @@ fn run_sends_typed_inputs_and_waits_for_success() {
         "region=EMEA",
         "-i",
         "zip=007",
-        "-i",
-        r#"obj={"a":[1,"b"]}"#,
         "-i",
         r#"forced="42""#,
         "--input-file",
@@ -271,9 +263,10 @@ fn run_sends_typed_inputs_and_waits_for_success() {
         .unwrap();
     assert_eq!(
         Value::Object(record.inputs),
+        // Deepnote takes strings, booleans and lists of strings only: numbers go as text.
         json!({
-            "n": 3, "ratio": 0.5, "flag": true, "region": "EMEA", "zip": "007",
-            "obj": {"a": [1, "b"]}, "forced": "42", "from_file": [1, 2]
+            "n": "3", "ratio": "0.5", "flag": true, "region": "EMEA", "zip": "007",
+            "forced": "42", "from_file": ["a", "b"]
         })
     );
     let text = std::fs::read_to_string(&snapshot).unwrap();

@@ -30,7 +30,7 @@ pub trait ListQuery: sealed::Sealed + Clone + Send + Sync + 'static {
 pub(crate) fn read_page<T, U>(
     items: Vec<T>,
     read: impl FnMut(T) -> Result<U>,
-    pagination: Option<deepnote_api::types::Pagination>,
+    pagination: Option<deepnote_api::types::CursorPagination>,
 ) -> Result<Page<U>> {
     let items = items.into_iter().map(read).collect::<Result<Vec<_>>>()?;
     Ok(Page::new(items, pagination.and_then(|p| p.next_page_token)))

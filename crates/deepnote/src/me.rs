@@ -50,9 +50,9 @@ impl<'a> MeApi<'a> {
             .into_inner();
         let mut me = Me {
             access_level: me.access_level,
-            api_key: me.api_key,
-            user: me.user,
-            workspace: me.workspace,
+            api_key: as_map(me.api_key),
+            user: as_map(me.user),
+            workspace: as_map(me.workspace),
         };
         // A server that echoes the secret would put it in every Debug of `Me`.
         let secret = self.client.inner.key.expose_secret();
@@ -60,6 +60,14 @@ impl<'a> MeApi<'a> {
             scrub(map, secret);
         }
         Ok(me)
+    }
+}
+
+/// A part of the answer as the JSON object it came as (empty when it was absent).
+fn as_map<T: serde::Serialize>(part: Option<T>) -> Map<String, Value> {
+    match part.map(serde_json::to_value) {
+        Some(Ok(Value::Object(map))) => map,
+        _ => Map::new(),
     }
 }
 

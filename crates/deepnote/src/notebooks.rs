@@ -25,10 +25,8 @@ pub struct Notebook {
 }
 
 impl Notebook {
-    pub(crate) fn from_envelope(envelope: types::NotebookEnvelope) -> Result<Notebook> {
-        let n = envelope
-            .notebook
-            .ok_or_else(|| Error::Decode("the answer holds no notebook".into()))?;
+    pub(crate) fn from_envelope(notebook: Option<types::Notebook>) -> Result<Notebook> {
+        let n = notebook.ok_or_else(|| Error::Decode("the answer holds no notebook".into()))?;
         let id =
             n.id.filter(|id| !id.is_empty())
                 .ok_or_else(|| Error::Decode("a notebook without an id".into()))?;
@@ -58,7 +56,7 @@ impl<'a> NotebooksApi<'a> {
             .send()
             .await
             .map_err(|e| self.client.api_error(e))?;
-        Notebook::from_envelope(answer.into_inner())
+        Notebook::from_envelope(answer.into_inner().notebook)
     }
 
     /// Create an empty notebook in a project.
@@ -133,7 +131,9 @@ impl CreateNotebook {
     /// Create it.
     pub async fn send(self) -> Result<Notebook> {
         let body = types::CreateNotebookBody {
-            project_id: self.project.checked()?.to_string(),
+            project_id: self.project.checked()?.parse().map_err(|_| {
+                Error::InvalidArgument(format!("project id {:?} is not a UUID", self.project))
+            })?,
             name: self.name,
         };
         let answer = self
@@ -144,7 +144,7 @@ impl CreateNotebook {
             .send()
             .await
             .map_err(|e| self.client.api_error(e))?;
-        Notebook::from_envelope(answer.into_inner())
+        Notebook::from_envelope(answer.into_inner().notebook)
     }
 }
 
@@ -182,14 +182,14 @@ impl ListQuery for NotebookRunsQuery {
                 .list_notebook_runs()
                 .notebook_id(self.notebook.checked()?);
             if let Some(size) = size {
-                call = call.page_size(i64::from(size));
+                call = call.page_size(crate::pagination::non_zero(size));
             }
             if let Some(token) = token {
                 call = call.page_token(token);
             }
             let answer = call.send().await.map_err(|e| client.api_error(e))?;
             let answer = answer.into_inner();
-            read_page(answer.runs, |r| Run::from_api(r, None), answer.pagination)
+            read_page(answer.runs, Run::from_summary, answer.pagination)
         }
         .boxed()
     }

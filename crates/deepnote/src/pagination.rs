@@ -144,6 +144,12 @@ pub(crate) fn items<T: Send + 'static>(pages: BoxStream<Page<T>>) -> BoxStream<T
     }))
 }
 
+/// A page size as the generated client takes it. Sizes are checked (1 to [`MAX_PAGE_SIZE`])
+/// before any request, so a zero cannot reach here; it would become 1.
+pub(crate) fn non_zero(size: u32) -> std::num::NonZeroU64 {
+    std::num::NonZeroU64::new(u64::from(size)).unwrap_or(std::num::NonZeroU64::MIN)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,21 +21,67 @@ pub struct Project {
     pub name: String,
     /// Its kind, when the server said.
     pub project_type: Option<ProjectType>,
-    /// The folder it sits in, if any.
+    /// The folder it sits in, if any (the original spec's `folderId`, or the live `folder`).
     pub folder_id: Option<String>,
+    /// Its notebooks, as the answer listed them (creating a project seeds one; the original
+    /// spec's answers list none).
+    pub notebooks: Vec<ProjectNotebook>,
+}
+
+/// A notebook as a project lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ProjectNotebook {
+    /// Its ID.
+    pub id: crate::NotebookId,
+    /// Its name (empty when the server sent none).
+    pub name: String,
+}
+
+impl ProjectNotebook {
+    fn from_api(n: types::ProjectNotebookRef) -> ProjectNotebook {
+        ProjectNotebook {
+            id: crate::NotebookId::new(n.id),
+            name: n.name.unwrap_or_default(),
+        }
+    }
 }
 
 impl Project {
-    pub(crate) fn from_api(p: types::Project) -> Result<Project> {
-        let id =
-            p.id.filter(|id| !id.is_empty())
-                .ok_or_else(|| Error::Decode("a project without an id".into()))?;
+    fn from_parts(
+        id: Option<String>,
+        name: Option<String>,
+        project_type: Option<ProjectType>,
+        folder_id: Option<String>,
+        notebooks: Vec<types::ProjectNotebookRef>,
+    ) -> Result<Project> {
+        let id = id
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| Error::Decode("a project without an id".into()))?;
         Ok(Project {
             id: ProjectId::new(id),
-            name: p.name.unwrap_or_default(),
-            project_type: p.project_type,
-            folder_id: p.folder_id,
+            name: name.unwrap_or_default(),
+            project_type,
+            folder_id,
+            notebooks: notebooks
+                .into_iter()
+                .map(ProjectNotebook::from_api)
+                .collect(),
         })
+    }
+
+    pub(crate) fn from_list(p: types::ListProjectsItem) -> Result<Project> {
+        let folder = p.folder.map(|f| f.id).or(p.folder_id);
+        Project::from_parts(p.id, p.name, p.project_type, folder, p.notebooks)
+    }
+
+    pub(crate) fn from_detail(p: types::ProjectDetail) -> Result<Project> {
+        let folder = p.folder.map(|f| f.id).or(p.folder_id);
+        Project::from_parts(p.id, p.name, p.project_type, folder, p.notebooks)
+    }
+
+    pub(crate) fn from_created(p: types::CreateProjectResponseProject) -> Result<Project> {
+        Project::from_parts(p.id, p.name, p.project_type, p.folder_id, p.notebooks)
     }
 }
 
@@ -62,7 +108,7 @@ impl<'a> ProjectsApi<'a> {
             .send()
             .await
             .map_err(|e| self.client.api_error(e))?;
-        Project::from_api(answer.into_inner())
+        Project::from_detail(answer.into_inner().project)
     }
 
     /// Create a project (Deepnote adds a first, empty notebook to it).
@@ -71,7 +117,6 @@ impl<'a> ProjectsApi<'a> {
             client: self.client.clone(),
             name: name.into(),
             folder_id: None,
-            project_type: None,
         }
     }
 
@@ -120,7 +165,7 @@ impl ListQuery for ProjectsQuery {
         async move {
             let mut call = client.api().list_projects();
             if let Some(size) = size {
-                call = call.page_size(i64::from(size));
+                call = call.page_size(crate::pagination::non_zero(size));
             }
             if let Some(token) = token {
                 call = call.page_token(token);
@@ -130,7 +175,7 @@ impl ListQuery for ProjectsQuery {
             }
             let answer = call.send().await.map_err(|e| client.api_error(e))?;
             let answer = answer.into_inner();
-            read_page(answer.projects, Project::from_api, answer.pagination)
+            read_page(answer.projects, Project::from_list, answer.pagination)
         }
         .boxed()
     }
@@ -143,19 +188,12 @@ pub struct CreateProject {
     client: Client,
     name: String,
     folder_id: Option<String>,
-    project_type: Option<ProjectType>,
 }
 
 impl CreateProject {
-    /// Put it in this folder.
+    /// Put it in this folder (a folder ID, a UUID).
     pub fn folder_id(mut self, folder: impl Into<String>) -> Self {
         self.folder_id = Some(folder.into());
-        self
-    }
-
-    /// Its kind.
-    pub fn project_type(mut self, kind: ProjectType) -> Self {
-        self.project_type = Some(kind);
         self
     }
 
@@ -164,10 +202,17 @@ impl CreateProject {
         if self.name.trim().is_empty() {
             return Err(Error::InvalidArgument("a project needs a name".into()));
         }
+        let folder_id = self
+            .folder_id
+            .map(|f| {
+                f.parse()
+                    .map_err(|_| Error::InvalidArgument(format!("folder id {f:?} is not a UUID")))
+            })
+            .transpose()?;
+        // The live body has no project type: a project is created standard.
         let body = types::CreateProjectBody {
             name: self.name,
-            folder_id: self.folder_id,
-            project_type: self.project_type,
+            folder_id,
         };
         let answer = self
             .client
@@ -177,7 +222,7 @@ impl CreateProject {
             .send()
             .await
             .map_err(|e| self.client.api_error(e))?;
-        Project::from_api(answer.into_inner())
+        Project::from_created(answer.into_inner().project)
     }
 }
 

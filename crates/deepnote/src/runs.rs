@@ -72,23 +72,20 @@ impl Run {
     }
 
     /// From the API's run; `asked` is the ID the caller asked for, used when the answer omits it.
+    /// Either reference's fields are read: the id from `runId` or `id`, the finish from
+    /// `completedAt` (live) or `finishedAt` (original), the snapshot flat on the run (live) or
+    /// nested under `snapshot`.
     pub(crate) fn from_api(r: types::Run, asked: Option<RunId>) -> Result<Run> {
-        let id = r
-            .run_id
-            .map(RunId::from)
-            .or(asked)
-            .ok_or_else(|| Error::Decode("a run without a runId".into()))?;
+        let id = run_id(r.run_id.or(r.id), asked)?;
         let error = r.error.and_then(|e| match e {
             types::RunError::String(s) => Some(s),
             types::RunError::Object { message } => message,
         });
-        let snapshot = r
-            .snapshot
-            .and_then(|s| match (s.snapshot_content, s.download_url) {
-                (Some(text), _) => Some(SnapshotRef::Inline(text)),
-                (None, Some(url)) if !url.is_empty() => Some(SnapshotRef::DownloadUrl(url)),
-                _ => None,
-            });
+        let nested = r.snapshot.unwrap_or_default();
+        let snapshot = snapshot_ref(
+            r.snapshot_content.or(nested.snapshot_content),
+            r.snapshot_download_url.or(nested.download_url),
+        );
         Ok(Run {
             id,
             notebook_id: r.notebook_id.map(NotebookId::new),
@@ -96,9 +93,27 @@ impl Run {
                 .status
                 .unwrap_or_else(|| RunStatus::Unknown(String::new())),
             created_at: r.created_at,
-            finished_at: r.finished_at,
+            finished_at: r.completed_at.or(r.finished_at),
             error,
             snapshot,
+        })
+    }
+
+    /// From a run of a notebook's history (no snapshot, no error).
+    pub(crate) fn from_summary(r: types::RunSummary) -> Result<Run> {
+        Ok(Run {
+            id: run_id(r.run_id, None)?,
+            notebook_id: r.notebook_id.map(NotebookId::new),
+            status: r
+                .status
+                .unwrap_or_else(|| RunStatus::Unknown(String::new())),
+            created_at: r.created_at,
+            finished_at: r.completed_at.or(r.finished_at),
+            error: r.error.and_then(|e| match e {
+                types::RunError::String(s) => Some(s),
+                types::RunError::Object { message } => message,
+            }),
+            snapshot: None,
         })
     }
 
@@ -111,6 +126,28 @@ impl Run {
                 run: Box::new(self),
             }),
         }
+    }
+}
+
+/// A run id as the answer spells it (a UUID), or else the one asked for.
+fn run_id(given: Option<String>, asked: Option<RunId>) -> Result<RunId> {
+    match given.filter(|id| !id.is_empty()) {
+        Some(id) => {
+            RunId::parse(&id).map_err(|_| Error::Decode(format!("the run id {id:?} is not a UUID")))
+        }
+        None => asked.ok_or_else(|| Error::Decode("a run without a runId".into())),
+    }
+}
+
+/// Where the snapshot is, if anywhere: empty content or an empty URL is "not attached yet".
+fn snapshot_ref(content: Option<String>, url: Option<String>) -> Option<SnapshotRef> {
+    match (
+        content.filter(|c| !c.trim().is_empty()),
+        url.filter(|u| !u.is_empty()),
+    ) {
+        (Some(text), _) => Some(SnapshotRef::Inline(text)),
+        (None, Some(url)) => Some(SnapshotRef::DownloadUrl(url)),
+        _ => None,
     }
 }
 
@@ -214,10 +251,29 @@ impl RunRequest {
                 ));
             }
         }
+        let inputs = self
+            .inputs
+            .iter()
+            .map(|(name, value)| {
+                // A number goes as its text: Deepnote takes a slider's value as a numeric
+                // string, and refuses a JSON number.
+                let value = match value {
+                    Value::Number(n) => Value::String(n.to_string()),
+                    other => other.clone(),
+                };
+                serde_json::from_value::<types::RunInputValue>(value)
+                    .map(|v| (name.clone(), v))
+                    .map_err(|_| {
+                        Error::InvalidArgument(format!(
+                            "input {name:?}: Deepnote takes a string, a boolean or a list of strings"
+                        ))
+                    })
+            })
+            .collect::<Result<_>>()?;
         Ok(types::CreateRunRequest {
             notebook_id,
-            inputs: self.inputs.clone(),
-            block_ids: self.blocks.clone().unwrap_or_default(),
+            inputs,
+            block_ids: self.blocks.clone(),
             run_dependent_blocks: self.run_dependent_blocks,
             detached: self.detached,
             detached_run_storage_mode: self.detached_storage.map(|m| match m {
@@ -485,6 +541,10 @@ mod tests {
             RunRequest::new("").to_body(),
             Err(Error::InvalidArgument(_))
         ));
+        // Deepnote takes a string, a boolean or a list of strings: never a number (sent as
+        // its text) or an object.
+        let object = RunRequest::new("nb").input("x", serde_json::json!({"a": 1}));
+        assert!(matches!(object.to_body(), Err(Error::InvalidArgument(_))));
         let body = RunRequest::new("nb")
             .input("x", 1)
             .blocks(["b1"])
@@ -494,7 +554,7 @@ mod tests {
         let json = serde_json::to_value(&body).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"notebookId": "nb", "inputs": {"x": 1}, "blockIds": ["b1"],
+            serde_json::json!({"notebookId": "nb", "inputs": {"x": "1"}, "blockIds": ["b1"],
                 "runDependentBlocks": true})
         );
     }

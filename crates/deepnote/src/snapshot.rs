@@ -214,9 +214,8 @@ async fn download(client: &Client, url: &str) -> Result<Snapshot> {
         let retry_after = deepnote_api::retry_after(response.headers());
         let body = response.text().await.unwrap_or_default();
         // The retry loop gives every error body the API's `{"message"}` shape.
-        let body = serde_json::from_str::<deepnote_api::types::Error>(&body)
-            .ok()
-            .and_then(|e| e.message)
+        let body = serde_json::from_str::<deepnote_api::types::ErrorResponse>(&body)
+            .map(|e| e.message)
             .unwrap_or(body);
         let message: String = redact(body.trim(), &client.inner.key)
             .chars()

@@ -3,8 +3,8 @@
 mod common;
 
 use deepnote::{
-    AccessLevel, Error, NotebookId, ProjectId, ProjectType, RunId, RunStatus, SnapshotDelivery,
-    StreamExt, TryStreamExt,
+    AccessLevel, Error, NotebookId, ProjectId, RunId, RunStatus, SnapshotDelivery, StreamExt,
+    TryStreamExt,
 };
 use deepnote_emulator::KeySpec;
 
@@ -27,13 +27,14 @@ async fn projects_are_created_read_listed_and_deleted() {
     let created = client
         .projects()
         .create("Rust SDK test")
-        .project_type(ProjectType::Agent)
-        .folder_id("folder-1")
+        .folder_id("00000000-0000-4000-8000-0000000000f1")
         .await
         .unwrap();
     assert_eq!(created.name, "Rust SDK test");
-    assert_eq!(created.project_type, Some(ProjectType::Agent));
-    assert_eq!(created.folder_id.as_deref(), Some("folder-1"));
+    assert_eq!(
+        created.folder_id.as_deref(),
+        Some("00000000-0000-4000-8000-0000000000f1")
+    );
 
     let read = client.projects().get(&created.id).await.unwrap();
     assert_eq!(read, created);

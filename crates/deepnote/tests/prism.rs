@@ -4,7 +4,7 @@
 //! Run by `crates/deepnote/prism.sh` (which installs a pinned Prism and starts it), or by hand:
 //! `DEEPNOTE_PRISM_URL=http://127.0.0.1:4010 cargo test -p deepnote --test prism -- --ignored`.
 
-use deepnote::{Client, DetachedStorage, ProjectType, RunId, SnapshotDelivery, StreamExt};
+use deepnote::{Client, DetachedStorage, RunId, SnapshotDelivery, StreamExt};
 
 fn prism() -> Client {
     let root =
@@ -52,15 +52,27 @@ async fn every_operation_conforms_to_the_spec() {
     ok!(c
         .projects()
         .create("Typed")
-        .project_type(ProjectType::Agent)
-        .folder_id("f-1")
+        .folder_id("00000000-0000-4000-8000-0000000000f1")
         .await);
     // getProject, deleteProject
-    ok!(c.projects().get("p-1").await);
-    ok!(c.projects().delete("p-1").await);
+    ok!(c
+        .projects()
+        .get("00000000-0000-4000-8000-0000000000a1")
+        .await);
+    ok!(c
+        .projects()
+        .delete("00000000-0000-4000-8000-0000000000a1")
+        .await);
     // createNotebook, getNotebook, deleteNotebook
-    ok!(c.notebooks().create("p-1").await);
-    ok!(c.notebooks().create("p-1").name("Named").await);
+    ok!(c
+        .notebooks()
+        .create("00000000-0000-4000-8000-0000000000a1")
+        .await);
+    ok!(c
+        .notebooks()
+        .create("00000000-0000-4000-8000-0000000000a1")
+        .name("Named")
+        .await);
     ok!(c.notebooks().get("n-1").await);
     ok!(c.notebooks().delete("n-1").await);
     // listNotebookRuns
@@ -107,7 +119,10 @@ async fn every_operation_conforms_to_the_spec() {
         .snapshot_delivery(SnapshotDelivery::DownloadUrl)
         .await);
     // executeNotebookV1
-    ok!(c.notebooks().execute_v1("p-1", "n-1").await);
+    ok!(c
+        .notebooks()
+        .execute_v1("00000000-0000-4000-8000-0000000000a1", "n-1")
+        .await);
 }
 
 #[tokio::test]

@@ -103,7 +103,11 @@ async fn five_hundred_runs_under_faults_each_start_once_and_end_right() {
             .unwrap_or_else(|| panic!("request {i} started no run: {:?}", o.result));
         let record = emu.run_record(&id.to_string()).unwrap();
         assert_eq!(record.notebook_id, notebooks[i % NOTEBOOKS], "request {i}");
-        assert_eq!(record.inputs.get("i"), Some(&serde_json::json!(i)), "{i}");
+        assert_eq!(
+            record.inputs.get("i"),
+            Some(&serde_json::json!(i.to_string())),
+            "{i}"
+        );
         match &o.result {
             Ok(run) => assert!(run.is_success() && !fails(i), "request {i}: {run:?}"),
             Err(Error::RunFailed { message, .. }) => {

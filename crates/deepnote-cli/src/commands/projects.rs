@@ -6,7 +6,7 @@ use crate::commands::lists;
 use crate::exit::CliResult;
 use crate::output::Output;
 use crate::view;
-use deepnote::{Client, ProjectType};
+use deepnote::Client;
 
 /// Runs one `projects` subcommand.
 pub async fn run(ctx: &mut Context, client: &Client, command: ProjectsCommand) -> CliResult {
@@ -37,17 +37,10 @@ pub async fn run(ctx: &mut Context, client: &Client, command: ProjectsCommand) -
             let project = client.projects().get(project).await?;
             Ok(ctx.out.item(&view::project(&project))?)
         }
-        ProjectsCommand::Create {
-            name,
-            folder_id,
-            project_type,
-        } => {
+        ProjectsCommand::Create { name, folder_id } => {
             let mut request = client.projects().create(name);
             if let Some(folder) = folder_id {
                 request = request.folder_id(folder);
-            }
-            if let Some(kind) = project_type {
-                request = request.project_type(ProjectType::from(kind.as_str()));
             }
             let project = request.send().await?;
             // The create's answer (as the SDK reads it) does not name the notebook Deepnote

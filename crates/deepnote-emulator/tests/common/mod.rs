@@ -45,7 +45,7 @@ pub fn spec() -> &'static Value {
             serde_yaml::from_str(&text).expect("spec YAML")
         };
         let mut spec = read("deepnote-openapi.yml");
-        json_patch::merge(&mut spec, &read("openapi/overlay.yml"));
+        json_patch::merge(&mut spec, &read("openapi/overlay.yml")["upstream"]);
         let components = spec.clone();
         inline_refs(&mut spec, &components, 0);
         spec
