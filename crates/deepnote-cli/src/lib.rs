@@ -23,7 +23,6 @@ pub mod operations;
 pub mod output;
 pub mod profile;
 pub mod progress;
-pub mod project_notebooks;
 pub mod signals;
 pub mod snapshots;
 pub mod tree;

@@ -54,6 +54,29 @@ pub fn notebook(n: &Notebook) -> NotebookView<'_> {
     }
 }
 
+/// A notebook as its project lists it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectNotebookView<'a> {
+    id: &'a str,
+    name: &'a str,
+    project_id: &'a str,
+}
+
+/// A notebook of a project, as printed: the same fields as [`notebook`]. (It takes the
+/// fields: the SDK does not export the type of `Project::notebooks`' items.)
+pub fn project_notebook<'a>(
+    project_id: &'a str,
+    id: &'a str,
+    name: &'a str,
+) -> ProjectNotebookView<'a> {
+    ProjectNotebookView {
+        id,
+        name,
+        project_id,
+    }
+}
+
 /// The table columns of a notebook list.
 pub const NOTEBOOK_COLUMNS: &[Column] = &[
     col("ID", "/id"),

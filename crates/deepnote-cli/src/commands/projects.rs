@@ -43,18 +43,8 @@ pub async fn run(ctx: &mut Context, client: &Client, command: ProjectsCommand) -
                 request = request.folder_id(folder);
             }
             let project = request.send().await?;
-            // The create's answer (as the SDK reads it) does not name the notebook Deepnote
-            // made; the project's own answer does, on APIs that list notebooks.
-            let first = match crate::project_notebooks::list(client, project.id.as_str()).await {
-                Ok(notebooks) => notebooks.and_then(|n| n.into_iter().next()).map(|n| n.id),
-                Err(e) => {
-                    ctx.note(format!(
-                        "warning: created the project, but cannot list its notebooks: {}",
-                        e.message
-                    ));
-                    None
-                }
-            };
+            // The create's answer names the notebook Deepnote made, on APIs that list them.
+            let first = project.notebooks.first().map(|n| n.id.to_string());
             match &first {
                 Some(id) => ctx.note(format!(
                     "created project {}; its first notebook is {id} (`deepnote run {id}`)",
