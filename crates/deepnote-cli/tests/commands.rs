@@ -846,3 +846,66 @@ fn projects_create_prints_the_first_notebooks_id() {
     // The create's own answer names it: one request.
     assert_eq!(*server.seen.lock().unwrap(), ["POST /v2/projects"]);
 }
+
+#[test]
+fn ctrl_c_on_a_terminal_clears_the_spinner_and_prints_one_line() {
+    let emu = Emu::start();
+    emu.emulator().set_behaviour(
+        SAMPLE_NOTEBOOK_ID,
+        RunBehaviour::new(Duration::from_secs(3600), RunOutcome::Success),
+    );
+    let bin = assert_cmd::cargo::cargo_bin("deepnote");
+    let pidfile = emu.config.path().join("pid");
+    // The shell writes its pid and becomes `deepnote`, so the pid is the CLI's.
+    let inner = format!(
+        "echo $$ > {}; exec {} run {SAMPLE_NOTEBOOK_ID}",
+        pidfile.display(),
+        bin.display()
+    );
+    let child = std::process::Command::new("script")
+        .args(["-qec", &inner, "/dev/null"])
+        .env("DEEPNOTE_CONFIG_DIR", emu.config.path())
+        .current_dir(emu.config.path())
+        .env("DEEPNOTE_API_KEY", SAMPLE_KEY)
+        .env("DEEPNOTE_BASE_URL", emu.base_url())
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the run is being watched (the emulator has it), then interrupt.
+    let watched = || {
+        json(emu.cmd().args(["notebooks", "runs", SAMPLE_NOTEBOOK_ID]))
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["status"] != "success" && r["status"] != "error")
+    };
+    for _ in 0..100 {
+        if pidfile.exists() && watched() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = std::fs::read_to_string(&pidfile).unwrap();
+    let killed = std::process::Command::new("sh")
+        .args(["-c", "kill -INT \"$1\"", "sh", pid.trim()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        screen.matches("stopped watching run").count(),
+        1,
+        "{screen:?}"
+    );
+    assert!(
+        !screen.contains(" after "),
+        "no second line with the time: {screen:?}"
+    );
+    // After the spinner is cleared, the one line is all that is left.
+    let tail = screen.rsplit("\u{1b}[2K").next().unwrap_or_default();
+    assert_eq!(tail.trim().lines().count(), 1, "{screen:?}");
+}
