@@ -155,7 +155,9 @@ pub fn note_saved(ctx: &Context, saved: &Saved) {
     ));
 }
 
-fn report_to_github(
+/// Reports a watched run's outcome to GitHub Actions (an annotation when it failed, a row of
+/// the step summary), when running there.
+pub fn report_to_github(
     notebook: &str,
     id: RunId,
     finished: Option<&Run>,

@@ -30,8 +30,11 @@ fn several_notebooks_run_together_and_the_worst_outcome_sets_the_exit_code() {
         &failing,
         RunBehaviour::new(Duration::from_millis(300), RunOutcome::Error).message("boom"),
     );
+    let summary = emu.config.path().join("summary.md");
     let out = emu
         .cmd()
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
         .args([
             "run",
             SAMPLE_NOTEBOOK_ID,
@@ -56,6 +59,18 @@ fn several_notebooks_run_together_and_the_worst_outcome_sets_the_exit_code() {
     let status: Vec<&str> = rows.iter().map(|r| r["status"].as_str().unwrap()).collect();
     assert_eq!(status, ["success", "success", "error"]);
     assert_eq!(rows[2]["error"], "boom");
+    // GitHub Actions: a summary row per run, an annotation for the failed one.
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert_eq!(text.matches("| Notebook |").count(), 1, "{text}");
+    assert_eq!(text.matches("✅ success").count(), 2, "{text}");
+    assert!(text.contains(&format!("| {failing} | ")), "{text}");
+    assert_eq!(
+        stderr
+            .matches("::error title=Deepnote run failed::")
+            .count(),
+        1,
+        "{stderr}"
+    );
     // One progress line per run.
     for k in 1..=3 {
         assert_eq!(

@@ -1,6 +1,7 @@
 //! `deepnote run NB1 NB2 ...` (and `--from-file`): several notebooks through the SDK's
 //! `run_many`, one progress line per run as it ends, a summary table, every snapshot saved,
-//! and the exit code of the worst outcome.
+//! each outcome reported to GitHub Actions as a single run's is, and the exit code of the
+//! worst outcome.
 
 use crate::app::Context;
 use crate::cli::{RunArgs, StorageMode};
@@ -138,6 +139,18 @@ pub async fn run(
         };
         done += 1;
         let notebook = notebooks[outcome.index].clone();
+        match (outcome.run_id, &outcome.result) {
+            (Some(id), result) => {
+                let finished = match result {
+                    Ok(run) => Some(run),
+                    Err(deepnote::Error::RunFailed { run, .. }) => Some(&**run),
+                    Err(_) => None,
+                };
+                crate::watch::report_to_github(&notebook, id, finished, result, started.elapsed());
+            }
+            (None, Err(error)) => crate::watch::report_not_started(&notebook, error),
+            (None, Ok(_)) => {}
+        }
         let run_id = outcome.run_id.map(|id| id.to_string());
         let (status, error, exit, finished) = match outcome.result {
             Ok(run) => (run.status.to_string(), None, Exit::Success, Some(run)),
