@@ -175,7 +175,10 @@ pub fn file_names(snapshot: &Snapshot, run: &Run) -> FileNames {
         stem.push('_');
         stem.push_str(&encode_notebook_id(&only.id));
     }
-    let at = run.finished_at.unwrap_or_else(Utc::now);
+    // chrono without its `clock` feature: the time comes from std.
+    let at = run
+        .finished_at
+        .unwrap_or_else(|| DateTime::<Utc>::from(std::time::SystemTime::now()));
     FileNames {
         timestamped: format!("{stem}_{}.snapshot.deepnote", timestamp(at)),
         latest: format!("{stem}_latest.snapshot.deepnote"),
