@@ -56,7 +56,8 @@ fn dispatch(ctx: &mut Context, command: Command) -> CliResult {
         command => {
             // The embedded emulator serves requests on the runtime's workers while the command
             // waits on them; a plain API call needs only the current thread.
-            if ctx.global.local {
+            // A build without the emulator refuses --local instead; no note before that.
+            if ctx.global.local && cfg!(feature = "local") {
                 ctx.note(LOCAL_NOTE);
             }
             runtime(ctx.global.local)?.block_on(async {

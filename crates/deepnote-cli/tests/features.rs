@@ -63,6 +63,8 @@ fn the_commands_that_need_the_emulator_say_how_to_get_it() {
             .code(2)
             .stderr(predicate::str::contains(
                 "cargo install deepnote-cli --features local",
-            ));
+            ))
+            // One line: not the note about --local's state first.
+            .stderr(predicate::function(|e: &str| e.lines().count() == 1));
     }
 }
