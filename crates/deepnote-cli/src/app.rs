@@ -23,6 +23,10 @@ impl Context {
     }
 }
 
+/// Said once per `--local` command: a project created there is gone from the next one.
+const LOCAL_NOTE: &str = "note: --local starts a fresh emulator for this command only; what it \
+     creates is gone when the command ends (`deepnote emulator start` keeps one running)";
+
 /// Runs one command line to its exit code; errors are printed here, on stderr.
 pub fn run(cli: Cli) -> Exit {
     init_logging(cli.global.verbose);
@@ -48,9 +52,14 @@ fn dispatch(ctx: &mut Context, command: Command) -> CliResult {
         Command::Completions { shell } => commands::completions::print(shell),
         Command::Auth(auth) => commands::auth::run(ctx, auth),
         Command::Demo => runtime(true)?.block_on(crate::demo::run(ctx)),
+        Command::Emulator(command) => commands::emulator::run(ctx, command),
         command => {
             // The embedded emulator serves requests on the runtime's workers while the command
             // waits on them; a plain API call needs only the current thread.
+            // A build without the emulator refuses --local instead; no note before that.
+            if ctx.global.local && cfg!(feature = "local") {
+                ctx.note(LOCAL_NOTE);
+            }
             runtime(ctx.global.local)?.block_on(async {
                 let session = Session::open(&ctx.global).await?;
                 let result = call(ctx, &session.client, command).await;
@@ -71,7 +80,7 @@ async fn call(ctx: &mut Context, client: &deepnote::Client, command: Command) ->
         Command::Execute { project, notebook } => {
             commands::me::execute(ctx, client, &project, &notebook).await
         }
-        Command::Completions { .. } | Command::Auth(_) | Command::Demo => {
+        Command::Completions { .. } | Command::Auth(_) | Command::Demo | Command::Emulator(_) => {
             unreachable!("dispatched without a client")
         }
     }

@@ -1,12 +1,12 @@
 //! The command tree, as clap sees it. Parsing only: what each command does lives in
 //! `commands/`.
 
-use crate::exit::EXIT_CODES_HELP;
+use crate::duration::{Deadline, parse_timeout};
+use crate::exit::exit_codes_help;
 use crate::inputs::{InputArg, parse_input};
 use crate::output::OutputFormat;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
-use std::time::Duration;
 
 const AFTER_HELP: &str = "\
 Authentication, first match wins: --api-key-file PATH, $DEEPNOTE_API_KEY, the profile stored by
@@ -21,7 +21,7 @@ warnings and errors go to stderr.";
     name = "deepnote",
     version,
     propagate_version = true,
-    after_help = format!("{AFTER_HELP}\n\n{EXIT_CODES_HELP}"),
+    after_help = format!("{AFTER_HELP}\n\n{}", exit_codes_help()),
     max_term_width = 100
 )]
 pub struct Cli {
@@ -70,6 +70,11 @@ pub struct GlobalArgs {
     )]
     pub base_url: Option<String>,
 
+    /// Send the API key over plain http:// to a host other than this machine (anyone on the
+    /// path can read it; for a trusted network only)
+    #[arg(long, global = true)]
+    pub allow_http: bool,
+
     /// Which stored profile to use
     #[arg(
         long,
@@ -82,20 +87,78 @@ pub struct GlobalArgs {
     pub profile: String,
 
     /// Start the embedded emulator with a sample workspace and use it: no account, no network
-    #[arg(long, global = true)]
+    #[arg(long, global = true, long_help = local_help())]
     pub local: bool,
+}
+
+/// The command tree as the binary parses it: [`Cli`], with an Examples section under every
+/// command, and the global options shown once, in `deepnote --help`, rather than repeated in
+/// every subcommand's (they are still accepted everywhere).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let root = Cli::command();
+    let globals: Vec<clap::Arg> = root
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .cloned()
+        .collect();
+    decorate(root, "deepnote", &globals, true)
+}
+
+/// Adds the Examples section and, below the top, a hidden copy of each global option: clap
+/// then sees the option present and does not propagate the visible one (parsing is the same).
+fn decorate(
+    mut command: clap::Command,
+    path: &str,
+    globals: &[clap::Arg],
+    top: bool,
+) -> clap::Command {
+    let mut after = crate::examples::section(path).unwrap_or_default();
+    if !top {
+        after.push_str(
+            "\n\nGlobal options (--output, --quiet, --local, ...): see `deepnote --help`",
+        );
+        for arg in globals {
+            command = command.arg(arg.clone().hide(true));
+        }
+    }
+    if let Some(existing) = command.get_after_help() {
+        after.push_str("\n\n");
+        after.push_str(&existing.to_string());
+    }
+    command = command.after_help(after);
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    for name in names {
+        let sub_path = format!("{path} {name}");
+        command = command.mut_subcommand(&name, |sub| decorate(sub, &sub_path, globals, false));
+    }
+    command
+}
+
+fn local_help() -> String {
+    format!(
+        "Start the embedded emulator with a sample workspace and use it: no account, no network.\n\
+         Its state lasts this one command; `deepnote emulator start` keeps one running.\n\
+         Sample project {}\n\
+         Sample notebook {}",
+        crate::local::SAMPLE_PROJECT_ID,
+        crate::local::SAMPLE_NOTEBOOK_ID
+    )
 }
 
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Start a notebook run and wait for it (exit 0 only if it succeeds)
-    #[command(after_help = EXIT_CODES_HELP)]
+    /// Run notebooks and wait for them (exit 0 only if every run succeeds)
+    #[command(after_help = exit_codes_help())]
     Run(RunArgs),
     /// List, get, create and delete projects
     #[command(subcommand)]
     Projects(ProjectsCommand),
-    /// Get, create and delete notebooks; list a notebook's runs
+    /// List a project's notebooks; get, create and delete one; list its runs
     #[command(subcommand)]
     Notebooks(NotebooksCommand),
     /// Get a run, or wait for one to finish
@@ -115,11 +178,28 @@ pub enum Command {
     Auth(AuthCommand),
     /// Walk the whole API against the embedded emulator, step by step
     Demo,
+    /// Run the bundled emulator, whose state outlives one command
+    #[command(subcommand)]
+    Emulator(EmulatorCommand),
     /// Print a shell completion script
     Completions {
         /// The shell
         #[arg(value_enum)]
         shell: Shell,
+    },
+}
+
+/// `deepnote emulator ...`
+#[derive(Debug, Subcommand)]
+pub enum EmulatorCommand {
+    /// Serve the emulator with the sample workspace in the foreground, until Ctrl-C or SIGTERM
+    Start {
+        /// Keep its state in SQLite under this directory (created if missing), across restarts
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+        /// The loopback port to listen on (0: a free one; the address is printed on stdout)
+        #[arg(long, value_name = "N", default_value_t = 8765)]
+        port: u16,
     },
 }
 
@@ -170,16 +250,24 @@ pub enum ProjectsCommand {
         #[arg(long, value_name = "ID")]
         folder_id: Option<String>,
     },
-    /// Delete a project
+    /// Delete a project (asks first on a terminal; --yes elsewhere)
     Delete {
         /// The project's id
         project: String,
+        /// Delete without asking (needed when stdin is not a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
 }
 
 /// `deepnote notebooks ...`
 #[derive(Debug, Subcommand)]
 pub enum NotebooksCommand {
+    /// List a project's notebooks (as the project's answer names them)
+    List {
+        /// The project's id
+        project: String,
+    },
     /// Show one notebook
     Get {
         /// The notebook's id
@@ -193,10 +281,13 @@ pub enum NotebooksCommand {
         #[arg(long)]
         name: Option<String>,
     },
-    /// Delete a notebook
+    /// Delete a notebook (asks first on a terminal; --yes elsewhere)
     Delete {
         /// The notebook's id
         notebook: String,
+        /// Delete without asking (needed when stdin is not a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
     /// List a notebook's runs, newest first (every page unless --limit)
     Runs {
@@ -215,12 +306,13 @@ pub enum RunsCommand {
     Get {
         /// The run's id
         run: String,
-        /// Write the run's execution snapshot (.deepnote YAML) to this file
+        /// Write the run's execution snapshot (.deepnote YAML) to this file (`-`: stdout, and
+        /// the run is then not printed); the run must have finished
         #[arg(long, value_name = "PATH")]
         snapshot_out: Option<PathBuf>,
     },
     /// Wait for a run to finish (exit 0 only if it succeeds)
-    #[command(after_help = EXIT_CODES_HELP)]
+    #[command(after_help = exit_codes_help())]
     Wait {
         /// The run's id
         run: String,
@@ -233,19 +325,37 @@ pub enum RunsCommand {
 /// How long to wait, and where the snapshot goes.
 #[derive(Debug, Args, Clone)]
 pub struct WaitArgs {
-    /// Give up waiting after this long, such as 90s, 10m or 1h30m (exit 6) [default: no limit]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub timeout: Option<Duration>,
-    /// When the run ends, write its execution snapshot (.deepnote YAML) to this file
+    /// Stop waiting after this long, such as 90s, 10m or 1h30m, or `none` to wait forever
+    /// (exit 6; the run goes on in Deepnote)
+    #[arg(
+        long,
+        value_name = "DURATION",
+        value_parser = parse_timeout,
+        default_value = "1h"
+    )]
+    pub timeout: Deadline,
+    /// When the run ends, write its execution snapshot (.deepnote YAML) to this file; missing
+    /// directories are created, and it is checked before the run starts. `-` writes it to
+    /// stdout (the run is then not printed). `deepnote run` saves it by default, see
+    /// --no-snapshot
     #[arg(long, value_name = "PATH")]
     pub snapshot_out: Option<PathBuf>,
 }
 
-/// `deepnote run NOTEBOOK ...`
+/// `deepnote run NOTEBOOK... ...`
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The notebook's id
-    pub notebook: String,
+    /// The notebook's id; several run together (see --concurrency)
+    #[arg(value_name = "NOTEBOOK", required_unless_present = "from_file")]
+    pub notebooks: Vec<String>,
+    /// Also run the notebooks this file lists, one id a line (`#` starts a comment; `-`: stdin)
+    #[arg(long, value_name = "FILE")]
+    pub from_file: Option<PathBuf>,
+    /// With several notebooks: how many run at a time (1-64)
+    #[arg(long, value_name = "N", default_value_t = 4,
+          value_parser = clap::builder::TypedValueParser::map(
+              clap::value_parser!(u16).range(1..=64), usize::from))]
+    pub concurrency: usize,
     /// An input block's value, NAME=VALUE (repeatable): true/false is sent as a boolean, a JSON
     /// array of strings as a list, anything else as a string (`n=3` sends "3"); a JSON object,
     /// null or a list of non-strings is refused
@@ -272,8 +382,13 @@ pub struct RunArgs {
     #[arg(long, value_enum, value_name = "MODE", conflicts_with = "blocks")]
     pub storage_mode: Option<StorageMode>,
     /// Print the started run and exit without waiting
-    #[arg(long, conflicts_with_all = ["timeout", "snapshot_out"])]
+    #[arg(long, conflicts_with_all = ["timeout", "snapshot_out", "no_snapshot"])]
     pub no_wait: bool,
+    /// Do not save the snapshot. By default it is saved as Deepnote's CLI saves it:
+    /// snapshots/<slug>_<projectId>[_<notebookId>]_<timestamp>.snapshot.deepnote and a
+    /// _latest copy, under the current directory
+    #[arg(long, conflicts_with = "snapshot_out")]
+    pub no_snapshot: bool,
     /// Timeout and snapshot.
     #[command(flatten)]
     pub wait: WaitArgs,
@@ -313,24 +428,11 @@ pub enum AuthCommand {
     Logout,
 }
 
-/// `--timeout`: humantime durations (`90s`, `10m`, `1h 30m`); a bare number is seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    if let Ok(secs) = text.parse::<u64>() {
-        return Ok(Duration::from_secs(secs));
-    }
-    let duration = humantime::parse_duration(text)
-        .map_err(|e| format!("`{text}` is not a duration such as 90s, 10m or 1h30m ({e})"))?;
-    if duration.is_zero() {
-        return Err("a timeout of zero would never wait".into());
-    }
-    Ok(duration)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::CommandFactory;
+    use std::time::Duration;
 
     #[test]
     fn the_tree_is_consistent() {
@@ -338,17 +440,23 @@ mod tests {
     }
 
     #[test]
-    fn durations() {
-        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
-        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
-        assert_eq!(parse_duration("45"), Ok(Duration::from_secs(45)));
-        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert!(
-            parse_duration("soon")
-                .unwrap_err()
-                .contains("not a duration")
+    fn the_timeout_defaults_to_an_hour_and_none_waits_forever() {
+        let parse = |extra: &[&str]| {
+            let args = [&["deepnote", "runs", "wait", "r"][..], extra].concat();
+            match Cli::try_parse_from(args).map(|c| c.command) {
+                Ok(Command::Runs(RunsCommand::Wait { wait, .. })) => Ok(wait.timeout),
+                Ok(other) => panic!("{other:?}"),
+                Err(e) => Err(e.exit_code()),
+            }
+        };
+        assert_eq!(
+            parse(&[]),
+            Ok(Deadline(Some(crate::duration::DEFAULT_TIMEOUT)))
         );
-        assert!(parse_duration("0s").is_err());
+        assert_eq!(parse(&["--timeout", "none"]), Ok(Deadline(None)));
+        assert_eq!(parse(&["--timeout", "0"]), Err(2));
+        // --no-wait conflicts with a timeout given, not with the default.
+        assert!(Cli::try_parse_from(["deepnote", "run", "nb", "--no-wait"]).is_ok());
     }
 
     #[test]
@@ -375,7 +483,7 @@ mod tests {
         // Alone, a storage mode is a detached run's.
         let alone = Cli::try_parse_from(["deepnote", "run", "nb", "--storage-mode", "readonly"]);
         assert!(alone.is_ok());
-        assert_eq!(run.wait.timeout, Some(Duration::from_secs(600)));
+        assert_eq!(run.wait.timeout, Deadline(Some(Duration::from_secs(600))));
         for bad in [
             &["deepnote", "run", "nb", "--detached", "--block", "b"][..],
             &["deepnote", "run", "nb", "--dependents"],

@@ -3,15 +3,14 @@
 use crate::cli::GlobalArgs;
 use crate::exit::CliResult;
 use crate::profile;
-use deepnote::ApiKey;
-use deepnote_emulator::Emulator;
+use deepnote::{ApiKey, Credentials, KeySource};
 
 /// A client, and the emulator behind it when `--local` started one.
 pub struct Session {
     /// The SDK client every command calls.
     pub client: deepnote::Client,
     /// Kept alive for the session's lifetime; `None` against a real host.
-    pub emulator: Option<Emulator>,
+    pub emulator: Option<crate::local::Running>,
 }
 
 impl Session {
@@ -19,8 +18,8 @@ impl Session {
     /// key (see [`profile::find_key`]) and a base URL (`--base-url`, else the profile's).
     pub async fn open(global: &GlobalArgs) -> CliResult<Session> {
         if global.local {
-            let emulator = crate::local::start().await?;
-            let key = ApiKey::new(crate::local::sample_key())
+            let emulator = crate::local::start("--local").await?;
+            let key = ApiKey::new(crate::local::SAMPLE_KEY)
                 .map_err(|e| crate::exit::CliError::usage(e.to_string()))?;
             let client = build(&key, Some(emulator.base_url()))?;
             tracing::debug!(
@@ -34,14 +33,18 @@ impl Session {
         }
         let found = profile::find_key(global.api_key_file.as_deref(), &global.profile)?;
         tracing::debug!(source = %found.source(), "using an API key");
-        // --base-url beats the profile's, which the credentials bring along.
-        let mut builder = deepnote::Client::builder()
-            .credentials(found)
-            .user_agent(USER_AGENT);
-        if let Some(base) = global.base_url.as_deref().filter(|b| !b.trim().is_empty()) {
-            builder = builder.base_url(base);
+        if global.base_url.is_none()
+            && !global.quiet
+            && let Some(note) = skipped_profile_base(found.source(), &global.profile)
+        {
+            eprintln!("{note}");
         }
-        let client = builder.build()?;
+        // --base-url beats the profile's, which the credentials bring along.
+        let base = global
+            .base_url
+            .clone()
+            .or_else(|| found.base_url().map(str::to_string));
+        let client = client_for(Some(found), None, base.as_deref(), global.allow_http)?;
         Ok(Session {
             client,
             emulator: None,
@@ -60,11 +63,62 @@ const USER_AGENT: &str = concat!("deepnote-cli/", env!("CARGO_PKG_VERSION"));
 
 /// The SDK client for this key and base URL.
 pub fn build(key: &ApiKey, base_url: Option<&str>) -> CliResult<deepnote::Client> {
+    build_with(key, base_url, false)
+}
+
+/// The same; `allow_http` lets the key go over plain http to another machine (`--allow-http`).
+pub fn build_with(
+    key: &ApiKey,
+    base_url: Option<&str>,
+    allow_http: bool,
+) -> CliResult<deepnote::Client> {
+    client_for(None, Some(key), base_url, allow_http)
+}
+
+/// One builder for both: resolved credentials (whose source a refused key names) or a key.
+fn client_for(
+    credentials: Option<Credentials>,
+    key: Option<&ApiKey>,
+    base_url: Option<&str>,
+    allow_http: bool,
+) -> CliResult<deepnote::Client> {
     let mut builder = deepnote::Client::builder()
-        .api_key(key.expose_secret())
+        .allow_insecure_http(allow_http)
         .user_agent(USER_AGENT);
-    if let Some(base) = base_url.filter(|b| !b.trim().is_empty()) {
+    builder = match (credentials, key) {
+        (Some(found), _) => builder.credentials(found),
+        (None, Some(key)) => builder.api_key(key.expose_secret()),
+        (None, None) => builder,
+    };
+    let base = base_url.filter(|b| !b.trim().is_empty());
+    if let Some(base) = base {
         builder = builder.base_url(base);
     }
-    Ok(builder.build()?)
+    builder.build().map_err(|error| match (&error, base) {
+        // The SDK refuses plain http to another host; here the flag that allows it exists.
+        (deepnote::Error::Config(_), Some(base))
+            if !allow_http && !deepnote::api::is_secure_or_loopback(base) =>
+        {
+            crate::exit::CliError::usage(format!(
+                "refusing to send the API key over plain http to {base}: anyone on the path \
+                 could read it. Use https, or pass --allow-http on a network you trust"
+            ))
+        }
+        _ => error.into(),
+    })
+}
+
+/// When the key comes from the environment or a file, a base URL stored with the profile is
+/// not used (it belongs to the profile's own key); say so rather than skip it silently.
+fn skipped_profile_base(source: &KeySource, name: &str) -> Option<String> {
+    if matches!(source, KeySource::Profile { .. }) {
+        return None;
+    }
+    let profiles = deepnote::Profiles::load(&profile::credentials_path().ok()?).ok()?;
+    let stored = profiles.profiles.get(name)?.base_url.clone()?;
+    Some(format!(
+        "note: using the key from {source} with {}; profile `{name}` stores the base URL \
+         {stored}, used only with its own key (pass --base-url {stored} to use it)",
+        deepnote::api::DEFAULT_HOST
+    ))
 }

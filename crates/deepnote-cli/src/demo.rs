@@ -4,6 +4,7 @@
 use crate::app::Context;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::progress::Mode;
+use crate::snapshots::{DEFAULT_DIR, Target};
 use crate::watch::{Watched, watch};
 use crate::{connect, local};
 use deepnote::{Client, Error, StreamExt};
@@ -21,7 +22,7 @@ const INPUTS: &[(&str, &str)] = &[
 
 /// Starts the emulator, walks the API, stops the emulator.
 pub async fn run(ctx: &mut Context) -> CliResult {
-    let emulator = local::start().await?;
+    let emulator = local::start("`deepnote demo`").await?;
     say(
         ctx,
         &format!(
@@ -29,8 +30,16 @@ pub async fn run(ctx: &mut Context) -> CliResult {
             emulator.base_url()
         ),
     );
+    say(
+        ctx,
+        &format!(
+            "Its sample workspace: project {}, notebook {} (try them with --local)",
+            local::SAMPLE_PROJECT_ID,
+            local::SAMPLE_NOTEBOOK_ID
+        ),
+    );
     let client = connect::build(
-        &deepnote::ApiKey::new(local::sample_key()).map_err(|e| CliError::usage(e.to_string()))?,
+        &deepnote::ApiKey::new(local::SAMPLE_KEY).map_err(|e| CliError::usage(e.to_string()))?,
         Some(emulator.base_url()),
     )?;
     let mode = Mode::detect(ctx.global.quiet);
@@ -126,7 +135,10 @@ async fn walk(ctx: &mut Context, client: &Client, mode: Mode) -> Step {
     )?;
     let notebook_id = notebook_id.expect("checked above");
 
-    let mut request = client.runs().create(notebook_id.clone());
+    // The sample notebook has blocks (an input named `region` among them); the run's snapshot
+    // carries what they printed.
+    let sample = deepnote::NotebookId::new(local::SAMPLE_NOTEBOOK_ID);
+    let mut request = client.runs().create(sample.clone());
     for (input, raw) in INPUTS {
         // The demo's own inputs all parse; were one not to, its text is what would be meant.
         let value = crate::inputs::parse_value(raw)
@@ -135,48 +147,77 @@ async fn walk(ctx: &mut Context, client: &Client, mode: Mode) -> Step {
     }
     let started = api(request.send().await);
     let run_id = started.as_ref().map(|h| h.id()).ok();
+    let mut finished = None;
     let outcome = match started {
         Ok(handle) => match watch(client, handle.id(), Some(RUN_DEADLINE), mode).await.0 {
-            Watched::Ended(Ok(run)) => Ok(format!("run {} ended {}", run.id, run.status)),
+            Watched::Ended(Ok(run)) => {
+                let text = format!("run {} ended {}", run.id, run.status);
+                finished = Some(run);
+                Ok(text)
+            }
             Watched::Ended(Err(e)) => Err(e.to_string()),
-            Watched::Interrupted => Err("interrupted".into()),
+            Watched::Interrupted(signal) => Err(format!("interrupted ({})", signal.name())),
         },
         Err(e) => Err(e),
     };
     check(
         ctx,
         4,
-        "Run it with inputs and wait (POST /runs, GET /runs/{id})",
+        "Run the sample notebook with region=EMEA and wait (POST /runs, GET /runs/{id})",
         outcome,
     )?;
     let run_id = run_id.expect("checked above");
+    let run = finished.expect("checked above");
 
     let snapshot = api(client.runs().snapshot(run_id).await);
+    let mut printed = Vec::new();
+    let read = snapshot.and_then(|s| {
+        let doc = s.parse().map_err(|e| e.to_string())?;
+        let Some(n) = doc
+            .project
+            .notebooks
+            .iter()
+            .find(|n| n.id == sample.as_str())
+        else {
+            return Err(format!("the snapshot does not hold notebook {sample}"));
+        };
+        printed = n
+            .blocks
+            .iter()
+            .map(|b| b.stream_text())
+            .filter(|t| !t.is_empty())
+            .collect();
+        let saved = Target::Dir(DEFAULT_DIR.into())
+            .write(&s, &run)
+            .map_err(|e| e.message)?;
+        Ok(format!(
+            "{} blocks, {} with printed output; saved to {}",
+            n.blocks.len(),
+            printed.len(),
+            saved
+                .paths
+                .last()
+                .map_or_else(String::new, |p| p.display().to_string())
+        ))
+    });
     check(
         ctx,
         5,
-        "Read its snapshot",
-        snapshot.and_then(|s| {
-            let doc = s.parse().map_err(|e| e.to_string())?;
-            match doc
-                .project
-                .notebooks
-                .iter()
-                .find(|n| n.id == notebook_id.as_str())
-            {
-                Some(n) => Ok(format!(
-                    "{} bytes of .deepnote YAML, {} blocks",
-                    s.text().len(),
-                    n.blocks.len()
-                )),
-                None => Err(format!("the snapshot does not hold notebook {notebook_id}")),
-            }
-        }),
+        "Read its snapshot and save it under snapshots/",
+        read,
     )?;
+    if printed.is_empty() {
+        say(ctx, "      (the notebook printed nothing)");
+    }
+    for text in &printed {
+        for line in text.lines() {
+            say(ctx, &format!("      | {line}"));
+        }
+    }
 
     let runs: Vec<_> = client
         .notebooks()
-        .runs(notebook_id.clone())
+        .runs(sample.clone())
         .stream()
         .collect()
         .await;
@@ -184,7 +225,7 @@ async fn walk(ctx: &mut Context, client: &Client, mode: Mode) -> Step {
     check(
         ctx,
         6,
-        "List its runs (GET /notebooks/{id}/runs)",
+        "List the sample notebook's runs (GET /notebooks/{id}/runs)",
         api(runs).and_then(|runs| {
             if runs.iter().any(|r| r.id == run_id) {
                 Ok(format!("{} run(s), ours among them", runs.len()))

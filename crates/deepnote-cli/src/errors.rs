@@ -1,14 +1,16 @@
-//! From the SDK's error to an exit code and a message.
+//! From the SDK's error to an exit code and a message that names the cause and, where there
+//! is one, the fix.
 
 use crate::exit::{CliError, Exit};
+use std::error::Error as _;
 
 impl From<deepnote::Error> for CliError {
     fn from(error: deepnote::Error) -> CliError {
-        CliError::new(exit_for(&error), error.to_string())
+        CliError::new(exit_for(&error), describe(&error))
     }
 }
 
-/// The exit code of an SDK error; see [`crate::exit::EXIT_CODES_HELP`].
+/// The exit code of an SDK error; see [`crate::exit::CODES`].
 pub fn exit_for(error: &deepnote::Error) -> Exit {
     use deepnote::Error as E;
     match error {
@@ -21,5 +23,139 @@ pub fn exit_for(error: &deepnote::Error) -> Exit {
             Exit::Usage
         }
         _ => Exit::Api,
+    }
+}
+
+/// The error, each cause under it (`error sending request: client error (Connect): Connection
+/// refused`), and a hint when the kind of failure has a known fix.
+// SEAM(credentials): on 401/403 the message should also name the key source that was refused
+// (`--api-key-file`, `$DEEPNOTE_API_KEY`, a profile). That waits for the SDK's
+// `deepnote::Credentials`, which will carry the source; the lead wires it here.
+pub fn describe(error: &deepnote::Error) -> String {
+    let mut message = error.to_string();
+    let mut causes = Vec::new();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        // reqwest and hyper repeat their inner error in their own text; say each once.
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        causes.push(cause);
+        source = cause.source();
+    }
+    if let Some(hint) = hint(error, &causes) {
+        message.push_str("\n  hint: ");
+        message.push_str(hint);
+    }
+    message
+}
+
+/// What kind of network failure this is, read from the chain of causes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NetworkFailure {
+    /// The host name did not resolve.
+    Dns,
+    /// Nothing accepted the connection.
+    Refused,
+    /// The TLS handshake failed (most often: a certificate from an unknown CA).
+    Tls,
+    /// No answer in time.
+    Timeout,
+}
+
+/// The network failure behind a transport error, if it is one of the known kinds.
+pub fn network_failure(
+    error: &deepnote::Error,
+    causes: &[&(dyn std::error::Error + 'static)],
+) -> Option<NetworkFailure> {
+    let deepnote::Error::Transport(transport) = error else {
+        return None;
+    };
+    let refused = causes.iter().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+    });
+    let texts: Vec<String> = causes.iter().map(|c| c.to_string()).collect();
+    classify(refused, transport.is_timeout(), &texts)
+}
+
+/// The kind of failure, from what the chain of causes says.
+pub fn classify(refused: bool, timed_out: bool, causes: &[String]) -> Option<NetworkFailure> {
+    let text = causes.join(" | ").to_lowercase();
+    if refused || text.contains("connection refused") {
+        Some(NetworkFailure::Refused)
+    } else if text.contains("dns error") || text.contains("failed to lookup address") {
+        Some(NetworkFailure::Dns)
+    } else if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
+        Some(NetworkFailure::Tls)
+    } else if timed_out || text.contains("timed out") {
+        Some(NetworkFailure::Timeout)
+    } else {
+        None
+    }
+}
+
+fn hint(
+    error: &deepnote::Error,
+    causes: &[&(dyn std::error::Error + 'static)],
+) -> Option<&'static str> {
+    Some(match network_failure(error, causes)? {
+        NetworkFailure::Dns => {
+            "the host name did not resolve: check --base-url / $DEEPNOTE_BASE_URL and this \
+             machine's DNS"
+        }
+        NetworkFailure::Refused => {
+            "nothing accepted the connection: check the host and port in --base-url / \
+             $DEEPNOTE_BASE_URL (for a local emulator: is `deepnote emulator start` running?)"
+        }
+        NetworkFailure::Tls => {
+            "the TLS handshake failed: if the server's certificate comes from a private CA \
+             (a single-tenant deployment, a proxy), point SSL_CERT_FILE at that CA's PEM file"
+        }
+        NetworkFailure::Timeout => {
+            "no answer in time: the server or the network is slow or down; try again later"
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of(causes: &[&str]) -> Option<NetworkFailure> {
+        let causes: Vec<String> = causes.iter().map(|c| c.to_string()).collect();
+        classify(false, false, &causes)
+    }
+
+    #[test]
+    fn each_kind_is_read_from_its_causes() {
+        assert_eq!(
+            of(&[
+                "client error (Connect)",
+                "dns error",
+                "failed to lookup address information: Name or service not known"
+            ]),
+            Some(NetworkFailure::Dns)
+        );
+        assert_eq!(
+            of(&[
+                "client error (Connect)",
+                "Connection refused (os error 111)"
+            ]),
+            Some(NetworkFailure::Refused)
+        );
+        assert_eq!(
+            of(&[
+                "client error (Connect)",
+                "invalid peer certificate: UnknownIssuer"
+            ]),
+            Some(NetworkFailure::Tls)
+        );
+        assert_eq!(of(&["operation timed out"]), Some(NetworkFailure::Timeout));
+        assert_eq!(classify(false, true, &[]), Some(NetworkFailure::Timeout));
+        assert_eq!(classify(true, false, &[]), Some(NetworkFailure::Refused));
+        assert_eq!(of(&["connection reset by peer"]), None);
     }
 }

@@ -1,7 +1,7 @@
 //! Exit codes and the one error type every command returns.
 //!
-//! Scripts branch on the exit code, so each code means one thing and never changes: the table
-//! below is printed by `--help` and copied in the README.
+//! Scripts branch on the exit code, so each code means one thing and never changes: [`CODES`]
+//! is the one table, `--help` prints it and a test checks both READMEs carry it.
 
 use std::fmt;
 use std::process::ExitCode;
@@ -25,6 +25,8 @@ pub enum Exit {
     Timeout = 6,
     /// Interrupted by Ctrl-C; the run itself goes on in Deepnote.
     Interrupted = 130,
+    /// Stopped by SIGTERM (a CI runner cancelling the job); the run goes on in Deepnote.
+    Terminated = 143,
 }
 
 impl Exit {
@@ -40,17 +42,71 @@ impl From<Exit> for ExitCode {
     }
 }
 
+/// Every exit code and what it means, in Markdown (backticks name flags and values).
+pub const CODES: &[(Exit, &str)] = &[
+    (Exit::Success, "success"),
+    (
+        Exit::Api,
+        "API or network error not listed below (5xx, 429 after retries, 409, 400, connection)",
+    ),
+    (
+        Exit::Usage,
+        "bad usage: unknown flag, malformed `--input`, no API key found, a key file others can \
+         read, a command this build leaves out",
+    ),
+    (
+        Exit::Auth,
+        "authentication: the key was refused (401) or lacks the access level (403)",
+    ),
+    (Exit::NotFound, "not found (404)"),
+    (
+        Exit::RunFailed,
+        "the run finished but failed (status `error`, `internal_error` or `stopped`)",
+    ),
+    (
+        Exit::Timeout,
+        "timeout: the run did not finish within `--timeout` (1h by default); it goes on in Deepnote",
+    ),
+    (
+        Exit::Interrupted,
+        "interrupted (Ctrl-C); a started run goes on in Deepnote",
+    ),
+    (
+        Exit::Terminated,
+        "terminated (SIGTERM); a started run goes on in Deepnote",
+    ),
+];
+
 /// The exit-code table, as `--help` shows it.
-pub const EXIT_CODES_HELP: &str = "\
-Exit codes:
-  0    success
-  1    API or network error not listed below (5xx, 429 after retries, 409, 400, connection)
-  2    bad usage: unknown flag, malformed --input, no API key found
-  3    authentication: the key was refused (401) or lacks the access level (403)
-  4    not found (404)
-  5    the run finished but failed (status error, internal_error or stopped)
-  6    timeout: the run did not finish within --timeout
-  130  interrupted (Ctrl-C); a started run goes on in Deepnote";
+pub fn exit_codes_help() -> String {
+    // Help is wrapped at 100 columns; the meanings wrap under themselves, not under the codes.
+    const WIDTH: usize = 84;
+    let mut text = String::from("Exit codes:");
+    for (exit, meaning) in CODES {
+        let mut line = format!("\n  {:<4}", exit.code());
+        let mut used = 0;
+        for word in meaning.replace('`', "").split(' ') {
+            if used > 0 && used + 1 + word.len() > WIDTH {
+                line.push_str("\n      ");
+                used = 0;
+            }
+            line.push(' ');
+            line.push_str(word);
+            used += 1 + word.len();
+        }
+        text.push_str(&line);
+    }
+    text
+}
+
+/// The exit-code table as the READMEs carry it.
+pub fn exit_codes_markdown() -> String {
+    let mut text = String::from("| code | meaning |\n| --- | --- |\n");
+    for (exit, meaning) in CODES {
+        text.push_str(&format!("| {} | {meaning} |\n", exit.code()));
+    }
+    text
+}
 
 /// A failed command: what to tell the user on stderr, and the exit code.
 #[derive(Debug)]
@@ -118,14 +174,36 @@ mod tests {
             Exit::RunFailed,
             Exit::Timeout,
             Exit::Interrupted,
+            Exit::Terminated,
         ];
         let mut seen = std::collections::HashSet::new();
+        let help = exit_codes_help();
         for exit in all {
             assert!(seen.insert(exit.code()), "{exit:?} shares its code");
-            let line = format!("\n  {:<4} ", exit.code());
             assert!(
-                EXIT_CODES_HELP.contains(&line),
-                "{exit:?} missing from the help table"
+                CODES.iter().any(|(e, _)| *e == exit),
+                "{exit:?} missing from CODES"
+            );
+            let line = format!("\n  {:<4} ", exit.code());
+            assert!(help.contains(&line), "{exit:?} missing from the help table");
+        }
+        assert_eq!(CODES.len(), all.len());
+    }
+
+    /// Both READMEs carry the table exactly as [`CODES`] makes it.
+    #[test]
+    fn the_readmes_carry_the_table() {
+        let table = exit_codes_markdown();
+        for (name, text) in [
+            (
+                "crates/deepnote-cli/README.md",
+                include_str!("../README.md"),
+            ),
+            ("README.md", include_str!("../../../README.md")),
+        ] {
+            assert!(
+                text.contains(&table),
+                "{name} does not carry the exit-code table; paste this:\n{table}"
             );
         }
     }

@@ -56,7 +56,7 @@ pub fn summary_markdown(summary: &RunSummary, with_header: bool) -> String {
         text.push_str("| Notebook | Run | Status | Duration | Error |\n");
         text.push_str("| --- | --- | --- | --- | --- |\n");
     }
-    let duration = humantime::format_duration(Duration::from_secs(summary.duration.as_secs()));
+    let duration = crate::duration::human(summary.duration);
     let status = match summary.status.as_str() {
         "success" => "✅ success".to_string(),
         other => format!("❌ {other}"),

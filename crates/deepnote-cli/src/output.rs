@@ -4,13 +4,14 @@
 //! (programs read it): `deepnote projects list | jq` works without a flag, and a script never
 //! parses an aligned table by accident. `--output` (or `$DEEPNOTE_OUTPUT`) overrides both.
 //! Tables are aligned by a few lines of code below rather than a table crate: every cell is
-//! one line of text, so padding to the widest cell is all that is needed.
+//! one line of text, so padding to the widest cell, and cutting the widest column to fit the
+//! terminal, is all that is needed.
 
 use clap::ValueEnum;
 use serde::Serialize;
-// YAML's value keeps the order of a struct's fields (JSON's sorts them), so the views' field
-// order survives into every format, tables included.
-use serde_yaml::Value;
+// A value that keeps the order of a struct's fields (serde_json's sorts them), so the views'
+// field order survives into every format, tables included.
+use crate::tree::Tree as Value;
 use std::io::{self, Write};
 
 /// `--output`: how data is printed.
@@ -35,18 +36,28 @@ pub struct Column {
     pub pointer: &'static str,
 }
 
+impl Column {
+    /// An id column is never cut: a cut id cannot be pasted into the next command.
+    pub fn is_id(&self) -> bool {
+        let last = self.pointer.rsplit('/').next().unwrap_or_default();
+        last == "id" || last.ends_with("Id")
+    }
+}
+
 /// Shorthand for a [`Column`].
 pub const fn col(header: &'static str, pointer: &'static str) -> Column {
     Column { header, pointer }
 }
 
-/// The longest a table cell gets; longer text (a snapshot, a long error) is cut with `…`.
-const MAX_CELL: usize = 72;
+/// The narrowest a cut column gets (its header stays whole).
+const MIN_CUT_WIDTH: usize = 8;
 
 /// Prints data to stdout (or any writer, in tests) in one format.
 pub struct Output {
     format: OutputFormat,
     color: bool,
+    /// The width a list table must fit, when known (a terminal, or `$COLUMNS`).
+    width: Option<usize>,
     out: Box<dyn Write + Send>,
     pending: Vec<Value>,
 }
@@ -59,7 +70,11 @@ impl Output {
         let tty = io::stdout().is_terminal();
         let format = resolve_format(requested, tty);
         let color = tty && !no_color();
-        Output::new(format, color, Box::new(io::stdout()))
+        let width = columns_env().or_else(|| {
+            tty.then(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+                .flatten()
+        });
+        Output::new(format, color, Box::new(io::stdout())).with_width(width)
     }
 
     /// An output to any writer.
@@ -67,9 +82,16 @@ impl Output {
         Output {
             format,
             color,
+            width: None,
             out,
             pending: Vec::new(),
         }
+    }
+
+    /// List tables fit this many columns (`None`: as wide as their cells).
+    pub fn with_width(mut self, width: Option<usize>) -> Output {
+        self.width = width;
+        self
     }
 
     /// The format in use.
@@ -106,12 +128,17 @@ impl Output {
         }
     }
 
-    /// Prints the list gathered by [`Output::list_item`], as a table with these columns.
-    pub fn finish_list(&mut self, columns: &[Column]) -> io::Result<()> {
+    /// Prints the list gathered by [`Output::list_item`], as a table with these columns; an
+    /// empty table says `no <noun>` (`no projects`) rather than print a lone header.
+    pub fn finish_list(&mut self, columns: &[Column], noun: &str) -> io::Result<()> {
         let items = std::mem::take(&mut self.pending);
         match self.format {
             OutputFormat::Jsonl => Ok(()),
-            OutputFormat::Json | OutputFormat::Yaml => self.one(&Value::Sequence(items)),
+            OutputFormat::Json | OutputFormat::Yaml => self.one(&Value::Seq(items)),
+            OutputFormat::Table if items.is_empty() => {
+                writeln!(self.out, "no {noun}")?;
+                self.out.flush()
+            }
             OutputFormat::Table => {
                 let headers: Vec<&str> = columns.iter().map(|c| c.header).collect();
                 let rows: Vec<Vec<String>> = items
@@ -123,6 +150,8 @@ impl Output {
                             .collect()
                     })
                     .collect();
+                let keep: Vec<bool> = columns.iter().map(Column::is_id).collect();
+                let rows = fit(&headers, rows, &keep, self.width);
                 write_table(&mut self.out, &headers, &rows, self.color)
             }
         }
@@ -139,7 +168,7 @@ impl Output {
                 writeln!(self.out)?;
             }
             OutputFormat::Yaml => {
-                let text = serde_yaml::to_string(value).map_err(io::Error::other)?;
+                let text = serde_saphyr::to_string(value).map_err(io::Error::other)?;
                 self.out.write_all(text.as_bytes())?;
             }
         }
@@ -162,7 +191,7 @@ pub fn no_color() -> bool {
 }
 
 fn to_value<T: Serialize>(item: &T) -> io::Result<Value> {
-    serde_yaml::to_value(item).map_err(io::Error::other)
+    Value::from_serialize(item).map_err(io::Error::other)
 }
 
 /// The value at a `/`-separated path of field names.
@@ -175,11 +204,10 @@ fn lookup<'a>(item: &'a Value, path: &str) -> Option<&'a Value> {
 /// Nested objects become dotted keys so a table row holds one scalar.
 fn flatten(prefix: &str, value: &Value, rows: &mut Vec<(String, String)>) {
     match value {
-        Value::Mapping(map) if !map.is_empty() => {
+        Value::Map(map) if !map.is_empty() => {
             for (key, inner) in map {
-                let key = key.as_str().map_or_else(|| cell(Some(key)), str::to_string);
                 let key = if prefix.is_empty() {
-                    key
+                    key.clone()
                 } else {
                     format!("{prefix}.{key}")
                 };
@@ -188,6 +216,59 @@ fn flatten(prefix: &str, value: &Value, rows: &mut Vec<(String, String)>) {
         }
         other => rows.push((prefix.to_string(), cell(Some(other)))),
     }
+}
+
+/// `$COLUMNS`, when set to a width.
+fn columns_env() -> Option<usize> {
+    std::env::var("COLUMNS")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+        .filter(|w| *w > 0)
+}
+
+/// Cuts the widest columns that may be cut (`keep` marks those that may not) until the rows
+/// fit `width` with two spaces between columns. A cut cell ends with `…`.
+pub fn fit(
+    headers: &[&str],
+    mut rows: Vec<Vec<String>>,
+    keep: &[bool],
+    width: Option<usize>,
+) -> Vec<Vec<String>> {
+    let Some(width) = width else { return rows };
+    let count = |t: &str| t.chars().count();
+    let mut widths: Vec<usize> = headers.iter().map(|h| count(h)).collect();
+    for row in &rows {
+        for (w, text) in widths.iter_mut().zip(row) {
+            *w = (*w).max(count(text));
+        }
+    }
+    let gaps = 2 * widths.len().saturating_sub(1);
+    loop {
+        let total: usize = widths.iter().sum::<usize>() + gaps;
+        if total <= width {
+            break;
+        }
+        // The widest column that may still shrink.
+        let floor = |i: usize| count(headers[i]).max(MIN_CUT_WIDTH);
+        let Some(widest) = (0..widths.len())
+            .filter(|&i| !keep[i] && widths[i] > floor(i))
+            .max_by_key(|&i| widths[i])
+        else {
+            break;
+        };
+        widths[widest] = (widths[widest] - (total - width)).max(floor(widest));
+    }
+    for row in &mut rows {
+        for (text, w) in row.iter_mut().zip(&widths) {
+            if count(text) > *w {
+                let cut: String = text.chars().take(w - 1).collect();
+                *text = format!("{cut}…");
+            }
+        }
+    }
+    rows
 }
 
 /// One line of text for a cell: strings as they are, absent values as `-`, the rest as JSON.
@@ -199,16 +280,9 @@ pub fn cell(value: Option<&Value>) -> String {
         Some(Value::Number(n)) => n.to_string(),
         Some(other) => serde_json::to_string(other).unwrap_or_default(),
     };
-    let one_line: String = text
-        .chars()
+    text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if one_line.chars().count() > MAX_CELL {
-        let cut: String = one_line.chars().take(MAX_CELL - 1).collect();
-        format!("{cut}…")
-    } else {
-        one_line
-    }
+        .collect()
 }
 
 fn write_table(
@@ -273,11 +347,14 @@ mod tests {
         for item in items {
             out.list_item(item).unwrap();
         }
-        out.finish_list(&[
-            col("ID", "/id"),
-            col("NAME", "/name"),
-            col("OWNER", "/owner/name"),
-        ])
+        out.finish_list(
+            &[
+                col("ID", "/id"),
+                col("NAME", "/name"),
+                col("OWNER", "/owner/name"),
+            ],
+            "things",
+        )
         .unwrap();
         buf.text()
     }
@@ -326,18 +403,61 @@ mod tests {
     }
 
     #[test]
-    fn an_item_as_a_table_flattens_and_cuts() {
+    fn an_item_as_a_table_flattens_and_keeps_whole_values() {
         let buf = Buf::default();
-        let mut out = Output::new(OutputFormat::Table, false, Box::new(buf.clone()));
+        let mut out =
+            Output::new(OutputFormat::Table, false, Box::new(buf.clone())).with_width(Some(40));
         let long = "y".repeat(200);
         out.item(&json!({"a": {"b": 1, "c": "two\nlines"}, "long": long}))
             .unwrap();
         let text = buf.text();
         assert!(text.contains("a.b    1\n"), "{text}");
         assert!(text.contains("a.c    two lines\n"), "{text}");
-        assert!(
-            text.contains(&format!("{}…", "y".repeat(MAX_CELL - 1))),
-            "{text}"
-        );
+        assert!(text.contains(&format!("long   {long}\n")), "{text}");
+        assert!(!text.contains('…'), "{text}");
+    }
+
+    #[test]
+    fn yaml_keeps_strings_that_look_like_other_scalars() {
+        let item = json!({"a": "null", "b": "007", "c": "true", "d": "1.5", "e": "x: y", "f": null, "g": 7});
+        let text = render(OutputFormat::Yaml, false, std::slice::from_ref(&item));
+        let back: Value = serde_saphyr::from_str(&text).unwrap();
+        assert_eq!(back, json!([item]), "{text}");
+    }
+
+    #[test]
+    fn an_empty_table_says_so() {
+        assert_eq!(render(OutputFormat::Table, false, &[]), "no things\n");
+    }
+
+    #[test]
+    fn a_list_fits_the_width_cutting_the_widest_column_but_never_an_id() {
+        let id = "00000000-5a3e-4000-8000-000000000101";
+        let items = [json!({"id": id, "name": "n".repeat(60), "owner": {"name": "o".repeat(30)}})];
+        let buf = Buf::default();
+        let mut out =
+            Output::new(OutputFormat::Table, false, Box::new(buf.clone())).with_width(Some(80));
+        out.list_item(&items[0]).unwrap();
+        out.finish_list(
+            &[
+                col("ID", "/id"),
+                col("NAME", "/name"),
+                col("OWNER", "/owner/name"),
+            ],
+            "things",
+        )
+        .unwrap();
+        let text = buf.text();
+        for line in text.lines() {
+            assert!(line.chars().count() <= 80, "{line:?} is wider than 80");
+        }
+        let row = text.lines().nth(1).unwrap();
+        assert!(row.starts_with(id), "{row}");
+        // The widest column (NAME) is the one cut.
+        assert!(row.contains("n…"), "{row}");
+        assert!(row.contains(&"o".repeat(30)), "{row}");
+        // Ids alone wider than the screen: still whole.
+        let rows = fit(&["ID"], vec![vec![id.to_string()]], &[true], Some(10));
+        assert_eq!(rows[0][0], id);
     }
 }

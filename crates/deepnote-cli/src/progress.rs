@@ -96,10 +96,7 @@ impl Progress {
                 if let Some(bar) = self.bar.take() {
                     bar.finish_and_clear();
                 }
-                // Tenths of a second: the spinner already showed whole seconds, and a short run
-                // should not read "after 0s".
-                let tenths = self.started.elapsed().as_millis() / 100 * 100;
-                let elapsed = humantime::format_duration(Duration::from_millis(tenths as u64));
+                let elapsed = crate::duration::human(self.started.elapsed());
                 let _ = writeln!(self.out, "{}: {outcome} after {elapsed}", self.label);
             }
             Mode::Lines => {
@@ -107,6 +104,13 @@ impl Progress {
                 self.line(outcome);
             }
             Mode::Silent => {}
+        }
+    }
+
+    /// Stops the spinner and prints nothing: the caller says the one line there is to say.
+    pub fn abandon(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
         }
     }
 
@@ -131,8 +135,12 @@ impl Drop for Progress {
     }
 }
 
+/// Whole seconds: a line a second would otherwise read `0ms`, `412ms`, `1s`.
 fn elapsed(d: Duration) -> String {
-    humantime::format_duration(Duration::from_secs(d.as_secs())).to_string()
+    match d.as_secs() {
+        0 => "0s".to_string(),
+        secs => crate::duration::human(Duration::from_secs(secs)),
+    }
 }
 
 #[cfg(test)]

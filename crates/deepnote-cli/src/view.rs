@@ -54,6 +54,56 @@ pub fn notebook(n: &Notebook) -> NotebookView<'_> {
     }
 }
 
+/// A notebook as its project lists it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectNotebookView<'a> {
+    id: &'a str,
+    name: &'a str,
+    project_id: &'a str,
+}
+
+/// A notebook of a project, as printed: the same fields as [`notebook`]. (It takes the
+/// fields: the SDK does not export the type of `Project::notebooks`' items.)
+pub fn project_notebook<'a>(
+    project_id: &'a str,
+    id: &'a str,
+    name: &'a str,
+) -> ProjectNotebookView<'a> {
+    ProjectNotebookView {
+        id,
+        name,
+        project_id,
+    }
+}
+
+/// The table columns of a notebook list.
+pub const NOTEBOOK_COLUMNS: &[Column] = &[
+    col("ID", "/id"),
+    col("NAME", "/name"),
+    col("PROJECT", "/projectId"),
+];
+
+/// A project just created, with the notebook Deepnote made in it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedProjectView<'a> {
+    #[serde(flatten)]
+    project: ProjectView<'a>,
+    first_notebook_id: Option<&'a str>,
+}
+
+/// A created project, as printed; `first_notebook_id` is null when the API did not say.
+pub fn created_project<'a>(
+    p: &'a Project,
+    first_notebook_id: Option<&'a str>,
+) -> CreatedProjectView<'a> {
+    CreatedProjectView {
+        project: project(p),
+        first_notebook_id,
+    }
+}
+
 /// A run.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

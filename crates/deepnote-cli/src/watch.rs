@@ -6,17 +6,18 @@ use crate::cli::WaitArgs;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::github::{self, RunSummary};
 use crate::progress::{Mode, Progress};
+use crate::signals::Signal;
+use crate::snapshots::{Saved, Target};
 use crate::view;
 use deepnote::{Client, Error, Run, RunId, StreamExt};
-use std::path::Path;
 use std::time::Duration;
 
 /// How a watch ended, before it is printed.
 pub enum Watched {
     /// The run finished, successfully or not; `Err` holds the SDK's verdict.
     Ended(Result<Run, Error>),
-    /// Ctrl-C: the CLI stops watching; the run goes on.
-    Interrupted,
+    /// Ctrl-C or SIGTERM: the CLI stops watching; the run goes on.
+    Interrupted(Signal),
 }
 
 /// Polls the run until it ends, the deadline passes or Ctrl-C, reporting each status change.
@@ -33,8 +34,8 @@ pub async fn watch(
     let mut changes = wait.status_changes();
     let mut progress = Progress::start(mode, format!("run {id}"));
     let mut last = None;
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
+    let stopped = crate::signals::stopped();
+    tokio::pin!(stopped);
     let watched = loop {
         tokio::select! {
             item = changes.next() => match item {
@@ -48,7 +49,7 @@ pub async fn watch(
                     Error::Decode("the wait ended without a run".into())
                 })),
             },
-            _ = &mut ctrl_c => break Watched::Interrupted,
+            signal = &mut stopped => break Watched::Interrupted(signal),
         }
     };
     let outcome = match &watched {
@@ -56,9 +57,14 @@ pub async fn watch(
         Watched::Ended(Err(Error::RunFailed { run, .. })) => run.status.to_string(),
         Watched::Ended(Err(Error::Timeout { .. })) => "timed out".to_string(),
         Watched::Ended(Err(_)) => "could not be followed".to_string(),
-        Watched::Interrupted => "no longer watched (Ctrl-C); it goes on in Deepnote".to_string(),
+        Watched::Interrupted(_) => String::new(),
     };
-    progress.finish(&outcome);
+    if matches!(watched, Watched::Interrupted(_)) {
+        // One line says it all, and the caller prints it.
+        progress.abandon();
+    } else {
+        progress.finish(&outcome);
+    }
     let elapsed = progress.elapsed();
     (watched, elapsed)
 }
@@ -71,18 +77,12 @@ pub async fn wait_and_report(
     id: RunId,
     notebook: &str,
     args: &WaitArgs,
+    snapshot: &Target,
 ) -> CliResult {
     let mode = Mode::detect(ctx.global.quiet);
-    let (watched, elapsed) = watch(client, id, args.timeout, mode).await;
+    let (watched, elapsed) = watch(client, id, args.timeout.0, mode).await;
     let result = match watched {
-        Watched::Interrupted => {
-            return Err(CliError::new(
-                Exit::Interrupted,
-                format!(
-                    "stopped watching run {id}; it goes on. Follow it with `deepnote runs wait {id}`"
-                ),
-            ));
-        }
+        Watched::Interrupted(signal) => return Err(interrupted(id, signal)),
         Watched::Ended(result) => result,
     };
     let finished = match &result {
@@ -91,15 +91,12 @@ pub async fn wait_and_report(
         Err(_) => None,
     };
     if let Some(run) = finished {
-        ctx.out.item(&view::run(run))?;
-    }
-    if let (Some(path), Some(run)) = (&args.snapshot_out, finished) {
-        let written = write_snapshot(client, run.id, path).await;
-        match (&result, written) {
-            (_, Ok(bytes)) => ctx.note(format!(
-                "wrote the snapshot ({bytes} bytes) to {}",
-                path.display()
-            )),
+        if snapshot.leaves_stdout_free() {
+            ctx.out.item(&view::run(run))?;
+        }
+        match (&result, snapshot.save(client, run).await) {
+            (_, Ok(None)) => {}
+            (_, Ok(Some(saved))) => note_saved(ctx, &saved),
             // The run's failure is the news; a missing snapshot of a failed run is a footnote.
             (Err(_), Err(e)) => ctx.note(format!("warning: no snapshot written: {}", e.message)),
             (Ok(_), Err(e)) => return Err(e),
@@ -108,23 +105,59 @@ pub async fn wait_and_report(
     report_to_github(notebook, id, finished, &result, elapsed);
     match result {
         Ok(_) => Ok(()),
-        Err(error) => Err(error.into()),
+        Err(error) => Err(failed(error)),
     }
 }
 
-/// Writes the run's snapshot (the `.deepnote` YAML) to `path`; returns its size.
-pub async fn write_snapshot(client: &Client, id: RunId, path: &Path) -> CliResult<usize> {
-    let snapshot = client.runs().snapshot(id).await?;
-    std::fs::write(path, snapshot.text()).map_err(|e| {
-        CliError::api(format!(
-            "cannot write the snapshot to {}: {e}",
-            path.display()
-        ))
-    })?;
-    Ok(snapshot.text().len())
+/// The one line for a watch stopped by a signal.
+pub fn interrupted(id: RunId, signal: Signal) -> CliError {
+    CliError::new(
+        signal.exit(),
+        format!(
+            "stopped watching run {id} ({}); it goes on in Deepnote: `deepnote runs wait {id}`",
+            signal.name()
+        ),
+    )
 }
 
-fn report_to_github(
+/// A watch's error; a timeout says the run goes on and how to follow it.
+pub fn failed(error: Error) -> CliError {
+    match error {
+        Error::Timeout {
+            run_id,
+            last_status,
+            waited,
+        } => CliError::new(
+            Exit::Timeout,
+            format!(
+                "run {run_id} did not finish within {} (last status: {last_status}); it goes on \
+                 in Deepnote. Follow it with:\n  deepnote runs wait {run_id}",
+                crate::duration::human(waited)
+            ),
+        ),
+        other => other.into(),
+    }
+}
+
+/// Says where a snapshot went.
+pub fn note_saved(ctx: &Context, saved: &Saved) {
+    let place = match saved.paths.as_slice() {
+        [] => "stdout".to_string(),
+        paths => paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" and "),
+    };
+    ctx.note(format!(
+        "saved the snapshot ({} bytes) to {place}",
+        saved.bytes
+    ));
+}
+
+/// Reports a watched run's outcome to GitHub Actions (an annotation when it failed, a row of
+/// the step summary), when running there.
+pub fn report_to_github(
     notebook: &str,
     id: RunId,
     finished: Option<&Run>,

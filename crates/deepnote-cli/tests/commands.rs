@@ -53,13 +53,18 @@ fn projects_lifecycle() {
         emu.cmd()
             .args(["projects", "create", "CLI test", "-o", "json"]),
     );
-    assert_eq!(keys(&created), ["folderId", "id", "name", "projectType"]);
+    assert_eq!(
+        keys(&created),
+        ["firstNotebookId", "folderId", "id", "name", "projectType"]
+    );
     assert_eq!(created["name"], "CLI test");
     let id = created["id"].as_str().unwrap().to_string();
 
+    let mut project = created.clone();
+    project.as_object_mut().unwrap().remove("firstNotebookId");
     assert_eq!(
         json(emu.cmd().args(["projects", "get", &id, "-o", "json"])),
-        created
+        project
     );
 
     let found = json(emu.cmd().args([
@@ -70,10 +75,10 @@ fn projects_lifecycle() {
         "-o",
         "json",
     ]));
-    assert_eq!(found, json!([created]));
+    assert_eq!(found, json!([project]));
 
     emu.cmd()
-        .args(["projects", "delete", &id])
+        .args(["projects", "delete", &id, "--yes"])
         .assert()
         .success()
         .stdout("");
@@ -128,7 +133,7 @@ fn lists_page_through_everything_unless_limited() {
         .args(["projects", "list", "-o", "yaml"])
         .output()
         .unwrap();
-    let yaml: Value = serde_yaml::from_slice(&out.stdout).unwrap();
+    let yaml: Value = serde_saphyr::from_slice(&out.stdout).unwrap();
     assert_eq!(yaml, all);
 
     emu.cmd()
@@ -167,7 +172,7 @@ fn notebooks_lifecycle_and_runs() {
         nb
     );
     emu.cmd()
-        .args(["notebooks", "delete", id])
+        .args(["notebooks", "delete", id, "--yes"])
         .assert()
         .success();
     emu.cmd()
@@ -268,7 +273,7 @@ fn run_sends_inputs_as_deepnote_takes_them_and_waits_for_success() {
         })
     );
     let text = std::fs::read_to_string(&snapshot).unwrap();
-    let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let doc: Value = serde_saphyr::from_str(&text).unwrap();
     assert!(doc.get("project").is_some(), "{text}");
 }
 
@@ -401,7 +406,11 @@ fn a_run_past_its_timeout_exits_6() {
         .assert()
         .code(TIMEOUT)
         .stdout("")
-        .stderr(predicate::str::contains("did not finish"))
+        .stderr(predicate::str::contains(
+            "did not finish within 1s (last status:",
+        ))
+        .stderr(predicate::str::contains("it goes on in Deepnote"))
+        .stderr(predicate::str::contains("\n  deepnote runs wait "))
         .stderr(predicate::str::contains(
             "::error title=Deepnote run timed out::",
         ));
@@ -531,6 +540,13 @@ fn usage_errors_exit_2() {
         .args(["run", SAMPLE_NOTEBOOK_ID, "--timeout", "soon"])
         .assert()
         .code(USAGE);
+    for zero in ["0", "0s"] {
+        emu.cmd()
+            .args(["run", SAMPLE_NOTEBOOK_ID, "--timeout", zero])
+            .assert()
+            .code(USAGE)
+            .stderr(predicate::str::contains("zero"));
+    }
     // No key anywhere: the message says where one can come from.
     bare(emu.config.path())
         .args(["--base-url", &emu.base_url(), "me"])
@@ -568,6 +584,7 @@ fn quiet_leaves_only_data() {
         .stdout(predicate::str::contains("\"success\""));
 }
 
+#[cfg(feature = "local")]
 #[test]
 fn local_needs_no_account_and_no_key() {
     let config = tempfile::tempdir().unwrap();
@@ -585,6 +602,7 @@ fn local_needs_no_account_and_no_key() {
     assert_eq!(run["status"], "success");
 }
 
+#[cfg(feature = "local")]
 #[test]
 fn demo_walks_every_step() {
     let config = tempfile::tempdir().unwrap();
@@ -606,6 +624,40 @@ fn demo_walks_every_step() {
         stdout.contains("All steps did what they should."),
         "{stdout}"
     );
+    // The run's snapshot is saved under snapshots/, and what its blocks printed is shown.
+    let dir = config.path().join("snapshots");
+    let latest = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with("_latest.snapshot.deepnote"))
+        .expect("a _latest snapshot");
+    assert!(
+        latest.to_string_lossy().contains(SAMPLE_NOTEBOOK_ID),
+        "{latest:?}"
+    );
+    let doc = deepnote::Snapshot::from_text(std::fs::read_to_string(&latest).unwrap())
+        .parse()
+        .unwrap();
+    let printed: Vec<String> = doc.project.notebooks[0]
+        .blocks
+        .iter()
+        .map(|b| b.stream_text())
+        .filter(|t| !t.is_empty())
+        .collect();
+    if printed.is_empty() {
+        assert!(
+            stdout.contains("(the notebook printed nothing)"),
+            "{stdout}"
+        );
+    }
+    for line in printed.iter().flat_map(|t| t.lines()) {
+        assert!(
+            stdout.contains(&format!("      | {line}\n")),
+            "{line:?} missing:\n{stdout}"
+        );
+    }
+    // The run got the input the demo says it sends.
+    assert!(stdout.contains("region=EMEA"), "{stdout}");
 }
 
 #[test]
@@ -639,8 +691,9 @@ fn version_and_help() {
         .stdout(predicate::str::contains("Exit codes:").and(predicate::str::contains("130")));
 }
 
-#[test]
-fn ctrl_c_stops_watching_with_130_and_says_how_to_resume() {
+/// Starts a long run, sends `signal` once it is being watched, and returns the exit code and
+/// what stderr said after the signal.
+fn signal_a_watch(signal: &str) -> (Option<i32>, String) {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
     let emu = Emu::start();
@@ -651,6 +704,7 @@ fn ctrl_c_stops_watching_with_130_and_says_how_to_resume() {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("deepnote"))
         .env_remove("GITHUB_ACTIONS")
         .env("DEEPNOTE_CONFIG_DIR", emu.config.path())
+        .current_dir(emu.config.path())
         .env("DEEPNOTE_API_KEY", SAMPLE_KEY)
         .args(["--base-url", &emu.base_url(), "run", SAMPLE_NOTEBOOK_ID])
         .stdout(Stdio::piped())
@@ -659,7 +713,7 @@ fn ctrl_c_stops_watching_with_130_and_says_how_to_resume() {
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut seen = String::new();
-    // The first status line comes once the watch (and its Ctrl-C handler) is running.
+    // The first status line comes once the watch (and its signal handlers) is running.
     while !seen.contains(": pending") && !seen.contains(": running") {
         let mut line = String::new();
         assert!(
@@ -670,15 +724,41 @@ fn ctrl_c_stops_watching_with_130_and_says_how_to_resume() {
     }
     // The shell's builtin `kill`: no procps needed on a minimal machine.
     let killed = std::process::Command::new("sh")
-        .args(["-c", "kill -INT \"$1\"", "sh", &child.id().to_string()])
+        .args([
+            "-c",
+            &format!("kill -{signal} \"$1\""),
+            "sh",
+            &child.id().to_string(),
+        ])
         .status()
         .unwrap();
     assert!(killed.success());
     let status = child.wait().unwrap();
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
-    assert_eq!(status.code(), Some(130), "{seen}{rest}");
-    assert!(rest.contains("deepnote runs wait"), "{rest}");
+    (status.code(), rest)
+}
+
+#[test]
+fn ctrl_c_stops_watching_with_130_and_one_line_on_how_to_resume() {
+    let (code, rest) = signal_a_watch("INT");
+    assert_eq!(code, Some(130), "{rest}");
+    assert_eq!(rest.lines().count(), 1, "{rest}");
+    assert!(
+        rest.contains("(Ctrl-C)") && rest.contains("deepnote runs wait"),
+        "{rest}"
+    );
+}
+
+#[test]
+fn sigterm_behaves_as_ctrl_c_with_143() {
+    let (code, rest) = signal_a_watch("TERM");
+    assert_eq!(code, Some(143), "{rest}");
+    assert_eq!(rest.lines().count(), 1, "{rest}");
+    assert!(
+        rest.contains("(SIGTERM)") && rest.contains("deepnote runs wait"),
+        "{rest}"
+    );
 }
 
 /// Runs the command under `script`, so its stdout and stderr are a terminal.
@@ -688,6 +768,7 @@ fn on_a_terminal(emu: &Emu, args: &str, no_color: bool) -> String {
     cmd.args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
         .env_remove("NO_COLOR")
         .env("DEEPNOTE_CONFIG_DIR", emu.config.path())
+        .current_dir(emu.config.path())
         .env("DEEPNOTE_API_KEY", SAMPLE_KEY)
         .env("DEEPNOTE_BASE_URL", emu.base_url())
         .env("TERM", "xterm");
@@ -896,4 +977,140 @@ fn run_refuses_inputs_the_notebook_does_not_define_before_starting_it() {
         !seen.iter().any(|(m, _, _)| m == "POST"),
         "the run was started: {seen:?}"
     );
+}
+
+/// The live API's shapes: the project is wrapped and lists its notebooks.
+fn live_project_server() -> Canned {
+    let notebooks = r#"[{"id":"nb-first","name":"Notebook 1"},{"id":"nb-2","name":"Second"}]"#;
+    Canned::serve(vec![
+        (
+            "GET /v2/projects/p-1",
+            200,
+            format!(r#"{{"project":{{"id":"p-1","name":"Live","files":[],"notebooks":{notebooks}}}}}"#),
+        ),
+        (
+            "POST /v2/projects",
+            201,
+            r#"{"project":{"id":"p-1","name":"Live","notebooks":[{"id":"nb-first","name":"Notebook 1"}]}}"#
+                .to_string(),
+        ),
+    ])
+}
+
+#[test]
+fn notebooks_list_reads_the_projects_notebooks() {
+    let server = live_project_server();
+    let config = tempfile::tempdir().unwrap();
+    let listed = json(bare(config.path()).env("DEEPNOTE_API_KEY", "k").args([
+        "--base-url",
+        &server.base_url,
+        "notebooks",
+        "list",
+        "p-1",
+    ]));
+    assert_eq!(
+        listed,
+        json!([
+            {"id": "nb-first", "name": "Notebook 1", "projectId": "p-1"},
+            {"id": "nb-2", "name": "Second", "projectId": "p-1"}
+        ])
+    );
+    // An answer in the original spec's shape lists none: an empty list, and a note that says
+    // why it may be empty.
+    let emu = Emu::start();
+    emu.cmd()
+        .args(["notebooks", "list", SAMPLE_PROJECT_ID])
+        .assert()
+        .success()
+        .stdout("[]\n")
+        .stderr(predicate::str::contains("lists no notebooks"));
+    emu.cmd()
+        .args(["notebooks", "list", MISSING])
+        .assert()
+        .code(NOT_FOUND);
+}
+
+#[test]
+fn projects_create_prints_the_first_notebooks_id() {
+    let server = live_project_server();
+    let config = tempfile::tempdir().unwrap();
+    let out = bare(config.path())
+        .env("DEEPNOTE_API_KEY", "k")
+        .args(["--base-url", &server.base_url, "projects", "create", "Live"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let created: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(created["firstNotebookId"], "nb-first");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("deepnote run nb-first"), "{stderr}");
+    // The create's own answer names it: one request.
+    assert_eq!(*server.seen.lock().unwrap(), ["POST /v2/projects"]);
+}
+
+#[test]
+fn ctrl_c_on_a_terminal_clears_the_spinner_and_prints_one_line() {
+    let emu = Emu::start();
+    emu.emulator().set_behaviour(
+        SAMPLE_NOTEBOOK_ID,
+        RunBehaviour::new(Duration::from_secs(3600), RunOutcome::Success),
+    );
+    let bin = assert_cmd::cargo::cargo_bin("deepnote");
+    let pidfile = emu.config.path().join("pid");
+    // The shell writes its pid and becomes `deepnote`, so the pid is the CLI's.
+    let inner = format!(
+        "echo $$ > {}; exec {} run {SAMPLE_NOTEBOOK_ID}",
+        pidfile.display(),
+        bin.display()
+    );
+    let child = std::process::Command::new("script")
+        .args(["-qec", &inner, "/dev/null"])
+        .env("DEEPNOTE_CONFIG_DIR", emu.config.path())
+        .current_dir(emu.config.path())
+        .env("DEEPNOTE_API_KEY", SAMPLE_KEY)
+        .env("DEEPNOTE_BASE_URL", emu.base_url())
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the run is being watched (the emulator has it), then interrupt.
+    let watched = || {
+        json(emu.cmd().args(["notebooks", "runs", SAMPLE_NOTEBOOK_ID]))
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["status"] != "success" && r["status"] != "error")
+    };
+    for _ in 0..100 {
+        if pidfile.exists() && watched() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = std::fs::read_to_string(&pidfile).unwrap();
+    let killed = std::process::Command::new("sh")
+        .args(["-c", "kill -INT \"$1\"", "sh", pid.trim()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        screen.matches("stopped watching run").count(),
+        1,
+        "{screen:?}"
+    );
+    assert!(
+        !screen.contains(" after "),
+        "no second line with the time: {screen:?}"
+    );
+    // After the spinner is cleared, the one line is all that is left.
+    let tail = screen.rsplit("\u{1b}[2K").next().unwrap_or_default();
+    assert_eq!(tail.trim().lines().count(), 1, "{screen:?}");
 }

@@ -1,8 +1,5 @@
 //! The whole `--help` tree, snapshotted: a changed flag or text shows up in review.
 
-use clap::CommandFactory;
-use deepnote_cli::cli::Cli;
-
 fn walk(command: &mut clap::Command, path: &str, out: &mut Vec<(String, String)>) {
     let help = command.render_long_help().to_string();
     out.push((path.to_string(), help));
@@ -20,11 +17,37 @@ fn walk(command: &mut clap::Command, path: &str, out: &mut Vec<(String, String)>
 #[test]
 fn help_tree() {
     // A fixed width, so the snapshots do not depend on the terminal that runs the tests.
-    let mut command = Cli::command().term_width(100);
+    let mut command = deepnote_cli::cli::command().term_width(100);
     command.build();
     let mut pages = Vec::new();
     walk(&mut command, "deepnote", &mut pages);
     assert!(pages.len() >= 20, "only {} help pages", pages.len());
+    for (path, help) in &pages {
+        assert!(
+            help.contains("\nExamples:\n  deepnote"),
+            "{path} has no examples:\n{help}"
+        );
+        if path != "deepnote" {
+            // The global options are listed once, in `deepnote --help`.
+            assert!(
+                !help.contains("--api-key-file"),
+                "{path} repeats the global options"
+            );
+        }
+    }
+    let top = &pages[0].1;
+    for global in [
+        "--output",
+        "--quiet",
+        "--verbose",
+        "--api-key-file",
+        "--base-url",
+        "--allow-http",
+        "--profile",
+        "--local",
+    ] {
+        assert!(top.contains(global), "deepnote --help lacks {global}");
+    }
     for (path, help) in pages {
         let name = path.replace(' ', "_");
         insta::assert_snapshot!(name, help, &format!("{path} --help"));

@@ -21,6 +21,7 @@ pub async fn print<T>(
     list: &ListArgs,
     print_one: impl Fn(&mut Output, &T) -> std::io::Result<()>,
     columns: &[Column],
+    noun: &str,
 ) -> CliResult {
     let mut printed = 0usize;
     while list.limit.is_none_or(|limit| printed < limit) {
@@ -32,6 +33,6 @@ pub async fn print<T>(
             None => break,
         }
     }
-    ctx.out.finish_list(columns)?;
+    ctx.out.finish_list(columns, noun)?;
     Ok(())
 }

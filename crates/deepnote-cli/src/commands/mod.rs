@@ -1,7 +1,9 @@
 //! One module per command group; each turns parsed arguments into SDK calls and output.
 
 pub mod auth;
+pub mod batch;
 pub mod completions;
+pub mod emulator;
 pub mod lists;
 pub mod me;
 pub mod notebooks;

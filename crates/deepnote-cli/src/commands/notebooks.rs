@@ -1,4 +1,4 @@
-//! `deepnote notebooks get|create|delete|runs`.
+//! `deepnote notebooks list|get|create|delete|runs`.
 
 use crate::app::Context;
 use crate::cli::NotebooksCommand;
@@ -11,6 +11,26 @@ use deepnote::Client;
 /// Runs one `notebooks` subcommand.
 pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) -> CliResult {
     match command {
+        NotebooksCommand::List { project } => {
+            let project = client.projects().get(project).await?;
+            if project.notebooks.is_empty() {
+                // An answer in the original spec's shape lists none, even for a project that
+                // has notebooks: say so rather than let an empty list pass for the truth.
+                ctx.note(format!(
+                    "note: the answer for project {} lists no notebooks (an API in the original \
+                     spec's shape lists none); `deepnote notebooks get ID` shows one by id",
+                    project.id
+                ));
+            }
+            for notebook in &project.notebooks {
+                ctx.out.list_item(&view::project_notebook(
+                    project.id.as_str(),
+                    notebook.id.as_str(),
+                    &notebook.name,
+                ))?;
+            }
+            Ok(ctx.out.finish_list(view::NOTEBOOK_COLUMNS, "notebooks")?)
+        }
         NotebooksCommand::Get { notebook } => {
             let notebook = client.notebooks().get(notebook).await?;
             Ok(ctx.out.item(&view::notebook(&notebook))?)
@@ -23,7 +43,8 @@ pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) 
             let notebook = request.send().await?;
             Ok(ctx.out.item(&view::notebook(&notebook))?)
         }
-        NotebooksCommand::Delete { notebook } => {
+        NotebooksCommand::Delete { notebook, yes } => {
+            crate::confirm::delete(&format!("notebook {notebook}"), yes)?;
             client.notebooks().delete(notebook.as_str()).await?;
             ctx.note(format!("deleted notebook {notebook}"));
             Ok(())
@@ -34,7 +55,15 @@ pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) 
                 request = request.page_size(size);
             }
             let print_one = |out: &mut Output, r: &_| out.list_item(&view::run(r));
-            lists::print(ctx, request.stream(), &list, print_one, view::RUN_COLUMNS).await
+            lists::print(
+                ctx,
+                request.stream(),
+                &list,
+                print_one,
+                view::RUN_COLUMNS,
+                "runs",
+            )
+            .await
         }
     }
 }

@@ -29,6 +29,7 @@ pub async fn run(ctx: &mut Context, client: &Client, command: ProjectsCommand) -
                 &list,
                 print_one,
                 view::PROJECT_COLUMNS,
+                "projects",
             )
             .await
         }
@@ -42,9 +43,24 @@ pub async fn run(ctx: &mut Context, client: &Client, command: ProjectsCommand) -
                 request = request.folder_id(folder);
             }
             let project = request.send().await?;
-            Ok(ctx.out.item(&view::project(&project))?)
+            // The create's answer names the notebook Deepnote made, on APIs that list them.
+            let first = project.notebooks.first().map(|n| n.id.to_string());
+            match &first {
+                Some(id) => ctx.note(format!(
+                    "created project {}; its first notebook is {id} (`deepnote run {id}`)",
+                    project.id
+                )),
+                None => ctx.note(format!(
+                    "created project {}; the API did not name its first notebook",
+                    project.id
+                )),
+            }
+            Ok(ctx
+                .out
+                .item(&view::created_project(&project, first.as_deref()))?)
         }
-        ProjectsCommand::Delete { project } => {
+        ProjectsCommand::Delete { project, yes } => {
+            crate::confirm::delete(&format!("project {project}"), yes)?;
             client.projects().delete(project.as_str()).await?;
             ctx.note(format!("deleted project {project}"));
             Ok(())

@@ -1,55 +1,55 @@
 //! `deepnote run NOTEBOOK`: start a run, then (unless `--no-wait`) watch it to its end.
+//! Several notebooks go to [`batch`].
 
 use crate::app::Context;
-use crate::cli::{RunArgs, StorageMode};
+use crate::cli::RunArgs;
+use crate::commands::batch;
 use crate::exit::CliResult;
+use crate::snapshots::{DEFAULT_DIR, Target};
 use crate::{inputs, view, watch};
-use deepnote::{Client, DetachedStorage};
+use deepnote::Client;
 
 /// Starts the run and, by default, waits for it.
 pub async fn run(ctx: &mut Context, client: &Client, args: RunArgs) -> CliResult {
+    let mut notebooks = batch::notebooks(&args)?;
+    if notebooks.len() > 1 {
+        return batch::run(ctx, client, &args, notebooks).await;
+    }
+    let notebook = notebooks.remove(0);
     let file = args
         .input_file
         .as_deref()
         .map(inputs::read_input_file)
         .transpose()?;
     let values = inputs::merge(file, &args.inputs)?;
-    let mut request = client.runs().create(args.notebook.as_str());
-    if !values.is_empty() {
-        request = request.inputs(values);
-    }
-    if !args.blocks.is_empty() {
-        request = request
-            .blocks(args.blocks.iter().cloned())
-            .run_dependent_blocks(args.dependents);
-    }
-    // With neither, the SDK sends what Deepnote expects: blocks live, a whole notebook detached.
-    if args.detached {
-        request = request.detached(true);
-    }
-    if args.live {
-        request = request.live();
-    }
-    if let Some(mode) = args.storage_mode {
-        request = request.detached_storage(match mode {
-            StorageMode::ReadWrite => DetachedStorage::ReadWrite,
-            StorageMode::Readonly => DetachedStorage::ReadOnly,
-        });
-    }
-    let handle = match request.send().await {
+    let request = batch::request(&args, &notebook, &values);
+    // The snapshot's destination is checked before the run starts, not after it ends.
+    let snapshot = snapshot_target(&args);
+    snapshot.prepare()?;
+    let handle = match client.runs().start(&request).await {
         Ok(handle) => handle,
         Err(error) => {
-            watch::report_not_started(&args.notebook, &error);
+            watch::report_not_started(&notebook, &error);
             return Err(error.into());
         }
     };
     ctx.note(format!(
         "started run {} of notebook {}",
         handle.id(),
-        args.notebook
+        notebook
     ));
     if args.no_wait {
         return Ok(ctx.out.item(&view::started(&handle))?);
     }
-    watch::wait_and_report(ctx, client, handle.id(), &args.notebook, &args.wait).await
+    watch::wait_and_report(ctx, client, handle.id(), &notebook, &args.wait, &snapshot).await
+}
+
+/// `--snapshot-out`, else `--no-snapshot`, else Deepnote's `snapshots/` directory.
+fn snapshot_target(args: &RunArgs) -> Target {
+    let default = if args.no_snapshot || args.no_wait {
+        Target::Nowhere
+    } else {
+        Target::Dir(DEFAULT_DIR.into())
+    };
+    Target::from_flag(args.wait.snapshot_out.as_deref(), default)
 }

@@ -2,7 +2,8 @@
 
 use crate::app::Context;
 use crate::cli::RunsCommand;
-use crate::exit::CliResult;
+use crate::exit::{CliError, CliResult};
+use crate::snapshots::Target;
 use crate::{view, watch};
 use deepnote::{Client, RunId};
 
@@ -11,20 +12,32 @@ pub async fn run(ctx: &mut Context, client: &Client, command: RunsCommand) -> Cl
     match command {
         RunsCommand::Get { run, snapshot_out } => {
             let id = RunId::parse(&run)?;
+            let target = Target::from_flag(snapshot_out.as_deref(), Target::Nowhere);
+            target.prepare()?;
             let run = client.runs().get(id).send().await?;
-            ctx.out.item(&view::run(&run))?;
-            if let Some(path) = snapshot_out {
-                let bytes = watch::write_snapshot(client, id, &path).await?;
-                ctx.note(format!(
-                    "wrote the snapshot ({bytes} bytes) to {}",
-                    path.display()
-                ));
+            if target.leaves_stdout_free() {
+                ctx.out.item(&view::run(&run))?;
+            }
+            if target == Target::Nowhere {
+                return Ok(());
+            }
+            if !run.is_finished() {
+                return Err(CliError::api(format!(
+                    "run {id} has not finished (status {}), so it has no snapshot yet; \
+                     `deepnote runs wait {id} --snapshot-out PATH` waits for it and saves it",
+                    run.status
+                )));
+            }
+            if let Some(saved) = target.save(client, &run).await? {
+                watch::note_saved(ctx, &saved);
             }
             Ok(())
         }
         RunsCommand::Wait { run, wait } => {
             let id = RunId::parse(&run)?;
-            watch::wait_and_report(ctx, client, id, "(unknown notebook)", &wait).await
+            let target = Target::from_flag(wait.snapshot_out.as_deref(), Target::Nowhere);
+            target.prepare()?;
+            watch::wait_and_report(ctx, client, id, "(unknown notebook)", &wait, &target).await
         }
     }
 }

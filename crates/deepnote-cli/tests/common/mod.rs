@@ -96,6 +96,8 @@ pub fn bare(config: &std::path::Path) -> Command {
         cmd.env_remove(var);
     }
     cmd.env("DEEPNOTE_CONFIG_DIR", config);
+    // `deepnote run` saves snapshots under the current directory: a test's own, not the repo.
+    cmd.current_dir(config);
     cmd
 }
 
@@ -115,4 +117,62 @@ pub fn json(cmd: &mut Command) -> serde_json::Value {
             String::from_utf8_lossy(&out.stdout)
         )
     })
+}
+
+/// A loopback HTTP server that answers fixed bodies by `METHOD /path`, for answers in shapes
+/// the emulator does not give (the live API's). Unknown routes get 404.
+pub struct Canned {
+    pub base_url: String,
+    pub seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Canned {
+    pub fn serve(routes: Vec<(&'static str, u16, String)>) -> Canned {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut first = String::new();
+                if reader.read_line(&mut first).is_err() {
+                    continue;
+                }
+                let mut length = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some((k, v)) = line.split_once(':')
+                        && k.eq_ignore_ascii_case("content-length")
+                    {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                let route = first
+                    .split_whitespace()
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                log.lock().unwrap().push(route.clone());
+                let (status, text) = routes
+                    .iter()
+                    .find(|(r, _, _)| *r == route)
+                    .map(|(_, s, b)| (*s, b.clone()))
+                    .unwrap_or((404, r#"{"message":"no such route"}"#.to_string()));
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
+                    text.len()
+                );
+            }
+        });
+        Canned { base_url, seen }
+    }
 }

@@ -1,0 +1,73 @@
+//! `deepnote emulator start`: the bundled emulator in the foreground, until Ctrl-C or SIGTERM,
+//! so state lasts across commands (unlike `--local`, which lives for one command).
+
+use crate::app::Context;
+use crate::cli::EmulatorCommand;
+use crate::exit::CliResult;
+
+/// Runs one `emulator` subcommand.
+pub fn run(ctx: &mut Context, command: EmulatorCommand) -> CliResult {
+    match command {
+        EmulatorCommand::Start { data_dir, port } => start(ctx, data_dir, port),
+    }
+}
+
+#[cfg(feature = "local")]
+fn start(ctx: &mut Context, data_dir: Option<std::path::PathBuf>, port: u16) -> CliResult {
+    use crate::exit::CliError;
+    crate::app::runtime(true)?.block_on(async {
+        let mut builder = deepnote_emulator::Emulator::builder()
+            .seed_sample()
+            .port(port);
+        if let Some(dir) = &data_dir {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                CliError::api(format!(
+                    "cannot create the data directory {}: {e}",
+                    dir.display()
+                ))
+            })?;
+            builder = builder.data_dir(dir);
+        }
+        let emulator = builder
+            .start()
+            .await
+            .map_err(|e| CliError::api(format!("cannot start the emulator: {e}")))?;
+        // stdout: a script can read the address; the rest is for the person at the terminal.
+        println!("{}", emulator.base_url());
+        ctx.note(format!(
+            "deepnote emulator listening on {url}\n\
+             state: {state}\n\
+             sample project {project}, notebook {notebook}\n\
+             use it from another shell:\n  \
+             export DEEPNOTE_BASE_URL={url} DEEPNOTE_API_KEY={key}\n  \
+             deepnote projects list\n\
+             stop it with Ctrl-C",
+            url = emulator.base_url(),
+            state = data_dir.as_ref().map_or_else(
+                || "in memory, gone when it stops (--data-dir DIR keeps it)".to_string(),
+                |d| format!("kept in {}", d.display())
+            ),
+            project = crate::local::SAMPLE_PROJECT_ID,
+            notebook = crate::local::SAMPLE_NOTEBOOK_ID,
+            key = crate::local::SAMPLE_KEY,
+        ));
+        let signal = tokio::select! {
+            signal = crate::signals::stopped() => Some(signal),
+            () = emulator.stop_requested() => None,
+        };
+        emulator.shutdown().await;
+        match signal {
+            Some(signal) => {
+                ctx.note(format!("stopped the emulator ({})", signal.name()));
+                // Asked to stop and stopped cleanly: that is success, not an interruption.
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    })
+}
+
+#[cfg(not(feature = "local"))]
+fn start(_ctx: &mut Context, _data_dir: Option<std::path::PathBuf>, _port: u16) -> CliResult {
+    Err(crate::local::not_built("`deepnote emulator start`"))
+}

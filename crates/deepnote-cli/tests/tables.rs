@@ -1,0 +1,130 @@
+//! Tables: they fit the terminal (cutting the widest column, never an id), show one item's
+//! values whole, and say so when a list is empty.
+
+mod common;
+
+use common::*;
+
+fn widest_line(text: &str) -> usize {
+    text.lines().map(|l| l.chars().count()).max().unwrap_or(0)
+}
+
+#[test]
+fn a_list_fits_the_terminal_and_keeps_ids_whole() {
+    let emu = Emu::start();
+    let long = "A project with a name long enough to need cutting on a narrow terminal";
+    let id = json(emu.cmd().args(["projects", "create", long]))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // On a 100-column terminal (a pty from `script`, sized with stty): the two id columns take
+    // 72 of them and stay whole; NAME, the widest, is cut.
+    let bin = assert_cmd::cargo::cargo_bin("deepnote");
+    let out = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("stty rows 24 cols 100; {} projects list", bin.display()),
+            "/dev/null",
+        ])
+        .env("DEEPNOTE_CONFIG_DIR", emu.config.path())
+        .env("DEEPNOTE_API_KEY", SAMPLE_KEY)
+        .env("DEEPNOTE_BASE_URL", emu.base_url())
+        .env("NO_COLOR", "1")
+        .env_remove("COLUMNS")
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    assert!(widest_line(&screen) <= 100, "{screen}");
+    let row = screen.lines().find(|l| l.starts_with(&id)).expect(&screen);
+    assert!(row.contains('…') && !row.contains(long), "{row}");
+
+    // $COLUMNS is honoured too, and without a width nothing is cut.
+    let narrow = emu
+        .cmd()
+        .env("COLUMNS", "100")
+        .args(["projects", "list", "-o", "table"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(narrow.stdout).unwrap();
+    assert!(widest_line(&text) <= 100, "{text}");
+    assert!(text.contains(&id), "{text}");
+    let wide = emu
+        .cmd()
+        .args(["projects", "list", "-o", "table"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(wide.stdout).unwrap().contains(long));
+}
+
+#[test]
+fn one_item_shows_whole_values() {
+    let emu = Emu::start();
+    let runs = json(emu.cmd().args(["notebooks", "runs", SAMPLE_NOTEBOOK_ID]));
+    let done = runs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["status"] == "success")
+        .unwrap();
+    let id = done["runId"].as_str().unwrap();
+    let run = json(emu.cmd().args(["runs", "get", id]));
+    let content = run["snapshot"]
+        .as_object()
+        .and_then(|s| s.values().next())
+        .and_then(|v| v.as_str())
+        .expect("a finished run carries its snapshot")
+        .to_string();
+    assert!(content.chars().count() > 80, "{content}");
+    let out = emu
+        .cmd()
+        .env("COLUMNS", "60")
+        .args(["runs", "get", id, "-o", "table"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let one_line: String = content
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    assert!(text.contains(&one_line), "{text}");
+    assert!(!text.contains('…'), "{text}");
+}
+
+#[test]
+fn empty_lists_say_so() {
+    let emu = Emu::start();
+    emu.cmd()
+        .args([
+            "projects",
+            "list",
+            "--name-contains",
+            "no such project",
+            "-o",
+            "table",
+        ])
+        .assert()
+        .success()
+        .stdout("no projects\n");
+    let nb = json(emu.cmd().args(["notebooks", "create", SAMPLE_PROJECT_ID]))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    emu.cmd()
+        .args(["notebooks", "runs", &nb, "-o", "table"])
+        .assert()
+        .success()
+        .stdout("no runs\n");
+    // JSON stays an empty array.
+    emu.cmd()
+        .args([
+            "projects",
+            "list",
+            "--name-contains",
+            "no such project",
+            "-o",
+            "json",
+        ])
+        .assert()
+        .success()
+        .stdout("[]\n");
+}
