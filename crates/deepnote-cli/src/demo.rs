@@ -13,11 +13,12 @@ use std::time::Duration;
 /// How long the demo's run may take; the emulator's runs take half a second.
 const RUN_DEADLINE: Duration = Duration::from_secs(60);
 
-/// The inputs the demo's run is sent, one of each JSON kind the CLI types.
+/// The inputs the demo's run is sent: the sample notebook's own input blocks (a text, a
+/// slider, a checkbox), one of each kind of value Deepnote takes.
 const INPUTS: &[(&str, &str)] = &[
     ("region", "\"EMEA\""),
-    ("threshold", "0.75"),
-    ("dry_run", "false"),
+    ("limit", "25"),
+    ("include_returns", "false"),
 ];
 
 /// Starts the emulator, walks the API, stops the emulator.
@@ -163,7 +164,7 @@ async fn walk(ctx: &mut Context, client: &Client, mode: Mode) -> Step {
     check(
         ctx,
         4,
-        "Run the sample notebook with region=EMEA and wait (POST /runs, GET /runs/{id})",
+        "Run the sample notebook with region=EMEA, limit=25 and wait (POST /runs, GET /runs/{id})",
         outcome,
     )?;
     let run_id = run_id.expect("checked above");

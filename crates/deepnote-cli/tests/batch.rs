@@ -23,12 +23,17 @@ fn new_notebook(emu: &Emu, name: &str) -> String {
 
 #[test]
 fn several_notebooks_run_together_and_the_worst_outcome_sets_the_exit_code() {
-    let emu = Emu::start();
+    // Every run gets the same input, on notebooks made here without input blocks: the
+    // original spec's dialect, which checks no input names.
+    let emu = Emu::start_with(deepnote_emulator::Dialect::Spec);
     let ok = new_notebook(&emu, "ok");
     let failing = new_notebook(&emu, "failing");
     emu.emulator().set_behaviour(
         &failing,
-        RunBehaviour::new(Duration::from_millis(300), RunOutcome::Error).message("boom"),
+        // Reported in the run's `error`, as the service does at times (it is often null).
+        RunBehaviour::new(Duration::from_millis(300), RunOutcome::Error)
+            .message("boom")
+            .report_error(true),
     );
     let summary = emu.config.path().join("summary.md");
     let out = emu

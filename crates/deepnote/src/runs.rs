@@ -447,7 +447,7 @@ pub(crate) async fn send_create(client: &Client, request: &RunRequest) -> Result
     let body = request.to_body()?;
     let answer = match client.api().create_run().body(body).send().await {
         Ok(answer) => answer,
-        Err(e) => return Err(client.create_error("run", e).await),
+        Err(e) => return Err(missing_notebook(client.create_error("run", e).await)),
     };
     let status = answer.status();
     let started = answer.into_inner();
@@ -480,6 +480,21 @@ pub(crate) async fn send_create(client: &Client, request: &RunRequest) -> Result
             .unwrap_or_else(|| RunStatus::Unknown(String::new())),
         created_at: started.created_at,
     })
+}
+
+/// The live API answers a run of a notebook that does not exist with 400 `Notebook not found`
+/// (its 404 there means the key's owner left the workspace); the original spec's servers
+/// answer 404. Both are [`Error::NotFound`], so callers see one error for one cause.
+fn missing_notebook(error: Error) -> Error {
+    match error {
+        Error::Api { status, message }
+            if status == reqwest::StatusCode::BAD_REQUEST
+                && message.to_ascii_lowercase().contains("notebook not found") =>
+        {
+            Error::NotFound { message }
+        }
+        other => other,
+    }
 }
 
 /// The options of a new run; from [`RunsApi::create`]. Await it or call `send`.

@@ -91,7 +91,9 @@ async fn run_many_yields_failures_as_outcomes_as_they_finish() {
         .unwrap();
     emu.set_behaviour(
         &failing.id,
-        RunBehaviour::new(Duration::ZERO, RunOutcome::Error).message("bad"),
+        RunBehaviour::new(Duration::ZERO, RunOutcome::Error)
+            .message("bad")
+            .report_error(true),
     );
     emu.set_behaviour(
         NB,

@@ -6,7 +6,7 @@ use deepnote::{
     AccessLevel, Error, NotebookId, ProjectId, RunId, RunStatus, SnapshotDelivery, StreamExt,
     TryStreamExt,
 };
-use deepnote_emulator::KeySpec;
+use deepnote_emulator::{Dialect, Emulator, KeySpec};
 
 #[tokio::test]
 async fn me_reports_the_key_workspace_and_access() {
@@ -71,11 +71,11 @@ async fn notebooks_are_created_read_listed_and_deleted() {
     let notebook = client
         .notebooks()
         .create(&project)
-        .name("Scratch")
+        .name("SDK scratch")
         .send()
         .await
         .unwrap();
-    assert_eq!(notebook.name, "Scratch");
+    assert_eq!(notebook.name, "SDK scratch");
     assert_eq!(notebook.project_id.as_ref(), Some(&project));
     assert_eq!(
         client.notebooks().get(&notebook.id).await.unwrap(),
@@ -158,24 +158,34 @@ async fn a_run_is_created_read_waited_for_and_its_snapshot_read() {
 
 #[tokio::test]
 async fn the_legacy_execute_goes_to_v1() {
-    let (emu, client) = common::sample().await;
-    client
-        .notebooks()
-        .execute_v1(common::SAMPLE_PROJECT_ID, common::SAMPLE_NOTEBOOK_ID)
-        .await
-        .unwrap();
-    let calls = common::requests(&emu, "POST", "/v1/projects/");
-    assert_eq!(calls.len(), 1, "{:?}", emu.journal());
-    assert_eq!(calls[0].status, 200);
-    // A notebook of another project is not found there.
-    let other = client
-        .notebooks()
-        .execute_v1(
-            "00000000-5a3e-4000-8000-000000000102",
-            common::SAMPLE_NOTEBOOK_ID,
-        )
-        .await;
-    assert!(matches!(other, Err(Error::NotFound { .. })), "{other:?}");
+    // The original spec answers 200 and 404; the live service 202 and 401 for anything it
+    // refuses (its docs name no other status).
+    for (dialect, accepted) in [(Dialect::Spec, 200), (Dialect::Live, 202)] {
+        let (emu, client) = common::start(Emulator::builder().dialect(dialect)).await;
+        client
+            .notebooks()
+            .execute_v1(common::SAMPLE_PROJECT_ID, common::SAMPLE_NOTEBOOK_ID)
+            .await
+            .unwrap();
+        let calls = common::requests(&emu, "POST", "/v1/projects/");
+        assert_eq!(calls.len(), 1, "{:?}", emu.journal());
+        assert_eq!(calls[0].status, accepted);
+        // A notebook of another project is refused there.
+        let other = client
+            .notebooks()
+            .execute_v1(
+                "00000000-5a3e-4000-8000-000000000102",
+                common::SAMPLE_NOTEBOOK_ID,
+            )
+            .await;
+        match dialect {
+            Dialect::Spec => assert!(matches!(other, Err(Error::NotFound { .. })), "{other:?}"),
+            _ => assert!(
+                matches!(other, Err(Error::Unauthorized { .. })),
+                "{other:?}"
+            ),
+        }
+    }
 }
 
 #[tokio::test]
@@ -184,13 +194,20 @@ async fn block_selection_reaches_the_server() {
     let handle = client
         .runs()
         .create(common::SAMPLE_NOTEBOOK_ID)
-        .blocks(["no-such-block-but-named"])
+        .blocks(["b-load"])
         .await
         .unwrap();
     let record = emu.run_record(&handle.id().to_string()).unwrap();
-    assert_eq!(
-        record.block_ids,
-        Some(vec!["no-such-block-but-named".to_string()])
+    assert_eq!(record.block_ids, Some(vec!["b-load".to_string()]));
+    // The live service refuses a block the notebook lacks, before any run starts.
+    let missing = client
+        .runs()
+        .create(common::SAMPLE_NOTEBOOK_ID)
+        .blocks(["no-such-block"])
+        .await;
+    assert!(
+        matches!(&missing, Err(Error::Api { status, message }) if status.as_u16() == 400 && message.contains("Block not found")),
+        "{missing:?}"
     );
 }
 

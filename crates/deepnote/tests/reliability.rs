@@ -50,7 +50,12 @@ fn count(emu: &Emulator, f: impl Fn(&deepnote_emulator::JournalEntry) -> bool) -
 async fn five_hundred_runs_under_faults_each_start_once_and_end_right() {
     const RUNS: usize = 500;
     const NOTEBOOKS: usize = 10;
-    let (emu, client) = common::sample().await;
+    // The runs carry an input `i` to tell them apart, on notebooks made here without input
+    // blocks: the original spec's dialect, which checks no input names, keeps that simple.
+    let (emu, client) = common::start(
+        deepnote_emulator::Emulator::builder().dialect(deepnote_emulator::Dialect::Spec),
+    )
+    .await;
     // Ten notebooks; two of them fail, so "the right outcome" is not always success.
     let mut notebooks = Vec::new();
     for n in 0..NOTEBOOKS {

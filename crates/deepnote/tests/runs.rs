@@ -15,7 +15,12 @@ fn quick() -> WaitPolicy {
 
 #[tokio::test]
 async fn each_failed_outcome_is_a_typed_error_with_the_run_and_message() {
-    let (emu, client) = common::sample().await;
+    // The original spec's dialect reports each failure's message as given; the live one
+    // (whose `error` is null) is covered by the snapshot-derived reason's own tests.
+    let (emu, client) = common::start(
+        deepnote_emulator::Emulator::builder().dialect(deepnote_emulator::Dialect::Spec),
+    )
+    .await;
     let cases = [
         (RunOutcome::Error, "error", Some("ZeroDivisionError")),
         (

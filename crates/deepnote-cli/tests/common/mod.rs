@@ -22,6 +22,11 @@ pub struct Emu {
 
 impl Emu {
     pub fn start() -> Emu {
+        Emu::start_with(deepnote_emulator::Dialect::Live)
+    }
+
+    /// An emulator answering in this dialect (the live API's, or the original spec's).
+    pub fn start_with(dialect: deepnote_emulator::Dialect) -> Emu {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -30,6 +35,7 @@ impl Emu {
         let emu = runtime
             .block_on(
                 Emulator::builder()
+                    .dialect(dialect)
                     .seed_sample()
                     .key(
                         KeySpec::new(VIEWER_KEY)
