@@ -27,10 +27,9 @@ pub fn exit_for(error: &deepnote::Error) -> Exit {
 }
 
 /// The error, each cause under it (`error sending request: client error (Connect): Connection
-/// refused`), and a hint when the kind of failure has a known fix.
-// SEAM(credentials): on 401/403 the message should also name the key source that was refused
-// (`--api-key-file`, `$DEEPNOTE_API_KEY`, a profile). That waits for the SDK's
-// `deepnote::Credentials`, which will carry the source; the lead wires it here.
+/// refused`), and a hint when the kind of failure has a known fix. On 401 and 403 the SDK's
+/// message names the key source in use (`--api-key-file`, `$DEEPNOTE_API_KEY`,
+/// `$DEEPNOTE_TOKEN`, a profile), as the client is built from `deepnote::Credentials`.
 pub fn describe(error: &deepnote::Error) -> String {
     let mut message = error.to_string();
     let mut causes = Vec::new();

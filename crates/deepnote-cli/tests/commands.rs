@@ -504,11 +504,15 @@ fn auth_failures_exit_3() {
         .assert()
         .code(AUTH)
         .stderr(predicate::str::contains("401"));
+    // A 403 names the key source in use, so the user knows which key lacks the level.
     emu.cmd_with_key(VIEWER_KEY)
         .args(["projects", "create", "nope"])
         .assert()
         .code(AUTH)
-        .stderr(predicate::str::contains("403"));
+        .stderr(
+            predicate::str::contains("403")
+                .and(predicate::str::contains("the key from $DEEPNOTE_API_KEY")),
+        );
     emu.cmd_with_key(VIEWER_KEY)
         .args(["projects", "get", SAMPLE_PROJECT_ID])
         .assert()

@@ -134,6 +134,10 @@ impl Client {
                 message,
                 key_source: self.inner.key_source.clone(),
             },
+            Error::Forbidden { message, .. } => Error::Forbidden {
+                message,
+                key_source: self.inner.key_source.clone(),
+            },
             other => other,
         }
     }

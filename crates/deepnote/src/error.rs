@@ -22,10 +22,12 @@ pub enum Error {
         key_source: Option<crate::credentials::KeySource>,
     },
     /// 403: the key's access level is too low for this call.
-    #[error("forbidden (403): {message}")]
+    #[error("forbidden (403): {message}{}", fmt_used(.key_source))]
     Forbidden {
         /// The server's message.
         message: String,
+        /// Where the key came from, when the client knows (see [`crate::Credentials`]).
+        key_source: Option<crate::credentials::KeySource>,
     },
     /// 404: no such project, notebook or run (or nothing to return yet).
     #[error("not found (404): {message}")]
@@ -143,6 +145,12 @@ fn fmt_refused(source: &Option<crate::credentials::KeySource>) -> String {
         .map_or_else(String::new, |s| format!(" (the key from {s} was refused)"))
 }
 
+fn fmt_used(source: &Option<crate::credentials::KeySource>) -> String {
+    source.as_ref().map_or_else(String::new, |s| {
+        format!(" (the key from {s} lacks the access level)")
+    })
+}
+
 fn fmt_body(body: &str) -> String {
     if body.is_empty() {
         String::new()
@@ -248,7 +256,10 @@ pub(crate) fn from_status(
             message,
             key_source: None,
         },
-        403 => Error::Forbidden { message },
+        403 => Error::Forbidden {
+            message,
+            key_source: None,
+        },
         404 => Error::NotFound { message },
         429 => Error::RateLimited {
             retry_after,
