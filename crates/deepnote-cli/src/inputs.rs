@@ -114,6 +114,12 @@ pub fn parse_input_object(text: &str) -> Result<BTreeMap<String, InputValue>, St
     }
 }
 
+/// The run's input values: `--input-file` (if given), overridden by each `--input`.
+pub fn of(file: Option<&Path>, args: &[InputArg]) -> CliResult<BTreeMap<String, InputValue>> {
+    let file = file.map(read_input_file).transpose()?;
+    merge(file, args)
+}
+
 /// The inputs a run is sent: the file's, then each `--input` over them. Naming one input twice
 /// on the command line is a mistake worth stopping for; overriding the file is the point.
 pub fn merge(

@@ -48,7 +48,11 @@ pub struct NotebooksApi<'a> {
 impl<'a> NotebooksApi<'a> {
     /// One notebook.
     pub async fn get(&self, id: impl Into<NotebookId>) -> Result<Notebook> {
-        let id = id.into();
+        Notebook::from_envelope(self.read(id.into()).await?.notebook)
+    }
+
+    /// GET /notebooks/{id}, the answer as the generated client reads it.
+    async fn read(&self, id: NotebookId) -> Result<types::GetNotebookResponse> {
         let answer = self
             .client
             .api()
@@ -57,23 +61,14 @@ impl<'a> NotebooksApi<'a> {
             .send()
             .await
             .map_err(|e| self.client.api_error(e))?;
-        Notebook::from_envelope(answer.into_inner().notebook)
+        Ok(answer.into_inner())
     }
 
     /// The notebook's input blocks: what a run's inputs may name, and what each takes.
     /// `None` when the server does not say (the original API answers no inputs); a notebook
     /// without input blocks may also answer `None`.
     pub async fn inputs(&self, id: impl Into<NotebookId>) -> Result<Option<Vec<NotebookInput>>> {
-        let id = id.into();
-        let answer = self
-            .client
-            .api()
-            .get_notebook()
-            .notebook_id(id.checked()?)
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?
-            .into_inner();
+        let answer = self.read(id.into()).await?;
         // Read through JSON, so the inputs are found under whatever type the generated
         // client gives the notebook.
         let json = serde_json::to_value(&answer)

@@ -78,10 +78,7 @@ impl Run {
     /// nested under `snapshot`.
     pub(crate) fn from_api(r: types::Run, asked: Option<RunId>) -> Result<Run> {
         let id = run_id(r.run_id.or(r.id), asked)?;
-        let error = r.error.and_then(|e| match e {
-            types::RunError::String(s) => Some(s),
-            types::RunError::Object { message } => message,
-        });
+        let error = r.error.and_then(error_text);
         let nested = r.snapshot.unwrap_or_default();
         let snapshot = snapshot_ref(
             r.snapshot_content.or(nested.snapshot_content),
@@ -110,10 +107,7 @@ impl Run {
                 .unwrap_or_else(|| RunStatus::Unknown(String::new())),
             created_at: r.created_at,
             finished_at: r.completed_at.or(r.finished_at),
-            error: r.error.and_then(|e| match e {
-                types::RunError::String(s) => Some(s),
-                types::RunError::Object { message } => message,
-            }),
+            error: r.error.and_then(error_text),
             snapshot: None,
         })
     }
@@ -141,6 +135,14 @@ impl Run {
                 run: Box::new(self),
             }),
         }
+    }
+}
+
+/// A run's `error`, a string or `{message}` as Deepnote sends it.
+fn error_text(error: types::RunError) -> Option<String> {
+    match error {
+        types::RunError::String(s) => Some(s),
+        types::RunError::Object { message } => message,
     }
 }
 

@@ -91,12 +91,7 @@ pub async fn run(
         None => Target::Dir(DEFAULT_DIR.into()),
     };
     snapshot.prepare()?;
-    let file = args
-        .input_file
-        .as_deref()
-        .map(inputs::read_input_file)
-        .transpose()?;
-    let values = inputs::merge(file, &args.inputs)?;
+    let values = inputs::of(args.input_file.as_deref(), &args.inputs)?;
     let requests: Vec<RunRequest> = notebooks
         .iter()
         .map(|nb| request(args, nb, &values))

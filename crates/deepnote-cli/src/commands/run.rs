@@ -16,12 +16,7 @@ pub async fn run(ctx: &mut Context, client: &Client, args: RunArgs) -> CliResult
         return batch::run(ctx, client, &args, notebooks).await;
     }
     let notebook = notebooks.remove(0);
-    let file = args
-        .input_file
-        .as_deref()
-        .map(inputs::read_input_file)
-        .transpose()?;
-    let values = inputs::merge(file, &args.inputs)?;
+    let values = inputs::of(args.input_file.as_deref(), &args.inputs)?;
     let request = batch::request(&args, &notebook, &values);
     // The snapshot's destination is checked before the run starts, not after it ends.
     let snapshot = snapshot_target(&args);
