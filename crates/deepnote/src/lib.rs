@@ -85,23 +85,39 @@
 
 #![warn(missing_docs)]
 
+mod blocks;
 mod client;
 mod error;
+mod export;
+mod files;
 mod ids;
+mod integrations;
 mod list;
+mod machines;
 mod me;
 mod notebooks;
 mod pagination;
 mod projects;
 mod run_many;
 mod runs;
+mod schedules;
+mod search;
+mod sessions;
 mod snapshot;
+mod surface_ids;
 mod wait;
 
+pub use blocks::{Block, BlockType, BlocksApi, CreateBlock, CreatedBlock, Placement, UpdateBlock};
 pub use client::{API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder};
 pub use error::{Error, Result};
+pub use export::{
+    DeepnoteDocument, ImportOptions, ImportResult, ImportedNotebook, ProjectExport, content_hash,
+};
+pub use files::{Download, FileRef, FilesApi, Progress, Upload};
 pub use ids::{NotebookId, ProjectId, RunId};
+pub use integrations::{Integration, IntegrationsApi, ListIntegrations};
 pub use list::{List, ListQuery};
+pub use machines::{Machine, MachineType, MachinesApi};
 pub use me::{Me, MeApi};
 pub use notebooks::{CreateNotebook, ListRuns, Notebook, NotebookRunsQuery, NotebooksApi};
 pub use pagination::{BoxStream, MAX_PAGE_SIZE, Page};
@@ -110,9 +126,15 @@ pub use run_many::{OutcomeStream, RunMany, RunOutcome};
 pub use runs::{
     CreateRun, DetachedStorage, GetRun, Run, RunHandle, RunRequest, RunsApi, SnapshotRef,
 };
+pub use schedules::{
+    CreateSchedule, Cron, NotebookSchedule, Schedule, SchedulesApi, UpsertSchedule,
+};
+pub use search::{Search, SearchHit, SearchResults, SearchType};
+pub use sessions::{CreateSession, Session, SessionsApi};
 pub use snapshot::{
     Snapshot, SnapshotBlock, SnapshotDelivery, SnapshotDocument, SnapshotNotebook, SnapshotProject,
 };
+pub use surface_ids::{BlockId, IntegrationId, SessionId};
 pub use wait::{Wait, WaitPolicy};
 
 /// The low-level client this crate is built on, for anything it does not cover.
