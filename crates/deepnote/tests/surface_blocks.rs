@@ -39,7 +39,10 @@ async fn create_sends_the_block_and_reads_the_answer() {
     );
     assert_eq!(created.block.id, BlockId::new("b9"));
     assert_eq!(created.block.block_type.as_deref(), Some("sql"));
-    assert_eq!(created.block.integration_id.as_ref().map(|i| i.as_str()), Some(UUID));
+    assert_eq!(
+        created.block.integration_id.as_ref().map(|i| i.as_str()),
+        Some(UUID)
+    );
     assert_eq!(created.block.version, Some(1));
     assert_eq!(
         created.notebook_block_ids,
@@ -56,7 +59,10 @@ async fn get_update_delete_address_the_block() {
                    "metadata": {"a": 1}, "integrationId": null}})
             .to_string(),
         ),
-        ("PATCH", "/v2/blocks/b%201") => (200, json!({"block": {"id": "b 1", "version": 4}}).to_string()),
+        ("PATCH", "/v2/blocks/b%201") => (
+            200,
+            json!({"block": {"id": "b 1", "version": 4}}).to_string(),
+        ),
         ("DELETE", "/v2/blocks/b%201") => (204, String::new()),
         _ => (418, "unexpected".into()),
     })
@@ -67,7 +73,10 @@ async fn get_update_delete_address_the_block() {
     assert_eq!(b.metadata.unwrap()["a"], json!(1));
     assert_eq!(b.integration_id, None);
     let b = c.blocks().update("b 1").content("x = 2").await.unwrap();
-    assert_eq!((b.id.as_str(), b.version, b.content), ("b 1", Some(4), None));
+    assert_eq!(
+        (b.id.as_str(), b.version, b.content),
+        ("b 1", Some(4), None)
+    );
     c.blocks().delete("b 1").await.unwrap();
     let seen = s.requests();
     assert_eq!(seen.len(), 3);
@@ -145,7 +154,10 @@ async fn reorder_and_rename_send_what_the_client_branch_shows() {
         seen[1].json(),
         json!({"blockIds": ["b3", "b1"], "placement": {"type": "after", "blockId": "b2"}})
     );
-    assert_eq!((seen[2].method.as_str(), seen[2].json()), ("PATCH", json!({"name": "Renamed"})));
+    assert_eq!(
+        (seen[2].method.as_str(), seen[2].json()),
+        ("PATCH", json!({"name": "Renamed"}))
+    );
 }
 
 #[tokio::test]
@@ -154,18 +166,28 @@ async fn error_statuses_are_typed() {
         "GET" => (404, json!({"message": "block not found"}).to_string()),
         "PATCH" => (409, json!({"message": "Project is suspended"}).to_string()),
         "DELETE" => (403, "<html>denied</html>".into()),
-        _ => (400, json!({"message": "metadata.sql_integration_id is not allowed"}).to_string()),
+        _ => (
+            400,
+            json!({"message": "metadata.sql_integration_id is not allowed"}).to_string(),
+        ),
     })
     .await;
     let c = s.client();
     let e = c.blocks().get("b1").await.unwrap_err();
-    assert!(matches!(&e, Error::NotFound { message } if message == "block not found"), "{e}");
+    assert!(
+        matches!(&e, Error::NotFound { message } if message == "block not found"),
+        "{e}"
+    );
     let e = c.blocks().update("b1").content("x").await.unwrap_err();
     assert_eq!(e.status(), Some(StatusCode::CONFLICT));
     assert!(e.to_string().contains("Project is suspended"), "{e}");
     let e = c.blocks().delete("b1").await.unwrap_err();
     assert!(matches!(e, Error::Forbidden { .. }), "{e}");
-    let e = c.blocks().create("nb1", BlockType::Markdown).await.unwrap_err();
+    let e = c
+        .blocks()
+        .create("nb1", BlockType::Markdown)
+        .await
+        .unwrap_err();
     assert_eq!(e.status(), Some(StatusCode::BAD_REQUEST));
     // 2xx answers without the block are decode errors, never a panic.
     let s = stub(|_| (200, json!({"block": {"id": ""}}).to_string())).await;

@@ -24,7 +24,10 @@ fn parts(r: &Seen) -> Vec<(String, Vec<u8>)> {
         .unwrap_or_else(|| panic!("content type {kind:?}"));
     let body = &r.body[..];
     let close = format!("\r\n--{boundary}--\r\n");
-    assert!(body.ends_with(close.as_bytes()), "the trailer closes the body");
+    assert!(
+        body.ends_with(close.as_bytes()),
+        "the trailer closes the body"
+    );
     let opening = format!("--{boundary}\r\n");
     assert!(body.starts_with(opening.as_bytes()));
     let inner = &body[opening.len()..body.len() - close.len()];
@@ -67,7 +70,10 @@ async fn an_upload_from_a_path_is_one_multipart_request_with_its_length() {
         .from_path(&local)
         .await
         .unwrap();
-    assert_eq!(file.path, "data/report (1).csv", "the path the server chose");
+    assert_eq!(
+        file.path, "data/report (1).csv",
+        "the path the server chose"
+    );
     assert_eq!(file.size, Some(11));
     let r = s.only();
     assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/v2/files"));
@@ -165,7 +171,10 @@ async fn upload_errors_and_bad_arguments() {
             .from_reader(&b"x"[..], None)
             .await
             .unwrap_err();
-        assert!(matches!(e, Error::InvalidArgument(_)), "{project} {path:?}: {e}");
+        assert!(
+            matches!(e, Error::InvalidArgument(_)),
+            "{project} {path:?}: {e}"
+        );
     }
     let e = c
         .files()
@@ -205,13 +214,23 @@ async fn downloads_stream_to_writers_and_paths_with_progress() {
     assert!(totals.windows(2).all(|w| w[0] < w[1]), "{totals:?}");
     assert_eq!(totals.last(), Some(&(data.len() as u64)));
     let r = &s.requests()[0];
-    assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/v2/files/download"));
-    assert_eq!(r.query, q(&[("projectId", PROJECT), ("path", "data/a b.csv")]));
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("GET", "/v2/files/download")
+    );
+    assert_eq!(
+        r.query,
+        q(&[("projectId", PROJECT), ("path", "data/a b.csv")])
+    );
 
     let dir = tempdir();
     let local = dir.join("a.csv");
     std::fs::write(&local, b"old").unwrap();
-    c.files().download(PROJECT, "a.csv").to_path(&local).await.unwrap();
+    c.files()
+        .download(PROJECT, "a.csv")
+        .to_path(&local)
+        .await
+        .unwrap();
     assert_eq!(std::fs::read(&local).unwrap(), data);
     let e = c
         .files()
@@ -220,7 +239,11 @@ async fn downloads_stream_to_writers_and_paths_with_progress() {
         .await
         .unwrap_err();
     assert!(matches!(e, Error::NotFound { .. }), "{e}");
-    assert_eq!(std::fs::read(&local).unwrap(), data, "a failed download keeps the old file");
+    assert_eq!(
+        std::fs::read(&local).unwrap(),
+        data,
+        "a failed download keeps the old file"
+    );
     let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
     assert_eq!(left.len(), 1, "no partial file is left behind");
 }
@@ -229,24 +252,42 @@ async fn downloads_stream_to_writers_and_paths_with_progress() {
 async fn delete_and_copy_send_their_fields() {
     let s = stub(|r| match r.path.as_str() {
         "/v2/files" => (204, String::new()),
-        _ => (201, json!({"file": {"projectId": OTHER_PROJECT, "path": "a.csv"}}).to_string()),
+        _ => (
+            201,
+            json!({"file": {"projectId": OTHER_PROJECT, "path": "a.csv"}}).to_string(),
+        ),
     })
     .await;
     let c = s.client();
     c.files().delete(PROJECT, "data/a.csv").await.unwrap();
-    let answer = c.files().copy(PROJECT, "a.csv", OTHER_PROJECT).await.unwrap();
+    let answer = c
+        .files()
+        .copy(PROJECT, "a.csv", OTHER_PROJECT)
+        .await
+        .unwrap();
     assert_eq!(answer["file"]["path"], json!("a.csv"));
     let seen = s.requests();
     assert_eq!(seen[0].method, "DELETE");
-    assert_eq!(seen[0].query, q(&[("projectId", PROJECT), ("path", "data/a.csv")]));
-    assert_eq!((seen[1].method.as_str(), seen[1].path.as_str()), ("POST", "/v2/files/copy"));
+    assert_eq!(
+        seen[0].query,
+        q(&[("projectId", PROJECT), ("path", "data/a.csv")])
+    );
+    assert_eq!(
+        (seen[1].method.as_str(), seen[1].path.as_str()),
+        ("POST", "/v2/files/copy")
+    );
     assert_eq!(
         seen[1].json(),
         json!({"sourceProjectId": PROJECT, "projectId": OTHER_PROJECT, "path": "a.csv"})
     );
     // An empty 2xx answer to the copy is a success, not a decode failure.
     let s = stub(|_| (204, String::new())).await;
-    let answer = s.client().files().copy(PROJECT, "a.csv", OTHER_PROJECT).await.unwrap();
+    let answer = s
+        .client()
+        .files()
+        .copy(PROJECT, "a.csv", OTHER_PROJECT)
+        .await
+        .unwrap();
     assert!(answer.is_empty());
     let s = stub(|_| (404, json!({"message": "File not found"}).to_string())).await;
     let e = s.client().files().delete(PROJECT, "x").await.unwrap_err();
