@@ -112,10 +112,9 @@ impl TryFrom<String> for Cron {
     }
 }
 
-impl TryFrom<&Cron> for Cron {
-    type Error = Error;
-    fn try_from(c: &Cron) -> Result<Cron> {
-        Ok(c.clone())
+impl AsRef<str> for Cron {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 
@@ -223,29 +222,21 @@ impl<'a> SchedulesApi<'a> {
     /// Set the notebook's one schedule (created, or replaced), through
     /// `POST /notebooks/{id}/schedule`. `cron` is checked before sending; see [`Cron`] and
     /// [`Cron::daily_at`].
-    pub fn upsert(
-        &self,
-        notebook: impl Into<NotebookId>,
-        cron: impl TryInto<Cron, Error = Error>,
-    ) -> UpsertSchedule {
+    pub fn upsert(&self, notebook: impl Into<NotebookId>, cron: impl AsRef<str>) -> UpsertSchedule {
         UpsertSchedule {
             client: self.client.clone(),
             notebook: notebook.into(),
-            cron: cron.try_into(),
+            cron: Cron::parse(cron.as_ref()),
             timezone: None,
         }
     }
 
     /// Add a schedule to the notebook, next to any it has, through `POST /schedules`.
-    pub fn create(
-        &self,
-        notebook: impl Into<NotebookId>,
-        cron: impl TryInto<Cron, Error = Error>,
-    ) -> CreateSchedule {
+    pub fn create(&self, notebook: impl Into<NotebookId>, cron: impl AsRef<str>) -> CreateSchedule {
         CreateSchedule {
             client: self.client.clone(),
             notebook: notebook.into(),
-            cron: cron.try_into(),
+            cron: Cron::parse(cron.as_ref()),
             timezone: None,
         }
     }
@@ -370,15 +361,17 @@ impl CreateSchedule {
             cron: cron.to_string(),
             timezone: timezone.clone(),
         };
-        let answer = self
-            .client
-            .api()
-            .create_schedule()
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?;
-        let mut object = answer.into_inner();
+        let answer = self.client.api().create_schedule().body(body).send().await;
+        let mut object = match answer {
+            Ok(answer) => answer.into_inner(),
+            // The schedule was created: an empty 2xx answer is a success, not a decode failure.
+            Err(deepnote_api::ApiError::InvalidResponsePayload(bytes, _))
+                if bytes.iter().all(u8::is_ascii_whitespace) =>
+            {
+                serde_json::Map::new()
+            }
+            Err(e) => return Err(self.client.api_error(e)),
+        };
         if let Some(serde_json::Value::Object(inner)) = object.remove("schedule") {
             object = inner;
         }
