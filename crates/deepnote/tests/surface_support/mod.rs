@@ -67,6 +67,18 @@ pub async fn stub<F>(answer: F) -> Stub
 where
     F: Fn(&Seen) -> Answer + Send + Sync + 'static,
 {
+    stub_raw(move |s| {
+        let (status, text) = answer(s);
+        respond(status, text)
+    })
+    .await
+}
+
+/// Serve a stub whose answers the closure builds whole (binary bodies, headers).
+pub async fn stub_raw<F>(answer: F) -> Stub
+where
+    F: Fn(&Seen) -> Response + Send + Sync + 'static,
+{
     let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
     let log = seen.clone();
     let answer = Arc::new(answer);
@@ -89,9 +101,9 @@ where
                     headers,
                     body,
                 };
-                let (status, text) = answer(&s);
+                let response = answer(&s);
                 log.lock().unwrap().push(s);
-                respond(status, text)
+                response
             }
         },
     );
