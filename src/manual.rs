@@ -64,7 +64,7 @@ impl UploadBody {
         E: Into<BodyError>,
     {
         UploadBody {
-            kind: BodyKind::Stream(Box::pin(ErrInto(stream))),
+            kind: BodyKind::Stream(Box::pin(ErrInto(Box::pin(stream)))),
             len: None,
         }
     }
@@ -87,8 +87,8 @@ impl UploadBody {
     }
 }
 
-/// Adapts a stream's error type to [`BodyError`].
-struct ErrInto<S>(S);
+/// Adapts a stream's error type to [`BodyError`] (boxed, so it is `Unpin` whatever `S` is).
+struct ErrInto<S>(Pin<Box<S>>);
 
 impl<S, E> Stream for ErrInto<S>
 where
@@ -96,10 +96,9 @@ where
     E: Into<BodyError>,
 {
     type Item = Result<Bytes, BodyError>;
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        // SAFETY: the only field is structurally pinned; it is never moved out.
-        let inner = unsafe { self.map_unchecked_mut(|s| &mut s.0) };
-        inner
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.0
+            .as_mut()
             .poll_next(cx)
             .map(|o| o.map(|r| r.map_err(Into::into)))
     }

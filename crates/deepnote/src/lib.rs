@@ -65,6 +65,13 @@
 //! - [`RunsApi::run_many`] starts and waits for many runs, paced by the server's rate limit.
 //! - [`RunsApi::snapshot`] reads a run's `.deepnote` snapshot, inline or downloaded; a
 //!   download URL on another origin never receives the key.
+//! - [`Client::blocks`], [`Client::files`], [`Client::schedules`], [`Client::integrations`],
+//!   [`Client::machines`], [`Client::sessions`] and [`Client::search`] cover the operations
+//!   added since the original spec, with [`ProjectsApi::export`] / [`ProjectsApi::import`]
+//!   (`.deepnote` documents, with Deepnote's conflict check) and [`NotebooksApi::rename`] /
+//!   [`NotebooksApi::reorder_blocks`]. File transfers stream, with progress callbacks; a cron
+//!   expression is checked before it is sent ([`Cron`]). Calls known only from Deepnote's
+//!   client code or inferred from its guides say so in their docs.
 //! - One [`Error`], with [`Error::status`] and [`Error::is_retryable`].
 //!
 //! # Security
