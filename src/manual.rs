@@ -23,7 +23,9 @@ type ChunkStream = Pin<Box<dyn Stream<Item = Result<Bytes, BodyError>> + Send>>;
 /// The bytes of an upload: in memory, or a stream of chunks read as they are sent.
 ///
 /// A streamed body is sent once: if the attempt fails, it is not retried (the bytes are gone),
-/// whatever the retry policy says. A body in memory is retried like any other request.
+/// whatever the retry policy says. A body in memory is retried like any other request, except
+/// by [`Client::create_file`], whose multipart body is always a stream of its parts (so that
+/// the file is never copied).
 pub struct UploadBody {
     kind: BodyKind,
     len: Option<u64>,
@@ -104,6 +106,16 @@ where
     }
 }
 
+/// One chunk, then the end.
+struct Once(Option<Bytes>);
+
+impl Stream for Once {
+    type Item = Result<Bytes, BodyError>;
+    fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Poll::Ready(self.0.take().map(Ok))
+    }
+}
+
 /// The multipart body: the head (the two text fields and the file part's headers), the file's
 /// chunks as they come, then the trailer. Only the current chunk is ever held.
 struct Multipart {
@@ -151,8 +163,9 @@ impl Client {
     /// `file`. The server never overwrites: when `path` exists it stores the file under a
     /// unique path of its own, which the answer's `file.path` names (delete first to replace).
     ///
-    /// A streamed `body` is sent as it is read, never buffered whole; such a request is sent
-    /// once and not retried (see [`UploadBody`]). 413 means the file is too large.
+    /// The body is sent as it is read, never buffered whole nor copied: the request is sent
+    /// once and not retried, whatever the retry policy (see [`UploadBody`]). 413 means the file
+    /// is too large.
     pub async fn create_file(
         &self,
         project_id: &uuid::Uuid,
@@ -170,21 +183,16 @@ impl Client {
         let head = multipart_head(&boundary, &project_id.to_string(), path, file_name);
         let tail = Bytes::from(format!("\r\n--{boundary}--\r\n"));
         let len = body.len.map(|n| n + head.len() as u64 + tail.len() as u64);
-        let body = match body.kind {
-            // Held whole already: one buffer, so the request stays retryable.
-            BodyKind::Memory(file) => {
-                let mut all = Vec::with_capacity(head.len() + file.len() + tail.len());
-                all.extend_from_slice(&head);
-                all.extend_from_slice(&file);
-                all.extend_from_slice(&tail);
-                reqwest::Body::from(all)
-            }
-            BodyKind::Stream(file) => reqwest::Body::wrap_stream(Multipart {
-                head: Some(head),
-                file: Some(file),
-                tail: Some(tail),
-            }),
+        let file: ChunkStream = match body.kind {
+            // Handed over as it is: copying it behind the head would hold the file twice.
+            BodyKind::Memory(file) => Box::pin(Once(Some(file))),
+            BodyKind::Stream(file) => file,
         };
+        let body = reqwest::Body::wrap_stream(Multipart {
+            head: Some(head),
+            file: Some(file),
+            tail: Some(tail),
+        });
         let content_type = format!("multipart/form-data; boundary={boundary}");
         let url = format!("{}/files", self.baseurl());
         let mut request = self.client().post(url).body(body);

@@ -266,3 +266,38 @@ async fn hostile_exports_are_decode_errors() {
     let e = export.documents[0].modified_at().unwrap_err();
     assert!(matches!(e, Error::Decode(_)), "{e}");
 }
+
+#[tokio::test]
+async fn an_import_held_in_memory_is_retried_on_a_rate_limit() {
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let n = calls.clone();
+    let s = stub_raw(move |_| {
+        if n.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            return json_answer(429, json!({"message": "slow down"}));
+        }
+        json_answer(
+            200,
+            json!({"project": {"id": PROJECT, "modifiedAt": "m", "contentHash": "h"}, "notebooks": []}),
+        )
+    })
+    .await;
+    let c = deepnote::Client::builder()
+        .api_key("surface-key-0123456789")
+        .base_url(&s.base)
+        .retry_policy(deepnote::RetryPolicy {
+            max_attempts: 3,
+            initial_backoff: std::time::Duration::from_millis(1),
+            max_backoff: std::time::Duration::from_millis(2),
+            ..deepnote::RetryPolicy::default()
+        })
+        .build()
+        .unwrap();
+    let docs = [DeepnoteDocument::new("main.deepnote", A)];
+    c.projects()
+        .import(PROJECT, &docs, &ImportOptions::new())
+        .await
+        .unwrap();
+    let seen = s.requests();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].body, seen[1].body, "the same ZIP both times");
+}
