@@ -1,10 +1,14 @@
 //! The SDK's benchmarks, one run each, printed as ratios (see BENCHMARKS.md, section "SDK").
 //!
-//! `cargo bench -p deepnote --bench sdk` (add `-- overhead stream memory wait many` to pick).
+//! `cargo bench -p deepnote --bench sdk` (add `-- overhead stream memory wait many files` to
+//! pick).
 //!
 //! The servers run on a runtime of their own with one worker; the client on another with one
 //! worker. A counting allocator measures the client's memory only: allocations on the server's
 //! threads are not counted.
+
+#[path = "sdk/files.rs"]
+mod files;
 
 use deepnote::{Client, RunRequest, StreamExt, WaitPolicy};
 use deepnote_emulator::{Emulator, Faults, RateLimit, RunBehaviour, RunOutcome};
@@ -89,6 +93,10 @@ fn main() {
     if wants("many") {
         let emu = servers.block_on(start(Emulator::builder().seed_sample()));
         client_rt.block_on(many(&emu));
+    }
+    if wants("files") {
+        let base = servers.block_on(files::server());
+        client_rt.block_on(files::files(&base));
     }
 }
 

@@ -98,6 +98,45 @@ impl Client {
         MeApi { client: self }
     }
 
+    /// Blocks of notebooks: create, get, update, delete.
+    pub fn blocks(&self) -> crate::BlocksApi<'_> {
+        crate::BlocksApi { client: self }
+    }
+
+    /// Files of projects: upload, download (streamed, with progress), delete, copy.
+    pub fn files(&self) -> crate::FilesApi<'_> {
+        crate::FilesApi { client: self }
+    }
+
+    /// Schedules of notebooks: one per notebook (upsert) or several (list, create).
+    pub fn schedules(&self) -> crate::SchedulesApi<'_> {
+        crate::SchedulesApi { client: self }
+    }
+
+    /// The workspace's integrations (data sources): list, get.
+    pub fn integrations(&self) -> crate::IntegrationsApi<'_> {
+        crate::IntegrationsApi { client: self }
+    }
+
+    /// Machines: the machine types, and a project's editor machine.
+    pub fn machines(&self) -> crate::MachinesApi<'_> {
+        crate::MachinesApi { client: self }
+    }
+
+    /// Interactive sessions (beta): create, run code.
+    pub fn sessions(&self) -> crate::SessionsApi<'_> {
+        crate::SessionsApi { client: self }
+    }
+
+    /// Search the workspace's projects, notebooks, blocks and integrations for `query`.
+    pub fn search(&self, query: impl Into<String>) -> crate::Search {
+        crate::Search {
+            client: self.clone(),
+            query: query.into(),
+            types: Vec::new(),
+        }
+    }
+
     /// The low-level client underneath, for anything this crate does not cover.
     pub fn api(&self) -> &deepnote_api::Client {
         if self.paced {

@@ -74,6 +74,13 @@
 //!   `DEEPNOTE_TOKEN`, then the profile `deepnote auth login` writes.
 //! - [`RunsApi::snapshot`] reads a run's `.deepnote` snapshot, inline or downloaded; a
 //!   download URL on another origin never receives the key.
+//! - [`Client::blocks`], [`Client::files`], [`Client::schedules`], [`Client::integrations`],
+//!   [`Client::machines`], [`Client::sessions`] and [`Client::search`] cover the operations
+//!   added since the original spec, with [`ProjectsApi::export`] / [`ProjectsApi::import`]
+//!   (`.deepnote` documents, with Deepnote's conflict check) and [`NotebooksApi::rename`] /
+//!   [`NotebooksApi::reorder_blocks`]. File transfers stream, with progress callbacks; a cron
+//!   expression is checked before it is sent ([`Cron`]). Calls known only from Deepnote's
+//!   client code or inferred from its guides say so in their docs.
 //! - One [`Error`], with [`Error::status`] and [`Error::is_retryable`].
 //!
 //! # Security
@@ -94,22 +101,32 @@
 
 #![warn(missing_docs)]
 
+mod blocks;
 mod client;
 mod credentials;
 mod document;
 mod error;
+mod export;
+mod files;
 mod ids;
 mod inputs;
+mod integrations;
 mod list;
+mod machines;
 mod me;
 mod notebooks;
 mod pagination;
 mod projects;
 mod run_many;
 mod runs;
+mod schedules;
+mod search;
+mod sessions;
 mod snapshot;
+mod surface_ids;
 mod wait;
 
+pub use blocks::{Block, BlockType, BlocksApi, CreateBlock, CreatedBlock, Placement, UpdateBlock};
 pub use client::{BASE_URL_ENV, Client, ClientBuilder};
 pub use credentials::{
     API_KEY_ENV, CONFIG_DIR_ENV, CREDENTIALS_FILE, Credentials, CredentialsResolver,
@@ -119,9 +136,15 @@ pub use document::{
     MAX_SNAPSHOT_BYTES, SnapshotBlock, SnapshotDocument, SnapshotNotebook, SnapshotProject,
 };
 pub use error::{Error, Result};
+pub use export::{
+    DeepnoteDocument, ImportOptions, ImportResult, ImportedNotebook, ProjectExport, content_hash,
+};
+pub use files::{Download, FileRef, FilesApi, Progress, Upload};
 pub use ids::{NotebookId, ProjectId, RunId};
 pub use inputs::{InputValue, InputValueKind, NotebookInput};
+pub use integrations::{Integration, IntegrationsApi, ListIntegrations};
 pub use list::{List, ListQuery};
+pub use machines::{Machine, MachineType, MachinesApi};
 pub use me::{Me, MeApi};
 pub use notebooks::{CreateNotebook, ListRuns, Notebook, NotebookRunsQuery, NotebooksApi};
 pub use pagination::{BoxStream, MAX_PAGE_SIZE, Page};
@@ -130,7 +153,13 @@ pub use run_many::{OutcomeStream, RunMany, RunOutcome};
 pub use runs::{
     CreateRun, DetachedStorage, GetRun, Run, RunHandle, RunRequest, RunsApi, SnapshotRef,
 };
+pub use schedules::{
+    CreateSchedule, Cron, NotebookSchedule, Schedule, SchedulesApi, UpsertSchedule,
+};
+pub use search::{Search, SearchHit, SearchResults, SearchType};
+pub use sessions::{CreateSession, Session, SessionsApi};
 pub use snapshot::{Snapshot, SnapshotDelivery};
+pub use surface_ids::{BlockId, IntegrationId, SessionId};
 pub use wait::{Wait, WaitPolicy};
 
 /// The low-level client this crate is built on, for anything it does not cover.

@@ -1,0 +1,368 @@
+//! Blocks: create, get, update (content and integration only), delete; and the two notebook
+//! calls that edit a notebook's block list or name ([`NotebooksApi::reorder_blocks`],
+//! [`NotebooksApi::rename`]).
+//!
+//! Evidence: `createBlock` is on Deepnote's reference page; `getBlock`, `updateBlock`,
+//! `deleteBlock`, `updateNotebook` (rename) and the body of `reorderNotebookBlocks` are known
+//! only from Deepnote's client code on unmerged branches (`client-branch`), so they may differ
+//! on the live API.
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::ids::NotebookId;
+use crate::notebooks::{Notebook, NotebooksApi};
+use crate::surface_ids::{BlockId, IntegrationId};
+use deepnote_api::types;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+
+/// The kind of a block (`code`, `sql`, `markdown`, an input, a text cell, ...).
+pub use deepnote_api::types::BlockType;
+
+/// A block of a notebook.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Block {
+    /// Its ID.
+    pub id: BlockId,
+    /// The notebook it belongs to, when the server said.
+    pub notebook_id: Option<NotebookId>,
+    /// Its kind as the server spells it (`code`, `sql`, ...), when it said.
+    pub block_type: Option<String>,
+    /// Its source (code, SQL, markdown, an input's value), when the server sent it.
+    pub content: Option<String>,
+    /// Its metadata, which only `GET /blocks/{id}` returns.
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The integration a SQL block queries.
+    pub integration_id: Option<IntegrationId>,
+    /// Its version, which every update raises.
+    pub version: Option<i64>,
+}
+
+impl Block {
+    pub(crate) fn from_api(b: types::Block) -> Result<Block> {
+        if b.id.trim().is_empty() {
+            return Err(Error::Decode("a block without an id".into()));
+        }
+        Ok(Block {
+            id: BlockId::new(b.id),
+            notebook_id: b.notebook_id.map(NotebookId::new),
+            block_type: b.type_,
+            content: b.content,
+            metadata: b.metadata,
+            integration_id: b.integration_id.map(IntegrationId::new),
+            version: b.version,
+        })
+    }
+}
+
+/// A block just created, and the notebook's block order after it when asked for.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CreatedBlock {
+    /// The new block.
+    pub block: Block,
+    /// Every block of the notebook in order (with [`CreateBlock::include_notebook_block_ids`]).
+    pub notebook_block_ids: Vec<BlockId>,
+}
+
+/// Where [`NotebooksApi::reorder_blocks`] puts the blocks it moves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// Before every other block.
+    Start,
+    /// After every other block.
+    End,
+    /// Right after this block.
+    After(BlockId),
+}
+
+/// The block operations; from [`Client::blocks`].
+#[derive(Clone, Copy, Debug)]
+pub struct BlocksApi<'a> {
+    pub(crate) client: &'a Client,
+}
+
+impl<'a> BlocksApi<'a> {
+    /// Create a block of this kind at the end of a notebook (see [`CreateBlock::position`]).
+    pub fn create(&self, notebook: impl Into<NotebookId>, block_type: BlockType) -> CreateBlock {
+        CreateBlock {
+            client: self.client.clone(),
+            notebook: notebook.into(),
+            block_type,
+            content: String::new(),
+            position: None,
+            integration: None,
+            metadata: serde_json::Map::new(),
+            include_notebook_block_ids: None,
+        }
+    }
+
+    /// One block, with its metadata and integration (evidence: `client-branch`).
+    pub async fn get(&self, id: impl Into<BlockId>) -> Result<Block> {
+        let id = id.into();
+        let answer = self
+            .client
+            .api()
+            .get_block()
+            .block_id(id.checked()?)
+            .send()
+            .await
+            .map_err(|e| self.client.api_error(e))?;
+        Block::from_api(answer.into_inner().block)
+    }
+
+    /// Change a block's content or integration in place, keeping its ID (evidence:
+    /// `client-branch`). Its kind and metadata cannot change: delete and create it again.
+    pub fn update(&self, id: impl Into<BlockId>) -> UpdateBlock {
+        UpdateBlock {
+            client: self.client.clone(),
+            id: id.into(),
+            content: None,
+            integration: None,
+        }
+    }
+
+    /// Delete a block (evidence: `client-branch`).
+    pub async fn delete(&self, id: impl Into<BlockId>) -> Result<()> {
+        let id = id.into();
+        self.client
+            .api()
+            .delete_block()
+            .block_id(id.checked()?)
+            .send()
+            .await
+            .map_err(|e| self.client.api_error(e))?;
+        Ok(())
+    }
+}
+
+/// A block to create; from [`BlocksApi::create`]. Await it or call `send`.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct CreateBlock {
+    client: Client,
+    notebook: NotebookId,
+    block_type: BlockType,
+    content: String,
+    position: Option<u64>,
+    integration: Option<IntegrationId>,
+    metadata: serde_json::Map<String, serde_json::Value>,
+    include_notebook_block_ids: Option<bool>,
+}
+
+impl CreateBlock {
+    /// Its source: code, SQL, markdown, an input's value (empty by default).
+    pub fn content(mut self, content: impl Into<String>) -> Self {
+        self.content = content.into();
+        self
+    }
+
+    /// Its zero-based index among the notebook's blocks (the end when not given).
+    pub fn position(mut self, position: u64) -> Self {
+        self.position = Some(position);
+        self
+    }
+
+    /// The integration a SQL block queries. Deepnote refuses it in `metadata`
+    /// (`sql_integration_id`): it must be given here.
+    pub fn integration(mut self, integration: impl Into<IntegrationId>) -> Self {
+        self.integration = Some(integration.into());
+        self
+    }
+
+    /// One metadata field of the block.
+    pub fn metadata(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
+        self.metadata.insert(key.into(), value);
+        self
+    }
+
+    /// Ask for the notebook's block order after the insert ([`CreatedBlock::notebook_block_ids`]).
+    pub fn include_notebook_block_ids(mut self, include: bool) -> Self {
+        self.include_notebook_block_ids = Some(include);
+        self
+    }
+
+    /// Create it.
+    pub async fn send(self) -> Result<CreatedBlock> {
+        if self.metadata.contains_key("sql_integration_id") {
+            return Err(Error::InvalidArgument(
+                "a SQL block's integration goes in `integration`, not metadata.sql_integration_id"
+                    .into(),
+            ));
+        }
+        let body = types::CreateBlockBody {
+            notebook_id: self.notebook.checked()?.to_string(),
+            type_: self.block_type,
+            content: self.content,
+            position: self.position,
+            integration_id: self.integration.as_ref().map(|i| i.uuid()).transpose()?,
+            metadata: self.metadata,
+            include_notebook_block_ids: self.include_notebook_block_ids,
+        };
+        let answer = self
+            .client
+            .api()
+            .create_block()
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| self.client.api_error(e))?
+            .into_inner();
+        Ok(CreatedBlock {
+            block: Block::from_api(answer.block)?,
+            notebook_block_ids: answer
+                .notebook_block_ids
+                .into_iter()
+                .map(BlockId::new)
+                .collect(),
+        })
+    }
+}
+
+impl IntoFuture for CreateBlock {
+    type Output = Result<CreatedBlock>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<CreatedBlock>> + Send>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// A change to a block; from [`BlocksApi::update`]. Await it or call `send`.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct UpdateBlock {
+    client: Client,
+    id: BlockId,
+    content: Option<String>,
+    integration: Option<IntegrationId>,
+}
+
+impl UpdateBlock {
+    /// Its new source.
+    pub fn content(mut self, content: impl Into<String>) -> Self {
+        self.content = Some(content.into());
+        self
+    }
+
+    /// The integration a SQL block queries from now on.
+    pub fn integration(mut self, integration: impl Into<IntegrationId>) -> Self {
+        self.integration = Some(integration.into());
+        self
+    }
+
+    /// Send the change. The answer may carry only the block's ID and version.
+    pub async fn send(self) -> Result<Block> {
+        if self.content.is_none() && self.integration.is_none() {
+            return Err(Error::InvalidArgument(
+                "a block update needs a content or an integration".into(),
+            ));
+        }
+        let body = types::UpdateBlockBody {
+            content: self.content,
+            integration_id: self.integration.as_ref().map(|i| i.uuid()).transpose()?,
+        };
+        let answer = self
+            .client
+            .api()
+            .update_block()
+            .block_id(self.id.checked()?)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| self.client.api_error(e))?;
+        Block::from_api(answer.into_inner().block)
+    }
+}
+
+impl IntoFuture for UpdateBlock {
+    type Output = Result<Block>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<Block>> + Send>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+impl NotebooksApi<'_> {
+    /// Move blocks, as a group in the order given, to `placement`; the blocks not named keep
+    /// their order. Returns the notebook's block order after the move. The path is on
+    /// Deepnote's reference page; the body and answer are known only from its client code on
+    /// an unmerged branch (`docs+client-branch`).
+    pub async fn reorder_blocks<I>(
+        &self,
+        notebook: impl Into<NotebookId>,
+        blocks: I,
+        placement: Placement,
+    ) -> Result<Vec<BlockId>>
+    where
+        I: IntoIterator,
+        I::Item: Into<BlockId>,
+    {
+        let notebook = notebook.into();
+        let block_ids = blocks
+            .into_iter()
+            .map(|b| b.into().checked().map(str::to_string))
+            .collect::<Result<Vec<_>>>()?;
+        if block_ids.is_empty() {
+            return Err(Error::InvalidArgument("no blocks to move".into()));
+        }
+        let placement = match placement {
+            Placement::Start => types::BlockPlacement {
+                type_: types::BlockPlacementType::Start,
+                block_id: None,
+            },
+            Placement::End => types::BlockPlacement {
+                type_: types::BlockPlacementType::End,
+                block_id: None,
+            },
+            Placement::After(after) => types::BlockPlacement {
+                type_: types::BlockPlacementType::After,
+                block_id: Some(after.checked()?.to_string()),
+            },
+        };
+        let answer = self
+            .client
+            .api()
+            .reorder_notebook_blocks()
+            .notebook_id(notebook.checked()?)
+            .body(types::ReorderBlocksBody {
+                block_ids,
+                placement,
+            })
+            .send()
+            .await
+            .map_err(|e| self.client.api_error(e))?;
+        Ok(answer
+            .into_inner()
+            .block_ids
+            .into_iter()
+            .map(BlockId::new)
+            .collect())
+    }
+
+    /// Rename a notebook. Known only from Deepnote's client code on an unmerged branch
+    /// (`client-branch`; its mainline client says there is no rename endpoint), so the live
+    /// API may answer 404 or 405. 409: the name is taken in the project, or the project is a
+    /// single-notebook, agent or suspended one. Naming a notebook `Init` makes it the
+    /// project's init notebook.
+    pub async fn rename(
+        &self,
+        notebook: impl Into<NotebookId>,
+        name: impl Into<String>,
+    ) -> Result<Notebook> {
+        let notebook = notebook.into();
+        let name = name.into();
+        let name = types::UpdateNotebookBodyName::try_from(name.as_str())
+            .map_err(|_| Error::InvalidArgument("a notebook name cannot be empty".into()))?;
+        let answer = self
+            .client
+            .api()
+            .update_notebook()
+            .notebook_id(notebook.checked()?)
+            .body(types::UpdateNotebookBody { name })
+            .send()
+            .await
+            .map_err(|e| self.client.api_error(e))?;
+        Notebook::from_envelope(Some(answer.into_inner().notebook))
+    }
+}

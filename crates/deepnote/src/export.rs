@@ -1,0 +1,464 @@
+//! A project as `.deepnote` files: [`ProjectsApi::export`] reads the project's export (a ZIP
+//! of one `.deepnote` document per notebook) and [`ProjectsApi::import`] sends edited documents
+//! back, with Deepnote's lost-update check.
+//!
+//! Evidence: both are described in Deepnote's workspace guide and in the import contract of
+//! its client (`guide+client`), not on the reference pages. The content hash is computed as
+//! that contract defines it ([`content_hash`]), so a hash computed here matches the server's.
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::ids::{NotebookId, ProjectId};
+use crate::projects::ProjectsApi;
+use crate::surface_ids::project_uuid;
+use deepnote_api::{ImportProjectQuery, UploadBody};
+use futures_util::StreamExt;
+use std::io::{Read, Write};
+
+/// The largest export ZIP read (a ZIP is read from its end, so it is held whole).
+const MAX_ZIP: u64 = 256 * 1024 * 1024;
+/// The largest total of documents unpacked from one export, against ZIP bombs.
+const MAX_UNPACKED: u64 = 512 * 1024 * 1024;
+
+/// One `.deepnote` document: its file name in the export and its exact text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeepnoteDocument {
+    /// Its name in the export (`slugified-notebook-name.deepnote`), at the archive's root.
+    pub file_name: String,
+    /// The document's YAML, byte for byte as exported (the hash is over these bytes).
+    pub content: String,
+}
+
+impl DeepnoteDocument {
+    /// A document to import.
+    pub fn new(file_name: impl Into<String>, content: impl Into<String>) -> Self {
+        DeepnoteDocument {
+            file_name: file_name.into(),
+            content: content.into(),
+        }
+    }
+
+    /// The document's `metadata.modifiedAt` (every document of one export shares it).
+    pub fn modified_at(&self) -> Result<Option<String>> {
+        Ok(self.header()?.metadata.and_then(|m| m.modified_at))
+    }
+
+    /// The id of the document's one notebook (`project.notebooks[0].id`), which is what an
+    /// import matches notebooks by, never the file name.
+    pub fn notebook_id(&self) -> Result<Option<NotebookId>> {
+        Ok(self
+            .header()?
+            .project
+            .and_then(|p| p.notebooks.into_iter().next())
+            .and_then(|n| n.id)
+            .map(NotebookId::new))
+    }
+
+    /// The id of the project the document belongs to (`project.id`).
+    pub fn project_id(&self) -> Result<Option<ProjectId>> {
+        Ok(self
+            .header()?
+            .project
+            .and_then(|p| p.id)
+            .map(ProjectId::new))
+    }
+
+    fn header(&self) -> Result<Header> {
+        serde_saphyr::from_str(&self.content).map_err(|e| {
+            Error::Decode(format!(
+                "{} is not a .deepnote document: {e}",
+                self.file_name
+            ))
+        })
+    }
+}
+
+/// The parts of a `.deepnote` document these calls read; everything else is left as text.
+#[derive(serde::Deserialize)]
+struct Header {
+    metadata: Option<HeaderMetadata>,
+    project: Option<HeaderProject>,
+}
+
+#[derive(serde::Deserialize)]
+struct HeaderMetadata {
+    #[serde(rename = "modifiedAt")]
+    modified_at: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct HeaderProject {
+    id: Option<String>,
+    #[serde(default)]
+    notebooks: Vec<HeaderNotebook>,
+}
+
+#[derive(serde::Deserialize)]
+struct HeaderNotebook {
+    id: Option<String>,
+}
+
+/// A project's export: its documents, in the archive's order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ProjectExport {
+    /// One document per notebook (none for an empty project).
+    pub documents: Vec<DeepnoteDocument>,
+}
+
+impl ProjectExport {
+    /// The export's `metadata.modifiedAt`, read from its first document (`None` for an empty
+    /// project); the base of a later import.
+    pub fn modified_at(&self) -> Result<Option<String>> {
+        match self.documents.first() {
+            Some(d) => d.modified_at(),
+            None => Ok(None),
+        }
+    }
+
+    /// The export's canonical content hash ([`content_hash`] of its documents).
+    pub fn content_hash(&self) -> String {
+        content_hash(&self.documents)
+    }
+}
+
+/// The canonical content hash of a set of documents, as Deepnote's import contract defines
+/// it (and its server computes for `baseContentHash`): for each document the line
+/// `file_name + "\n" + hex(sha256(content))`, the lines sorted by UTF-16 code units, joined by
+/// `"\n"`, and the hex SHA-256 of that. The ZIP's framing is not part of it.
+pub fn content_hash(documents: &[DeepnoteDocument]) -> String {
+    let mut lines: Vec<String> = documents
+        .iter()
+        .map(|d| format!("{}\n{}", d.file_name, hex(&sha256(d.content.as_bytes()))))
+        .collect();
+    // JavaScript's default sort: ordinal UTF-16 code units, not Rust's UTF-8 byte order
+    // (the two differ above U+FFFF).
+    lines.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+    hex(&sha256(lines.join("\n").as_bytes()))
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    hmac_sha256::Hash::hash(bytes)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// How [`ProjectsApi::import`] treats concurrent edits and notebooks the documents leave out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[must_use]
+pub struct ImportOptions {
+    base_modified_at: Option<String>,
+    base_content_hash: Option<String>,
+    delete_missing_notebooks: bool,
+    force: bool,
+}
+
+impl ImportOptions {
+    /// No conflict check, nothing deleted.
+    pub fn new() -> Self {
+        ImportOptions::default()
+    }
+
+    /// Check against the export the documents were edited from: the import is refused (409,
+    /// [`Error::Api`] with status 409) if the project changed since, structurally or in any
+    /// block's content.
+    pub fn based_on(export: &ProjectExport) -> Result<Self> {
+        Ok(ImportOptions {
+            base_modified_at: export.modified_at()?,
+            base_content_hash: Some(export.content_hash()),
+            ..ImportOptions::default()
+        })
+    }
+
+    /// The base's `metadata.modifiedAt` (the structural check).
+    pub fn base_modified_at(mut self, modified_at: impl Into<String>) -> Self {
+        self.base_modified_at = Some(modified_at.into());
+        self
+    }
+
+    /// The base's content hash (the content check).
+    pub fn base_content_hash(mut self, hash: impl Into<String>) -> Self {
+        self.base_content_hash = Some(hash.into());
+        self
+    }
+
+    /// Delete the project's notebooks the documents do not hold.
+    pub fn delete_missing_notebooks(mut self, delete: bool) -> Self {
+        self.delete_missing_notebooks = delete;
+        self
+    }
+
+    /// Skip both checks and overwrite whatever changed on the server.
+    pub fn force(mut self, force: bool) -> Self {
+        self.force = force;
+        self
+    }
+}
+
+/// What an import did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ImportResult {
+    /// The project.
+    pub project_id: ProjectId,
+    /// Its `metadata.modifiedAt` after the import: the next import's base.
+    pub modified_at: String,
+    /// Its content hash after the import: the next import's base.
+    pub content_hash: String,
+    /// What happened to each notebook.
+    pub notebooks: Vec<ImportedNotebook>,
+}
+
+/// One notebook of an [`ImportResult`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ImportedNotebook {
+    /// Its id, as the documents name it.
+    pub id: NotebookId,
+    /// Its name.
+    pub name: String,
+    /// `created`, `overwritten`, `restored` or `deleted`.
+    pub action: String,
+}
+
+impl ProjectsApi<'_> {
+    /// The project's `.deepnote` documents, one per notebook, without outputs; an unchanged
+    /// project exports the same bytes every time. Evidence: `guide+client`.
+    pub async fn export(&self, id: impl Into<ProjectId>) -> Result<ProjectExport> {
+        let client: &Client = self.client;
+        let answer = client
+            .api()
+            .export_project()
+            .project_id(project_uuid(&id.into())?)
+            .send()
+            .await
+            .map_err(|e| client.api_error(e))?;
+        let mut body = answer.into_inner();
+        let mut zip = Vec::new();
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(Error::Transport)?;
+            if zip.len() as u64 + chunk.len() as u64 > MAX_ZIP {
+                return Err(Error::Decode(format!(
+                    "the export is larger than {} MiB",
+                    MAX_ZIP >> 20
+                )));
+            }
+            zip.extend_from_slice(&chunk);
+        }
+        Ok(ProjectExport {
+            documents: read_zip(&zip)?,
+        })
+    }
+
+    /// Send `documents` (an export's, edited) back to the project. Notebooks are matched by
+    /// the id inside each document; unmatched ones are created; with
+    /// [`ImportOptions::delete_missing_notebooks`] the project's others are deleted. With a
+    /// base ([`ImportOptions::based_on`]) a project changed since is refused with a 409
+    /// (unless [`ImportOptions::force`]). Evidence: `guide+client`.
+    pub async fn import(
+        &self,
+        id: impl Into<ProjectId>,
+        documents: &[DeepnoteDocument],
+        options: &ImportOptions,
+    ) -> Result<ImportResult> {
+        let client: &Client = self.client;
+        let project = project_uuid(&id.into())?;
+        let zip = write_zip(documents)?;
+        let query = ImportProjectQuery {
+            base_modified_at: options.base_modified_at.clone(),
+            base_content_hash: options.base_content_hash.clone(),
+            delete_missing_notebooks: options.delete_missing_notebooks,
+            force: options.force,
+        };
+        let answer = client
+            .api()
+            .import_project(&project, UploadBody::from_bytes(zip), &query)
+            .await
+            .map_err(|e| client.api_error(e))?
+            .into_inner();
+        Ok(ImportResult {
+            project_id: ProjectId::new(answer.project.id),
+            modified_at: answer.project.modified_at,
+            content_hash: answer.project.content_hash,
+            notebooks: answer
+                .notebooks
+                .into_iter()
+                .map(|n| ImportedNotebook {
+                    id: NotebookId::new(n.id),
+                    name: n.name,
+                    action: n.action,
+                })
+                .collect(),
+        })
+    }
+}
+
+/// The `.deepnote` documents of an export ZIP; directories and other files are skipped.
+pub(crate) fn read_zip(zip: &[u8]) -> Result<Vec<DeepnoteDocument>> {
+    let bad = |e: zip::result::ZipError| Error::Decode(format!("the export is not a ZIP: {e}"));
+    if zip.is_empty() {
+        // An empty project may export nothing at all rather than an empty archive.
+        return Ok(Vec::new());
+    }
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).map_err(bad)?;
+    let mut documents = Vec::new();
+    let mut budget = MAX_UNPACKED;
+    for i in 0..archive.len() {
+        let entry = archive.by_index(i).map_err(bad)?;
+        let name = entry.name().map_err(bad)?.into_owned();
+        if entry.is_dir() || !name.ends_with(".deepnote") {
+            continue;
+        }
+        if !is_root_document(&name) {
+            // A name that climbs out or into folders would be a path on the caller's disk.
+            return Err(Error::Decode(format!(
+                "the export holds {name:?}, not a .deepnote file at its root"
+            )));
+        }
+        let mut content = Vec::new();
+        let read = entry
+            .take(budget + 1)
+            .read_to_end(&mut content)
+            .map_err(|e| Error::Decode(format!("cannot unpack {name}: {e}")))?;
+        if read as u64 > budget {
+            return Err(Error::Decode(format!(
+                "the export unpacks to more than {} MiB",
+                MAX_UNPACKED >> 20
+            )));
+        }
+        budget -= read as u64;
+        let content = String::from_utf8(content)
+            .map_err(|_| Error::Decode(format!("{name} is not UTF-8 text")))?;
+        documents.push(DeepnoteDocument {
+            file_name: name,
+            content,
+        });
+    }
+    Ok(documents)
+}
+
+/// A `.deepnote` file name at an archive's root: no folders, nothing hidden, no control
+/// characters, so it is also a safe file name on the caller's disk.
+fn is_root_document(name: &str) -> bool {
+    name.ends_with(".deepnote")
+        && name.len() > ".deepnote".len()
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\', ':'])
+        && !name.chars().any(char::is_control)
+}
+
+/// The import ZIP: each document at the root under its name, deflated.
+pub(crate) fn write_zip(documents: &[DeepnoteDocument]) -> Result<Vec<u8>> {
+    let mut seen = std::collections::HashSet::new();
+    for d in documents {
+        let name = &d.file_name;
+        if !is_root_document(name) {
+            return Err(Error::InvalidArgument(format!(
+                "{name:?} is not a .deepnote file name at the archive's root"
+            )));
+        }
+        if d.content.trim().is_empty() {
+            return Err(Error::InvalidArgument(format!("{name} is empty")));
+        }
+        if !seen.insert(name) {
+            return Err(Error::InvalidArgument(format!("{name} is given twice")));
+        }
+    }
+    let failed =
+        |e: zip::result::ZipError| Error::InvalidArgument(format!("cannot build the ZIP: {e}"));
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for d in documents {
+        writer
+            .start_file(d.file_name.as_str(), options)
+            .map_err(failed)?;
+        writer
+            .write_all(d.content.as_bytes())
+            .map_err(|e| failed(e.into()))?;
+    }
+    Ok(writer.finish().map_err(failed)?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zips_round_trip() {
+        let docs = vec![
+            DeepnoteDocument::new(
+                "a.deepnote",
+                "metadata:\n  modifiedAt: '2026-01-09T00:00:00.000Z'\n",
+            ),
+            DeepnoteDocument::new(
+                "b.deepnote",
+                "project:\n  id: p1\n  notebooks:\n    - id: nb1\n",
+            ),
+        ];
+        let zip = write_zip(&docs).unwrap();
+        assert_eq!(read_zip(&zip).unwrap(), docs);
+        assert_eq!(
+            docs[0].modified_at().unwrap().as_deref(),
+            Some("2026-01-09T00:00:00.000Z")
+        );
+        assert_eq!(docs[1].notebook_id().unwrap(), Some(NotebookId::new("nb1")));
+        assert!(read_zip(b"not a zip").is_err());
+        assert!(read_zip(b"").unwrap().is_empty());
+        for bad in ["../x.deepnote", "dir/x.deepnote", "x.txt", ".deepnote"] {
+            assert!(
+                write_zip(&[DeepnoteDocument::new(bad, "a: 1")]).is_err(),
+                "{bad}"
+            );
+        }
+        let twice = [
+            DeepnoteDocument::new("a.deepnote", "a: 1"),
+            DeepnoteDocument::new("a.deepnote", "a: 2"),
+        ];
+        assert!(write_zip(&twice).is_err());
+    }
+
+    #[test]
+    fn the_hash_is_the_contracts() {
+        // Worked by hand from the contract: sha256("x") = 2d71...; one line "a.deepnote\n2d71...".
+        let docs = [DeepnoteDocument::new("a.deepnote", "x")];
+        let line = "a.deepnote\n2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881";
+        assert_eq!(content_hash(&docs), hex(&sha256(line.as_bytes())));
+        // Order of the documents does not matter; their names and contents do.
+        let ab = [
+            DeepnoteDocument::new("a.deepnote", "1"),
+            DeepnoteDocument::new("b.deepnote", "2"),
+        ];
+        let ba = [ab[1].clone(), ab[0].clone()];
+        assert_eq!(content_hash(&ab), content_hash(&ba));
+        // The contract computed independently (Python's hashlib, sorted by UTF-16-BE bytes).
+        assert_eq!(
+            content_hash(&ba),
+            "da459443e040d7da2bae403b123d1bdb74a0e5d16e2308d89a49563c5beddb52"
+        );
+        let renamed = [DeepnoteDocument::new("c.deepnote", "1"), ab[1].clone()];
+        assert_ne!(content_hash(&ab), content_hash(&renamed));
+        // UTF-16 order: U+FF5E (one unit, 0xFF5E) sorts after U+1F600 (surrogates 0xD83D..),
+        // the reverse of UTF-8 byte order.
+        let a = "\u{FF5E}.deepnote\n";
+        let b = "\u{1F600}.deepnote\n";
+        assert!(a.as_bytes() < b.as_bytes());
+        assert!(a.encode_utf16().cmp(b.encode_utf16()).is_gt());
+        let odd = [
+            DeepnoteDocument::new("\u{FF5E}.deepnote", "1"),
+            DeepnoteDocument::new("\u{1F600}.deepnote", "2"),
+        ];
+        let lines = format!(
+            "\u{1F600}.deepnote\n{}\n\u{FF5E}.deepnote\n{}",
+            hex(&sha256(b"2")),
+            hex(&sha256(b"1"))
+        );
+        assert_eq!(content_hash(&odd), hex(&sha256(lines.as_bytes())));
+        assert_eq!(
+            content_hash(&odd),
+            "160df123c71246fc05a0d1d3fe6f777f2660e27ef6d754ad37a5cbc294cf89de"
+        );
+    }
+}
