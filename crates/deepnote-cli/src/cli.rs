@@ -385,8 +385,8 @@ pub struct RunArgs {
     #[arg(long, conflicts_with_all = ["timeout", "snapshot_out", "no_snapshot"])]
     pub no_wait: bool,
     /// Do not save the snapshot. By default it is saved as Deepnote's CLI saves it:
-    /// snapshots/<slug>_<projectId>[_<notebookId>]_<timestamp>.snapshot.deepnote and a
-    /// _latest copy, under the current directory
+    /// `snapshots/<slug>_<projectId>[_<notebookId>]_<timestamp>.snapshot.deepnote` and a
+    /// `_latest` copy, under the current directory
     #[arg(long, conflicts_with = "snapshot_out")]
     pub no_snapshot: bool,
     /// Timeout and snapshot.

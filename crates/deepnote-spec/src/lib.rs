@@ -6,9 +6,9 @@
 //!   document: `upstream` (applied to the original spec), `live` (to the live reference) and
 //!   `merged` (to the document codegen reads).
 //!
-//! [`merged`] is what progenitor and the drift snapshots read: the live reference, with every
+//! [`merged()`] is what progenitor and the drift snapshots read: the live reference, with every
 //! answer the original spec allows folded in ([`merge::references`]), then the rules every
-//! operation needs to have one error type and accept any 2xx ([`rules`]). [`reference`] gives
+//! operation needs to have one error type and accept any 2xx ([`rules`]). [`reference()`] gives
 //! either reference alone (with its overlay section), which is what the emulator's
 //! conformance runs judge each dialect against.
 //!
