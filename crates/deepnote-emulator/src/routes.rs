@@ -29,10 +29,14 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             get(api::get_project).delete(api::delete_project),
         )
         .route("/v2/notebooks", post(api::create_notebook))
-        .route(
-            "/v2/notebooks/{notebookId}",
-            get(api::get_notebook).delete(api::delete_notebook),
-        )
+        .route("/v2/notebooks/{notebookId}", {
+            let nb = get(api::get_notebook).delete(api::delete_notebook);
+            if shared.dialect.is_live() {
+                nb.patch(api::update_notebook)
+            } else {
+                nb
+            }
+        })
         .route(
             "/v2/notebooks/{notebookId}/runs",
             get(api::list_notebook_runs),
@@ -43,6 +47,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/v1/projects/{projectId}/notebooks/{notebookId}/execute",
             post(api::execute_v1),
         )
+        .merge(live_only(&shared))
         .method_not_allowed_fallback(api::method_not_allowed)
         // Unknown paths pass the layer too, so the journal shows what a client asked for
         // (an operation the emulator does not have yet, say).
@@ -52,6 +57,26 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .nest("/_emulator", crate::control::router(shared.clone()))
         .merge(api)
+}
+
+/// The operations the live reference added to the original spec: in the spec dialect they
+/// are not there (404), as the original spec has none of them.
+fn live_only(shared: &Arc<Shared>) -> Router<Arc<Shared>> {
+    if !shared.dialect.is_live() {
+        return Router::new();
+    }
+    Router::new()
+        .route("/v2/blocks", post(api::create_block))
+        .route(
+            "/v2/blocks/{blockId}",
+            get(api::get_block)
+                .patch(api::update_block)
+                .delete(api::delete_block),
+        )
+        .route(
+            "/v2/notebooks/{notebookId}/reorder-blocks",
+            post(api::reorder_blocks),
+        )
 }
 
 /// Apply faults around an API request, journal it, and log it (never its key).

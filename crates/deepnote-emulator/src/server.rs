@@ -9,7 +9,7 @@ use crate::journal::{DEFAULT_JOURNAL_CAPACITY, Journal, JournalEntry};
 use crate::pagination::Paginator;
 use crate::persist::Persist;
 use crate::runs::RunBehaviour;
-use crate::state::{Change, Run, Store};
+use crate::state::{Block, Change, Notebook, Run, Store};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
@@ -548,6 +548,58 @@ impl Emulator {
             return false;
         }
         true
+    }
+
+    /// Append `block` to notebook `notebook_id` (or replace the block with its id), as if a
+    /// user had added it in Deepnote: it shows in `GET /notebooks/{id}` (`blocks`, and `inputs`
+    /// for an input block), in runs' input checks and in snapshots. Returns false if there is
+    /// no such notebook (or the change could not be stored).
+    ///
+    /// ```no_run
+    /// # async fn demo(emu: deepnote_emulator::Emulator) {
+    /// use deepnote_emulator::{Block, SAMPLE_NOTEBOOK_ID};
+    /// emu.add_block(SAMPLE_NOTEBOOK_ID, Block::input("b-year", "input-text", "year", "2026".into()));
+    /// # }
+    /// ```
+    pub fn add_block(&self, notebook_id: &str, block: Block) -> bool {
+        let mut store = self.shared.store.write().expect("store lock");
+        let Some(mut n) = store.notebook(notebook_id).cloned() else {
+            return false;
+        };
+        match n.blocks.iter_mut().find(|b| b.id == block.id) {
+            Some(old) => *old = block,
+            None => n.blocks.push(block),
+        }
+        if let Err(e) = self.shared.commit(&mut store, vec![Change::PutNotebook(n)]) {
+            tracing::error!(error = %e, "cannot add a block");
+            return false;
+        }
+        true
+    }
+
+    /// Append an input block of `kind` (`input-text`, `input-slider`, `input-checkbox`, ...)
+    /// that sets variable `name` to `value`, with a new id, returned (`None` if there is no
+    /// such notebook). A shorthand for [`Emulator::add_block`] with [`Block::input`].
+    pub fn add_input_block(
+        &self,
+        notebook_id: &str,
+        name: &str,
+        kind: &str,
+        value: serde_json::Value,
+    ) -> Option<String> {
+        let id = self.shared.new_id();
+        self.add_block(notebook_id, Block::input(id.clone(), kind, name, value))
+            .then_some(id)
+    }
+
+    /// A notebook as stored, with its blocks.
+    pub fn notebook_record(&self, notebook_id: &str) -> Option<Notebook> {
+        self.shared
+            .store
+            .read()
+            .expect("store lock")
+            .notebook(notebook_id)
+            .cloned()
     }
 
     /// Accept another API key.

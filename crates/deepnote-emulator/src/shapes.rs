@@ -130,3 +130,16 @@ pub fn pagination(d: Dialect, next: Option<String>, size: usize) -> Value {
         }),
     }
 }
+
+/// A block as the live block operations answer it (with `metadata`, which GET notebook omits).
+pub fn block(b: &crate::state::Block, notebook_id: &str) -> Value {
+    json!({
+        "id": b.id,
+        "notebookId": notebook_id,
+        "type": b.kind,
+        "content": b.content,
+        "metadata": b.metadata,
+        "integrationId": b.integration_id,
+        "version": b.version,
+    })
+}

@@ -57,6 +57,12 @@ pub struct Block {
     /// `output of block ID`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
+    /// A SQL block's integration (live `integrationId`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integration_id: Option<String>,
+    /// Incremented by every update through the API.
+    #[serde(default)]
+    pub version: u64,
 }
 
 impl Block {
@@ -69,7 +75,26 @@ impl Block {
             variable: None,
             metadata: serde_json::Map::new(),
             output: None,
+            integration_id: None,
+            version: 0,
         }
+    }
+
+    /// An input block of `kind` (`input-text`, `input-slider`, ...) setting variable `name`,
+    /// with `value` as its current value (`deepnote_variable_value`).
+    pub fn input(
+        id: impl Into<String>,
+        kind: impl Into<String>,
+        name: impl Into<String>,
+        value: serde_json::Value,
+    ) -> Self {
+        let name = name.into();
+        let mut b = Block::new(id, kind, "");
+        b.metadata
+            .insert("deepnote_variable_name".into(), name.clone().into());
+        b.metadata.insert("deepnote_variable_value".into(), value);
+        b.variable = Some(name);
+        b
     }
 
     /// True for input blocks (`input-text`, `input-slider`, ...) that set a variable.
@@ -177,6 +202,8 @@ pub struct Store {
     /// Per notebook, sequence number to run id.
     notebook_runs: HashMap<String, BTreeMap<u64, String>>,
     behaviours: HashMap<String, RunBehaviour>,
+    /// Block id to the notebook holding it.
+    block_index: HashMap<String, String>,
 }
 
 impl Store {
@@ -199,6 +226,14 @@ impl Store {
             }
             Change::PutNotebook(n) => {
                 self.next_seq = self.next_seq.max(n.seq);
+                if let Some(old) = self.notebooks.get(&n.id) {
+                    for b in &old.blocks {
+                        self.block_index.remove(&b.id);
+                    }
+                }
+                for b in &n.blocks {
+                    self.block_index.insert(b.id.clone(), n.id.clone());
+                }
                 self.project_notebooks
                     .entry(n.project_id.clone())
                     .or_default()
@@ -254,7 +289,11 @@ impl Store {
     }
 
     fn remove_notebook(&mut self, id: &str) {
-        self.notebooks.remove(id);
+        if let Some(n) = self.notebooks.remove(id) {
+            for b in &n.blocks {
+                self.block_index.remove(&b.id);
+            }
+        }
         self.behaviours.remove(id);
         for run in self
             .notebook_runs
@@ -274,6 +313,13 @@ impl Store {
     /// A notebook, if it exists.
     pub fn notebook(&self, id: &str) -> Option<&Notebook> {
         self.notebooks.get(id)
+    }
+
+    /// The notebook holding block `id`, if any.
+    pub fn block_notebook(&self, id: &str) -> Option<&Notebook> {
+        self.block_index
+            .get(id)
+            .and_then(|nb| self.notebooks.get(nb))
     }
 
     /// A project's notebooks in creation order.

@@ -19,7 +19,11 @@ use std::sync::Arc;
 
 type S = axum::extract::State<Arc<Shared>>;
 
+mod blocks;
 mod runs;
+pub use blocks::{
+    create_block, delete_block, get_block, reorder_blocks, update_block, update_notebook,
+};
 pub use runs::{create_run, execute_v1, get_run, list_notebook_runs};
 
 /// Marks a response whose request changed the state, with what it created if anything.

@@ -414,6 +414,11 @@ impl Api {
             .await
     }
 
+    pub async fn patch(&self, path: &str, body: Value) -> Resp {
+        self.raw(Method::PATCH, path, Some(body.to_string().into_bytes()))
+            .await
+    }
+
     pub async fn delete(&self, path: &str) -> Resp {
         self.raw(Method::DELETE, path, None).await
     }
