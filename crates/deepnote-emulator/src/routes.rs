@@ -77,6 +77,14 @@ fn live_only(shared: &Arc<Shared>) -> Router<Arc<Shared>> {
             "/v2/notebooks/{notebookId}/reorder-blocks",
             post(api::reorder_blocks),
         )
+        .route(
+            "/v2/notebooks/{notebookId}/schedule",
+            post(api::upsert_notebook_schedule),
+        )
+        .route(
+            "/v2/schedules",
+            get(api::list_schedules).post(api::create_schedule),
+        )
 }
 
 /// Apply faults around an API request, journal it, and log it (never its key).

@@ -578,7 +578,8 @@ impl Emulator {
     }
 
     /// Append an input block of `kind` (`input-text`, `input-slider`, `input-checkbox`, ...)
-    /// that sets variable `name` to `value`, with a new id, returned (`None` if there is no
+    /// (or `text`, `slider`, ...: the prefix is added) that sets variable `name` to `value`,
+    /// with a new id, returned (`None` if there is no
     /// such notebook). A shorthand for [`Emulator::add_block`] with [`Block::input`].
     pub fn add_input_block(
         &self,
@@ -588,6 +589,11 @@ impl Emulator {
         value: serde_json::Value,
     ) -> Option<String> {
         let id = self.shared.new_id();
+        // `text` is short for `input-text`.
+        let kind = match kind.strip_prefix("input-") {
+            Some(_) => kind.to_string(),
+            None => format!("input-{kind}"),
+        };
         self.add_block(notebook_id, Block::input(id.clone(), kind, name, value))
             .then_some(id)
     }

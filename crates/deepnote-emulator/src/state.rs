@@ -165,6 +165,33 @@ impl Run {
     }
 }
 
+/// A notebook's schedule (live dialect).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Schedule {
+    /// Its id (a UUID).
+    pub id: String,
+    /// The notebook it runs.
+    pub notebook_id: String,
+    /// The notebook's project.
+    pub project_id: String,
+    /// Five-field cron expression.
+    pub cron: String,
+    /// IANA timezone the expression is read in.
+    pub timezone: String,
+    /// The inputs its runs get (`POST /schedules` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<serde_json::Map<String, serde_json::Value>>,
+    /// True for the one schedule `POST /notebooks/{id}/schedule` creates and replaces.
+    pub legacy: bool,
+    /// Creation order.
+    pub seq: u64,
+    /// Creation time.
+    pub created_at: Millis,
+    /// Last replacement time.
+    pub updated_at: Millis,
+}
+
 /// One step of a mutation.
 #[derive(Debug, Clone)]
 pub enum Change {
@@ -174,6 +201,8 @@ pub enum Change {
     PutNotebook(Notebook),
     /// Insert a run.
     PutRun(Run),
+    /// Insert or replace a schedule.
+    PutSchedule(Schedule),
     /// Remove a project with its notebooks and their runs.
     DeleteProject(String),
     /// Remove a notebook with its runs.
@@ -202,6 +231,9 @@ pub struct Store {
     /// Per notebook, sequence number to run id.
     notebook_runs: HashMap<String, BTreeMap<u64, String>>,
     behaviours: HashMap<String, RunBehaviour>,
+    schedules: BTreeMap<String, Schedule>,
+    /// Per notebook, sequence number to schedule id.
+    notebook_schedules: HashMap<String, BTreeMap<u64, String>>,
     /// Block id to the notebook holding it.
     block_index: HashMap<String, String>,
 }
@@ -247,6 +279,14 @@ impl Store {
                     .or_default()
                     .insert(r.seq, r.id.clone());
                 self.runs.insert(r.id.clone(), r);
+            }
+            Change::PutSchedule(sc) => {
+                self.next_seq = self.next_seq.max(sc.seq);
+                self.notebook_schedules
+                    .entry(sc.notebook_id.clone())
+                    .or_default()
+                    .insert(sc.seq, sc.id.clone());
+                self.schedules.insert(sc.id.clone(), sc);
             }
             Change::DeleteProject(id) => {
                 if let Some(p) = self.projects.remove(&id) {
@@ -295,6 +335,14 @@ impl Store {
             }
         }
         self.behaviours.remove(id);
+        for sc in self
+            .notebook_schedules
+            .remove(id)
+            .unwrap_or_default()
+            .into_values()
+        {
+            self.schedules.remove(&sc);
+        }
         for run in self
             .notebook_runs
             .remove(id)
@@ -329,6 +377,15 @@ impl Store {
             .into_iter()
             .flat_map(|o| o.values())
             .filter_map(|id| self.notebooks.get(id))
+    }
+
+    /// A notebook's schedules, oldest first.
+    pub fn schedules_of(&self, notebook: &str) -> impl Iterator<Item = &Schedule> {
+        self.notebook_schedules
+            .get(notebook)
+            .into_iter()
+            .flat_map(|o| o.values())
+            .filter_map(|id| self.schedules.get(id))
     }
 
     /// A run, if it exists.

@@ -21,10 +21,12 @@ type S = axum::extract::State<Arc<Shared>>;
 
 mod blocks;
 mod runs;
+mod schedules;
 pub use blocks::{
     create_block, delete_block, get_block, reorder_blocks, update_block, update_notebook,
 };
 pub use runs::{create_run, execute_v1, get_run, list_notebook_runs};
+pub use schedules::{create_schedule, list_schedules, upsert_notebook_schedule};
 
 /// Marks a response whose request changed the state, with what it created if anything.
 #[derive(Debug, Clone)]
