@@ -61,6 +61,7 @@ mod clock;
 pub mod control;
 mod cron;
 pub mod dialect;
+mod documents;
 mod error;
 mod extract;
 pub mod faults;

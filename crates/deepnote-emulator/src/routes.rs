@@ -81,6 +81,8 @@ fn live_only(shared: &Arc<Shared>) -> Router<Arc<Shared>> {
             "/v2/notebooks/{notebookId}/schedule",
             post(api::upsert_notebook_schedule),
         )
+        .route("/v2/projects/{projectId}/export", get(api::export_project))
+        .route("/v2/projects/{projectId}/import", post(api::import_project))
         .route(
             "/v2/schedules",
             get(api::list_schedules).post(api::create_schedule),

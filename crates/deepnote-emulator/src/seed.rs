@@ -143,6 +143,7 @@ pub(crate) fn seed_sample(s: &Shared) -> Result<(), ApiError> {
             seq: store.take_seq(),
             created_at: now - 7 * 86_400_000,
             suspended: false,
+            modified_at: now,
         }));
     }
     let notebooks = [

@@ -258,7 +258,11 @@ impl Shared {
 
     /// Make `changes` durable (when persisting), then apply them in memory: a write that
     /// cannot be stored is a 500 and changes nothing.
-    pub fn commit(&self, store: &mut Store, changes: Vec<Change>) -> Result<(), ApiError> {
+    ///
+    /// A change to a notebook also moves its project's `modified_at` to now, here, so no
+    /// handler can forget it.
+    pub fn commit(&self, store: &mut Store, mut changes: Vec<Change>) -> Result<(), ApiError> {
+        self.touch_projects(store, &mut changes);
         if let Some(p) = &self.persist {
             p.lock()
                 .expect("persist lock")
@@ -272,6 +276,47 @@ impl Shared {
             store.apply(c);
         }
         Ok(())
+    }
+
+    fn touch_projects(&self, store: &Store, changes: &mut Vec<Change>) {
+        let mut touched: Vec<String> = Vec::new();
+        for c in changes.iter() {
+            let project = match c {
+                Change::PutNotebook(n) => Some(n.project_id.clone()),
+                Change::DeleteNotebook(id) => store.notebook(id).map(|n| n.project_id.clone()),
+                _ => None,
+            };
+            if let Some(p) = project.filter(|p| !touched.contains(p)) {
+                touched.push(p);
+            }
+        }
+        if touched.is_empty() {
+            return;
+        }
+        let now = self.clock.now_ms();
+        for c in changes.iter_mut() {
+            if let Change::PutProject(p) = c
+                && let Some(i) = touched.iter().position(|t| *t == p.id)
+            {
+                p.modified_at = now;
+                touched.swap_remove(i);
+            }
+        }
+        let deleted = |id: &str| {
+            changes
+                .iter()
+                .any(|c| matches!(c, Change::DeleteProject(d) if d == id))
+        };
+        let puts: Vec<Change> = touched
+            .iter()
+            .filter(|id| !deleted(id))
+            .filter_map(|id| store.project(id).cloned())
+            .map(|mut p| {
+                p.modified_at = now;
+                Change::PutProject(p)
+            })
+            .collect();
+        changes.extend(puts);
     }
 
     /// Save the clock's settings (when persisting).

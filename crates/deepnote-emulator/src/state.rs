@@ -31,6 +31,10 @@ pub struct Project {
     /// A suspended project's runs answer 409 (Deepnote: "project suspended").
     #[serde(default)]
     pub suspended: bool,
+    /// When a notebook of it last changed (created, edited, renamed, deleted, imported): the
+    /// export's `metadata.modifiedAt`. 0 (stored before it was kept) reads as `created_at`.
+    #[serde(default)]
+    pub modified_at: Millis,
 }
 
 /// A block of a notebook.

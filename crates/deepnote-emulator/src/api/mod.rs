@@ -22,11 +22,13 @@ type S = axum::extract::State<Arc<Shared>>;
 mod blocks;
 mod runs;
 mod schedules;
+mod transfer;
 pub use blocks::{
     create_block, delete_block, get_block, reorder_blocks, update_block, update_notebook,
 };
 pub use runs::{create_run, execute_v1, get_run, list_notebook_runs};
 pub use schedules::{create_schedule, list_schedules, upsert_notebook_schedule};
+pub use transfer::{export_project, import_project};
 
 /// Marks a response whose request changed the state, with what it created if anything.
 #[derive(Debug, Clone)]
@@ -115,7 +117,7 @@ pub async fn get_me(axum::extract::State(s): S, Caller(key): Caller) -> Result<R
     Ok(Json(me).into_response())
 }
 
-fn slug(name: &str) -> String {
+pub(crate) fn slug(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars().flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() {
@@ -220,6 +222,7 @@ pub async fn create_project(
         seq: store.take_seq(),
         created_at: now,
         suspended: false,
+        modified_at: now,
     };
     let notebook = Notebook {
         id: s.new_id(),
