@@ -77,6 +77,7 @@ mod shapes;
 mod snapshot;
 mod state;
 
+pub use api::FILE_LIMIT;
 pub use auth::{AccessLevel, KeySpec};
 pub use clock::ClockState;
 pub use dialect::Dialect;
@@ -89,4 +90,4 @@ pub use persist::DB_FILE;
 pub use runs::{DEFAULT_RUN_DURATION, RunBehaviour, RunOutcome, RunStatus};
 pub use seed::{SAMPLE_KEY, SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID, SAMPLE_WORKSPACE_ID};
 pub use server::{Emulator, EmulatorBuilder, EmulatorConfig, EmulatorError};
-pub use state::{Block, Notebook, Project, Run, Schedule};
+pub use state::{Block, Notebook, Project, ProjectFile, Run, Schedule};

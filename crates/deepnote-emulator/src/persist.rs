@@ -5,7 +5,7 @@
 //! whose settings are stored too, so unfinished runs resume where they were.
 
 use crate::clock::ClockState;
-use crate::state::{Change, Notebook, Project, Run, Schedule, Store};
+use crate::state::{Change, Notebook, Project, ProjectFile, Run, Schedule, Store};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
@@ -45,6 +45,7 @@ impl Persist {
              CREATE TABLE IF NOT EXISTS notebooks (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, notebook_id TEXT NOT NULL, project_id TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS schedules (id TEXT PRIMARY KEY, notebook_id TEXT NOT NULL, project_id TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS files (project_id TEXT NOT NULL, path TEXT NOT NULL, updated_at INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (project_id, path));
              CREATE TABLE IF NOT EXISTS behaviours (notebook_id TEXT PRIMARY KEY, data TEXT NOT NULL);
              CREATE INDEX IF NOT EXISTS notebooks_project ON notebooks(project_id);
              CREATE INDEX IF NOT EXISTS runs_notebook ON runs(notebook_id);
@@ -124,6 +125,20 @@ impl Persist {
         }
         let mut stmt = self
             .conn
+            .prepare("SELECT project_id, path, updated_at, data FROM files")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ProjectFile {
+                project_id: r.get(0)?,
+                path: r.get(1)?,
+                updated_at: r.get(2)?,
+                bytes: bytes::Bytes::from(r.get::<_, Vec<u8>>(3)?),
+            })
+        })?;
+        for row in rows {
+            store.apply(Change::PutFile(row?));
+        }
+        let mut stmt = self
+            .conn
             .prepare("SELECT notebook_id, data FROM behaviours")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         for row in rows {
@@ -166,7 +181,20 @@ impl Persist {
                         params![sc.id, sc.notebook_id, sc.project_id, sc.seq as i64, serde_json::to_string(sc)?],
                     )?;
                 }
+                Change::PutFile(f) => {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO files (project_id, path, updated_at, data) VALUES (?1, ?2, ?3, ?4)",
+                        params![f.project_id, f.path, f.updated_at, f.bytes.as_ref()],
+                    )?;
+                }
+                Change::DeleteFile(project, path) => {
+                    tx.execute(
+                        "DELETE FROM files WHERE project_id = ?1 AND path = ?2",
+                        params![project, path],
+                    )?;
+                }
                 Change::DeleteProject(id) => {
+                    tx.execute("DELETE FROM files WHERE project_id = ?1", [id])?;
                     tx.execute(
                         "DELETE FROM behaviours WHERE notebook_id IN (SELECT id FROM notebooks WHERE project_id = ?1)",
                         [id],
@@ -193,7 +221,7 @@ impl Persist {
                 }
                 Change::Reset => {
                     tx.execute_batch(
-                        "DELETE FROM projects; DELETE FROM notebooks; DELETE FROM runs; DELETE FROM schedules; DELETE FROM behaviours;",
+                        "DELETE FROM projects; DELETE FROM notebooks; DELETE FROM runs; DELETE FROM schedules; DELETE FROM files; DELETE FROM behaviours;",
                     )?;
                     Self::set_meta(&tx, "epoch", &(store.epoch + 1).to_string())?;
                 }

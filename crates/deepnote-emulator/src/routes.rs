@@ -81,6 +81,17 @@ fn live_only(shared: &Arc<Shared>) -> Router<Arc<Shared>> {
             "/v2/notebooks/{notebookId}/schedule",
             post(api::upsert_notebook_schedule),
         )
+        .route(
+            "/v2/files",
+            post(api::create_file)
+                .delete(api::delete_file)
+                // Multipart reads take their limit from this layer (axum's default is 2 MB).
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    api::FILE_LIMIT + 64 * 1024,
+                )),
+        )
+        .route("/v2/files/copy", post(api::copy_file))
+        .route("/v2/files/download", get(api::download_file))
         .route("/v2/projects/{projectId}/export", get(api::export_project))
         .route("/v2/projects/{projectId}/import", post(api::import_project))
         .route(

@@ -51,8 +51,16 @@ pub fn project_answer(d: Dialect, store: &Store, p: &Project, with_files: bool) 
         Dialect::Spec => v,
         Dialect::Live => {
             if with_files {
-                // The emulator keeps no project files.
-                v["files"] = json!([]);
+                v["files"] = store
+                    .files_of(&p.id)
+                    .map(|f| {
+                        json!({
+                            "path": f.path,
+                            "size": f.bytes.len(),
+                            "updatedAt": rfc3339(f.updated_at),
+                        })
+                    })
+                    .collect();
             }
             json!({ "project": v })
         }

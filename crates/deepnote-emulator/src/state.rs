@@ -196,6 +196,19 @@ pub struct Schedule {
     pub updated_at: Millis,
 }
 
+/// A file in a project's working directory (live dialect).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectFile {
+    /// The project holding it.
+    pub project_id: String,
+    /// Its path in the project (no leading `/`).
+    pub path: String,
+    /// Its bytes (cheap to clone and slice).
+    pub bytes: bytes::Bytes,
+    /// Last write time.
+    pub updated_at: Millis,
+}
+
 /// One step of a mutation.
 #[derive(Debug, Clone)]
 pub enum Change {
@@ -207,6 +220,10 @@ pub enum Change {
     PutRun(Run),
     /// Insert or replace a schedule.
     PutSchedule(Schedule),
+    /// Insert or replace a project file.
+    PutFile(ProjectFile),
+    /// Remove a project's file: project id, path.
+    DeleteFile(String, String),
     /// Remove a project with its notebooks and their runs.
     DeleteProject(String),
     /// Remove a notebook with its runs.
@@ -236,6 +253,8 @@ pub struct Store {
     notebook_runs: HashMap<String, BTreeMap<u64, String>>,
     behaviours: HashMap<String, RunBehaviour>,
     schedules: BTreeMap<String, Schedule>,
+    /// Per project, path to file (so a listing is in path order).
+    files: HashMap<String, BTreeMap<String, ProjectFile>>,
     /// Per notebook, sequence number to schedule id.
     notebook_schedules: HashMap<String, BTreeMap<u64, String>>,
     /// Block id to the notebook holding it.
@@ -292,7 +311,19 @@ impl Store {
                     .insert(sc.seq, sc.id.clone());
                 self.schedules.insert(sc.id.clone(), sc);
             }
+            Change::PutFile(f) => {
+                self.files
+                    .entry(f.project_id.clone())
+                    .or_default()
+                    .insert(f.path.clone(), f);
+            }
+            Change::DeleteFile(project, path) => {
+                if let Some(files) = self.files.get_mut(&project) {
+                    files.remove(&path);
+                }
+            }
             Change::DeleteProject(id) => {
+                self.files.remove(&id);
                 if let Some(p) = self.projects.remove(&id) {
                     if let Some(order) = self.project_order.get_mut(&p.workspace_id) {
                         order.remove(&p.seq);
@@ -381,6 +412,16 @@ impl Store {
             .into_iter()
             .flat_map(|o| o.values())
             .filter_map(|id| self.notebooks.get(id))
+    }
+
+    /// A project's files in path order.
+    pub fn files_of(&self, project: &str) -> impl Iterator<Item = &ProjectFile> {
+        self.files.get(project).into_iter().flat_map(|f| f.values())
+    }
+
+    /// A project's file at `path`.
+    pub fn file(&self, project: &str, path: &str) -> Option<&ProjectFile> {
+        self.files.get(project).and_then(|f| f.get(path))
     }
 
     /// A notebook's schedules, oldest first.

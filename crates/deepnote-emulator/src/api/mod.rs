@@ -20,8 +20,10 @@ use std::sync::Arc;
 type S = axum::extract::State<Arc<Shared>>;
 
 mod blocks;
+mod files;
 mod runs;
 mod schedules;
+pub use files::{FILE_LIMIT, copy_file, create_file, delete_file, download_file};
 mod transfer;
 pub use blocks::{
     create_block, delete_block, get_block, reorder_blocks, update_block, update_notebook,
