@@ -5,7 +5,7 @@
 //! whose settings are stored too, so unfinished runs resume where they were.
 
 use crate::clock::ClockState;
-use crate::state::{Change, Notebook, Project, ProjectFile, Run, Schedule, Store};
+use crate::state::{Change, Notebook, Project, ProjectFile, Run, Schedule, Session, Store};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
@@ -46,6 +46,7 @@ impl Persist {
              CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, notebook_id TEXT NOT NULL, project_id TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS schedules (id TEXT PRIMARY KEY, notebook_id TEXT NOT NULL, project_id TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS files (project_id TEXT NOT NULL, path TEXT NOT NULL, updated_at INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (project_id, path));
+             CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, data TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS behaviours (notebook_id TEXT PRIMARY KEY, data TEXT NOT NULL);
              CREATE INDEX IF NOT EXISTS notebooks_project ON notebooks(project_id);
              CREATE INDEX IF NOT EXISTS runs_notebook ON runs(notebook_id);
@@ -137,6 +138,11 @@ impl Persist {
         for row in rows {
             store.apply(Change::PutFile(row?));
         }
+        let mut stmt = self.conn.prepare("SELECT data FROM sessions")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        for row in rows {
+            store.apply(Change::PutSession(serde_json::from_str::<Session>(&row?)?));
+        }
         let mut stmt = self
             .conn
             .prepare("SELECT notebook_id, data FROM behaviours")?;
@@ -193,8 +199,15 @@ impl Persist {
                         params![project, path],
                     )?;
                 }
+                Change::PutSession(se) => {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO sessions (id, project_id, data) VALUES (?1, ?2, ?3)",
+                        params![se.id, se.project_id, serde_json::to_string(se)?],
+                    )?;
+                }
                 Change::DeleteProject(id) => {
                     tx.execute("DELETE FROM files WHERE project_id = ?1", [id])?;
+                    tx.execute("DELETE FROM sessions WHERE project_id = ?1", [id])?;
                     tx.execute(
                         "DELETE FROM behaviours WHERE notebook_id IN (SELECT id FROM notebooks WHERE project_id = ?1)",
                         [id],
@@ -221,7 +234,7 @@ impl Persist {
                 }
                 Change::Reset => {
                     tx.execute_batch(
-                        "DELETE FROM projects; DELETE FROM notebooks; DELETE FROM runs; DELETE FROM schedules; DELETE FROM files; DELETE FROM behaviours;",
+                        "DELETE FROM projects; DELETE FROM notebooks; DELETE FROM runs; DELETE FROM schedules; DELETE FROM files; DELETE FROM sessions; DELETE FROM behaviours;",
                     )?;
                     Self::set_meta(&tx, "epoch", &(store.epoch + 1).to_string())?;
                 }

@@ -92,6 +92,22 @@ fn live_only(shared: &Arc<Shared>) -> Router<Arc<Shared>> {
         )
         .route("/v2/files/copy", post(api::copy_file))
         .route("/v2/files/download", get(api::download_file))
+        .route("/v2/integrations", get(api::list_integrations))
+        .route(
+            "/v2/integrations/{integrationId}",
+            get(api::get_integration),
+        )
+        .route("/v2/machine-types", get(api::list_machine_types))
+        .route(
+            "/v2/projects/{projectId}/machine",
+            get(api::get_project_machine).patch(api::update_project_machine),
+        )
+        .route("/v2/search", get(api::search))
+        .route("/v2/sessions", post(api::create_session))
+        .route(
+            "/v2/sessions/{sessionId}/execute",
+            post(api::execute_in_session),
+        )
         .route("/v2/projects/{projectId}/export", get(api::export_project))
         .route("/v2/projects/{projectId}/import", post(api::import_project))
         .route(

@@ -144,6 +144,7 @@ pub(crate) fn seed_sample(s: &Shared) -> Result<(), ApiError> {
             created_at: now - 7 * 86_400_000,
             suspended: false,
             modified_at: now,
+            machine_type: None,
         }));
     }
     let notebooks = [

@@ -35,6 +35,9 @@ pub struct Project {
     /// export's `metadata.modifiedAt`. 0 (stored before it was kept) reads as `created_at`.
     #[serde(default)]
     pub modified_at: Millis,
+    /// The machine type its editor machine runs on (live `PATCH /projects/{id}/machine`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_type: Option<String>,
 }
 
 /// A block of a notebook.
@@ -209,6 +212,30 @@ pub struct ProjectFile {
     pub updated_at: Millis,
 }
 
+/// An interactive session (live dialect): its notebook and initial run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    /// Its id (a UUID).
+    pub id: String,
+    /// The source notebook.
+    pub notebook_id: String,
+    /// The notebook's project.
+    pub project_id: String,
+    /// The session's own copy of the notebook (an id only: the emulator keeps no copy).
+    pub session_notebook_id: String,
+    /// The initial run.
+    pub run_id: String,
+    /// `read_write` or `readonly`.
+    pub storage_mode: String,
+    /// Idle time before it ends, if given.
+    pub idle_shutdown_seconds: Option<u64>,
+    /// Creation time.
+    pub created_at: Millis,
+    /// How many `execute` calls it answered (numbers the canned outputs).
+    pub executions: u64,
+}
+
 /// One step of a mutation.
 #[derive(Debug, Clone)]
 pub enum Change {
@@ -222,6 +249,8 @@ pub enum Change {
     PutSchedule(Schedule),
     /// Insert or replace a project file.
     PutFile(ProjectFile),
+    /// Insert or replace a session.
+    PutSession(Session),
     /// Remove a project's file: project id, path.
     DeleteFile(String, String),
     /// Remove a project with its notebooks and their runs.
@@ -253,6 +282,7 @@ pub struct Store {
     notebook_runs: HashMap<String, BTreeMap<u64, String>>,
     behaviours: HashMap<String, RunBehaviour>,
     schedules: BTreeMap<String, Schedule>,
+    sessions: BTreeMap<String, Session>,
     /// Per project, path to file (so a listing is in path order).
     files: HashMap<String, BTreeMap<String, ProjectFile>>,
     /// Per notebook, sequence number to schedule id.
@@ -322,8 +352,12 @@ impl Store {
                     files.remove(&path);
                 }
             }
+            Change::PutSession(se) => {
+                self.sessions.insert(se.id.clone(), se);
+            }
             Change::DeleteProject(id) => {
                 self.files.remove(&id);
+                self.sessions.retain(|_, se| se.project_id != id);
                 if let Some(p) = self.projects.remove(&id) {
                     if let Some(order) = self.project_order.get_mut(&p.workspace_id) {
                         order.remove(&p.seq);
@@ -412,6 +446,16 @@ impl Store {
             .into_iter()
             .flat_map(|o| o.values())
             .filter_map(|id| self.notebooks.get(id))
+    }
+
+    /// A session, if it exists.
+    pub fn session(&self, id: &str) -> Option<&Session> {
+        self.sessions.get(id)
+    }
+
+    /// Every project of a workspace, in creation order.
+    pub fn projects_of(&self, workspace: &str) -> impl Iterator<Item = &Project> {
+        self.projects_after(workspace, 0)
     }
 
     /// A project's files in path order.

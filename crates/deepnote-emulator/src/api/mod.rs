@@ -23,7 +23,14 @@ mod blocks;
 mod files;
 mod runs;
 mod schedules;
+mod sessions;
+mod workspace;
 pub use files::{FILE_LIMIT, copy_file, create_file, delete_file, download_file};
+pub use sessions::{create_session, execute_in_session};
+pub use workspace::{
+    get_integration, get_project_machine, list_integrations, list_machine_types, search,
+    update_project_machine,
+};
 mod transfer;
 pub use blocks::{
     create_block, delete_block, get_block, reorder_blocks, update_block, update_notebook,
@@ -225,6 +232,7 @@ pub async fn create_project(
         created_at: now,
         suspended: false,
         modified_at: now,
+        machine_type: None,
     };
     let notebook = Notebook {
         id: s.new_id(),
