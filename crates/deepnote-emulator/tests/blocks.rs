@@ -72,6 +72,35 @@ async fn add_input_block_shows_in_the_notebook_and_its_inputs_are_checked() {
 }
 
 #[tokio::test]
+async fn add_input_block_takes_short_kinds_on_api_created_notebooks() {
+    let (emu, api) = sample().await;
+    let nb = api.notebook(SAMPLE_PROJECT_ID).await;
+    let run = |inputs: Value| api.post("/v2/runs", json!({"notebookId": nb, "inputs": inputs}));
+    assert_eq!(
+        run(json!({"threshold": "7"})).await.status,
+        400,
+        "not defined yet"
+    );
+    let id = emu
+        .add_input_block(&nb, "threshold", "slider", json!("5"))
+        .unwrap();
+    let rec = emu.notebook_record(&nb).unwrap();
+    assert_eq!(
+        (rec.blocks[0].id.as_str(), rec.blocks[0].kind.as_str()),
+        (id.as_str(), "input-slider")
+    );
+    assert_eq!(run(json!({"threshold": "7"})).await.status, 202);
+    assert_eq!(
+        run(json!({"threshold": "many"})).await.status,
+        400,
+        "a slider takes numbers"
+    );
+    emu.add_input_block(&nb, "flag", "input-checkbox", json!(false))
+        .unwrap();
+    assert_eq!(run(json!({"flag": true})).await.status, 202);
+}
+
+#[tokio::test]
 async fn blocks_are_created_read_updated_and_deleted() {
     let (_emu, api) = sample().await;
     let nb = api.notebook(SAMPLE_PROJECT_ID).await;
@@ -335,4 +364,54 @@ async fn the_spec_dialect_has_no_block_operations() {
         .await;
     assert_eq!(r.status, 404);
     assert_eq!(api.get("/v2/blocks/b-intro").await.status, 404);
+}
+
+#[tokio::test]
+async fn blocks_renames_and_machines_persist() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = || live_builder().seed_sample().data_dir(dir.path()).start();
+    let emu = start().await.unwrap();
+    let api = Api::new(&emu, emu.sample_key());
+    let b = api
+        .post(
+            "/v2/blocks",
+            json!({"notebookId": SAMPLE_NOTEBOOK_ID, "type": "code", "content": "kept = True"}),
+        )
+        .await;
+    let id = b.body["block"]["id"].as_str().unwrap().to_string();
+    api.patch(
+        &format!("/v2/notebooks/{SAMPLE_NOTEBOOK_ID}"),
+        json!({"name": "Renamed"}),
+    )
+    .await;
+    api.patch(
+        &format!("/v2/projects/{SAMPLE_PROJECT_ID}/machine"),
+        json!({"machineType": "fjord"}),
+    )
+    .await;
+    let export = api
+        .get(&format!("/v2/projects/{SAMPLE_PROJECT_ID}/export"))
+        .await
+        .bytes;
+    emu.shutdown().await;
+
+    let emu = start().await.unwrap();
+    let api = Api::new(&emu, emu.sample_key());
+    let got = api.get(&format!("/v2/blocks/{id}")).await;
+    assert_eq!(got.body["block"]["content"], json!("kept = True"));
+    let nb = api
+        .get(&format!("/v2/notebooks/{SAMPLE_NOTEBOOK_ID}"))
+        .await;
+    assert_eq!(nb.body["notebook"]["name"], json!("Renamed"));
+    let m = api
+        .get(&format!("/v2/projects/{SAMPLE_PROJECT_ID}/machine"))
+        .await;
+    assert_eq!(m.body["machine"]["type"]["id"], json!("fjord"));
+    // modifiedAt survives too: the export is the same bytes.
+    assert_eq!(
+        api.get(&format!("/v2/projects/{SAMPLE_PROJECT_ID}/export"))
+            .await
+            .bytes,
+        export
+    );
 }
