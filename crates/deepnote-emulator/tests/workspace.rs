@@ -255,3 +255,40 @@ async fn search_finds_projects_notebooks_blocks_and_integrations() {
     let other = api.with_key(ADMIN).get("/v2/search?q=sales").await;
     assert_eq!(other.body["results"]["projects"], json!([]));
 }
+
+#[tokio::test]
+async fn faults_apply_to_the_live_only_operations() {
+    let (emu, api) = sample().await;
+    let before = emu.notebook_record(SAMPLE_NOTEBOOK_ID).unwrap();
+    emu.set_faults(deepnote_emulator::Faults {
+        error_rate: 1.0,
+        ..deepnote_emulator::Faults::default()
+    });
+    for path in ["/v2/blocks", "/v2/sessions", "/v2/schedules"] {
+        let status = api
+            .post_unjudged(
+                path,
+                json!({"notebookId": SAMPLE_NOTEBOOK_ID, "type": "code", "cron": "0 9 * * *"}),
+            )
+            .await;
+        assert!(status >= 500, "{path}: {status}");
+    }
+    let journal = emu.journal();
+    assert!(
+        journal
+            .iter()
+            .rev()
+            .take(3)
+            .all(|e| e.fault.is_some() && !e.applied)
+    );
+    emu.set_faults(deepnote_emulator::Faults::none());
+    assert_eq!(
+        emu.notebook_record(SAMPLE_NOTEBOOK_ID).unwrap(),
+        before,
+        "nothing was applied"
+    );
+    let list = api
+        .get(&format!("/v2/schedules?notebookId={SAMPLE_NOTEBOOK_ID}"))
+        .await;
+    assert_eq!(list.body["schedules"], json!([]));
+}
