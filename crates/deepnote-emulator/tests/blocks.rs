@@ -415,3 +415,34 @@ async fn blocks_renames_and_machines_persist() {
         export
     );
 }
+
+#[tokio::test]
+async fn an_input_block_created_through_the_api_is_an_input_of_the_notebook() {
+    let (_emu, api) = sample().await;
+    let nb = api.notebook(SAMPLE_PROJECT_ID).await;
+    let r = api
+        .post(
+            "/v2/blocks",
+            json!({"notebookId": nb, "type": "input-select", "metadata": {
+                "deepnote_variable_name": "country",
+                "deepnote_variable_value": "CZ",
+                "deepnote_variable_options": ["CZ", "DE"],
+            }}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let got = api.get(&format!("/v2/notebooks/{nb}")).await;
+    let input = &got.body["notebook"]["inputs"][0];
+    assert_eq!(
+        (input["name"].clone(), input["value"].clone()),
+        (json!("country"), json!("CZ"))
+    );
+    assert_eq!(input["blockId"], r.body["block"]["id"]);
+    let run = api
+        .post(
+            "/v2/runs",
+            json!({"notebookId": nb, "inputs": {"country": "DE"}}),
+        )
+        .await;
+    assert_eq!(run.status, 202, "{:?}", run.body);
+}
