@@ -9,6 +9,8 @@
 //! | `POST /projects`, `DELETE /projects/{id}`   | editor            |
 //! | `POST /notebooks`, `DELETE /notebooks/{id}` | editor            |
 //! | `POST /runs`, v1 execute                    | editor            |
+//! | every other read (blocks, schedules, ...)   | restricted_user   |
+//! | every other write (blocks, schedules, ...)  | editor            |
 //!
 //! A guest can only introspect its key; restricted users and viewers read; editors and admins
 //! also create, delete and run. Keys are compared in constant time (over SHA-256 digests, so
@@ -72,7 +74,9 @@ pub enum Op {
     Read,
     /// `POST /projects`, `POST /notebooks`
     Create,
-    /// `DELETE /projects/{id}`, `DELETE /notebooks/{id}`
+    /// `PATCH` of notebooks, blocks and machines, reordering blocks, imports, schedules
+    Update,
+    /// `DELETE /projects/{id}`, `DELETE /notebooks/{id}`, `DELETE /blocks/{id}`, `DELETE /files`
     Delete,
     /// `POST /runs`, v1 execute
     Run,
@@ -84,7 +88,7 @@ impl Op {
         match self {
             Op::GetMe => AccessLevel::Guest,
             Op::Read => AccessLevel::RestrictedUser,
-            Op::Create | Op::Delete | Op::Run => AccessLevel::Editor,
+            Op::Create | Op::Update | Op::Delete | Op::Run => AccessLevel::Editor,
         }
     }
 }

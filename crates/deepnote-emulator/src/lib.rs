@@ -1,7 +1,8 @@
 //! A faithful, stateful local Deepnote Public API server, for tests, CI and demos.
 //!
 //! It serves the 12 operations of Deepnote's original OpenAPI spec (under `/v2`, and the legacy execute
-//! under `/v1`) with projects, notebooks and runs kept in memory (or in SQLite with a data
+//! under `/v1`), and in the live dialect the 23 the live reference adds (blocks, export and
+//! import, files, schedules, integrations, machines, sessions, search), with their state kept in memory (or in SQLite with a data
 //! directory), API keys with access levels, paginated lists with opaque page tokens, runs that
 //! move through their statuses on a virtual clock, execution snapshots, and injectable faults.
 //! A control API under `/_emulator/` (see [`control`]) seeds, resets, sets run behaviours,
@@ -52,6 +53,8 @@
 //!   projects [`LIVE_PROJECTS_PAGE_SIZE`] in the live dialect.
 //! - Bodies larger than [`BODY_LIMIT`] are answered 413.
 //! - Access levels: see [`auth`] for which operation needs which level.
+//! - Tests of other crates can give a notebook blocks (input blocks above all, so runs may set
+//!   them): [`Emulator::add_block`], [`Emulator::add_input_block`], [`Block::input`].
 
 #![warn(missing_docs)]
 
@@ -59,7 +62,9 @@ mod api;
 pub mod auth;
 mod clock;
 pub mod control;
+mod cron;
 pub mod dialect;
+mod documents;
 mod error;
 mod extract;
 pub mod faults;
@@ -75,6 +80,7 @@ mod shapes;
 mod snapshot;
 mod state;
 
+pub use api::FILE_LIMIT;
 pub use auth::{AccessLevel, KeySpec};
 pub use clock::ClockState;
 pub use dialect::Dialect;
@@ -87,4 +93,4 @@ pub use persist::DB_FILE;
 pub use runs::{DEFAULT_RUN_DURATION, RunBehaviour, RunOutcome, RunStatus};
 pub use seed::{SAMPLE_KEY, SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID, SAMPLE_WORKSPACE_ID};
 pub use server::{Emulator, EmulatorBuilder, EmulatorConfig, EmulatorError};
-pub use state::{Block, Notebook, Project, Run};
+pub use state::{Block, Notebook, Project, ProjectFile, Run, Schedule};

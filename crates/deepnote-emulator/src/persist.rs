@@ -5,7 +5,7 @@
 //! whose settings are stored too, so unfinished runs resume where they were.
 
 use crate::clock::ClockState;
-use crate::state::{Change, Notebook, Project, Run, Store};
+use crate::state::{Change, Notebook, Project, ProjectFile, Run, Schedule, Session, Store};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
@@ -44,6 +44,9 @@ impl Persist {
              CREATE TABLE IF NOT EXISTS projects (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, data TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS notebooks (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, notebook_id TEXT NOT NULL, project_id TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS schedules (id TEXT PRIMARY KEY, notebook_id TEXT NOT NULL, project_id TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS files (project_id TEXT NOT NULL, path TEXT NOT NULL, updated_at INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (project_id, path));
+             CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, data TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS behaviours (notebook_id TEXT PRIMARY KEY, data TEXT NOT NULL);
              CREATE INDEX IF NOT EXISTS notebooks_project ON notebooks(project_id);
              CREATE INDEX IF NOT EXISTS runs_notebook ON runs(notebook_id);
@@ -101,7 +104,12 @@ impl Persist {
         if let Some(e) = self.meta("epoch")? {
             store.set_epoch(e.parse()?);
         }
-        for (table, kind) in [("projects", 0), ("notebooks", 1), ("runs", 2)] {
+        for (table, kind) in [
+            ("projects", 0),
+            ("notebooks", 1),
+            ("runs", 2),
+            ("schedules", 3),
+        ] {
             let mut stmt = self
                 .conn
                 .prepare(&format!("SELECT data FROM {table} ORDER BY seq"))?;
@@ -111,9 +119,29 @@ impl Persist {
                 store.apply(match kind {
                     0 => Change::PutProject(serde_json::from_str::<Project>(&data)?),
                     1 => Change::PutNotebook(serde_json::from_str::<Notebook>(&data)?),
+                    3 => Change::PutSchedule(serde_json::from_str::<Schedule>(&data)?),
                     _ => Change::PutRun(serde_json::from_str::<Run>(&data)?),
                 });
             }
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT project_id, path, updated_at, data FROM files")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ProjectFile {
+                project_id: r.get(0)?,
+                path: r.get(1)?,
+                updated_at: r.get(2)?,
+                bytes: bytes::Bytes::from(r.get::<_, Vec<u8>>(3)?),
+            })
+        })?;
+        for row in rows {
+            store.apply(Change::PutFile(row?));
+        }
+        let mut stmt = self.conn.prepare("SELECT data FROM sessions")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        for row in rows {
+            store.apply(Change::PutSession(serde_json::from_str::<Session>(&row?)?));
         }
         let mut stmt = self
             .conn
@@ -153,18 +181,46 @@ impl Persist {
                         params![r.id, r.notebook_id, r.project_id, r.seq as i64, serde_json::to_string(r)?],
                     )?;
                 }
+                Change::PutSchedule(sc) => {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO schedules (id, notebook_id, project_id, seq, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![sc.id, sc.notebook_id, sc.project_id, sc.seq as i64, serde_json::to_string(sc)?],
+                    )?;
+                }
+                Change::PutFile(f) => {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO files (project_id, path, updated_at, data) VALUES (?1, ?2, ?3, ?4)",
+                        params![f.project_id, f.path, f.updated_at, f.bytes.as_ref()],
+                    )?;
+                }
+                Change::DeleteFile(project, path) => {
+                    tx.execute(
+                        "DELETE FROM files WHERE project_id = ?1 AND path = ?2",
+                        params![project, path],
+                    )?;
+                }
+                Change::PutSession(se) => {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO sessions (id, project_id, data) VALUES (?1, ?2, ?3)",
+                        params![se.id, se.project_id, serde_json::to_string(se)?],
+                    )?;
+                }
                 Change::DeleteProject(id) => {
+                    tx.execute("DELETE FROM files WHERE project_id = ?1", [id])?;
+                    tx.execute("DELETE FROM sessions WHERE project_id = ?1", [id])?;
                     tx.execute(
                         "DELETE FROM behaviours WHERE notebook_id IN (SELECT id FROM notebooks WHERE project_id = ?1)",
                         [id],
                     )?;
                     tx.execute("DELETE FROM runs WHERE project_id = ?1", [id])?;
+                    tx.execute("DELETE FROM schedules WHERE project_id = ?1", [id])?;
                     tx.execute("DELETE FROM notebooks WHERE project_id = ?1", [id])?;
                     tx.execute("DELETE FROM projects WHERE id = ?1", [id])?;
                 }
                 Change::DeleteNotebook(id) => {
                     tx.execute("DELETE FROM behaviours WHERE notebook_id = ?1", [id])?;
                     tx.execute("DELETE FROM runs WHERE notebook_id = ?1", [id])?;
+                    tx.execute("DELETE FROM schedules WHERE notebook_id = ?1", [id])?;
                     tx.execute("DELETE FROM notebooks WHERE id = ?1", [id])?;
                 }
                 Change::SetBehaviour(nb, Some(b)) => {
@@ -178,7 +234,7 @@ impl Persist {
                 }
                 Change::Reset => {
                     tx.execute_batch(
-                        "DELETE FROM projects; DELETE FROM notebooks; DELETE FROM runs; DELETE FROM behaviours;",
+                        "DELETE FROM projects; DELETE FROM notebooks; DELETE FROM runs; DELETE FROM schedules; DELETE FROM files; DELETE FROM sessions; DELETE FROM behaviours;",
                     )?;
                     Self::set_meta(&tx, "epoch", &(store.epoch + 1).to_string())?;
                 }

@@ -29,10 +29,14 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             get(api::get_project).delete(api::delete_project),
         )
         .route("/v2/notebooks", post(api::create_notebook))
-        .route(
-            "/v2/notebooks/{notebookId}",
-            get(api::get_notebook).delete(api::delete_notebook),
-        )
+        .route("/v2/notebooks/{notebookId}", {
+            let nb = get(api::get_notebook).delete(api::delete_notebook);
+            if shared.dialect.is_live() {
+                nb.patch(api::update_notebook)
+            } else {
+                nb
+            }
+        })
         .route(
             "/v2/notebooks/{notebookId}/runs",
             get(api::list_notebook_runs),
@@ -43,6 +47,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/v1/projects/{projectId}/notebooks/{notebookId}/execute",
             post(api::execute_v1),
         )
+        .merge(live_only(&shared))
         .method_not_allowed_fallback(api::method_not_allowed)
         // Unknown paths pass the layer too, so the journal shows what a client asked for
         // (an operation the emulator does not have yet, say).
@@ -52,6 +57,63 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .nest("/_emulator", crate::control::router(shared.clone()))
         .merge(api)
+}
+
+/// The operations the live reference added to the original spec: in the spec dialect they
+/// are not there (404), as the original spec has none of them.
+fn live_only(shared: &Arc<Shared>) -> Router<Arc<Shared>> {
+    if !shared.dialect.is_live() {
+        return Router::new();
+    }
+    Router::new()
+        .route("/v2/blocks", post(api::create_block))
+        .route(
+            "/v2/blocks/{blockId}",
+            get(api::get_block)
+                .patch(api::update_block)
+                .delete(api::delete_block),
+        )
+        .route(
+            "/v2/notebooks/{notebookId}/reorder-blocks",
+            post(api::reorder_blocks),
+        )
+        .route(
+            "/v2/notebooks/{notebookId}/schedule",
+            post(api::upsert_notebook_schedule),
+        )
+        .route(
+            "/v2/files",
+            post(api::create_file)
+                .delete(api::delete_file)
+                // Multipart reads take their limit from this layer (axum's default is 2 MB).
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    api::FILE_LIMIT + 64 * 1024,
+                )),
+        )
+        .route("/v2/files/copy", post(api::copy_file))
+        .route("/v2/files/download", get(api::download_file))
+        .route("/v2/integrations", get(api::list_integrations))
+        .route(
+            "/v2/integrations/{integrationId}",
+            get(api::get_integration),
+        )
+        .route("/v2/machine-types", get(api::list_machine_types))
+        .route(
+            "/v2/projects/{projectId}/machine",
+            get(api::get_project_machine).patch(api::update_project_machine),
+        )
+        .route("/v2/search", get(api::search))
+        .route("/v2/sessions", post(api::create_session))
+        .route(
+            "/v2/sessions/{sessionId}/execute",
+            post(api::execute_in_session),
+        )
+        .route("/v2/projects/{projectId}/export", get(api::export_project))
+        .route("/v2/projects/{projectId}/import", post(api::import_project))
+        .route(
+            "/v2/schedules",
+            get(api::list_schedules).post(api::create_schedule),
+        )
 }
 
 /// Apply faults around an API request, journal it, and log it (never its key).

@@ -143,6 +143,8 @@ pub(crate) fn seed_sample(s: &Shared) -> Result<(), ApiError> {
             seq: store.take_seq(),
             created_at: now - 7 * 86_400_000,
             suspended: false,
+            modified_at: now,
+            machine_type: None,
         }));
     }
     let notebooks = [

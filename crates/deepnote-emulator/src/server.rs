@@ -9,7 +9,7 @@ use crate::journal::{DEFAULT_JOURNAL_CAPACITY, Journal, JournalEntry};
 use crate::pagination::Paginator;
 use crate::persist::Persist;
 use crate::runs::RunBehaviour;
-use crate::state::{Change, Run, Store};
+use crate::state::{Block, Change, Notebook, Run, Store};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
@@ -258,7 +258,11 @@ impl Shared {
 
     /// Make `changes` durable (when persisting), then apply them in memory: a write that
     /// cannot be stored is a 500 and changes nothing.
-    pub fn commit(&self, store: &mut Store, changes: Vec<Change>) -> Result<(), ApiError> {
+    ///
+    /// A change to a notebook also moves its project's `modified_at` to now, here, so no
+    /// handler can forget it.
+    pub fn commit(&self, store: &mut Store, mut changes: Vec<Change>) -> Result<(), ApiError> {
+        self.touch_projects(store, &mut changes);
         if let Some(p) = &self.persist {
             p.lock()
                 .expect("persist lock")
@@ -272,6 +276,47 @@ impl Shared {
             store.apply(c);
         }
         Ok(())
+    }
+
+    fn touch_projects(&self, store: &Store, changes: &mut Vec<Change>) {
+        let mut touched: Vec<String> = Vec::new();
+        for c in changes.iter() {
+            let project = match c {
+                Change::PutNotebook(n) => Some(n.project_id.clone()),
+                Change::DeleteNotebook(id) => store.notebook(id).map(|n| n.project_id.clone()),
+                _ => None,
+            };
+            if let Some(p) = project.filter(|p| !touched.contains(p)) {
+                touched.push(p);
+            }
+        }
+        if touched.is_empty() {
+            return;
+        }
+        let now = self.clock.now_ms();
+        for c in changes.iter_mut() {
+            if let Change::PutProject(p) = c
+                && let Some(i) = touched.iter().position(|t| *t == p.id)
+            {
+                p.modified_at = now;
+                touched.swap_remove(i);
+            }
+        }
+        let deleted = |id: &str| {
+            changes
+                .iter()
+                .any(|c| matches!(c, Change::DeleteProject(d) if d == id))
+        };
+        let puts: Vec<Change> = touched
+            .iter()
+            .filter(|id| !deleted(id))
+            .filter_map(|id| store.project(id).cloned())
+            .map(|mut p| {
+                p.modified_at = now;
+                Change::PutProject(p)
+            })
+            .collect();
+        changes.extend(puts);
     }
 
     /// Save the clock's settings (when persisting).
@@ -548,6 +593,64 @@ impl Emulator {
             return false;
         }
         true
+    }
+
+    /// Append `block` to notebook `notebook_id` (or replace the block with its id), as if a
+    /// user had added it in Deepnote: it shows in `GET /notebooks/{id}` (`blocks`, and `inputs`
+    /// for an input block), in runs' input checks and in snapshots. Returns false if there is
+    /// no such notebook (or the change could not be stored).
+    ///
+    /// ```no_run
+    /// # async fn demo(emu: deepnote_emulator::Emulator) {
+    /// use deepnote_emulator::{Block, SAMPLE_NOTEBOOK_ID};
+    /// emu.add_block(SAMPLE_NOTEBOOK_ID, Block::input("b-year", "input-text", "year", "2026".into()));
+    /// # }
+    /// ```
+    pub fn add_block(&self, notebook_id: &str, block: Block) -> bool {
+        let mut store = self.shared.store.write().expect("store lock");
+        let Some(mut n) = store.notebook(notebook_id).cloned() else {
+            return false;
+        };
+        match n.blocks.iter_mut().find(|b| b.id == block.id) {
+            Some(old) => *old = block,
+            None => n.blocks.push(block),
+        }
+        if let Err(e) = self.shared.commit(&mut store, vec![Change::PutNotebook(n)]) {
+            tracing::error!(error = %e, "cannot add a block");
+            return false;
+        }
+        true
+    }
+
+    /// Append an input block of `kind` (`input-text`, `input-slider`, `input-checkbox`, ...)
+    /// (or `text`, `slider`, ...: the prefix is added) that sets variable `name` to `value`,
+    /// with a new id, returned (`None` if there is no
+    /// such notebook). A shorthand for [`Emulator::add_block`] with [`Block::input`].
+    pub fn add_input_block(
+        &self,
+        notebook_id: &str,
+        name: &str,
+        kind: &str,
+        value: serde_json::Value,
+    ) -> Option<String> {
+        let id = self.shared.new_id();
+        // `text` is short for `input-text`.
+        let kind = match kind.strip_prefix("input-") {
+            Some(_) => kind.to_string(),
+            None => format!("input-{kind}"),
+        };
+        self.add_block(notebook_id, Block::input(id.clone(), kind, name, value))
+            .then_some(id)
+    }
+
+    /// A notebook as stored, with its blocks.
+    pub fn notebook_record(&self, notebook_id: &str) -> Option<Notebook> {
+        self.shared
+            .store
+            .read()
+            .expect("store lock")
+            .notebook(notebook_id)
+            .cloned()
     }
 
     /// Accept another API key.

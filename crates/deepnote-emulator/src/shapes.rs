@@ -51,8 +51,16 @@ pub fn project_answer(d: Dialect, store: &Store, p: &Project, with_files: bool) 
         Dialect::Spec => v,
         Dialect::Live => {
             if with_files {
-                // The emulator keeps no project files.
-                v["files"] = json!([]);
+                v["files"] = store
+                    .files_of(&p.id)
+                    .map(|f| {
+                        json!({
+                            "path": f.path,
+                            "size": f.bytes.len(),
+                            "updatedAt": rfc3339(f.updated_at),
+                        })
+                    })
+                    .collect();
             }
             json!({ "project": v })
         }
@@ -129,4 +137,17 @@ pub fn pagination(d: Dialect, next: Option<String>, size: usize) -> Value {
             "pageSize": size,
         }),
     }
+}
+
+/// A block as the live block operations answer it (with `metadata`, which GET notebook omits).
+pub fn block(b: &crate::state::Block, notebook_id: &str) -> Value {
+    json!({
+        "id": b.id,
+        "notebookId": notebook_id,
+        "type": b.kind,
+        "content": b.content,
+        "metadata": b.metadata,
+        "integrationId": b.integration_id,
+        "version": b.version,
+    })
 }

@@ -37,14 +37,14 @@ fn can_raise(kind: &str) -> bool {
     matches!(kind, "code" | "sql")
 }
 
-fn sha256(text: &str) -> String {
+pub(crate) fn sha256(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
 }
 
 /// A stable UUID-shaped group id for a block (Deepnote groups blocks; each is its own here).
-fn block_group(notebook: &str, block: &str) -> String {
+pub(crate) fn block_group(notebook: &str, block: &str) -> String {
     let d = Sha256::digest(format!("{notebook}\0{block}").as_bytes());
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&d[..16]);
@@ -55,7 +55,7 @@ fn block_group(notebook: &str, block: &str) -> String {
 }
 
 /// Sorting keys that order as the blocks do: `a0`..`a9`, `b10`..`b99`, `c100`...
-fn sorting_key(i: usize) -> String {
+pub(crate) fn sorting_key(i: usize) -> String {
     let digits = i.to_string();
     let prefix = (b'a' + (digits.len() as u8 - 1).min(25)) as char;
     format!("{prefix}{digits}")

@@ -31,6 +31,13 @@ pub struct Project {
     /// A suspended project's runs answer 409 (Deepnote: "project suspended").
     #[serde(default)]
     pub suspended: bool,
+    /// When a notebook of it last changed (created, edited, renamed, deleted, imported): the
+    /// export's `metadata.modifiedAt`. 0 (stored before it was kept) reads as `created_at`.
+    #[serde(default)]
+    pub modified_at: Millis,
+    /// The machine type its editor machine runs on (live `PATCH /projects/{id}/machine`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_type: Option<String>,
 }
 
 /// A block of a notebook.
@@ -57,6 +64,12 @@ pub struct Block {
     /// `output of block ID`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
+    /// A SQL block's integration (live `integrationId`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integration_id: Option<String>,
+    /// Incremented by every update through the API.
+    #[serde(default)]
+    pub version: u64,
 }
 
 impl Block {
@@ -69,7 +82,26 @@ impl Block {
             variable: None,
             metadata: serde_json::Map::new(),
             output: None,
+            integration_id: None,
+            version: 0,
         }
+    }
+
+    /// An input block of `kind` (`input-text`, `input-slider`, ...) setting variable `name`,
+    /// with `value` as its current value (`deepnote_variable_value`).
+    pub fn input(
+        id: impl Into<String>,
+        kind: impl Into<String>,
+        name: impl Into<String>,
+        value: serde_json::Value,
+    ) -> Self {
+        let name = name.into();
+        let mut b = Block::new(id, kind, "");
+        b.metadata
+            .insert("deepnote_variable_name".into(), name.clone().into());
+        b.metadata.insert("deepnote_variable_value".into(), value);
+        b.variable = Some(name);
+        b
     }
 
     /// True for input blocks (`input-text`, `input-slider`, ...) that set a variable.
@@ -140,6 +172,70 @@ impl Run {
     }
 }
 
+/// A notebook's schedule (live dialect).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Schedule {
+    /// Its id (a UUID).
+    pub id: String,
+    /// The notebook it runs.
+    pub notebook_id: String,
+    /// The notebook's project.
+    pub project_id: String,
+    /// Five-field cron expression.
+    pub cron: String,
+    /// IANA timezone the expression is read in.
+    pub timezone: String,
+    /// The inputs its runs get (`POST /schedules` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<serde_json::Map<String, serde_json::Value>>,
+    /// True for the one schedule `POST /notebooks/{id}/schedule` creates and replaces.
+    pub legacy: bool,
+    /// Creation order.
+    pub seq: u64,
+    /// Creation time.
+    pub created_at: Millis,
+    /// Last replacement time.
+    pub updated_at: Millis,
+}
+
+/// A file in a project's working directory (live dialect).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectFile {
+    /// The project holding it.
+    pub project_id: String,
+    /// Its path in the project (no leading `/`).
+    pub path: String,
+    /// Its bytes (cheap to clone and slice).
+    pub bytes: bytes::Bytes,
+    /// Last write time.
+    pub updated_at: Millis,
+}
+
+/// An interactive session (live dialect): its notebook and initial run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    /// Its id (a UUID).
+    pub id: String,
+    /// The source notebook.
+    pub notebook_id: String,
+    /// The notebook's project.
+    pub project_id: String,
+    /// The session's own copy of the notebook (an id only: the emulator keeps no copy).
+    pub session_notebook_id: String,
+    /// The initial run.
+    pub run_id: String,
+    /// `read_write` or `readonly`.
+    pub storage_mode: String,
+    /// Idle time before it ends, if given.
+    pub idle_shutdown_seconds: Option<u64>,
+    /// Creation time.
+    pub created_at: Millis,
+    /// How many `execute` calls it answered (numbers the canned outputs).
+    pub executions: u64,
+}
+
 /// One step of a mutation.
 #[derive(Debug, Clone)]
 pub enum Change {
@@ -149,6 +245,14 @@ pub enum Change {
     PutNotebook(Notebook),
     /// Insert a run.
     PutRun(Run),
+    /// Insert or replace a schedule.
+    PutSchedule(Schedule),
+    /// Insert or replace a project file.
+    PutFile(ProjectFile),
+    /// Insert or replace a session.
+    PutSession(Session),
+    /// Remove a project's file: project id, path.
+    DeleteFile(String, String),
     /// Remove a project with its notebooks and their runs.
     DeleteProject(String),
     /// Remove a notebook with its runs.
@@ -177,6 +281,14 @@ pub struct Store {
     /// Per notebook, sequence number to run id.
     notebook_runs: HashMap<String, BTreeMap<u64, String>>,
     behaviours: HashMap<String, RunBehaviour>,
+    schedules: BTreeMap<String, Schedule>,
+    sessions: BTreeMap<String, Session>,
+    /// Per project, path to file (so a listing is in path order).
+    files: HashMap<String, BTreeMap<String, ProjectFile>>,
+    /// Per notebook, sequence number to schedule id.
+    notebook_schedules: HashMap<String, BTreeMap<u64, String>>,
+    /// Block id to the notebook holding it.
+    block_index: HashMap<String, String>,
 }
 
 impl Store {
@@ -199,6 +311,14 @@ impl Store {
             }
             Change::PutNotebook(n) => {
                 self.next_seq = self.next_seq.max(n.seq);
+                if let Some(old) = self.notebooks.get(&n.id) {
+                    for b in &old.blocks {
+                        self.block_index.remove(&b.id);
+                    }
+                }
+                for b in &n.blocks {
+                    self.block_index.insert(b.id.clone(), n.id.clone());
+                }
                 self.project_notebooks
                     .entry(n.project_id.clone())
                     .or_default()
@@ -213,7 +333,31 @@ impl Store {
                     .insert(r.seq, r.id.clone());
                 self.runs.insert(r.id.clone(), r);
             }
+            Change::PutSchedule(sc) => {
+                self.next_seq = self.next_seq.max(sc.seq);
+                self.notebook_schedules
+                    .entry(sc.notebook_id.clone())
+                    .or_default()
+                    .insert(sc.seq, sc.id.clone());
+                self.schedules.insert(sc.id.clone(), sc);
+            }
+            Change::PutFile(f) => {
+                self.files
+                    .entry(f.project_id.clone())
+                    .or_default()
+                    .insert(f.path.clone(), f);
+            }
+            Change::DeleteFile(project, path) => {
+                if let Some(files) = self.files.get_mut(&project) {
+                    files.remove(&path);
+                }
+            }
+            Change::PutSession(se) => {
+                self.sessions.insert(se.id.clone(), se);
+            }
             Change::DeleteProject(id) => {
+                self.files.remove(&id);
+                self.sessions.retain(|_, se| se.project_id != id);
                 if let Some(p) = self.projects.remove(&id) {
                     if let Some(order) = self.project_order.get_mut(&p.workspace_id) {
                         order.remove(&p.seq);
@@ -254,8 +398,20 @@ impl Store {
     }
 
     fn remove_notebook(&mut self, id: &str) {
-        self.notebooks.remove(id);
+        if let Some(n) = self.notebooks.remove(id) {
+            for b in &n.blocks {
+                self.block_index.remove(&b.id);
+            }
+        }
         self.behaviours.remove(id);
+        for sc in self
+            .notebook_schedules
+            .remove(id)
+            .unwrap_or_default()
+            .into_values()
+        {
+            self.schedules.remove(&sc);
+        }
         for run in self
             .notebook_runs
             .remove(id)
@@ -276,6 +432,13 @@ impl Store {
         self.notebooks.get(id)
     }
 
+    /// The notebook holding block `id`, if any.
+    pub fn block_notebook(&self, id: &str) -> Option<&Notebook> {
+        self.block_index
+            .get(id)
+            .and_then(|nb| self.notebooks.get(nb))
+    }
+
     /// A project's notebooks in creation order.
     pub fn notebooks_of(&self, project: &str) -> impl Iterator<Item = &Notebook> {
         self.project_notebooks
@@ -283,6 +446,35 @@ impl Store {
             .into_iter()
             .flat_map(|o| o.values())
             .filter_map(|id| self.notebooks.get(id))
+    }
+
+    /// A session, if it exists.
+    pub fn session(&self, id: &str) -> Option<&Session> {
+        self.sessions.get(id)
+    }
+
+    /// Every project of a workspace, in creation order.
+    pub fn projects_of(&self, workspace: &str) -> impl Iterator<Item = &Project> {
+        self.projects_after(workspace, 0)
+    }
+
+    /// A project's files in path order.
+    pub fn files_of(&self, project: &str) -> impl Iterator<Item = &ProjectFile> {
+        self.files.get(project).into_iter().flat_map(|f| f.values())
+    }
+
+    /// A project's file at `path`.
+    pub fn file(&self, project: &str, path: &str) -> Option<&ProjectFile> {
+        self.files.get(project).and_then(|f| f.get(path))
+    }
+
+    /// A notebook's schedules, oldest first.
+    pub fn schedules_of(&self, notebook: &str) -> impl Iterator<Item = &Schedule> {
+        self.notebook_schedules
+            .get(notebook)
+            .into_iter()
+            .flat_map(|o| o.values())
+            .filter_map(|id| self.schedules.get(id))
     }
 
     /// A run, if it exists.

@@ -86,7 +86,7 @@ fn the_live_reference_takes_nulls_where_it_says_nullable() {
         Method::GET,
         "/v2/runs/6f1c1f4e-2d0b-4b47-9a53-2f6f5b1f0c11",
         200,
-        br#"{"run":{"runId":"r","status":"running","completedAt":null,"error":null,"snapshotContent":null,"snapshotDownloadUrl":null}}"#,
+        br#"{"run":{"runId":"0b6c2f4e-2d0b-4b47-9a53-2f6f5b1f0c22","status":"running","completedAt":null,"error":null,"snapshotContent":null,"snapshotDownloadUrl":null}}"#,
     );
     live(
         Method::GET,
@@ -131,7 +131,7 @@ fn the_live_reference_refuses_a_null_where_not_nullable() {
         Method::GET,
         "/v2/runs/6f1c1f4e-2d0b-4b47-9a53-2f6f5b1f0c11",
         200,
-        br#"{"run":{"runId":"r","status":null}}"#,
+        br#"{"run":{"runId":"0b6c2f4e-2d0b-4b47-9a53-2f6f5b1f0c22","status":null}}"#,
     );
 }
 
@@ -153,7 +153,7 @@ fn alternates_are_refused_unless_asked_for() {
         Method::POST,
         "/v2/runs",
         202,
-        br#"{"run":{"id":"r","status":"pending"}}"#,
+        br#"{"run":{"id":"0b6c2f4e-2d0b-4b47-9a53-2f6f5b1f0c22","status":"pending"}}"#,
     );
 }
 
@@ -165,7 +165,7 @@ fn alternates_are_judged_by_the_run_schema() {
         "/v2/runs",
         202,
         JSON,
-        br#"{"run":{"id":"r","status":"pending","createdAt":"2026-01-01T00:00:00.000Z"}}"#,
+        br#"{"run":{"id":"0b6c2f4e-2d0b-4b47-9a53-2f6f5b1f0c22","status":"pending","createdAt":"2026-01-01T00:00:00.000Z"}}"#,
         true,
     );
 }

@@ -915,11 +915,9 @@ async fn explicit_nulls_and_non_uuid_folders_are_refused() {
 async fn requests_for_operations_the_emulator_lacks_are_journaled() {
     let (emu, api) = sample().await;
     emu.clear_journal();
+    // A path no reference has (`POST /v2/blocks`, used here before, is emulated now).
     let r = api
-        .post(
-            "/v2/blocks",
-            json!({"notebookId": SAMPLE_NOTEBOOK_ID, "type": "code"}),
-        )
+        .post("/v2/widgets", json!({"notebookId": SAMPLE_NOTEBOOK_ID}))
         .await;
     assert_eq!(r.status, 404);
     let r = api.raw(Method::PUT, "/v2/projects", None).await;
@@ -931,7 +929,7 @@ async fn requests_for_operations_the_emulator_lacks_are_journaled() {
         .collect();
     assert_eq!(
         seen,
-        [("POST", "/v2/blocks", 404), ("PUT", "/v2/projects", 405)]
+        [("POST", "/v2/widgets", 404), ("PUT", "/v2/projects", 405)]
     );
     // The control API stays out of the journal.
     let http = reqwest::Client::builder().no_proxy().build().unwrap();

@@ -19,8 +19,25 @@ use std::sync::Arc;
 
 type S = axum::extract::State<Arc<Shared>>;
 
+mod blocks;
+mod files;
 mod runs;
+mod schedules;
+mod sessions;
+mod workspace;
+pub use files::{FILE_LIMIT, copy_file, create_file, delete_file, download_file};
+pub use sessions::{create_session, execute_in_session};
+pub use workspace::{
+    get_integration, get_project_machine, list_integrations, list_machine_types, search,
+    update_project_machine,
+};
+mod transfer;
+pub use blocks::{
+    create_block, delete_block, get_block, reorder_blocks, update_block, update_notebook,
+};
 pub use runs::{create_run, execute_v1, get_run, list_notebook_runs};
+pub use schedules::{create_schedule, list_schedules, upsert_notebook_schedule};
+pub use transfer::{export_project, import_project};
 
 /// Marks a response whose request changed the state, with what it created if anything.
 #[derive(Debug, Clone)]
@@ -109,7 +126,7 @@ pub async fn get_me(axum::extract::State(s): S, Caller(key): Caller) -> Result<R
     Ok(Json(me).into_response())
 }
 
-fn slug(name: &str) -> String {
+pub(crate) fn slug(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars().flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() {
@@ -214,6 +231,8 @@ pub async fn create_project(
         seq: store.take_seq(),
         created_at: now,
         suspended: false,
+        modified_at: now,
+        machine_type: None,
     };
     let notebook = Notebook {
         id: s.new_id(),

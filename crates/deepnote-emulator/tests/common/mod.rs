@@ -186,7 +186,8 @@ pub fn validate_in(
         check_error_body(method, full_path, content_type, body);
         return;
     };
-    let is_v1 = template.ends_with("/execute");
+    // The legacy execute is the only /v1 operation (sessions have an /execute of their own).
+    let is_v1 = template == "/projects/{projectId}/notebooks/{notebookId}/execute";
     if is_v1 != (prefix == "v1") {
         assert_eq!(
             status, 404,
@@ -248,6 +249,18 @@ pub fn validate_in(
         // answers the typed error every other refusal has.
         None if status >= 400 && !body.is_empty() => {
             check_error_body(method, full_path, content_type, body)
+        }
+        // A binary answer (an export's ZIP, a file's bytes): its content type is documented.
+        None if resp["content"].as_object().is_some_and(|c| !c.is_empty()) => {
+            let ct = content_type.unwrap_or_default();
+            let types = resp["content"].as_object().expect("checked");
+            assert!(
+                types
+                    .keys()
+                    .any(|t| t == "*/*" || ct.starts_with(t.as_str())),
+                "{method} {full_path}: {status} has content type `{ct}`, expected one of {:?}",
+                types.keys().collect::<Vec<_>>()
+            );
         }
         None => assert!(
             body.is_empty(),
@@ -370,6 +383,17 @@ impl Api {
         path: &str,
         body: Option<Vec<u8>>,
     ) -> Result<Resp, reqwest::Error> {
+        self.send(method, path, "application/json", body).await
+    }
+
+    /// Send a request with a body of `content_type`; the answer is validated against the spec.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<Resp, reqwest::Error> {
         let mut req = self
             .http
             .request(method.clone(), format!("{}{}", self.base, path));
@@ -377,7 +401,7 @@ impl Api {
             req = req.bearer_auth(k);
         }
         if let Some(b) = body {
-            req = req.header("content-type", "application/json").body(b);
+            req = req.header("content-type", content_type).body(b);
         }
         let resp = req.send().await?;
         let status = resp.status().as_u16();
@@ -411,6 +435,21 @@ impl Api {
 
     pub async fn post(&self, path: &str, body: Value) -> Resp {
         self.raw(Method::POST, path, Some(body.to_string().into_bytes()))
+            .await
+    }
+
+    /// POST without judging the answer: for refusals an operation's reference documents no
+    /// status for (only its 200), which the emulator must still answer. Returns the status.
+    pub async fn post_unjudged(&self, path: &str, body: Value) -> u16 {
+        let mut req = self.http.post(format!("{}{}", self.base, path)).json(&body);
+        if let Some(k) = &self.key {
+            req = req.bearer_auth(k);
+        }
+        req.send().await.expect("request").status().as_u16()
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Resp {
+        self.raw(Method::PATCH, path, Some(body.to_string().into_bytes()))
             .await
     }
 

@@ -1,0 +1,187 @@
+//! Live-dialect schedules, in both shapes the evidence shows: one per notebook through
+//! `POST /notebooks/{id}/schedule` (what Deepnote's CLI uses; created or replaced), several
+//! through `POST /schedules`; `GET /schedules?notebookId=` lists them all, oldest first.
+//!
+//! Nothing runs on a schedule: the emulator keeps them, validates their cron expressions and
+//! answers `nextRunAt` from its clock. Timezones are checked by form and `nextRunAt` is stepped
+//! in UTC (the emulator carries no timezone database).
+
+use super::{S, changed, check_notebook_id, visible_notebook};
+use crate::auth::{KeySpec, Op, authorize};
+use crate::clock::{Millis, rfc3339};
+use crate::cron::{Cron, valid_timezone};
+use crate::error::ApiError;
+use crate::extract::{Caller, PathParams, QueryMap, RawBody};
+use crate::state::{Change, Notebook, Schedule, Store};
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{TimeZone, Utc};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+/// The timezone of a schedule created without one, as Deepnote defaults.
+const DEFAULT_TIMEZONE: &str = "UTC";
+
+fn checked(cron: &str, timezone: &str) -> Result<(), ApiError> {
+    Cron::parse(cron).map_err(|e| ApiError::bad(format!("invalid cron expression: {e}")))?;
+    if !valid_timezone(timezone) {
+        return Err(ApiError::bad(format!(
+            "invalid timezone `{}`: expected an IANA name such as Europe/Prague",
+            timezone.chars().take(64).collect::<String>()
+        )));
+    }
+    Ok(())
+}
+
+fn answer(sc: &Schedule, now: Millis) -> Value {
+    let now = Utc.timestamp_millis_opt(now).single().unwrap_or_default();
+    let next = Cron::parse(&sc.cron)
+        .ok()
+        .and_then(|c| c.next_after(now))
+        .map(|t| rfc3339(t.timestamp_millis()));
+    let mut v = json!({
+        "id": sc.id,
+        "notebookId": sc.notebook_id,
+        "projectId": sc.project_id,
+        "cron": sc.cron,
+        "timezone": sc.timezone,
+        "nextRunAt": next,
+        "createdAt": rfc3339(sc.created_at),
+        "updatedAt": rfc3339(sc.updated_at),
+    });
+    if let Some(i) = &sc.inputs {
+        v["inputs"] = json!(i);
+    }
+    v
+}
+
+/// The notebook a schedule call names, visible and its project not suspended (`conflict`:
+/// answer a suspended project with 409, where the operation documents it; 400 otherwise).
+fn schedulable<'a>(
+    store: &'a Store,
+    key: &KeySpec,
+    id: &str,
+    conflict: bool,
+) -> Result<&'a Notebook, ApiError> {
+    let n = visible_notebook(store, key, id)?;
+    if store.project(&n.project_id).is_some_and(|p| p.suspended) {
+        let msg = format!("project {} is suspended", n.project_id);
+        return Err(if conflict {
+            ApiError::Conflict(msg)
+        } else {
+            ApiError::bad(msg)
+        });
+    }
+    Ok(n)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Upsert {
+    cron: String,
+    timezone: Option<String>,
+}
+
+pub async fn upsert_notebook_schedule(
+    axum::extract::State(s): S,
+    Caller(key): Caller,
+    PathParams(id): PathParams<String>,
+    body: RawBody,
+) -> Result<Response, ApiError> {
+    authorize(&key, Op::Update)?;
+    // The legacy contract is `additionalProperties: false`.
+    let req: Upsert = body.api_json()?;
+    let timezone = req.timezone.unwrap_or_else(|| DEFAULT_TIMEZONE.into());
+    checked(&req.cron, &timezone)?;
+    check_notebook_id(s.dialect, &id)?;
+    let mut store = s.store.write().expect("store lock");
+    let n = schedulable(&store, &key, &id, false)?.clone();
+    let now = s.clock.now_ms();
+    let legacy = store.schedules_of(&n.id).find(|sc| sc.legacy).cloned();
+    let sc = match legacy {
+        Some(old) => Schedule {
+            cron: req.cron,
+            timezone,
+            updated_at: now,
+            ..old
+        },
+        None => Schedule {
+            id: s.new_id(),
+            notebook_id: n.id.clone(),
+            project_id: n.project_id.clone(),
+            cron: req.cron,
+            timezone,
+            inputs: None,
+            legacy: true,
+            seq: store.take_seq(),
+            created_at: now,
+            updated_at: now,
+        },
+    };
+    let body = json!({ "schedule": answer(&sc, now) });
+    let id = sc.id.clone();
+    s.commit(&mut store, vec![Change::PutSchedule(sc)])?;
+    Ok(changed(Json(body).into_response(), Some(id)))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Create {
+    notebook_id: String,
+    cron: String,
+    timezone: Option<String>,
+    inputs: Option<Map<String, Value>>,
+}
+
+pub async fn create_schedule(
+    axum::extract::State(s): S,
+    Caller(key): Caller,
+    body: RawBody,
+) -> Result<Response, ApiError> {
+    authorize(&key, Op::Update)?;
+    let req: Create = body.api_json()?;
+    let timezone = req.timezone.unwrap_or_else(|| DEFAULT_TIMEZONE.into());
+    checked(&req.cron, &timezone)?;
+    let mut store = s.store.write().expect("store lock");
+    let n = schedulable(&store, &key, &req.notebook_id, true)?.clone();
+    let now = s.clock.now_ms();
+    let sc = Schedule {
+        id: s.new_id(),
+        notebook_id: n.id.clone(),
+        project_id: n.project_id.clone(),
+        cron: req.cron,
+        timezone,
+        inputs: req.inputs,
+        legacy: false,
+        seq: store.take_seq(),
+        created_at: now,
+        updated_at: now,
+    };
+    let body = json!({ "schedule": answer(&sc, now) });
+    let id = sc.id.clone();
+    s.commit(&mut store, vec![Change::PutSchedule(sc)])?;
+    Ok(changed(
+        (StatusCode::CREATED, Json(body)).into_response(),
+        Some(id),
+    ))
+}
+
+pub async fn list_schedules(
+    axum::extract::State(s): S,
+    Caller(key): Caller,
+    QueryMap(q): QueryMap,
+) -> Result<Response, ApiError> {
+    authorize(&key, Op::Read)?;
+    let nb = q
+        .get("notebookId")
+        .ok_or_else(|| ApiError::bad("the notebookId query parameter is required"))?;
+    let store = s.store.read().expect("store lock");
+    let n = schedulable(&store, &key, nb, true)?;
+    let now = s.clock.now_ms();
+    let list: Vec<Value> = store
+        .schedules_of(&n.id)
+        .map(|sc| answer(sc, now))
+        .collect();
+    Ok(Json(json!({ "schedules": list })).into_response())
+}
