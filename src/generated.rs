@@ -4,7 +4,7 @@
 // progenitor: 0.15.1
 // spec-sha256: b62dace4733904c6189578fdad16f6582570e81610932f3a9c07e7bbc84fbeac
 // live-sha256: 28fc25c05de0e8947d534c60ca9d84603fe4fee4fc2936a29d28a377602e6482
-// overlay-sha256: acd923f0feded8dbf7c6718230c1ccc84947bda690c2b5ae96bac9a6873f3127
+// overlay-sha256: 1e3b6d1beccbd2386654858550b9946c95346e9bfdb444d4a54abcc7bcf82e46
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -9462,6 +9462,13 @@ pub mod builder {
                         ),
                     )
                 }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -10605,6 +10612,13 @@ pub mod builder {
                         ),
                     )
                 }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -11407,6 +11421,13 @@ pub mod builder {
                     )
                 }
                 403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -12432,6 +12453,13 @@ pub mod builder {
                 200u16 => ResponseValue::from_response(response).await,
                 200..=299 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
