@@ -4,7 +4,7 @@
 // progenitor: 0.15.1
 // spec-sha256: b62dace4733904c6189578fdad16f6582570e81610932f3a9c07e7bbc84fbeac
 // live-sha256: 28fc25c05de0e8947d534c60ca9d84603fe4fee4fc2936a29d28a377602e6482
-// overlay-sha256: 1e3b6d1beccbd2386654858550b9946c95346e9bfdb444d4a54abcc7bcf82e46
+// overlay-sha256: 052d94b2f3267fc8d352c506f8d745d52459603af5d29a5ffee50a23270fdb03
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -11406,6 +11406,13 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 200..=299 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -12452,6 +12459,13 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 200..=299 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
