@@ -91,11 +91,10 @@
 //!
 //! # Runtime and features
 //!
-//! The SDK runs on Tokio: list streams and [`RunsApi::run_many`] spawn tasks, so they must be
-//! polled inside a Tokio runtime. TLS is `rustls` (default, with the `ring` provider, installed
-//! as the process default when a client is built) or `native-tls`. A caller that passes its own
-//! `reqwest::Client` with rustls must build it after a provider is installed (building any
-//! [`Client`] first does that).
+//! The SDK runs on Tokio: a list stream spawns the fetch of its first page when it is created
+//! (and of each next page while the current one is used), and [`RunsApi::run_many`] spawns its
+//! workers, so both must be created inside a Tokio runtime. TLS is `rustls` (default, reqwest's
+//! rustls with its aws-lc-rs provider) or `native-tls`.
 //!
 //! [Deepnote Public API]: https://deepnote.com/docs
 
