@@ -158,9 +158,7 @@ impl CreateNotebook {
     /// Create it.
     pub async fn send(self) -> Result<Notebook> {
         let body = types::CreateNotebookBody {
-            project_id: self.project.checked()?.parse().map_err(|_| {
-                Error::InvalidArgument(format!("project id {:?} is not a UUID", self.project))
-            })?,
+            project_id: self.project.uuid()?,
             name: self.name,
         };
         let answer = match self.client.api().create_notebook().body(body).send().await {
