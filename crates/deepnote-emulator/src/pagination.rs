@@ -43,6 +43,22 @@ pub struct Page {
     pub cursor: Option<u64>,
 }
 
+impl Page {
+    /// This page's items out of `items` (already past the cursor, in list order), and the
+    /// sequence number the next page's token starts after, when there is a next page.
+    pub fn take<'a, T>(
+        self,
+        items: impl Iterator<Item = &'a T>,
+        seq: impl Fn(&T) -> u64,
+    ) -> (Vec<&'a T>, Option<u64>) {
+        let mut items: Vec<&T> = items.take(self.size + 1).collect();
+        let more = items.len() > self.size;
+        items.truncate(self.size);
+        let next = items.last().filter(|_| more).map(|last| seq(last));
+        (items, next)
+    }
+}
+
 impl Paginator {
     /// A paginator with this secret.
     pub fn new(secret: [u8; 32]) -> Self {

@@ -162,21 +162,17 @@ pub async fn list_projects(
         q.get("pageToken").map(String::as_str),
         default,
     )?;
-    let mut items: Vec<&Project> = store
-        .projects_after(&key.workspace_id, page.cursor.unwrap_or(0))
-        .filter(|p| {
-            filter
-                .as_deref()
-                .is_none_or(|f| p.name.to_lowercase().contains(f))
-        })
-        .take(page.size + 1)
-        .collect();
-    let more = items.len() > page.size;
-    items.truncate(page.size);
-    let next = items
-        .last()
-        .filter(|_| more)
-        .map(|last| s.pages.token(&list, store.epoch, last.seq));
+    let (items, next) = page.take(
+        store
+            .projects_after(&key.workspace_id, page.cursor.unwrap_or(0))
+            .filter(|p| {
+                filter
+                    .as_deref()
+                    .is_none_or(|f| p.name.to_lowercase().contains(f))
+            }),
+        |p: &Project| p.seq,
+    );
+    let next = next.map(|seq| s.pages.token(&list, store.epoch, seq));
     let pagination = shapes::pagination(s.dialect, next, page.size);
     let projects: Vec<Value> = items
         .into_iter()

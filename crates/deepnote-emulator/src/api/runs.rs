@@ -37,16 +37,11 @@ pub async fn list_notebook_runs(
         DEFAULT_PAGE_SIZE,
     )?;
     let now = s.clock.now_ms();
-    let mut items: Vec<&Run> = store
-        .runs_before(&id, page.cursor.unwrap_or(u64::MAX))
-        .take(page.size + 1)
-        .collect();
-    let more = items.len() > page.size;
-    items.truncate(page.size);
-    let next = items
-        .last()
-        .filter(|_| more)
-        .map(|last| s.pages.token(&list, store.epoch, last.seq));
+    let (items, next) = page.take(
+        store.runs_before(&id, page.cursor.unwrap_or(u64::MAX)),
+        |r: &Run| r.seq,
+    );
+    let next = next.map(|seq| s.pages.token(&list, store.epoch, seq));
     let pagination = shapes::pagination(s.dialect, next, page.size);
     let runs: Vec<Value> = items
         .into_iter()
