@@ -26,5 +26,4 @@ pub mod progress;
 pub mod signals;
 pub mod snapshots;
 pub mod tree;
-pub mod view;
 pub mod watch;

@@ -49,7 +49,7 @@ fn run_saves_the_snapshot_under_snapshots_by_default() {
     assert!(names.contains(&latest), "{names:?}");
     let stamped = names.iter().find(|n| **n != latest).unwrap();
     // The run's end, to the second, in UTC: 2026-01-14T13-55-41.
-    let finished = run["finishedAt"].as_str().unwrap();
+    let finished = run["completedAt"].as_str().unwrap();
     let expected = format!(
         "{stem}{}.snapshot.deepnote",
         finished[..19].replace(':', "-")

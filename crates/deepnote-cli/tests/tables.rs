@@ -68,10 +68,9 @@ fn one_item_shows_whole_values() {
         .unwrap();
     let id = done["runId"].as_str().unwrap();
     let run = json(emu.cmd().args(["runs", "get", id]));
-    let content = run["snapshot"]
-        .as_object()
-        .and_then(|s| s.values().next())
-        .and_then(|v| v.as_str())
+    let content = run["snapshotDownloadUrl"]
+        .as_str()
+        .or(run["snapshotContent"].as_str())
         .expect("a finished run carries its snapshot")
         .to_string();
     assert!(content.chars().count() > 80, "{content}");

@@ -14,11 +14,16 @@ use std::collections::BTreeMap;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
-/// A run of a notebook.
-#[derive(Clone, Debug, PartialEq)]
+/// A run of a notebook. It serializes as the live API spells a run (`runId`, `completedAt`,
+/// the snapshot flat as `snapshotContent` or `snapshotDownloadUrl`): every field present
+/// (`null` when the server did not say) but the snapshot, which is left out until attached,
+/// as a run list leaves it out.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Run {
     /// Its ID.
+    #[serde(rename = "runId")]
     pub id: RunId,
     /// The notebook it runs, when the server said.
     pub notebook_id: Option<NotebookId>,
@@ -27,21 +32,26 @@ pub struct Run {
     pub status: RunStatus,
     /// When it was created.
     pub created_at: Option<DateTime<Utc>>,
-    /// When it finished.
+    /// When it finished (the live `completedAt`, or the original spec's `finishedAt`).
+    #[serde(rename = "completedAt")]
     pub finished_at: Option<DateTime<Utc>>,
     /// Why it failed, when it did and the server said.
     pub error: Option<String>,
     /// Its execution snapshot, when the server attached one.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<SnapshotRef>,
 }
 
-/// Where a run's snapshot is: in the answer, or behind a URL.
-#[derive(Clone, PartialEq, Eq)]
+/// Where a run's snapshot is: in the answer, or behind a URL. It serializes as the live run's
+/// field for it: `{"snapshotContent": ...}` or `{"snapshotDownloadUrl": ...}`.
+#[derive(Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub enum SnapshotRef {
     /// The snapshot's YAML text.
+    #[serde(rename = "snapshotContent")]
     Inline(String),
     /// Where to download it.
+    #[serde(rename = "snapshotDownloadUrl")]
     DownloadUrl(String),
 }
 
@@ -569,10 +579,13 @@ impl IntoFuture for CreateRun {
     }
 }
 
-/// A started run.
-#[derive(Clone, Debug)]
+/// A started run. It serializes as `POST /runs` answers: `runId`, `status`, `createdAt`.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RunHandle {
+    #[serde(skip)]
     client: Client,
+    #[serde(rename = "runId")]
     id: RunId,
     status: RunStatus,
     created_at: Option<DateTime<Utc>>,

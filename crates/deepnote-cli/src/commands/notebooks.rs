@@ -4,9 +4,24 @@ use crate::app::Context;
 use crate::cli::NotebooksCommand;
 use crate::commands::lists;
 use crate::exit::CliResult;
-use crate::output::Output;
-use crate::view;
+use crate::output::{Column, Output, col};
 use deepnote::Client;
+
+/// The table columns of a notebook list: pointers into the SDK's `Notebook` as it serializes.
+const NOTEBOOK_COLUMNS: &[Column] = &[
+    col("ID", "/id"),
+    col("NAME", "/name"),
+    col("PROJECT", "/projectId"),
+];
+
+/// The table columns of a run list: pointers into the SDK's `Run` as it serializes.
+const RUN_COLUMNS: &[Column] = &[
+    col("RUN", "/runId"),
+    col("STATUS", "/status"),
+    col("CREATED", "/createdAt"),
+    col("FINISHED", "/completedAt"),
+    col("ERROR", "/error"),
+];
 
 /// Runs one `notebooks` subcommand.
 pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) -> CliResult {
@@ -23,17 +38,13 @@ pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) 
                 ));
             }
             for notebook in &project.notebooks {
-                ctx.out.list_item(&view::project_notebook(
-                    project.id.as_str(),
-                    notebook.id.as_str(),
-                    &notebook.name,
-                ))?;
+                ctx.out.list_item(&notebook.to_notebook(&project.id))?;
             }
-            Ok(ctx.out.finish_list(view::NOTEBOOK_COLUMNS, "notebooks")?)
+            Ok(ctx.out.finish_list(NOTEBOOK_COLUMNS, "notebooks")?)
         }
         NotebooksCommand::Get { notebook } => {
             let notebook = client.notebooks().get(notebook).await?;
-            Ok(ctx.out.item(&view::notebook(&notebook))?)
+            Ok(ctx.out.item(&notebook)?)
         }
         NotebooksCommand::Create { project, name } => {
             let mut request = client.notebooks().create(project);
@@ -41,7 +52,7 @@ pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) 
                 request = request.name(name);
             }
             let notebook = request.send().await?;
-            Ok(ctx.out.item(&view::notebook(&notebook))?)
+            Ok(ctx.out.item(&notebook)?)
         }
         NotebooksCommand::Delete { notebook, yes } => {
             crate::confirm::delete(&format!("notebook {notebook}"), yes)?;
@@ -54,16 +65,8 @@ pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) 
             if let Some(size) = lists::page_size(&list) {
                 request = request.page_size(size);
             }
-            let print_one = |out: &mut Output, r: &_| out.list_item(&view::run(r));
-            lists::print(
-                ctx,
-                request.stream(),
-                &list,
-                print_one,
-                view::RUN_COLUMNS,
-                "runs",
-            )
-            .await
+            let print_one = |out: &mut Output, r: &_| out.list_item(r);
+            lists::print(ctx, request.stream(), &list, print_one, RUN_COLUMNS, "runs").await
         }
     }
 }
