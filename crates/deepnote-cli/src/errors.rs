@@ -10,7 +10,7 @@ impl From<deepnote::Error> for CliError {
     }
 }
 
-/// The exit code of an SDK error; see [`crate::exit::CODES`].
+/// The exit code of an SDK error; see [`crate::exit::Exit`].
 pub fn exit_for(error: &deepnote::Error) -> Exit {
     use deepnote::Error as E;
     match error {
