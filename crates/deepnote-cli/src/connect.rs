@@ -133,3 +133,23 @@ fn skipped_profile_base(source: &KeySource, name: &str) -> Option<String> {
         deepnote::api::DEFAULT_HOST
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_http_lets_the_client_be_built_and_its_absence_names_it() {
+        // Building sends nothing, so a host that does not exist will do.
+        let key = ApiKey::new("k").unwrap();
+        let base = Some("http://deepnote.example.com");
+        assert!(build_with(&key, base, true).is_ok());
+        let refused = build_with(&key, base, false).err().unwrap();
+        assert_eq!(refused.exit, crate::exit::Exit::Usage);
+        assert!(
+            refused.message.contains("--allow-http"),
+            "{}",
+            refused.message
+        );
+    }
+}

@@ -81,7 +81,8 @@ pub fn exit_codes_help() -> String {
 }
 
 /// The exit-code table as the READMEs carry it.
-pub fn exit_codes_markdown() -> String {
+#[cfg(test)]
+fn exit_codes_markdown() -> String {
     let mut text = String::from("| code | meaning |\n| --- | --- |\n");
     for exit in Exit::ALL {
         text.push_str(&format!("| {} | {} |\n", exit.code(), exit.meaning()));

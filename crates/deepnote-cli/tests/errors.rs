@@ -171,20 +171,8 @@ fn plain_http_to_another_host_names_allow_http() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--allow-http"));
-    // The flag exists and lets the client be built (building sends nothing).
-    let key = deepnote::ApiKey::new("k").unwrap();
-    assert!(
-        deepnote_cli::connect::build_with(&key, Some("http://deepnote.example.com"), true).is_ok()
-    );
-    let refused =
-        deepnote_cli::connect::build_with(&key, Some("http://deepnote.example.com"), false)
-            .err()
-            .unwrap();
-    assert!(
-        refused.message.contains("--allow-http"),
-        "{}",
-        refused.message
-    );
+    // That the flag lets the client be built is `connect`'s unit test: with it, the binary
+    // would reach for the network.
 }
 
 #[test]
