@@ -1,19 +1,30 @@
 //! The command tree, as clap sees it. Parsing only: what each command does lives in
 //! `commands/`.
 
-use crate::duration::{Deadline, parse_timeout};
+use crate::duration::{DEFAULT_TIMEOUT, Deadline, parse_timeout};
 use crate::exit::exit_codes_help;
 use crate::inputs::{InputArg, parse_input};
 use crate::output::OutputFormat;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use deepnote::DetachedStorage;
 use std::path::PathBuf;
 
-const AFTER_HELP: &str = "\
-Authentication, first match wins: --api-key-file PATH, $DEEPNOTE_API_KEY, the profile stored by
-`deepnote auth login`. --local needs none: it starts the embedded emulator.
+/// The top help's closing text; the environment variables are the SDK's, which reads them.
+fn after_help() -> String {
+    format!(
+        "\
+Authentication, first match wins: --api-key-file PATH, ${}, ${},
+the profile stored by `deepnote auth login`. --local needs none: it starts the embedded emulator.
 
 Output goes to stdout as a table on a terminal and as JSON when piped (see --output); progress,
-warnings and errors go to stderr.";
+warnings and errors go to stderr.
+
+{}",
+        deepnote::API_KEY_ENV,
+        deepnote::TOKEN_ENV,
+        exit_codes_help()
+    )
+}
 
 /// Run Deepnote notebooks and manage projects from terminals, CI pipelines and cron jobs.
 #[derive(Debug, Parser)]
@@ -21,7 +32,7 @@ warnings and errors go to stderr.";
     name = "deepnote",
     version,
     propagate_version = true,
-    after_help = format!("{AFTER_HELP}\n\n{}", exit_codes_help()),
+    after_help = after_help(),
     max_term_width = 100
 )]
 pub struct Cli {
@@ -60,12 +71,16 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "PATH")]
     pub api_key_file: Option<PathBuf>,
 
-    /// API host, such as https://api.deepnote.com (the /v2 and /v1 bases follow from it)
+    /// API host (the /v2 and /v1 bases follow from it)
     #[arg(
         long,
         global = true,
         value_name = "URL",
-        env = "DEEPNOTE_BASE_URL",
+        help = format!(
+            "API host, such as {} (the /v2 and /v1 bases follow from it)",
+            deepnote::api::DEFAULT_HOST
+        ),
+        env = deepnote::BASE_URL_ENV,
         hide_env_values = true
     )]
     pub base_url: Option<String>,
@@ -82,7 +97,7 @@ pub struct GlobalArgs {
         value_name = "NAME",
         env = "DEEPNOTE_PROFILE",
         hide_env_values = true,
-        default_value = "default"
+        default_value = deepnote::DEFAULT_PROFILE
     )]
     pub profile: String,
 
@@ -220,8 +235,16 @@ pub struct ListArgs {
     /// Stop after this many items [default: every item, page by page]
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
-    /// Items per request (1-100; the API's default when absent)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
+    /// Items per request (1 to the API's largest page; the API's default when absent)
+    #[arg(
+        long,
+        value_name = "N",
+        help = format!(
+            "Items per request (1-{}; the API's default when absent)",
+            deepnote::MAX_PAGE_SIZE
+        ),
+        value_parser = clap::value_parser!(u32).range(1..=i64::from(deepnote::MAX_PAGE_SIZE))
+    )]
     pub page_size: Option<u32>,
 }
 
@@ -331,7 +354,7 @@ pub struct WaitArgs {
         long,
         value_name = "DURATION",
         value_parser = parse_timeout,
-        default_value = "1h"
+        default_value_t = Deadline(Some(DEFAULT_TIMEOUT))
     )]
     pub timeout: Deadline,
     /// When the run ends, write its execution snapshot (.deepnote YAML) to this file; missing
@@ -379,8 +402,13 @@ pub struct RunArgs {
     pub live: bool,
     /// How a detached run may use the project's storage (makes the run detached; cannot be
     /// combined with --block)
-    #[arg(long, value_enum, value_name = "MODE", conflicts_with = "blocks")]
-    pub storage_mode: Option<StorageMode>,
+    #[arg(
+        long,
+        value_name = "MODE",
+        conflicts_with = "blocks",
+        value_parser = storage_modes()
+    )]
+    pub storage_mode: Option<DetachedStorage>,
     /// Print the started run and exit without waiting
     #[arg(long, conflicts_with_all = ["timeout", "snapshot_out", "no_snapshot"])]
     pub no_wait: bool,
@@ -394,23 +422,26 @@ pub struct RunArgs {
     pub wait: WaitArgs,
 }
 
-/// `--storage-mode`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum StorageMode {
-    /// Read and write the project's files
-    ReadWrite,
-    /// Read the project's files only
-    Readonly,
-}
-
-impl StorageMode {
-    /// The value as the API spells it.
-    pub fn as_api(self) -> &'static str {
-        match self {
-            StorageMode::ReadWrite => "read_write",
-            StorageMode::Readonly => "readonly",
+/// `--storage-mode`: the SDK's modes, each as the API spells it with `-` for `_` (the API's
+/// own spelling is accepted too).
+fn storage_modes() -> impl clap::builder::TypedValueParser<Value = DetachedStorage> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let flag = |mode: DetachedStorage| mode.as_api().replace('_', "-");
+    let values = DetachedStorage::KNOWN.iter().map(move |&mode| {
+        let value = PossibleValue::new(flag(mode)).help(mode.describe());
+        if flag(mode) == mode.as_api() {
+            value
+        } else {
+            value.alias(mode.as_api())
         }
-    }
+    });
+    PossibleValuesParser::new(values).try_map(move |given| {
+        DetachedStorage::KNOWN
+            .iter()
+            .copied()
+            .find(|&mode| flag(mode) == given || mode.as_api() == given)
+            .ok_or_else(|| format!("`{given}` is not a storage mode"))
+    })
 }
 
 /// `deepnote auth ...`

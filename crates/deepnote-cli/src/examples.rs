@@ -174,3 +174,18 @@ pub fn section(path: &str) -> Option<String> {
     }
     Some(text)
 }
+
+#[cfg(test)]
+mod tests {
+    /// Examples are fixed text, so they cannot read the SDK's names; this keeps them the same.
+    #[test]
+    fn the_emulator_example_names_the_sdks_variables_and_the_sample_key() {
+        let text = super::section("deepnote emulator start").unwrap();
+        for needed in [
+            format!("{}=http://127.0.0.1:", deepnote::BASE_URL_ENV),
+            format!("{}={}", deepnote::API_KEY_ENV, crate::local::SAMPLE_KEY),
+        ] {
+            assert!(text.contains(&needed), "{needed} missing from:\n{text}");
+        }
+    }
+}

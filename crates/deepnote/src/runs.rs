@@ -186,6 +186,33 @@ pub enum DetachedStorage {
     ReadOnly,
 }
 
+impl DetachedStorage {
+    /// Every mode, in the spec's order.
+    pub const KNOWN: &'static [DetachedStorage] =
+        &[DetachedStorage::ReadWrite, DetachedStorage::ReadOnly];
+
+    /// The mode as the generated client sends it.
+    fn to_api(self) -> types::CreateRunRequestDetachedRunStorageMode {
+        match self {
+            DetachedStorage::ReadWrite => types::CreateRunRequestDetachedRunStorageMode::ReadWrite,
+            DetachedStorage::ReadOnly => types::CreateRunRequestDetachedRunStorageMode::Readonly,
+        }
+    }
+
+    /// The mode as the API spells it (`read_write`, `readonly`): the generated enum's name.
+    pub fn as_api(self) -> String {
+        self.to_api().to_string()
+    }
+
+    /// What a run in this mode may do with the project's files, for a person.
+    pub fn describe(self) -> &'static str {
+        match self {
+            DetachedStorage::ReadWrite => "Read and write the project's files",
+            DetachedStorage::ReadOnly => "Read the project's files only",
+        }
+    }
+}
+
 /// What to run: a notebook, and optionally inputs, blocks and a run mode. The same value
 /// serves [`RunsApi::create`] and [`RunsApi::run_many`].
 ///
@@ -324,14 +351,7 @@ impl RunRequest {
             block_ids: self.blocks.clone(),
             run_dependent_blocks: self.run_dependent_blocks,
             detached: Some(detached),
-            detached_run_storage_mode: self.detached_storage.map(|m| match m {
-                DetachedStorage::ReadWrite => {
-                    types::CreateRunRequestDetachedRunStorageMode::ReadWrite
-                }
-                DetachedStorage::ReadOnly => {
-                    types::CreateRunRequestDetachedRunStorageMode::Readonly
-                }
-            }),
+            detached_run_storage_mode: self.detached_storage.map(DetachedStorage::to_api),
         })
     }
 }
@@ -709,6 +729,20 @@ mod tests {
 
     fn body(request: RunRequest) -> Result<serde_json::Value> {
         Ok(serde_json::to_value(request.to_body()?).unwrap())
+    }
+
+    #[test]
+    fn every_storage_mode_is_sent_as_its_api_name() {
+        let mut seen = std::collections::HashSet::new();
+        for mode in DetachedStorage::KNOWN {
+            assert!(seen.insert(mode.as_api()), "{mode:?} shares its name");
+            let sent = body(RunRequest::new("nb").detached_storage(*mode)).unwrap();
+            assert_eq!(sent["detachedRunStorageMode"], mode.as_api().as_str());
+            assert!(!mode.describe().is_empty());
+        }
+        // The spec's two modes, as its enum spells them.
+        assert_eq!(seen.len(), 2);
+        assert!(seen.contains("read_write") && seen.contains("readonly"));
     }
 
     #[test]
