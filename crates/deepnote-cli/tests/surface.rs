@@ -704,3 +704,66 @@ fn search_finds_what_was_just_made_by_kind() {
     assert_eq!(status, Some(0));
     assert_eq!(out, "no results\n");
 }
+
+/// Runs `deepnote ARGS` on a pty (from `script`), so stdin, stdout and stderr are a terminal;
+/// returns what the terminal showed.
+fn on_a_terminal(emu: &Emu, args: &str) -> String {
+    let bin = assert_cmd::cargo::cargo_bin("deepnote");
+    let out = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("stty rows 24 cols 120; {} {args}", bin.display()),
+            "/dev/null",
+        ])
+        .env("DEEPNOTE_CONFIG_DIR", emu.config.path())
+        .env("DEEPNOTE_API_KEY", SAMPLE_KEY)
+        .env("DEEPNOTE_BASE_URL", emu.base_url())
+        .env("NO_COLOR", "1")
+        .env_remove("COLUMNS")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn transfers_draw_a_bar_on_a_terminal_unless_quiet() {
+    let emu = Emu::start();
+    let dir = tempfile::tempdir().unwrap();
+    let bytes: Vec<u8> = (0..2_000_000u32).map(|i| (i % 251) as u8).collect();
+    let local = dir.path().join("big.bin");
+    std::fs::write(&local, &bytes).unwrap();
+    let screen = on_a_terminal(
+        &emu,
+        &format!(
+            "files upload {SAMPLE_PROJECT_ID} {} big.bin",
+            local.display()
+        ),
+    );
+    // The bar, with the file's size, then cleared for the table of the stored file.
+    assert!(screen.contains("upload big.bin ["), "{screen:?}");
+    assert!(screen.contains("1.91 MiB"), "{screen:?}");
+    assert!(
+        screen.contains("\x1b[2K"),
+        "the bar is never cleared: {screen:?}"
+    );
+    let back = dir.path().join("back.bin");
+    let screen = on_a_terminal(
+        &emu,
+        &format!(
+            "files download {SAMPLE_PROJECT_ID} big.bin {}",
+            back.display()
+        ),
+    );
+    assert!(screen.contains("download big.bin"), "{screen:?}");
+    assert!(std::fs::read(&back).unwrap() == bytes);
+
+    let quiet = on_a_terminal(
+        &emu,
+        &format!(
+            "--quiet files download {SAMPLE_PROJECT_ID} big.bin {}",
+            back.display()
+        ),
+    );
+    assert!(!quiet.contains("download big.bin"), "{quiet:?}");
+}
