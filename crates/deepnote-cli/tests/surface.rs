@@ -24,6 +24,17 @@ fn code(cmd: &mut assert_cmd::Command) -> (Option<i32>, String, String) {
     )
 }
 
+fn keys(value: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = value
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {value}"))
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    keys
+}
+
 fn block_ids(emu: &Emu, notebook: &str) -> Vec<String> {
     let list = json(emu.cmd().args(["blocks", "list", notebook, "-o", "json"]));
     list.as_array()
@@ -202,6 +213,20 @@ fn blocks_lifecycle() {
     assert_eq!(listed[0]["content"], "# From stdin");
 
     let got = json(emu.cmd().args(["blocks", "get", &id, "-o", "json"]));
+    // The API's field names.
+    assert_eq!(
+        keys(&got),
+        [
+            "content",
+            "id",
+            "integrationId",
+            "metadata",
+            "notebookId",
+            "type",
+            "version"
+        ]
+    );
+    assert_eq!(got["notebookId"], SAMPLE_NOTEBOOK_ID);
     assert_eq!(got["content"], "print('added')");
     let version = got["version"].as_i64().unwrap();
     emu.cmd()
@@ -219,6 +244,26 @@ fn blocks_lifecycle() {
     let got = json(emu.cmd().args(["blocks", "get", &id, "-o", "json"]));
     assert_eq!(got["content"], "print('changed')");
     assert!(got["version"].as_i64().unwrap() > version, "{got}");
+    // A SQL block names the integration it queries.
+    let sql = json(emu.cmd().args([
+        "blocks",
+        "create",
+        SAMPLE_NOTEBOOK_ID,
+        "--type",
+        "sql",
+        "--content",
+        "SELECT 1",
+        "--integration",
+        WAREHOUSE,
+        "-o",
+        "json",
+    ]));
+    let sql = json(
+        emu.cmd()
+            .args(["blocks", "get", sql["id"].as_str().unwrap(), "-o", "json"]),
+    );
+    assert_eq!(sql["type"], "sql");
+    assert_eq!(sql["integrationId"], WAREHOUSE);
     // An update with nothing to change is refused by clap.
     assert_eq!(
         code(emu.cmd().args(["blocks", "update", &id])).0,
@@ -453,6 +498,17 @@ fn schedules_created_and_set_appear_in_the_list() {
         "-o",
         "json",
     ]));
+    assert_eq!(
+        keys(&set),
+        [
+            "createdAt",
+            "cron",
+            "nextRunAt",
+            "notebookId",
+            "timezone",
+            "updatedAt"
+        ]
+    );
     assert_eq!(set["cron"], "30 17 * * *");
     assert_eq!(set["notebookId"], SAMPLE_NOTEBOOK_ID);
     assert!(set["nextRunAt"].is_string(), "{set}");
@@ -559,6 +615,33 @@ fn integrations_list_filters_and_get_shows_tables() {
     );
     let tables = got["integration"]["tables"].as_array().unwrap();
     assert!(tables.iter().any(|t| t["name"] == "customers"), "{got}");
+    assert_eq!(
+        keys(&all[0]),
+        [
+            "created_at",
+            "id",
+            "is_public",
+            "metadata",
+            "name",
+            "type",
+            "updated_at"
+        ]
+    );
+    let other_db = json(emu.cmd().args([
+        "integrations",
+        "get",
+        WAREHOUSE,
+        "--database",
+        "elsewhere",
+        "-o",
+        "json",
+    ]));
+    assert!(
+        other_db["integration"]["tables"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     // A viewer may not read the metadata.
     let (status, _, _) =
         code(
@@ -588,6 +671,11 @@ fn machines_types_get_and_set() {
     let machine = json(
         emu.cmd()
             .args(["machines", "get", SAMPLE_PROJECT_ID, "-o", "json"]),
+    );
+    assert_eq!(keys(&machine), ["error", "startingPhase", "status", "type"]);
+    assert_eq!(
+        keys(&machine["type"]),
+        ["gpuCount", "id", "memoryGiB", "name", "type", "vCpus"]
     );
     assert_eq!(machine["status"], "running");
     assert_eq!(machine["type"]["id"], "basic");
@@ -632,6 +720,20 @@ fn sessions_create_then_exec_prints_and_fails_as_the_code_does() {
     let id = session["id"].as_str().unwrap().to_string();
     let run = session["runId"].as_str().unwrap();
     assert!(session["sessionNotebookId"].is_string(), "{session}");
+    assert_eq!(session["notebookId"], SAMPLE_NOTEBOOK_ID);
+    assert_eq!(session["storageMode"], "read_write");
+    let other = json(emu.cmd().args([
+        "sessions",
+        "create",
+        SAMPLE_NOTEBOOK_ID,
+        "--read-only",
+        "--idle-shutdown",
+        "30m",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(other["storageMode"], "readonly");
+    assert_eq!(other["idleShutdownSeconds"], 1800);
     // Its initial run is a run like any other.
     let got = json(emu.cmd().args(["runs", "get", run, "-o", "json"]));
     assert_eq!(got["runId"], run);
@@ -684,6 +786,7 @@ fn search_finds_what_was_just_made_by_kind() {
     let hits = hits.as_array().unwrap();
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert_eq!(hits[0]["kind"], "block");
+    assert_eq!(hits[0]["name"], "zebra_forecast = 42");
     assert_eq!(hits[0]["notebookId"], SAMPLE_NOTEBOOK_ID);
     let projects = json(
         emu.cmd()
@@ -766,4 +869,18 @@ fn transfers_draw_a_bar_on_a_terminal_unless_quiet() {
         ),
     );
     assert!(!quiet.contains("download big.bin"), "{quiet:?}");
+}
+
+#[test]
+fn blocks_and_inputs_of_an_api_in_the_original_shape_say_why_they_are_empty() {
+    let emu = Emu::start_with(deepnote_emulator::Dialect::Spec);
+    for what in ["blocks list", "notebooks inputs"] {
+        let mut cmd = emu.cmd();
+        cmd.args(what.split(' '))
+            .args([SAMPLE_NOTEBOOK_ID, "-o", "json"]);
+        let (status, out, err) = code(&mut cmd);
+        assert_eq!(status, Some(0), "{what}: {err}");
+        assert_eq!(serde_json::from_str::<Value>(&out).unwrap(), json!([]));
+        assert!(err.contains("original spec"), "{what}: {err}");
+    }
 }
