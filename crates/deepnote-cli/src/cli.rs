@@ -436,7 +436,8 @@ pub enum FilesCommand {
         project: String,
         /// Its path in the project
         remote: String,
-        /// Where to write it (`-`: stdout) [default: its name, in the current directory]
+        /// Where to write it: a file, a directory (under its name) or `-` (stdout) [default: its
+        /// name, in the current directory]
         #[arg(value_name = "LOCAL")]
         local_path: Option<PathBuf>,
     },

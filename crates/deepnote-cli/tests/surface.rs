@@ -348,6 +348,15 @@ fn files_round_trip_byte_for_byte() {
         .assert()
         .success();
     assert!(std::fs::read(dir.path().join("data.bin")).unwrap() == bytes);
+    // Into a directory: under the remote's name there.
+    let sub = dir.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    emu.cmd()
+        .args(["files", "download", SAMPLE_PROJECT_ID, "in/data.bin"])
+        .arg(&sub)
+        .assert()
+        .success();
+    assert!(std::fs::read(sub.join("data.bin")).unwrap() == bytes);
 
     // The server never overwrites: a second upload lands elsewhere, and says so.
     let (status, out, err) = code(
@@ -435,6 +444,14 @@ fn files_round_trip_byte_for_byte() {
         dir.path().join("nope").to_str().unwrap(),
     ]));
     assert_eq!(status, Some(USAGE), "{err}");
+    // Stdin has no name to give the file in the project.
+    let (status, _, err) = code(
+        emu.cmd()
+            .args(["files", "upload", SAMPLE_PROJECT_ID, "-"])
+            .write_stdin("x"),
+    );
+    assert_eq!(status, Some(USAGE), "{err}");
+    assert!(err.contains("REMOTE"), "{err}");
     assert!(emu.emulator().journal().is_empty());
 }
 

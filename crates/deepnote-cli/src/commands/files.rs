@@ -115,6 +115,8 @@ async fn download(
     local: Option<PathBuf>,
 ) -> CliResult {
     let local = match local {
+        // Into a directory, as `cp` does: under the remote file's name.
+        Some(dir) if dir.is_dir() => dir.join(file_name(Path::new(&remote))?),
         Some(local) => local,
         None => PathBuf::from(file_name(Path::new(&remote))?),
     };
