@@ -828,8 +828,16 @@ fn search_finds_what_was_just_made_by_kind() {
 /// Runs `deepnote ARGS` on a pty (from `script`), so stdin, stdout and stderr are a terminal;
 /// returns what the terminal showed.
 fn on_a_terminal(emu: &Emu, args: &str) -> String {
+    let (status, screen) = typed_on_a_terminal(emu, args, "");
+    assert_eq!(status, Some(0), "{screen}");
+    screen
+}
+
+/// The same, with `typed` typed at the terminal; returns the exit code too.
+fn typed_on_a_terminal(emu: &Emu, args: &str, typed: &str) -> (Option<i32>, String) {
+    use std::io::Write;
     let bin = assert_cmd::cargo::cargo_bin("deepnote");
-    let out = std::process::Command::new("script")
+    let mut child = std::process::Command::new("script")
         .args([
             "-qec",
             &format!("stty rows 24 cols 120; {} {args}", bin.display()),
@@ -840,10 +848,42 @@ fn on_a_terminal(emu: &Emu, args: &str) -> String {
         .env("DEEPNOTE_BASE_URL", emu.base_url())
         .env("NO_COLOR", "1")
         .env_remove("COLUMNS")
-        .output()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(typed.as_bytes()).unwrap();
+    // Kept open until the command ends: `script` stops at the end of its input.
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    // `script -e` passes the command's exit code on.
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn a_block_delete_asks_on_a_terminal() {
+    let emu = Emu::start();
+    let created = json(emu.cmd().args([
+        "blocks",
+        "create",
+        SAMPLE_NOTEBOOK_ID,
+        "--content",
+        "x = 1",
+        "-o",
+        "json",
+    ]));
+    let id = created["id"].as_str().unwrap().to_string();
+    let (status, screen) = typed_on_a_terminal(&emu, &format!("blocks delete {id}"), "n\n");
+    assert_eq!(status, Some(API), "{screen}");
+    assert!(screen.contains(&format!("Delete block {id}?")), "{screen}");
+    assert!(block_ids(&emu, SAMPLE_NOTEBOOK_ID).contains(&id));
+    let (status, screen) = typed_on_a_terminal(&emu, &format!("blocks delete {id}"), "y\n");
+    assert_eq!(status, Some(0), "{screen}");
+    assert!(!block_ids(&emu, SAMPLE_NOTEBOOK_ID).contains(&id));
 }
 
 #[test]
