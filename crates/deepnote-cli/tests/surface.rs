@@ -720,6 +720,13 @@ fn machines_types_get_and_set() {
             .args(["machines", "get", SAMPLE_PROJECT_ID, "-o", "json"]),
     );
     assert_eq!(machine["type"]["id"], "fjord");
+    // An empty type is refused before any request.
+    emu.emulator().clear_journal();
+    assert_eq!(
+        code(emu.cmd().args(["machines", "set", SAMPLE_PROJECT_ID, " "])).0,
+        Some(USAGE)
+    );
+    assert!(emu.emulator().journal().is_empty());
 }
 
 #[test]

@@ -108,6 +108,23 @@ impl<'a> MachinesApi<'a> {
         Ok(Machine::from_api(answer.into_inner().machine))
     }
 
+    /// Move a project's machine to another machine type (an ID from [`MachinesApi::types`]),
+    /// through [`MachinesApi::update`] with `{"machineType": ID}`: the field name the emulator
+    /// takes, itself a guess (`guide-inferred`), so the live API may refuse it.
+    pub async fn set_type(
+        &self,
+        project: impl Into<ProjectId>,
+        machine_type: impl Into<String>,
+    ) -> Result<Machine> {
+        let machine_type = machine_type.into();
+        if machine_type.trim().is_empty() {
+            return Err(Error::InvalidArgument("the machine type is empty".into()));
+        }
+        let mut settings = serde_json::Map::new();
+        settings.insert("machineType".into(), machine_type.into());
+        self.update(project, settings).await
+    }
+
     /// Change a project's machine settings. UNCERTAIN (`guide-inferred`): the guide says a
     /// `PATCH` changes the machine's hardware and idle shutdown and can answer 409, but neither
     /// the path nor the field names are visible, so `settings` is sent as given (for instance

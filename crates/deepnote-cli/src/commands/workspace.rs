@@ -92,12 +92,8 @@ pub async fn machines(ctx: &mut Context, client: &Client, command: MachinesComma
             project,
             machine_type,
         } => {
-            // The field name is inferred (see `deepnote::MachinesApi::update`).
-            let mut settings = serde_json::Map::new();
-            settings.insert("machineType".into(), machine_type.into());
-            Ok(ctx
-                .out
-                .item(&client.machines().update(project, settings).await?)?)
+            let machine = client.machines().set_type(project, machine_type).await?;
+            Ok(ctx.out.item(&machine)?)
         }
     }
 }
