@@ -588,6 +588,9 @@ pub enum SessionsCommand {
         /// An input block's value, NAME=VALUE (repeatable), typed as for `deepnote run`
         #[arg(long = "input", short = 'i', value_name = "NAME=VALUE", value_parser = parse_input)]
         inputs: Vec<InputArg>,
+        /// A JSON object of input values (`-` for stdin); --input overrides its entries
+        #[arg(long, value_name = "PATH")]
+        input_file: Option<PathBuf>,
         /// Keep the session from writing to the project's files
         #[arg(long)]
         read_only: bool,

@@ -758,6 +758,28 @@ fn sessions_create_then_exec_prints_and_fails_as_the_code_does() {
     ]));
     assert_eq!(other["storageMode"], "readonly");
     assert_eq!(other["idleShutdownSeconds"], 1800);
+    // Inputs from a file, as for `deepnote run`; the notebook's inputs are checked.
+    let from_file = emu
+        .cmd()
+        .args([
+            "sessions",
+            "create",
+            SAMPLE_NOTEBOOK_ID,
+            "--input-file",
+            "-",
+        ])
+        .args(["-o", "json"])
+        .write_stdin(r#"{"region": "LATAM", "include_returns": true}"#)
+        .output()
+        .unwrap();
+    assert!(from_file.status.success(), "{from_file:?}");
+    let (status, _, err) =
+        code(
+            emu.cmd()
+                .args(["sessions", "create", SAMPLE_NOTEBOOK_ID, "-i", "nope=1"]),
+        );
+    assert_eq!(status, Some(API), "{err}");
+    assert!(err.contains("nope"), "{err}");
     // Its initial run is a run like any other.
     let got = json(emu.cmd().args(["runs", "get", run, "-o", "json"]));
     assert_eq!(got["runId"], run);

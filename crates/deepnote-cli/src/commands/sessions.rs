@@ -14,10 +14,11 @@ pub async fn run(ctx: &mut Context, client: &Client, command: SessionsCommand) -
         SessionsCommand::Create {
             notebook,
             inputs,
+            input_file,
             read_only,
             idle_shutdown,
         } => {
-            let inputs = crate::inputs::merge(None, &inputs)?;
+            let inputs = crate::inputs::of(input_file.as_deref(), &inputs)?;
             let mut request = client
                 .sessions()
                 .create(notebook.as_str())
