@@ -94,6 +94,11 @@ impl Output {
         self
     }
 
+    /// The format in use.
+    pub fn format(&self) -> OutputFormat {
+        self.format
+    }
+
     /// Prints one object. A table shows it as FIELD / VALUE rows, nested fields dotted.
     pub fn item<T: Serialize>(&mut self, item: &T) -> io::Result<()> {
         let value = to_value(item)?;

@@ -116,6 +116,7 @@ mod me;
 mod notebooks;
 mod pagination;
 mod projects;
+mod raw_fields;
 mod run_many;
 mod runs;
 mod schedules;

@@ -1,11 +1,34 @@
-//! `deepnote notebooks list|get|create|delete|runs`.
+//! `deepnote notebooks list|get|create|delete|runs|inputs|rename|reorder`.
 
 use crate::app::Context;
 use crate::cli::NotebooksCommand;
 use crate::commands::lists;
 use crate::exit::CliResult;
 use crate::output::{Column, Output, col};
-use deepnote::Client;
+use deepnote::{BlockId, Client, Placement};
+use serde::Serialize;
+
+/// The table columns of a notebook's inputs.
+pub const INPUT_COLUMNS: &[Column] = &[
+    col("NAME", "/name"),
+    col("TYPE", "/type"),
+    col("VALUE", "/value"),
+    col("OPTIONS", "/options"),
+    col("MIN", "/min"),
+    col("MAX", "/max"),
+    col("STEP", "/step"),
+    col("BLOCK", "/blockId"),
+];
+
+/// The table columns of a notebook's block order.
+pub const ORDER_COLUMNS: &[Column] = &[col("POSITION", "/position"), col("BLOCK", "/id")];
+
+/// One place in a notebook's block order.
+#[derive(Serialize)]
+struct Position<'a> {
+    position: usize,
+    id: &'a BlockId,
+}
 
 /// The table columns of a notebook list: pointers into the SDK's `Notebook` as it serializes.
 const NOTEBOOK_COLUMNS: &[Column] = &[
@@ -67,6 +90,43 @@ pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) 
             }
             let print_one = |out: &mut Output, r: &_| out.list_item(r);
             lists::print(ctx, request.stream(), &list, print_one, RUN_COLUMNS, "runs").await
+        }
+        NotebooksCommand::Inputs { notebook } => {
+            let Some(inputs) = client.notebooks().inputs(notebook.as_str()).await? else {
+                ctx.note(format!(
+                    "note: the answer for notebook {notebook} says nothing of its inputs (it has \
+                     none, or the API is in the original spec's shape)"
+                ));
+                return Ok(ctx.out.finish_list(INPUT_COLUMNS, "inputs")?);
+            };
+            for input in &inputs {
+                ctx.out.list_item(input)?;
+            }
+            Ok(ctx.out.finish_list(INPUT_COLUMNS, "inputs")?)
+        }
+        NotebooksCommand::Rename { notebook, name } => {
+            let notebook = client.notebooks().rename(notebook, name).await?;
+            Ok(ctx.out.item(&notebook)?)
+        }
+        NotebooksCommand::Reorder {
+            notebook,
+            blocks,
+            end,
+            after,
+        } => {
+            let placement = match (end, after) {
+                (_, Some(after)) => Placement::After(after.into()),
+                (true, None) => Placement::End,
+                (false, None) => Placement::Start,
+            };
+            let order = client
+                .notebooks()
+                .reorder_blocks(notebook, blocks, placement)
+                .await?;
+            for (position, id) in order.iter().enumerate() {
+                ctx.out.list_item(&Position { position, id })?;
+            }
+            Ok(ctx.out.finish_list(ORDER_COLUMNS, "blocks")?)
         }
     }
 }
