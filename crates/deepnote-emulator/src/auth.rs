@@ -162,7 +162,7 @@ impl KeySpec {
     /// A stable, non-secret id for the key: a prefix of its digest.
     pub fn key_id(&self) -> String {
         let d = Sha256::digest(self.key.as_bytes());
-        d[..8].iter().map(|b| format!("{b:02x}")).collect()
+        crate::codec::hex(&d[..8])
     }
 
     /// Parse `KEY[:WORKSPACE[:USER[:LEVEL]]]`, the binary's `--key` syntax.

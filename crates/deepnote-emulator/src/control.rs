@@ -14,7 +14,7 @@
 //! | `POST /_emulator/reset`                 | forget projects, notebooks, runs, behaviours      |
 //! | `PUT /_emulator/behaviours/{notebookId}`| `{"durationMs","outcome","message","reportError"}` for new runs |
 //! | `DELETE /_emulator/behaviours/{id}`     | back to the default behaviour                     |
-//! | `GET /_emulator/clock`                  | `{"now","offsetMs","frozenAt"}`                   |
+//! | `GET /_emulator/clock`                  | `{"now","offsetMs","frozen"}`                     |
 //! | `POST /_emulator/clock/advance`         | `{"ms": N}` moves the clock forward               |
 //! | `POST /_emulator/clock/freeze`          | `{"frozen": bool}`                                |
 //! | `GET`/`PUT /_emulator/faults`           | the injected faults (see [`Faults`])              |
@@ -31,7 +31,7 @@ use crate::extract::{PathParams, RawBody};
 use crate::faults::Faults;
 use crate::journal::JournalEntry;
 use crate::runs::RunBehaviour;
-use crate::server::Shared;
+use crate::shared::Shared;
 use crate::state::Change;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -39,10 +39,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use serde_json::json;
-use sha2::Sha256;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -248,43 +246,6 @@ async fn suspend(
     }
 }
 
-fn sign(s: &Shared, run_id: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(&s.pages.secret()).expect("any key length");
-    mac.update(b"snapshot\0");
-    mac.update(run_id.as_bytes());
-    mac.finalize().into_bytes()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// The download URL of a run's snapshot, on the host the request was sent to (or the
-/// configured download host, keeping the port).
-pub(crate) fn snapshot_url(s: &Shared, headers: &HeaderMap, run_id: &str) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_string)
-        .unwrap_or_else(|| s.addr.to_string());
-    let host = match &s.download_host {
-        Some(dh) => {
-            let port = host
-                .rsplit_once(':')
-                .map(|(_, p)| p)
-                .filter(|p| p.parse::<u16>().is_ok());
-            match port {
-                Some(p) => format!("{dh}:{p}"),
-                None => dh.clone(),
-            }
-        }
-        None => host,
-    };
-    format!(
-        "http://{host}/_emulator/snapshots/{run_id}.{}",
-        sign(s, run_id)
-    )
-}
-
 async fn download_snapshot(
     State(s): St,
     PathParams(token): PathParams<String>,
@@ -318,11 +279,7 @@ async fn download_snapshot(
 
 fn serve_snapshot(s: &Shared, token: &str) -> Result<String, ApiError> {
     let not_found = || ApiError::NotFound("no such snapshot".into());
-    let (run_id, sig) = token.split_once('.').ok_or_else(not_found)?;
-    let ok: bool = subtle::ConstantTimeEq::ct_eq(sig.as_bytes(), sign(s, run_id).as_bytes()).into();
-    if !ok {
-        return Err(not_found());
-    }
+    let run_id = s.downloads.verify(token).ok_or_else(not_found)?;
     let store = s.store.read().expect("store lock");
     let run = store.run(run_id).ok_or_else(not_found)?;
     let now = s.clock.now_ms();

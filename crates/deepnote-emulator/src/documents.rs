@@ -116,10 +116,6 @@ pub fn export(store: &Store, p: &Project) -> Vec<Document> {
         .collect()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Deepnote's canonical hash of a set of documents.
 pub fn content_hash(docs: &[Document]) -> String {
     let mut lines: Vec<String> = docs
@@ -128,14 +124,14 @@ pub fn content_hash(docs: &[Document]) -> String {
             format!(
                 "{}\n{}",
                 d.filename,
-                hex(&Sha256::digest(d.content.as_bytes()))
+                crate::codec::hex(&Sha256::digest(d.content.as_bytes()))
             )
         })
         .collect();
     // Deepnote sorts by UTF-16 code units; for these names (ASCII slugs and ids) that is the
     // byte order.
     lines.sort();
-    hex(&Sha256::digest(lines.join("\n").as_bytes()))
+    crate::codec::hex(&Sha256::digest(lines.join("\n").as_bytes()))
 }
 
 /// The documents as a ZIP (deflated; a fixed entry time, so equal documents give equal bytes).

@@ -2,7 +2,7 @@
 
 use crate::auth::KeySpec;
 use crate::error::ApiError;
-use crate::server::Shared;
+use crate::shared::Shared;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::{header, request::Parts};
@@ -30,6 +30,44 @@ impl FromRequestParts<Arc<Shared>> for Caller {
             .expect("keys lock")
             .authenticate(header)
             .map(Caller)
+    }
+}
+
+/// The preamble of every API handler: the shared state and the key that authenticated the
+/// request (401 if none did), refused with 403 unless its access level allows `A`'s operation.
+/// Taken before the path and body, so a caller who may not act learns nothing of them.
+pub struct Authorized<A>(pub Arc<Shared>, pub Arc<KeySpec>, pub A);
+
+/// The operations an [`Authorized`] extractor checks, as types.
+pub mod access {
+    use crate::auth::Op;
+
+    /// An operation [`Authorized`](super::Authorized) can check.
+    pub trait Access: Default {
+        /// The operation.
+        const OP: Op;
+    }
+
+    macro_rules! access {
+        ($($name:ident),*) => {$(
+            #[doc = concat!("[`Op::", stringify!($name), "`].")]
+            #[derive(Debug, Default, Clone, Copy)]
+            pub struct $name;
+            impl Access for $name {
+                const OP: Op = Op::$name;
+            }
+        )*};
+    }
+    access!(GetMe, Read, Create, Update, Delete, Run);
+}
+
+impl<A: access::Access> FromRequestParts<Arc<Shared>> for Authorized<A> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<Shared>) -> Result<Self, ApiError> {
+        let Caller(key) = Caller::from_request_parts(parts, state).await?;
+        crate::auth::authorize(&key, A::OP)?;
+        Ok(Authorized(state.clone(), key, A::default()))
     }
 }
 

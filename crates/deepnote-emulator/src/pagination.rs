@@ -65,11 +65,6 @@ impl Paginator {
         Paginator { secret }
     }
 
-    /// The secret, to persist it so tokens survive a restart.
-    pub fn secret(&self) -> [u8; 32] {
-        self.secret
-    }
-
     fn mac(&self, list: &str, epoch: u64, cursor: u64) -> [u8; 16] {
         let mut mac = HmacSha256::new_from_slice(&self.secret).expect("any key length");
         mac.update(list.as_bytes());
@@ -86,7 +81,7 @@ impl Paginator {
     pub fn token(&self, list: &str, epoch: u64, cursor: u64) -> String {
         let mut bytes = cursor.to_be_bytes().to_vec();
         bytes.extend_from_slice(&self.mac(list, epoch, cursor));
-        hex(&bytes)
+        crate::codec::hex(&bytes)
     }
 
     /// Read `pageSize` (`default` when absent) and `pageToken` for `list`.
@@ -119,7 +114,7 @@ impl Paginator {
     }
 
     fn check(&self, list: &str, epoch: u64, token: &str) -> Option<u64> {
-        let bytes = unhex(token)?;
+        let bytes = crate::codec::unhex(token)?;
         if bytes.len() != 24 {
             return None;
         }
@@ -128,20 +123,6 @@ impl Paginator {
         let ok: bool = subtle::ConstantTimeEq::ct_eq(&expected[..], &bytes[8..]).into();
         ok.then_some(cursor)
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) || !s.is_ascii() {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
-        .collect()
 }
 
 #[cfg(test)]

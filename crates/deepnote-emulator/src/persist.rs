@@ -22,8 +22,10 @@ pub struct Persist {
 pub struct Loaded {
     /// The entities.
     pub store: Store,
-    /// The page-token and snapshot-URL secret.
+    /// The page-token secret.
     pub secret: [u8; 32],
+    /// The snapshot-URL secret.
+    pub snapshot_secret: [u8; 32],
     /// The clock's settings.
     pub clock: ClockState,
 }
@@ -73,32 +75,25 @@ impl Persist {
         Ok(())
     }
 
+    /// The secret stored under `key`, made and stored on first use, so tokens signed with it
+    /// survive a restart.
+    fn secret(&self, key: &str) -> R<[u8; 32]> {
+        if let Some(stored) = self.meta(key)?.as_deref().and_then(crate::codec::unhex)
+            && let Ok(secret) = <[u8; 32]>::try_from(stored)
+        {
+            return Ok(secret);
+        }
+        let secret = crate::codec::random_secret();
+        Self::set_meta(&self.conn, key, &crate::codec::hex(&secret))?;
+        Ok(secret)
+    }
+
     fn load(&self) -> R<Loaded> {
-        let secret = match self.meta("secret")? {
-            Some(hex) if hex.len() == 64 => {
-                let mut s = [0u8; 32];
-                for (i, b) in s.iter_mut().enumerate() {
-                    *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)?;
-                }
-                s
-            }
-            _ => {
-                let mut rng = fastrand::Rng::new();
-                let mut s = [0u8; 32];
-                for b in &mut s {
-                    *b = rng.u8(..);
-                }
-                let hex: String = s.iter().map(|b| format!("{b:02x}")).collect();
-                Self::set_meta(&self.conn, "secret", &hex)?;
-                s
-            }
-        };
+        let secret = self.secret("secret")?;
+        let snapshot_secret = self.secret("snapshot-secret")?;
         let clock = match self.meta("clock")? {
             Some(json) => serde_json::from_str(&json)?,
-            None => ClockState {
-                offset_ms: 0,
-                frozen_at: None,
-            },
+            None => ClockState::default(),
         };
         let mut store = Store::default();
         if let Some(e) = self.meta("epoch")? {
@@ -154,6 +149,7 @@ impl Persist {
         Ok(Loaded {
             store,
             secret,
+            snapshot_secret,
             clock,
         })
     }

@@ -4,7 +4,7 @@ use crate::api;
 use crate::error::ApiError;
 use crate::faults::Decision;
 use crate::journal::{FaultKind, JournalEntry};
-use crate::server::Shared;
+use crate::shared::Shared;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};

@@ -47,7 +47,7 @@ impl RunOutcome {
 #[serde(rename_all = "camelCase")]
 pub struct RunBehaviour {
     /// From creation to the terminal status; the first fifth of it is `pending`.
-    #[serde(with = "duration_ms", rename = "durationMs")]
+    #[serde(with = "crate::codec::duration_ms", rename = "durationMs")]
     pub duration: Duration,
     /// The terminal status.
     pub outcome: RunOutcome,
@@ -164,18 +164,5 @@ impl RunStatus {
             RunStatus::InternalError => "internal_error",
             RunStatus::Stopped => "stopped",
         }
-    }
-}
-
-mod duration_ms {
-    use serde::{Deserialize, Deserializer, Serializer};
-    use std::time::Duration;
-
-    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        Ok(Duration::from_millis(u64::deserialize(d)?))
     }
 }

@@ -6,7 +6,7 @@
 use crate::auth::{AccessLevel, KeySpec};
 use crate::error::ApiError;
 use crate::runs::{RunBehaviour, RunOutcome};
-use crate::server::Shared;
+use crate::shared::Shared;
 use crate::state::{Block, Change, Notebook, Project, Run};
 use std::time::Duration;
 

@@ -39,8 +39,7 @@ fn can_raise(kind: &str) -> bool {
 
 pub(crate) fn sha256(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
+    format!("sha256:{}", crate::codec::hex(&digest))
 }
 
 /// A stable UUID-shaped group id for a block (Deepnote groups blocks; each is its own here).

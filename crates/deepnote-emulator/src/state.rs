@@ -505,7 +505,7 @@ impl Store {
             .filter_map(|(_, id)| self.runs.get(id))
     }
 
-    /// Every project, notebook and run, for the control API's dump.
+    /// How many projects, notebooks and runs are stored, for `GET /_emulator/state`.
     pub fn counts(&self) -> (usize, usize, usize) {
         (self.projects.len(), self.notebooks.len(), self.runs.len())
     }

@@ -4,10 +4,10 @@
 //! Blocks live inside their notebook, so every change is a whole-notebook write: what GET
 //! notebook, run input checks and snapshots see is the same stored value.
 
-use super::{S, changed, check_notebook_id, visible_notebook, visible_project};
-use crate::auth::{KeySpec, Op, authorize};
+use super::{check_notebook_id, committed, visible_notebook, visible_project};
+use crate::auth::KeySpec;
 use crate::error::ApiError;
-use crate::extract::{Caller, PathParams, RawBody, check_uuid};
+use crate::extract::{Authorized, PathParams, RawBody, access, check_uuid};
 use crate::shapes;
 use crate::state::{Block, Change, Notebook, Store};
 use axum::Json;
@@ -84,11 +84,9 @@ struct CreateBlock {
 }
 
 pub async fn create_block(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Create>,
     body: RawBody,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Create)?;
     let req: CreateBlock = body.api_json()?;
     if !BLOCK_TYPES.contains(&req.kind.as_str()) {
         return Err(ApiError::bad(format!(
@@ -122,19 +120,19 @@ pub async fn create_block(
         answer["notebookBlockIds"] = json!(ids);
     }
     let id = block.id.clone();
-    s.commit(&mut store, vec![Change::PutNotebook(n)])?;
-    Ok(changed(
-        (StatusCode::CREATED, Json(answer)).into_response(),
+    committed(
+        &s,
+        &mut store,
+        vec![Change::PutNotebook(n)],
+        (StatusCode::CREATED, Json(answer)),
         Some(id),
-    ))
+    )
 }
 
 pub async fn get_block(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Read>,
     PathParams(id): PathParams<String>,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
     let store = s.store.read().expect("store lock");
     let n = visible_block_notebook(&store, &key, &id)?;
     let b = n.blocks.iter().find(|b| b.id == id).expect("indexed");
@@ -149,12 +147,10 @@ struct UpdateBlock {
 }
 
 pub async fn update_block(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Update>,
     PathParams(id): PathParams<String>,
     body: RawBody,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Update)?;
     let req: UpdateBlock = body.api_json()?;
     if req.content.is_none() && req.integration_id.is_none() {
         return Err(ApiError::bad(
@@ -176,22 +172,30 @@ pub async fn update_block(
     }
     b.version += 1;
     let answer = json!({ "block": shapes::block(b, &n.id) });
-    s.commit(&mut store, vec![Change::PutNotebook(n)])?;
-    Ok(changed(Json(answer).into_response(), None))
+    committed(
+        &s,
+        &mut store,
+        vec![Change::PutNotebook(n)],
+        Json(answer),
+        None,
+    )
 }
 
 pub async fn delete_block(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Delete>,
     PathParams(id): PathParams<String>,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Delete)?;
     let mut store = s.store.write().expect("store lock");
     let nb = visible_block_notebook(&store, &key, &id)?.id.clone();
     let mut n = editable_notebook(&store, &key, &nb)?;
     n.blocks.retain(|b| b.id != id);
-    s.commit(&mut store, vec![Change::PutNotebook(n)])?;
-    Ok(changed(StatusCode::NO_CONTENT.into_response(), None))
+    committed(
+        &s,
+        &mut store,
+        vec![Change::PutNotebook(n)],
+        StatusCode::NO_CONTENT,
+        None,
+    )
 }
 
 #[derive(Deserialize)]
@@ -218,12 +222,10 @@ enum PlacementKind {
 }
 
 pub async fn reorder_blocks(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Update>,
     PathParams(id): PathParams<String>,
     body: RawBody,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Update)?;
     let req: Reorder = body.api_json()?;
     check_notebook_id(s.dialect, &id)?;
     let mut store = s.store.write().expect("store lock");
@@ -232,8 +234,13 @@ pub async fn reorder_blocks(
     n.blocks = order;
     let ids: Vec<&str> = n.blocks.iter().map(|b| b.id.as_str()).collect();
     let answer = json!({ "blockIds": ids });
-    s.commit(&mut store, vec![Change::PutNotebook(n)])?;
-    Ok(changed(Json(answer).into_response(), None))
+    committed(
+        &s,
+        &mut store,
+        vec![Change::PutNotebook(n)],
+        Json(answer),
+        None,
+    )
 }
 
 /// The blocks with `req.block_ids` moved, as a group in the order given, to the placement;
@@ -282,12 +289,10 @@ struct Rename {
 }
 
 pub async fn update_notebook(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Update>,
     PathParams(id): PathParams<String>,
     body: RawBody,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Update)?;
     let req: Rename = body.api_json()?;
     if req.name.is_empty() {
         return Err(ApiError::bad("invalid body: name must not be empty"));
@@ -319,8 +324,13 @@ pub async fn update_notebook(
     }
     n.name = req.name;
     let answer = json!({ "notebook": shapes::notebook(s.dialect, &n, true) });
-    s.commit(&mut store, vec![Change::PutNotebook(n)])?;
-    Ok(changed(Json(answer).into_response(), None))
+    committed(
+        &s,
+        &mut store,
+        vec![Change::PutNotebook(n)],
+        Json(answer),
+        None,
+    )
 }
 
 #[cfg(test)]

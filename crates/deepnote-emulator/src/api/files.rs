@@ -6,11 +6,11 @@
 //! takes `{sourceProjectId, targetProjectId, path}`, keeps the source path in the target, and
 //! like an upload never overwrites.
 
-use super::{S, changed, visible_project};
-use crate::auth::{KeySpec, Op, authorize};
+use super::{committed, visible_project};
+use crate::auth::KeySpec;
 use crate::clock::rfc3339;
 use crate::error::ApiError;
-use crate::extract::{Caller, QueryMap, RawBody, check_uuid};
+use crate::extract::{Authorized, QueryMap, RawBody, access, check_uuid};
 use crate::state::{Change, Project, ProjectFile, Store};
 use axum::Json;
 use axum::body::{Body, Bytes};
@@ -91,11 +91,9 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
 }
 
 pub async fn create_file(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Create>,
     req: Request,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Create)?;
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -140,11 +138,13 @@ pub async fn create_file(
         updated_at: s.clock.now_ms(),
     };
     let body = file_answer(&f);
-    s.commit(&mut store, vec![Change::PutFile(f)])?;
-    Ok(changed(
-        (StatusCode::CREATED, Json(body)).into_response(),
+    committed(
+        &s,
+        &mut store,
+        vec![Change::PutFile(f)],
+        (StatusCode::CREATED, Json(body)),
         None,
-    ))
+    )
 }
 
 /// The `projectId` and `path` query parameters; `missing` is the refusal for absent or bad
@@ -165,19 +165,22 @@ fn file_query(
 }
 
 pub async fn delete_file(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Delete>,
     QueryMap(q): QueryMap,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Delete)?;
     let (project, path) = file_query(&q, ApiError::BadRequest)?;
     let mut store = s.store.write().expect("store lock");
     writable(&store, &key, &project)?;
     if store.file(&project, &path).is_none() {
         return Err(ApiError::NotFound(format!("file {path} not found")));
     }
-    s.commit(&mut store, vec![Change::DeleteFile(project, path)])?;
-    Ok(changed(StatusCode::NO_CONTENT.into_response(), None))
+    committed(
+        &s,
+        &mut store,
+        vec![Change::DeleteFile(project, path)],
+        StatusCode::NO_CONTENT,
+        None,
+    )
 }
 
 #[derive(Deserialize)]
@@ -189,11 +192,9 @@ struct Copy {
 }
 
 pub async fn copy_file(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Create>,
     body: RawBody,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Create)?;
     let req: Copy = body.api_json()?;
     let target = req
         .target_project_id
@@ -217,19 +218,19 @@ pub async fn copy_file(
         updated_at: s.clock.now_ms(),
     };
     let body = file_answer(&f);
-    s.commit(&mut store, vec![Change::PutFile(f)])?;
-    Ok(changed(
-        (StatusCode::CREATED, Json(body)).into_response(),
+    committed(
+        &s,
+        &mut store,
+        vec![Change::PutFile(f)],
+        (StatusCode::CREATED, Json(body)),
         None,
-    ))
+    )
 }
 
 pub async fn download_file(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Read>,
     QueryMap(q): QueryMap,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
     let (project, path) = file_query(&q, ApiError::NotFound)?;
     let store = s.store.read().expect("store lock");
     visible_project(&store, &key, &project)?;

@@ -2,13 +2,13 @@
 //! emulator's [`Dialect`] (see [`crate::shapes`] for the answer shapes). Projects, notebooks
 //! and `/me` here; runs in [`runs`].
 
-use crate::auth::{KeySpec, Op, authorize};
+use crate::auth::KeySpec;
 use crate::dialect::Dialect;
 use crate::error::ApiError;
-use crate::extract::{Caller, PathParams, QueryMap, RawBody, check_uuid};
+use crate::extract::{Authorized, PathParams, QueryMap, RawBody, access, check_uuid};
 use crate::pagination::{DEFAULT_PAGE_SIZE, LIVE_PROJECTS_PAGE_SIZE};
-use crate::server::Shared;
 use crate::shapes;
+use crate::shared::Shared;
 use crate::state::{Change, Notebook, Project, Store};
 use axum::Json;
 use axum::http::StatusCode;
@@ -46,6 +46,19 @@ pub struct Changed(pub Option<String>);
 pub(crate) fn changed(mut resp: Response, created: Option<String>) -> Response {
     resp.extensions_mut().insert(Changed(created));
     resp
+}
+
+/// Commit `changes` (see [`Shared::commit`]), then answer `answer`, marked as a change that
+/// created `created`: the ending of every handler that writes.
+pub(crate) fn committed(
+    s: &Shared,
+    store: &mut Store,
+    changes: Vec<Change>,
+    answer: impl IntoResponse,
+    created: Option<String>,
+) -> Result<Response, ApiError> {
+    s.commit(store, changes)?;
+    Ok(changed(answer.into_response(), created))
 }
 
 /// The name of the first notebook of a project created through the API.
@@ -111,8 +124,9 @@ fn created(d: Dialect) -> StatusCode {
     }
 }
 
-pub async fn get_me(axum::extract::State(s): S, Caller(key): Caller) -> Result<Response, ApiError> {
-    authorize(&key, Op::GetMe)?;
+pub async fn get_me(
+    Authorized(s, key, _): Authorized<access::GetMe>,
+) -> Result<Response, ApiError> {
     let mut me = json!({
         "apiKey": { "id": key.key_id(), "name": format!("API key {}", &key.key_id()[..6]) },
         "user": { "id": key.user_id },
@@ -139,11 +153,9 @@ pub(crate) fn slug(name: &str) -> String {
 }
 
 pub async fn list_projects(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Read>,
     QueryMap(q): QueryMap,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
     let filter = q.get("nameContains").map(|f| f.to_lowercase());
     let store = s.store.read().expect("store lock");
     let list = format!(
@@ -198,11 +210,9 @@ enum ProjectType {
 }
 
 pub async fn create_project(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Create>,
     body: RawBody,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Create)?;
     let req: CreateProject = body.api_json()?;
     let project_type = match (s.dialect, req.project_type) {
         (Dialect::Spec, Some(t)) => serde_json::from_value::<ProjectType>(t)
@@ -251,11 +261,9 @@ pub async fn create_project(
 }
 
 pub async fn get_project(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Read>,
     PathParams(id): PathParams<String>,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
     check_uuid("projectId", &id)?;
     let store = s.store.read().expect("store lock");
     let project = visible_project(&store, &key, &id)?;
@@ -263,16 +271,19 @@ pub async fn get_project(
 }
 
 pub async fn delete_project(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Delete>,
     PathParams(id): PathParams<String>,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Delete)?;
     check_uuid("projectId", &id)?;
     let mut store = s.store.write().expect("store lock");
     visible_project(&store, &key, &id)?;
-    s.commit(&mut store, vec![Change::DeleteProject(id)])?;
-    Ok(changed(StatusCode::NO_CONTENT.into_response(), None))
+    committed(
+        &s,
+        &mut store,
+        vec![Change::DeleteProject(id)],
+        StatusCode::NO_CONTENT,
+        None,
+    )
 }
 
 #[derive(Deserialize)]
@@ -283,11 +294,9 @@ struct CreateNotebook {
 }
 
 pub async fn create_notebook(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Create>,
     body: RawBody,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Create)?;
     let req: CreateNotebook = body.api_json()?;
     check_uuid("projectId", &req.project_id)?;
     let mut store = s.store.write().expect("store lock");
@@ -308,11 +317,13 @@ pub async fn create_notebook(
     };
     let body = json!({ "notebook": shapes::notebook(s.dialect, &notebook, false) });
     let id = notebook.id.clone();
-    s.commit(&mut store, vec![Change::PutNotebook(notebook)])?;
-    Ok(changed(
-        (created(s.dialect), Json(body)).into_response(),
+    committed(
+        &s,
+        &mut store,
+        vec![Change::PutNotebook(notebook)],
+        (created(s.dialect), Json(body)),
         Some(id),
-    ))
+    )
 }
 
 /// The live service's rules for a new notebook's name: single-notebook and agent projects take
@@ -346,11 +357,9 @@ fn live_notebook_name(
 }
 
 pub async fn get_notebook(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Read>,
     PathParams(id): PathParams<String>,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
     check_notebook_id(s.dialect, &id)?;
     let store = s.store.read().expect("store lock");
     let n = visible_notebook(&store, &key, &id)?;
@@ -362,11 +371,9 @@ pub async fn get_notebook(
 }
 
 pub async fn delete_notebook(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Delete>,
     PathParams(id): PathParams<String>,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Delete)?;
     check_notebook_id(s.dialect, &id)?;
     let mut store = s.store.write().expect("store lock");
     let project = visible_notebook(&store, &key, &id)?.project_id.clone();
@@ -379,8 +386,13 @@ pub async fn delete_notebook(
             ));
         }
     }
-    s.commit(&mut store, vec![Change::DeleteNotebook(id)])?;
-    Ok(changed(StatusCode::NO_CONTENT.into_response(), None))
+    committed(
+        &s,
+        &mut store,
+        vec![Change::DeleteNotebook(id)],
+        StatusCode::NO_CONTENT,
+        None,
+    )
 }
 
 /// 404 for any path the API does not have.

@@ -1,16 +1,16 @@
 //! Runs: list a notebook's runs, start one (`POST /v2/runs`, and the legacy v1 execute), get one.
 
 use super::{
-    S, changed, check_not_suspended, check_notebook_id, visible_notebook, visible_project,
+    S, check_not_suspended, check_notebook_id, committed, visible_notebook, visible_project,
 };
 use crate::auth::{KeySpec, Op, authorize};
 use crate::clock::rfc3339;
 use crate::dialect::Dialect;
 use crate::error::ApiError;
-use crate::extract::{Caller, PathParams, QueryMap, RawBody, check_uuid};
+use crate::extract::{Authorized, Caller, PathParams, QueryMap, RawBody, access, check_uuid};
 use crate::pagination::DEFAULT_PAGE_SIZE;
-use crate::server::Shared;
 use crate::shapes;
+use crate::shared::Shared;
 use crate::state::{Change, Run};
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode};
@@ -19,12 +19,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 pub async fn list_notebook_runs(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Read>,
     PathParams(id): PathParams<String>,
     QueryMap(q): QueryMap,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
     check_notebook_id(s.dialect, &id)?;
     let store = s.store.read().expect("store lock");
     visible_notebook(&store, &key, &id)?;
@@ -75,11 +73,9 @@ enum StorageMode {
 }
 
 pub async fn create_run(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Run>,
     body: RawBody,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Run)?;
     let req: CreateRun = body.api_json()?;
     let live = s.dialect.is_live();
     let detached = match s.dialect {
@@ -163,11 +159,13 @@ pub async fn create_run(
         })
     };
     let id = run.id.clone();
-    s.commit(&mut store, vec![Change::PutRun(run)])?;
-    Ok(changed(
-        (StatusCode::ACCEPTED, Json(body)).into_response(),
+    committed(
+        &s,
+        &mut store,
+        vec![Change::PutRun(run)],
+        (StatusCode::ACCEPTED, Json(body)),
         Some(id),
-    ))
+    )
 }
 
 /// The live service's rules for a run request's shape, before the notebook is looked at;
@@ -199,13 +197,11 @@ fn check_live_run_request(req: &CreateRun) -> Result<bool, ApiError> {
 }
 
 pub async fn get_run(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Read>,
     PathParams(id): PathParams<String>,
     QueryMap(q): QueryMap,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
     check_uuid("runId", &id)?;
     let inline = match q.get("snapshotDelivery").map(String::as_str) {
         None | Some("downloadUrl") => false,
@@ -238,7 +234,7 @@ pub async fn get_run(
         let notebook = store.notebook(&run.notebook_id)?;
         Some(crate::snapshot::render(project, notebook, run, finished))
     };
-    let url = || crate::control::snapshot_url(&s, &headers, &run.id);
+    let url = || s.downloads.url(&headers, s.addr, &run.id);
     let nested = match s.dialect {
         Dialect::Spec => true,
         Dialect::Live => {
@@ -348,6 +344,11 @@ fn execute_v1_inner(
         trigger: "v1".into(),
     };
     let id = run.id.clone();
-    s.commit(&mut store, vec![Change::PutRun(run)])?;
-    Ok(changed(StatusCode::OK.into_response(), Some(id)))
+    committed(
+        &s,
+        &mut store,
+        vec![Change::PutRun(run)],
+        StatusCode::OK,
+        Some(id),
+    )
 }

@@ -6,12 +6,12 @@
 //! answers `nextRunAt` from its clock. Timezones are checked by form and `nextRunAt` is stepped
 //! in UTC (the emulator carries no timezone database).
 
-use super::{S, changed, check_notebook_id, visible_notebook};
-use crate::auth::{KeySpec, Op, authorize};
+use super::{check_notebook_id, committed, visible_notebook};
+use crate::auth::KeySpec;
 use crate::clock::{Millis, rfc3339};
 use crate::cron::{Cron, valid_timezone};
 use crate::error::ApiError;
-use crate::extract::{Caller, PathParams, QueryMap, RawBody};
+use crate::extract::{Authorized, PathParams, QueryMap, RawBody, access};
 use crate::state::{Change, Notebook, Schedule, Store};
 use axum::Json;
 use axum::http::StatusCode;
@@ -84,12 +84,10 @@ struct Upsert {
 }
 
 pub async fn upsert_notebook_schedule(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Update>,
     PathParams(id): PathParams<String>,
     body: RawBody,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Update)?;
     // The legacy contract is `additionalProperties: false`.
     let req: Upsert = body.api_json()?;
     let timezone = req.timezone.unwrap_or_else(|| DEFAULT_TIMEZONE.into());
@@ -121,8 +119,13 @@ pub async fn upsert_notebook_schedule(
     };
     let body = json!({ "schedule": answer(&sc, now) });
     let id = sc.id.clone();
-    s.commit(&mut store, vec![Change::PutSchedule(sc)])?;
-    Ok(changed(Json(body).into_response(), Some(id)))
+    committed(
+        &s,
+        &mut store,
+        vec![Change::PutSchedule(sc)],
+        Json(body),
+        Some(id),
+    )
 }
 
 #[derive(Deserialize)]
@@ -135,11 +138,9 @@ struct Create {
 }
 
 pub async fn create_schedule(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Update>,
     body: RawBody,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Update)?;
     let req: Create = body.api_json()?;
     let timezone = req.timezone.unwrap_or_else(|| DEFAULT_TIMEZONE.into());
     checked(&req.cron, &timezone)?;
@@ -160,19 +161,19 @@ pub async fn create_schedule(
     };
     let body = json!({ "schedule": answer(&sc, now) });
     let id = sc.id.clone();
-    s.commit(&mut store, vec![Change::PutSchedule(sc)])?;
-    Ok(changed(
-        (StatusCode::CREATED, Json(body)).into_response(),
+    committed(
+        &s,
+        &mut store,
+        vec![Change::PutSchedule(sc)],
+        (StatusCode::CREATED, Json(body)),
         Some(id),
-    ))
+    )
 }
 
 pub async fn list_schedules(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Read>,
     QueryMap(q): QueryMap,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
     let nb = q
         .get("notebookId")
         .ok_or_else(|| ApiError::bad("the notebookId query parameter is required"))?;

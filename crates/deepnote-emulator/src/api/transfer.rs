@@ -3,11 +3,10 @@
 //! with Deepnote's conflict checks (`baseModifiedAt`, `baseContentHash`, `force`) and
 //! `deleteMissingNotebooks`, per Deepnote's import contract.
 
-use super::{S, changed, visible_project};
-use crate::auth::{Op, authorize};
+use super::{changed, visible_project};
 use crate::documents::{self, IMPORT_LIMIT, Imported};
 use crate::error::ApiError;
-use crate::extract::{Caller, PathParams, QueryMap, check_uuid};
+use crate::extract::{Authorized, PathParams, QueryMap, access, check_uuid};
 use crate::state::{Block, Change, Notebook, Store};
 use axum::Json;
 use axum::extract::Request;
@@ -17,11 +16,9 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 
 pub async fn export_project(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Read>,
     PathParams(id): PathParams<String>,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
     check_uuid("projectId", &id)?;
     let store = s.store.read().expect("store lock");
     let project = visible_project(&store, &key, &id)?;
@@ -46,13 +43,11 @@ fn flag(q: &HashMap<String, String>, name: &str) -> Result<bool, ApiError> {
 }
 
 pub async fn import_project(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Update>,
     PathParams(id): PathParams<String>,
     QueryMap(q): QueryMap,
     req: Request,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Update)?;
     check_uuid("projectId", &id)?;
     let delete_missing = flag(&q, "deleteMissingNotebooks")?;
     let force = flag(&q, "force")?;
@@ -150,7 +145,7 @@ fn check_documents(project: &str, docs: &[Imported]) -> Result<(), ApiError> {
 
 /// The changes an import makes, and what it did to each notebook.
 fn reconcile(
-    s: &crate::server::Shared,
+    s: &crate::shared::Shared,
     store: &mut Store,
     project: &str,
     docs: Vec<Imported>,
@@ -219,7 +214,7 @@ fn keep_identity(
     notebook: &str,
     old: Option<&Notebook>,
     mut b: Block,
-    s: &crate::server::Shared,
+    s: &crate::shared::Shared,
 ) -> Block {
     if let Some(prev) = old.and_then(|o| o.blocks.iter().find(|x| x.id == b.id)) {
         b.output = prev.output.clone();

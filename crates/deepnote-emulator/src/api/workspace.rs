@@ -6,10 +6,10 @@
 //! `{integration: {..., tables}}`, takes `{machineType}` (unknown fields ignored), and lists
 //! `results.{projects, notebooks, blocks, integrations}` of `{id, name, ...}` items.
 
-use super::{S, changed, visible_project};
-use crate::auth::{AccessLevel, KeySpec, Op, authorize};
+use super::{committed, visible_project};
+use crate::auth::{AccessLevel, KeySpec};
 use crate::error::ApiError;
-use crate::extract::{Caller, PathParams, QueryMap, RawBody, check_uuid};
+use crate::extract::{Authorized, PathParams, QueryMap, RawBody, access, check_uuid};
 use crate::seed::SAMPLE_WORKSPACE_ID;
 use crate::state::Change;
 use axum::Json;
@@ -106,10 +106,9 @@ fn comma_list(q: &HashMap<String, String>, name: &str) -> Option<Vec<String>> {
 }
 
 pub async fn list_integrations(
-    Caller(key): Caller,
+    Authorized(_, key, _): Authorized<access::Read>,
     QueryMap(q): QueryMap,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
     let ids = comma_list(&q, "integrationIds");
     for id in ids.iter().flatten() {
         check_uuid("integrationIds", id)?;
@@ -138,11 +137,10 @@ pub async fn list_integrations(
 }
 
 pub async fn get_integration(
-    Caller(key): Caller,
+    Authorized(_, key, _): Authorized<access::Read>,
     PathParams(id): PathParams<String>,
     QueryMap(q): QueryMap,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
     // The reference documents only a 200 here; every refusal is the usual not-found.
     let i = integrations_of(&key)
         .iter()
@@ -180,8 +178,7 @@ fn machine_type(id: &str) -> Option<Value> {
         })
 }
 
-pub async fn list_machine_types(Caller(key): Caller) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
+pub async fn list_machine_types(_: Authorized<access::Read>) -> Result<Response, ApiError> {
     let list: Vec<Value> = MACHINE_TYPES
         .iter()
         .filter_map(|m| machine_type(m.0))
@@ -200,11 +197,9 @@ fn machine_answer(kind: Option<&str>) -> Value {
 }
 
 pub async fn get_project_machine(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Read>,
     PathParams(id): PathParams<String>,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
     check_uuid("projectId", &id)?;
     let store = s.store.read().expect("store lock");
     let p = visible_project(&store, &key, &id)?;
@@ -212,12 +207,10 @@ pub async fn get_project_machine(
 }
 
 pub async fn update_project_machine(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Update>,
     PathParams(id): PathParams<String>,
     body: RawBody,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Update)?;
     let req: serde_json::Map<String, Value> = body.json()?;
     check_uuid("projectId", &id)?;
     let mut store = s.store.write().expect("store lock");
@@ -238,8 +231,13 @@ pub async fn update_project_machine(
     }
     p.machine_type = Some(kind.to_string());
     let answer = machine_answer(Some(kind));
-    s.commit(&mut store, vec![Change::PutProject(p)])?;
-    Ok(changed(Json(answer).into_response(), None))
+    committed(
+        &s,
+        &mut store,
+        vec![Change::PutProject(p)],
+        Json(answer),
+        None,
+    )
 }
 
 /// The most results of one kind a search answers (blocks: this many text and as many code).
@@ -247,11 +245,9 @@ const SEARCH_LIMIT: usize = 100;
 const SEARCH_TYPES: &[&str] = &["projects", "notebooks", "blocks", "integrations"];
 
 pub async fn search(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Read>,
     QueryMap(q): QueryMap,
 ) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
     let needle = q
         .get("q")
         .map(|v| v.trim().to_lowercase())
