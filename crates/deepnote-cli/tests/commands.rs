@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use deepnote_emulator::{RunBehaviour, RunOutcome};
+use deepnote_emulator::{Behaviour, Outcome};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -376,7 +376,7 @@ fn a_failing_run_exits_5_with_the_run_on_stdout() {
     for reported in [true, false] {
         emu.emulator().set_behaviour(
             SAMPLE_NOTEBOOK_ID,
-            RunBehaviour::new(Duration::from_millis(200), RunOutcome::Error)
+            Behaviour::new(Duration::from_millis(200), Outcome::Error)
                 .message("ZeroDivisionError: boom")
                 .report_error(reported),
         );
@@ -407,7 +407,7 @@ fn a_run_past_its_timeout_exits_6() {
     let emu = Emu::start();
     emu.emulator().set_behaviour(
         SAMPLE_NOTEBOOK_ID,
-        RunBehaviour::new(Duration::from_secs(3600), RunOutcome::Success),
+        Behaviour::new(Duration::from_secs(3600), Outcome::Success),
     );
     let dir = tempfile::tempdir().unwrap();
     let summary = dir.path().join("summary.md");
@@ -437,7 +437,7 @@ fn github_actions_get_an_annotation_and_a_summary() {
     let summary = dir.path().join("summary.md");
     emu.emulator().set_behaviour(
         SAMPLE_NOTEBOOK_ID,
-        RunBehaviour::new(Duration::from_millis(100), RunOutcome::Error).message("KeyError: 'x'"),
+        Behaviour::new(Duration::from_millis(100), Outcome::Error).message("KeyError: 'x'"),
     );
     let out = emu
         .cmd()
@@ -716,7 +716,7 @@ fn signal_a_watch(signal: &str) -> (Option<i32>, String) {
     let emu = Emu::start();
     emu.emulator().set_behaviour(
         SAMPLE_NOTEBOOK_ID,
-        RunBehaviour::new(Duration::from_secs(3600), RunOutcome::Success),
+        Behaviour::new(Duration::from_secs(3600), Outcome::Success),
     );
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("deepnote"))
         .env_remove("GITHUB_ACTIONS")
@@ -819,7 +819,7 @@ fn a_terminal_gets_a_spinner_instead_of_log_lines() {
     let emu = Emu::start();
     emu.emulator().set_behaviour(
         SAMPLE_NOTEBOOK_ID,
-        RunBehaviour::new(Duration::from_millis(800), RunOutcome::Success),
+        Behaviour::new(Duration::from_millis(800), Outcome::Success),
     );
     let screen = on_a_terminal(&emu, &format!("run {SAMPLE_NOTEBOOK_ID}"), false);
     assert!(screen.contains("success after"), "{screen:?}");
@@ -1088,7 +1088,7 @@ fn ctrl_c_on_a_terminal_clears_the_spinner_and_prints_one_line() {
     let emu = Emu::start();
     emu.emulator().set_behaviour(
         SAMPLE_NOTEBOOK_ID,
-        RunBehaviour::new(Duration::from_secs(3600), RunOutcome::Success),
+        Behaviour::new(Duration::from_secs(3600), Outcome::Success),
     );
     let bin = assert_cmd::cargo::cargo_bin("deepnote");
     let pidfile = emu.config.path().join("pid");

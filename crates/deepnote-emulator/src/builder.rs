@@ -4,7 +4,7 @@ use crate::auth::KeySpec;
 use crate::config::EmulatorConfig;
 use crate::dialect::Dialect;
 use crate::faults::Faults;
-use crate::runs::RunBehaviour;
+use crate::runs::Behaviour;
 use crate::server::{Emulator, EmulatorError};
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -49,7 +49,7 @@ impl EmulatorBuilder {
         self
     }
     /// How runs behave for notebooks without a behaviour of their own.
-    pub fn default_behaviour(mut self, behaviour: RunBehaviour) -> Self {
+    pub fn default_behaviour(mut self, behaviour: Behaviour) -> Self {
         self.config.default_behaviour = behaviour;
         self
     }

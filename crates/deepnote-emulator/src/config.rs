@@ -4,7 +4,7 @@ use crate::auth::KeySpec;
 use crate::dialect::Dialect;
 use crate::faults::Faults;
 use crate::journal::DEFAULT_JOURNAL_CAPACITY;
-use crate::runs::RunBehaviour;
+use crate::runs::Behaviour;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -27,7 +27,7 @@ pub struct EmulatorConfig {
     /// Faults to inject from the start.
     pub faults: Faults,
     /// How runs behave for notebooks without a behaviour of their own.
-    pub default_behaviour: RunBehaviour,
+    pub default_behaviour: Behaviour,
     /// Build snapshot download URLs with this host (e.g. `localhost`) instead of the one the
     /// request was sent to, so downloads live on another origin.
     pub download_host: Option<String>,
@@ -85,7 +85,7 @@ impl Default for EmulatorConfig {
             seed_sample: false,
             data_dir: None,
             faults: Faults::default(),
-            default_behaviour: RunBehaviour::default(),
+            default_behaviour: Behaviour::default(),
             download_host: None,
             admin_token: None,
             id_seed: None,

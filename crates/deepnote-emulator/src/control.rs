@@ -26,11 +26,11 @@
 //! | `GET /_emulator/snapshots/{token}`      | a run's snapshot YAML (the `downloadUrl`)         |
 
 use crate::auth::KeySpec;
-use crate::error::ApiError;
+use crate::error::Refusal;
 use crate::extract::{PathParams, RawBody};
 use crate::faults::Faults;
 use crate::journal::JournalEntry;
-use crate::runs::RunBehaviour;
+use crate::runs::Behaviour;
 use crate::shared::Shared;
 use crate::state::Change;
 use axum::extract::{Request, State};
@@ -83,7 +83,7 @@ async fn admin_only(State(s): St, req: Request, next: Next) -> Response {
             .unwrap_or("");
         let ok: bool = subtle::ConstantTimeEq::ct_eq(presented.as_bytes(), token.as_bytes()).into();
         if !ok {
-            return ApiError::Unauthorized.into_response();
+            return Refusal::Unauthorized.into_response();
         }
     }
     next.run(req).await
@@ -105,7 +105,7 @@ async fn state(State(s): St) -> Json<serde_json::Value> {
     }))
 }
 
-async fn seed(State(s): St) -> Result<Json<serde_json::Value>, ApiError> {
+async fn seed(State(s): St) -> Result<Json<serde_json::Value>, Refusal> {
     s.keys
         .write()
         .expect("keys lock")
@@ -117,7 +117,7 @@ async fn seed(State(s): St) -> Result<Json<serde_json::Value>, ApiError> {
     })))
 }
 
-async fn reset(State(s): St) -> Result<StatusCode, ApiError> {
+async fn reset(State(s): St) -> Result<StatusCode, Refusal> {
     let mut store = s.store.write().expect("store lock");
     s.commit(&mut store, vec![Change::Reset])?;
     Ok(StatusCode::NO_CONTENT)
@@ -127,8 +127,8 @@ async fn set_behaviour(
     State(s): St,
     PathParams(id): PathParams<String>,
     body: RawBody,
-) -> Result<StatusCode, ApiError> {
-    let b: RunBehaviour = body.json()?;
+) -> Result<StatusCode, Refusal> {
+    let b: Behaviour = body.json()?;
     let mut store = s.store.write().expect("store lock");
     s.commit(&mut store, vec![Change::SetBehaviour(id, Some(b))])?;
     Ok(StatusCode::NO_CONTENT)
@@ -137,7 +137,7 @@ async fn set_behaviour(
 async fn clear_behaviour(
     State(s): St,
     PathParams(id): PathParams<String>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, Refusal> {
     let mut store = s.store.write().expect("store lock");
     s.commit(&mut store, vec![Change::SetBehaviour(id, None)])?;
     Ok(StatusCode::NO_CONTENT)
@@ -161,7 +161,7 @@ struct Advance {
     ms: u64,
 }
 
-async fn advance(State(s): St, body: RawBody) -> Result<Json<serde_json::Value>, ApiError> {
+async fn advance(State(s): St, body: RawBody) -> Result<Json<serde_json::Value>, Refusal> {
     let a: Advance = body.json()?;
     s.clock.advance(Duration::from_millis(a.ms));
     s.save_clock();
@@ -173,7 +173,7 @@ struct Freeze {
     frozen: bool,
 }
 
-async fn freeze(State(s): St, body: RawBody) -> Result<Json<serde_json::Value>, ApiError> {
+async fn freeze(State(s): St, body: RawBody) -> Result<Json<serde_json::Value>, Refusal> {
     let f: Freeze = body.json()?;
     s.clock.freeze(f.frozen);
     s.save_clock();
@@ -184,9 +184,9 @@ async fn get_faults(State(s): St) -> Json<Faults> {
     Json(s.faults.get())
 }
 
-async fn set_faults(State(s): St, body: RawBody) -> Result<Json<Faults>, ApiError> {
+async fn set_faults(State(s): St, body: RawBody) -> Result<Json<Faults>, Refusal> {
     let f: Faults = body.json()?;
-    f.validate().map_err(ApiError::BadRequest)?;
+    f.validate().map_err(Refusal::BadRequest)?;
     s.faults.set(f.clone());
     Ok(Json(f))
 }
@@ -200,23 +200,20 @@ async fn clear_journal(State(s): St) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-async fn add_key(State(s): St, body: RawBody) -> Result<StatusCode, ApiError> {
+async fn add_key(State(s): St, body: RawBody) -> Result<StatusCode, Refusal> {
     let k: KeySpec = body.json()?;
     if k.key.is_empty() {
-        return Err(ApiError::bad("key must not be empty"));
+        return Err(Refusal::bad("key must not be empty"));
     }
     s.keys.write().expect("keys lock").add(k);
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn run_record(
-    State(s): St,
-    PathParams(id): PathParams<String>,
-) -> Result<Response, ApiError> {
+async fn run_record(State(s): St, PathParams(id): PathParams<String>) -> Result<Response, Refusal> {
     let store = s.store.read().expect("store lock");
     let run = store
         .run(&id)
-        .ok_or_else(|| ApiError::NotFound(format!("run {id} not found")))?;
+        .ok_or_else(|| Refusal::NotFound(format!("run {id} not found")))?;
     let (status, _) = run.status_at(s.clock.now_ms());
     let mut v = serde_json::to_value(run).unwrap_or_default();
     v["status"] = json!(status.as_str());
@@ -237,12 +234,12 @@ async fn suspend(
     State(s): St,
     PathParams(id): PathParams<String>,
     body: RawBody,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, Refusal> {
     let req: Suspend = body.json()?;
     if s.set_suspended(&id, req.suspended)? {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::NotFound(format!("project {id} not found")))
+        Err(Refusal::NotFound(format!("project {id} not found")))
     }
 }
 
@@ -277,8 +274,8 @@ async fn download_snapshot(
     resp
 }
 
-fn serve_snapshot(s: &Shared, token: &str) -> Result<String, ApiError> {
-    let not_found = || ApiError::NotFound("no such snapshot".into());
+fn serve_snapshot(s: &Shared, token: &str) -> Result<String, Refusal> {
+    let not_found = || Refusal::NotFound("no such snapshot".into());
     let run_id = s.downloads.verify(token).ok_or_else(not_found)?;
     let store = s.store.read().expect("store lock");
     let run = store.run(run_id).ok_or_else(not_found)?;

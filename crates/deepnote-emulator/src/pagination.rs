@@ -7,7 +7,7 @@
 //! many are created or deleted between pages. A forged token, one from another list or filter,
 //! or one from before a reset fails the HMAC and is a 400.
 
-use crate::error::ApiError;
+use crate::error::Refusal;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -92,13 +92,13 @@ impl Paginator {
         page_size: Option<&str>,
         page_token: Option<&str>,
         default: usize,
-    ) -> Result<Page, ApiError> {
+    ) -> Result<Page, Refusal> {
         let size = match page_size {
             None => default,
             Some(s) => match s.trim().parse::<i64>() {
                 Ok(n) if (1..=MAX_PAGE_SIZE as i64).contains(&n) => n as usize,
                 _ => {
-                    return Err(ApiError::bad(format!(
+                    return Err(Refusal::bad(format!(
                         "pageSize must be an integer from 1 to {MAX_PAGE_SIZE}"
                     )));
                 }
@@ -107,7 +107,7 @@ impl Paginator {
         let cursor = match page_token {
             None | Some("") => None,
             Some(t) => Some(self.check(list, epoch, t).ok_or_else(|| {
-                ApiError::bad("pageToken is invalid, expired, or belongs to another query")
+                Refusal::bad("pageToken is invalid, expired, or belongs to another query")
             })?),
         };
         Ok(Page { size, cursor })

@@ -5,7 +5,9 @@
 //! whose settings are stored too, so unfinished runs resume where they were.
 
 use crate::clock::ClockState;
-use crate::state::{Change, Notebook, Project, ProjectFile, Run, Schedule, Session, Store};
+use crate::state::{
+    Change, FileRecord, NotebookRecord, ProjectRecord, RunRecord, ScheduleRecord, Session, Store,
+};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
@@ -112,10 +114,10 @@ impl Persist {
             for row in rows {
                 let data = row?;
                 store.apply(match kind {
-                    0 => Change::PutProject(serde_json::from_str::<Project>(&data)?),
-                    1 => Change::PutNotebook(serde_json::from_str::<Notebook>(&data)?),
-                    3 => Change::PutSchedule(serde_json::from_str::<Schedule>(&data)?),
-                    _ => Change::PutRun(serde_json::from_str::<Run>(&data)?),
+                    0 => Change::PutProject(serde_json::from_str::<ProjectRecord>(&data)?),
+                    1 => Change::PutNotebook(serde_json::from_str::<NotebookRecord>(&data)?),
+                    3 => Change::PutSchedule(serde_json::from_str::<ScheduleRecord>(&data)?),
+                    _ => Change::PutRun(serde_json::from_str::<RunRecord>(&data)?),
                 });
             }
         }
@@ -123,7 +125,7 @@ impl Persist {
             .conn
             .prepare("SELECT project_id, path, updated_at, data FROM files")?;
         let rows = stmt.query_map([], |r| {
-            Ok(ProjectFile {
+            Ok(FileRecord {
                 project_id: r.get(0)?,
                 path: r.get(1)?,
                 updated_at: r.get(2)?,

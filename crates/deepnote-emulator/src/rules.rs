@@ -3,8 +3,8 @@
 //! `modifiedAt`, snapshots appear after the configured delay, a suspended project refuses runs.
 
 use crate::clock::Millis;
-use crate::error::ApiError;
-use crate::runs::RunBehaviour;
+use crate::error::Refusal;
+use crate::runs::Behaviour;
 use crate::shared::Shared;
 use crate::state::{Change, Store};
 
@@ -14,7 +14,7 @@ impl Shared {
     ///
     /// A change to a notebook also moves its project's `modified_at` to now, here, so no
     /// handler can forget it.
-    pub fn commit(&self, store: &mut Store, mut changes: Vec<Change>) -> Result<(), ApiError> {
+    pub fn commit(&self, store: &mut Store, mut changes: Vec<Change>) -> Result<(), Refusal> {
         self.touch_projects(store, &mut changes);
         if let Some(p) = &self.persist {
             p.lock()
@@ -22,7 +22,7 @@ impl Shared {
                 .write(store, &changes)
                 .map_err(|e| {
                     tracing::error!(error = %e, "cannot persist a write");
-                    ApiError::Server(500, "the emulator could not store the change".into())
+                    Refusal::Server(500, "the emulator could not store the change".into())
                 })?;
         }
         for c in changes {
@@ -78,7 +78,7 @@ impl Shared {
     }
 
     /// Suspend or resume a project; false if there is no such project.
-    pub fn set_suspended(&self, project: &str, suspended: bool) -> Result<bool, ApiError> {
+    pub fn set_suspended(&self, project: &str, suspended: bool) -> Result<bool, Refusal> {
         let mut store = self.store.write().expect("store lock");
         let Some(mut p) = store.project(project).cloned() else {
             return Ok(false);
@@ -89,7 +89,7 @@ impl Shared {
     }
 
     /// The behaviour a new run of `notebook` gets.
-    pub fn behaviour_for(&self, store: &Store, notebook: &str) -> RunBehaviour {
+    pub fn behaviour_for(&self, store: &Store, notebook: &str) -> Behaviour {
         store
             .behaviour(notebook)
             .cloned()

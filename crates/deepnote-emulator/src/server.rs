@@ -6,9 +6,9 @@ use crate::config::EmulatorConfig;
 use crate::dialect::Dialect;
 use crate::faults::Faults;
 use crate::journal::JournalEntry;
-use crate::runs::RunBehaviour;
+use crate::runs::Behaviour;
 use crate::shared::Shared;
-use crate::state::{Block, Change, Notebook, Run};
+use crate::state::{BlockRecord, Change, NotebookRecord, RunRecord};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -108,7 +108,7 @@ impl Emulator {
     }
 
     /// Set how future runs of a notebook behave.
-    pub fn set_behaviour(&self, notebook_id: impl AsRef<str>, behaviour: RunBehaviour) {
+    pub fn set_behaviour(&self, notebook_id: impl AsRef<str>, behaviour: Behaviour) {
         self.set_behaviour_opt(notebook_id.as_ref(), Some(behaviour));
     }
 
@@ -117,7 +117,7 @@ impl Emulator {
         self.set_behaviour_opt(notebook_id.as_ref(), None);
     }
 
-    fn set_behaviour_opt(&self, notebook: &str, behaviour: Option<RunBehaviour>) {
+    fn set_behaviour_opt(&self, notebook: &str, behaviour: Option<Behaviour>) {
         let mut store = self.shared.store.write().expect("store lock");
         let change = Change::SetBehaviour(notebook.to_string(), behaviour);
         if let Err(e) = self.shared.commit(&mut store, vec![change]) {
@@ -215,11 +215,11 @@ impl Emulator {
     ///
     /// ```no_run
     /// # async fn demo(emu: deepnote_emulator::Emulator) {
-    /// use deepnote_emulator::{Block, SAMPLE_NOTEBOOK_ID};
-    /// emu.add_block(SAMPLE_NOTEBOOK_ID, Block::input("b-year", "input-text", "year", "2026".into()));
+    /// use deepnote_emulator::{BlockRecord, SAMPLE_NOTEBOOK_ID};
+    /// emu.add_block(SAMPLE_NOTEBOOK_ID, BlockRecord::input("b-year", "input-text", "year", "2026".into()));
     /// # }
     /// ```
-    pub fn add_block(&self, notebook_id: &str, block: Block) -> bool {
+    pub fn add_block(&self, notebook_id: &str, block: BlockRecord) -> bool {
         let mut store = self.shared.store.write().expect("store lock");
         let Some(mut n) = store.notebook(notebook_id).cloned() else {
             return false;
@@ -238,7 +238,7 @@ impl Emulator {
     /// Append an input block of `kind` (`input-text`, `input-slider`, `input-checkbox`, ...)
     /// (or `text`, `slider`, ...: the prefix is added) that sets variable `name` to `value`,
     /// with a new id, returned (`None` if there is no
-    /// such notebook). A shorthand for [`Emulator::add_block`] with [`Block::input`].
+    /// such notebook). A shorthand for [`Emulator::add_block`] with [`BlockRecord::input`].
     pub fn add_input_block(
         &self,
         notebook_id: &str,
@@ -252,12 +252,15 @@ impl Emulator {
             Some(_) => kind.to_string(),
             None => format!("input-{kind}"),
         };
-        self.add_block(notebook_id, Block::input(id.clone(), kind, name, value))
-            .then_some(id)
+        self.add_block(
+            notebook_id,
+            BlockRecord::input(id.clone(), kind, name, value),
+        )
+        .then_some(id)
     }
 
     /// A notebook as stored, with its blocks.
-    pub fn notebook_record(&self, notebook_id: &str) -> Option<Notebook> {
+    pub fn notebook_record(&self, notebook_id: &str) -> Option<NotebookRecord> {
         self.shared
             .store
             .read()
@@ -272,7 +275,7 @@ impl Emulator {
     }
 
     /// Everything recorded about a run, including what its request asked for.
-    pub fn run_record(&self, run_id: &str) -> Option<Run> {
+    pub fn run_record(&self, run_id: &str) -> Option<RunRecord> {
         self.shared
             .store
             .read()

@@ -10,7 +10,7 @@ use crate::faults::FaultState;
 use crate::journal::Journal;
 use crate::pagination::Paginator;
 use crate::persist::Persist;
-use crate::runs::RunBehaviour;
+use crate::runs::Behaviour;
 use crate::server::EmulatorError;
 use crate::state::Store;
 use std::net::SocketAddr;
@@ -27,7 +27,7 @@ pub(crate) struct Shared {
     pub journal: Journal,
     pub persist: Option<Mutex<Persist>>,
     pub pages: Paginator,
-    pub default_behaviour: RunBehaviour,
+    pub default_behaviour: Behaviour,
     pub downloads: Downloads,
     pub admin_token: Option<String>,
     pub addr: SocketAddr,

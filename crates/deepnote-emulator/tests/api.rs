@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use deepnote_emulator::{RunBehaviour, RunOutcome};
+use deepnote_emulator::{Behaviour, Outcome};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -349,14 +349,14 @@ async fn behaviours_set_the_outcome() {
     let project = api.project("P").await;
     let nb = api.notebook(&project).await;
     for (outcome, status) in [
-        (RunOutcome::Error, "error"),
-        (RunOutcome::InternalError, "internal_error"),
-        (RunOutcome::Stopped, "stopped"),
-        (RunOutcome::Success, "success"),
+        (Outcome::Error, "error"),
+        (Outcome::InternalError, "internal_error"),
+        (Outcome::Stopped, "stopped"),
+        (Outcome::Success, "success"),
     ] {
         emu.set_behaviour(
             &nb,
-            RunBehaviour {
+            Behaviour {
                 duration: Duration::from_secs(10),
                 outcome,
                 message: Some(format!("boom {status}")),
@@ -370,8 +370,8 @@ async fn behaviours_set_the_outcome() {
         let r = api.get(&format!("/v2/runs/{run}")).await;
         assert_eq!(r.body["run"]["status"], status);
         match outcome {
-            RunOutcome::Error => assert_eq!(r.body["run"]["error"], "boom error"),
-            RunOutcome::InternalError => {
+            Outcome::Error => assert_eq!(r.body["run"]["error"], "boom error"),
+            Outcome::InternalError => {
                 assert_eq!(r.body["run"]["error"]["message"], "boom internal_error")
             }
             _ => assert!(r.body["run"].get("error").is_none()),
@@ -494,7 +494,7 @@ async fn snapshots_inline_and_by_url() {
     let nb = deepnote_emulator::SAMPLE_NOTEBOOK_ID;
     emu.set_behaviour(
         nb,
-        RunBehaviour::new(Duration::from_secs(1), RunOutcome::Error).message("ZeroDivisionError"),
+        Behaviour::new(Duration::from_secs(1), Outcome::Error).message("ZeroDivisionError"),
     );
     let r = api
         .post(

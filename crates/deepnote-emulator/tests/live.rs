@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use deepnote_emulator::{
-    LIVE_PROJECTS_PAGE_SIZE, RunBehaviour, RunOutcome, SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID,
+    Behaviour, LIVE_PROJECTS_PAGE_SIZE, Outcome, SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID,
 };
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -280,7 +280,7 @@ async fn run_requests_follow_the_services_rules() {
     emu.add_key(
         deepnote_emulator::KeySpec::new(OTHER)
             .workspace("ws-2")
-            .access(deepnote_emulator::AccessLevel::Admin),
+            .access(deepnote_emulator::Role::Admin),
     );
     let r = other.post("/v2/runs", json!({"notebookId": nb})).await;
     assert_eq!((r.status, r.message()), (400, "Notebook not found"));
@@ -419,7 +419,7 @@ async fn snapshot_content_is_empty_for_a_moment_after_the_end() {
 async fn a_failed_runs_error_is_null_unless_the_behaviour_reports_it() {
     let (emu, api) = sample().await;
     let nb = SAMPLE_NOTEBOOK_ID;
-    let fail = RunBehaviour::new(Duration::from_secs(1), RunOutcome::Error)
+    let fail = Behaviour::new(Duration::from_secs(1), Outcome::Error)
         .message("ZeroDivisionError: division by zero");
     for (behaviour, error) in [
         (fail.clone(), Value::Null),
@@ -428,12 +428,11 @@ async fn a_failed_runs_error_is_null_unless_the_behaviour_reports_it() {
             json!("ZeroDivisionError: division by zero"),
         ),
         (
-            RunBehaviour::new(Duration::from_secs(1), RunOutcome::InternalError)
-                .message("machine lost"),
+            Behaviour::new(Duration::from_secs(1), Outcome::InternalError).message("machine lost"),
             Value::Null,
         ),
         (
-            RunBehaviour::new(Duration::from_secs(1), RunOutcome::InternalError)
+            Behaviour::new(Duration::from_secs(1), Outcome::InternalError)
                 .message("machine lost")
                 .report_error(true),
             json!({"message": "machine lost"}),
@@ -791,7 +790,7 @@ async fn a_failed_run_has_an_error_output_and_stops_there() {
     let (emu, api) = sample().await;
     emu.set_behaviour(
         SAMPLE_NOTEBOOK_ID,
-        RunBehaviour::new(Duration::from_secs(2), RunOutcome::Error)
+        Behaviour::new(Duration::from_secs(2), Outcome::Error)
             .message("NameError: name 'df' is not defined"),
     );
     let doc = snapshot_of(

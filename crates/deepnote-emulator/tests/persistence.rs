@@ -171,9 +171,9 @@ async fn kill_9_loses_no_acknowledged_write() {
 /// What a writer was told it had made.
 #[derive(Debug, Clone)]
 enum Acked {
-    Project(String),
-    Notebook(String),
-    Run(String),
+    ProjectRecord(String),
+    NotebookRecord(String),
+    RunRecord(String),
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -211,11 +211,15 @@ async fn kill_9_during_200_concurrent_writes_keeps_every_acknowledged_one_whole(
                     .await;
                 let Ok(r) = r else { break };
                 let made = match (w + i) % 3 {
-                    0 if r.status == 200 => Acked::Project(r.body["id"].as_str().unwrap().into()),
-                    1 if r.status == 200 => {
-                        Acked::Notebook(r.body["notebook"]["id"].as_str().unwrap().into())
+                    0 if r.status == 200 => {
+                        Acked::ProjectRecord(r.body["id"].as_str().unwrap().into())
                     }
-                    2 if r.status == 202 => Acked::Run(r.body["runId"].as_str().unwrap().into()),
+                    1 if r.status == 200 => {
+                        Acked::NotebookRecord(r.body["notebook"]["id"].as_str().unwrap().into())
+                    }
+                    2 if r.status == 202 => {
+                        Acked::RunRecord(r.body["runId"].as_str().unwrap().into())
+                    }
                     _ => panic!("{path}: {} {:?}", r.status, r.body),
                 };
                 acked.lock().unwrap().push(made);
@@ -279,15 +283,15 @@ async fn kill_9_during_200_concurrent_writes_keeps_every_acknowledged_one_whole(
     let (mut projects, mut notebooks, mut runs) = (0, 0, 0);
     for made in &acked {
         let path = match made {
-            Acked::Project(id) => {
+            Acked::ProjectRecord(id) => {
                 projects += 1;
                 format!("/v2/projects/{id}")
             }
-            Acked::Notebook(id) => {
+            Acked::NotebookRecord(id) => {
                 notebooks += 1;
                 format!("/v2/notebooks/{id}")
             }
-            Acked::Run(id) => {
+            Acked::RunRecord(id) => {
                 runs += 1;
                 format!("/v2/runs/{id}")
             }

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use assert_cmd::Command;
-use deepnote_emulator::{AccessLevel, Emulator, KeySpec, SAMPLE_WORKSPACE_ID};
+use deepnote_emulator::{Emulator, KeySpec, Role, SAMPLE_WORKSPACE_ID};
 
 #[allow(unused_imports)]
 pub use deepnote_emulator::{SAMPLE_KEY, SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID};
@@ -41,7 +41,7 @@ impl Emu {
                         KeySpec::new(VIEWER_KEY)
                             .workspace(SAMPLE_WORKSPACE_ID)
                             .user("viewer")
-                            .access(AccessLevel::Viewer),
+                            .access(Role::Viewer),
                     )
                     .start(),
             )

@@ -10,9 +10,9 @@ use super::{check_notebook_id, committed, visible_notebook};
 use crate::auth::KeySpec;
 use crate::clock::{Millis, rfc3339};
 use crate::cron::{Cron, valid_timezone};
-use crate::error::ApiError;
+use crate::error::Refusal;
 use crate::extract::{Authorized, PathParams, QueryMap, RawBody, access};
-use crate::state::{Change, Notebook, Schedule, Store};
+use crate::state::{Change, NotebookRecord, ScheduleRecord, Store};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -23,10 +23,10 @@ use serde_json::{Map, Value, json};
 /// The timezone of a schedule created without one, as Deepnote defaults.
 const DEFAULT_TIMEZONE: &str = "UTC";
 
-fn checked(cron: &str, timezone: &str) -> Result<(), ApiError> {
-    Cron::parse(cron).map_err(|e| ApiError::bad(format!("invalid cron expression: {e}")))?;
+fn checked(cron: &str, timezone: &str) -> Result<(), Refusal> {
+    Cron::parse(cron).map_err(|e| Refusal::bad(format!("invalid cron expression: {e}")))?;
     if !valid_timezone(timezone) {
-        return Err(ApiError::bad(format!(
+        return Err(Refusal::bad(format!(
             "invalid timezone `{}`: expected an IANA name such as Europe/Prague",
             timezone.chars().take(64).collect::<String>()
         )));
@@ -34,7 +34,7 @@ fn checked(cron: &str, timezone: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn answer(sc: &Schedule, now: Millis) -> Value {
+fn answer(sc: &ScheduleRecord, now: Millis) -> Value {
     let now = Utc.timestamp_millis_opt(now).single().unwrap_or_default();
     let next = Cron::parse(&sc.cron)
         .ok()
@@ -63,14 +63,14 @@ fn schedulable<'a>(
     key: &KeySpec,
     id: &str,
     conflict: bool,
-) -> Result<&'a Notebook, ApiError> {
+) -> Result<&'a NotebookRecord, Refusal> {
     let n = visible_notebook(store, key, id)?;
     if store.project(&n.project_id).is_some_and(|p| p.suspended) {
         let msg = format!("project {} is suspended", n.project_id);
         return Err(if conflict {
-            ApiError::Conflict(msg)
+            Refusal::Conflict(msg)
         } else {
-            ApiError::bad(msg)
+            Refusal::bad(msg)
         });
     }
     Ok(n)
@@ -87,7 +87,7 @@ pub async fn upsert_notebook_schedule(
     Authorized(s, key, _): Authorized<access::Update>,
     PathParams(id): PathParams<String>,
     body: RawBody,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Refusal> {
     // The legacy contract is `additionalProperties: false`.
     let req: Upsert = body.api_json()?;
     let timezone = req.timezone.unwrap_or_else(|| DEFAULT_TIMEZONE.into());
@@ -98,13 +98,13 @@ pub async fn upsert_notebook_schedule(
     let now = s.clock.now_ms();
     let legacy = store.schedules_of(&n.id).find(|sc| sc.legacy).cloned();
     let sc = match legacy {
-        Some(old) => Schedule {
+        Some(old) => ScheduleRecord {
             cron: req.cron,
             timezone,
             updated_at: now,
             ..old
         },
-        None => Schedule {
+        None => ScheduleRecord {
             id: s.new_id(),
             notebook_id: n.id.clone(),
             project_id: n.project_id.clone(),
@@ -140,14 +140,14 @@ struct Create {
 pub async fn create_schedule(
     Authorized(s, key, _): Authorized<access::Update>,
     body: RawBody,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Refusal> {
     let req: Create = body.api_json()?;
     let timezone = req.timezone.unwrap_or_else(|| DEFAULT_TIMEZONE.into());
     checked(&req.cron, &timezone)?;
     let mut store = s.store.write().expect("store lock");
     let n = schedulable(&store, &key, &req.notebook_id, true)?.clone();
     let now = s.clock.now_ms();
-    let sc = Schedule {
+    let sc = ScheduleRecord {
         id: s.new_id(),
         notebook_id: n.id.clone(),
         project_id: n.project_id.clone(),
@@ -173,10 +173,10 @@ pub async fn create_schedule(
 pub async fn list_schedules(
     Authorized(s, key, _): Authorized<access::Read>,
     QueryMap(q): QueryMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Refusal> {
     let nb = q
         .get("notebookId")
-        .ok_or_else(|| ApiError::bad("the notebookId query parameter is required"))?;
+        .ok_or_else(|| Refusal::bad("the notebookId query parameter is required"))?;
     let store = s.store.read().expect("store lock");
     let n = schedulable(&store, &key, nb, true)?;
     let now = s.clock.now_ms();

@@ -7,9 +7,9 @@
 
 use super::{committed, visible_notebook};
 use crate::clock::rfc3339;
-use crate::error::ApiError;
+use crate::error::Refusal;
 use crate::extract::{Authorized, PathParams, RawBody, access};
-use crate::state::{Change, Run, Session};
+use crate::state::{Change, RunRecord, Session};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -48,12 +48,12 @@ fn session_value(se: &Session) -> Value {
 pub async fn create_session(
     Authorized(s, key, _): Authorized<access::Run>,
     body: RawBody,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Refusal> {
     let req: CreateSession = body.api_json()?;
     let mut store = s.store.write().expect("store lock");
     let n = visible_notebook(&store, &key, &req.notebook_id)?.clone();
     if store.project(&n.project_id).is_some_and(|p| p.suspended) {
-        return Err(ApiError::Conflict("Project is suspended".into()));
+        return Err(Refusal::Conflict("Project is suspended".into()));
     }
     let inputs = req.inputs.unwrap_or_default();
     crate::inputs::check(&n, &inputs)?;
@@ -62,7 +62,7 @@ pub async fn create_session(
         StorageMode::Readonly => "readonly",
     };
     let now = s.clock.now_ms();
-    let run = Run {
+    let run = RunRecord {
         id: s.new_id(),
         notebook_id: n.id.clone(),
         project_id: n.project_id.clone(),
@@ -172,11 +172,11 @@ pub async fn execute_in_session(
     Authorized(s, key, _): Authorized<access::Run>,
     PathParams(id): PathParams<String>,
     body: RawBody,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Refusal> {
     // The reference documents only the 200; every refusal is the usual 400 or 404.
     let req: Execute = body.api_json()?;
     if req.timeout_ms == Some(0) {
-        return Err(ApiError::bad("timeoutMs must be positive"));
+        return Err(Refusal::bad("timeoutMs must be positive"));
     }
     let mut store = s.store.write().expect("store lock");
     let mut se = store
@@ -187,9 +187,9 @@ pub async fn execute_in_session(
                 .is_some_and(|p| p.workspace_id == key.workspace_id)
         })
         .cloned()
-        .ok_or_else(|| ApiError::NotFound(format!("session {id} not found")))?;
+        .ok_or_else(|| Refusal::NotFound(format!("session {id} not found")))?;
     if req.notebook_id != se.notebook_id {
-        return Err(ApiError::bad(format!(
+        return Err(Refusal::bad(format!(
             "session {id} is anchored to notebook {}, not {}",
             se.notebook_id,
             req.notebook_id.chars().take(64).collect::<String>()

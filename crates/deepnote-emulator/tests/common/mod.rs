@@ -6,7 +6,7 @@
 #![allow(dead_code)]
 
 pub use deepnote_emulator::Dialect;
-use deepnote_emulator::{AccessLevel, Emulator, KeySpec};
+use deepnote_emulator::{Emulator, KeySpec, Role};
 use reqwest::Method;
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -42,16 +42,16 @@ pub async fn live_emulator() -> Emulator {
 fn keys() -> deepnote_emulator::EmulatorBuilder {
     let key = |k: &str, level| KeySpec::new(k).workspace("ws-1").user("u-1").access(level);
     Emulator::builder()
-        .key(key(ADMIN, AccessLevel::Admin))
-        .key(key(EDITOR, AccessLevel::Editor))
-        .key(key(VIEWER, AccessLevel::Viewer))
-        .key(key(RESTRICTED, AccessLevel::RestrictedUser))
-        .key(key(GUEST, AccessLevel::Guest))
+        .key(key(ADMIN, Role::Admin))
+        .key(key(EDITOR, Role::Editor))
+        .key(key(VIEWER, Role::Viewer))
+        .key(key(RESTRICTED, Role::RestrictedUser))
+        .key(key(GUEST, Role::Guest))
         .key(
             KeySpec::new(OTHER)
                 .workspace("ws-2")
                 .user("u-2")
-                .access(AccessLevel::Admin),
+                .access(Role::Admin),
         )
 }
 
