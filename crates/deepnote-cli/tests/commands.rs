@@ -577,10 +577,7 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn network_errors_exit_1() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let port = deepnote_test_support::loopback::free_port();
     let config = tempfile::tempdir().unwrap();
     bare(config.path())
         .env("DEEPNOTE_API_KEY", "k")
@@ -839,8 +836,7 @@ struct BodyStub {
 impl BodyStub {
     fn start() -> BodyStub {
         use std::io::{BufRead, BufReader, Read, Write};
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (listener, base) = deepnote_test_support::loopback::bind_std();
         let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let log = seen.clone();
         std::thread::spawn(move || {

@@ -171,9 +171,9 @@ async fn kill_9_loses_no_acknowledged_write() {
 /// What a writer was told it had made.
 #[derive(Debug, Clone)]
 enum Acked {
-    ProjectRecord(String),
-    NotebookRecord(String),
-    RunRecord(String),
+    Project(String),
+    Notebook(String),
+    Run(String),
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -211,15 +211,11 @@ async fn kill_9_during_200_concurrent_writes_keeps_every_acknowledged_one_whole(
                     .await;
                 let Ok(r) = r else { break };
                 let made = match (w + i) % 3 {
-                    0 if r.status == 200 => {
-                        Acked::ProjectRecord(r.body["id"].as_str().unwrap().into())
-                    }
+                    0 if r.status == 200 => Acked::Project(r.body["id"].as_str().unwrap().into()),
                     1 if r.status == 200 => {
-                        Acked::NotebookRecord(r.body["notebook"]["id"].as_str().unwrap().into())
+                        Acked::Notebook(r.body["notebook"]["id"].as_str().unwrap().into())
                     }
-                    2 if r.status == 202 => {
-                        Acked::RunRecord(r.body["runId"].as_str().unwrap().into())
-                    }
+                    2 if r.status == 202 => Acked::Run(r.body["runId"].as_str().unwrap().into()),
                     _ => panic!("{path}: {} {:?}", r.status, r.body),
                 };
                 acked.lock().unwrap().push(made);
@@ -283,15 +279,15 @@ async fn kill_9_during_200_concurrent_writes_keeps_every_acknowledged_one_whole(
     let (mut projects, mut notebooks, mut runs) = (0, 0, 0);
     for made in &acked {
         let path = match made {
-            Acked::ProjectRecord(id) => {
+            Acked::Project(id) => {
                 projects += 1;
                 format!("/v2/projects/{id}")
             }
-            Acked::NotebookRecord(id) => {
+            Acked::Notebook(id) => {
                 notebooks += 1;
                 format!("/v2/notebooks/{id}")
             }
-            Acked::RunRecord(id) => {
+            Acked::Run(id) => {
                 runs += 1;
                 format!("/v2/runs/{id}")
             }

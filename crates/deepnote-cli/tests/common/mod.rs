@@ -27,11 +27,7 @@ impl Emu {
 
     /// An emulator answering in this dialect (the live API's, or the original spec's).
     pub fn start_with(dialect: deepnote_emulator::Dialect) -> Emu {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
+        let runtime = deepnote_test_support::harness::runtime(1);
         let emu = runtime
             .block_on(
                 Emulator::builder()
@@ -135,8 +131,7 @@ pub struct Canned {
 impl Canned {
     pub fn serve(routes: Vec<(&'static str, u16, String)>) -> Canned {
         use std::io::{BufRead, BufReader, Read, Write};
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let (listener, base_url) = deepnote_test_support::loopback::bind_std();
         let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let log = seen.clone();
         std::thread::spawn(move || {

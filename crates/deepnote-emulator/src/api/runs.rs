@@ -345,7 +345,7 @@ fn execute_v1_inner(
     };
     let id = run.id.clone();
     committed(
-        &s,
+        s,
         &mut store,
         vec![Change::PutRun(run)],
         StatusCode::OK,
