@@ -12,7 +12,7 @@
 
 use crate::clock::rfc3339;
 use crate::error::Refusal;
-use crate::snapshot::{FORMAT_VERSION, block_group, sha256, sorting_key};
+use crate::snapshot::FORMAT_VERSION;
 use crate::state::{BlockRecord, NotebookRecord, ProjectRecord, Store};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -47,18 +47,7 @@ fn block_value(notebook: &NotebookRecord, i: usize, b: &BlockRecord) -> Value {
     if let Some(integration) = &b.integration_id {
         metadata.insert("sql_integration_id".into(), json!(integration));
     }
-    let mut v = json!({
-        "id": b.id,
-        "blockGroup": block_group(&notebook.id, &b.id),
-        "sortingKey": sorting_key(i),
-        "type": b.kind,
-        "content": b.content,
-        "metadata": metadata,
-    });
-    if !b.content.is_empty() {
-        v["contentHash"] = json!(sha256(&b.content));
-    }
-    v
+    crate::snapshot::block_value(&notebook.id, i, b, metadata)
 }
 
 fn document(p: &ProjectRecord, n: &NotebookRecord) -> String {

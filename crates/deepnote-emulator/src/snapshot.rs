@@ -54,6 +54,27 @@ pub(crate) fn block_group(notebook: &str, block: &str) -> String {
 }
 
 /// Sorting keys that order as the blocks do: `a0`..`a9`, `b10`..`b99`, `c100`...
+/// Block `i` of a notebook as `.deepnote` documents and snapshots write it, with `metadata`.
+pub(crate) fn block_value(
+    notebook: &str,
+    i: usize,
+    b: &BlockRecord,
+    metadata: Map<String, Value>,
+) -> Value {
+    let mut v = json!({
+        "id": b.id,
+        "blockGroup": block_group(notebook, &b.id),
+        "sortingKey": sorting_key(i),
+        "type": b.kind,
+        "content": b.content,
+        "metadata": metadata,
+    });
+    if !b.content.is_empty() {
+        v["contentHash"] = json!(sha256(&b.content));
+    }
+    v
+}
+
 pub(crate) fn sorting_key(i: usize) -> String {
     let digits = i.to_string();
     let prefix = (b'a' + (digits.len() as u8 - 1).min(25)) as char;
@@ -252,17 +273,7 @@ pub fn render(
                     vars.get(&name).cloned().unwrap_or(Value::Null),
                 );
             }
-            let mut block = json!({
-                "id": b.id,
-                "blockGroup": block_group(&notebook.id, &b.id),
-                "sortingKey": sorting_key(i),
-                "type": b.kind,
-                "content": b.content,
-                "metadata": metadata,
-            });
-            if !b.content.is_empty() {
-                block["contentHash"] = json!(sha256(&b.content));
-            }
+            let mut block = block_value(&notebook.id, i, b, metadata);
             if executable(&b.kind) {
                 match executed.iter().position(|&e| e == i) {
                     Some(n) => {

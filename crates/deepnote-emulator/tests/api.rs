@@ -291,10 +291,7 @@ async fn workspaces_are_isolated() {
 
 #[tokio::test]
 async fn run_lifecycle_on_a_frozen_clock() {
-    let emu = builder().freeze_clock().start().await.unwrap();
-    let api = Api::new(&emu, EDITOR);
-    let project = api.project("P").await;
-    let nb = api.notebook(&project).await;
+    let (emu, api, _project, nb) = editor_notebook(builder()).await;
     let r = api.post("/v2/runs", json!({"notebookId": nb})).await;
     assert_eq!(r.status, 202);
     assert_eq!(r.body["status"], "pending");
@@ -344,10 +341,7 @@ async fn runs_finish_on_the_wall_clock_by_default() {
 
 #[tokio::test]
 async fn behaviours_set_the_outcome() {
-    let emu = builder().freeze_clock().start().await.unwrap();
-    let api = Api::new(&emu, EDITOR);
-    let project = api.project("P").await;
-    let nb = api.notebook(&project).await;
+    let (emu, api, _project, nb) = editor_notebook(builder()).await;
     for (outcome, status) in [
         (Outcome::Error, "error"),
         (Outcome::InternalError, "internal_error"),
@@ -386,10 +380,7 @@ async fn behaviours_set_the_outcome() {
 
 #[tokio::test]
 async fn run_requests_are_recorded_and_checked() {
-    let emu = builder().freeze_clock().start().await.unwrap();
-    let api = Api::new(&emu, EDITOR);
-    let project = api.project("P").await;
-    let nb = api.notebook(&project).await;
+    let (emu, api, _project, nb) = editor_notebook(builder()).await;
     let r = api
         .post(
             "/v2/runs",
@@ -456,10 +447,7 @@ async fn run_requests_are_recorded_and_checked() {
 
 #[tokio::test]
 async fn runs_list_newest_first() {
-    let emu = builder().freeze_clock().start().await.unwrap();
-    let api = Api::new(&emu, EDITOR);
-    let project = api.project("P").await;
-    let nb = api.notebook(&project).await;
+    let (emu, api, _project, nb) = editor_notebook(builder()).await;
     let mut ids = Vec::new();
     for _ in 0..5 {
         ids.push(api.run(&nb).await);
@@ -568,10 +556,7 @@ async fn snapshots_inline_and_by_url() {
 
 #[tokio::test]
 async fn v1_execute_starts_a_run_unless_one_is_running() {
-    let emu = builder().freeze_clock().start().await.unwrap();
-    let api = Api::new(&emu, EDITOR);
-    let project = api.project("P").await;
-    let nb = api.notebook(&project).await;
+    let (emu, api, project, nb) = editor_notebook(builder()).await;
     let path = format!("/v1/projects/{project}/notebooks/{nb}/execute");
     let runs = |r: Resp| r.body["runs"].as_array().unwrap().len();
 
@@ -729,10 +714,7 @@ async fn ids_are_deterministic_with_a_seed() {
 
 #[tokio::test]
 async fn suspended_projects_answer_409() {
-    let emu = builder().freeze_clock().start().await.unwrap();
-    let api = Api::new(&emu, EDITOR);
-    let project = api.project("P").await;
-    let nb = api.notebook(&project).await;
+    let (emu, api, project, nb) = editor_notebook(builder()).await;
     let run = api.run(&nb).await;
     assert!(emu.suspend_project(&project, true));
     let r = api.get(&format!("/v2/runs/{run}")).await;

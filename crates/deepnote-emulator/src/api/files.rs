@@ -11,6 +11,7 @@ use crate::auth::KeySpec;
 use crate::clock::rfc3339;
 use crate::error::Refusal;
 use crate::extract::{Authorized, QueryMap, RawBody, access, check_uuid};
+use crate::shared::Shared;
 use crate::state::{Change, FileRecord, ProjectRecord, Store};
 use axum::Json;
 use axum::body::{Body, Bytes};
@@ -82,6 +83,18 @@ fn writable<'a>(store: &'a Store, key: &KeySpec, id: &str) -> Result<&'a Project
     Ok(p)
 }
 
+/// Store a new file and answer it, 201.
+fn put_file(s: &Shared, store: &mut Store, f: FileRecord) -> Result<Response, Refusal> {
+    let body = file_answer(&f);
+    committed(
+        s,
+        store,
+        vec![Change::PutFile(f)],
+        (StatusCode::CREATED, Json(body)),
+        None,
+    )
+}
+
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> Refusal {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         Refusal::PayloadTooLarge(FILE_LIMIT)
@@ -137,14 +150,7 @@ pub async fn create_file(
         bytes,
         updated_at: s.clock.now_ms(),
     };
-    let body = file_answer(&f);
-    committed(
-        &s,
-        &mut store,
-        vec![Change::PutFile(f)],
-        (StatusCode::CREATED, Json(body)),
-        None,
-    )
+    put_file(&s, &mut store, f)
 }
 
 /// The `projectId` and `path` query parameters; `missing` is the refusal for absent or bad
@@ -217,14 +223,7 @@ pub async fn copy_file(
         bytes: source.bytes.clone(),
         updated_at: s.clock.now_ms(),
     };
-    let body = file_answer(&f);
-    committed(
-        &s,
-        &mut store,
-        vec![Change::PutFile(f)],
-        (StatusCode::CREATED, Json(body)),
-        None,
-    )
+    put_file(&s, &mut store, f)
 }
 
 pub async fn download_file(

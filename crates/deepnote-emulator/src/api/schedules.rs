@@ -12,6 +12,7 @@ use crate::clock::{Millis, rfc3339};
 use crate::cron::{Cron, valid_timezone};
 use crate::error::Refusal;
 use crate::extract::{Authorized, PathParams, QueryMap, RawBody, access};
+use crate::shared::Shared;
 use crate::state::{Change, NotebookRecord, ScheduleRecord, Store};
 use axum::Json;
 use axum::http::StatusCode;
@@ -104,26 +105,50 @@ pub async fn upsert_notebook_schedule(
             updated_at: now,
             ..old
         },
-        None => ScheduleRecord {
-            id: s.new_id(),
-            notebook_id: n.id.clone(),
-            project_id: n.project_id.clone(),
-            cron: req.cron,
-            timezone,
-            inputs: None,
-            legacy: true,
-            seq: store.take_seq(),
-            created_at: now,
-            updated_at: now,
-        },
+        None => new_schedule(&s, &mut store, &n, req.cron, timezone, None, true),
     };
-    let body = json!({ "schedule": answer(&sc, now) });
+    put(&s, &mut store, sc, StatusCode::OK)
+}
+
+/// A new schedule of notebook `n`, created now.
+fn new_schedule(
+    s: &Shared,
+    store: &mut Store,
+    n: &NotebookRecord,
+    cron: String,
+    timezone: String,
+    inputs: Option<Map<String, Value>>,
+    legacy: bool,
+) -> ScheduleRecord {
+    let now = s.clock.now_ms();
+    ScheduleRecord {
+        id: s.new_id(),
+        notebook_id: n.id.clone(),
+        project_id: n.project_id.clone(),
+        cron,
+        timezone,
+        inputs,
+        legacy,
+        seq: store.take_seq(),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Store `sc` and answer it with `status`.
+fn put(
+    s: &Shared,
+    store: &mut Store,
+    sc: ScheduleRecord,
+    status: StatusCode,
+) -> Result<Response, Refusal> {
+    let body = json!({ "schedule": answer(&sc, s.clock.now_ms()) });
     let id = sc.id.clone();
     committed(
-        &s,
-        &mut store,
+        s,
+        store,
         vec![Change::PutSchedule(sc)],
-        Json(body),
+        (status, Json(body)),
         Some(id),
     )
 }
@@ -146,28 +171,8 @@ pub async fn create_schedule(
     checked(&req.cron, &timezone)?;
     let mut store = s.store.write().expect("store lock");
     let n = schedulable(&store, &key, &req.notebook_id, true)?.clone();
-    let now = s.clock.now_ms();
-    let sc = ScheduleRecord {
-        id: s.new_id(),
-        notebook_id: n.id.clone(),
-        project_id: n.project_id.clone(),
-        cron: req.cron,
-        timezone,
-        inputs: req.inputs,
-        legacy: false,
-        seq: store.take_seq(),
-        created_at: now,
-        updated_at: now,
-    };
-    let body = json!({ "schedule": answer(&sc, now) });
-    let id = sc.id.clone();
-    committed(
-        &s,
-        &mut store,
-        vec![Change::PutSchedule(sc)],
-        (StatusCode::CREATED, Json(body)),
-        Some(id),
-    )
+    let sc = new_schedule(&s, &mut store, &n, req.cron, timezone, req.inputs, false);
+    put(&s, &mut store, sc, StatusCode::CREATED)
 }
 
 pub async fn list_schedules(

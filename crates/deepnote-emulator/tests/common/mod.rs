@@ -39,6 +39,35 @@ pub async fn live_emulator() -> Emulator {
     live_builder().start().await.expect("emulator starts")
 }
 
+/// A live-dialect emulator with the sample workspace and a frozen clock, and the API as its
+/// sample admin key sees it.
+pub async fn frozen_sample() -> (Emulator, Api) {
+    let emu = live_builder()
+        .seed_sample()
+        .freeze_clock()
+        .start()
+        .await
+        .expect("emulator starts");
+    let api = Api::new(&emu, emu.sample_key());
+    (emu, api)
+}
+
+/// `builder` started with a frozen clock, the API as [`EDITOR`] sees it, and a new project
+/// `P` with one new notebook: the emulator, the API, the project's id and the notebook's.
+pub async fn editor_notebook(
+    builder: deepnote_emulator::EmulatorBuilder,
+) -> (Emulator, Api, String, String) {
+    let emu = builder
+        .freeze_clock()
+        .start()
+        .await
+        .expect("emulator starts");
+    let api = Api::new(&emu, EDITOR);
+    let project = api.project("P").await;
+    let nb = api.notebook(&project).await;
+    (emu, api, project, nb)
+}
+
 fn keys() -> deepnote_emulator::EmulatorBuilder {
     let key = |k: &str, level| KeySpec::new(k).workspace("ws-1").user("u-1").access(level);
     Emulator::builder()
