@@ -157,6 +157,11 @@ impl Stub {
         self.replies.lock().unwrap().push_back(reply);
     }
 
+    /// Forget the requests seen so far.
+    pub fn clear(&self) {
+        self.seen.lock().unwrap().clear();
+    }
+
     /// Every request so far, oldest first.
     pub fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()

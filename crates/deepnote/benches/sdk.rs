@@ -354,12 +354,7 @@ async fn synthetic_server() -> String {
             },
         ),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    format!("http://{addr}")
+    deepnote_test_support::loopback::serve(app).await
 }
 
 async fn memory(base: &str) {
