@@ -24,7 +24,7 @@
 //! # Starting one in-process
 //!
 //! ```no_run
-//! use deepnote_emulator::{Role, Emulator, KeySpec, Behaviour, Outcome};
+//! use deepnote_emulator::{Behaviour, Emulator, KeySpec, Outcome, Role};
 //! use std::time::Duration;
 //!
 //! # async fn demo() -> Result<(), deepnote_emulator::EmulatorError> {

@@ -576,13 +576,7 @@ async fn v1_execute_starts_a_run_unless_one_is_running() {
 
     // The notebook must belong to the project.
     let other = api.project("Q").await;
-    let r = api
-        .raw(
-            Method::POST,
-            &format!("/v1/projects/{other}/notebooks/{nb}/execute"),
-            None,
-        )
-        .await;
+    let r = api.execute_v1(&other, &nb).await;
     assert_eq!(r.status, 404);
     // v2 has no execute, v1 nothing else.
     assert_eq!(

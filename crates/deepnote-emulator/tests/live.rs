@@ -579,24 +579,12 @@ async fn pagination_is_always_there_with_a_null_token_on_the_last_page() {
 #[tokio::test]
 async fn the_v1_execute_answers_202_and_refuses_with_401() {
     let (_emu, api, project, nb) = editor_notebook(live_builder()).await;
-    let r = api
-        .raw(
-            Method::POST,
-            &format!("/v1/projects/{project}/notebooks/{nb}/execute"),
-            None,
-        )
-        .await;
+    let r = api.execute_v1(&project, &nb).await;
     assert_eq!(r.status, 202);
     assert!(r.bytes.is_empty());
     // The legacy docs write notebook ids without dashes; running already: no effect, 202.
     let bare = nb.replace('-', "");
-    let r = api
-        .raw(
-            Method::POST,
-            &format!("/v1/projects/{project}/notebooks/{bare}/execute"),
-            None,
-        )
-        .await;
+    let r = api.execute_v1(&project, &bare).await;
     assert_eq!(r.status, 202);
     let r = api.get(&format!("/v2/notebooks/{nb}/runs")).await;
     assert_eq!(r.body["runs"].as_array().unwrap().len(), 1);

@@ -461,7 +461,10 @@ async fn snapshot_urls_have_their_own_persisted_secret() {
     let again = get(token.clone()).await;
     assert_eq!(again.status(), 200);
     let yaml = again.text().await.unwrap();
-    assert!(yaml.contains(deepnote_emulator::SAMPLE_NOTEBOOK_ID), "{yaml}");
+    assert!(
+        yaml.contains(deepnote_emulator::SAMPLE_NOTEBOOK_ID),
+        "{yaml}"
+    );
     let (id, sig) = token.split_once('.').unwrap();
     let flipped: String = sig
         .chars()

@@ -458,6 +458,12 @@ impl Api {
         })
     }
 
+    /// `POST /v1/projects/{project}/notebooks/{notebook}/execute`, the legacy run.
+    pub async fn execute_v1(&self, project: &str, notebook: &str) -> Resp {
+        let path = format!("/v1/projects/{project}/notebooks/{notebook}/execute");
+        self.raw(Method::POST, &path, None).await
+    }
+
     pub async fn get(&self, path: &str) -> Resp {
         self.raw(Method::GET, path, None).await
     }
