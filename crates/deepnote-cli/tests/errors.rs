@@ -8,10 +8,7 @@ use predicates::prelude::*;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
+use deepnote_test_support::loopback::free_port;
 
 #[test]
 fn a_refused_connection_names_the_cause_and_the_fix() {

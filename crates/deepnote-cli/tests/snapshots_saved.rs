@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use deepnote_emulator::{RunBehaviour, RunOutcome};
+use deepnote_emulator::{Behaviour, Outcome};
 use predicates::prelude::*;
 use std::time::Duration;
 
@@ -124,7 +124,7 @@ fn runs_get_on_an_unfinished_run_says_so() {
     let emu = Emu::start();
     emu.emulator().set_behaviour(
         SAMPLE_NOTEBOOK_ID,
-        RunBehaviour::new(Duration::from_secs(3600), RunOutcome::Success),
+        Behaviour::new(Duration::from_secs(3600), Outcome::Success),
     );
     let started = json(emu.cmd().args(["run", SAMPLE_NOTEBOOK_ID, "--no-wait"]));
     let id = started["runId"].as_str().unwrap();
