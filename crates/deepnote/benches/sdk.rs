@@ -142,6 +142,7 @@ struct BareProject {
 
 /// The emulator answers as the live API does, the project inside `{"project": ...}`.
 #[derive(serde::Deserialize)]
+#[allow(dead_code)]
 struct BareAnswer {
     project: BareProject,
 }
