@@ -6,7 +6,7 @@ use crate::document::SnapshotDocument;
 use crate::error::{Error, Result, from_status, redact};
 use crate::ids::RunId;
 use crate::runs::{SnapshotRef, get_run};
-use deepnote_api::{ApiErrorExt, ApiKey, Backoff, Jitter};
+use deepnote_api::{ApiErrorExt, ApiKey};
 use std::time::Duration;
 
 /// How the server should deliver a snapshot.
@@ -56,14 +56,9 @@ impl Snapshot {
 }
 
 /// How often, and how far apart, to look again for a snapshot that has not appeared yet
-/// (it can come a moment after the terminal status): 100 ms doubling, 3.1 s in all.
+/// (it can come a moment after the terminal status).
 const SNAPSHOT_LOOKS: u32 = 6;
 const SNAPSHOT_FIRST_DELAY: Duration = Duration::from_millis(100);
-
-/// Unjittered: one caller looks again for its own run, there is no crowd to spread.
-fn settle_backoff() -> Backoff {
-    Backoff::new(SNAPSHOT_FIRST_DELAY, Duration::MAX).with_jitter(Jitter::None)
-}
 
 pub(crate) async fn fetch(
     client: &Client,
@@ -72,7 +67,7 @@ pub(crate) async fn fetch(
 ) -> Result<Snapshot> {
     let span = tracing::info_span!("deepnote.snapshot", run_id = %id);
     let fetching = async {
-        let backoff = settle_backoff();
+        let mut delay = SNAPSHOT_FIRST_DELAY;
         let mut look = 1;
         loop {
             let run = get_run(client, id, Some(delivery)).await?;
@@ -86,7 +81,8 @@ pub(crate) async fn fetch(
             match found {
                 Some(snapshot) => return Ok(snapshot),
                 None if run.status.is_terminal() && look < SNAPSHOT_LOOKS => {
-                    backoff.sleep(backoff.delay(look, None)).await;
+                    tokio::time::sleep(delay).await;
+                    delay *= 2;
                     look += 1;
                 }
                 None => {
@@ -158,18 +154,5 @@ fn download_error(error: deepnote_api::ApiError, key: &ApiKey) -> Error {
             from_status(status, message, error.retry_after())
         }
         _ => Error::from_api(error, key),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_settle_schedule_doubles_from_100_ms() {
-        let b = settle_backoff();
-        let delays: Vec<_> = (1..SNAPSHOT_LOOKS).map(|n| b.delay(n, None)).collect();
-        let ms = Duration::from_millis;
-        assert_eq!(delays, [ms(100), ms(200), ms(400), ms(800), ms(1600)]);
     }
 }
