@@ -6,7 +6,6 @@ use crate::document::SnapshotDocument;
 use crate::error::{Error, Result, from_status, redact};
 use crate::ids::RunId;
 use crate::runs::{SnapshotRef, get_run};
-use deepnote_api::{ApiErrorExt, ApiKey};
 use std::time::Duration;
 
 /// How the server should deliver a snapshot.
@@ -144,7 +143,8 @@ async fn download(client: &Client, url: &str) -> Result<Snapshot> {
 /// An error answer keeps its status, `Retry-After` and (cut, key-free) message; other
 /// failures are the low-level client's as for any call. The key is not named as refused: it
 /// may not have been sent (another origin).
-fn download_error(error: deepnote_api::ApiError, key: &ApiKey) -> Error {
+fn download_error(error: deepnote_api::ApiError, key: &deepnote_api::ApiKey) -> Error {
+    use deepnote_api::ApiErrorExt;
     match error.http_status() {
         Some(status) if !status.is_success() => {
             let message: String = redact(error.message().unwrap_or_default().trim(), key)
