@@ -1,10 +1,8 @@
 //! One call under another retry policy than its client's (`with_retry_policy`), and requests
 //! outside the spec sent with the client's care (`send_request`), against a loopback stub.
 
-mod common;
-
-use common::{Reply, Stub};
 use deepnote_api::{ApiErrorExt, ApiKey, Client, ClientBuilder, RetryPolicy, with_retry_policy};
+use deepnote_test_support::{Reply, Stub};
 use serde_json::json;
 use std::time::Duration;
 
