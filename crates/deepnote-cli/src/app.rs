@@ -76,6 +76,7 @@ async fn call(ctx: &mut Context, client: &deepnote::Client, command: Command) ->
         Command::Projects(command) => commands::projects::run(ctx, client, command).await,
         Command::Notebooks(command) => commands::notebooks::run(ctx, client, command).await,
         Command::Runs(command) => commands::runs::run(ctx, client, command).await,
+        Command::Sync(command) => commands::sync::run(ctx, client, command).await,
         Command::Me => commands::me::me(ctx, client).await,
         Command::Execute { project, notebook } => {
             commands::me::execute(ctx, client, &project, &notebook).await

@@ -19,6 +19,7 @@ pub mod exit;
 pub mod github;
 pub mod inputs;
 pub mod local;
+pub mod notebook_file;
 pub mod operations;
 pub mod output;
 pub mod profile;

@@ -99,6 +99,7 @@ pub enum Change {
 
 /// One notebook of a [`ProjectPlan`].
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct NotebookChange {
     /// Its `.deepnote` file name.
@@ -109,6 +110,7 @@ pub struct NotebookChange {
 
 /// One project of a [`SyncPlan`].
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ProjectPlan {
     /// The project.
@@ -130,6 +132,7 @@ pub struct ProjectPlan {
 /// What a sync does ([`SyncRequest::plan`]) or did ([`SyncRequest::apply`]), project by
 /// project, in the list's order.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SyncPlan {
     /// Which way.

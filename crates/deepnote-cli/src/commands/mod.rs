@@ -10,3 +10,4 @@ pub mod notebooks;
 pub mod projects;
 pub mod run;
 pub mod runs;
+pub mod sync;
