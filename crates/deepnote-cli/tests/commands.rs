@@ -677,7 +677,7 @@ fn demo_walks_every_step() {
     assert!(stdout.contains("region=EMEA"), "{stdout}");
     // The last step pulled the sample workspace into .deepnote files, with the sync state.
     let pulled = config.path().join("deepnote-demo");
-    let report = pulled.join("Sales analysis/quarterly-report.deepnote");
+    let report = pulled.join("Reports/Sales analysis/quarterly-report.deepnote");
     let text = std::fs::read_to_string(&report).unwrap();
     assert!(text.contains(SAMPLE_NOTEBOOK_ID), "{text}");
     assert!(pulled.join(".deepnote-sync.json").is_file());

@@ -131,7 +131,7 @@ fn sync_pull_and_push_with_dry_runs_and_conflicts() {
 
     let pulled = json(emu.cmd().args(["sync", "pull", "-o", "json"]).arg(&ws));
     assert_eq!(pulled.as_array().unwrap().len(), 3);
-    let report = ws.join("Sales analysis").join(REPORT);
+    let report = ws.join("Reports/Sales analysis").join(REPORT);
     assert_eq!(read(&report), remote_report(&emu));
     assert!(ws.join(".deepnote-sync.json").is_file());
 
@@ -210,7 +210,7 @@ fn sync_pull_and_push_with_dry_runs_and_conflicts() {
     assert!(remote.contains("Local {region}") && !remote.contains("Remote"));
 
     // A push that deletes asks first: off a terminal, --yes or nothing.
-    std::fs::remove_file(ws.join("Sales analysis/scratch.deepnote")).unwrap();
+    std::fs::remove_file(ws.join("Reports/Sales analysis/scratch.deepnote")).unwrap();
     emu.cmd()
         .args(["sync", "push", "--delete-missing"])
         .arg(&ws)

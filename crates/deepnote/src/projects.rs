@@ -23,6 +23,9 @@ pub struct Project {
     pub project_type: Option<ProjectType>,
     /// The folder it sits in, if any (the original spec's `folderId`, or the live `folder`).
     pub folder_id: Option<String>,
+    /// The names of the folders from the workspace's root down to its folder (empty at the
+    /// root, or when the answer did not say). Names are not unique: `folder_id` identifies.
+    pub folder_path: Vec<String>,
     /// Its notebooks, as the answer listed them (creating a project seeds one; the original
     /// spec's answers list none).
     pub notebooks: Vec<ProjectNotebook>,
@@ -53,6 +56,7 @@ impl Project {
         name: Option<String>,
         project_type: Option<ProjectType>,
         folder_id: Option<String>,
+        folder_path: Vec<String>,
         notebooks: Vec<types::ProjectNotebookRef>,
     ) -> Result<Project> {
         let id = id
@@ -63,6 +67,7 @@ impl Project {
             name: name.unwrap_or_default(),
             project_type,
             folder_id,
+            folder_path,
             notebooks: notebooks
                 .into_iter()
                 .map(ProjectNotebook::from_api)
@@ -71,17 +76,36 @@ impl Project {
     }
 
     pub(crate) fn from_list(p: types::ListProjectsItem) -> Result<Project> {
-        let folder = p.folder.map(|f| f.id).or(p.folder_id);
-        Project::from_parts(p.id, p.name, p.project_type, folder, p.notebooks)
+        let (folder, path) = folder_parts(p.folder, p.folder_id);
+        Project::from_parts(p.id, p.name, p.project_type, folder, path, p.notebooks)
     }
 
     pub(crate) fn from_detail(p: types::ProjectDetail) -> Result<Project> {
-        let folder = p.folder.map(|f| f.id).or(p.folder_id);
-        Project::from_parts(p.id, p.name, p.project_type, folder, p.notebooks)
+        let (folder, path) = folder_parts(p.folder, p.folder_id);
+        Project::from_parts(p.id, p.name, p.project_type, folder, path, p.notebooks)
     }
 
     pub(crate) fn from_created(p: types::CreateProjectResponseProject) -> Result<Project> {
-        Project::from_parts(p.id, p.name, p.project_type, p.folder_id, p.notebooks)
+        Project::from_parts(
+            p.id,
+            p.name,
+            p.project_type,
+            p.folder_id,
+            Vec::new(),
+            p.notebooks,
+        )
+    }
+}
+
+/// The folder's id and the names on its path, from the live `folder` or the original
+/// `folderId`.
+fn folder_parts(
+    folder: Option<types::ProjectFolder>,
+    folder_id: Option<String>,
+) -> (Option<String>, Vec<String>) {
+    match folder {
+        Some(f) => (Some(f.id), f.path.into_iter().map(|s| s.name).collect()),
+        None => (folder_id, Vec::new()),
     }
 }
 

@@ -341,7 +341,7 @@ impl SyncRequest {
             if !seen.insert(id.clone()) {
                 continue;
             }
-            let plan = self.project(state, &id, &project.name, apply).await?;
+            let plan = self.project(state, &project, apply).await?;
             each(plan);
         }
         Ok(())
@@ -350,14 +350,15 @@ impl SyncRequest {
     async fn project(
         &self,
         state: &mut SyncState,
-        id: &str,
-        name: &str,
+        project: &crate::Project,
         apply: bool,
     ) -> Result<ProjectPlan> {
+        let (id, name) = (project.id.as_str(), project.name.as_str());
         let base = state.projects.get(id).cloned();
-        let dir = base
-            .as_ref()
-            .map_or_else(|| state.new_dir(id, name), |r| r.dir.clone());
+        let dir = base.as_ref().map_or_else(
+            || state.new_dir(id, name, &project.folder_path),
+            |r| r.dir.clone(),
+        );
         let path = SyncState::path_of(&self.root, &dir);
         let mut plan = ProjectPlan {
             project_id: ProjectId::new(id),

@@ -111,20 +111,28 @@ impl SyncState {
             .map_err(|e| io_error("cannot write", &path, e))
     }
 
-    /// A folder for a project not yet in the state: its name made safe, with the start of its
-    /// id added when another project holds that folder (or one inside or around it; compared
-    /// without case, as macOS and Windows do), then the whole id.
-    pub(crate) fn new_dir(&self, id: &str, name: &str) -> String {
+    /// A folder for a project not yet in the state, as Deepnote's CLI names it: the
+    /// workspace's folders down to the project's, then its name, each made safe; the project's
+    /// segment gets the start of its id when another project holds that folder (compared
+    /// without case, as macOS and Windows do), then the whole id. A folder inside another
+    /// project's is no clash: a project is the `.deepnote` files directly in its folder.
+    pub(crate) fn new_dir(&self, id: &str, name: &str, folders: &[String]) -> String {
+        let mut parent: String = folders.iter().map(|f| path_segment(f) + "/").collect();
         let base = path_segment(name);
         let short: String = id.chars().take(8).collect();
-        [
+        let leaf = [
             base.clone(),
             format!("{base} ({short})"),
             format!("{base} ({id})"),
         ]
         .into_iter()
-        .find(|dir| !self.projects.values().any(|r| overlap(&r.dir, dir)))
-        .unwrap_or_else(|| format!("{base} ({id}) ({})", self.projects.len()))
+        .find(|leaf| {
+            let dir = format!("{parent}{leaf}");
+            !self.projects.values().any(|r| same_dir(&r.dir, &dir))
+        })
+        .unwrap_or_else(|| format!("{base} ({id}) ({})", self.projects.len()));
+        parent.push_str(&leaf);
+        parent
     }
 
     /// The absolute folder of a record.
@@ -133,9 +141,8 @@ impl SyncState {
     }
 }
 
-fn overlap(a: &str, b: &str) -> bool {
-    let (a, b) = (a.to_lowercase(), b.to_lowercase());
-    a == b || a.starts_with(&format!("{b}/")) || b.starts_with(&format!("{a}/"))
+fn same_dir(a: &str, b: &str) -> bool {
+    a.to_lowercase() == b.to_lowercase()
 }
 
 /// A relative, `/`-separated folder with no empty, `.`, `..` or hidden segment.
@@ -212,13 +219,29 @@ mod tests {
             modified_at: None,
             content_hash: String::new(),
         };
-        assert_eq!(state.new_dir("0123456789", "Sales"), "Sales");
+        assert_eq!(state.new_dir("0123456789", "Sales", &[]), "Sales");
         state.projects.insert("a".into(), record("Sales"));
-        assert_eq!(state.new_dir("0123456789", "sales"), "sales (01234567)");
+        assert_eq!(
+            state.new_dir("0123456789", "sales", &[]),
+            "sales (01234567)"
+        );
         state
             .projects
             .insert("b".into(), record("sales (01234567)"));
-        assert_eq!(state.new_dir("0123456789", "Sales"), "Sales (0123456789)");
+        assert_eq!(
+            state.new_dir("0123456789", "Sales", &[]),
+            "Sales (0123456789)"
+        );
+        // Folders nest, made safe segment by segment.
+        let folders = ["Team: A".to_string(), "Q4".to_string()];
+        assert_eq!(state.new_dir("x", "Report", &folders), "Team_ A/Q4/Report");
+        // Inside another project's folder is no clash: a project is the .deepnote files
+        // directly in its folder, never those of its subfolders.
+        state.projects.insert("c".into(), record("Reports"));
+        assert_eq!(
+            state.new_dir("0123456789", "Inner", &["Reports".to_string()]),
+            "Reports/Inner"
+        );
         assert!(!is_safe_dir("../x") && !is_safe_dir("/x") && !is_safe_dir(".git"));
         assert!(is_safe_dir("a/b c"));
     }

@@ -10,7 +10,7 @@ use deepnote::{
 };
 use std::path::{Path, PathBuf};
 
-const REPORT: &str = "Sales analysis/quarterly-report.deepnote";
+const REPORT: &str = "Reports/Sales analysis/quarterly-report.deepnote";
 
 fn temp_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("deepnote-sync-{tag}-{}", fastrand::u64(..)));
@@ -97,22 +97,26 @@ async fn a_pull_writes_one_folder_per_project_and_one_file_per_notebook() {
         [
             SYNC_STATE_FILE,
             "Churn model/training.deepnote",
-            "Sales analysis/quarterly-report.deepnote",
-            "Sales analysis/scratch.deepnote",
+            "Reports/Sales analysis/quarterly-report.deepnote",
+            "Reports/Sales analysis/scratch.deepnote",
             "Support agent/agent.deepnote",
         ]
     );
     // Each file is the export's document, byte for byte.
     let export = client.projects().export(SAMPLE_PROJECT_ID).await.unwrap();
     for doc in &export.documents {
-        let local = std::fs::read_to_string(root.join("Sales analysis").join(&doc.file_name));
+        let local =
+            std::fs::read_to_string(root.join("Reports/Sales analysis").join(&doc.file_name));
         assert_eq!(local.unwrap(), doc.content);
     }
     let state: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root.join(SYNC_STATE_FILE)).unwrap())
             .unwrap();
     let record = &state["projects"][SAMPLE_PROJECT_ID];
-    assert_eq!(record["dir"], "Sales analysis");
+    assert_eq!(
+        record["dir"], "Reports/Sales analysis",
+        "under its folder, as Deepnote's CLI puts it"
+    );
     assert_eq!(record["contentHash"], export.content_hash());
     assert_eq!(
         record["modifiedAt"].as_str(),
@@ -251,7 +255,7 @@ async fn a_notebook_missing_locally_is_deleted_only_when_asked() {
     let (emu, client) = sample().await;
     let root = temp_dir("delete");
     client.sync().pull(&root).apply().await.unwrap();
-    std::fs::remove_file(root.join("Sales analysis/scratch.deepnote")).unwrap();
+    std::fs::remove_file(root.join("Reports/Sales analysis/scratch.deepnote")).unwrap();
     let names = |client: Client| async move {
         let export = client.projects().export(SAMPLE_PROJECT_ID).await.unwrap();
         export
@@ -270,7 +274,7 @@ async fn a_notebook_missing_locally_is_deleted_only_when_asked() {
     );
 
     // The push above pulled the project back, file included; remove it again.
-    std::fs::remove_file(root.join("Sales analysis/scratch.deepnote")).unwrap();
+    std::fs::remove_file(root.join("Reports/Sales analysis/scratch.deepnote")).unwrap();
     let plan = client
         .sync()
         .push(&root)
