@@ -24,6 +24,11 @@ use std::path::{Path, PathBuf};
 
 pub use crate::sync_state::SYNC_STATE_FILE;
 
+/// Projects listed per request. A page (and the next, fetched ahead) is held while its
+/// projects are synced: at 100 a page of projects with their notebooks outweighs the rest of
+/// a sync, at 20 it costs one list request per 20 exports (BENCHMARKS.md, "sync pull").
+const PAGE_SIZE: u32 = 20;
+
 /// Sync operations; from [`Client::sync`].
 #[derive(Clone, Copy, Debug)]
 pub struct SyncApi<'a> {
@@ -178,6 +183,7 @@ pub struct SyncRequest {
     direction: SyncDirection,
     on_conflict: OnConflict,
     delete_missing: bool,
+    page_size: u32,
 }
 
 /// How a project stands against its base.
@@ -262,6 +268,7 @@ impl SyncRequest {
             direction,
             on_conflict: OnConflict::Fail,
             delete_missing: false,
+            page_size: PAGE_SIZE,
         }
     }
 
@@ -278,14 +285,21 @@ impl SyncRequest {
         self
     }
 
+    /// Projects listed per request (1..=100; 20 by default). A page is held while its
+    /// projects are synced, so a smaller one holds less at the cost of more list requests.
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = size;
+        self
+    }
+
     /// What the sync would do, with nothing written on either side (a dry run). Each
     /// project is exported to compare it.
     pub async fn plan(self) -> Result<SyncPlan> {
         self.collect(false).await
     }
 
-    /// Carry the sync out, and say what it did. The state file is written as projects are
-    /// done, so a sync stopped by an error keeps what it finished.
+    /// Carry the sync out, and say what it did. The state file is written when the sync
+    /// ends, an error included, so one stopped by an error keeps the base of what it finished.
     pub async fn apply(self) -> Result<SyncPlan> {
         self.collect(true).await
     }
@@ -334,7 +348,12 @@ impl SyncRequest {
         apply: bool,
         each: &mut impl FnMut(ProjectPlan),
     ) -> Result<()> {
-        let mut list = self.client.projects().list().page_size(100).stream();
+        let mut list = self
+            .client
+            .projects()
+            .list()
+            .page_size(self.page_size)
+            .stream();
         while let Some(project) = list.next().await {
             let project = project?;
             let id = project.id.to_string();
@@ -370,10 +389,19 @@ impl SyncRequest {
             notebooks: Vec::new(),
         };
         let local = read_documents(&path).await?;
-        if local.is_none() && self.direction == SyncDirection::Push {
-            plan.action = ProjectAction::Skip;
-            plan.note = Some("no local folder (pull it first)".into());
-            return Ok(plan);
+        if self.direction == SyncDirection::Push {
+            // A folder emptied by accident must not empty the project (nor, with deletions,
+            // delete its every notebook): there is nothing to send.
+            let why = match &local {
+                None => Some("no local folder (pull it first)"),
+                Some(docs) if docs.is_empty() => Some("the folder holds no .deepnote files"),
+                Some(_) => None,
+            };
+            if let Some(why) = why {
+                plan.action = ProjectAction::Skip;
+                plan.note = Some(why.into());
+                return Ok(plan);
+            }
         }
         let export = self.client.projects().export(id).await?;
         let remote_hash = export.content_hash();

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::files::io_error;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The state file's name, at the synced folder's root.
@@ -69,16 +70,18 @@ impl SyncState {
                 MAX_STATE_BYTES >> 20
             )));
         }
-        let text = tokio::fs::read(&path)
-            .await
-            .map_err(|e| io_error("cannot read", &path, e))?;
+        // Parsed straight from the file, never held whole as text beside the records. A
+        // blocking read of a local file of a few hundred KiB, as the save below.
+        let file = std::fs::File::open(&path).map_err(|e| io_error("cannot read", &path, e))?;
         let bad = |why: String| {
             Error::InvalidArgument(format!(
                 "{} is not a sync state ({why}); fix it, or delete it to sync from scratch",
                 path.display()
             ))
         };
-        let state: SyncState = serde_json::from_slice(&text).map_err(|e| bad(e.to_string()))?;
+        let state: SyncState =
+            serde_json::from_reader(std::io::BufReader::new(file.take(MAX_STATE_BYTES)))
+                .map_err(|e| bad(e.to_string()))?;
         if state.version != 1 {
             return Err(bad(format!(
                 "version {}, this client reads 1",
@@ -97,15 +100,19 @@ impl SyncState {
     pub(crate) async fn save(&self, root: &Path) -> Result<()> {
         let path = root.join(SYNC_STATE_FILE);
         let partial = root.join(format!("{SYNC_STATE_FILE}.part"));
-        let mut text = serde_json::to_string_pretty(self)
-            .map_err(|e| Error::InvalidArgument(format!("cannot write the sync state: {e}")))?;
-        text.push('\n');
         tokio::fs::create_dir_all(root)
             .await
             .map_err(|e| io_error("cannot create the folder", root, e))?;
-        tokio::fs::write(&partial, text)
-            .await
-            .map_err(|e| io_error("cannot write", &partial, e))?;
+        // Written as it is serialized: a text of the whole state would double what a sync
+        // of a large workspace holds at its end.
+        let write = || -> std::io::Result<()> {
+            use std::io::Write;
+            let mut out = std::io::BufWriter::new(std::fs::File::create(&partial)?);
+            serde_json::to_writer_pretty(&mut out, self)?;
+            out.write_all(b"\n")?;
+            out.into_inner().map_err(|e| e.into_error())?.sync_all()
+        };
+        write().map_err(|e| io_error("cannot write", &partial, e))?;
         tokio::fs::rename(&partial, &path)
             .await
             .map_err(|e| io_error("cannot write", &path, e))

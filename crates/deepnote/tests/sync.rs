@@ -265,6 +265,25 @@ async fn a_notebook_missing_locally_is_deleted_only_when_asked() {
             .collect::<Vec<_>>()
     };
 
+    // An emptied folder sends nothing, even when deletions are allowed.
+    let empty = root.join("Churn model/training.deepnote");
+    let saved = std::fs::read_to_string(&empty).unwrap();
+    std::fs::remove_file(&empty).unwrap();
+    let plan = client
+        .sync()
+        .push(&root)
+        .delete_missing_notebooks(true)
+        .plan()
+        .await
+        .unwrap();
+    let churn = plan
+        .projects
+        .iter()
+        .find(|p| p.name == "Churn model")
+        .unwrap();
+    assert_eq!(churn.action, ProjectAction::Skip, "{churn:?}");
+    std::fs::write(&empty, saved).unwrap();
+
     let kept = client.sync().push(&root).apply().await.unwrap();
     assert_eq!(kept.deletions().count(), 0);
     assert!(

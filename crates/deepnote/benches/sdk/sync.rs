@@ -25,7 +25,7 @@ async fn seed(sdk: &Client, from: usize, upto: usize) {
             let n = sdk
                 .notebooks()
                 .create(project.id.clone())
-                .name(format!("Notebook {}", notebooks.len()))
+                .name(format!("Part {}", notebooks.len()))
                 .send()
                 .await
                 .unwrap();
@@ -56,7 +56,7 @@ struct Pulled {
 }
 
 /// One pull into a fresh folder, measured.
-async fn pull(emu: &Emulator, sdk: &Client, dir: &std::path::Path) -> Pulled {
+async fn pull(emu: &Emulator, sdk: &Client, dir: &std::path::Path, page: u32) -> Pulled {
     emu.clear_journal();
     let base = CURRENT.load(Ordering::Relaxed);
     PEAK.store(base, Ordering::Relaxed);
@@ -64,6 +64,7 @@ async fn pull(emu: &Emulator, sdk: &Client, dir: &std::path::Path) -> Pulled {
     let t = Instant::now();
     sdk.sync()
         .pull(dir)
+        .page_size(page)
         .each(true, |p| {
             projects += 1;
             pulled += usize::from(p.action == ProjectAction::Pull);
@@ -85,38 +86,37 @@ pub async fn sync(emu: &Emulator) {
     let root = std::env::temp_dir().join(format!("deepnote-bench-sync-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     println!("\n## sync pull (200 projects x {NOTEBOOKS} notebooks, plus the 3 sample projects)");
-    println!("| projects | pulled | time | requests | peak client heap | files | state file |");
-    println!("| --- | --- | --- | --- | --- | --- | --- |");
-    let mut done = 0;
-    for (step, upto) in [(0, 50), (1, 200)] {
-        seed(&sdk, done, upto).await;
-        done = upto;
-        let dir = root.join(format!("pull-{step}"));
-        let r = pull(emu, &sdk, &dir).await;
-        let files = count_files(&dir);
+    println!(
+        "| projects | page size | pulled | time | requests | peak client heap | files | state file |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    let row = |label: String, page: u32, r: Pulled, dir: &std::path::Path| {
         println!(
-            "| {} | {} | {:.2} s | {} | {:.0} KiB | {files} | {:.0} KiB |",
-            r.projects,
+            "| {label} | {page} | {} | {:.2} s | {} | {:.0} KiB | {} | {:.0} KiB |",
             r.pulled,
             r.seconds,
             r.requests,
             r.peak_kib,
-            state_kib(&dir)
+            count_files(dir),
+            state_kib(dir)
         );
+    };
+    let mut done = 0;
+    for upto in [50, 200] {
+        seed(&sdk, done, upto).await;
+        done = upto;
+        for page in [100, 20] {
+            let dir = root.join(format!("pull-{upto}-{page}"));
+            let r = pull(emu, &sdk, &dir, page).await;
+            row(r.projects.to_string(), page, r, &dir);
+        }
     }
-    // Nothing changed: the same folder pulled again.
-    let dir = root.join("pull-1");
-    let r = pull(emu, &sdk, &dir).await;
-    println!(
-        "| {} (again, unchanged) | {} | {:.2} s | {} | {:.0} KiB | {} | {:.0} KiB |",
-        r.projects,
-        r.pulled,
-        r.seconds,
-        r.requests,
-        r.peak_kib,
-        count_files(&dir),
-        state_kib(&dir)
-    );
+    // Nothing changed: the same folder pulled again (the state is read whole first).
+    for page in [100, 20] {
+        let dir = root.join(format!("pull-200-{page}"));
+        let r = pull(emu, &sdk, &dir, page).await;
+        row(format!("{} (again, unchanged)", r.projects), page, r, &dir);
+    }
     let _ = std::fs::remove_dir_all(&root);
 }
 
