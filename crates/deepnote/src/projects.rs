@@ -23,9 +23,6 @@ pub struct Project {
     pub project_type: Option<ProjectType>,
     /// The folder it sits in, if any (the original spec's `folderId`, or the live `folder`).
     pub folder_id: Option<String>,
-    /// The names of the folders from the workspace's root down to its folder (empty at the
-    /// root, or when the answer did not say). Names are not unique: `folder_id` identifies.
-    pub folder_path: Vec<String>,
     /// Its notebooks, as the answer listed them (creating a project seeds one; the original
     /// spec's answers list none).
     pub notebooks: Vec<ProjectNotebook>,
@@ -56,7 +53,6 @@ impl Project {
         name: Option<String>,
         project_type: Option<ProjectType>,
         folder_id: Option<String>,
-        folder_path: Vec<String>,
         notebooks: Vec<types::ProjectNotebookRef>,
     ) -> Result<Project> {
         let id = id
@@ -67,7 +63,6 @@ impl Project {
             name: name.unwrap_or_default(),
             project_type,
             folder_id,
-            folder_path,
             notebooks: notebooks
                 .into_iter()
                 .map(ProjectNotebook::from_api)
@@ -76,36 +71,17 @@ impl Project {
     }
 
     pub(crate) fn from_list(p: types::ListProjectsItem) -> Result<Project> {
-        let (folder, path) = folder_parts(p.folder, p.folder_id);
-        Project::from_parts(p.id, p.name, p.project_type, folder, path, p.notebooks)
+        let folder = p.folder.map(|f| f.id).or(p.folder_id);
+        Project::from_parts(p.id, p.name, p.project_type, folder, p.notebooks)
     }
 
     pub(crate) fn from_detail(p: types::ProjectDetail) -> Result<Project> {
-        let (folder, path) = folder_parts(p.folder, p.folder_id);
-        Project::from_parts(p.id, p.name, p.project_type, folder, path, p.notebooks)
+        let folder = p.folder.map(|f| f.id).or(p.folder_id);
+        Project::from_parts(p.id, p.name, p.project_type, folder, p.notebooks)
     }
 
     pub(crate) fn from_created(p: types::CreateProjectResponseProject) -> Result<Project> {
-        Project::from_parts(
-            p.id,
-            p.name,
-            p.project_type,
-            p.folder_id,
-            Vec::new(),
-            p.notebooks,
-        )
-    }
-}
-
-/// The folder's id and the names on its path, from the live `folder` or the original
-/// `folderId`.
-fn folder_parts(
-    folder: Option<types::ProjectFolder>,
-    folder_id: Option<String>,
-) -> (Option<String>, Vec<String>) {
-    match folder {
-        Some(f) => (Some(f.id), f.path.into_iter().map(|s| s.name).collect()),
-        None => (folder_id, Vec::new()),
+        Project::from_parts(p.id, p.name, p.project_type, p.folder_id, p.notebooks)
     }
 }
 
@@ -187,19 +163,70 @@ impl ListQuery for ProjectsQuery {
         token: Option<String>,
     ) -> BoxFuture<'static, Result<Page<Project>>> {
         async move {
-            let mut call = client.api().list_projects();
-            if let Some(size) = size {
-                call = call.page_size(crate::pagination::non_zero(size));
-            }
-            if let Some(token) = token {
-                call = call.page_token(token);
-            }
-            if let Some(filter) = self.name_contains {
-                call = call.name_contains(filter);
-            }
-            let answer = call.send().await.map_err(|e| client.api_error(e))?;
-            let answer = answer.into_inner();
+            let answer = list_page(&client, size, token, self.name_contains).await?;
             read_page(answer.projects, Project::from_list, answer.pagination)
+        }
+        .boxed()
+    }
+}
+
+/// One page of `listProjects`, as the API answers it.
+async fn list_page(
+    client: &Client,
+    size: Option<u32>,
+    token: Option<String>,
+    name_contains: Option<String>,
+) -> Result<types::ListProjectsResponse> {
+    let mut call = client.api().list_projects();
+    if let Some(size) = size {
+        call = call.page_size(crate::pagination::non_zero(size));
+    }
+    if let Some(token) = token {
+        call = call.page_token(token);
+    }
+    if let Some(filter) = name_contains {
+        call = call.name_contains(filter);
+    }
+    let answer = call.send().await.map_err(|e| client.api_error(e))?;
+    Ok(answer.into_inner())
+}
+
+/// A listed project with the names of the folders from the workspace's root down to its own
+/// (empty at the root, or when the answer did not say), as `sync` lays projects out.
+pub(crate) struct FolderedProject {
+    pub(crate) project: Project,
+    pub(crate) folders: Vec<String>,
+}
+
+/// `listProjects` read as [`FolderedProject`]s.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FolderedProjectsQuery;
+
+impl sealed::Sealed for FolderedProjectsQuery {}
+
+impl ListQuery for FolderedProjectsQuery {
+    type Item = FolderedProject;
+
+    fn fetch(
+        self,
+        client: Client,
+        size: Option<u32>,
+        token: Option<String>,
+    ) -> BoxFuture<'static, Result<Page<FolderedProject>>> {
+        async move {
+            let answer = list_page(&client, size, token, None).await?;
+            let read = |p: types::ListProjectsItem| {
+                let folders = p
+                    .folder
+                    .as_ref()
+                    .map(|f| f.path.iter().map(|s| s.name.clone()).collect())
+                    .unwrap_or_default();
+                Ok(FolderedProject {
+                    project: Project::from_list(p)?,
+                    folders,
+                })
+            };
+            read_page(answer.projects, read, answer.pagination)
         }
         .boxed()
     }

@@ -348,19 +348,17 @@ impl SyncRequest {
         apply: bool,
         each: &mut impl FnMut(ProjectPlan),
     ) -> Result<()> {
-        let mut list = self
-            .client
-            .projects()
-            .list()
-            .page_size(self.page_size)
-            .stream();
+        let mut list =
+            crate::list::List::new(self.client.clone(), crate::projects::FolderedProjectsQuery)
+                .page_size(self.page_size)
+                .stream();
         while let Some(project) = list.next().await {
-            let project = project?;
-            let id = project.id.to_string();
+            let listed = project?;
+            let id = listed.project.id.to_string();
             if !seen.insert(id.clone()) {
                 continue;
             }
-            let plan = self.project(state, &project, apply).await?;
+            let plan = self.project(state, &listed, apply).await?;
             each(plan);
         }
         Ok(())
@@ -369,13 +367,13 @@ impl SyncRequest {
     async fn project(
         &self,
         state: &mut SyncState,
-        project: &crate::Project,
+        listed: &crate::projects::FolderedProject,
         apply: bool,
     ) -> Result<ProjectPlan> {
-        let (id, name) = (project.id.as_str(), project.name.as_str());
+        let (id, name) = (listed.project.id.as_str(), listed.project.name.as_str());
         let base = state.projects.get(id).cloned();
         let dir = base.as_ref().map_or_else(
-            || state.new_dir(id, name, &project.folder_path),
+            || state.new_dir(id, name, &listed.folders),
             |r| r.dir.clone(),
         );
         let path = SyncState::path_of(&self.root, &dir);
