@@ -1,10 +1,8 @@
 //! The hand-written hooks around the generated client, against a scripted loopback server:
 //! auth, bases, headers, retries, and the one error type.
 
-mod common;
-
-use common::{Reply, Stub};
 use deepnote_api::{ApiErrorExt, ApiKey, BaseUrls, BuildError, Client, ClientBuilder, RetryPolicy};
+use deepnote_test_support::{Reply, Stub};
 use serde_json::json;
 use std::time::Duration;
 
@@ -269,8 +267,7 @@ async fn retries_stop_at_max_attempts() {
 
 #[tokio::test]
 async fn connection_refused_is_a_communication_error_after_retries() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (listener, url) = deepnote_test_support::loopback::bind_std();
     drop(listener);
     let client = ClientBuilder::new(ApiKey::new(KEY).unwrap())
         .base_url(&url)

@@ -1,10 +1,8 @@
 //! A bad day on the wire: every misbehaviour of a server or proxy gives a typed error in
 //! bounded time, never a panic or a hang.
 
-mod common;
-
-use common::{Reply, Stub};
 use deepnote_api::{ApiErrorExt, ApiKey, Client, ClientBuilder, Error, RetryPolicy};
+use deepnote_test_support::{Reply, Stub};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -135,8 +133,7 @@ async fn an_answer_slower_than_the_timeout_is_a_timeout() {
 #[tokio::test]
 async fn a_connection_that_never_answers_times_out() {
     // Accepts connections and reads nothing, writes nothing.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (listener, url) = deepnote_test_support::loopback::bind().await;
     tokio::spawn(async move {
         let mut held = Vec::new();
         while let Ok((socket, _)) = listener.accept().await {

@@ -1,10 +1,8 @@
 //! Hostile answers: arbitrary and mutated bytes as the body of every operation's answer give
 //! a value or an error, never a panic.
 
-mod common;
-
-use common::{Reply, Stub};
 use deepnote_api::{ApiKey, Client, ClientBuilder, RetryPolicy};
+use deepnote_test_support::{Reply, Stub};
 use proptest::prelude::*;
 use serde_json::json;
 

@@ -77,6 +77,15 @@ async fn call(ctx: &mut Context, client: &deepnote::Client, command: Command) ->
         Command::Notebooks(command) => commands::notebooks::run(ctx, client, command).await,
         Command::Runs(command) => commands::runs::run(ctx, client, command).await,
         Command::Sync(command) => commands::sync::run(ctx, client, command).await,
+        Command::Blocks(command) => commands::blocks::run(ctx, client, command).await,
+        Command::Files(command) => commands::files::run(ctx, client, command).await,
+        Command::Schedules(command) => commands::schedules::run(ctx, client, command).await,
+        Command::Integrations(command) => {
+            commands::workspace::integrations(ctx, client, command).await
+        }
+        Command::Machines(command) => commands::workspace::machines(ctx, client, command).await,
+        Command::Sessions(command) => commands::sessions::run(ctx, client, command).await,
+        Command::Search(args) => commands::workspace::search(ctx, client, args).await,
         Command::Me => commands::me::me(ctx, client).await,
         Command::Execute { project, notebook } => {
             commands::me::execute(ctx, client, &project, &notebook).await

@@ -1,19 +1,30 @@
 //! The command tree, as clap sees it. Parsing only: what each command does lives in
 //! `commands/`.
 
-use crate::duration::{Deadline, parse_timeout};
+use crate::duration::{DEFAULT_TIMEOUT, Deadline, parse_timeout};
 use crate::exit::exit_codes_help;
 use crate::inputs::{InputArg, parse_input};
 use crate::output::OutputFormat;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use deepnote::DetachedStorage;
 use std::path::PathBuf;
 
-const AFTER_HELP: &str = "\
-Authentication, first match wins: --api-key-file PATH, $DEEPNOTE_API_KEY, the profile stored by
-`deepnote auth login`. --local needs none: it starts the embedded emulator.
+/// The top help's closing text; the environment variables are the SDK's, which reads them.
+fn after_help() -> String {
+    format!(
+        "\
+Authentication, first match wins: --api-key-file PATH, ${}, ${},
+the profile stored by `deepnote auth login`. --local needs none: it starts the embedded emulator.
 
 Output goes to stdout as a table on a terminal and as JSON when piped (see --output); progress,
-warnings and errors go to stderr.";
+warnings and errors go to stderr.
+
+{}",
+        deepnote::API_KEY_ENV,
+        deepnote::TOKEN_ENV,
+        exit_codes_help()
+    )
+}
 
 /// Run Deepnote notebooks and manage projects from terminals, CI pipelines and cron jobs.
 #[derive(Debug, Parser)]
@@ -21,7 +32,7 @@ warnings and errors go to stderr.";
     name = "deepnote",
     version,
     propagate_version = true,
-    after_help = format!("{AFTER_HELP}\n\n{}", exit_codes_help()),
+    after_help = after_help(),
     max_term_width = 100
 )]
 pub struct Cli {
@@ -60,12 +71,16 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "PATH")]
     pub api_key_file: Option<PathBuf>,
 
-    /// API host, such as https://api.deepnote.com (the /v2 and /v1 bases follow from it)
+    /// API host (the /v2 and /v1 bases follow from it)
     #[arg(
         long,
         global = true,
         value_name = "URL",
-        env = "DEEPNOTE_BASE_URL",
+        help = format!(
+            "API host, such as {} (the /v2 and /v1 bases follow from it)",
+            deepnote::api::DEFAULT_HOST
+        ),
+        env = deepnote::BASE_URL_ENV,
         hide_env_values = true
     )]
     pub base_url: Option<String>,
@@ -82,7 +97,7 @@ pub struct GlobalArgs {
         value_name = "NAME",
         env = "DEEPNOTE_PROFILE",
         hide_env_values = true,
-        default_value = "default"
+        default_value = deepnote::DEFAULT_PROFILE
     )]
     pub profile: String,
 
@@ -158,7 +173,7 @@ pub enum Command {
     /// List, get, create and delete projects
     #[command(subcommand)]
     Projects(ProjectsCommand),
-    /// List a project's notebooks; get, create and delete one; list its runs
+    /// List a project's notebooks; get, create, rename and delete one; its runs, inputs, block order
     #[command(subcommand)]
     Notebooks(NotebooksCommand),
     /// Get a run, or wait for one to finish
@@ -170,6 +185,26 @@ pub enum Command {
     /// in DIR/.deepnote-sync.json (the layout and state file of Deepnote's own CLI).
     #[command(subcommand)]
     Sync(SyncCommand),
+    /// List a notebook's blocks; get, create, update and delete one
+    #[command(subcommand)]
+    Blocks(BlocksCommand),
+    /// Upload, download, copy and delete a project's files
+    #[command(subcommand)]
+    Files(FilesCommand),
+    /// List and create a notebook's schedules, or set its one schedule
+    #[command(subcommand)]
+    Schedules(SchedulesCommand),
+    /// List the workspace's integrations (data sources), or show one with its tables
+    #[command(subcommand)]
+    Integrations(IntegrationsCommand),
+    /// List machine types; show or change a project's machine
+    #[command(subcommand)]
+    Machines(MachinesCommand),
+    /// Start an interactive session on a notebook, and run code in it
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+    /// Search the workspace's projects, notebooks, blocks and integrations
+    Search(SearchArgs),
     /// Show the calling API key, its user, workspace and access level
     Me,
     /// Trigger a notebook with the legacy v1 execute endpoint (no run id, no status)
@@ -226,8 +261,16 @@ pub struct ListArgs {
     /// Stop after this many items [default: every item, page by page]
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
-    /// Items per request (1-100; the API's default when absent)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
+    /// Items per request (1 to the API's largest page; the API's default when absent)
+    #[arg(
+        long,
+        value_name = "N",
+        help = format!(
+            "Items per request (1-{}; the API's default when absent)",
+            deepnote::MAX_PAGE_SIZE
+        ),
+        value_parser = clap::value_parser!(u32).range(1..=i64::from(deepnote::MAX_PAGE_SIZE))
+    )]
     pub page_size: Option<u32>,
 }
 
@@ -384,6 +427,343 @@ pub enum NotebooksCommand {
         #[command(flatten)]
         list: ListArgs,
     },
+    /// List a notebook's input blocks: name, kind, current value, options and limits
+    Inputs {
+        /// The notebook's id
+        notebook: String,
+    },
+    /// Rename a notebook (naming it `Init` makes it the project's init notebook)
+    Rename {
+        /// The notebook's id
+        notebook: String,
+        /// Its new name
+        name: String,
+    },
+    /// Move blocks, as a group in the order given, to the top (default), the end, or after a
+    /// block; the others keep their order. Prints the new order
+    Reorder {
+        /// The notebook's id
+        notebook: String,
+        /// The blocks to move, in the order they should have
+        #[arg(value_name = "BLOCK", required = true)]
+        blocks: Vec<String>,
+        /// Put them after every other block instead
+        #[arg(long, conflicts_with = "after")]
+        end: bool,
+        /// Put them right after this block instead
+        #[arg(long, value_name = "BLOCK")]
+        after: Option<String>,
+    },
+}
+
+/// `deepnote blocks ...`
+#[derive(Debug, Subcommand)]
+pub enum BlocksCommand {
+    /// List a notebook's blocks in order (id, type, content)
+    List {
+        /// The notebook's id
+        notebook: String,
+    },
+    /// Show one block, with its metadata and version
+    Get {
+        /// The block's id
+        block: String,
+    },
+    /// Add a block to a notebook (at the end unless --position)
+    Create {
+        /// The notebook's id
+        notebook: String,
+        /// The block's kind: code, sql, markdown, input-text, text-cell-h1, ...
+        #[arg(long = "type", value_name = "TYPE", default_value = "code",
+              value_parser = parse_block_type)]
+        block_type: deepnote::BlockType,
+        /// Its content.
+        #[command(flatten)]
+        content: ContentArgs,
+        /// Its zero-based index among the notebook's blocks
+        #[arg(long, value_name = "N")]
+        position: Option<u64>,
+        /// The integration a SQL block queries
+        #[arg(long, value_name = "ID")]
+        integration: Option<String>,
+    },
+    /// Change a block's content or integration, keeping its id
+    #[command(group(clap::ArgGroup::new("change").required(true).multiple(true)
+        .args(["content", "content_file", "integration"])))]
+    Update {
+        /// The block's id
+        block: String,
+        /// Its new content.
+        #[command(flatten)]
+        content: ContentArgs,
+        /// The integration a SQL block queries from now on
+        #[arg(long, value_name = "ID")]
+        integration: Option<String>,
+    },
+    /// Delete a block (asks first on a terminal; --yes elsewhere)
+    Delete {
+        /// The block's id
+        block: String,
+        /// Delete without asking (needed when stdin is not a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+/// A block's source, given inline or read from a file.
+#[derive(Debug, Args, Clone)]
+pub struct ContentArgs {
+    /// The block's source (code, SQL, markdown, an input's value)
+    #[arg(long, value_name = "TEXT", conflicts_with = "content_file")]
+    pub content: Option<String>,
+    /// Read the block's source from this file (`-`: stdin)
+    #[arg(long, value_name = "PATH")]
+    pub content_file: Option<PathBuf>,
+}
+
+fn parse_block_type(text: &str) -> Result<deepnote::BlockType, String> {
+    text.parse()
+        .map_err(|_| format!("`{text}` is not a block type (code, sql, markdown, input-text, ...)"))
+}
+
+/// `deepnote files ...`
+#[derive(Debug, Subcommand)]
+pub enum FilesCommand {
+    /// Upload a local file into a project (streamed; the server never overwrites: a taken path
+    /// gets a unique one, which is printed)
+    Upload {
+        /// The project's id
+        project: String,
+        /// The local file (`-`: stdin)
+        #[arg(value_name = "LOCAL")]
+        local_path: PathBuf,
+        /// Its path in the project [default: the local file's name]
+        remote: Option<String>,
+    },
+    /// Download a project's file (streamed; the local file is replaced only once complete)
+    Download {
+        /// The project's id
+        project: String,
+        /// Its path in the project
+        remote: String,
+        /// Where to write it: a file, a directory (under its name) or `-` (stdout) [default: its
+        /// name, in the current directory]
+        #[arg(value_name = "LOCAL")]
+        local_path: Option<PathBuf>,
+    },
+    /// Delete a project's file (asks first on a terminal; --yes elsewhere)
+    Rm {
+        /// The project's id
+        project: String,
+        /// Its path in the project
+        remote: String,
+        /// Delete without asking (needed when stdin is not a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Copy a file from one project into another, at the same path
+    Cp {
+        /// The project the file is in
+        source: String,
+        /// Its path there
+        remote: String,
+        /// The project to copy it into
+        target: String,
+    },
+}
+
+/// `deepnote schedules ...`
+#[derive(Debug, Subcommand)]
+pub enum SchedulesCommand {
+    /// List a notebook's schedules
+    List {
+        /// The notebook's id
+        notebook: String,
+    },
+    /// Add a schedule to a notebook, next to any it has: --cron EXPR, or --daily --at HH:MM
+    Create {
+        /// The notebook's id
+        notebook: String,
+        /// When it runs.
+        #[command(flatten)]
+        when: ScheduleArgs,
+    },
+    /// Set a notebook's one schedule, creating or replacing it (what Deepnote's own CLI's
+    /// `schedule` does): --cron EXPR, or --daily --at HH:MM
+    Set {
+        /// The notebook's id
+        notebook: String,
+        /// When it runs.
+        #[command(flatten)]
+        when: ScheduleArgs,
+    },
+}
+
+/// When a schedule runs: a cron expression, or every day at a time.
+#[derive(Debug, Args, Clone)]
+#[group(skip)]
+pub struct ScheduleArgs {
+    /// A five-field cron expression: minute hour day-of-month month day-of-week
+    #[arg(long, value_name = "EXPR", value_parser = parse_cron,
+          required_unless_present = "daily", conflicts_with = "daily")]
+    pub cron: Option<deepnote::Cron>,
+    /// Every day, at --at
+    #[arg(long, requires = "at")]
+    pub daily: bool,
+    /// With --daily: the time of day, HH:MM (24-hour)
+    #[arg(long, value_name = "HH:MM", requires = "daily", value_parser = parse_daily)]
+    pub at: Option<deepnote::Cron>,
+    /// The IANA time zone the time is read in, such as Europe/Prague [default: the server's,
+    /// UTC]
+    #[arg(long, value_name = "TZ")]
+    pub timezone: Option<String>,
+}
+
+impl ScheduleArgs {
+    /// The cron expression these flags give (clap has checked that one of them is there).
+    pub fn cron(&self) -> Option<&deepnote::Cron> {
+        self.cron.as_ref().or(self.at.as_ref())
+    }
+}
+
+fn parse_cron(text: &str) -> Result<deepnote::Cron, String> {
+    deepnote::Cron::parse(text).map_err(|e| e.to_string())
+}
+
+fn parse_daily(text: &str) -> Result<deepnote::Cron, String> {
+    deepnote::Cron::daily_at(text).map_err(|e| e.to_string())
+}
+
+/// `deepnote integrations ...`
+#[derive(Debug, Subcommand)]
+pub enum IntegrationsCommand {
+    /// List the workspace's integrations (the whole list: it has no pages)
+    List {
+        /// Only those whose name contains this text
+        #[arg(long, value_name = "TEXT")]
+        name_contains: Option<String>,
+        /// Only this kind, such as pgsql or big-query (repeatable)
+        #[arg(long = "type", value_name = "TYPE")]
+        types: Vec<String>,
+        /// Only this integration (repeatable)
+        #[arg(long = "id", value_name = "ID")]
+        ids: Vec<String>,
+        /// Only those whose kind has (true) or lacks (false) a schema
+        #[arg(long, value_name = "BOOL")]
+        has_schema: Option<bool>,
+        /// Include each one's metadata (admin keys only)
+        #[arg(long)]
+        include_metadata: bool,
+    },
+    /// Show one integration with its tables
+    Get {
+        /// The integration's id
+        integration: String,
+        /// Only the tables of this database
+        #[arg(long, value_name = "NAME")]
+        database: Option<String>,
+        /// Only the tables of this schema
+        #[arg(long, value_name = "NAME")]
+        schema: Option<String>,
+    },
+}
+
+/// `deepnote machines ...`
+#[derive(Debug, Subcommand)]
+pub enum MachinesCommand {
+    /// List the machine types projects can run on
+    Types,
+    /// Show a project's editor machine: status and type
+    Get {
+        /// The project's id
+        project: String,
+    },
+    /// Change a project's machine type (the request's shape is inferred from Deepnote's
+    /// machines guide, so the live API may refuse it)
+    Set {
+        /// The project's id
+        project: String,
+        /// The machine type's id, as `deepnote machines types` lists it
+        machine_type: String,
+    },
+}
+
+/// `deepnote sessions ...`
+#[derive(Debug, Subcommand)]
+pub enum SessionsCommand {
+    /// Start a session on a notebook: it runs the notebook once and stays up for `exec`
+    Create {
+        /// The notebook's id
+        notebook: String,
+        /// An input block's value, NAME=VALUE (repeatable), typed as for `deepnote run`
+        #[arg(long = "input", short = 'i', value_name = "NAME=VALUE", value_parser = parse_input)]
+        inputs: Vec<InputArg>,
+        /// A JSON object of input values (`-` for stdin); --input overrides its entries
+        #[arg(long, value_name = "PATH")]
+        input_file: Option<PathBuf>,
+        /// Keep the session from writing to the project's files
+        #[arg(long)]
+        read_only: bool,
+        /// End the session after this long without activity, such as 30m
+        #[arg(long, value_name = "DURATION", value_parser = parse_positive)]
+        idle_shutdown: Option<std::time::Duration>,
+    },
+    /// Run code in a session's kernel and print its outputs (exit 5 when the code raised)
+    Exec {
+        /// The session's id
+        session: String,
+        /// The notebook the session was started on
+        #[arg(long, value_name = "ID")]
+        notebook: String,
+        /// The code to run (`-`: read it from stdin)
+        code: String,
+        /// Give up on the code after this long, such as 30s
+        #[arg(long, value_name = "DURATION", value_parser = parse_positive)]
+        timeout: Option<std::time::Duration>,
+    },
+}
+
+/// A duration as `--timeout` reads them, but one that ends: `none` is refused.
+fn parse_positive(text: &str) -> Result<std::time::Duration, String> {
+    match parse_timeout(text)? {
+        Deadline(Some(d)) => Ok(d),
+        Deadline(None) => Err("give a duration, such as 30s or 10m".into()),
+    }
+}
+
+/// `deepnote search QUERY ...`
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to look for, in names and contents
+    pub query: String,
+    /// Look only in these kinds (repeatable) [default: all]
+    #[arg(long = "type", value_enum, value_name = "KIND")]
+    pub types: Vec<SearchKind>,
+}
+
+/// What `search --type` looks in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SearchKind {
+    /// Projects
+    Projects,
+    /// Notebooks
+    Notebooks,
+    /// Blocks
+    Blocks,
+    /// Integrations
+    Integrations,
+}
+
+impl SearchKind {
+    /// The SDK's kind.
+    pub fn to_sdk(self) -> deepnote::SearchType {
+        match self {
+            SearchKind::Projects => deepnote::SearchType::Projects,
+            SearchKind::Notebooks => deepnote::SearchType::Notebooks,
+            SearchKind::Blocks => deepnote::SearchType::Blocks,
+            SearchKind::Integrations => deepnote::SearchType::Integrations,
+        }
+    }
 }
 
 /// `deepnote runs ...`
@@ -418,7 +798,7 @@ pub struct WaitArgs {
         long,
         value_name = "DURATION",
         value_parser = parse_timeout,
-        default_value = "1h"
+        default_value_t = Deadline(Some(DEFAULT_TIMEOUT))
     )]
     pub timeout: Deadline,
     /// When the run ends, write its execution snapshot (.deepnote YAML) to this file; missing
@@ -474,8 +854,13 @@ pub struct RunArgs {
     pub live: bool,
     /// How a detached run may use the project's storage (makes the run detached; cannot be
     /// combined with --block)
-    #[arg(long, value_enum, value_name = "MODE", conflicts_with = "blocks")]
-    pub storage_mode: Option<StorageMode>,
+    #[arg(
+        long,
+        value_name = "MODE",
+        conflicts_with = "blocks",
+        value_parser = storage_modes()
+    )]
+    pub storage_mode: Option<DetachedStorage>,
     /// Print the started run and exit without waiting
     #[arg(long, conflicts_with_all = ["timeout", "snapshot_out", "no_snapshot"])]
     pub no_wait: bool,
@@ -489,23 +874,26 @@ pub struct RunArgs {
     pub wait: WaitArgs,
 }
 
-/// `--storage-mode`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum StorageMode {
-    /// Read and write the project's files
-    ReadWrite,
-    /// Read the project's files only
-    Readonly,
-}
-
-impl StorageMode {
-    /// The value as the API spells it.
-    pub fn as_api(self) -> &'static str {
-        match self {
-            StorageMode::ReadWrite => "read_write",
-            StorageMode::Readonly => "readonly",
+/// `--storage-mode`: the SDK's modes, each as the API spells it with `-` for `_` (the API's
+/// own spelling is accepted too).
+fn storage_modes() -> impl clap::builder::TypedValueParser<Value = DetachedStorage> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let flag = |mode: DetachedStorage| mode.as_api().replace('_', "-");
+    let values = DetachedStorage::KNOWN.iter().map(move |&mode| {
+        let value = PossibleValue::new(flag(mode)).help(mode.describe());
+        if flag(mode) == mode.as_api() {
+            value
+        } else {
+            value.alias(mode.as_api())
         }
-    }
+    });
+    PossibleValuesParser::new(values).try_map(move |given| {
+        DetachedStorage::KNOWN
+            .iter()
+            .copied()
+            .find(|&mode| flag(mode) == given || mode.as_api() == given)
+            .ok_or_else(|| format!("`{given}` is not a storage mode"))
+    })
 }
 
 /// `deepnote auth ...`
@@ -532,6 +920,8 @@ mod tests {
     #[test]
     fn the_tree_is_consistent() {
         Cli::command().debug_assert();
+        // With the hidden copies of the global options, as the binary parses it.
+        command().debug_assert();
     }
 
     #[test]

@@ -18,18 +18,7 @@ impl Session {
     /// key (see [`profile::find_key`]) and a base URL (`--base-url`, else the profile's).
     pub async fn open(global: &GlobalArgs) -> CliResult<Session> {
         if global.local {
-            let emulator = crate::local::start("--local").await?;
-            let key = ApiKey::new(crate::local::SAMPLE_KEY)
-                .map_err(|e| crate::exit::CliError::usage(e.to_string()))?;
-            let client = build(&key, Some(emulator.base_url()))?;
-            tracing::debug!(
-                base_url = emulator.base_url(),
-                "started the embedded emulator"
-            );
-            return Ok(Session {
-                client,
-                emulator: Some(emulator),
-            });
+            return Session::local("--local").await;
         }
         let found = profile::find_key(global.api_key_file.as_deref(), &global.profile)?;
         tracing::debug!(source = %found.source(), "using an API key");
@@ -49,6 +38,28 @@ impl Session {
             client,
             emulator: None,
         })
+    }
+
+    /// Starts the embedded emulator with the sample workspace, and a client with its key; `what`
+    /// (the command) is named in the error of a build without the emulator.
+    pub async fn local(what: &str) -> CliResult<Session> {
+        let emulator = crate::local::start(what).await?;
+        let key = ApiKey::new(crate::local::SAMPLE_KEY)
+            .map_err(|e| crate::exit::CliError::usage(e.to_string()))?;
+        let client = build(&key, Some(emulator.base_url()))?;
+        tracing::debug!(
+            base_url = emulator.base_url(),
+            "started the embedded emulator"
+        );
+        Ok(Session {
+            client,
+            emulator: Some(emulator),
+        })
+    }
+
+    /// Where the embedded emulator listens, when this session started one.
+    pub fn emulator_url(&self) -> Option<&str> {
+        self.emulator.as_ref().map(|e| e.base_url())
     }
 
     /// Stops the emulator, if one was started.
@@ -121,4 +132,24 @@ fn skipped_profile_base(source: &KeySource, name: &str) -> Option<String> {
          {stored}, used only with its own key (pass --base-url {stored} to use it)",
         deepnote::api::DEFAULT_HOST
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_http_lets_the_client_be_built_and_its_absence_names_it() {
+        // Building sends nothing, so a host that does not exist will do.
+        let key = ApiKey::new("k").unwrap();
+        let base = Some("http://deepnote.example.com");
+        assert!(build_with(&key, base, true).is_ok());
+        let refused = build_with(&key, base, false).err().unwrap();
+        assert_eq!(refused.exit, crate::exit::Exit::Usage);
+        assert!(
+            refused.message.contains("--allow-http"),
+            "{}",
+            refused.message
+        );
+    }
 }

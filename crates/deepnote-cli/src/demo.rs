@@ -2,11 +2,12 @@
 //! checks that the API did what it should; the demo exits 0 only if every step did.
 
 use crate::app::Context;
+use crate::connect::Session;
 use crate::exit::{CliError, CliResult, Exit};
+use crate::local;
 use crate::progress::Mode;
 use crate::snapshots::{DEFAULT_DIR, Target};
 use crate::watch::{Watched, watch};
-use crate::{connect, local};
 use deepnote::{Client, Error, StreamExt};
 use std::time::Duration;
 
@@ -30,12 +31,12 @@ const INPUTS: &[(&str, &str)] = &[
 
 /// Starts the emulator, walks the API, stops the emulator.
 pub async fn run(ctx: &mut Context) -> CliResult {
-    let emulator = local::start("`deepnote demo`").await?;
+    let session = Session::local("`deepnote demo`").await?;
     say(
         ctx,
         &format!(
             "Deepnote API demo against the embedded emulator at {}",
-            emulator.base_url()
+            session.emulator_url().unwrap_or_default()
         ),
     );
     say(
@@ -46,13 +47,9 @@ pub async fn run(ctx: &mut Context) -> CliResult {
             local::SAMPLE_NOTEBOOK_ID
         ),
     );
-    let client = connect::build(
-        &deepnote::ApiKey::new(local::SAMPLE_KEY).map_err(|e| CliError::usage(e.to_string()))?,
-        Some(emulator.base_url()),
-    )?;
     let mode = Mode::detect(ctx.global.quiet);
-    let result = walk(ctx, &client, mode).await;
-    emulator.shutdown().await;
+    let result = walk(ctx, &session.client, mode).await;
+    session.close().await;
     match result {
         Ok(()) => {
             say(ctx, "All steps did what they should.");

@@ -35,6 +35,16 @@ pub fn human(d: Duration) -> String {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Deadline(pub Option<Duration>);
 
+/// As `--timeout` takes it back: [`human`]'s text, or `none`.
+impl std::fmt::Display for Deadline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(d) => f.write_str(&human(d)),
+            None => f.write_str("none"),
+        }
+    }
+}
+
 /// `--timeout`: a humantime duration (`90s`, `10m`, `1h30m`), a bare number of seconds, or
 /// `none` to wait forever. Zero is refused: it would give up before the first look.
 pub fn parse_timeout(text: &str) -> Result<Deadline, String> {

@@ -10,7 +10,7 @@ impl From<deepnote::Error> for CliError {
     }
 }
 
-/// The exit code of an SDK error; see [`crate::exit::CODES`].
+/// The exit code of an SDK error; see [`crate::exit::Exit`].
 pub fn exit_for(error: &deepnote::Error) -> Exit {
     use deepnote::Error as E;
     match error {
@@ -46,7 +46,7 @@ pub fn describe(error: &deepnote::Error) -> String {
     }
     if let Some(hint) = hint(error, &causes) {
         message.push_str("\n  hint: ");
-        message.push_str(hint);
+        message.push_str(&hint);
     }
     message
 }
@@ -96,25 +96,23 @@ pub fn classify(refused: bool, timed_out: bool, causes: &[String]) -> Option<Net
     }
 }
 
-fn hint(
-    error: &deepnote::Error,
-    causes: &[&(dyn std::error::Error + 'static)],
-) -> Option<&'static str> {
+fn hint(error: &deepnote::Error, causes: &[&(dyn std::error::Error + 'static)]) -> Option<String> {
+    let base_env = deepnote::BASE_URL_ENV;
     Some(match network_failure(error, causes)? {
-        NetworkFailure::Dns => {
-            "the host name did not resolve: check --base-url / $DEEPNOTE_BASE_URL and this \
-             machine's DNS"
-        }
-        NetworkFailure::Refused => {
+        NetworkFailure::Dns => format!(
+            "the host name did not resolve: check --base-url / ${base_env} and this machine's DNS"
+        ),
+        NetworkFailure::Refused => format!(
             "nothing accepted the connection: check the host and port in --base-url / \
-             $DEEPNOTE_BASE_URL (for a local emulator: is `deepnote emulator start` running?)"
-        }
-        NetworkFailure::Tls => {
-            "the TLS handshake failed: if the server's certificate comes from a private CA \
-             (a single-tenant deployment, a proxy), point SSL_CERT_FILE at that CA's PEM file"
-        }
+             ${base_env} (for a local emulator: is `deepnote emulator start` running?)"
+        ),
+        NetworkFailure::Tls => "the TLS handshake failed: if the server's certificate comes \
+             from a private CA (a single-tenant deployment, a proxy), point SSL_CERT_FILE at \
+             that CA's PEM file"
+            .to_string(),
         NetworkFailure::Timeout => {
             "no answer in time: the server or the network is slow or down; try again later"
+                .to_string()
         }
     })
 }

@@ -134,6 +134,200 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "deepnote notebooks inputs",
+        &[
+            "deepnote notebooks inputs NOTEBOOK_ID",
+            "deepnote notebooks inputs NOTEBOOK_ID -o json | jq -r '.[].name'",
+        ],
+    ),
+    (
+        "deepnote notebooks rename",
+        &["deepnote notebooks rename NOTEBOOK_ID \"Daily load (v2)\""],
+    ),
+    (
+        "deepnote notebooks reorder",
+        &[
+            "deepnote notebooks reorder NOTEBOOK_ID BLOCK_A BLOCK_B   # to the top, A then B",
+            "deepnote notebooks reorder NOTEBOOK_ID BLOCK_A --end",
+            "deepnote notebooks reorder NOTEBOOK_ID BLOCK_A --after BLOCK_C",
+        ],
+    ),
+    (
+        "deepnote blocks",
+        &[
+            "deepnote blocks list NOTEBOOK_ID",
+            "deepnote blocks create NOTEBOOK_ID --type sql --content-file query.sql",
+        ],
+    ),
+    (
+        "deepnote blocks list",
+        &[
+            "deepnote blocks list NOTEBOOK_ID",
+            "deepnote blocks list NOTEBOOK_ID -o json | jq -r '.[] | select(.type == \"sql\") | .id'",
+        ],
+    ),
+    (
+        "deepnote blocks get",
+        &["deepnote blocks get BLOCK_ID -o yaml"],
+    ),
+    (
+        "deepnote blocks create",
+        &[
+            "deepnote blocks create NOTEBOOK_ID --content 'print(\"hello\")'",
+            "deepnote blocks create NOTEBOOK_ID --type markdown --content '# Notes' --position 0",
+            "deepnote blocks create NOTEBOOK_ID --type sql --content-file q.sql --integration ID",
+        ],
+    ),
+    (
+        "deepnote blocks update",
+        &[
+            "deepnote blocks update BLOCK_ID --content-file cell.py",
+            "cat cell.py | deepnote blocks update BLOCK_ID --content-file -",
+        ],
+    ),
+    (
+        "deepnote blocks delete",
+        &[
+            "deepnote blocks delete BLOCK_ID              # asks on a terminal",
+            "deepnote blocks delete BLOCK_ID --yes        # in a script",
+        ],
+    ),
+    (
+        "deepnote files",
+        &[
+            "deepnote files upload PROJECT_ID data/sales.csv",
+            "deepnote files download PROJECT_ID sales.csv out/sales.csv",
+        ],
+    ),
+    (
+        "deepnote files upload",
+        &[
+            "deepnote files upload PROJECT_ID data/sales.csv               # as sales.csv",
+            "deepnote files upload PROJECT_ID data/sales.csv inputs/q4.csv",
+            "pg_dump mydb | deepnote files upload PROJECT_ID - dumps/mydb.sql",
+        ],
+    ),
+    (
+        "deepnote files download",
+        &[
+            "deepnote files download PROJECT_ID inputs/q4.csv              # to ./q4.csv",
+            "deepnote files download PROJECT_ID results/model.pkl out/model.pkl",
+            "deepnote files download PROJECT_ID results/summary.json - | jq .",
+        ],
+    ),
+    (
+        "deepnote files rm",
+        &[
+            "deepnote files rm PROJECT_ID inputs/q4.csv        # asks on a terminal",
+            "deepnote files rm PROJECT_ID inputs/q4.csv --yes  # in a script",
+        ],
+    ),
+    (
+        "deepnote files cp",
+        &["deepnote files cp SOURCE_PROJECT_ID inputs/q4.csv TARGET_PROJECT_ID"],
+    ),
+    (
+        "deepnote schedules",
+        &[
+            "deepnote schedules list NOTEBOOK_ID",
+            "deepnote schedules set NOTEBOOK_ID --daily --at 09:00 --timezone Europe/Prague",
+        ],
+    ),
+    (
+        "deepnote schedules list",
+        &[
+            "deepnote schedules list NOTEBOOK_ID",
+            "deepnote schedules list NOTEBOOK_ID -o json | jq -r '.[].cron'",
+        ],
+    ),
+    (
+        "deepnote schedules create",
+        &[
+            "deepnote schedules create NOTEBOOK_ID --cron '0 6 * * 1-5' --timezone UTC",
+            "deepnote schedules create NOTEBOOK_ID --daily --at 18:30",
+        ],
+    ),
+    (
+        "deepnote schedules set",
+        &[
+            "deepnote schedules set NOTEBOOK_ID --daily --at 09:00 --timezone Europe/Prague",
+            "deepnote schedules set NOTEBOOK_ID --cron '*/30 * * * *'",
+        ],
+    ),
+    (
+        "deepnote integrations",
+        &[
+            "deepnote integrations list",
+            "deepnote integrations get INTEGRATION_ID",
+        ],
+    ),
+    (
+        "deepnote integrations list",
+        &[
+            "deepnote integrations list",
+            "deepnote integrations list --type pgsql --type snowflake",
+            "deepnote integrations list --name-contains sales -o json | jq -r '.[0].id'",
+        ],
+    ),
+    (
+        "deepnote integrations get",
+        &[
+            "deepnote integrations get INTEGRATION_ID",
+            "deepnote integrations get INTEGRATION_ID --database sales --schema public -o json",
+        ],
+    ),
+    (
+        "deepnote machines",
+        &[
+            "deepnote machines types",
+            "deepnote machines get PROJECT_ID",
+        ],
+    ),
+    (
+        "deepnote machines types",
+        &["deepnote machines types -o json | jq -r '.[].id'"],
+    ),
+    (
+        "deepnote machines get",
+        &[
+            "deepnote machines get PROJECT_ID",
+            "deepnote machines get PROJECT_ID -o json | jq -r .status",
+        ],
+    ),
+    (
+        "deepnote machines set",
+        &["deepnote machines set PROJECT_ID fjord"],
+    ),
+    (
+        "deepnote sessions",
+        &[
+            "deepnote sessions create NOTEBOOK_ID -o json | jq -r .id",
+            "deepnote sessions exec SESSION_ID --notebook NOTEBOOK_ID 'print(df.shape)'",
+        ],
+    ),
+    (
+        "deepnote sessions create",
+        &[
+            "deepnote sessions create NOTEBOOK_ID -i region=EMEA",
+            "deepnote sessions create NOTEBOOK_ID --read-only --idle-shutdown 30m",
+        ],
+    ),
+    (
+        "deepnote sessions exec",
+        &[
+            "deepnote sessions exec SESSION_ID --notebook NOTEBOOK_ID 'print(df.shape)'",
+            "deepnote sessions exec SESSION_ID --notebook NOTEBOOK_ID - < cell.py",
+        ],
+    ),
+    (
+        "deepnote search",
+        &[
+            "deepnote search revenue",
+            "deepnote search \"SELECT * FROM sales\" --type blocks",
+            "deepnote search churn --type projects --type notebooks -o json | jq -r '.[].id'",
+        ],
+    ),
+    (
         "deepnote runs",
         &["deepnote runs get RUN_ID", "deepnote runs wait RUN_ID"],
     ),
@@ -214,4 +408,19 @@ pub fn section(path: &str) -> Option<String> {
         text.push_str(line);
     }
     Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    /// Examples are fixed text, so they cannot read the SDK's names; this keeps them the same.
+    #[test]
+    fn the_emulator_example_names_the_sdks_variables_and_the_sample_key() {
+        let text = super::section("deepnote emulator start").unwrap();
+        for needed in [
+            format!("{}=http://127.0.0.1:", deepnote::BASE_URL_ENV),
+            format!("{}={}", deepnote::API_KEY_ENV, crate::local::SAMPLE_KEY),
+        ] {
+            assert!(text.contains(&needed), "{needed} missing from:\n{text}");
+        }
+    }
 }

@@ -1,32 +1,48 @@
 //! Exit codes and the one error type every command returns.
 //!
-//! Scripts branch on the exit code, so each code means one thing and never changes: [`CODES`]
-//! is the one table, `--help` prints it and a test checks both READMEs carry it.
+//! Scripts branch on the exit code, so each code means one thing and never changes: [`Exit`]
+//! holds the one table, `--help` prints it and a test checks both READMEs carry it.
 
 use std::fmt;
 use std::process::ExitCode;
 
-/// The exit code of every outcome, as scripts see it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Exit {
-    /// Everything did what it should.
-    Success = 0,
-    /// The API refused or failed in a way no other code names, or the network failed.
-    Api = 1,
-    /// The command line was wrong: an unknown flag, a malformed `--input`, a missing key.
-    Usage = 2,
-    /// The API key was refused (401) or lacks the access level (403).
-    Auth = 3,
-    /// What was asked for does not exist (404).
-    NotFound = 4,
-    /// The run finished, but not successfully (error, internal_error, stopped).
-    RunFailed = 5,
-    /// The run did not finish within `--timeout`.
-    Timeout = 6,
-    /// Interrupted by Ctrl-C; the run itself goes on in Deepnote.
-    Interrupted = 130,
-    /// Stopped by SIGTERM (a CI runner cancelling the job); the run goes on in Deepnote.
-    Terminated = 143,
+/// Declares [`Exit`] from one list: each code's variant, number and meaning, written once.
+/// The variant's doc comment, [`Exit::meaning`] (which `--help` and the READMEs carry) and
+/// [`Exit::ALL`] all come from it, so they cannot drift apart.
+macro_rules! exit_codes {
+    ($( $variant:ident = $code:literal: $meaning:literal, )+) => {
+        /// The exit code of every outcome, as scripts see it.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Exit {
+            $( #[doc = $meaning] $variant = $code, )+
+        }
+
+        impl Exit {
+            /// Every exit code, in the table's order.
+            pub const ALL: &'static [Exit] = &[$( Exit::$variant ),+];
+
+            /// What the code means, in Markdown (backticks name flags and values).
+            pub fn meaning(self) -> &'static str {
+                match self {
+                    $( Exit::$variant => $meaning, )+
+                }
+            }
+        }
+    };
+}
+
+exit_codes! {
+    Success = 0: "success",
+    Api = 1: "API or network error not listed below (5xx, 429 after retries, 409, 400, connection)",
+    Usage = 2: "bad usage: unknown flag, malformed `--input`, no API key found, a key file others \
+        can read, a command this build leaves out",
+    Auth = 3: "authentication: the key was refused (401) or lacks the access level (403)",
+    NotFound = 4: "not found (404)",
+    RunFailed = 5: "the run finished but failed (status `error`, `internal_error` or `stopped`)",
+    Timeout = 6: "timeout: the run did not finish within `--timeout` (1h by default); it goes on \
+        in Deepnote",
+    Interrupted = 130: "interrupted (Ctrl-C); a started run goes on in Deepnote",
+    Terminated = 143: "terminated (SIGTERM); a started run goes on in Deepnote",
 }
 
 impl Exit {
@@ -42,50 +58,15 @@ impl From<Exit> for ExitCode {
     }
 }
 
-/// Every exit code and what it means, in Markdown (backticks name flags and values).
-pub const CODES: &[(Exit, &str)] = &[
-    (Exit::Success, "success"),
-    (
-        Exit::Api,
-        "API or network error not listed below (5xx, 429 after retries, 409, 400, connection)",
-    ),
-    (
-        Exit::Usage,
-        "bad usage: unknown flag, malformed `--input`, no API key found, a key file others can \
-         read, a command this build leaves out",
-    ),
-    (
-        Exit::Auth,
-        "authentication: the key was refused (401) or lacks the access level (403)",
-    ),
-    (Exit::NotFound, "not found (404)"),
-    (
-        Exit::RunFailed,
-        "the run finished but failed (status `error`, `internal_error` or `stopped`)",
-    ),
-    (
-        Exit::Timeout,
-        "timeout: the run did not finish within `--timeout` (1h by default); it goes on in Deepnote",
-    ),
-    (
-        Exit::Interrupted,
-        "interrupted (Ctrl-C); a started run goes on in Deepnote",
-    ),
-    (
-        Exit::Terminated,
-        "terminated (SIGTERM); a started run goes on in Deepnote",
-    ),
-];
-
 /// The exit-code table, as `--help` shows it.
 pub fn exit_codes_help() -> String {
     // Help is wrapped at 100 columns; the meanings wrap under themselves, not under the codes.
     const WIDTH: usize = 84;
     let mut text = String::from("Exit codes:");
-    for (exit, meaning) in CODES {
+    for exit in Exit::ALL {
         let mut line = format!("\n  {:<4}", exit.code());
         let mut used = 0;
-        for word in meaning.replace('`', "").split(' ') {
+        for word in exit.meaning().replace('`', "").split(' ') {
             if used > 0 && used + 1 + word.len() > WIDTH {
                 line.push_str("\n      ");
                 used = 0;
@@ -100,10 +81,11 @@ pub fn exit_codes_help() -> String {
 }
 
 /// The exit-code table as the READMEs carry it.
-pub fn exit_codes_markdown() -> String {
+#[cfg(test)]
+fn exit_codes_markdown() -> String {
     let mut text = String::from("| code | meaning |\n| --- | --- |\n");
-    for (exit, meaning) in CODES {
-        text.push_str(&format!("| {} | {meaning} |\n", exit.code()));
+    for exit in Exit::ALL {
+        text.push_str(&format!("| {} | {} |\n", exit.code(), exit.meaning()));
     }
     text
 }
@@ -164,33 +146,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_are_distinct_and_documented() {
-        let all = [
-            Exit::Success,
-            Exit::Api,
-            Exit::Usage,
-            Exit::Auth,
-            Exit::NotFound,
-            Exit::RunFailed,
-            Exit::Timeout,
-            Exit::Interrupted,
-            Exit::Terminated,
-        ];
+    fn codes_are_distinct_and_in_the_help() {
         let mut seen = std::collections::HashSet::new();
         let help = exit_codes_help();
-        for exit in all {
+        for exit in Exit::ALL {
             assert!(seen.insert(exit.code()), "{exit:?} shares its code");
-            assert!(
-                CODES.iter().any(|(e, _)| *e == exit),
-                "{exit:?} missing from CODES"
-            );
             let line = format!("\n  {:<4} ", exit.code());
             assert!(help.contains(&line), "{exit:?} missing from the help table");
+            // The help drops the Markdown backticks, and keeps every word.
+            let first = exit.meaning().split(' ').next().unwrap().replace('`', "");
+            assert!(help.contains(&format!("{line}{first}")), "{exit:?}: {help}");
         }
-        assert_eq!(CODES.len(), all.len());
     }
 
-    /// Both READMEs carry the table exactly as [`CODES`] makes it.
+    /// Both READMEs carry the table exactly as [`Exit::meaning`] makes it.
     #[test]
     fn the_readmes_carry_the_table() {
         let table = exit_codes_markdown();

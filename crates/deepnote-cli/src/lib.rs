@@ -1,31 +1,49 @@
-//! The `deepnote` command-line tool, as a library so its parts can be tested one by one.
-//! The binary (`src/main.rs`) only parses the command line and calls [`app::run`].
+//! The `deepnote` command-line tool. Its parts are private: the binary (`src/main.rs`) calls
+//! [`main`], and the tests drive the binary itself. [`command`] is the one other export, the
+//! command tree, for the help snapshots and for tools that render it (man pages, completions).
 
 #![warn(missing_docs)]
 // The arguments' doc comments are `--help` text, read in a terminal, where a URL in <> would
 // show its brackets: rustdoc's advice to bracket bare URLs does not apply here.
 #![allow(rustdoc::bare_urls)]
 
-pub mod app;
-pub mod cli;
-pub mod commands;
-pub mod confirm;
-pub mod connect;
-pub mod demo;
-pub mod duration;
-pub mod errors;
-pub mod examples;
-pub mod exit;
-pub mod github;
-pub mod inputs;
-pub mod local;
-pub mod notebook_file;
-pub mod operations;
-pub mod output;
-pub mod profile;
-pub mod progress;
-pub mod signals;
-pub mod snapshots;
-pub mod tree;
-pub mod view;
-pub mod watch;
+mod app;
+mod cli;
+mod commands;
+mod confirm;
+mod connect;
+mod demo;
+mod duration;
+mod errors;
+mod examples;
+mod exit;
+mod github;
+mod inputs;
+mod local;
+mod notebook_file;
+#[cfg(test)]
+mod operations;
+mod output;
+mod profile;
+mod progress;
+mod signals;
+mod snapshots;
+mod tree;
+mod watch;
+
+use std::process::ExitCode;
+
+/// The `deepnote` command tree, with every subcommand's examples and the exit-code table.
+pub fn command() -> clap::Command {
+    cli::command()
+}
+
+/// Parses the process's arguments and runs the command; the exit code says how it went.
+pub fn main() -> ExitCode {
+    use clap::FromArgMatches;
+    // clap answers --version and --help here, before any runtime or client exists, which keeps
+    // them at process-start cost.
+    let matches = cli::command().get_matches();
+    let cli = cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    app::run(cli).into()
+}

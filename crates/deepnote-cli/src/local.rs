@@ -32,6 +32,7 @@ impl Running {
 }
 
 /// What a command that needs the emulator says in a build without it.
+#[cfg(not(feature = "local"))]
 pub fn not_built(what: &str) -> CliError {
     CliError::usage(format!(
         "{what} needs the bundled emulator, and this `deepnote` was built without it; \

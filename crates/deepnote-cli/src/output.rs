@@ -9,7 +9,7 @@
 
 use clap::ValueEnum;
 use serde::Serialize;
-// A value that keeps the order of a struct's fields (serde_json's sorts them), so the views'
+// A value that keeps the order of a struct's fields (serde_json's sorts them), so the SDK models'
 // field order survives into every format, tables included.
 use crate::tree::Tree as Value;
 use std::io::{self, Write};

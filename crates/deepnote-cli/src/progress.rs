@@ -135,6 +135,73 @@ impl Drop for Progress {
     }
 }
 
+/// A bar for a file upload or download, fed by the SDK's progress callback: drawn on stderr
+/// when it is a terminal ([`Mode::Spinner`]); none otherwise, so a CI log or `--quiet` stays
+/// free of redraws.
+pub struct Transfer {
+    bar: Option<ProgressBar>,
+}
+
+impl Transfer {
+    /// A bar for `label` (`upload data.csv`); `total` bytes when known, else a byte counter.
+    pub fn start(mode: Mode, label: &str, total: Option<u64>) -> Transfer {
+        if mode != Mode::Spinner {
+            return Transfer { bar: None };
+        }
+        let bar = match total {
+            Some(total) => ProgressBar::new(total).with_style(
+                ProgressStyle::with_template(
+                    "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+                )
+                .expect("the template is valid")
+                .progress_chars("=> "),
+            ),
+            None => ProgressBar::new_spinner().with_style(
+                ProgressStyle::with_template("{spinner} {msg} {bytes} {bytes_per_sec}")
+                    .expect("the template is valid"),
+            ),
+        };
+        bar.set_message(label.to_string());
+        Transfer::with_bar(bar)
+    }
+
+    /// A transfer drawn by this bar (tests give one with a hidden draw target).
+    pub fn with_bar(bar: ProgressBar) -> Transfer {
+        Transfer { bar: Some(bar) }
+    }
+
+    /// Whether a bar is shown.
+    #[cfg(test)]
+    pub fn is_shown(&self) -> bool {
+        self.bar.is_some()
+    }
+
+    /// The callback to hand the SDK: it moves the bar to the bytes done so far.
+    pub fn callback(&self) -> Option<impl Fn(u64) + Send + Sync + 'static + use<>> {
+        let bar = self.bar.clone()?;
+        Some(move |done: u64| bar.set_position(done))
+    }
+
+    /// Bytes done so far, as the bar shows them (0 without a bar).
+    #[cfg(test)]
+    pub fn position(&self) -> u64 {
+        self.bar.as_ref().map_or(0, ProgressBar::position)
+    }
+
+    /// Clears the bar; the caller says the one line there is to say.
+    pub fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Drop for Transfer {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
 /// Whole seconds: a line a second would otherwise read `0ms`, `412ms`, `1s`.
 fn elapsed(d: Duration) -> String {
     match d.as_secs() {
@@ -181,6 +248,21 @@ mod tests {
                 .all(|l| l.as_bytes()[4] == b'-' && l.contains("Z run")),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_transfer_bar_only_on_a_terminal_and_it_follows_the_callback() {
+        for mode in [Mode::Lines, Mode::Silent] {
+            let transfer = Transfer::start(mode, "upload a", Some(10));
+            assert!(!transfer.is_shown(), "{mode:?}");
+            assert!(transfer.callback().is_none(), "{mode:?}");
+        }
+        let bar = ProgressBar::with_draw_target(Some(100), indicatif::ProgressDrawTarget::hidden());
+        let transfer = Transfer::with_bar(bar);
+        let callback = transfer.callback().expect("a bar takes progress");
+        callback(40);
+        callback(100);
+        assert_eq!(transfer.position(), 100);
     }
 
     #[test]

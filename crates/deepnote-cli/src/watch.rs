@@ -8,7 +8,6 @@ use crate::github::{self, RunSummary};
 use crate::progress::{Mode, Progress};
 use crate::signals::Signal;
 use crate::snapshots::{Saved, Target};
-use crate::view;
 use deepnote::{Client, Error, Run, RunId, StreamExt};
 use std::time::Duration;
 
@@ -92,7 +91,7 @@ pub async fn wait_and_report(
     };
     if let Some(run) = finished {
         if snapshot.leaves_stdout_free() {
-            ctx.out.item(&view::run(run))?;
+            ctx.out.item(run)?;
         }
         match (&result, snapshot.save(client, run).await) {
             (_, Ok(None)) => {}

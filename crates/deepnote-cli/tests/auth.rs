@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use deepnote_emulator::{AccessLevel, KeySpec, SAMPLE_WORKSPACE_ID};
+use deepnote_emulator::{KeySpec, Role, SAMPLE_WORKSPACE_ID};
 use predicates::prelude::*;
 use std::os::unix::fs::PermissionsExt;
 
@@ -129,7 +129,7 @@ fn the_key_never_appears_in_any_output_even_verbose() {
         KeySpec::new(CANARY)
             .workspace(SAMPLE_WORKSPACE_ID)
             .user("canary")
-            .access(AccessLevel::Admin),
+            .access(Role::Admin),
     );
     let cases: &[&[&str]] = &[
         &["-vv", "me"],

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use deepnote_emulator::{RunBehaviour, RunOutcome};
+use deepnote_emulator::{Behaviour, Outcome};
 use predicates::prelude::*;
 use serde_json::Value;
 use std::time::Duration;
@@ -31,7 +31,7 @@ fn several_notebooks_run_together_and_the_worst_outcome_sets_the_exit_code() {
     emu.emulator().set_behaviour(
         &failing,
         // Reported in the run's `error`, as the service does at times (it is often null).
-        RunBehaviour::new(Duration::from_millis(300), RunOutcome::Error)
+        Behaviour::new(Duration::from_millis(300), Outcome::Error)
             .message("boom")
             .report_error(true),
     );

@@ -4,7 +4,8 @@
 mod common;
 
 use common::*;
-use deepnote_emulator::{RunBehaviour, RunOutcome};
+use deepnote_emulator::{Behaviour, Outcome};
+use deepnote_test_support::{Harness, Reply, Stub};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -55,7 +56,14 @@ fn projects_lifecycle() {
     );
     assert_eq!(
         keys(&created),
-        ["firstNotebookId", "folderId", "id", "name", "projectType"]
+        [
+            "firstNotebookId",
+            "folderId",
+            "id",
+            "name",
+            "notebooks",
+            "projectType"
+        ]
     );
     assert_eq!(created["name"], "CLI test");
     let id = created["id"].as_str().unwrap().to_string();
@@ -192,7 +200,7 @@ fn notebooks_lifecycle_and_runs() {
             "notebookId",
             "status",
             "createdAt",
-            "finishedAt",
+            "completedAt",
             "error",
         ] {
             assert!(run.get(key).is_some(), "{key} missing from {run}");
@@ -252,16 +260,17 @@ fn run_sends_inputs_as_deepnote_takes_them_and_waits_for_success() {
     ]));
     assert_eq!(run["status"], "success");
     assert_eq!(run["notebookId"], SAMPLE_NOTEBOOK_ID);
-    let attached = run["snapshot"]
-        .as_object()
-        .expect("a finished run carries its snapshot");
-    assert!(
-        attached
-            .keys()
-            .all(|k| k == "downloadUrl" || k == "snapshotContent")
-            && attached.len() == 1,
-        "{attached:?}"
+    // The snapshot as the live API attaches it: flat on the run, one of the two fields.
+    let attached: Vec<&str> = ["snapshotDownloadUrl", "snapshotContent"]
+        .into_iter()
+        .filter(|k| run[*k].is_string())
+        .collect();
+    assert_eq!(
+        attached.len(),
+        1,
+        "a finished run carries its snapshot once: {run}"
     );
+    assert!(run.get("snapshot").is_none(), "{run}");
     let record = emu
         .emulator()
         .run_record(run["runId"].as_str().unwrap())
@@ -376,7 +385,7 @@ fn a_failing_run_exits_5_with_the_run_on_stdout() {
     for reported in [true, false] {
         emu.emulator().set_behaviour(
             SAMPLE_NOTEBOOK_ID,
-            RunBehaviour::new(Duration::from_millis(200), RunOutcome::Error)
+            Behaviour::new(Duration::from_millis(200), Outcome::Error)
                 .message("ZeroDivisionError: boom")
                 .report_error(reported),
         );
@@ -407,7 +416,7 @@ fn a_run_past_its_timeout_exits_6() {
     let emu = Emu::start();
     emu.emulator().set_behaviour(
         SAMPLE_NOTEBOOK_ID,
-        RunBehaviour::new(Duration::from_secs(3600), RunOutcome::Success),
+        Behaviour::new(Duration::from_secs(3600), Outcome::Success),
     );
     let dir = tempfile::tempdir().unwrap();
     let summary = dir.path().join("summary.md");
@@ -437,7 +446,7 @@ fn github_actions_get_an_annotation_and_a_summary() {
     let summary = dir.path().join("summary.md");
     emu.emulator().set_behaviour(
         SAMPLE_NOTEBOOK_ID,
-        RunBehaviour::new(Duration::from_millis(100), RunOutcome::Error).message("KeyError: 'x'"),
+        Behaviour::new(Duration::from_millis(100), Outcome::Error).message("KeyError: 'x'"),
     );
     let out = emu
         .cmd()
@@ -577,10 +586,7 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn network_errors_exit_1() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let port = deepnote_test_support::loopback::free_port();
     let config = tempfile::tempdir().unwrap();
     bare(config.path())
         .env("DEEPNOTE_API_KEY", "k")
@@ -731,7 +737,7 @@ fn signal_a_watch(signal: &str) -> (Option<i32>, String) {
     let emu = Emu::start();
     emu.emulator().set_behaviour(
         SAMPLE_NOTEBOOK_ID,
-        RunBehaviour::new(Duration::from_secs(3600), RunOutcome::Success),
+        Behaviour::new(Duration::from_secs(3600), Outcome::Success),
     );
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("deepnote"))
         .env_remove("GITHUB_ACTIONS")
@@ -834,7 +840,7 @@ fn a_terminal_gets_a_spinner_instead_of_log_lines() {
     let emu = Emu::start();
     emu.emulator().set_behaviour(
         SAMPLE_NOTEBOOK_ID,
-        RunBehaviour::new(Duration::from_millis(800), RunOutcome::Success),
+        Behaviour::new(Duration::from_millis(800), Outcome::Success),
     );
     let screen = on_a_terminal(&emu, &format!("run {SAMPLE_NOTEBOOK_ID}"), false);
     assert!(screen.contains("success after"), "{screen:?}");
@@ -848,80 +854,55 @@ fn a_terminal_gets_a_spinner_instead_of_log_lines() {
 /// `detached` from `false`; the exact body can.
 struct BodyStub {
     base: String,
-    seen: std::sync::Arc<std::sync::Mutex<Vec<(String, String, Value)>>>,
+    stub: Harness<Stub>,
 }
 
 impl BodyStub {
     fn start() -> BodyStub {
-        use std::io::{BufRead, BufReader, Read, Write};
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let log = seen.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { return };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut line = String::new();
-                if reader.read_line(&mut line).is_err() {
-                    continue;
-                }
-                let mut parts = line.split_whitespace();
-                let method = parts.next().unwrap_or_default().to_string();
-                let path = parts.next().unwrap_or_default().to_string();
-                let mut length = 0;
-                loop {
-                    let mut header = String::new();
-                    if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
-                        break;
-                    }
-                    if let Some((name, value)) = header.split_once(':')
-                        && name.eq_ignore_ascii_case("content-length")
-                    {
-                        length = value.trim().parse().unwrap_or(0);
-                    }
-                }
-                let mut body = vec![0; length];
-                let _ = reader.read_exact(&mut body);
-                let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                log.lock()
-                    .unwrap()
-                    .push((method.clone(), path.clone(), body));
+        let stub = Harness::start(1, || {
+            Stub::answering(|seen| {
+                let (method, path) = (seen.method.as_str(), seen.path.as_str());
                 let (status, answer) = if method == "POST" && path.starts_with("/v2/runs") {
                     (
-                        "202 Accepted",
+                        202,
                         json!({"runId": "00000000-0000-4000-8000-000000000abc",
-                            "status": "pending", "createdAt": "2026-12-01T00:00:00Z"})
-                        .to_string(),
+                            "status": "pending", "createdAt": "2026-12-01T00:00:00Z"}),
                     )
                 } else if method == "GET" && path == "/v2/notebooks/nb-inputs" {
                     (
-                        "200 OK",
+                        200,
                         json!({"notebook": {"id": "nb-inputs", "inputs": [
                             {"name": "region", "type": "input-text"},
-                            {"name": "limit", "type": "input-slider"}]}})
-                        .to_string(),
+                            {"name": "limit", "type": "input-slider"}]}}),
                     )
                 } else {
-                    (
-                        "404 Not Found",
-                        json!({"message": "no such thing"}).to_string(),
-                    )
+                    (404, json!({"message": "no such thing"}))
                 };
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
-                    answer.len()
-                );
-            }
+                Reply::json(status, answer)
+            })
         });
-        BodyStub { base, seen }
+        BodyStub {
+            base: stub.url(),
+            stub,
+        }
+    }
+
+    /// Each request's method, path and JSON body (`null` when it has none), oldest first.
+    fn seen(&self) -> Vec<(String, String, Value)> {
+        self.stub
+            .seen()
+            .iter()
+            .map(|s| {
+                let body = serde_json::from_slice(&s.body).unwrap_or(Value::Null);
+                (s.method.to_string(), s.path.clone(), body)
+            })
+            .collect()
     }
 
     /// `deepnote run NB --no-wait ARGS...` against the stub; the body of its create.
     fn run_body(&self, args: &[&str]) -> Value {
         let config = tempfile::tempdir().unwrap();
-        self.seen.lock().unwrap().clear();
+        self.stub.clear();
         bare(config.path())
             .env("DEEPNOTE_API_KEY", "stub-key")
             .args([
@@ -936,7 +917,7 @@ impl BodyStub {
             .args(args)
             .assert()
             .success();
-        let seen = self.seen.lock().unwrap();
+        let seen = self.seen();
         let creates: Vec<_> = seen
             .iter()
             .filter(|(m, p, _)| m == "POST" && p.starts_with("/v2/runs"))
@@ -1004,7 +985,7 @@ fn run_refuses_inputs_the_notebook_does_not_define_before_starting_it() {
                 .and(predicate::str::contains("region (input-text)"))
                 .and(predicate::str::contains("limit (input-slider)")),
         );
-    let seen = stub.seen.lock().unwrap();
+    let seen = stub.seen();
     assert!(
         !seen.iter().any(|(m, _, _)| m == "POST"),
         "the run was started: {seen:?}"
@@ -1095,7 +1076,7 @@ fn projects_create_prints_the_first_notebooks_id() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("deepnote run nb-first"), "{stderr}");
     // The create's own answer names it: one request.
-    assert_eq!(*server.seen.lock().unwrap(), ["POST /v2/projects"]);
+    assert_eq!(server.seen(), ["POST /v2/projects"]);
 }
 
 #[test]
@@ -1103,7 +1084,7 @@ fn ctrl_c_on_a_terminal_clears_the_spinner_and_prints_one_line() {
     let emu = Emu::start();
     emu.emulator().set_behaviour(
         SAMPLE_NOTEBOOK_ID,
-        RunBehaviour::new(Duration::from_secs(3600), RunOutcome::Success),
+        Behaviour::new(Duration::from_secs(3600), Outcome::Success),
     );
     let bin = assert_cmd::cargo::cargo_bin("deepnote");
     let pidfile = emu.config.path().join("pid");

@@ -17,7 +17,7 @@ fn walk(command: &mut clap::Command, path: &str, out: &mut Vec<(String, String)>
 #[test]
 fn help_tree() {
     // A fixed width, so the snapshots do not depend on the terminal that runs the tests.
-    let mut command = deepnote_cli::cli::command().term_width(100);
+    let mut command = deepnote_cli::command().term_width(100);
     command.build();
     let mut pages = Vec::new();
     walk(&mut command, "deepnote", &mut pages);

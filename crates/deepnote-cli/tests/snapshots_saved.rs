@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use deepnote_emulator::{RunBehaviour, RunOutcome};
+use deepnote_emulator::{Behaviour, Outcome};
 use predicates::prelude::*;
 use std::time::Duration;
 
@@ -49,7 +49,7 @@ fn run_saves_the_snapshot_under_snapshots_by_default() {
     assert!(names.contains(&latest), "{names:?}");
     let stamped = names.iter().find(|n| **n != latest).unwrap();
     // The run's end, to the second, in UTC: 2026-01-14T13-55-41.
-    let finished = run["finishedAt"].as_str().unwrap();
+    let finished = run["completedAt"].as_str().unwrap();
     let expected = format!(
         "{stem}{}.snapshot.deepnote",
         finished[..19].replace(':', "-")
@@ -124,7 +124,7 @@ fn runs_get_on_an_unfinished_run_says_so() {
     let emu = Emu::start();
     emu.emulator().set_behaviour(
         SAMPLE_NOTEBOOK_ID,
-        RunBehaviour::new(Duration::from_secs(3600), RunOutcome::Success),
+        Behaviour::new(Duration::from_secs(3600), Outcome::Success),
     );
     let started = json(emu.cmd().args(["run", SAMPLE_NOTEBOOK_ID, "--no-wait"]));
     let id = started["runId"].as_str().unwrap();

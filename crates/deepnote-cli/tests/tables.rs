@@ -68,10 +68,9 @@ fn one_item_shows_whole_values() {
         .unwrap();
     let id = done["runId"].as_str().unwrap();
     let run = json(emu.cmd().args(["runs", "get", id]));
-    let content = run["snapshot"]
-        .as_object()
-        .and_then(|s| s.values().next())
-        .and_then(|v| v.as_str())
+    let content = run["snapshotDownloadUrl"]
+        .as_str()
+        .or(run["snapshotContent"].as_str())
         .expect("a finished run carries its snapshot")
         .to_string();
     assert!(content.chars().count() > 80, "{content}");
@@ -127,4 +126,43 @@ fn empty_lists_say_so() {
         .assert()
         .success()
         .stdout("[]\n");
+}
+
+/// The columns point into the JSON as the SDK's models serialize: a field the models renamed
+/// would leave its column blank.
+#[test]
+fn every_column_shows_its_field() {
+    let emu = Emu::start();
+    for (args, fields) in [
+        (
+            &["notebooks", "runs", SAMPLE_NOTEBOOK_ID][..],
+            &["runId", "status", "createdAt", "completedAt"][..],
+        ),
+        (&["projects", "list"], &["id", "name", "projectType"]),
+        (
+            &["notebooks", "list", SAMPLE_PROJECT_ID],
+            &["id", "name", "projectId"],
+        ),
+    ] {
+        let items = json(emu.cmd().args(args));
+        let table = emu.cmd().args(args).args(["-o", "table"]).output().unwrap();
+        let table = String::from_utf8(table.stdout).unwrap();
+        let items = items.as_array().unwrap();
+        assert!(!items.is_empty(), "{args:?}");
+        for item in items {
+            let id = item["runId"].as_str().or(item["id"].as_str()).unwrap();
+            let row = table.lines().find(|l| l.starts_with(id)).expect(&table);
+            for field in fields {
+                // A run still going has no completedAt yet; every other field is filled.
+                let Some(value) = item[*field].as_str() else {
+                    assert!(*field == "completedAt", "{field} of {item}");
+                    continue;
+                };
+                assert!(
+                    row.contains(value),
+                    "{args:?}: {field} {value} not in {row}"
+                );
+            }
+        }
+    }
 }

@@ -16,7 +16,7 @@
 //! also create, delete and run. Keys are compared in constant time (over SHA-256 digests, so
 //! neither content nor length leaks through timing), and never logged.
 
-use crate::error::ApiError;
+use crate::error::Refusal;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -25,7 +25,7 @@ use subtle::ConstantTimeEq;
 /// A key's access level in its workspace, lowest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum AccessLevel {
+pub enum Role {
     /// May only introspect its own key (`/me`).
     Guest,
     /// Reads projects, notebooks and runs.
@@ -38,28 +38,28 @@ pub enum AccessLevel {
     Admin,
 }
 
-impl AccessLevel {
+impl Role {
     /// The wire name, as `/me` reports it.
     pub fn as_str(self) -> &'static str {
         match self {
-            AccessLevel::Guest => "guest",
-            AccessLevel::RestrictedUser => "restricted_user",
-            AccessLevel::Viewer => "viewer",
-            AccessLevel::Editor => "editor",
-            AccessLevel::Admin => "admin",
+            Role::Guest => "guest",
+            Role::RestrictedUser => "restricted_user",
+            Role::Viewer => "viewer",
+            Role::Editor => "editor",
+            Role::Admin => "admin",
         }
     }
 }
 
-impl std::str::FromStr for AccessLevel {
+impl std::str::FromStr for Role {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         Ok(match s {
-            "guest" => AccessLevel::Guest,
-            "restricted_user" => AccessLevel::RestrictedUser,
-            "viewer" => AccessLevel::Viewer,
-            "editor" => AccessLevel::Editor,
-            "admin" => AccessLevel::Admin,
+            "guest" => Role::Guest,
+            "restricted_user" => Role::RestrictedUser,
+            "viewer" => Role::Viewer,
+            "editor" => Role::Editor,
+            "admin" => Role::Admin,
             other => return Err(format!("unknown access level `{other}`")),
         })
     }
@@ -84,11 +84,11 @@ pub enum Op {
 
 impl Op {
     /// The lowest access level allowed to perform this operation.
-    pub fn required(self) -> AccessLevel {
+    pub fn required(self) -> Role {
         match self {
-            Op::GetMe => AccessLevel::Guest,
-            Op::Read => AccessLevel::RestrictedUser,
-            Op::Create | Op::Update | Op::Delete | Op::Run => AccessLevel::Editor,
+            Op::GetMe => Role::Guest,
+            Op::Read => Role::RestrictedUser,
+            Op::Create | Op::Update | Op::Delete | Op::Run => Role::Editor,
         }
     }
 }
@@ -108,7 +108,7 @@ pub struct KeySpec {
     /// The user that created the key.
     pub user_id: String,
     /// The key's access level.
-    pub access: AccessLevel,
+    pub access: Role,
 }
 
 impl std::fmt::Debug for KeySpec {
@@ -130,7 +130,7 @@ impl KeySpec {
             workspace_id: "default-workspace".into(),
             workspace_name: "Default workspace".into(),
             user_id: "default-user".into(),
-            access: AccessLevel::Admin,
+            access: Role::Admin,
         }
     }
 
@@ -154,7 +154,7 @@ impl KeySpec {
     }
 
     /// Set the access level.
-    pub fn access(mut self, level: AccessLevel) -> Self {
+    pub fn access(mut self, level: Role) -> Self {
         self.access = level;
         self
     }
@@ -162,7 +162,7 @@ impl KeySpec {
     /// A stable, non-secret id for the key: a prefix of its digest.
     pub fn key_id(&self) -> String {
         let d = Sha256::digest(self.key.as_bytes());
-        d[..8].iter().map(|b| format!("{b:02x}")).collect()
+        crate::codec::hex(&d[..8])
     }
 
     /// Parse `KEY[:WORKSPACE[:USER[:LEVEL]]]`, the binary's `--key` syntax.
@@ -201,14 +201,14 @@ impl Keys {
     }
 
     /// The key an `Authorization` header value names, or 401.
-    pub fn authenticate(&self, header: Option<&str>) -> Result<Arc<KeySpec>, ApiError> {
+    pub fn authenticate(&self, header: Option<&str>) -> Result<Arc<KeySpec>, Refusal> {
         let presented = header
             .and_then(|h| {
                 let (scheme, rest) = h.split_once(' ')?;
                 scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
             })
             .filter(|k| !k.is_empty())
-            .ok_or(ApiError::Unauthorized)?;
+            .ok_or(Refusal::Unauthorized)?;
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
         // Look at every key whatever matches, so timing does not tell how many keys exist
         // before the right one.
@@ -218,16 +218,16 @@ impl Keys {
                 found = Some(spec.clone());
             }
         }
-        found.ok_or(ApiError::Unauthorized)
+        found.ok_or(Refusal::Unauthorized)
     }
 }
 
 /// 403 unless `key` may perform `op`.
-pub(crate) fn authorize(key: &KeySpec, op: Op) -> Result<(), ApiError> {
+pub(crate) fn authorize(key: &KeySpec, op: Op) -> Result<(), Refusal> {
     if key.access >= op.required() {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(format!(
+        Err(Refusal::Forbidden(format!(
             "access level `{}` may not perform this operation (needs `{}`)",
             key.access.as_str(),
             op.required().as_str()
@@ -249,12 +249,9 @@ mod tests {
                 k.user_id.as_str(),
                 k.access
             ),
-            ("secret", "ws-1", "u-1", AccessLevel::Viewer)
+            ("secret", "ws-1", "u-1", Role::Viewer)
         );
-        assert_eq!(
-            KeySpec::parse_cli("only").unwrap().access,
-            AccessLevel::Admin
-        );
+        assert_eq!(KeySpec::parse_cli("only").unwrap().access, Role::Admin);
         assert!(KeySpec::parse_cli("").is_err());
         assert!(KeySpec::parse_cli("k:w:u:overlord").is_err());
         assert!(KeySpec::parse_cli("k:w:u:admin:extra").is_err());
@@ -281,11 +278,11 @@ mod tests {
     #[test]
     fn levels_are_ordered_as_the_table_says() {
         let k = |level| KeySpec::new("k").access(level);
-        assert!(authorize(&k(AccessLevel::Guest), Op::GetMe).is_ok());
-        assert!(authorize(&k(AccessLevel::Guest), Op::Read).is_err());
-        assert!(authorize(&k(AccessLevel::RestrictedUser), Op::Read).is_ok());
-        assert!(authorize(&k(AccessLevel::Viewer), Op::Create).is_err());
-        assert!(authorize(&k(AccessLevel::Editor), Op::Run).is_ok());
-        assert!(authorize(&k(AccessLevel::Admin), Op::Delete).is_ok());
+        assert!(authorize(&k(Role::Guest), Op::GetMe).is_ok());
+        assert!(authorize(&k(Role::Guest), Op::Read).is_err());
+        assert!(authorize(&k(Role::RestrictedUser), Op::Read).is_ok());
+        assert!(authorize(&k(Role::Viewer), Op::Create).is_err());
+        assert!(authorize(&k(Role::Editor), Op::Run).is_ok());
+        assert!(authorize(&k(Role::Admin), Op::Delete).is_ok());
     }
 }

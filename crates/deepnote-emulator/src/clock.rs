@@ -10,25 +10,20 @@ use std::time::Duration;
 /// Milliseconds since the Unix epoch, the clock's unit everywhere in the state.
 pub type Millis = i64;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-struct Reading {
-    /// Added to the wall clock; grows with `advance`.
-    offset_ms: i64,
-    /// When frozen, the virtual time stands here.
-    frozen_at: Option<Millis>,
-}
-
 /// A wall clock with an offset that can be advanced and frozen.
 #[derive(Debug)]
 pub struct Clock {
-    inner: Mutex<Reading>,
+    inner: Mutex<ClockState>,
 }
 
-/// The clock's settings, as the control API and persistence see them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// The clock's settings, as persistence stores them.
+///
+/// The persisted form is this struct as JSON (`offsetMs`, `frozenAt`); the control API answers
+/// `{"now", "offsetMs", "frozen"}` instead (see [`crate::control`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClockState {
-    /// Milliseconds added to the wall clock.
+    /// Milliseconds added to the wall clock; grows with `advance`.
     pub offset_ms: i64,
     /// The virtual time in milliseconds since the epoch, if frozen.
     pub frozen_at: Option<Millis>,
@@ -48,10 +43,7 @@ impl Clock {
     /// A clock that follows the wall clock.
     pub fn new() -> Self {
         Clock {
-            inner: Mutex::new(Reading {
-                offset_ms: 0,
-                frozen_at: None,
-            }),
+            inner: Mutex::new(ClockState::default()),
         }
     }
 
@@ -87,19 +79,12 @@ impl Clock {
 
     /// The settings, for the control API and persistence.
     pub fn state(&self) -> ClockState {
-        let r = *self.inner.lock().expect("clock lock");
-        ClockState {
-            offset_ms: r.offset_ms,
-            frozen_at: r.frozen_at,
-        }
+        *self.inner.lock().expect("clock lock")
     }
 
     /// Restore settings saved by [`Clock::state`].
     pub fn restore(&self, s: ClockState) {
-        *self.inner.lock().expect("clock lock") = Reading {
-            offset_ms: s.offset_ms,
-            frozen_at: s.frozen_at,
-        };
+        *self.inner.lock().expect("clock lock") = s;
     }
 }
 

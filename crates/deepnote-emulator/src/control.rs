@@ -14,7 +14,7 @@
 //! | `POST /_emulator/reset`                 | forget projects, notebooks, runs, behaviours      |
 //! | `PUT /_emulator/behaviours/{notebookId}`| `{"durationMs","outcome","message","reportError"}` for new runs |
 //! | `DELETE /_emulator/behaviours/{id}`     | back to the default behaviour                     |
-//! | `GET /_emulator/clock`                  | `{"now","offsetMs","frozenAt"}`                   |
+//! | `GET /_emulator/clock`                  | `{"now","offsetMs","frozen"}`                     |
 //! | `POST /_emulator/clock/advance`         | `{"ms": N}` moves the clock forward               |
 //! | `POST /_emulator/clock/freeze`          | `{"frozen": bool}`                                |
 //! | `GET`/`PUT /_emulator/faults`           | the injected faults (see [`Faults`])              |
@@ -26,12 +26,12 @@
 //! | `GET /_emulator/snapshots/{token}`      | a run's snapshot YAML (the `downloadUrl`)         |
 
 use crate::auth::KeySpec;
-use crate::error::ApiError;
+use crate::error::Refusal;
 use crate::extract::{PathParams, RawBody};
 use crate::faults::Faults;
 use crate::journal::JournalEntry;
-use crate::runs::RunBehaviour;
-use crate::server::Shared;
+use crate::runs::Behaviour;
+use crate::shared::Shared;
 use crate::state::Change;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -39,10 +39,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use serde_json::json;
-use sha2::Sha256;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -85,7 +83,7 @@ async fn admin_only(State(s): St, req: Request, next: Next) -> Response {
             .unwrap_or("");
         let ok: bool = subtle::ConstantTimeEq::ct_eq(presented.as_bytes(), token.as_bytes()).into();
         if !ok {
-            return ApiError::Unauthorized.into_response();
+            return Refusal::Unauthorized.into_response();
         }
     }
     next.run(req).await
@@ -107,7 +105,7 @@ async fn state(State(s): St) -> Json<serde_json::Value> {
     }))
 }
 
-async fn seed(State(s): St) -> Result<Json<serde_json::Value>, ApiError> {
+async fn seed(State(s): St) -> Result<Json<serde_json::Value>, Refusal> {
     s.keys
         .write()
         .expect("keys lock")
@@ -119,7 +117,7 @@ async fn seed(State(s): St) -> Result<Json<serde_json::Value>, ApiError> {
     })))
 }
 
-async fn reset(State(s): St) -> Result<StatusCode, ApiError> {
+async fn reset(State(s): St) -> Result<StatusCode, Refusal> {
     let mut store = s.store.write().expect("store lock");
     s.commit(&mut store, vec![Change::Reset])?;
     Ok(StatusCode::NO_CONTENT)
@@ -129,8 +127,8 @@ async fn set_behaviour(
     State(s): St,
     PathParams(id): PathParams<String>,
     body: RawBody,
-) -> Result<StatusCode, ApiError> {
-    let b: RunBehaviour = body.json()?;
+) -> Result<StatusCode, Refusal> {
+    let b: Behaviour = body.json()?;
     let mut store = s.store.write().expect("store lock");
     s.commit(&mut store, vec![Change::SetBehaviour(id, Some(b))])?;
     Ok(StatusCode::NO_CONTENT)
@@ -139,7 +137,7 @@ async fn set_behaviour(
 async fn clear_behaviour(
     State(s): St,
     PathParams(id): PathParams<String>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, Refusal> {
     let mut store = s.store.write().expect("store lock");
     s.commit(&mut store, vec![Change::SetBehaviour(id, None)])?;
     Ok(StatusCode::NO_CONTENT)
@@ -163,7 +161,7 @@ struct Advance {
     ms: u64,
 }
 
-async fn advance(State(s): St, body: RawBody) -> Result<Json<serde_json::Value>, ApiError> {
+async fn advance(State(s): St, body: RawBody) -> Result<Json<serde_json::Value>, Refusal> {
     let a: Advance = body.json()?;
     s.clock.advance(Duration::from_millis(a.ms));
     s.save_clock();
@@ -175,7 +173,7 @@ struct Freeze {
     frozen: bool,
 }
 
-async fn freeze(State(s): St, body: RawBody) -> Result<Json<serde_json::Value>, ApiError> {
+async fn freeze(State(s): St, body: RawBody) -> Result<Json<serde_json::Value>, Refusal> {
     let f: Freeze = body.json()?;
     s.clock.freeze(f.frozen);
     s.save_clock();
@@ -186,9 +184,9 @@ async fn get_faults(State(s): St) -> Json<Faults> {
     Json(s.faults.get())
 }
 
-async fn set_faults(State(s): St, body: RawBody) -> Result<Json<Faults>, ApiError> {
+async fn set_faults(State(s): St, body: RawBody) -> Result<Json<Faults>, Refusal> {
     let f: Faults = body.json()?;
-    f.validate().map_err(ApiError::BadRequest)?;
+    f.validate().map_err(Refusal::BadRequest)?;
     s.faults.set(f.clone());
     Ok(Json(f))
 }
@@ -202,23 +200,20 @@ async fn clear_journal(State(s): St) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-async fn add_key(State(s): St, body: RawBody) -> Result<StatusCode, ApiError> {
+async fn add_key(State(s): St, body: RawBody) -> Result<StatusCode, Refusal> {
     let k: KeySpec = body.json()?;
     if k.key.is_empty() {
-        return Err(ApiError::bad("key must not be empty"));
+        return Err(Refusal::bad("key must not be empty"));
     }
     s.keys.write().expect("keys lock").add(k);
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn run_record(
-    State(s): St,
-    PathParams(id): PathParams<String>,
-) -> Result<Response, ApiError> {
+async fn run_record(State(s): St, PathParams(id): PathParams<String>) -> Result<Response, Refusal> {
     let store = s.store.read().expect("store lock");
     let run = store
         .run(&id)
-        .ok_or_else(|| ApiError::NotFound(format!("run {id} not found")))?;
+        .ok_or_else(|| Refusal::NotFound(format!("run {id} not found")))?;
     let (status, _) = run.status_at(s.clock.now_ms());
     let mut v = serde_json::to_value(run).unwrap_or_default();
     v["status"] = json!(status.as_str());
@@ -239,50 +234,13 @@ async fn suspend(
     State(s): St,
     PathParams(id): PathParams<String>,
     body: RawBody,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, Refusal> {
     let req: Suspend = body.json()?;
     if s.set_suspended(&id, req.suspended)? {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(ApiError::NotFound(format!("project {id} not found")))
+        Err(Refusal::NotFound(format!("project {id} not found")))
     }
-}
-
-fn sign(s: &Shared, run_id: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(&s.pages.secret()).expect("any key length");
-    mac.update(b"snapshot\0");
-    mac.update(run_id.as_bytes());
-    mac.finalize().into_bytes()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// The download URL of a run's snapshot, on the host the request was sent to (or the
-/// configured download host, keeping the port).
-pub(crate) fn snapshot_url(s: &Shared, headers: &HeaderMap, run_id: &str) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_string)
-        .unwrap_or_else(|| s.addr.to_string());
-    let host = match &s.download_host {
-        Some(dh) => {
-            let port = host
-                .rsplit_once(':')
-                .map(|(_, p)| p)
-                .filter(|p| p.parse::<u16>().is_ok());
-            match port {
-                Some(p) => format!("{dh}:{p}"),
-                None => dh.clone(),
-            }
-        }
-        None => host,
-    };
-    format!(
-        "http://{host}/_emulator/snapshots/{run_id}.{}",
-        sign(s, run_id)
-    )
 }
 
 async fn download_snapshot(
@@ -316,13 +274,9 @@ async fn download_snapshot(
     resp
 }
 
-fn serve_snapshot(s: &Shared, token: &str) -> Result<String, ApiError> {
-    let not_found = || ApiError::NotFound("no such snapshot".into());
-    let (run_id, sig) = token.split_once('.').ok_or_else(not_found)?;
-    let ok: bool = subtle::ConstantTimeEq::ct_eq(sig.as_bytes(), sign(s, run_id).as_bytes()).into();
-    if !ok {
-        return Err(not_found());
-    }
+fn serve_snapshot(s: &Shared, token: &str) -> Result<String, Refusal> {
+    let not_found = || Refusal::NotFound("no such snapshot".into());
+    let run_id = s.downloads.verify(token).ok_or_else(not_found)?;
     let store = s.store.read().expect("store lock");
     let run = store.run(run_id).ok_or_else(not_found)?;
     let now = s.clock.now_ms();

@@ -11,9 +11,9 @@
 //! `filename\nhex sha256(document)`, joined by `\n`.
 
 use crate::clock::rfc3339;
-use crate::error::ApiError;
-use crate::snapshot::{FORMAT_VERSION, block_group, sha256, sorting_key};
-use crate::state::{Block, Notebook, Project, Store};
+use crate::error::Refusal;
+use crate::snapshot::FORMAT_VERSION;
+use crate::state::{BlockRecord, NotebookRecord, ProjectRecord, Store};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use std::io::{Cursor, Read, Write};
@@ -31,7 +31,7 @@ pub struct Document {
 }
 
 /// The project's `metadata.modifiedAt`, as export writes it and import compares it.
-pub fn modified_at(p: &Project) -> String {
+pub fn modified_at(p: &ProjectRecord) -> String {
     rfc3339(if p.modified_at == 0 {
         p.created_at
     } else {
@@ -39,7 +39,7 @@ pub fn modified_at(p: &Project) -> String {
     })
 }
 
-fn block_value(notebook: &Notebook, i: usize, b: &Block) -> Value {
+fn block_value(notebook: &NotebookRecord, i: usize, b: &BlockRecord) -> Value {
     let mut metadata = b.metadata.clone();
     if let Some(name) = b.input_name().filter(|_| b.is_input()) {
         metadata.insert("deepnote_variable_name".into(), json!(name));
@@ -47,21 +47,10 @@ fn block_value(notebook: &Notebook, i: usize, b: &Block) -> Value {
     if let Some(integration) = &b.integration_id {
         metadata.insert("sql_integration_id".into(), json!(integration));
     }
-    let mut v = json!({
-        "id": b.id,
-        "blockGroup": block_group(&notebook.id, &b.id),
-        "sortingKey": sorting_key(i),
-        "type": b.kind,
-        "content": b.content,
-        "metadata": metadata,
-    });
-    if !b.content.is_empty() {
-        v["contentHash"] = json!(sha256(&b.content));
-    }
-    v
+    crate::snapshot::block_value(&notebook.id, i, b, metadata)
 }
 
-fn document(p: &Project, n: &Notebook) -> String {
+fn document(p: &ProjectRecord, n: &NotebookRecord) -> String {
     let blocks: Vec<Value> = n
         .blocks
         .iter()
@@ -91,7 +80,7 @@ fn document(p: &Project, n: &Notebook) -> String {
 }
 
 /// The project's documents, in notebook order.
-pub fn export(store: &Store, p: &Project) -> Vec<Document> {
+pub fn export(store: &Store, p: &ProjectRecord) -> Vec<Document> {
     let mut taken: Vec<String> = Vec::new();
     store
         .notebooks_of(&p.id)
@@ -116,10 +105,6 @@ pub fn export(store: &Store, p: &Project) -> Vec<Document> {
         .collect()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Deepnote's canonical hash of a set of documents.
 pub fn content_hash(docs: &[Document]) -> String {
     let mut lines: Vec<String> = docs
@@ -128,14 +113,14 @@ pub fn content_hash(docs: &[Document]) -> String {
             format!(
                 "{}\n{}",
                 d.filename,
-                hex(&Sha256::digest(d.content.as_bytes()))
+                crate::codec::hex(&Sha256::digest(d.content.as_bytes()))
             )
         })
         .collect();
     // Deepnote sorts by UTF-16 code units; for these names (ASCII slugs and ids) that is the
     // byte order.
     lines.sort();
-    hex(&Sha256::digest(lines.join("\n").as_bytes()))
+    crate::codec::hex(&Sha256::digest(lines.join("\n").as_bytes()))
 }
 
 /// The documents as a ZIP (deflated; a fixed entry time, so equal documents give equal bytes).
@@ -160,20 +145,20 @@ pub struct Imported {
     /// Its name.
     pub name: String,
     /// Its blocks (without outputs).
-    pub blocks: Vec<Block>,
+    pub blocks: Vec<BlockRecord>,
     /// The document's `project.id`.
     pub project_id: String,
     /// The document's `project.name`.
     pub project_name: String,
 }
 
-fn unprocessable(msg: impl Into<String>) -> ApiError {
-    ApiError::Unprocessable(msg.into())
+fn unprocessable(msg: impl Into<String>) -> Refusal {
+    Refusal::Unprocessable(msg.into())
 }
 
 /// Read an import archive: 422 for anything that is not a ZIP of root-level, non-empty
 /// `.deepnote` documents with one notebook each; 413 past [`IMPORT_LIMIT`].
-pub fn unzip(body: &[u8]) -> Result<Vec<Imported>, ApiError> {
+pub fn unzip(body: &[u8]) -> Result<Vec<Imported>, Refusal> {
     let mut archive = zip::ZipArchive::new(Cursor::new(body))
         .map_err(|e| unprocessable(format!("the body is not a readable ZIP archive: {e}")))?;
     let mut out = Vec::new();
@@ -195,7 +180,7 @@ pub fn unzip(body: &[u8]) -> Result<Vec<Imported>, ApiError> {
             )));
         }
         if entry.size() > IMPORT_LIMIT as u64 {
-            return Err(ApiError::PayloadTooLarge(IMPORT_LIMIT));
+            return Err(Refusal::PayloadTooLarge(IMPORT_LIMIT));
         }
         let mut text = String::new();
         (&mut entry)
@@ -203,7 +188,7 @@ pub fn unzip(body: &[u8]) -> Result<Vec<Imported>, ApiError> {
             .read_to_string(&mut text)
             .map_err(|e| unprocessable(format!("`{name}` is not UTF-8 text: {e}")))?;
         if text.len() > IMPORT_LIMIT {
-            return Err(ApiError::PayloadTooLarge(IMPORT_LIMIT));
+            return Err(Refusal::PayloadTooLarge(IMPORT_LIMIT));
         }
         if text.trim().is_empty() {
             return Err(unprocessable(format!("`{name}` is empty")));
@@ -213,7 +198,7 @@ pub fn unzip(body: &[u8]) -> Result<Vec<Imported>, ApiError> {
     Ok(out)
 }
 
-fn parse(name: &str, text: &str) -> Result<Imported, ApiError> {
+fn parse(name: &str, text: &str) -> Result<Imported, Refusal> {
     let doc: Value = serde_saphyr::from_str(text)
         .map_err(|e| unprocessable(format!("`{name}` is not a .deepnote document: {e}")))?;
     let bad = |what: &str| unprocessable(format!("`{name}`: {what}"));
@@ -254,7 +239,7 @@ fn parse(name: &str, text: &str) -> Result<Imported, ApiError> {
             Some(Value::String(s)) => s.clone(),
             Some(_) => return Err(bad(&format!("block {bid}: content is not text"))),
         };
-        let mut block = Block::new(bid, kind, content);
+        let mut block = BlockRecord::new(bid, kind, content);
         let mut metadata: Map<String, Value> = b
             .get("metadata")
             .and_then(Value::as_object)

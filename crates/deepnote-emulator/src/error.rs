@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 
 /// A refusal of a request, turned into a status and an `Error` body.
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum ApiError {
+pub enum Refusal {
     /// 400: the request breaks the API's rules.
     #[error("{0}")]
     BadRequest(String),
@@ -43,20 +43,20 @@ pub enum ApiError {
     Server(u16, String),
 }
 
-impl ApiError {
+impl Refusal {
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized | ApiError::Denied(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Server(code, _) => {
+            Refusal::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Refusal::Unauthorized | Refusal::Denied(_) => StatusCode::UNAUTHORIZED,
+            Refusal::Forbidden(_) => StatusCode::FORBIDDEN,
+            Refusal::NotFound(_) => StatusCode::NOT_FOUND,
+            Refusal::Conflict(_) => StatusCode::CONFLICT,
+            Refusal::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Refusal::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Refusal::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Refusal::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Refusal::Server(code, _) => {
                 StatusCode::from_u16(*code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
             }
         }
@@ -64,19 +64,19 @@ impl ApiError {
 
     /// A 400 with this message.
     pub fn bad(msg: impl Into<String>) -> Self {
-        ApiError::BadRequest(msg.into())
+        Refusal::BadRequest(msg.into())
     }
 }
 
-impl IntoResponse for ApiError {
+impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         let body = serde_json::json!({ "message": self.to_string() });
         let mut resp = (self.status(), axum::Json(body)).into_response();
-        if let ApiError::TooManyRequests(secs) = self {
+        if let Refusal::TooManyRequests(secs) = self {
             resp.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
-        if matches!(self, ApiError::Unauthorized | ApiError::Denied(_)) {
+        if matches!(self, Refusal::Unauthorized | Refusal::Denied(_)) {
             resp.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }

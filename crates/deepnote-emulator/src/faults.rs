@@ -16,7 +16,7 @@ pub struct RateLimit {
     /// Requests allowed per window.
     pub requests: u32,
     /// Window length in wall-clock milliseconds.
-    #[serde(rename = "windowMs", with = "ms")]
+    #[serde(rename = "windowMs", with = "crate::codec::duration_ms")]
     pub window: Duration,
 }
 
@@ -36,7 +36,7 @@ pub struct Faults {
     /// answer; `true` sends the status, headers and half the body first.
     pub reset_mid_body: bool,
     /// Added before a request, in wall-clock milliseconds.
-    #[serde(rename = "latencyMs", with = "ms")]
+    #[serde(rename = "latencyMs", with = "crate::codec::duration_ms")]
     pub latency: Duration,
     /// Share of requests (0.0..=1.0) that get `latency` (default 1.0: every one). A slow
     /// minority is what a real network looks like; a uniform delay hides ordering bugs.
@@ -206,18 +206,5 @@ impl FaultState {
         let reset_rate = d.faults.reset_rate;
         let reset = reset_rate > 0.0 && d.rng.f64() < reset_rate;
         (Decision::Pass { reset }, latency)
-    }
-}
-
-mod ms {
-    use serde::{Deserialize, Deserializer, Serializer};
-    use std::time::Duration;
-
-    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        Ok(Duration::from_millis(u64::deserialize(d)?))
     }
 }

@@ -5,8 +5,8 @@
 //! multi-select a list of strings, a date range `[start, end]` or a string, every other kind a
 //! string. A name no input block defines is refused.
 
-use crate::error::ApiError;
-use crate::state::{Block, Notebook};
+use crate::error::Refusal;
+use crate::state::{BlockRecord, NotebookRecord};
 use serde_json::{Map, Value, json};
 
 /// What a value of an input block must be.
@@ -19,7 +19,7 @@ enum Expect {
     DateRange,
 }
 
-fn expect(block: &Block) -> Expect {
+fn expect(block: &BlockRecord) -> Expect {
     match block.kind.as_str() {
         "input-slider" => Expect::NumericText,
         "input-checkbox" => Expect::Bool,
@@ -29,7 +29,7 @@ fn expect(block: &Block) -> Expect {
     }
 }
 
-fn multiple(block: &Block) -> bool {
+fn multiple(block: &BlockRecord) -> bool {
     block
         .metadata
         .get("deepnote_allow_multiple_values")
@@ -63,14 +63,14 @@ fn describe(expect: Expect) -> &'static str {
 }
 
 /// Refuse `inputs` the notebook's input blocks do not accept (400 naming the input).
-pub fn check(notebook: &Notebook, inputs: &Map<String, Value>) -> Result<(), ApiError> {
+pub fn check(notebook: &NotebookRecord, inputs: &Map<String, Value>) -> Result<(), Refusal> {
     for (name, value) in inputs {
         let Some(block) = notebook
             .blocks
             .iter()
             .find(|b| b.is_input() && b.input_name() == Some(name.as_str()))
         else {
-            return Err(ApiError::bad(format!(
+            return Err(Refusal::bad(format!(
                 "Input \"{name}\" is not defined for this notebook"
             )));
         };
@@ -81,7 +81,7 @@ pub fn check(notebook: &Notebook, inputs: &Map<String, Value>) -> Result<(), Api
         };
         let want = expect(block);
         if !shape_ok || !fits(want, value) {
-            return Err(ApiError::bad(format!(
+            return Err(Refusal::bad(format!(
                 "Input \"{name}\" must be {} for a {} block",
                 describe(want),
                 block.kind
@@ -92,7 +92,7 @@ pub fn check(notebook: &Notebook, inputs: &Map<String, Value>) -> Result<(), Api
 }
 
 /// The block's current value, or its kind's default (as `.deepnote` files default them).
-pub fn current_value(block: &Block) -> Value {
+pub fn current_value(block: &BlockRecord) -> Value {
     if let Some(v) = block.metadata.get("deepnote_variable_value") {
         return v.clone();
     }
@@ -105,7 +105,7 @@ pub fn current_value(block: &Block) -> Value {
 }
 
 /// The notebook's inputs as `GET /notebooks/{id}` lists them in the live dialect.
-pub fn listing(notebook: &Notebook) -> Vec<Value> {
+pub fn listing(notebook: &NotebookRecord) -> Vec<Value> {
     notebook
         .blocks
         .iter()
@@ -143,15 +143,15 @@ pub fn listing(notebook: &Notebook) -> Vec<Value> {
 mod tests {
     use super::*;
 
-    fn input(kind: &str, name: &str, meta: Value) -> Block {
-        let mut b = Block::new(format!("b-{name}"), kind, "");
+    fn input(kind: &str, name: &str, meta: Value) -> BlockRecord {
+        let mut b = BlockRecord::new(format!("b-{name}"), kind, "");
         b.variable = Some(name.into());
         b.metadata = meta.as_object().cloned().unwrap_or_default();
         b
     }
 
-    fn notebook() -> Notebook {
-        Notebook {
+    fn notebook() -> NotebookRecord {
+        NotebookRecord {
             id: "nb".into(),
             project_id: "p".into(),
             name: "n".into(),
@@ -167,7 +167,7 @@ mod tests {
                 ),
                 input("input-select", "one", json!({})),
                 input("input-date-range", "span", json!({})),
-                Block::new("code", "code", "print(1)"),
+                BlockRecord::new("code", "code", "print(1)"),
             ],
         }
     }

@@ -24,20 +24,20 @@
 //! # Starting one in-process
 //!
 //! ```no_run
-//! use deepnote_emulator::{AccessLevel, Emulator, KeySpec, RunBehaviour, RunOutcome};
+//! use deepnote_emulator::{Behaviour, Emulator, KeySpec, Outcome, Role};
 //! use std::time::Duration;
 //!
 //! # async fn demo() -> Result<(), deepnote_emulator::EmulatorError> {
 //! let emu = Emulator::builder()
 //!     .seed_sample()
-//!     .key(KeySpec::new("test-key").workspace("ws-1").user("u-1").access(AccessLevel::Editor))
+//!     .key(KeySpec::new("test-key").workspace("ws-1").user("u-1").access(Role::Editor))
 //!     .start()
 //!     .await?;
 //! // Point a client at `emu.base_url()` + "/v2" with `Authorization: Bearer test-key`.
 //! println!("{} (sample key {})", emu.base_url(), emu.sample_key());
 //! emu.set_behaviour(
 //!     "00000000-5a3e-4000-8000-000000000201",
-//!     RunBehaviour::new(Duration::from_secs(2), RunOutcome::Error).message("boom"),
+//!     Behaviour::new(Duration::from_secs(2), Outcome::Error).message("boom"),
 //! );
 //! emu.advance_clock(Duration::from_secs(5));
 //! emu.shutdown().await;
@@ -54,17 +54,21 @@
 //! - Bodies larger than [`BODY_LIMIT`] are answered 413.
 //! - Access levels: see [`auth`] for which operation needs which level.
 //! - Tests of other crates can give a notebook blocks (input blocks above all, so runs may set
-//!   them): [`Emulator::add_block`], [`Emulator::add_input_block`], [`Block::input`].
+//!   them): [`Emulator::add_block`], [`Emulator::add_input_block`], [`BlockRecord::input`].
 
 #![warn(missing_docs)]
 
 mod api;
 pub mod auth;
+mod builder;
 mod clock;
+mod codec;
+mod config;
 pub mod control;
 mod cron;
 pub mod dialect;
 mod documents;
+mod downloads;
 mod error;
 mod extract;
 pub mod faults;
@@ -73,24 +77,30 @@ pub mod journal;
 mod pagination;
 mod persist;
 mod routes;
+mod rules;
 mod runs;
 mod seed;
 mod server;
 mod shapes;
+mod shared;
 mod snapshot;
 mod state;
 
 pub use api::FILE_LIMIT;
-pub use auth::{AccessLevel, KeySpec};
+pub use auth::{KeySpec, Role};
+pub use builder::EmulatorBuilder;
 pub use clock::ClockState;
+pub use config::EmulatorConfig;
 pub use dialect::Dialect;
-pub use error::ApiError;
+pub use error::Refusal;
 pub use extract::BODY_LIMIT;
 pub use faults::{Faults, RateLimit};
 pub use journal::{FaultKind, JournalEntry};
 pub use pagination::{DEFAULT_PAGE_SIZE, LIVE_PROJECTS_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use persist::DB_FILE;
-pub use runs::{DEFAULT_RUN_DURATION, RunBehaviour, RunOutcome, RunStatus};
+pub use runs::{Behaviour, DEFAULT_RUN_DURATION, Outcome, Phase};
 pub use seed::{SAMPLE_KEY, SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID, SAMPLE_WORKSPACE_ID};
-pub use server::{Emulator, EmulatorBuilder, EmulatorConfig, EmulatorError};
-pub use state::{Block, Notebook, Project, ProjectFile, Run, Schedule};
+pub use server::{Emulator, EmulatorError};
+pub use state::{
+    BlockRecord, FileRecord, NotebookRecord, ProjectRecord, RunRecord, ScheduleRecord,
+};

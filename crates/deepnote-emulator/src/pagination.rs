@@ -7,7 +7,7 @@
 //! many are created or deleted between pages. A forged token, one from another list or filter,
 //! or one from before a reset fails the HMAC and is a 400.
 
-use crate::error::ApiError;
+use crate::error::Refusal;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -65,11 +65,6 @@ impl Paginator {
         Paginator { secret }
     }
 
-    /// The secret, to persist it so tokens survive a restart.
-    pub fn secret(&self) -> [u8; 32] {
-        self.secret
-    }
-
     fn mac(&self, list: &str, epoch: u64, cursor: u64) -> [u8; 16] {
         let mut mac = HmacSha256::new_from_slice(&self.secret).expect("any key length");
         mac.update(list.as_bytes());
@@ -86,7 +81,7 @@ impl Paginator {
     pub fn token(&self, list: &str, epoch: u64, cursor: u64) -> String {
         let mut bytes = cursor.to_be_bytes().to_vec();
         bytes.extend_from_slice(&self.mac(list, epoch, cursor));
-        hex(&bytes)
+        crate::codec::hex(&bytes)
     }
 
     /// Read `pageSize` (`default` when absent) and `pageToken` for `list`.
@@ -97,13 +92,13 @@ impl Paginator {
         page_size: Option<&str>,
         page_token: Option<&str>,
         default: usize,
-    ) -> Result<Page, ApiError> {
+    ) -> Result<Page, Refusal> {
         let size = match page_size {
             None => default,
             Some(s) => match s.trim().parse::<i64>() {
                 Ok(n) if (1..=MAX_PAGE_SIZE as i64).contains(&n) => n as usize,
                 _ => {
-                    return Err(ApiError::bad(format!(
+                    return Err(Refusal::bad(format!(
                         "pageSize must be an integer from 1 to {MAX_PAGE_SIZE}"
                     )));
                 }
@@ -112,14 +107,14 @@ impl Paginator {
         let cursor = match page_token {
             None | Some("") => None,
             Some(t) => Some(self.check(list, epoch, t).ok_or_else(|| {
-                ApiError::bad("pageToken is invalid, expired, or belongs to another query")
+                Refusal::bad("pageToken is invalid, expired, or belongs to another query")
             })?),
         };
         Ok(Page { size, cursor })
     }
 
     fn check(&self, list: &str, epoch: u64, token: &str) -> Option<u64> {
-        let bytes = unhex(token)?;
+        let bytes = crate::codec::unhex(token)?;
         if bytes.len() != 24 {
             return None;
         }
@@ -128,20 +123,6 @@ impl Paginator {
         let ok: bool = subtle::ConstantTimeEq::ct_eq(&expected[..], &bytes[8..]).into();
         ok.then_some(cursor)
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) || !s.is_ascii() {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
-        .collect()
 }
 
 #[cfg(test)]

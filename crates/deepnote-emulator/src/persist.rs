@@ -5,7 +5,9 @@
 //! whose settings are stored too, so unfinished runs resume where they were.
 
 use crate::clock::ClockState;
-use crate::state::{Change, Notebook, Project, ProjectFile, Run, Schedule, Session, Store};
+use crate::state::{
+    Change, FileRecord, NotebookRecord, ProjectRecord, RunRecord, ScheduleRecord, Session, Store,
+};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
@@ -22,8 +24,10 @@ pub struct Persist {
 pub struct Loaded {
     /// The entities.
     pub store: Store,
-    /// The page-token and snapshot-URL secret.
+    /// The page-token secret.
     pub secret: [u8; 32],
+    /// The snapshot-URL secret.
+    pub snapshot_secret: [u8; 32],
     /// The clock's settings.
     pub clock: ClockState,
 }
@@ -73,32 +77,25 @@ impl Persist {
         Ok(())
     }
 
+    /// The secret stored under `key`, made and stored on first use, so tokens signed with it
+    /// survive a restart.
+    fn secret(&self, key: &str) -> R<[u8; 32]> {
+        if let Some(stored) = self.meta(key)?.as_deref().and_then(crate::codec::unhex)
+            && let Ok(secret) = <[u8; 32]>::try_from(stored)
+        {
+            return Ok(secret);
+        }
+        let secret = crate::codec::random_secret();
+        Self::set_meta(&self.conn, key, &crate::codec::hex(&secret))?;
+        Ok(secret)
+    }
+
     fn load(&self) -> R<Loaded> {
-        let secret = match self.meta("secret")? {
-            Some(hex) if hex.len() == 64 => {
-                let mut s = [0u8; 32];
-                for (i, b) in s.iter_mut().enumerate() {
-                    *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)?;
-                }
-                s
-            }
-            _ => {
-                let mut rng = fastrand::Rng::new();
-                let mut s = [0u8; 32];
-                for b in &mut s {
-                    *b = rng.u8(..);
-                }
-                let hex: String = s.iter().map(|b| format!("{b:02x}")).collect();
-                Self::set_meta(&self.conn, "secret", &hex)?;
-                s
-            }
-        };
+        let secret = self.secret("secret")?;
+        let snapshot_secret = self.secret("snapshot-secret")?;
         let clock = match self.meta("clock")? {
             Some(json) => serde_json::from_str(&json)?,
-            None => ClockState {
-                offset_ms: 0,
-                frozen_at: None,
-            },
+            None => ClockState::default(),
         };
         let mut store = Store::default();
         if let Some(e) = self.meta("epoch")? {
@@ -117,10 +114,10 @@ impl Persist {
             for row in rows {
                 let data = row?;
                 store.apply(match kind {
-                    0 => Change::PutProject(serde_json::from_str::<Project>(&data)?),
-                    1 => Change::PutNotebook(serde_json::from_str::<Notebook>(&data)?),
-                    3 => Change::PutSchedule(serde_json::from_str::<Schedule>(&data)?),
-                    _ => Change::PutRun(serde_json::from_str::<Run>(&data)?),
+                    0 => Change::PutProject(serde_json::from_str::<ProjectRecord>(&data)?),
+                    1 => Change::PutNotebook(serde_json::from_str::<NotebookRecord>(&data)?),
+                    3 => Change::PutSchedule(serde_json::from_str::<ScheduleRecord>(&data)?),
+                    _ => Change::PutRun(serde_json::from_str::<RunRecord>(&data)?),
                 });
             }
         }
@@ -128,7 +125,7 @@ impl Persist {
             .conn
             .prepare("SELECT project_id, path, updated_at, data FROM files")?;
         let rows = stmt.query_map([], |r| {
-            Ok(ProjectFile {
+            Ok(FileRecord {
                 project_id: r.get(0)?,
                 path: r.get(1)?,
                 updated_at: r.get(2)?,
@@ -154,6 +151,7 @@ impl Persist {
         Ok(Loaded {
             store,
             secret,
+            snapshot_secret,
             clock,
         })
     }

@@ -1,10 +1,10 @@
 //! The router, and the layer every API request passes: faults, journal and request logs.
 
 use crate::api;
-use crate::error::ApiError;
+use crate::error::Refusal;
 use crate::faults::Decision;
 use crate::journal::{FaultKind, JournalEntry};
-use crate::server::Shared;
+use crate::shared::Shared;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -147,11 +147,11 @@ async fn api_layer(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Re
     let resp = match decision {
         Decision::RateLimited(secs) => {
             entry.fault = Some(FaultKind::RateLimit);
-            ApiError::TooManyRequests(secs).into_response()
+            Refusal::TooManyRequests(secs).into_response()
         }
         Decision::ServerError(code) => {
             entry.fault = Some(FaultKind::ServerError);
-            ApiError::Server(code, "injected server error (emulator fault)".into()).into_response()
+            Refusal::Server(code, "injected server error (emulator fault)".into()).into_response()
         }
         Decision::Pass { reset } => {
             let resp = next.run(req).await;

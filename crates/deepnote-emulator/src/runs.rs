@@ -18,7 +18,7 @@ pub const DEFAULT_RUN_DURATION: Duration = Duration::from_millis(500);
 /// How a run of a notebook ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
-pub enum RunOutcome {
+pub enum Outcome {
     /// `success`
     #[default]
     Success,
@@ -30,14 +30,14 @@ pub enum RunOutcome {
     Stopped,
 }
 
-impl RunOutcome {
+impl Outcome {
     /// The status a run ends with.
-    pub fn status(self) -> RunStatus {
+    pub fn status(self) -> Phase {
         match self {
-            RunOutcome::Success => RunStatus::Success,
-            RunOutcome::Error => RunStatus::Error,
-            RunOutcome::InternalError => RunStatus::InternalError,
-            RunOutcome::Stopped => RunStatus::Stopped,
+            Outcome::Success => Phase::Success,
+            Outcome::Error => Phase::Error,
+            Outcome::InternalError => Phase::InternalError,
+            Outcome::Stopped => Phase::Stopped,
         }
     }
 }
@@ -45,12 +45,12 @@ impl RunOutcome {
 /// What runs of a notebook do: how long they take and how they end.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RunBehaviour {
+pub struct Behaviour {
     /// From creation to the terminal status; the first fifth of it is `pending`.
-    #[serde(with = "duration_ms", rename = "durationMs")]
+    #[serde(with = "crate::codec::duration_ms", rename = "durationMs")]
     pub duration: Duration,
     /// The terminal status.
-    pub outcome: RunOutcome,
+    pub outcome: Outcome,
     /// The run's `error` message for `error` and `internal_error` outcomes.
     #[serde(default)]
     pub message: Option<String>,
@@ -62,21 +62,21 @@ pub struct RunBehaviour {
     pub report_error: Option<bool>,
 }
 
-impl Default for RunBehaviour {
+impl Default for Behaviour {
     fn default() -> Self {
-        RunBehaviour {
+        Behaviour {
             duration: DEFAULT_RUN_DURATION,
-            outcome: RunOutcome::Success,
+            outcome: Outcome::Success,
             message: None,
             report_error: None,
         }
     }
 }
 
-impl RunBehaviour {
+impl Behaviour {
     /// A behaviour ending with `outcome` after `duration`.
-    pub fn new(duration: Duration, outcome: RunOutcome) -> Self {
-        RunBehaviour {
+    pub fn new(duration: Duration, outcome: Outcome) -> Self {
+        Behaviour {
             duration,
             outcome,
             message: None,
@@ -99,41 +99,41 @@ impl RunBehaviour {
 
     /// The status of a run with this behaviour created at `created`, at time `now`, and when
     /// it finished if it has.
-    pub fn status_at(&self, created: Millis, now: Millis) -> (RunStatus, Option<Millis>) {
+    pub fn status_at(&self, created: Millis, now: Millis) -> (Phase, Option<Millis>) {
         let total = i64::try_from(self.duration.as_millis()).unwrap_or(i64::MAX / 4);
         let pending = total / 5;
         let elapsed = now.saturating_sub(created);
         if elapsed >= total {
             (self.outcome.status(), Some(created.saturating_add(total)))
         } else if elapsed >= pending {
-            (RunStatus::Running, None)
+            (Phase::Running, None)
         } else {
-            (RunStatus::Pending, None)
+            (Phase::Pending, None)
         }
     }
 
     /// The error message a failed run reports.
     pub fn error_message(&self) -> Option<String> {
         match self.outcome {
-            RunOutcome::Error => Some(
+            Outcome::Error => Some(
                 self.message
                     .clone()
                     .unwrap_or_else(|| "Execution failed with an error".into()),
             ),
-            RunOutcome::InternalError => Some(
+            Outcome::InternalError => Some(
                 self.message
                     .clone()
                     .unwrap_or_else(|| "Internal error while running the notebook".into()),
             ),
-            RunOutcome::Success | RunOutcome::Stopped => self.message.clone(),
+            Outcome::Success | Outcome::Stopped => self.message.clone(),
         }
     }
 }
 
-/// A run's status, as the spec's `RunStatus` names it.
+/// A run's status, as the spec's `Phase` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum RunStatus {
+pub enum Phase {
     /// Queued; the machine is starting.
     Pending,
     /// Executing blocks.
@@ -148,34 +148,21 @@ pub enum RunStatus {
     Stopped,
 }
 
-impl RunStatus {
+impl Phase {
     /// True once the run will not change any more.
     pub fn is_terminal(self) -> bool {
-        !matches!(self, RunStatus::Pending | RunStatus::Running)
+        !matches!(self, Phase::Pending | Phase::Running)
     }
 
     /// The wire name.
     pub fn as_str(self) -> &'static str {
         match self {
-            RunStatus::Pending => "pending",
-            RunStatus::Running => "running",
-            RunStatus::Success => "success",
-            RunStatus::Error => "error",
-            RunStatus::InternalError => "internal_error",
-            RunStatus::Stopped => "stopped",
+            Phase::Pending => "pending",
+            Phase::Running => "running",
+            Phase::Success => "success",
+            Phase::Error => "error",
+            Phase::InternalError => "internal_error",
+            Phase::Stopped => "stopped",
         }
-    }
-}
-
-mod duration_ms {
-    use serde::{Deserialize, Deserializer, Serializer};
-    use std::time::Duration;
-
-    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        Ok(Duration::from_millis(u64::deserialize(d)?))
     }
 }

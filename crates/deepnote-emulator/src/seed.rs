@@ -3,11 +3,11 @@
 //! Its ids are fixed, so docs and tests can name them; its runs finished in the past relative
 //! to the virtual clock at seeding time.
 
-use crate::auth::{AccessLevel, KeySpec};
-use crate::error::ApiError;
-use crate::runs::{RunBehaviour, RunOutcome};
-use crate::server::Shared;
-use crate::state::{Block, Change, Notebook, Project, Run};
+use crate::auth::{KeySpec, Role};
+use crate::error::Refusal;
+use crate::runs::{Behaviour, Outcome};
+use crate::shared::Shared;
+use crate::state::{BlockRecord, Change, NotebookRecord, ProjectRecord, RunRecord};
 use std::time::Duration;
 
 /// The key `seed_sample` configures: admin of the sample workspace.
@@ -34,29 +34,29 @@ pub fn sample_key_spec() -> KeySpec {
         .workspace(SAMPLE_WORKSPACE_ID)
         .workspace_name("Sample workspace")
         .user(SAMPLE_USER_ID)
-        .access(AccessLevel::Admin)
+        .access(Role::Admin)
 }
 
-fn block(id: &str, kind: &str, content: &str, variable: Option<&str>) -> Block {
-    let mut b = Block::new(id, kind, content);
+fn block(id: &str, kind: &str, content: &str, variable: Option<&str>) -> BlockRecord {
+    let mut b = BlockRecord::new(id, kind, content);
     b.variable = variable.map(str::to_string);
     b
 }
 
-fn input(id: &str, kind: &str, name: &str, metadata: serde_json::Value) -> Block {
+fn input(id: &str, kind: &str, name: &str, metadata: serde_json::Value) -> BlockRecord {
     let mut b = block(id, kind, "", Some(name));
     b.metadata = metadata.as_object().cloned().unwrap_or_default();
     b
 }
 
-fn printing(id: &str, kind: &str, content: &str, output: &str) -> Block {
+fn printing(id: &str, kind: &str, content: &str, output: &str) -> BlockRecord {
     let mut b = block(id, kind, content, None);
     b.output = Some(output.into());
     b
 }
 
 /// The sample notebook's blocks.
-fn quarterly_report() -> Vec<Block> {
+fn quarterly_report() -> Vec<BlockRecord> {
     use serde_json::json;
     vec![
         block("b-intro", "markdown", "# Quarterly report", None),
@@ -106,7 +106,7 @@ fn quarterly_report() -> Vec<Block> {
 }
 
 /// Load the sample workspace, unless it is already there.
-pub(crate) fn seed_sample(s: &Shared) -> Result<(), ApiError> {
+pub(crate) fn seed_sample(s: &Shared) -> Result<(), Refusal> {
     let mut store = s.store.write().expect("store lock");
     if store.project(SAMPLE_PROJECT_ID).is_some() {
         return Ok(());
@@ -134,7 +134,7 @@ pub(crate) fn seed_sample(s: &Shared) -> Result<(), ApiError> {
         ),
     ];
     for (id, name, kind, folder) in projects {
-        changes.push(Change::PutProject(Project {
+        changes.push(Change::PutProject(ProjectRecord {
             id: id.into(),
             workspace_id: SAMPLE_WORKSPACE_ID.into(),
             name: name.into(),
@@ -179,7 +179,7 @@ pub(crate) fn seed_sample(s: &Shared) -> Result<(), ApiError> {
         ),
     ];
     for (id, project, name, blocks) in notebooks {
-        changes.push(Change::PutNotebook(Notebook {
+        changes.push(Change::PutNotebook(NotebookRecord {
             id: id.into(),
             project_id: project.into(),
             name: name.into(),
@@ -194,7 +194,7 @@ pub(crate) fn seed_sample(s: &Shared) -> Result<(), ApiError> {
             SAMPLE_NOTEBOOK_ID,
             SAMPLE_PROJECT_ID,
             48 * hour,
-            RunOutcome::Success,
+            Outcome::Success,
             None,
             Some("EMEA"),
         ),
@@ -203,7 +203,7 @@ pub(crate) fn seed_sample(s: &Shared) -> Result<(), ApiError> {
             SAMPLE_NOTEBOOK_ID,
             SAMPLE_PROJECT_ID,
             24 * hour,
-            RunOutcome::Error,
+            Outcome::Error,
             Some("NameError: name 'df' is not defined"),
             None,
         ),
@@ -212,7 +212,7 @@ pub(crate) fn seed_sample(s: &Shared) -> Result<(), ApiError> {
             SAMPLE_NOTEBOOK_ID,
             SAMPLE_PROJECT_ID,
             hour,
-            RunOutcome::Success,
+            Outcome::Success,
             None,
             Some("APAC"),
         ),
@@ -221,7 +221,7 @@ pub(crate) fn seed_sample(s: &Shared) -> Result<(), ApiError> {
             "00000000-5a3e-4000-8000-000000000203",
             "00000000-5a3e-4000-8000-000000000102",
             2 * hour,
-            RunOutcome::Success,
+            Outcome::Success,
             None,
             None,
         ),
@@ -231,13 +231,13 @@ pub(crate) fn seed_sample(s: &Shared) -> Result<(), ApiError> {
         if let Some(r) = region {
             inputs.insert("region".into(), serde_json::json!(r));
         }
-        changes.push(Change::PutRun(Run {
+        changes.push(Change::PutRun(RunRecord {
             id: id.into(),
             notebook_id: nb.into(),
             project_id: project.into(),
             seq: store.take_seq(),
             created_at: now - ago,
-            behaviour: RunBehaviour {
+            behaviour: Behaviour {
                 duration: Duration::from_secs(42),
                 outcome,
                 message: message.map(str::to_string),

@@ -1,20 +1,17 @@
 //! Starting, controlling and stopping an emulator.
 
-use crate::auth::{KeySpec, Keys};
-use crate::clock::Clock;
+use crate::auth::KeySpec;
+use crate::builder::EmulatorBuilder;
+use crate::config::EmulatorConfig;
 use crate::dialect::Dialect;
-use crate::error::ApiError;
-use crate::faults::{FaultState, Faults};
-use crate::journal::{DEFAULT_JOURNAL_CAPACITY, Journal, JournalEntry};
-use crate::pagination::Paginator;
-use crate::persist::Persist;
-use crate::runs::RunBehaviour;
-use crate::state::{Block, Change, Notebook, Run, Store};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
+use crate::faults::Faults;
+use crate::journal::JournalEntry;
+use crate::runs::Behaviour;
+use crate::shared::Shared;
+use crate::state::{BlockRecord, Change, NotebookRecord, RunRecord};
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// Why an emulator could not start.
@@ -29,342 +26,6 @@ pub enum EmulatorError {
     /// The configuration contradicts itself.
     #[error("configuration: {0}")]
     Config(String),
-}
-
-/// Everything an emulator is started with.
-///
-/// Its `Debug` output leaves the admin token and the keys' secrets out.
-#[derive(Clone)]
-pub struct EmulatorConfig {
-    /// Address to bind (default 127.0.0.1).
-    pub host: IpAddr,
-    /// Port to bind (default 0: a free one).
-    pub port: u16,
-    /// The API keys accepted.
-    pub keys: Vec<KeySpec>,
-    /// Load the sample workspace (and accept [`SAMPLE_KEY`](crate::SAMPLE_KEY)).
-    pub seed_sample: bool,
-    /// Keep state in SQLite under this directory.
-    pub data_dir: Option<PathBuf>,
-    /// Faults to inject from the start.
-    pub faults: Faults,
-    /// How runs behave for notebooks without a behaviour of their own.
-    pub default_behaviour: RunBehaviour,
-    /// Build snapshot download URLs with this host (e.g. `localhost`) instead of the one the
-    /// request was sent to, so downloads live on another origin.
-    pub download_host: Option<String>,
-    /// Require `Authorization: Bearer <token>` on the control API (`/_emulator/`).
-    pub admin_token: Option<String>,
-    /// Seed for generated ids; the same seed and requests give the same ids.
-    pub id_seed: Option<u64>,
-    /// Start with the clock frozen.
-    pub freeze_clock: bool,
-    /// How many requests the journal keeps.
-    pub journal_capacity: usize,
-    /// How long after a run's terminal status its snapshot appears (Deepnote: "a moment
-    /// after"); zero by default. In [`Dialect::Live`], inline delivery answers an empty
-    /// `snapshotContent` during the delay, as the service does.
-    pub snapshot_delay: Duration,
-    /// The API the emulator speaks (default [`Dialect::Live`]).
-    pub dialect: Dialect,
-    /// In [`Dialect::Live`], the share (0..=1) of answers that use the other shapes Deepnote's
-    /// client tolerates (a nested `snapshot{}`, `{"run": {"id", ...}}` from `POST /runs`, `id`
-    /// for `runId`); 0 by default. Drawn from the id seed, so reproducible with one.
-    pub alternate_shapes: f64,
-}
-
-impl std::fmt::Debug for EmulatorConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EmulatorConfig")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("keys", &self.keys)
-            .field("seed_sample", &self.seed_sample)
-            .field("data_dir", &self.data_dir)
-            .field("faults", &self.faults)
-            .field("default_behaviour", &self.default_behaviour)
-            .field("download_host", &self.download_host)
-            .field(
-                "admin_token",
-                &self.admin_token.as_ref().map(|_| "<redacted>"),
-            )
-            .field("id_seed", &self.id_seed)
-            .field("freeze_clock", &self.freeze_clock)
-            .field("journal_capacity", &self.journal_capacity)
-            .field("snapshot_delay", &self.snapshot_delay)
-            .field("dialect", &self.dialect)
-            .field("alternate_shapes", &self.alternate_shapes)
-            .finish()
-    }
-}
-
-impl Default for EmulatorConfig {
-    fn default() -> Self {
-        EmulatorConfig {
-            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
-            port: 0,
-            keys: Vec::new(),
-            seed_sample: false,
-            data_dir: None,
-            faults: Faults::default(),
-            default_behaviour: RunBehaviour::default(),
-            download_host: None,
-            admin_token: None,
-            id_seed: None,
-            freeze_clock: false,
-            journal_capacity: DEFAULT_JOURNAL_CAPACITY,
-            snapshot_delay: Duration::ZERO,
-            dialect: Dialect::default(),
-            alternate_shapes: 0.0,
-        }
-    }
-}
-
-/// Builds an [`EmulatorConfig`] step by step and starts it.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct EmulatorBuilder {
-    config: EmulatorConfig,
-}
-
-impl EmulatorBuilder {
-    /// Load the sample workspace, and accept [`SAMPLE_KEY`](crate::SAMPLE_KEY).
-    pub fn seed_sample(mut self) -> Self {
-        self.config.seed_sample = true;
-        self
-    }
-    /// Accept this API key.
-    pub fn key(mut self, key: KeySpec) -> Self {
-        self.config.keys.push(key);
-        self
-    }
-    /// Bind this address instead of 127.0.0.1.
-    pub fn host(mut self, host: IpAddr) -> Self {
-        self.config.host = host;
-        self
-    }
-    /// Bind this port instead of a free one.
-    pub fn port(mut self, port: u16) -> Self {
-        self.config.port = port;
-        self
-    }
-    /// Keep state in SQLite under `dir`.
-    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.config.data_dir = Some(dir.into());
-        self
-    }
-    /// Inject these faults from the start.
-    pub fn faults(mut self, faults: Faults) -> Self {
-        self.config.faults = faults;
-        self
-    }
-    /// How runs behave for notebooks without a behaviour of their own.
-    pub fn default_behaviour(mut self, behaviour: RunBehaviour) -> Self {
-        self.config.default_behaviour = behaviour;
-        self
-    }
-    /// Build snapshot download URLs with this host (e.g. `localhost`, another origin).
-    pub fn download_host(mut self, host: impl Into<String>) -> Self {
-        self.config.download_host = Some(host.into());
-        self
-    }
-    /// Require this bearer token on the control API.
-    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
-        self.config.admin_token = Some(token.into());
-        self
-    }
-    /// Generate ids from this seed.
-    pub fn id_seed(mut self, seed: u64) -> Self {
-        self.config.id_seed = Some(seed);
-        self
-    }
-    /// Start with the clock frozen.
-    pub fn freeze_clock(mut self) -> Self {
-        self.config.freeze_clock = true;
-        self
-    }
-    /// Deliver snapshots this long after a run's terminal status.
-    pub fn snapshot_delay(mut self, delay: Duration) -> Self {
-        self.config.snapshot_delay = delay;
-        self
-    }
-    /// Speak this dialect (default [`Dialect::Live`]; [`Dialect::Spec`] for the original spec).
-    pub fn dialect(mut self, dialect: Dialect) -> Self {
-        self.config.dialect = dialect;
-        self
-    }
-    /// In the live dialect, use the other shapes Deepnote's client tolerates on this share
-    /// (0..=1) of the answers that have one (see [`EmulatorConfig::alternate_shapes`]).
-    pub fn alternate_shapes(mut self, share: f64) -> Self {
-        self.config.alternate_shapes = share;
-        self
-    }
-    /// The configuration built so far.
-    pub fn config(self) -> EmulatorConfig {
-        self.config
-    }
-    /// Start the emulator.
-    pub async fn start(self) -> Result<Emulator, EmulatorError> {
-        Emulator::start(self.config).await
-    }
-}
-
-/// State shared by every request handler.
-pub(crate) struct Shared {
-    pub store: RwLock<Store>,
-    pub clock: Clock,
-    pub ids: Mutex<fastrand::Rng>,
-    pub keys: RwLock<Keys>,
-    pub faults: FaultState,
-    pub journal: Journal,
-    pub persist: Option<Mutex<Persist>>,
-    pub pages: Paginator,
-    pub default_behaviour: RunBehaviour,
-    pub download_host: Option<String>,
-    pub admin_token: Option<String>,
-    pub addr: SocketAddr,
-    pub snapshot_delay_ms: i64,
-    pub dialect: Dialect,
-    pub alternate_shapes: f64,
-    /// The dice for alternate shapes, seeded from the id seed.
-    pub alternates: Mutex<fastrand::Rng>,
-    /// Set to true to stop the server gracefully (from the library or the control API).
-    pub stop: watch::Sender<bool>,
-}
-
-impl std::fmt::Debug for Shared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Leaves out the admin token and the keys.
-        f.debug_struct("Shared")
-            .field("addr", &self.addr)
-            .field("persistent", &self.persist.is_some())
-            .finish_non_exhaustive()
-    }
-}
-
-impl Shared {
-    /// A new random (or seeded) UUID.
-    pub fn new_id(&self) -> String {
-        let mut bytes = [0u8; 16];
-        let mut rng = self.ids.lock().expect("id lock");
-        for b in &mut bytes {
-            *b = rng.u8(..);
-        }
-        uuid::Builder::from_random_bytes(bytes)
-            .into_uuid()
-            .hyphenated()
-            .to_string()
-    }
-
-    /// Make `changes` durable (when persisting), then apply them in memory: a write that
-    /// cannot be stored is a 500 and changes nothing.
-    ///
-    /// A change to a notebook also moves its project's `modified_at` to now, here, so no
-    /// handler can forget it.
-    pub fn commit(&self, store: &mut Store, mut changes: Vec<Change>) -> Result<(), ApiError> {
-        self.touch_projects(store, &mut changes);
-        if let Some(p) = &self.persist {
-            p.lock()
-                .expect("persist lock")
-                .write(store, &changes)
-                .map_err(|e| {
-                    tracing::error!(error = %e, "cannot persist a write");
-                    ApiError::Server(500, "the emulator could not store the change".into())
-                })?;
-        }
-        for c in changes {
-            store.apply(c);
-        }
-        Ok(())
-    }
-
-    fn touch_projects(&self, store: &Store, changes: &mut Vec<Change>) {
-        let mut touched: Vec<String> = Vec::new();
-        for c in changes.iter() {
-            let project = match c {
-                Change::PutNotebook(n) => Some(n.project_id.clone()),
-                Change::DeleteNotebook(id) => store.notebook(id).map(|n| n.project_id.clone()),
-                _ => None,
-            };
-            if let Some(p) = project.filter(|p| !touched.contains(p)) {
-                touched.push(p);
-            }
-        }
-        if touched.is_empty() {
-            return;
-        }
-        let now = self.clock.now_ms();
-        for c in changes.iter_mut() {
-            if let Change::PutProject(p) = c
-                && let Some(i) = touched.iter().position(|t| *t == p.id)
-            {
-                p.modified_at = now;
-                touched.swap_remove(i);
-            }
-        }
-        let deleted = |id: &str| {
-            changes
-                .iter()
-                .any(|c| matches!(c, Change::DeleteProject(d) if d == id))
-        };
-        let puts: Vec<Change> = touched
-            .iter()
-            .filter(|id| !deleted(id))
-            .filter_map(|id| store.project(id).cloned())
-            .map(|mut p| {
-                p.modified_at = now;
-                Change::PutProject(p)
-            })
-            .collect();
-        changes.extend(puts);
-    }
-
-    /// Save the clock's settings (when persisting).
-    pub fn save_clock(&self) {
-        if let Some(p) = &self.persist
-            && let Err(e) = p
-                .lock()
-                .expect("persist lock")
-                .save_clock(self.clock.state())
-        {
-            tracing::error!(error = %e, "cannot persist the clock");
-        }
-    }
-
-    /// When a run that finished at `finished` has its snapshot, at `now`.
-    pub fn snapshot_ready(
-        &self,
-        finished: Option<crate::clock::Millis>,
-        now: crate::clock::Millis,
-    ) -> Option<crate::clock::Millis> {
-        finished.filter(|f| now >= f.saturating_add(self.snapshot_delay_ms))
-    }
-
-    /// True when this answer should use an alternate shape (live dialect only).
-    pub fn alternate(&self) -> bool {
-        self.dialect.is_live()
-            && self.alternate_shapes > 0.0
-            && self.alternates.lock().expect("dice lock").f64() < self.alternate_shapes
-    }
-
-    /// Suspend or resume a project; false if there is no such project.
-    pub fn set_suspended(&self, project: &str, suspended: bool) -> Result<bool, ApiError> {
-        let mut store = self.store.write().expect("store lock");
-        let Some(mut p) = store.project(project).cloned() else {
-            return Ok(false);
-        };
-        p.suspended = suspended;
-        self.commit(&mut store, vec![Change::PutProject(p)])?;
-        Ok(true)
-    }
-
-    /// The behaviour a new run of `notebook` gets.
-    pub fn behaviour_for(&self, store: &Store, notebook: &str) -> RunBehaviour {
-        store
-            .behaviour(notebook)
-            .cloned()
-            .unwrap_or_else(|| self.default_behaviour.clone())
-    }
 }
 
 /// A running emulator. Dropping it stops it; [`Emulator::shutdown`] stops it gracefully.
@@ -399,55 +60,7 @@ impl Emulator {
             .local_addr()
             .map_err(|e| EmulatorError::Bind(bind, e))?;
 
-        let clock = Clock::new();
-        let (store, persist, secret) = match &config.data_dir {
-            Some(dir) => {
-                let (p, loaded) =
-                    Persist::open(dir).map_err(|e| EmulatorError::Persist(e.to_string()))?;
-                clock.restore(loaded.clock);
-                (loaded.store, Some(Mutex::new(p)), loaded.secret)
-            }
-            None => (Store::default(), None, random_secret()),
-        };
-        if config.freeze_clock {
-            clock.freeze(true);
-        }
-        let mut keys = Keys::default();
-        if config.seed_sample {
-            keys.add(crate::seed::sample_key_spec());
-        }
-        for k in &config.keys {
-            keys.add(k.clone());
-        }
-        let ids = config
-            .id_seed
-            .map(fastrand::Rng::with_seed)
-            .unwrap_or_default();
-        // Its own stream, so alternate shapes never shift the ids a seed gives.
-        let alternates = config
-            .id_seed
-            .map(|s| fastrand::Rng::with_seed(s ^ 0x5a3e_a17e_5ba9_e5e5))
-            .unwrap_or_default();
-        let shared = Arc::new(Shared {
-            store: RwLock::new(store),
-            clock,
-            ids: Mutex::new(ids),
-            keys: RwLock::new(keys),
-            faults: FaultState::new(config.faults.clone()),
-            journal: Journal::new(config.journal_capacity),
-            persist,
-            pages: Paginator::new(secret),
-            default_behaviour: config.default_behaviour.clone(),
-            download_host: config.download_host.clone(),
-            admin_token: config.admin_token.clone(),
-            addr,
-            stop: watch::channel(false).0,
-            snapshot_delay_ms: i64::try_from(config.snapshot_delay.as_millis())
-                .unwrap_or(i64::MAX / 4),
-            dialect: config.dialect,
-            alternate_shapes: config.alternate_shapes,
-            alternates: Mutex::new(alternates),
-        });
+        let shared = Arc::new(Shared::new(&config, addr)?);
         if config.seed_sample {
             crate::seed::seed_sample(&shared).map_err(|e| EmulatorError::Persist(e.to_string()))?;
         }
@@ -495,7 +108,7 @@ impl Emulator {
     }
 
     /// Set how future runs of a notebook behave.
-    pub fn set_behaviour(&self, notebook_id: impl AsRef<str>, behaviour: RunBehaviour) {
+    pub fn set_behaviour(&self, notebook_id: impl AsRef<str>, behaviour: Behaviour) {
         self.set_behaviour_opt(notebook_id.as_ref(), Some(behaviour));
     }
 
@@ -504,7 +117,7 @@ impl Emulator {
         self.set_behaviour_opt(notebook_id.as_ref(), None);
     }
 
-    fn set_behaviour_opt(&self, notebook: &str, behaviour: Option<RunBehaviour>) {
+    fn set_behaviour_opt(&self, notebook: &str, behaviour: Option<Behaviour>) {
         let mut store = self.shared.store.write().expect("store lock");
         let change = Change::SetBehaviour(notebook.to_string(), behaviour);
         if let Err(e) = self.shared.commit(&mut store, vec![change]) {
@@ -602,11 +215,11 @@ impl Emulator {
     ///
     /// ```no_run
     /// # async fn demo(emu: deepnote_emulator::Emulator) {
-    /// use deepnote_emulator::{Block, SAMPLE_NOTEBOOK_ID};
-    /// emu.add_block(SAMPLE_NOTEBOOK_ID, Block::input("b-year", "input-text", "year", "2026".into()));
+    /// use deepnote_emulator::{BlockRecord, SAMPLE_NOTEBOOK_ID};
+    /// emu.add_block(SAMPLE_NOTEBOOK_ID, BlockRecord::input("b-year", "input-text", "year", "2026".into()));
     /// # }
     /// ```
-    pub fn add_block(&self, notebook_id: &str, block: Block) -> bool {
+    pub fn add_block(&self, notebook_id: &str, block: BlockRecord) -> bool {
         let mut store = self.shared.store.write().expect("store lock");
         let Some(mut n) = store.notebook(notebook_id).cloned() else {
             return false;
@@ -625,7 +238,7 @@ impl Emulator {
     /// Append an input block of `kind` (`input-text`, `input-slider`, `input-checkbox`, ...)
     /// (or `text`, `slider`, ...: the prefix is added) that sets variable `name` to `value`,
     /// with a new id, returned (`None` if there is no
-    /// such notebook). A shorthand for [`Emulator::add_block`] with [`Block::input`].
+    /// such notebook). A shorthand for [`Emulator::add_block`] with [`BlockRecord::input`].
     pub fn add_input_block(
         &self,
         notebook_id: &str,
@@ -639,12 +252,15 @@ impl Emulator {
             Some(_) => kind.to_string(),
             None => format!("input-{kind}"),
         };
-        self.add_block(notebook_id, Block::input(id.clone(), kind, name, value))
-            .then_some(id)
+        self.add_block(
+            notebook_id,
+            BlockRecord::input(id.clone(), kind, name, value),
+        )
+        .then_some(id)
     }
 
     /// A notebook as stored, with its blocks.
-    pub fn notebook_record(&self, notebook_id: &str) -> Option<Notebook> {
+    pub fn notebook_record(&self, notebook_id: &str) -> Option<NotebookRecord> {
         self.shared
             .store
             .read()
@@ -659,7 +275,7 @@ impl Emulator {
     }
 
     /// Everything recorded about a run, including what its request asked for.
-    pub fn run_record(&self, run_id: &str) -> Option<Run> {
+    pub fn run_record(&self, run_id: &str) -> Option<RunRecord> {
         self.shared
             .store
             .read()
@@ -697,13 +313,4 @@ impl Drop for Emulator {
     fn drop(&mut self) {
         self.shared.stop.send_replace(true);
     }
-}
-
-fn random_secret() -> [u8; 32] {
-    let mut rng = fastrand::Rng::new();
-    let mut s = [0u8; 32];
-    for b in &mut s {
-        *b = rng.u8(..);
-    }
-    s
 }

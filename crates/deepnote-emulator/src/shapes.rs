@@ -2,12 +2,12 @@
 
 use crate::clock::{Millis, rfc3339};
 use crate::dialect::Dialect;
-use crate::runs::RunStatus;
-use crate::state::{Notebook, Project, Run, Store};
+use crate::runs::Phase;
+use crate::state::{NotebookRecord, ProjectRecord, RunRecord, Store};
 use serde_json::{Value, json};
 
 /// A project as `GET /projects` lists it (and, in the spec dialect, as every answer shows it).
-pub fn project(d: Dialect, store: &Store, p: &Project) -> Value {
+pub fn project(d: Dialect, store: &Store, p: &ProjectRecord) -> Value {
     let mut v = json!({ "id": p.id, "name": p.name, "projectType": p.project_type });
     if let Some(f) = &p.folder_id {
         v["folderId"] = json!(f);
@@ -45,7 +45,7 @@ pub fn project(d: Dialect, store: &Store, p: &Project) -> Value {
 
 /// A project as create and get answer it: flat in the spec dialect, `{"project": ...}` in the
 /// live one (with the file inventory on get).
-pub fn project_answer(d: Dialect, store: &Store, p: &Project, with_files: bool) -> Value {
+pub fn project_answer(d: Dialect, store: &Store, p: &ProjectRecord, with_files: bool) -> Value {
     let mut v = project(d, store, p);
     match d {
         Dialect::Spec => v,
@@ -68,7 +68,7 @@ pub fn project_answer(d: Dialect, store: &Store, p: &Project, with_files: bool) 
 }
 
 /// A notebook; `full` adds the live dialect's `blocks` and `inputs` (GET only).
-pub fn notebook(d: Dialect, n: &Notebook, full: bool) -> Value {
+pub fn notebook(d: Dialect, n: &NotebookRecord, full: bool) -> Value {
     let mut v = json!({ "id": n.id, "name": n.name, "projectId": n.project_id });
     if d.is_live() && full {
         v["blocks"] = n
@@ -85,7 +85,7 @@ pub fn notebook(d: Dialect, n: &Notebook, full: bool) -> Value {
 }
 
 /// A run as lists show it, and the base of `GET /runs/{id}`.
-pub fn run(d: Dialect, r: &Run, now: Millis) -> Value {
+pub fn run(d: Dialect, r: &RunRecord, now: Millis) -> Value {
     let (status, finished) = r.status_at(now);
     let mut v = json!({
         "runId": r.id,
@@ -105,8 +105,8 @@ pub fn run(d: Dialect, r: &Run, now: Millis) -> Value {
 }
 
 /// The run's `error`, added to `GET /runs/{id}` when it failed.
-pub fn add_error(d: Dialect, v: &mut Value, r: &Run, status: RunStatus) {
-    if !matches!(status, RunStatus::Error | RunStatus::InternalError) {
+pub fn add_error(d: Dialect, v: &mut Value, r: &RunRecord, status: Phase) {
+    if !matches!(status, Phase::Error | Phase::InternalError) {
         return;
     }
     let report = r.behaviour.report_error.unwrap_or(d == Dialect::Spec);
@@ -119,7 +119,7 @@ pub fn add_error(d: Dialect, v: &mut Value, r: &Run, status: RunStatus) {
     // Deepnote sends either shape; the emulator sends a string for `error` and an object for
     // `internal_error`, so clients meet both.
     v["error"] = match status {
-        RunStatus::Error => json!(msg),
+        Phase::Error => json!(msg),
         _ => json!({ "message": msg }),
     };
 }
@@ -140,7 +140,7 @@ pub fn pagination(d: Dialect, next: Option<String>, size: usize) -> Value {
 }
 
 /// A block as the live block operations answer it (with `metadata`, which GET notebook omits).
-pub fn block(b: &crate::state::Block, notebook_id: &str) -> Value {
+pub fn block(b: &crate::state::BlockRecord, notebook_id: &str) -> Value {
     json!({
         "id": b.id,
         "notebookId": notebook_id,

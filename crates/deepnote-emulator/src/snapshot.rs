@@ -9,8 +9,8 @@
 //! inputs are the values of the input blocks that name them.
 
 use crate::clock::{Millis, rfc3339};
-use crate::runs::RunStatus;
-use crate::state::{Block, Notebook, Project, Run};
+use crate::runs::Phase;
+use crate::state::{BlockRecord, NotebookRecord, ProjectRecord, RunRecord};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
@@ -39,8 +39,7 @@ fn can_raise(kind: &str) -> bool {
 
 pub(crate) fn sha256(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
+    format!("sha256:{}", crate::codec::hex(&digest))
 }
 
 /// A stable UUID-shaped group id for a block (Deepnote groups blocks; each is its own here).
@@ -55,6 +54,27 @@ pub(crate) fn block_group(notebook: &str, block: &str) -> String {
 }
 
 /// Sorting keys that order as the blocks do: `a0`..`a9`, `b10`..`b99`, `c100`...
+/// Block `i` of a notebook as `.deepnote` documents and snapshots write it, with `metadata`.
+pub(crate) fn block_value(
+    notebook: &str,
+    i: usize,
+    b: &BlockRecord,
+    metadata: Map<String, Value>,
+) -> Value {
+    let mut v = json!({
+        "id": b.id,
+        "blockGroup": block_group(notebook, &b.id),
+        "sortingKey": sorting_key(i),
+        "type": b.kind,
+        "content": b.content,
+        "metadata": metadata,
+    });
+    if !b.content.is_empty() {
+        v["contentHash"] = json!(sha256(&b.content));
+    }
+    v
+}
+
 pub(crate) fn sorting_key(i: usize) -> String {
     let digits = i.to_string();
     let prefix = (b'a' + (digits.len() as u8 - 1).min(25)) as char;
@@ -95,7 +115,7 @@ fn split_error(msg: &str) -> (String, String) {
 }
 
 /// The values the run's blocks see: the run's inputs over the input blocks' own values.
-fn variables(notebook: &Notebook, run: &Run) -> Map<String, Value> {
+fn variables(notebook: &NotebookRecord, run: &RunRecord) -> Map<String, Value> {
     let mut vars = Map::new();
     for b in notebook.blocks.iter().filter(|b| b.is_input()) {
         let name = b.input_name().unwrap_or_default().to_string();
@@ -121,7 +141,7 @@ fn fill(template: &str, vars: &Map<String, Value>) -> String {
 }
 
 /// The outputs of a block that ran without error.
-fn outputs(b: &Block, count: usize, vars: &Map<String, Value>) -> Value {
+fn outputs(b: &BlockRecord, count: usize, vars: &Map<String, Value>) -> Value {
     let text = |default: String| {
         let mut t = b
             .output
@@ -191,8 +211,8 @@ fn snapshot_hash(env_hash: &str, blocks: &[Value]) -> String {
 }
 
 /// Which blocks (indices) a run executes, in order.
-fn executed_blocks(notebook: &Notebook, run: &Run) -> Vec<usize> {
-    let chosen = |i: usize, b: &Block| match &run.block_ids {
+fn executed_blocks(notebook: &NotebookRecord, run: &RunRecord) -> Vec<usize> {
+    let chosen = |i: usize, b: &BlockRecord| match &run.block_ids {
         None => true,
         Some(ids) => {
             ids.contains(&b.id)
@@ -210,13 +230,18 @@ fn executed_blocks(notebook: &Notebook, run: &Run) -> Vec<usize> {
 }
 
 /// The snapshot of `run` (of `notebook` in `project`), finished at `finished`.
-pub fn render(project: &Project, notebook: &Notebook, run: &Run, finished: Millis) -> String {
+pub fn render(
+    project: &ProjectRecord,
+    notebook: &NotebookRecord,
+    run: &RunRecord,
+    finished: Millis,
+) -> String {
     let (status, _) = run.status_at(finished);
     let message = run.behaviour.error_message().unwrap_or_default();
     let mut executed = executed_blocks(notebook, run);
     // A block error stops the run there; a platform failure or a stop cuts it halfway.
     let failing = match status {
-        RunStatus::Error => {
+        Phase::Error => {
             let last = executed
                 .iter()
                 .rposition(|&i| can_raise(&notebook.blocks[i].kind));
@@ -225,7 +250,7 @@ pub fn render(project: &Project, notebook: &Notebook, run: &Run, finished: Milli
             }
             last.map(|p| executed[p])
         }
-        RunStatus::InternalError | RunStatus::Stopped => {
+        Phase::InternalError | Phase::Stopped => {
             executed.truncate(executed.len() / 2);
             None
         }
@@ -248,17 +273,7 @@ pub fn render(project: &Project, notebook: &Notebook, run: &Run, finished: Milli
                     vars.get(&name).cloned().unwrap_or(Value::Null),
                 );
             }
-            let mut block = json!({
-                "id": b.id,
-                "blockGroup": block_group(&notebook.id, &b.id),
-                "sortingKey": sorting_key(i),
-                "type": b.kind,
-                "content": b.content,
-                "metadata": metadata,
-            });
-            if !b.content.is_empty() {
-                block["contentHash"] = json!(sha256(&b.content));
-            }
+            let mut block = block_value(&notebook.id, i, b, metadata);
             if executable(&b.kind) {
                 match executed.iter().position(|&e| e == i) {
                     Some(n) => {
@@ -300,7 +315,7 @@ pub fn render(project: &Project, notebook: &Notebook, run: &Run, finished: Milli
         "triggeredBy": "api",
         "inputs": run.inputs,
     });
-    if matches!(status, RunStatus::Error | RunStatus::InternalError) {
+    if matches!(status, Phase::Error | Phase::InternalError) {
         let (name, value) = split_error(&message);
         execution["error"] = json!({
             "name": name,

@@ -6,14 +6,14 @@
 //! page tokens point at.
 
 use crate::clock::Millis;
-use crate::runs::{RunBehaviour, RunStatus};
+use crate::runs::{Behaviour, Phase};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// A project.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Project {
+pub struct ProjectRecord {
     /// Its id (a UUID).
     pub id: String,
     /// The workspace that owns it.
@@ -43,7 +43,7 @@ pub struct Project {
 /// A block of a notebook.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Block {
+pub struct BlockRecord {
     /// Its id.
     pub id: String,
     /// `code`, `markdown`, `input-text`, ...
@@ -72,10 +72,10 @@ pub struct Block {
     pub version: u64,
 }
 
-impl Block {
+impl BlockRecord {
     /// A block of `kind` with `content` and nothing else.
     pub fn new(id: impl Into<String>, kind: impl Into<String>, content: impl Into<String>) -> Self {
-        Block {
+        BlockRecord {
             id: id.into(),
             kind: kind.into(),
             content: content.into(),
@@ -96,7 +96,7 @@ impl Block {
         value: serde_json::Value,
     ) -> Self {
         let name = name.into();
-        let mut b = Block::new(id, kind, "");
+        let mut b = BlockRecord::new(id, kind, "");
         b.metadata
             .insert("deepnote_variable_name".into(), name.clone().into());
         b.metadata.insert("deepnote_variable_value".into(), value);
@@ -122,7 +122,7 @@ impl Block {
 /// A notebook in a project.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Notebook {
+pub struct NotebookRecord {
     /// Its id (a UUID).
     pub id: String,
     /// The project it belongs to.
@@ -130,7 +130,7 @@ pub struct Notebook {
     /// Display name.
     pub name: String,
     /// Its blocks (empty for notebooks created through the API).
-    pub blocks: Vec<Block>,
+    pub blocks: Vec<BlockRecord>,
     /// Creation order.
     pub seq: u64,
 }
@@ -138,7 +138,7 @@ pub struct Notebook {
 /// A run of a notebook, with everything its request asked for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Run {
+pub struct RunRecord {
     /// Its id (a UUID).
     pub id: String,
     /// The notebook run.
@@ -150,7 +150,7 @@ pub struct Run {
     /// Creation time.
     pub created_at: Millis,
     /// How it proceeds, fixed when it was created.
-    pub behaviour: RunBehaviour,
+    pub behaviour: Behaviour,
     /// The request's `inputs`.
     pub inputs: serde_json::Map<String, serde_json::Value>,
     /// The request's `blockIds`, if any.
@@ -165,9 +165,9 @@ pub struct Run {
     pub trigger: String,
 }
 
-impl Run {
+impl RunRecord {
     /// Status and finish time at `now`.
-    pub fn status_at(&self, now: Millis) -> (RunStatus, Option<Millis>) {
+    pub fn status_at(&self, now: Millis) -> (Phase, Option<Millis>) {
         self.behaviour.status_at(self.created_at, now)
     }
 }
@@ -175,7 +175,7 @@ impl Run {
 /// A notebook's schedule (live dialect).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Schedule {
+pub struct ScheduleRecord {
     /// Its id (a UUID).
     pub id: String,
     /// The notebook it runs.
@@ -201,7 +201,7 @@ pub struct Schedule {
 
 /// A file in a project's working directory (live dialect).
 #[derive(Debug, Clone, PartialEq)]
-pub struct ProjectFile {
+pub struct FileRecord {
     /// The project holding it.
     pub project_id: String,
     /// Its path in the project (no leading `/`).
@@ -240,15 +240,15 @@ pub struct Session {
 #[derive(Debug, Clone)]
 pub enum Change {
     /// Insert or replace a project.
-    PutProject(Project),
+    PutProject(ProjectRecord),
     /// Insert or replace a notebook.
-    PutNotebook(Notebook),
+    PutNotebook(NotebookRecord),
     /// Insert a run.
-    PutRun(Run),
+    PutRun(RunRecord),
     /// Insert or replace a schedule.
-    PutSchedule(Schedule),
+    PutSchedule(ScheduleRecord),
     /// Insert or replace a project file.
-    PutFile(ProjectFile),
+    PutFile(FileRecord),
     /// Insert or replace a session.
     PutSession(Session),
     /// Remove a project's file: project id, path.
@@ -258,7 +258,7 @@ pub enum Change {
     /// Remove a notebook with its runs.
     DeleteNotebook(String),
     /// Set or clear a notebook's run behaviour.
-    SetBehaviour(String, Option<RunBehaviour>),
+    SetBehaviour(String, Option<Behaviour>),
     /// Forget everything and start a new page-token epoch.
     Reset,
 }
@@ -271,20 +271,20 @@ pub struct Store {
     next_seq: u64,
     // B-trees rather than hash maps: growing one never rehashes (moves) every entry under
     // the write lock, which showed up as 100+ ms stalls at hundreds of thousands of runs.
-    projects: BTreeMap<String, Project>,
+    projects: BTreeMap<String, ProjectRecord>,
     /// Per workspace, sequence number to project id: the listing order.
     project_order: HashMap<String, BTreeMap<u64, String>>,
-    notebooks: BTreeMap<String, Notebook>,
+    notebooks: BTreeMap<String, NotebookRecord>,
     /// Per project, its notebooks in creation order.
     project_notebooks: HashMap<String, BTreeMap<u64, String>>,
-    runs: BTreeMap<String, Run>,
+    runs: BTreeMap<String, RunRecord>,
     /// Per notebook, sequence number to run id.
     notebook_runs: HashMap<String, BTreeMap<u64, String>>,
-    behaviours: HashMap<String, RunBehaviour>,
-    schedules: BTreeMap<String, Schedule>,
+    behaviours: HashMap<String, Behaviour>,
+    schedules: BTreeMap<String, ScheduleRecord>,
     sessions: BTreeMap<String, Session>,
     /// Per project, path to file (so a listing is in path order).
-    files: HashMap<String, BTreeMap<String, ProjectFile>>,
+    files: HashMap<String, BTreeMap<String, FileRecord>>,
     /// Per notebook, sequence number to schedule id.
     notebook_schedules: HashMap<String, BTreeMap<u64, String>>,
     /// Block id to the notebook holding it.
@@ -423,24 +423,24 @@ impl Store {
     }
 
     /// A project, if it exists.
-    pub fn project(&self, id: &str) -> Option<&Project> {
+    pub fn project(&self, id: &str) -> Option<&ProjectRecord> {
         self.projects.get(id)
     }
 
     /// A notebook, if it exists.
-    pub fn notebook(&self, id: &str) -> Option<&Notebook> {
+    pub fn notebook(&self, id: &str) -> Option<&NotebookRecord> {
         self.notebooks.get(id)
     }
 
     /// The notebook holding block `id`, if any.
-    pub fn block_notebook(&self, id: &str) -> Option<&Notebook> {
+    pub fn block_notebook(&self, id: &str) -> Option<&NotebookRecord> {
         self.block_index
             .get(id)
             .and_then(|nb| self.notebooks.get(nb))
     }
 
     /// A project's notebooks in creation order.
-    pub fn notebooks_of(&self, project: &str) -> impl Iterator<Item = &Notebook> {
+    pub fn notebooks_of(&self, project: &str) -> impl Iterator<Item = &NotebookRecord> {
         self.project_notebooks
             .get(project)
             .into_iter()
@@ -454,22 +454,22 @@ impl Store {
     }
 
     /// Every project of a workspace, in creation order.
-    pub fn projects_of(&self, workspace: &str) -> impl Iterator<Item = &Project> {
+    pub fn projects_of(&self, workspace: &str) -> impl Iterator<Item = &ProjectRecord> {
         self.projects_after(workspace, 0)
     }
 
     /// A project's files in path order.
-    pub fn files_of(&self, project: &str) -> impl Iterator<Item = &ProjectFile> {
+    pub fn files_of(&self, project: &str) -> impl Iterator<Item = &FileRecord> {
         self.files.get(project).into_iter().flat_map(|f| f.values())
     }
 
     /// A project's file at `path`.
-    pub fn file(&self, project: &str, path: &str) -> Option<&ProjectFile> {
+    pub fn file(&self, project: &str, path: &str) -> Option<&FileRecord> {
         self.files.get(project).and_then(|f| f.get(path))
     }
 
     /// A notebook's schedules, oldest first.
-    pub fn schedules_of(&self, notebook: &str) -> impl Iterator<Item = &Schedule> {
+    pub fn schedules_of(&self, notebook: &str) -> impl Iterator<Item = &ScheduleRecord> {
         self.notebook_schedules
             .get(notebook)
             .into_iter()
@@ -478,17 +478,21 @@ impl Store {
     }
 
     /// A run, if it exists.
-    pub fn run(&self, id: &str) -> Option<&Run> {
+    pub fn run(&self, id: &str) -> Option<&RunRecord> {
         self.runs.get(id)
     }
 
     /// The run behaviour set for a notebook.
-    pub fn behaviour(&self, notebook: &str) -> Option<&RunBehaviour> {
+    pub fn behaviour(&self, notebook: &str) -> Option<&Behaviour> {
         self.behaviours.get(notebook)
     }
 
     /// A workspace's projects in creation order, starting after sequence number `after`.
-    pub fn projects_after(&self, workspace: &str, after: u64) -> impl Iterator<Item = &Project> {
+    pub fn projects_after(
+        &self,
+        workspace: &str,
+        after: u64,
+    ) -> impl Iterator<Item = &ProjectRecord> {
         self.project_order
             .get(workspace)
             .into_iter()
@@ -497,7 +501,7 @@ impl Store {
     }
 
     /// A notebook's runs newest first, starting before sequence number `before`.
-    pub fn runs_before(&self, notebook: &str, before: u64) -> impl Iterator<Item = &Run> {
+    pub fn runs_before(&self, notebook: &str, before: u64) -> impl Iterator<Item = &RunRecord> {
         self.notebook_runs
             .get(notebook)
             .into_iter()
@@ -505,7 +509,7 @@ impl Store {
             .filter_map(|(_, id)| self.runs.get(id))
     }
 
-    /// Every project, notebook and run, for the control API's dump.
+    /// How many projects, notebooks and runs are stored, for `GET /_emulator/state`.
     pub fn counts(&self) -> (usize, usize, usize) {
         (self.projects.len(), self.notebooks.len(), self.runs.len())
     }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use deepnote_emulator::{RunBehaviour, RunOutcome};
+use deepnote_emulator::{Behaviour, Outcome};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -291,10 +291,7 @@ async fn workspaces_are_isolated() {
 
 #[tokio::test]
 async fn run_lifecycle_on_a_frozen_clock() {
-    let emu = builder().freeze_clock().start().await.unwrap();
-    let api = Api::new(&emu, EDITOR);
-    let project = api.project("P").await;
-    let nb = api.notebook(&project).await;
+    let (emu, api, _project, nb) = editor_notebook(builder()).await;
     let r = api.post("/v2/runs", json!({"notebookId": nb})).await;
     assert_eq!(r.status, 202);
     assert_eq!(r.body["status"], "pending");
@@ -344,19 +341,16 @@ async fn runs_finish_on_the_wall_clock_by_default() {
 
 #[tokio::test]
 async fn behaviours_set_the_outcome() {
-    let emu = builder().freeze_clock().start().await.unwrap();
-    let api = Api::new(&emu, EDITOR);
-    let project = api.project("P").await;
-    let nb = api.notebook(&project).await;
+    let (emu, api, _project, nb) = editor_notebook(builder()).await;
     for (outcome, status) in [
-        (RunOutcome::Error, "error"),
-        (RunOutcome::InternalError, "internal_error"),
-        (RunOutcome::Stopped, "stopped"),
-        (RunOutcome::Success, "success"),
+        (Outcome::Error, "error"),
+        (Outcome::InternalError, "internal_error"),
+        (Outcome::Stopped, "stopped"),
+        (Outcome::Success, "success"),
     ] {
         emu.set_behaviour(
             &nb,
-            RunBehaviour {
+            Behaviour {
                 duration: Duration::from_secs(10),
                 outcome,
                 message: Some(format!("boom {status}")),
@@ -370,8 +364,8 @@ async fn behaviours_set_the_outcome() {
         let r = api.get(&format!("/v2/runs/{run}")).await;
         assert_eq!(r.body["run"]["status"], status);
         match outcome {
-            RunOutcome::Error => assert_eq!(r.body["run"]["error"], "boom error"),
-            RunOutcome::InternalError => {
+            Outcome::Error => assert_eq!(r.body["run"]["error"], "boom error"),
+            Outcome::InternalError => {
                 assert_eq!(r.body["run"]["error"]["message"], "boom internal_error")
             }
             _ => assert!(r.body["run"].get("error").is_none()),
@@ -386,10 +380,7 @@ async fn behaviours_set_the_outcome() {
 
 #[tokio::test]
 async fn run_requests_are_recorded_and_checked() {
-    let emu = builder().freeze_clock().start().await.unwrap();
-    let api = Api::new(&emu, EDITOR);
-    let project = api.project("P").await;
-    let nb = api.notebook(&project).await;
+    let (emu, api, _project, nb) = editor_notebook(builder()).await;
     let r = api
         .post(
             "/v2/runs",
@@ -456,10 +447,7 @@ async fn run_requests_are_recorded_and_checked() {
 
 #[tokio::test]
 async fn runs_list_newest_first() {
-    let emu = builder().freeze_clock().start().await.unwrap();
-    let api = Api::new(&emu, EDITOR);
-    let project = api.project("P").await;
-    let nb = api.notebook(&project).await;
+    let (emu, api, _project, nb) = editor_notebook(builder()).await;
     let mut ids = Vec::new();
     for _ in 0..5 {
         ids.push(api.run(&nb).await);
@@ -494,7 +482,7 @@ async fn snapshots_inline_and_by_url() {
     let nb = deepnote_emulator::SAMPLE_NOTEBOOK_ID;
     emu.set_behaviour(
         nb,
-        RunBehaviour::new(Duration::from_secs(1), RunOutcome::Error).message("ZeroDivisionError"),
+        Behaviour::new(Duration::from_secs(1), Outcome::Error).message("ZeroDivisionError"),
     );
     let r = api
         .post(
@@ -568,10 +556,7 @@ async fn snapshots_inline_and_by_url() {
 
 #[tokio::test]
 async fn v1_execute_starts_a_run_unless_one_is_running() {
-    let emu = builder().freeze_clock().start().await.unwrap();
-    let api = Api::new(&emu, EDITOR);
-    let project = api.project("P").await;
-    let nb = api.notebook(&project).await;
+    let (emu, api, project, nb) = editor_notebook(builder()).await;
     let path = format!("/v1/projects/{project}/notebooks/{nb}/execute");
     let runs = |r: Resp| r.body["runs"].as_array().unwrap().len();
 
@@ -591,13 +576,7 @@ async fn v1_execute_starts_a_run_unless_one_is_running() {
 
     // The notebook must belong to the project.
     let other = api.project("Q").await;
-    let r = api
-        .raw(
-            Method::POST,
-            &format!("/v1/projects/{other}/notebooks/{nb}/execute"),
-            None,
-        )
-        .await;
+    let r = api.execute_v1(&other, &nb).await;
     assert_eq!(r.status, 404);
     // v2 has no execute, v1 nothing else.
     assert_eq!(
@@ -729,10 +708,7 @@ async fn ids_are_deterministic_with_a_seed() {
 
 #[tokio::test]
 async fn suspended_projects_answer_409() {
-    let emu = builder().freeze_clock().start().await.unwrap();
-    let api = Api::new(&emu, EDITOR);
-    let project = api.project("P").await;
-    let nb = api.notebook(&project).await;
+    let (emu, api, project, nb) = editor_notebook(builder()).await;
     let run = api.run(&nb).await;
     assert!(emu.suspend_project(&project, true));
     let r = api.get(&format!("/v2/runs/{run}")).await;

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use deepnote_emulator::{Block, SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID};
+use deepnote_emulator::{BlockRecord, SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID};
 use serde_json::{Value, json};
 
 async fn sample() -> (deepnote_emulator::Emulator, Api) {
@@ -63,7 +63,7 @@ async fn add_input_block_shows_in_the_notebook_and_its_inputs_are_checked() {
         .await;
     assert_eq!(bad.status, 400, "{:?}", bad.body);
     // add_block replaces a block with the same id.
-    let mut b = Block::new(id.clone(), "code", "print(2)");
+    let mut b = BlockRecord::new(id.clone(), "code", "print(2)");
     b.output = Some("2".into());
     assert!(emu.add_block(SAMPLE_NOTEBOOK_ID, b));
     let rec = emu.notebook_record(SAMPLE_NOTEBOOK_ID).unwrap();

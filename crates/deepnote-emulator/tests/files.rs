@@ -206,6 +206,26 @@ async fn bad_uploads_are_refused_and_store_nothing() {
     );
 }
 
+/// The cap is 64 MiB exactly: a file of that size is kept whole, one byte more is a 413 that
+/// stores nothing (beside the file already there).
+#[tokio::test]
+async fn the_file_cap_is_64_mib_inclusive() {
+    assert_eq!(deepnote_emulator::FILE_LIMIT, 64 * 1024 * 1024);
+    let (_emu, api) = sample().await;
+    let at_cap = vec![3u8; deepnote_emulator::FILE_LIMIT];
+    let r = upload(&api, SAMPLE_PROJECT_ID, "cap.bin", &at_cap).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["file"]["size"], json!(deepnote_emulator::FILE_LIMIT));
+    drop(at_cap);
+    let over = vec![3u8; deepnote_emulator::FILE_LIMIT + 1];
+    let r = upload(&api, SAMPLE_PROJECT_ID, "over.bin", &over).await;
+    assert_eq!(r.status, 413, "{:?}", r.body);
+    assert_eq!(
+        inventory(&api, SAMPLE_PROJECT_ID).await,
+        [("cap.bin".to_string(), deepnote_emulator::FILE_LIMIT as u64)]
+    );
+}
+
 #[tokio::test]
 async fn files_follow_access_levels_workspaces_and_persist() {
     let dir = tempfile::tempdir().unwrap();

@@ -5,13 +5,13 @@
 mod common;
 
 use common::*;
+use deepnote_test_support::Harness;
 use proptest::prelude::*;
 use reqwest::Method;
 use serde_json::Value;
 use std::sync::{Mutex, OnceLock};
 
 struct World {
-    rt: tokio::runtime::Runtime,
     base: String,
     http: reqwest::Client,
     /// The real project, notebook and run; made again when a case deleted them.
@@ -21,32 +21,25 @@ struct World {
     dialect: Dialect,
 }
 
-fn world(dialect: Dialect) -> &'static World {
-    static SPEC: OnceLock<World> = OnceLock::new();
-    static LIVE: OnceLock<World> = OnceLock::new();
+fn world(dialect: Dialect) -> &'static Harness<World> {
+    static SPEC: OnceLock<Harness<World>> = OnceLock::new();
+    static LIVE: OnceLock<Harness<World>> = OnceLock::new();
     let cell = match dialect {
         Dialect::Spec => &SPEC,
         Dialect::Live => &LIVE,
     };
     cell.get_or_init(|| {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let (emu, ids) = rt.block_on(async {
+        Harness::start(2, || async {
             let emu = builder().dialect(dialect).start().await.unwrap();
             let ids = fresh(&Api::new(&emu, ADMIN)).await;
-            (emu, ids)
-        });
-        World {
-            base: emu.base_url().to_string(),
-            http: reqwest::Client::builder().no_proxy().build().unwrap(),
-            rt,
-            ids: Mutex::new(ids),
-            _emu: emu,
-            dialect,
-        }
+            World {
+                base: emu.base_url().to_string(),
+                http: reqwest::Client::builder().no_proxy().build().unwrap(),
+                ids: Mutex::new(ids),
+                _emu: emu,
+                dialect,
+            }
+        })
     })
 }
 
@@ -207,7 +200,7 @@ proptest! {
     }
 }
 
-fn check(w: &World, h: &Hostile) -> Option<u16> {
+fn check(w: &Harness<World>, h: &Hostile) -> Option<u16> {
     let (method, template) = ROUTES[h.route];
     let ids = w.ids.lock().unwrap().clone();
     let fill = |i: usize| h.segments[i].clone().unwrap_or_else(|| ids[i].clone());

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use deepnote_emulator::{
-    LIVE_PROJECTS_PAGE_SIZE, RunBehaviour, RunOutcome, SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID,
+    Behaviour, LIVE_PROJECTS_PAGE_SIZE, Outcome, SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID,
 };
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -15,17 +15,6 @@ const MISSING: &str = "6f1c1f4e-2d0b-4b47-9a53-2f6f5b1f0c11";
 
 fn yaml(text: &str) -> Value {
     serde_saphyr::from_str(text).expect("snapshot is YAML")
-}
-
-async fn sample() -> (deepnote_emulator::Emulator, Api) {
-    let emu = live_builder()
-        .seed_sample()
-        .freeze_clock()
-        .start()
-        .await
-        .unwrap();
-    let api = Api::new(&emu, emu.sample_key());
-    (emu, api)
 }
 
 async fn run_count(api: &Api) -> u64 {
@@ -157,7 +146,7 @@ async fn notebook_names_are_unique_and_closed_projects_take_none() {
 
 #[tokio::test]
 async fn get_notebook_lists_blocks_and_inputs() {
-    let (_emu, api) = sample().await;
+    let (_emu, api) = frozen_sample().await;
     let r = api
         .get(&format!("/v2/notebooks/{SAMPLE_NOTEBOOK_ID}"))
         .await;
@@ -205,7 +194,7 @@ async fn get_notebook_lists_blocks_and_inputs() {
 
 #[tokio::test]
 async fn run_requests_follow_the_services_rules() {
-    let (emu, api) = sample().await;
+    let (emu, api) = frozen_sample().await;
     let nb = SAMPLE_NOTEBOOK_ID;
     // Detached unless told otherwise.
     let r = api.post("/v2/runs", json!({"notebookId": nb})).await;
@@ -280,7 +269,7 @@ async fn run_requests_follow_the_services_rules() {
     emu.add_key(
         deepnote_emulator::KeySpec::new(OTHER)
             .workspace("ws-2")
-            .access(deepnote_emulator::AccessLevel::Admin),
+            .access(deepnote_emulator::Role::Admin),
     );
     let r = other.post("/v2/runs", json!({"notebookId": nb})).await;
     assert_eq!((r.status, r.message()), (400, "Notebook not found"));
@@ -289,7 +278,7 @@ async fn run_requests_follow_the_services_rules() {
 
 #[tokio::test]
 async fn inputs_are_checked_against_the_notebooks_input_blocks() {
-    let (emu, api) = sample().await;
+    let (emu, api) = frozen_sample().await;
     let run = |inputs: Value| {
         let api = api.clone();
         async move {
@@ -333,7 +322,7 @@ async fn inputs_are_checked_against_the_notebooks_input_blocks() {
 
 #[tokio::test]
 async fn runs_carry_completed_at_and_the_snapshot_flat() {
-    let (emu, api) = sample().await;
+    let (emu, api) = frozen_sample().await;
     let r = api
         .post(
             "/v2/runs",
@@ -417,9 +406,9 @@ async fn snapshot_content_is_empty_for_a_moment_after_the_end() {
 
 #[tokio::test]
 async fn a_failed_runs_error_is_null_unless_the_behaviour_reports_it() {
-    let (emu, api) = sample().await;
+    let (emu, api) = frozen_sample().await;
     let nb = SAMPLE_NOTEBOOK_ID;
-    let fail = RunBehaviour::new(Duration::from_secs(1), RunOutcome::Error)
+    let fail = Behaviour::new(Duration::from_secs(1), Outcome::Error)
         .message("ZeroDivisionError: division by zero");
     for (behaviour, error) in [
         (fail.clone(), Value::Null),
@@ -428,12 +417,11 @@ async fn a_failed_runs_error_is_null_unless_the_behaviour_reports_it() {
             json!("ZeroDivisionError: division by zero"),
         ),
         (
-            RunBehaviour::new(Duration::from_secs(1), RunOutcome::InternalError)
-                .message("machine lost"),
+            Behaviour::new(Duration::from_secs(1), Outcome::InternalError).message("machine lost"),
             Value::Null,
         ),
         (
-            RunBehaviour::new(Duration::from_secs(1), RunOutcome::InternalError)
+            Behaviour::new(Duration::from_secs(1), Outcome::InternalError)
                 .message("machine lost")
                 .report_error(true),
             json!({"message": "machine lost"}),
@@ -452,10 +440,7 @@ async fn a_failed_runs_error_is_null_unless_the_behaviour_reports_it() {
         assert!(doc["execution"]["error"].is_object());
     }
     // The spec dialect reports it unless told not to, and then leaves the field out.
-    let emu = builder().freeze_clock().start().await.unwrap();
-    let api = Api::new(&emu, EDITOR);
-    let project = api.project("P").await;
-    let nb = api.notebook(&project).await;
+    let (emu, api, _project, nb) = editor_notebook(builder()).await;
     emu.set_behaviour(&nb, fail.clone().report_error(false));
     let run = api.run(&nb).await;
     emu.advance_clock(Duration::from_secs(1));
@@ -534,7 +519,7 @@ async fn alternate_shapes_on_a_share_are_reproducible_with_the_id_seed() {
     let nested = seen[0].iter().filter(|n| **n).count();
     assert!((8..=32).contains(&nested), "{nested} of 40");
     // Share 0 (the default) never does.
-    let (_emu, api) = sample().await;
+    let (_emu, api) = frozen_sample().await;
     for _ in 0..20 {
         let r = api
             .post("/v2/runs", json!({"notebookId": SAMPLE_NOTEBOOK_ID}))
@@ -593,28 +578,13 @@ async fn pagination_is_always_there_with_a_null_token_on_the_last_page() {
 
 #[tokio::test]
 async fn the_v1_execute_answers_202_and_refuses_with_401() {
-    let emu = live_builder().freeze_clock().start().await.unwrap();
-    let api = Api::new(&emu, EDITOR);
-    let project = api.project("P").await;
-    let nb = api.notebook(&project).await;
-    let r = api
-        .raw(
-            Method::POST,
-            &format!("/v1/projects/{project}/notebooks/{nb}/execute"),
-            None,
-        )
-        .await;
+    let (_emu, api, project, nb) = editor_notebook(live_builder()).await;
+    let r = api.execute_v1(&project, &nb).await;
     assert_eq!(r.status, 202);
     assert!(r.bytes.is_empty());
     // The legacy docs write notebook ids without dashes; running already: no effect, 202.
     let bare = nb.replace('-', "");
-    let r = api
-        .raw(
-            Method::POST,
-            &format!("/v1/projects/{project}/notebooks/{bare}/execute"),
-            None,
-        )
-        .await;
+    let r = api.execute_v1(&project, &bare).await;
     assert_eq!(r.status, 202);
     let r = api.get(&format!("/v2/notebooks/{nb}/runs")).await;
     assert_eq!(r.body["runs"].as_array().unwrap().len(), 1);
@@ -640,7 +610,7 @@ async fn the_v1_execute_answers_202_and_refuses_with_401() {
 
 #[tokio::test]
 async fn suspension_and_me_in_the_live_dialect() {
-    let (emu, api) = sample().await;
+    let (emu, api) = frozen_sample().await;
     let run = api.run(SAMPLE_NOTEBOOK_ID).await;
     assert!(emu.suspend_project(SAMPLE_PROJECT_ID, true));
     // The live reference documents no 409 on POST /runs: a project issue is a 400.
@@ -694,7 +664,7 @@ fn is_datetime_z(v: &Value) -> bool {
 
 #[tokio::test]
 async fn snapshots_are_deepnote_snapshot_documents() {
-    let (emu, api) = sample().await;
+    let (emu, api) = frozen_sample().await;
     let doc = snapshot_of(
         &emu,
         &api,
@@ -788,10 +758,10 @@ async fn snapshots_are_deepnote_snapshot_documents() {
 
 #[tokio::test]
 async fn a_failed_run_has_an_error_output_and_stops_there() {
-    let (emu, api) = sample().await;
+    let (emu, api) = frozen_sample().await;
     emu.set_behaviour(
         SAMPLE_NOTEBOOK_ID,
-        RunBehaviour::new(Duration::from_secs(2), RunOutcome::Error)
+        Behaviour::new(Duration::from_secs(2), Outcome::Error)
             .message("NameError: name 'df' is not defined"),
     );
     let doc = snapshot_of(
@@ -874,7 +844,7 @@ async fn the_binary_speaks_live_by_default_and_spec_on_request() {
 
 #[tokio::test]
 async fn explicit_nulls_and_non_uuid_folders_are_refused() {
-    let (_emu, api) = sample().await;
+    let (_emu, api) = frozen_sample().await;
     let before = api.emulator_state().await;
     for (path, body, needle) in [
         (
@@ -913,7 +883,7 @@ async fn explicit_nulls_and_non_uuid_folders_are_refused() {
 
 #[tokio::test]
 async fn requests_for_operations_the_emulator_lacks_are_journaled() {
-    let (emu, api) = sample().await;
+    let (emu, api) = frozen_sample().await;
     emu.clear_journal();
     // A path no reference has (`POST /v2/blocks`, used here before, is emulated now).
     let r = api
@@ -977,7 +947,7 @@ async fn a_project_keeps_at_least_one_notebook() {
 
 #[tokio::test]
 async fn suspended_projects_refuse_notebook_changes_as_the_live_reference_says() {
-    let (emu, api) = sample().await;
+    let (emu, api) = frozen_sample().await;
     assert!(emu.suspend_project(SAMPLE_PROJECT_ID, true));
     let r = api
         .get(&format!("/v2/notebooks/{SAMPLE_NOTEBOOK_ID}"))
@@ -1005,7 +975,7 @@ async fn suspended_projects_refuse_notebook_changes_as_the_live_reference_says()
 
 #[tokio::test]
 async fn projects_show_their_folder_in_the_live_shape() {
-    let (_emu, api) = sample().await;
+    let (_emu, api) = frozen_sample().await;
     let r = api.get("/v2/projects").await;
     let projects = r.body["projects"].as_array().unwrap();
     let sales = projects
@@ -1036,7 +1006,7 @@ async fn projects_show_their_folder_in_the_live_shape() {
 
 #[tokio::test]
 async fn the_control_api_sets_report_error() {
-    let (emu, api) = sample().await;
+    let (emu, api) = frozen_sample().await;
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     let r = http
         .put(format!(

@@ -80,10 +80,7 @@ async fn thousands_of_projects_with_inserts_and_deletes_between_pages() {
 
 #[tokio::test]
 async fn runs_paginate_newest_first_while_new_runs_arrive() {
-    let emu = builder().freeze_clock().start().await.unwrap();
-    let api = Api::new(&emu, EDITOR);
-    let project = api.project("P").await;
-    let nb = api.notebook(&project).await;
+    let (_emu, api, _project, nb) = editor_notebook(builder()).await;
     let mut created = Vec::new();
     for _ in 0..250 {
         created.push(api.run(&nb).await);

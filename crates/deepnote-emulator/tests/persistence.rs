@@ -411,3 +411,65 @@ async fn the_live_dialect_persists_too() {
     child.start_kill().unwrap();
     reap(&mut child).await;
 }
+
+/// Snapshot download URLs are signed with a secret of their own, not the page-token secret,
+/// and it is kept in the data directory: a URL handed out before a restart still downloads
+/// after it, and no other token does.
+#[tokio::test]
+async fn snapshot_urls_have_their_own_persisted_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = || {
+        common::live_builder()
+            .seed_sample()
+            .freeze_clock()
+            .data_dir(dir.path())
+            .start()
+    };
+    let emu = start().await.unwrap();
+    let api = Api::new(&emu, emu.sample_key());
+    let run = api.run(deepnote_emulator::SAMPLE_NOTEBOOK_ID).await;
+    emu.advance_clock(std::time::Duration::from_secs(5));
+    let r = api.get(&format!("/v2/runs/{run}")).await;
+    let url = r.body["run"]["snapshotDownloadUrl"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a download URL: {:?}", r.body))
+        .to_string();
+    let token = url
+        .rsplit_once("/_emulator/snapshots/")
+        .unwrap()
+        .1
+        .to_string();
+    emu.shutdown().await;
+
+    let db = rusqlite::Connection::open(dir.path().join(deepnote_emulator::DB_FILE)).unwrap();
+    let meta = |key: &str| -> String {
+        db.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .unwrap()
+    };
+    let (pages, snapshots) = (meta("secret"), meta("snapshot-secret"));
+    assert_eq!((pages.len(), snapshots.len()), (64, 64));
+    assert_ne!(pages, snapshots);
+    drop(db);
+
+    let emu = start().await.unwrap();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let get = |token: String| {
+        let url = format!("{}/_emulator/snapshots/{token}", emu.base_url());
+        let http = http.clone();
+        async move { http.get(url).send().await.unwrap() }
+    };
+    let again = get(token.clone()).await;
+    assert_eq!(again.status(), 200);
+    let yaml = again.text().await.unwrap();
+    assert!(
+        yaml.contains(deepnote_emulator::SAMPLE_NOTEBOOK_ID),
+        "{yaml}"
+    );
+    let (id, sig) = token.split_once('.').unwrap();
+    let flipped: String = sig
+        .chars()
+        .map(|c| if c == '0' { '1' } else { '0' })
+        .collect();
+    assert_eq!(get(format!("{id}.{flipped}")).await.status(), 404);
+    emu.shutdown().await;
+}

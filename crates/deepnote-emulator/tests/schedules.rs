@@ -21,13 +21,7 @@ fn crons(list: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn the_notebook_schedule_is_created_then_replaced() {
-    let emu = live_builder()
-        .seed_sample()
-        .freeze_clock()
-        .start()
-        .await
-        .unwrap();
-    let api = Api::new(&emu, emu.sample_key());
+    let (emu, api) = frozen_sample().await;
     let path = format!("/v2/notebooks/{SAMPLE_NOTEBOOK_ID}/schedule");
     let first = api
         .post(&path, json!({"cron": "0 9 * * *", "timezone": "UTC"}))

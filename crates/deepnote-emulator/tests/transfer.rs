@@ -72,20 +72,9 @@ async fn import(api: &Api, project: &str, query: &str, docs: &Docs) -> Resp {
     .unwrap()
 }
 
-async fn sample() -> (deepnote_emulator::Emulator, Api) {
-    let emu = live_builder()
-        .seed_sample()
-        .freeze_clock()
-        .start()
-        .await
-        .unwrap();
-    let api = Api::new(&emu, emu.sample_key());
-    (emu, api)
-}
-
 #[tokio::test]
 async fn export_is_one_deterministic_document_per_notebook() {
-    let (emu, api) = sample().await;
+    let (emu, api) = frozen_sample().await;
     let second = api.notebook(SAMPLE_PROJECT_ID).await;
     emu.advance_clock(std::time::Duration::from_secs(60));
     let docs = export(&api, SAMPLE_PROJECT_ID).await;
@@ -157,7 +146,7 @@ async fn export_is_one_deterministic_document_per_notebook() {
 
 #[tokio::test]
 async fn an_empty_project_exports_an_empty_zip() {
-    let (_emu, api) = sample().await;
+    let (_emu, api) = frozen_sample().await;
     let project = api.project("Empty").await;
     let only =
         api.get(&format!("/v2/projects/{project}")).await.body["project"]["notebooks"][0]["id"]
@@ -181,7 +170,7 @@ async fn an_empty_project_exports_an_empty_zip() {
 
 #[tokio::test]
 async fn an_import_changes_what_export_and_get_answer() {
-    let (emu, api) = sample().await;
+    let (emu, api) = frozen_sample().await;
     let base = export(&api, SAMPLE_PROJECT_ID).await;
     let modified = yaml(&base[0].1)["metadata"]["modifiedAt"]
         .as_str()
@@ -274,7 +263,7 @@ fn urlencode(s: &str) -> String {
 
 #[tokio::test]
 async fn bad_imports_are_refused_and_change_nothing() {
-    let (emu, api) = sample().await;
+    let (emu, api) = frozen_sample().await;
     let base = export(&api, SAMPLE_PROJECT_ID).await;
     let other = api.project("Other").await;
     let path = format!("/v2/projects/{SAMPLE_PROJECT_ID}/import");

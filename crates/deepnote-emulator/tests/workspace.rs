@@ -12,17 +12,6 @@ async fn q(api: &Api, query: &str) -> Resp {
     api.get(&format!("/v2/integrations?{query}")).await
 }
 
-async fn sample() -> (deepnote_emulator::Emulator, Api) {
-    let emu = live_builder()
-        .seed_sample()
-        .freeze_clock()
-        .start()
-        .await
-        .unwrap();
-    let api = Api::new(&emu, emu.sample_key());
-    (emu, api)
-}
-
 fn names(list: &Value) -> Vec<String> {
     list.as_array()
         .unwrap()
@@ -33,7 +22,7 @@ fn names(list: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn integrations_are_listed_filtered_and_read() {
-    let (_emu, api) = sample().await;
+    let (_emu, api) = frozen_sample().await;
     let all = api.get("/v2/integrations").await;
     assert_eq!(all.status, 200);
     let list = &all.body["integrations"];
@@ -94,7 +83,7 @@ async fn integrations_are_listed_filtered_and_read() {
 
 #[tokio::test]
 async fn a_project_machine_can_be_read_and_changed() {
-    let (_emu, api) = sample().await;
+    let (_emu, api) = frozen_sample().await;
     let types = api.get("/v2/machine-types").await;
     assert_eq!(types.status, 200);
     let ids: Vec<&str> = types.body["machineTypes"]
@@ -141,7 +130,7 @@ async fn a_project_machine_can_be_read_and_changed() {
 
 #[tokio::test]
 async fn a_session_runs_the_notebook_and_answers_canned_outputs() {
-    let (emu, api) = sample().await;
+    let (emu, api) = frozen_sample().await;
     let r = api
         .post("/v2/sessions", json!({"notebookId": SAMPLE_NOTEBOOK_ID, "inputs": {"region": "APAC"}, "storageMode": "readonly"}))
         .await;
@@ -220,7 +209,7 @@ async fn a_session_runs_the_notebook_and_answers_canned_outputs() {
 
 #[tokio::test]
 async fn search_finds_projects_notebooks_blocks_and_integrations() {
-    let (_emu, api) = sample().await;
+    let (_emu, api) = frozen_sample().await;
     let r = api.get("/v2/search?q=sales").await;
     assert_eq!(r.status, 200);
     let res = &r.body["results"];
@@ -258,7 +247,7 @@ async fn search_finds_projects_notebooks_blocks_and_integrations() {
 
 #[tokio::test]
 async fn faults_apply_to_the_live_only_operations() {
-    let (emu, api) = sample().await;
+    let (emu, api) = frozen_sample().await;
     let before = emu.notebook_record(SAMPLE_NOTEBOOK_ID).unwrap();
     emu.set_faults(deepnote_emulator::Faults {
         error_rate: 1.0,

@@ -13,7 +13,7 @@ mod files;
 mod sync;
 
 use deepnote::{Client, RunRequest, StreamExt, WaitPolicy};
-use deepnote_emulator::{Emulator, Faults, RateLimit, RunBehaviour, RunOutcome};
+use deepnote_emulator::{Behaviour, Emulator, Faults, Outcome, RateLimit};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::collections::HashSet;
@@ -360,12 +360,7 @@ async fn synthetic_server() -> String {
             },
         ),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    format!("http://{addr}")
+    deepnote_test_support::loopback::serve(app).await
 }
 
 async fn memory(base: &str) {
@@ -457,7 +452,7 @@ async fn wait(emu: &Emulator) {
             .await
             .unwrap();
         let d = Duration::from_secs_f64(secs);
-        emu.set_behaviour(&nb.id, RunBehaviour::new(d, RunOutcome::Success));
+        emu.set_behaviour(&nb.id, Behaviour::new(d, Outcome::Success));
         for _ in 0..RUNS {
             let (c, nb) = (c.clone(), nb.id.clone());
             tasks.push(tokio::spawn(async move {
@@ -509,10 +504,7 @@ async fn many(emu: &Emulator) {
         .and_then(|c| c.parse().ok())
         .unwrap_or(250);
     let nb = deepnote_emulator::SAMPLE_NOTEBOOK_ID;
-    emu.set_behaviour(
-        nb,
-        RunBehaviour::new(Duration::from_secs(1), RunOutcome::Success),
-    );
+    emu.set_behaviour(nb, Behaviour::new(Duration::from_secs(1), Outcome::Success));
     let c = client(emu);
     emu.clear_journal();
     emu.set_faults(Faults {

@@ -19,8 +19,9 @@ use std::pin::Pin;
 /// The kind of a block (`code`, `sql`, `markdown`, an input, a text cell, ...).
 pub use deepnote_api::types::BlockType;
 
-/// A block of a notebook.
-#[derive(Clone, Debug, PartialEq)]
+/// A block of a notebook. Serialized with the API's field names.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Block {
     /// Its ID.
@@ -28,6 +29,7 @@ pub struct Block {
     /// The notebook it belongs to, when the server said.
     pub notebook_id: Option<NotebookId>,
     /// Its kind as the server spells it (`code`, `sql`, ...), when it said.
+    #[serde(rename = "type")]
     pub block_type: Option<String>,
     /// Its source (code, SQL, markdown, an input's value), when the server sent it.
     pub content: Option<String>,
@@ -57,7 +59,8 @@ impl Block {
 }
 
 /// A block just created, and the notebook's block order after it when asked for.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreatedBlock {
     /// The new block.
@@ -284,6 +287,43 @@ impl IntoFuture for UpdateBlock {
 }
 
 impl NotebooksApi<'_> {
+    /// The notebook's blocks in order, as `GET /notebooks/{id}` lists them: each with its ID,
+    /// kind and content only (metadata and version come from [`BlocksApi::get`]). Empty when
+    /// the server lists none (the original API never does).
+    pub async fn blocks(&self, notebook: impl Into<NotebookId>) -> Result<Vec<Block>> {
+        let notebook = notebook.into();
+        let answer = self
+            .client
+            .api()
+            .get_notebook()
+            .notebook_id(notebook.checked()?)
+            .send()
+            .await
+            .map_err(|e| self.client.api_error(e))?;
+        let blocks = answer
+            .into_inner()
+            .notebook
+            .map(|n| n.blocks)
+            .unwrap_or_default();
+        blocks
+            .into_iter()
+            .map(|b| {
+                if b.id.trim().is_empty() {
+                    return Err(Error::Decode("a block without an id".into()));
+                }
+                Ok(Block {
+                    id: BlockId::new(b.id),
+                    notebook_id: Some(notebook.clone()),
+                    block_type: Some(b.type_),
+                    content: b.content,
+                    metadata: None,
+                    integration_id: None,
+                    version: None,
+                })
+            })
+            .collect()
+    }
+
     /// Move blocks, as a group in the order given, to `placement`; the blocks not named keep
     /// their order. Returns the notebook's block order after the move. The path is on
     /// Deepnote's reference page; the body and answer are known only from its client code on

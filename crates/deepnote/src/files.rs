@@ -25,8 +25,9 @@ const CHUNK: usize = 64 * 1024;
 /// grows, and last with the whole size.
 pub type Progress = Arc<dyn Fn(u64) + Send + Sync>;
 
-/// A file of a project, as the server describes it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A file of a project, as the server describes it. Serialized with the API's field names.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FileRef {
     /// The project it is in, when the server said.
@@ -85,9 +86,10 @@ impl<'a> FilesApi<'a> {
     }
 
     /// Copy the file at `path` of `source` into `target`, at the same path. The reference
-    /// shows only the body's `sourceProjectId`; the target is sent as `projectId` and the file
-    /// as `path`, the names the upload uses (inferred, not seen). The answer's shape is not
-    /// visible; it is returned as the JSON object the server sent.
+    /// shows only the body's `sourceProjectId`; the target is sent both as `projectId` (the
+    /// name the upload uses) and as `targetProjectId` (the name the emulator takes, pairing
+    /// `sourceProjectId`), since neither is seen; the file goes as `path`. The answer's shape
+    /// is not visible; it is returned as the JSON object the server sent.
     pub async fn copy(
         &self,
         source: impl Into<ProjectId>,
@@ -98,6 +100,7 @@ impl<'a> FilesApi<'a> {
         let mut body = serde_json::Map::new();
         body.insert("sourceProjectId".into(), source.checked()?.into());
         body.insert("projectId".into(), target.checked()?.into());
+        body.insert("targetProjectId".into(), target.checked()?.into());
         body.insert("path".into(), checked_path(path.as_ref())?.into());
         let answer = self
             .client

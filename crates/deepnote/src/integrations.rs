@@ -7,8 +7,9 @@ use crate::error::{Error, Result};
 use crate::surface_ids::IntegrationId;
 use deepnote_api::types;
 
-/// An integration as the list gives it.
-#[derive(Clone, Debug, PartialEq)]
+/// An integration as the list gives it. Serialized with the API's field names (snake_case
+/// here, as the list spells them).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Integration {
     /// Its ID.
@@ -16,6 +17,7 @@ pub struct Integration {
     /// Its name.
     pub name: String,
     /// Its kind (`pgsql`, `big-query`, `snowflake`, ...).
+    #[serde(rename = "type")]
     pub integration_type: String,
     /// Its metadata, for admins who asked for it ([`ListIntegrations::include_metadata`]).
     pub metadata: Option<serde_json::Value>,

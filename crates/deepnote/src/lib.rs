@@ -120,6 +120,7 @@ mod notebooks;
 mod pagination;
 mod project_dir;
 mod projects;
+mod raw_fields;
 mod run_many;
 mod runs;
 mod schedules;
@@ -153,7 +154,9 @@ pub use machines::{Machine, MachineType, MachinesApi};
 pub use me::{Me, MeApi};
 pub use notebooks::{CreateNotebook, ListRuns, Notebook, NotebookRunsQuery, NotebooksApi};
 pub use pagination::{BoxStream, MAX_PAGE_SIZE, Page};
-pub use projects::{CreateProject, ListProjects, Project, ProjectsApi, ProjectsQuery};
+pub use projects::{
+    CreateProject, ListProjects, Project, ProjectNotebook, ProjectsApi, ProjectsQuery,
+};
 pub use run_many::{OutcomeStream, RunMany, RunOutcome};
 pub use runs::{
     CreateRun, DetachedStorage, GetRun, Run, RunHandle, RunRequest, RunsApi, SnapshotRef,

@@ -8,8 +8,8 @@ use crate::ids::ProjectId;
 use crate::surface_ids::project_uuid;
 use deepnote_api::types;
 
-/// A machine type (size) a project can run on.
-#[derive(Clone, Debug, PartialEq)]
+/// A machine type (size) a project can run on. Serialized with the API's field names.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct MachineType {
     /// Its ID, as [`MachinesApi::update`] would name it.
@@ -17,12 +17,16 @@ pub struct MachineType {
     /// Its name (`CPU (Plus)`).
     pub name: Option<String>,
     /// `deepnote` for Deepnote's own, else a custom machine's kind.
+    #[serde(rename = "type")]
     pub kind: Option<String>,
     /// Its vCPUs.
+    #[serde(rename = "vCpus")]
     pub vcpus: Option<f64>,
     /// Its memory in GiB.
+    #[serde(rename = "memoryGiB")]
     pub memory_gib: Option<f64>,
     /// Its GPUs.
+    #[serde(rename = "gpuCount")]
     pub gpu_count: Option<i64>,
 }
 
@@ -39,8 +43,9 @@ impl MachineType {
     }
 }
 
-/// The state of a project's editor machine.
-#[derive(Clone, Debug, PartialEq)]
+/// The state of a project's editor machine. Serialized with the API's field names.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Machine {
     /// `running`, `starting`, `stopped`, ... as the server spells it.
@@ -50,6 +55,7 @@ pub struct Machine {
     /// The step it is at while starting.
     pub starting_phase: Option<String>,
     /// Its machine type.
+    #[serde(rename = "type")]
     pub machine_type: Option<MachineType>,
 }
 
@@ -100,6 +106,23 @@ impl<'a> MachinesApi<'a> {
             .await
             .map_err(|e| self.client.api_error(e))?;
         Ok(Machine::from_api(answer.into_inner().machine))
+    }
+
+    /// Move a project's machine to another machine type (an ID from [`MachinesApi::types`]),
+    /// through [`MachinesApi::update`] with `{"machineType": ID}`: the field name the emulator
+    /// takes, itself a guess (`guide-inferred`), so the live API may refuse it.
+    pub async fn set_type(
+        &self,
+        project: impl Into<ProjectId>,
+        machine_type: impl Into<String>,
+    ) -> Result<Machine> {
+        let machine_type = machine_type.into();
+        if machine_type.trim().is_empty() {
+            return Err(Error::InvalidArgument("the machine type is empty".into()));
+        }
+        let mut settings = serde_json::Map::new();
+        settings.insert("machineType".into(), machine_type.into());
+        self.update(project, settings).await
     }
 
     /// Change a project's machine settings. UNCERTAIN (`guide-inferred`): the guide says a

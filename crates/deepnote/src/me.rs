@@ -6,17 +6,21 @@ use deepnote_api::AccessLevel;
 use serde_json::{Map, Value};
 
 /// Who is calling: the key, the user who made it, its workspace, and the access level there.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// It serializes with the API's field names, in the API's order (`apiKey`, `user`,
+/// `workspace`, `accessLevel`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Me {
-    /// The caller's access level in the workspace, when the server said.
-    pub access_level: Option<AccessLevel>,
     /// What the server says about the key (its name, ID; never the secret itself).
     pub api_key: Map<String, Value>,
     /// The user who created the key.
     pub user: Map<String, Value>,
     /// The workspace the key belongs to.
     pub workspace: Map<String, Value>,
+    /// The caller's access level in the workspace, when the server said.
+    pub access_level: Option<AccessLevel>,
 }
 
 impl Me {

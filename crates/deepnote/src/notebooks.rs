@@ -13,8 +13,10 @@ use futures_util::future::BoxFuture;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
-/// A notebook.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A notebook. It serializes with the API's field names (`projectId`), every field present
+/// (`null` when the server did not say).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Notebook {
     /// Its ID.

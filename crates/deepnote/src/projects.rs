@@ -11,8 +11,10 @@ use futures_util::future::BoxFuture;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
-/// A project.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A project. It serializes with the API's field names (`projectType`, `folderId`), every
+/// field present (`null` when the server did not say).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Project {
     /// Its ID.
@@ -29,7 +31,7 @@ pub struct Project {
 }
 
 /// A notebook as a project lists it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ProjectNotebook {
     /// Its ID.
@@ -39,6 +41,16 @@ pub struct ProjectNotebook {
 }
 
 impl ProjectNotebook {
+    /// The same notebook as a [`Notebook`](crate::Notebook) of `project`, the project whose
+    /// answer listed it (a project's list does not repeat its own id on each notebook).
+    pub fn to_notebook(&self, project: &ProjectId) -> crate::Notebook {
+        crate::Notebook {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            project_id: Some(project.clone()),
+        }
+    }
+
     fn from_api(n: types::ProjectNotebookRef) -> ProjectNotebook {
         ProjectNotebook {
             id: crate::NotebookId::new(n.id),

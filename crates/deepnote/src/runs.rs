@@ -14,11 +14,16 @@ use std::collections::BTreeMap;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
-/// A run of a notebook.
-#[derive(Clone, Debug, PartialEq)]
+/// A run of a notebook. It serializes as the live API spells a run (`runId`, `completedAt`,
+/// the snapshot flat as `snapshotContent` or `snapshotDownloadUrl`): every field present
+/// (`null` when the server did not say) but the snapshot, which is left out until attached,
+/// as a run list leaves it out.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Run {
     /// Its ID.
+    #[serde(rename = "runId")]
     pub id: RunId,
     /// The notebook it runs, when the server said.
     pub notebook_id: Option<NotebookId>,
@@ -27,21 +32,26 @@ pub struct Run {
     pub status: RunStatus,
     /// When it was created.
     pub created_at: Option<DateTime<Utc>>,
-    /// When it finished.
+    /// When it finished (the live `completedAt`, or the original spec's `finishedAt`).
+    #[serde(rename = "completedAt")]
     pub finished_at: Option<DateTime<Utc>>,
     /// Why it failed, when it did and the server said.
     pub error: Option<String>,
     /// Its execution snapshot, when the server attached one.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<SnapshotRef>,
 }
 
-/// Where a run's snapshot is: in the answer, or behind a URL.
-#[derive(Clone, PartialEq, Eq)]
+/// Where a run's snapshot is: in the answer, or behind a URL. It serializes as the live run's
+/// field for it: `{"snapshotContent": ...}` or `{"snapshotDownloadUrl": ...}`.
+#[derive(Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub enum SnapshotRef {
     /// The snapshot's YAML text.
+    #[serde(rename = "snapshotContent")]
     Inline(String),
     /// Where to download it.
+    #[serde(rename = "snapshotDownloadUrl")]
     DownloadUrl(String),
 }
 
@@ -174,6 +184,33 @@ pub enum DetachedStorage {
     ReadWrite,
     /// It may only read them.
     ReadOnly,
+}
+
+impl DetachedStorage {
+    /// Every mode, in the spec's order.
+    pub const KNOWN: &'static [DetachedStorage] =
+        &[DetachedStorage::ReadWrite, DetachedStorage::ReadOnly];
+
+    /// The mode as the generated client sends it.
+    fn to_api(self) -> types::CreateRunRequestDetachedRunStorageMode {
+        match self {
+            DetachedStorage::ReadWrite => types::CreateRunRequestDetachedRunStorageMode::ReadWrite,
+            DetachedStorage::ReadOnly => types::CreateRunRequestDetachedRunStorageMode::Readonly,
+        }
+    }
+
+    /// The mode as the API spells it (`read_write`, `readonly`): the generated enum's name.
+    pub fn as_api(self) -> String {
+        self.to_api().to_string()
+    }
+
+    /// What a run in this mode may do with the project's files, for a person.
+    pub fn describe(self) -> &'static str {
+        match self {
+            DetachedStorage::ReadWrite => "Read and write the project's files",
+            DetachedStorage::ReadOnly => "Read the project's files only",
+        }
+    }
 }
 
 /// What to run: a notebook, and optionally inputs, blocks and a run mode. The same value
@@ -314,14 +351,7 @@ impl RunRequest {
             block_ids: self.blocks.clone(),
             run_dependent_blocks: self.run_dependent_blocks,
             detached: Some(detached),
-            detached_run_storage_mode: self.detached_storage.map(|m| match m {
-                DetachedStorage::ReadWrite => {
-                    types::CreateRunRequestDetachedRunStorageMode::ReadWrite
-                }
-                DetachedStorage::ReadOnly => {
-                    types::CreateRunRequestDetachedRunStorageMode::Readonly
-                }
-            }),
+            detached_run_storage_mode: self.detached_storage.map(DetachedStorage::to_api),
         })
     }
 }
@@ -569,10 +599,13 @@ impl IntoFuture for CreateRun {
     }
 }
 
-/// A started run.
-#[derive(Clone, Debug)]
+/// A started run. It serializes as `POST /runs` answers: `runId`, `status`, `createdAt`.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RunHandle {
+    #[serde(skip)]
     client: Client,
+    #[serde(rename = "runId")]
     id: RunId,
     status: RunStatus,
     created_at: Option<DateTime<Utc>>,
@@ -696,6 +729,20 @@ mod tests {
 
     fn body(request: RunRequest) -> Result<serde_json::Value> {
         Ok(serde_json::to_value(request.to_body()?).unwrap())
+    }
+
+    #[test]
+    fn every_storage_mode_is_sent_as_its_api_name() {
+        let mut seen = std::collections::HashSet::new();
+        for mode in DetachedStorage::KNOWN {
+            assert!(seen.insert(mode.as_api()), "{mode:?} shares its name");
+            let sent = body(RunRequest::new("nb").detached_storage(*mode)).unwrap();
+            assert_eq!(sent["detachedRunStorageMode"], mode.as_api().as_str());
+            assert!(!mode.describe().is_empty());
+        }
+        // The spec's two modes, as its enum spells them.
+        assert_eq!(seen.len(), 2);
+        assert!(seen.contains("read_write") && seen.contains("readonly"));
     }
 
     #[test]

@@ -164,8 +164,10 @@ fn number(s: &str) -> Option<u32> {
         .flatten()
 }
 
-/// A notebook's one schedule, as `POST /notebooks/{id}/schedule` answers it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A notebook's one schedule, as `POST /notebooks/{id}/schedule` answers it. Serialized with
+/// the API's field names.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct NotebookSchedule {
     /// The notebook it runs.
@@ -183,7 +185,8 @@ pub struct NotebookSchedule {
 }
 
 /// One of a notebook's schedules, as `/schedules` gives it (the reference does not expand its
-/// fields: the known ones are read, the whole object is kept in `raw`).
+/// fields: the known ones are read, the whole object is kept in `raw`). Serialized as the
+/// object the server sent, which holds the known fields under their API names.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Schedule {
@@ -197,6 +200,19 @@ pub struct Schedule {
     pub timezone: Option<String>,
     /// The object as the server sent it.
     pub raw: serde_json::Map<String, serde_json::Value>,
+}
+
+impl serde::Serialize for Schedule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use crate::raw_fields::opt;
+        let known = [
+            ("id", opt(&self.id)),
+            ("notebookId", opt(&self.notebook_id)),
+            ("cron", opt(&self.cron)),
+            ("timezone", opt(&self.timezone)),
+        ];
+        crate::raw_fields::serialize(s, &known, &self.raw)
+    }
 }
 
 impl Schedule {

@@ -49,6 +49,20 @@ pub struct SearchHit {
     pub raw: Map<String, Value>,
 }
 
+impl serde::Serialize for SearchHit {
+    /// The hit as the server sent it, the fields this crate reads first.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use crate::raw_fields::opt;
+        let known = [
+            ("id", opt(&self.id)),
+            ("name", opt(&self.name)),
+            ("projectId", opt(&self.project_id)),
+            ("notebookId", opt(&self.notebook_id)),
+        ];
+        crate::raw_fields::serialize(s, &known, &self.raw)
+    }
+}
+
 impl SearchHit {
     fn from_value(value: Value) -> Option<SearchHit> {
         let Value::Object(raw) = value else {
@@ -67,8 +81,10 @@ impl SearchHit {
     }
 }
 
-/// What a search found, by kind.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// What a search found, by kind. Serialized as the API's `results` lists, with
+/// `partialFailure`.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SearchResults {
     /// Projects found.
@@ -80,6 +96,7 @@ pub struct SearchResults {
     /// Integrations found.
     pub integrations: Vec<SearchHit>,
     /// Lists of other kinds the server answered with, by their key.
+    #[serde(flatten)]
     pub other: Map<String, Value>,
     /// The kinds that could not be searched, as the server said (`partialFailure`): the
     /// results are then incomplete, not failed.

@@ -32,6 +32,19 @@ pub struct SessionsApi<'a> {
     pub(crate) client: &'a Client,
 }
 
+impl serde::Serialize for Session {
+    /// The session object the server sent, with the initial run's ID as `runId`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use crate::raw_fields::opt;
+        let known = [
+            ("id", self.id.as_str().into()),
+            ("sessionNotebookId", opt(&self.session_notebook_id)),
+            ("runId", self.run_id.to_string().into()),
+        ];
+        crate::raw_fields::serialize(s, &known, &self.raw)
+    }
+}
+
 impl<'a> SessionsApi<'a> {
     /// Start a session on a notebook; it runs the notebook once and stays alive (until idle)
     /// for more.

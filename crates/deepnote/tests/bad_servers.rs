@@ -77,8 +77,7 @@ async fn proxy_pages_keep_their_status_and_lose_their_markup() {
 
 /// A server that sends the head and part of a JSON body, then closes the connection.
 async fn cut_off_server() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (listener, url) = deepnote_test_support::loopback::bind().await;
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
             tokio::spawn(async move {
@@ -149,8 +148,7 @@ async fn slow_and_silent_servers_time_out_in_bounded_time() {
         .route("/v2/projects", axum::routing::post(late));
     let slow = common::stub(app).await;
     // Accepts connections, reads nothing, answers nothing.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let silent = format!("http://{}", listener.local_addr().unwrap());
+    let (listener, silent) = deepnote_test_support::loopback::bind().await;
     tokio::spawn(async move {
         let mut held = Vec::new();
         while let Ok((socket, _)) = listener.accept().await {

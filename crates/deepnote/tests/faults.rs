@@ -3,7 +3,7 @@
 mod common;
 
 use deepnote::{Error, RetryPolicy, RunRequest, StreamExt, TryStreamExt, WaitPolicy};
-use deepnote_emulator::{Emulator, FaultKind, Faults, RateLimit, RunBehaviour, RunOutcome};
+use deepnote_emulator::{Behaviour, Emulator, FaultKind, Faults, Outcome, RateLimit};
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -27,7 +27,7 @@ async fn run_many_slows_down_on_429_and_starts_each_run_once() {
     let (emu, client) = common::sample().await;
     emu.set_behaviour(
         NB,
-        RunBehaviour::new(Duration::from_millis(50), RunOutcome::Success),
+        Behaviour::new(Duration::from_millis(50), Outcome::Success),
     );
     emu.set_faults(Faults {
         rate_limit: Some(RateLimit {
@@ -91,13 +91,13 @@ async fn run_many_yields_failures_as_outcomes_as_they_finish() {
         .unwrap();
     emu.set_behaviour(
         &failing.id,
-        RunBehaviour::new(Duration::ZERO, RunOutcome::Error)
+        Behaviour::new(Duration::ZERO, Outcome::Error)
             .message("bad")
             .report_error(true),
     );
     emu.set_behaviour(
         NB,
-        RunBehaviour::new(Duration::from_secs(10), RunOutcome::Success),
+        Behaviour::new(Duration::from_secs(10), Outcome::Success),
     );
     let requests = vec![
         RunRequest::new(NB),
@@ -236,7 +236,7 @@ async fn run_many_never_repeats_a_create_that_may_have_happened() {
     let (emu, client) = common::sample().await;
     emu.set_behaviour(
         NB,
-        RunBehaviour::new(Duration::from_millis(30), RunOutcome::Success),
+        Behaviour::new(Duration::from_millis(30), Outcome::Success),
     );
     emu.set_faults(Faults {
         reset_rate: 0.2,

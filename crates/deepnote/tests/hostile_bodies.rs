@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{Response, StatusCode};
 use deepnote::{RunId, RunRequest, StreamExt, WaitPolicy};
+use deepnote_test_support::Harness;
 use proptest::prelude::*;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -25,37 +26,33 @@ struct Answer {
 }
 
 struct World {
-    rt: tokio::runtime::Runtime,
     client: deepnote::Client,
     answer: Arc<Mutex<Answer>>,
 }
 
-fn world() -> &'static World {
-    static WORLD: OnceLock<World> = OnceLock::new();
+fn world() -> &'static Harness<World> {
+    static WORLD: OnceLock<Harness<World>> = OnceLock::new();
     WORLD.get_or_init(|| {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let answer = Arc::new(Mutex::new(Answer {
-            status: 200,
-            json: true,
-            body: b"{}".to_vec(),
-        }));
-        let app = Router::new()
-            .fallback(|State(a): State<Arc<Mutex<Answer>>>| async move {
-                let a = a.lock().unwrap().clone();
-                let mut r = Response::builder().status(StatusCode::from_u16(a.status).unwrap());
-                if a.json {
-                    r = r.header("content-type", "application/json");
-                }
-                r.body(Body::from(a.body)).unwrap()
-            })
-            .with_state(answer.clone());
-        let base = rt.block_on(common::stub(app));
-        let client = common::stub_client(&base);
-        World { rt, client, answer }
+        Harness::start(2, || async {
+            let answer = Arc::new(Mutex::new(Answer {
+                status: 200,
+                json: true,
+                body: b"{}".to_vec(),
+            }));
+            let app = Router::new()
+                .fallback(|State(a): State<Arc<Mutex<Answer>>>| async move {
+                    let a = a.lock().unwrap().clone();
+                    let mut r = Response::builder().status(StatusCode::from_u16(a.status).unwrap());
+                    if a.json {
+                        r = r.header("content-type", "application/json");
+                    }
+                    r.body(Body::from(a.body)).unwrap()
+                })
+                .with_state(answer.clone());
+            let base = common::stub(app).await;
+            let client = common::stub_client(&base);
+            World { client, answer }
+        })
     })
 }
 

@@ -238,7 +238,7 @@ async fn errors_are_typed() {
         KeySpec::new("viewer-key")
             .workspace(deepnote_emulator::SAMPLE_WORKSPACE_ID)
             .user("u-viewer")
-            .access(deepnote_emulator::AccessLevel::Viewer),
+            .access(deepnote_emulator::Role::Viewer),
     );
     let viewer = common::client_for(&emu, "viewer-key");
     let refused = viewer.projects().create("nope").await;

@@ -5,7 +5,7 @@
 mod common;
 
 use deepnote::{Error, RetryPolicy, RunRequest, TryStreamExt, WaitPolicy};
-use deepnote_emulator::{Emulator, FaultKind, Faults, RateLimit, RunBehaviour, RunOutcome};
+use deepnote_emulator::{Behaviour, Emulator, FaultKind, Faults, Outcome, RateLimit};
 use futures_util::StreamExt;
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -66,9 +66,9 @@ async fn five_hundred_runs_under_faults_each_start_once_and_end_right() {
             .await
             .unwrap();
         let behaviour = if n % 5 == 4 {
-            RunBehaviour::new(Duration::from_millis(40), RunOutcome::Error).message("planned")
+            Behaviour::new(Duration::from_millis(40), Outcome::Error).message("planned")
         } else {
-            RunBehaviour::new(Duration::from_millis(60), RunOutcome::Success)
+            Behaviour::new(Duration::from_millis(60), Outcome::Success)
         };
         emu.set_behaviour(&nb.id, behaviour);
         notebooks.push(nb.id.to_string());

@@ -3,7 +3,7 @@
 mod common;
 
 use deepnote::{Error, RunStatus, StreamExt, WaitPolicy};
-use deepnote_emulator::{Emulator, RunBehaviour, RunOutcome};
+use deepnote_emulator::{Behaviour, Emulator, Outcome};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -22,18 +22,18 @@ async fn each_failed_outcome_is_a_typed_error_with_the_run_and_message() {
     )
     .await;
     let cases = [
-        (RunOutcome::Error, "error", Some("ZeroDivisionError")),
+        (Outcome::Error, "error", Some("ZeroDivisionError")),
         (
-            RunOutcome::InternalError,
+            Outcome::InternalError,
             "internal_error",
             Some("machine lost"),
         ),
-        (RunOutcome::Stopped, "stopped", None),
+        (Outcome::Stopped, "stopped", None),
     ];
     // With no reason from Deepnote and no error output, the message says so.
     let no_reason = "the run finished with status stopped and Deepnote reported no reason";
     for (outcome, status, message) in cases {
-        let mut behaviour = RunBehaviour::new(Duration::from_millis(50), outcome);
+        let mut behaviour = Behaviour::new(Duration::from_millis(50), outcome);
         if let Some(m) = message {
             behaviour = behaviour.message(m);
         }
@@ -52,7 +52,7 @@ async fn each_failed_outcome_is_a_typed_error_with_the_run_and_message() {
     }
     emu.set_behaviour(
         NB,
-        RunBehaviour::new(Duration::from_millis(50), RunOutcome::Success),
+        Behaviour::new(Duration::from_millis(50), Outcome::Success),
     );
     let run = client
         .runs()
@@ -71,7 +71,7 @@ async fn a_deadline_gives_a_timeout_with_the_last_status() {
     let (emu, client) = common::start(Emulator::builder().freeze_clock()).await;
     emu.set_behaviour(
         NB,
-        RunBehaviour::new(Duration::from_secs(10), RunOutcome::Success),
+        Behaviour::new(Duration::from_secs(10), Outcome::Success),
     );
     let handle = client.runs().create(NB).await.unwrap();
     // With the clock frozen the run never leaves `pending`.
@@ -126,7 +126,7 @@ async fn progress_reports_each_status_once_in_order() {
     let (emu, client) = common::start(Emulator::builder().freeze_clock()).await;
     emu.set_behaviour(
         NB,
-        RunBehaviour::new(Duration::from_secs(10), RunOutcome::Success),
+        Behaviour::new(Duration::from_secs(10), Outcome::Success),
     );
     let handle = client.runs().create(NB).await.unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -236,7 +236,7 @@ async fn a_snapshot_holds_the_runs_inputs_and_outputs() {
     let (emu, client) = common::sample().await;
     emu.set_behaviour(
         NB,
-        RunBehaviour::new(Duration::from_millis(30), RunOutcome::Error).message("boom"),
+        Behaviour::new(Duration::from_millis(30), Outcome::Error).message("boom"),
     );
     let handle = client
         .runs()

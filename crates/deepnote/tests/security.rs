@@ -8,7 +8,6 @@ use axum::routing::get;
 use axum::{Json, Router};
 use deepnote::{Client, Error};
 use serde_json::json;
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 const KEY: &str = "sekret-0123456789-abcdef";
@@ -48,29 +47,9 @@ fn echo_server() -> Router {
         )
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn the_key_never_shows_in_debug_errors_or_logs() {
-    let logs = Captured::default();
-    let sink = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || sink.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = deepnote_test_support::Capture::install(false);
 
     let base = common::stub(echo_server()).await;
     let client = Client::builder()
@@ -108,7 +87,7 @@ async fn the_key_never_shows_in_debug_errors_or_logs() {
     shown.push(format!("{e}"));
     shown.push(format!("{e:?}"));
 
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert!(
         logs.contains("deepnote.request"),
         "no spans were logged:\n{logs}"

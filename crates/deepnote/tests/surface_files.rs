@@ -278,7 +278,8 @@ async fn delete_and_copy_send_their_fields() {
     );
     assert_eq!(
         seen[1].json(),
-        json!({"sourceProjectId": PROJECT, "projectId": OTHER_PROJECT, "path": "a.csv"})
+        json!({"sourceProjectId": PROJECT, "projectId": OTHER_PROJECT,
+               "targetProjectId": OTHER_PROJECT, "path": "a.csv"})
     );
     // An empty 2xx answer to the copy is a success, not a decode failure.
     let s = stub(|_| (204, String::new())).await;

@@ -183,14 +183,7 @@ async fn sixty_four_mib_up_and_down_with_a_small_heap() {
                 Body::from_stream(chunks).into_response()
             }),
         );
-    let base = {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        format!("http://{addr}")
-    };
+    let base = deepnote_test_support::loopback::serve(app).await;
     let client = deepnote::Client::builder()
         .api_key("surface-key-0123456789")
         .base_url(&base)

@@ -63,7 +63,7 @@ fn status(ctx: &mut Context) -> CliResult {
         .or(found.base_url().map(str::to_string));
     ctx.out.item(&json!({
         "keySource": found.source().to_string(),
-        "baseUrl": base_url.unwrap_or_else(|| "https://api.deepnote.com".into()),
+        "baseUrl": base_url.unwrap_or_else(|| deepnote::api::DEFAULT_HOST.into()),
     }))?;
     Ok(())
 }

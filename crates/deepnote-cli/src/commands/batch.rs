@@ -4,12 +4,12 @@
 //! worst outcome.
 
 use crate::app::Context;
-use crate::cli::{RunArgs, StorageMode};
+use crate::cli::RunArgs;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::{Column, col};
 use crate::snapshots::{DEFAULT_DIR, Target};
 use crate::{duration, inputs};
-use deepnote::{Client, DetachedStorage, InputValue, RunRequest, StreamExt, WaitPolicy};
+use deepnote::{Client, InputValue, RunRequest, StreamExt, WaitPolicy};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -239,10 +239,7 @@ pub(crate) fn request(
         request = request.live();
     }
     if let Some(mode) = args.storage_mode {
-        request = request.detached_storage(match mode {
-            StorageMode::ReadWrite => DetachedStorage::ReadWrite,
-            StorageMode::Readonly => DetachedStorage::ReadOnly,
-        });
+        request = request.detached_storage(mode);
     }
     request
 }

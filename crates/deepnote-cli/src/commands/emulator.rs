@@ -39,7 +39,7 @@ fn start(ctx: &mut Context, data_dir: Option<std::path::PathBuf>, port: u16) -> 
              state: {state}\n\
              sample project {project}, notebook {notebook}\n\
              use it from another shell:\n  \
-             export DEEPNOTE_BASE_URL={url} DEEPNOTE_API_KEY={key}\n  \
+             export {base_env}={url} {key_env}={key}\n  \
              deepnote projects list\n\
              stop it with Ctrl-C",
             url = emulator.base_url(),
@@ -50,6 +50,8 @@ fn start(ctx: &mut Context, data_dir: Option<std::path::PathBuf>, port: u16) -> 
             project = crate::local::SAMPLE_PROJECT_ID,
             notebook = crate::local::SAMPLE_NOTEBOOK_ID,
             key = crate::local::SAMPLE_KEY,
+            base_env = deepnote::BASE_URL_ENV,
+            key_env = deepnote::API_KEY_ENV,
         ));
         let signal = tokio::select! {
             signal = crate::signals::stopped() => Some(signal),

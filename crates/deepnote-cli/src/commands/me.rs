@@ -2,13 +2,12 @@
 
 use crate::app::Context;
 use crate::exit::CliResult;
-use crate::view;
 use deepnote::Client;
 
 /// `deepnote me`: who the key belongs to.
 pub async fn me(ctx: &mut Context, client: &Client) -> CliResult {
     let me = client.me().get().await?;
-    Ok(ctx.out.item(&view::me(&me))?)
+    Ok(ctx.out.item(&me)?)
 }
 
 /// `deepnote execute PROJECT NOTEBOOK`: the legacy v1 trigger, which returns nothing to show.

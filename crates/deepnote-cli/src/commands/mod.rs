@@ -2,12 +2,17 @@
 
 pub mod auth;
 pub mod batch;
+pub mod blocks;
 pub mod completions;
 pub mod emulator;
+pub mod files;
 pub mod lists;
 pub mod me;
 pub mod notebooks;
 pub mod projects;
 pub mod run;
 pub mod runs;
+pub mod schedules;
+pub mod sessions;
 pub mod sync;
+pub mod workspace;

@@ -1,12 +1,50 @@
-//! `deepnote notebooks list|get|create|delete|runs`.
+//! `deepnote notebooks list|get|create|delete|runs|inputs|rename|reorder`.
 
 use crate::app::Context;
 use crate::cli::NotebooksCommand;
 use crate::commands::lists;
 use crate::exit::CliResult;
-use crate::output::Output;
-use crate::view;
-use deepnote::Client;
+use crate::output::{Column, Output, col};
+use deepnote::{BlockId, Client, Placement};
+use serde::Serialize;
+
+/// The table columns of a notebook's inputs.
+pub const INPUT_COLUMNS: &[Column] = &[
+    col("NAME", "/name"),
+    col("TYPE", "/type"),
+    col("VALUE", "/value"),
+    col("OPTIONS", "/options"),
+    col("MIN", "/min"),
+    col("MAX", "/max"),
+    col("STEP", "/step"),
+    col("BLOCK", "/blockId"),
+];
+
+/// The table columns of a notebook's block order.
+pub const ORDER_COLUMNS: &[Column] = &[col("POSITION", "/position"), col("BLOCK", "/id")];
+
+/// One place in a notebook's block order.
+#[derive(Serialize)]
+struct Position<'a> {
+    position: usize,
+    id: &'a BlockId,
+}
+
+/// The table columns of a notebook list: pointers into the SDK's `Notebook` as it serializes.
+const NOTEBOOK_COLUMNS: &[Column] = &[
+    col("ID", "/id"),
+    col("NAME", "/name"),
+    col("PROJECT", "/projectId"),
+];
+
+/// The table columns of a run list: pointers into the SDK's `Run` as it serializes.
+const RUN_COLUMNS: &[Column] = &[
+    col("RUN", "/runId"),
+    col("STATUS", "/status"),
+    col("CREATED", "/createdAt"),
+    col("FINISHED", "/completedAt"),
+    col("ERROR", "/error"),
+];
 
 /// Runs one `notebooks` subcommand.
 pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) -> CliResult {
@@ -23,17 +61,13 @@ pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) 
                 ));
             }
             for notebook in &project.notebooks {
-                ctx.out.list_item(&view::project_notebook(
-                    project.id.as_str(),
-                    notebook.id.as_str(),
-                    &notebook.name,
-                ))?;
+                ctx.out.list_item(&notebook.to_notebook(&project.id))?;
             }
-            Ok(ctx.out.finish_list(view::NOTEBOOK_COLUMNS, "notebooks")?)
+            Ok(ctx.out.finish_list(NOTEBOOK_COLUMNS, "notebooks")?)
         }
         NotebooksCommand::Get { notebook } => {
             let notebook = client.notebooks().get(notebook).await?;
-            Ok(ctx.out.item(&view::notebook(&notebook))?)
+            Ok(ctx.out.item(&notebook)?)
         }
         NotebooksCommand::Create { project, name } => {
             let mut request = client.notebooks().create(project);
@@ -41,7 +75,7 @@ pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) 
                 request = request.name(name);
             }
             let notebook = request.send().await?;
-            Ok(ctx.out.item(&view::notebook(&notebook))?)
+            Ok(ctx.out.item(&notebook)?)
         }
         NotebooksCommand::Delete { notebook, yes } => {
             crate::confirm::delete(&format!("notebook {notebook}"), yes)?;
@@ -54,16 +88,45 @@ pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) 
             if let Some(size) = lists::page_size(&list) {
                 request = request.page_size(size);
             }
-            let print_one = |out: &mut Output, r: &_| out.list_item(&view::run(r));
-            lists::print(
-                ctx,
-                request.stream(),
-                &list,
-                print_one,
-                view::RUN_COLUMNS,
-                "runs",
-            )
-            .await
+            let print_one = |out: &mut Output, r: &_| out.list_item(r);
+            lists::print(ctx, request.stream(), &list, print_one, RUN_COLUMNS, "runs").await
+        }
+        NotebooksCommand::Inputs { notebook } => {
+            let Some(inputs) = client.notebooks().inputs(notebook.as_str()).await? else {
+                ctx.note(format!(
+                    "note: the answer for notebook {notebook} says nothing of its inputs (it has \
+                     none, or the API is in the original spec's shape)"
+                ));
+                return Ok(ctx.out.finish_list(INPUT_COLUMNS, "inputs")?);
+            };
+            for input in &inputs {
+                ctx.out.list_item(input)?;
+            }
+            Ok(ctx.out.finish_list(INPUT_COLUMNS, "inputs")?)
+        }
+        NotebooksCommand::Rename { notebook, name } => {
+            let notebook = client.notebooks().rename(notebook, name).await?;
+            Ok(ctx.out.item(&notebook)?)
+        }
+        NotebooksCommand::Reorder {
+            notebook,
+            blocks,
+            end,
+            after,
+        } => {
+            let placement = match (end, after) {
+                (_, Some(after)) => Placement::After(after.into()),
+                (true, None) => Placement::End,
+                (false, None) => Placement::Start,
+            };
+            let order = client
+                .notebooks()
+                .reorder_blocks(notebook, blocks, placement)
+                .await?;
+            for (position, id) in order.iter().enumerate() {
+                ctx.out.list_item(&Position { position, id })?;
+            }
+            Ok(ctx.out.finish_list(ORDER_COLUMNS, "blocks")?)
         }
     }
 }

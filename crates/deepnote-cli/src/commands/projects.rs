@@ -4,9 +4,27 @@ use crate::app::Context;
 use crate::cli::ProjectsCommand;
 use crate::commands::{self, lists};
 use crate::exit::CliResult;
-use crate::output::Output;
-use crate::view;
-use deepnote::Client;
+use crate::output::{Column, Output, col};
+use deepnote::{Client, Project};
+use serde::Serialize;
+
+/// The table columns of a project list: pointers into the SDK's [`Project`] as it serializes.
+const COLUMNS: &[Column] = &[
+    col("ID", "/id"),
+    col("NAME", "/name"),
+    col("TYPE", "/projectType"),
+    col("FOLDER", "/folderId"),
+];
+
+/// A project just created, with the notebook Deepnote made in it (`null` when the API did
+/// not say), so `jq -r .firstNotebookId` needs no search of `notebooks`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Created<'a> {
+    #[serde(flatten)]
+    project: &'a Project,
+    first_notebook_id: Option<&'a str>,
+}
 
 /// Runs one `projects` subcommand.
 pub async fn run(ctx: &mut Context, client: &Client, command: ProjectsCommand) -> CliResult {
@@ -22,20 +40,12 @@ pub async fn run(ctx: &mut Context, client: &Client, command: ProjectsCommand) -
             if let Some(text) = name_contains {
                 request = request.name_contains(text);
             }
-            let print_one = |out: &mut Output, p: &_| out.list_item(&view::project(p));
-            lists::print(
-                ctx,
-                request.stream(),
-                &list,
-                print_one,
-                view::PROJECT_COLUMNS,
-                "projects",
-            )
-            .await
+            let print_one = |out: &mut Output, p: &_| out.list_item(p);
+            lists::print(ctx, request.stream(), &list, print_one, COLUMNS, "projects").await
         }
         ProjectsCommand::Get { project } => {
             let project = client.projects().get(project).await?;
-            Ok(ctx.out.item(&view::project(&project))?)
+            Ok(ctx.out.item(&project)?)
         }
         ProjectsCommand::Create { name, folder_id } => {
             let mut request = client.projects().create(name);
@@ -55,9 +65,10 @@ pub async fn run(ctx: &mut Context, client: &Client, command: ProjectsCommand) -
                     project.id
                 )),
             }
-            Ok(ctx
-                .out
-                .item(&view::created_project(&project, first.as_deref()))?)
+            Ok(ctx.out.item(&Created {
+                project: &project,
+                first_notebook_id: first.as_deref(),
+            })?)
         }
         ProjectsCommand::Delete { project, yes } => {
             crate::confirm::delete(&format!("project {project}"), yes)?;

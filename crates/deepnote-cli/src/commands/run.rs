@@ -6,7 +6,7 @@ use crate::cli::RunArgs;
 use crate::commands::batch;
 use crate::exit::CliResult;
 use crate::snapshots::{DEFAULT_DIR, Target};
-use crate::{inputs, view, watch};
+use crate::{inputs, watch};
 use deepnote::Client;
 
 /// Starts the run and, by default, waits for it.
@@ -35,7 +35,7 @@ pub async fn run(ctx: &mut Context, client: &Client, mut args: RunArgs) -> CliRe
         notebook
     ));
     if args.no_wait {
-        return Ok(ctx.out.item(&view::started(&handle))?);
+        return Ok(ctx.out.item(&handle)?);
     }
     watch::wait_and_report(ctx, client, handle.id(), &notebook, &args.wait, &snapshot).await
 }

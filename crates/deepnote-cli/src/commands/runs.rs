@@ -4,7 +4,7 @@ use crate::app::Context;
 use crate::cli::RunsCommand;
 use crate::exit::{CliError, CliResult};
 use crate::snapshots::Target;
-use crate::{view, watch};
+use crate::watch;
 use deepnote::{Client, RunId};
 
 /// Runs one `runs` subcommand.
@@ -16,7 +16,7 @@ pub async fn run(ctx: &mut Context, client: &Client, command: RunsCommand) -> Cl
             target.prepare()?;
             let run = client.runs().get(id).send().await?;
             if target.leaves_stdout_free() {
-                ctx.out.item(&view::run(&run))?;
+                ctx.out.item(&run)?;
             }
             if target == Target::Nowhere {
                 return Ok(());

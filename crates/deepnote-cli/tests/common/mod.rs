@@ -4,7 +4,8 @@
 #![allow(dead_code)]
 
 use assert_cmd::Command;
-use deepnote_emulator::{AccessLevel, Emulator, KeySpec, SAMPLE_WORKSPACE_ID};
+use deepnote_emulator::{Emulator, KeySpec, Role, SAMPLE_WORKSPACE_ID};
+use deepnote_test_support::{Harness, Reply, Stub};
 
 #[allow(unused_imports)]
 pub use deepnote_emulator::{SAMPLE_KEY, SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID};
@@ -27,11 +28,7 @@ impl Emu {
 
     /// An emulator answering in this dialect (the live API's, or the original spec's).
     pub fn start_with(dialect: deepnote_emulator::Dialect) -> Emu {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
+        let runtime = deepnote_test_support::harness::runtime(1);
         let emu = runtime
             .block_on(
                 Emulator::builder()
@@ -41,7 +38,7 @@ impl Emu {
                         KeySpec::new(VIEWER_KEY)
                             .workspace(SAMPLE_WORKSPACE_ID)
                             .user("viewer")
-                            .access(AccessLevel::Viewer),
+                            .access(Role::Viewer),
                     )
                     .start(),
             )
@@ -129,56 +126,43 @@ pub fn json(cmd: &mut Command) -> serde_json::Value {
 /// the emulator does not give (the live API's). Unknown routes get 404.
 pub struct Canned {
     pub base_url: String,
-    pub seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    stub: Harness<Stub>,
 }
 
 impl Canned {
     pub fn serve(routes: Vec<(&'static str, u16, String)>) -> Canned {
-        use std::io::{BufRead, BufReader, Read, Write};
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let base_url = format!("http://{}", listener.local_addr().unwrap());
-        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let log = seen.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { return };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut first = String::new();
-                if reader.read_line(&mut first).is_err() {
-                    continue;
-                }
-                let mut length = 0usize;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                    if let Some((k, v)) = line.split_once(':')
-                        && k.eq_ignore_ascii_case("content-length")
-                    {
-                        length = v.trim().parse().unwrap_or(0);
-                    }
-                }
-                let mut body = vec![0; length];
-                let _ = reader.read_exact(&mut body);
-                let route = first
-                    .split_whitespace()
-                    .take(2)
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                log.lock().unwrap().push(route.clone());
+        let stub = Harness::start(1, || {
+            Stub::answering(move |seen| {
+                let route = format!("{} {}", seen.method, seen.path);
                 let (status, text) = routes
                     .iter()
                     .find(|(r, _, _)| *r == route)
                     .map(|(_, s, b)| (*s, b.clone()))
                     .unwrap_or((404, r#"{"message":"no such route"}"#.to_string()));
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
-                    text.len()
-                );
-            }
+                json_reply(status, text)
+            })
         });
-        Canned { base_url, seen }
+        Canned {
+            base_url: stub.url(),
+            stub,
+        }
     }
+
+    /// `METHOD /path?query` of each request, oldest first.
+    pub fn seen(&self) -> Vec<String> {
+        self.stub
+            .seen()
+            .iter()
+            .map(|s| format!("{} {}", s.method, s.path))
+            .collect()
+    }
+}
+
+/// `text` with a JSON content type, whatever it holds.
+pub fn json_reply(status: u16, text: String) -> Reply {
+    Reply::Full(
+        status,
+        vec![("content-type", "application/json".into())],
+        text,
+    )
 }

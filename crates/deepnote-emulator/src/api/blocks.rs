@@ -4,12 +4,12 @@
 //! Blocks live inside their notebook, so every change is a whole-notebook write: what GET
 //! notebook, run input checks and snapshots see is the same stored value.
 
-use super::{S, changed, check_notebook_id, visible_notebook, visible_project};
-use crate::auth::{KeySpec, Op, authorize};
-use crate::error::ApiError;
-use crate::extract::{Caller, PathParams, RawBody, check_uuid};
+use super::{check_notebook_id, committed, visible_notebook, visible_project};
+use crate::auth::KeySpec;
+use crate::error::Refusal;
+use crate::extract::{Authorized, PathParams, RawBody, access, check_uuid};
 use crate::shapes;
-use crate::state::{Block, Change, Notebook, Store};
+use crate::state::{BlockRecord, Change, NotebookRecord, Store};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -51,19 +51,19 @@ fn visible_block_notebook<'a>(
     store: &'a Store,
     caller: &KeySpec,
     id: &str,
-) -> Result<&'a Notebook, ApiError> {
+) -> Result<&'a NotebookRecord, Refusal> {
     store
         .block_notebook(id)
         .filter(|n| visible_project(store, caller, &n.project_id).is_ok())
-        .ok_or_else(|| ApiError::NotFound(format!("block {id} not found")))
+        .ok_or_else(|| Refusal::NotFound(format!("block {id} not found")))
 }
 
 /// A notebook the caller may edit: visible, and (live rules) its project not suspended. The
 /// block operations document no 409, so a suspended project is a 400 here.
-fn editable_notebook(store: &Store, caller: &KeySpec, id: &str) -> Result<Notebook, ApiError> {
+fn editable_notebook(store: &Store, caller: &KeySpec, id: &str) -> Result<NotebookRecord, Refusal> {
     let n = visible_notebook(store, caller, id)?;
     if store.project(&n.project_id).is_some_and(|p| p.suspended) {
-        return Err(ApiError::bad("Project is suspended"));
+        return Err(Refusal::bad("Project is suspended"));
     }
     Ok(n.clone())
 }
@@ -84,14 +84,12 @@ struct CreateBlock {
 }
 
 pub async fn create_block(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Create>,
     body: RawBody,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Create)?;
+) -> Result<Response, Refusal> {
     let req: CreateBlock = body.api_json()?;
     if !BLOCK_TYPES.contains(&req.kind.as_str()) {
-        return Err(ApiError::bad(format!(
+        return Err(Refusal::bad(format!(
             "invalid body: type: unknown block type `{}`",
             req.kind.chars().take(64).collect::<String>()
         )));
@@ -99,7 +97,7 @@ pub async fn create_block(
     let metadata = req.metadata.unwrap_or_default();
     if metadata.contains_key("sql_integration_id") {
         // Deepnote's client: the connection goes in the top-level `integrationId`.
-        return Err(ApiError::bad(
+        return Err(Refusal::bad(
             "metadata.sql_integration_id is not accepted; send integrationId",
         ));
     }
@@ -108,7 +106,7 @@ pub async fn create_block(
     }
     let mut store = s.store.write().expect("store lock");
     let mut n = editable_notebook(&store, &key, &req.notebook_id)?;
-    let mut block = Block::new(s.new_id(), req.kind, req.content);
+    let mut block = BlockRecord::new(s.new_id(), req.kind, req.content);
     block.metadata = metadata;
     block.integration_id = req.integration_id;
     // An index past the end appends, as omitting it does.
@@ -122,19 +120,19 @@ pub async fn create_block(
         answer["notebookBlockIds"] = json!(ids);
     }
     let id = block.id.clone();
-    s.commit(&mut store, vec![Change::PutNotebook(n)])?;
-    Ok(changed(
-        (StatusCode::CREATED, Json(answer)).into_response(),
+    committed(
+        &s,
+        &mut store,
+        vec![Change::PutNotebook(n)],
+        (StatusCode::CREATED, Json(answer)),
         Some(id),
-    ))
+    )
 }
 
 pub async fn get_block(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Read>,
     PathParams(id): PathParams<String>,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
+) -> Result<Response, Refusal> {
     let store = s.store.read().expect("store lock");
     let n = visible_block_notebook(&store, &key, &id)?;
     let b = n.blocks.iter().find(|b| b.id == id).expect("indexed");
@@ -149,15 +147,13 @@ struct UpdateBlock {
 }
 
 pub async fn update_block(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Update>,
     PathParams(id): PathParams<String>,
     body: RawBody,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Update)?;
+) -> Result<Response, Refusal> {
     let req: UpdateBlock = body.api_json()?;
     if req.content.is_none() && req.integration_id.is_none() {
-        return Err(ApiError::bad(
+        return Err(Refusal::bad(
             "invalid body: set content or integrationId (type and metadata cannot change)",
         ));
     }
@@ -176,22 +172,30 @@ pub async fn update_block(
     }
     b.version += 1;
     let answer = json!({ "block": shapes::block(b, &n.id) });
-    s.commit(&mut store, vec![Change::PutNotebook(n)])?;
-    Ok(changed(Json(answer).into_response(), None))
+    committed(
+        &s,
+        &mut store,
+        vec![Change::PutNotebook(n)],
+        Json(answer),
+        None,
+    )
 }
 
 pub async fn delete_block(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Delete>,
     PathParams(id): PathParams<String>,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Delete)?;
+) -> Result<Response, Refusal> {
     let mut store = s.store.write().expect("store lock");
     let nb = visible_block_notebook(&store, &key, &id)?.id.clone();
     let mut n = editable_notebook(&store, &key, &nb)?;
     n.blocks.retain(|b| b.id != id);
-    s.commit(&mut store, vec![Change::PutNotebook(n)])?;
-    Ok(changed(StatusCode::NO_CONTENT.into_response(), None))
+    committed(
+        &s,
+        &mut store,
+        vec![Change::PutNotebook(n)],
+        StatusCode::NO_CONTENT,
+        None,
+    )
 }
 
 #[derive(Deserialize)]
@@ -218,12 +222,10 @@ enum PlacementKind {
 }
 
 pub async fn reorder_blocks(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Update>,
     PathParams(id): PathParams<String>,
     body: RawBody,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Update)?;
+) -> Result<Response, Refusal> {
     let req: Reorder = body.api_json()?;
     check_notebook_id(s.dialect, &id)?;
     let mut store = s.store.write().expect("store lock");
@@ -232,28 +234,33 @@ pub async fn reorder_blocks(
     n.blocks = order;
     let ids: Vec<&str> = n.blocks.iter().map(|b| b.id.as_str()).collect();
     let answer = json!({ "blockIds": ids });
-    s.commit(&mut store, vec![Change::PutNotebook(n)])?;
-    Ok(changed(Json(answer).into_response(), None))
+    committed(
+        &s,
+        &mut store,
+        vec![Change::PutNotebook(n)],
+        Json(answer),
+        None,
+    )
 }
 
 /// The blocks with `req.block_ids` moved, as a group in the order given, to the placement;
 /// the others keep their relative order.
-fn reordered(blocks: &[Block], req: &Reorder) -> Result<Vec<Block>, ApiError> {
+fn reordered(blocks: &[BlockRecord], req: &Reorder) -> Result<Vec<BlockRecord>, Refusal> {
     if req.block_ids.is_empty() {
-        return Err(ApiError::bad("invalid body: blockIds must not be empty"));
+        return Err(Refusal::bad("invalid body: blockIds must not be empty"));
     }
     let mut moved = Vec::new();
     for id in &req.block_ids {
-        if moved.iter().any(|b: &Block| &b.id == id) {
-            return Err(ApiError::bad(format!("blockIds repeats block {id}")));
+        if moved.iter().any(|b: &BlockRecord| &b.id == id) {
+            return Err(Refusal::bad(format!("blockIds repeats block {id}")));
         }
         let b = blocks
             .iter()
             .find(|b| &b.id == id)
-            .ok_or_else(|| ApiError::bad(format!("Block not found in notebook: {id}")))?;
+            .ok_or_else(|| Refusal::bad(format!("Block not found in notebook: {id}")))?;
         moved.push(b.clone());
     }
-    let mut rest: Vec<Block> = blocks
+    let mut rest: Vec<BlockRecord> = blocks
         .iter()
         .filter(|b| !req.block_ids.contains(&b.id))
         .cloned()
@@ -262,11 +269,11 @@ fn reordered(blocks: &[Block], req: &Reorder) -> Result<Vec<Block>, ApiError> {
         (PlacementKind::Start, _) => 0,
         (PlacementKind::End, _) => rest.len(),
         (PlacementKind::After, None) => {
-            return Err(ApiError::bad("placement.blockId is required with `after`"));
+            return Err(Refusal::bad("placement.blockId is required with `after`"));
         }
         (PlacementKind::After, Some(anchor)) => {
             rest.iter().position(|b| &b.id == anchor).ok_or_else(|| {
-                ApiError::bad(format!(
+                Refusal::bad(format!(
                     "placement.blockId {anchor} is not a block of the notebook outside blockIds"
                 ))
             })? + 1
@@ -282,28 +289,26 @@ struct Rename {
 }
 
 pub async fn update_notebook(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Update>,
     PathParams(id): PathParams<String>,
     body: RawBody,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Update)?;
+) -> Result<Response, Refusal> {
     let req: Rename = body.api_json()?;
     if req.name.is_empty() {
-        return Err(ApiError::bad("invalid body: name must not be empty"));
+        return Err(Refusal::bad("invalid body: name must not be empty"));
     }
     check_notebook_id(s.dialect, &id)?;
     let mut store = s.store.write().expect("store lock");
     let mut n = visible_notebook(&store, &key, &id)?.clone();
     let project = store.project(&n.project_id).expect("visible").clone();
     if project.suspended {
-        return Err(ApiError::Conflict(format!(
+        return Err(Refusal::Conflict(format!(
             "project {} is suspended",
             project.id
         )));
     }
     if matches!(project.project_type.as_str(), "notebook" | "agent") {
-        return Err(ApiError::Conflict(format!(
+        return Err(Refusal::Conflict(format!(
             "notebooks of {} projects cannot be renamed",
             project.project_type
         )));
@@ -312,23 +317,30 @@ pub async fn update_notebook(
         .notebooks_of(&project.id)
         .any(|o| o.id != n.id && o.name == req.name)
     {
-        return Err(ApiError::Conflict(format!(
+        return Err(Refusal::Conflict(format!(
             "A notebook named \"{}\" already exists in this project",
             req.name
         )));
     }
     n.name = req.name;
     let answer = json!({ "notebook": shapes::notebook(s.dialect, &n, true) });
-    s.commit(&mut store, vec![Change::PutNotebook(n)])?;
-    Ok(changed(Json(answer).into_response(), None))
+    committed(
+        &s,
+        &mut store,
+        vec![Change::PutNotebook(n)],
+        Json(answer),
+        None,
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn blocks(ids: &[&str]) -> Vec<Block> {
-        ids.iter().map(|i| Block::new(*i, "code", "")).collect()
+    fn blocks(ids: &[&str]) -> Vec<BlockRecord> {
+        ids.iter()
+            .map(|i| BlockRecord::new(*i, "code", ""))
+            .collect()
     }
 
     fn order(ids: &[&str], moved: &[&str], kind: PlacementKind, anchor: Option<&str>) -> String {

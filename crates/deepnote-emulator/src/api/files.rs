@@ -6,12 +6,13 @@
 //! takes `{sourceProjectId, targetProjectId, path}`, keeps the source path in the target, and
 //! like an upload never overwrites.
 
-use super::{S, changed, visible_project};
-use crate::auth::{KeySpec, Op, authorize};
+use super::{committed, visible_project};
+use crate::auth::KeySpec;
 use crate::clock::rfc3339;
-use crate::error::ApiError;
-use crate::extract::{Caller, QueryMap, RawBody, check_uuid};
-use crate::state::{Change, Project, ProjectFile, Store};
+use crate::error::Refusal;
+use crate::extract::{Authorized, QueryMap, RawBody, access, check_uuid};
+use crate::shared::Shared;
+use crate::state::{Change, FileRecord, ProjectRecord, Store};
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Multipart, Request};
@@ -28,7 +29,7 @@ pub const FILE_LIMIT: usize = 64 * 1024 * 1024;
 const CHUNK: usize = 64 * 1024;
 
 /// A project path: no leading `/`, no empty, `.` or `..` segment, no backslash or NUL.
-fn clean_path(path: &str) -> Result<String, ApiError> {
+fn clean_path(path: &str) -> Result<String, Refusal> {
     let p = path.trim_start_matches('/');
     let ok = !p.is_empty()
         && !p.contains(['\\', '\0'])
@@ -36,7 +37,7 @@ fn clean_path(path: &str) -> Result<String, ApiError> {
     if ok {
         Ok(p.to_string())
     } else {
-        Err(ApiError::bad(format!(
+        Err(Refusal::bad(format!(
             "invalid file path `{}`",
             path.chars().take(128).collect::<String>()
         )))
@@ -62,7 +63,7 @@ fn unique_path(store: &Store, project: &str, path: &str) -> String {
         .expect("an unbounded range has a free path")
 }
 
-fn file_answer(f: &ProjectFile) -> Value {
+fn file_answer(f: &FileRecord) -> Value {
     json!({
         "file": {
             "projectId": f.project_id,
@@ -74,38 +75,48 @@ fn file_answer(f: &ProjectFile) -> Value {
 }
 
 /// The project, visible and writable (not suspended: 409).
-fn writable<'a>(store: &'a Store, key: &KeySpec, id: &str) -> Result<&'a Project, ApiError> {
+fn writable<'a>(store: &'a Store, key: &KeySpec, id: &str) -> Result<&'a ProjectRecord, Refusal> {
     let p = visible_project(store, key, id)?;
     if p.suspended {
-        return Err(ApiError::Conflict("Project is suspended".into()));
+        return Err(Refusal::Conflict("Project is suspended".into()));
     }
     Ok(p)
 }
 
-fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+/// Store a new file and answer it, 201.
+fn put_file(s: &Shared, store: &mut Store, f: FileRecord) -> Result<Response, Refusal> {
+    let body = file_answer(&f);
+    committed(
+        s,
+        store,
+        vec![Change::PutFile(f)],
+        (StatusCode::CREATED, Json(body)),
+        None,
+    )
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> Refusal {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::PayloadTooLarge(FILE_LIMIT)
+        Refusal::PayloadTooLarge(FILE_LIMIT)
     } else {
-        ApiError::bad(format!("malformed multipart body: {}", e.body_text()))
+        Refusal::bad(format!("malformed multipart body: {}", e.body_text()))
     }
 }
 
 pub async fn create_file(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Create>,
     req: Request,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Create)?;
+) -> Result<Response, Refusal> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > FILE_LIMIT + CHUNK) {
-        return Err(ApiError::PayloadTooLarge(FILE_LIMIT));
+        return Err(Refusal::PayloadTooLarge(FILE_LIMIT));
     }
     let mut form = Multipart::from_request(req, &()).await.map_err(|e| {
-        ApiError::bad(format!(
+        Refusal::bad(format!(
             "a multipart/form-data body is required: {}",
             e.body_text()
         ))
@@ -118,7 +129,7 @@ pub async fn create_file(
             "file" => {
                 let bytes = field.bytes().await.map_err(multipart_error)?;
                 if bytes.len() > FILE_LIMIT {
-                    return Err(ApiError::PayloadTooLarge(FILE_LIMIT));
+                    return Err(Refusal::PayloadTooLarge(FILE_LIMIT));
                 }
                 file = Some(bytes);
             }
@@ -126,33 +137,28 @@ pub async fn create_file(
             _ => {}
         }
     }
-    let project = project.ok_or_else(|| ApiError::bad("the projectId part is required"))?;
-    let path = path.ok_or_else(|| ApiError::bad("the path part is required"))?;
-    let bytes = file.ok_or_else(|| ApiError::bad("the file part is required"))?;
+    let project = project.ok_or_else(|| Refusal::bad("the projectId part is required"))?;
+    let path = path.ok_or_else(|| Refusal::bad("the path part is required"))?;
+    let bytes = file.ok_or_else(|| Refusal::bad("the file part is required"))?;
     check_uuid("projectId", &project)?;
     let path = clean_path(&path)?;
     let mut store = s.store.write().expect("store lock");
     writable(&store, &key, &project)?;
-    let f = ProjectFile {
+    let f = FileRecord {
         path: unique_path(&store, &project, &path),
         project_id: project,
         bytes,
         updated_at: s.clock.now_ms(),
     };
-    let body = file_answer(&f);
-    s.commit(&mut store, vec![Change::PutFile(f)])?;
-    Ok(changed(
-        (StatusCode::CREATED, Json(body)).into_response(),
-        None,
-    ))
+    put_file(&s, &mut store, f)
 }
 
 /// The `projectId` and `path` query parameters; `missing` is the refusal for absent or bad
 /// ones (downloads document no 400, so theirs is a 404).
 fn file_query(
     q: &HashMap<String, String>,
-    missing: fn(String) -> ApiError,
-) -> Result<(String, String), ApiError> {
+    missing: fn(String) -> Refusal,
+) -> Result<(String, String), Refusal> {
     let project = q
         .get("projectId")
         .ok_or_else(|| missing("the projectId query parameter is required".into()))?;
@@ -165,19 +171,22 @@ fn file_query(
 }
 
 pub async fn delete_file(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Delete>,
     QueryMap(q): QueryMap,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Delete)?;
-    let (project, path) = file_query(&q, ApiError::BadRequest)?;
+) -> Result<Response, Refusal> {
+    let (project, path) = file_query(&q, Refusal::BadRequest)?;
     let mut store = s.store.write().expect("store lock");
     writable(&store, &key, &project)?;
     if store.file(&project, &path).is_none() {
-        return Err(ApiError::NotFound(format!("file {path} not found")));
+        return Err(Refusal::NotFound(format!("file {path} not found")));
     }
-    s.commit(&mut store, vec![Change::DeleteFile(project, path)])?;
-    Ok(changed(StatusCode::NO_CONTENT.into_response(), None))
+    committed(
+        &s,
+        &mut store,
+        vec![Change::DeleteFile(project, path)],
+        StatusCode::NO_CONTENT,
+        None,
+    )
 }
 
 #[derive(Deserialize)]
@@ -189,18 +198,16 @@ struct Copy {
 }
 
 pub async fn copy_file(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Create>,
     body: RawBody,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Create)?;
+) -> Result<Response, Refusal> {
     let req: Copy = body.api_json()?;
     let target = req
         .target_project_id
-        .ok_or_else(|| ApiError::bad("invalid body: targetProjectId is required"))?;
+        .ok_or_else(|| Refusal::bad("invalid body: targetProjectId is required"))?;
     let path = req
         .path
-        .ok_or_else(|| ApiError::bad("invalid body: path is required"))?;
+        .ok_or_else(|| Refusal::bad("invalid body: path is required"))?;
     check_uuid("sourceProjectId", &req.source_project_id)?;
     check_uuid("targetProjectId", &target)?;
     let path = clean_path(&path)?;
@@ -209,33 +216,26 @@ pub async fn copy_file(
     writable(&store, &key, &target)?;
     let source = store
         .file(&req.source_project_id, &path)
-        .ok_or_else(|| ApiError::NotFound(format!("file {path} not found")))?;
-    let f = ProjectFile {
+        .ok_or_else(|| Refusal::NotFound(format!("file {path} not found")))?;
+    let f = FileRecord {
         project_id: target.clone(),
         path: unique_path(&store, &target, &path),
         bytes: source.bytes.clone(),
         updated_at: s.clock.now_ms(),
     };
-    let body = file_answer(&f);
-    s.commit(&mut store, vec![Change::PutFile(f)])?;
-    Ok(changed(
-        (StatusCode::CREATED, Json(body)).into_response(),
-        None,
-    ))
+    put_file(&s, &mut store, f)
 }
 
 pub async fn download_file(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Read>,
     QueryMap(q): QueryMap,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
-    let (project, path) = file_query(&q, ApiError::NotFound)?;
+) -> Result<Response, Refusal> {
+    let (project, path) = file_query(&q, Refusal::NotFound)?;
     let store = s.store.read().expect("store lock");
     visible_project(&store, &key, &project)?;
     let bytes = store
         .file(&project, &path)
-        .ok_or_else(|| ApiError::NotFound(format!("file {path} not found")))?
+        .ok_or_else(|| Refusal::NotFound(format!("file {path} not found")))?
         .bytes
         .clone();
     drop(store);

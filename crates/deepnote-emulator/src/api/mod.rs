@@ -2,14 +2,14 @@
 //! emulator's [`Dialect`] (see [`crate::shapes`] for the answer shapes). Projects, notebooks
 //! and `/me` here; runs in [`runs`].
 
-use crate::auth::{KeySpec, Op, authorize};
+use crate::auth::KeySpec;
 use crate::dialect::Dialect;
-use crate::error::ApiError;
-use crate::extract::{Caller, PathParams, QueryMap, RawBody, check_uuid};
+use crate::error::Refusal;
+use crate::extract::{Authorized, PathParams, QueryMap, RawBody, access, check_uuid};
 use crate::pagination::{DEFAULT_PAGE_SIZE, LIVE_PROJECTS_PAGE_SIZE};
-use crate::server::Shared;
 use crate::shapes;
-use crate::state::{Change, Notebook, Project, Store};
+use crate::shared::Shared;
+use crate::state::{Change, NotebookRecord, ProjectRecord, Store};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -48,6 +48,19 @@ pub(crate) fn changed(mut resp: Response, created: Option<String>) -> Response {
     resp
 }
 
+/// Commit `changes` (see [`Shared::commit`]), then answer `answer`, marked as a change that
+/// created `created`: the ending of every handler that writes.
+pub(crate) fn committed(
+    s: &Shared,
+    store: &mut Store,
+    changes: Vec<Change>,
+    answer: impl IntoResponse,
+    created: Option<String>,
+) -> Result<Response, Refusal> {
+    s.commit(store, changes)?;
+    Ok(changed(answer.into_response(), created))
+}
+
 /// The name of the first notebook of a project created through the API.
 pub const FIRST_NOTEBOOK_NAME: &str = "Notebook 1";
 /// The name of a notebook created without one.
@@ -58,18 +71,18 @@ pub(crate) fn visible_project<'a>(
     store: &'a Store,
     caller: &KeySpec,
     id: &str,
-) -> Result<&'a Project, ApiError> {
+) -> Result<&'a ProjectRecord, Refusal> {
     store
         .project(id)
         .filter(|p| p.workspace_id == caller.workspace_id)
-        .ok_or_else(|| ApiError::NotFound(format!("project {id} not found")))
+        .ok_or_else(|| Refusal::NotFound(format!("project {id} not found")))
 }
 
 pub(crate) fn visible_notebook<'a>(
     store: &'a Store,
     caller: &KeySpec,
     id: &str,
-) -> Result<&'a Notebook, ApiError> {
+) -> Result<&'a NotebookRecord, Refusal> {
     store
         .notebook(id)
         .filter(|n| {
@@ -77,15 +90,13 @@ pub(crate) fn visible_notebook<'a>(
                 .project(&n.project_id)
                 .is_some_and(|p| p.workspace_id == caller.workspace_id)
         })
-        .ok_or_else(|| ApiError::NotFound(format!("notebook {id} not found")))
+        .ok_or_else(|| Refusal::NotFound(format!("notebook {id} not found")))
 }
 
 /// 409 when the project is suspended.
-pub(crate) fn check_not_suspended(store: &Store, project: &str) -> Result<(), ApiError> {
+pub(crate) fn check_not_suspended(store: &Store, project: &str) -> Result<(), Refusal> {
     if store.project(project).is_some_and(|p| p.suspended) {
-        Err(ApiError::Conflict(format!(
-            "project {project} is suspended"
-        )))
+        Err(Refusal::Conflict(format!("project {project} is suspended")))
     } else {
         Ok(())
     }
@@ -93,11 +104,11 @@ pub(crate) fn check_not_suspended(store: &Store, project: &str) -> Result<(), Ap
 
 /// A notebook id in a path: the spec types it a UUID (400 otherwise); the live API takes
 /// opaque ids, so anything else is simply not found.
-pub(crate) fn check_notebook_id(d: Dialect, id: &str) -> Result<(), ApiError> {
+pub(crate) fn check_notebook_id(d: Dialect, id: &str) -> Result<(), Refusal> {
     match d {
         Dialect::Spec => check_uuid("notebookId", id),
         Dialect::Live if uuid::Uuid::try_parse(id).is_err() => {
-            Err(ApiError::NotFound(format!("notebook {id} not found")))
+            Err(Refusal::NotFound(format!("notebook {id} not found")))
         }
         Dialect::Live => Ok(()),
     }
@@ -111,8 +122,7 @@ fn created(d: Dialect) -> StatusCode {
     }
 }
 
-pub async fn get_me(axum::extract::State(s): S, Caller(key): Caller) -> Result<Response, ApiError> {
-    authorize(&key, Op::GetMe)?;
+pub async fn get_me(Authorized(s, key, _): Authorized<access::GetMe>) -> Result<Response, Refusal> {
     let mut me = json!({
         "apiKey": { "id": key.key_id(), "name": format!("API key {}", &key.key_id()[..6]) },
         "user": { "id": key.user_id },
@@ -139,11 +149,9 @@ pub(crate) fn slug(name: &str) -> String {
 }
 
 pub async fn list_projects(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Read>,
     QueryMap(q): QueryMap,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
+) -> Result<Response, Refusal> {
     let filter = q.get("nameContains").map(|f| f.to_lowercase());
     let store = s.store.read().expect("store lock");
     let list = format!(
@@ -170,7 +178,7 @@ pub async fn list_projects(
                     .as_deref()
                     .is_none_or(|f| p.name.to_lowercase().contains(f))
             }),
-        |p: &Project| p.seq,
+        |p: &ProjectRecord| p.seq,
     );
     let next = next.map(|seq| s.pages.token(&list, store.epoch, seq));
     let pagination = shapes::pagination(s.dialect, next, page.size);
@@ -198,15 +206,13 @@ enum ProjectType {
 }
 
 pub async fn create_project(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Create>,
     body: RawBody,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Create)?;
+) -> Result<Response, Refusal> {
     let req: CreateProject = body.api_json()?;
     let project_type = match (s.dialect, req.project_type) {
         (Dialect::Spec, Some(t)) => serde_json::from_value::<ProjectType>(t)
-            .map_err(|e| ApiError::bad(format!("invalid body: projectType: {e}")))?,
+            .map_err(|e| Refusal::bad(format!("invalid body: projectType: {e}")))?,
         _ => ProjectType::Standard,
     };
     if let (Dialect::Live, Some(folder)) = (s.dialect, &req.folder_id) {
@@ -215,7 +221,7 @@ pub async fn create_project(
     }
     let mut store = s.store.write().expect("store lock");
     let now = s.clock.now_ms();
-    let project = Project {
+    let project = ProjectRecord {
         id: s.new_id(),
         workspace_id: key.workspace_id.clone(),
         name: req.name,
@@ -230,7 +236,7 @@ pub async fn create_project(
         modified_at: now,
         machine_type: None,
     };
-    let notebook = Notebook {
+    let notebook = NotebookRecord {
         id: s.new_id(),
         project_id: project.id.clone(),
         name: FIRST_NOTEBOOK_NAME.into(),
@@ -251,11 +257,9 @@ pub async fn create_project(
 }
 
 pub async fn get_project(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Read>,
     PathParams(id): PathParams<String>,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
+) -> Result<Response, Refusal> {
     check_uuid("projectId", &id)?;
     let store = s.store.read().expect("store lock");
     let project = visible_project(&store, &key, &id)?;
@@ -263,16 +267,19 @@ pub async fn get_project(
 }
 
 pub async fn delete_project(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Delete>,
     PathParams(id): PathParams<String>,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Delete)?;
+) -> Result<Response, Refusal> {
     check_uuid("projectId", &id)?;
     let mut store = s.store.write().expect("store lock");
     visible_project(&store, &key, &id)?;
-    s.commit(&mut store, vec![Change::DeleteProject(id)])?;
-    Ok(changed(StatusCode::NO_CONTENT.into_response(), None))
+    committed(
+        &s,
+        &mut store,
+        vec![Change::DeleteProject(id)],
+        StatusCode::NO_CONTENT,
+        None,
+    )
 }
 
 #[derive(Deserialize)]
@@ -283,11 +290,9 @@ struct CreateNotebook {
 }
 
 pub async fn create_notebook(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Create>,
     body: RawBody,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Create)?;
+) -> Result<Response, Refusal> {
     let req: CreateNotebook = body.api_json()?;
     check_uuid("projectId", &req.project_id)?;
     let mut store = s.store.write().expect("store lock");
@@ -299,7 +304,7 @@ pub async fn create_notebook(
         Dialect::Spec => req.name.unwrap_or_else(|| DEFAULT_NOTEBOOK_NAME.into()),
         Dialect::Live => live_notebook_name(&store, project, req.name)?,
     };
-    let notebook = Notebook {
+    let notebook = NotebookRecord {
         id: s.new_id(),
         project_id: req.project_id,
         name,
@@ -308,11 +313,13 @@ pub async fn create_notebook(
     };
     let body = json!({ "notebook": shapes::notebook(s.dialect, &notebook, false) });
     let id = notebook.id.clone();
-    s.commit(&mut store, vec![Change::PutNotebook(notebook)])?;
-    Ok(changed(
-        (created(s.dialect), Json(body)).into_response(),
+    committed(
+        &s,
+        &mut store,
+        vec![Change::PutNotebook(notebook)],
+        (created(s.dialect), Json(body)),
         Some(id),
-    ))
+    )
 }
 
 /// The live service's rules for a new notebook's name: single-notebook and agent projects take
@@ -320,18 +327,18 @@ pub async fn create_notebook(
 /// the first free "Untitled notebook", "Untitled notebook 2", ...
 fn live_notebook_name(
     store: &Store,
-    project: &Project,
+    project: &ProjectRecord,
     name: Option<String>,
-) -> Result<String, ApiError> {
+) -> Result<String, Refusal> {
     if matches!(project.project_type.as_str(), "notebook" | "agent") {
-        return Err(ApiError::Conflict(format!(
+        return Err(Refusal::Conflict(format!(
             "{} projects cannot have more notebooks",
             project.project_type
         )));
     }
     let taken = |n: &str| store.notebooks_of(&project.id).any(|nb| nb.name == n);
     match name {
-        Some(n) if taken(&n) => Err(ApiError::Conflict(format!(
+        Some(n) if taken(&n) => Err(Refusal::Conflict(format!(
             "A notebook named \"{n}\" already exists in this project"
         ))),
         Some(n) => Ok(n),
@@ -346,27 +353,23 @@ fn live_notebook_name(
 }
 
 pub async fn get_notebook(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Read>,
     PathParams(id): PathParams<String>,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
+) -> Result<Response, Refusal> {
     check_notebook_id(s.dialect, &id)?;
     let store = s.store.read().expect("store lock");
     let n = visible_notebook(&store, &key, &id)?;
     if s.dialect.is_live() && store.project(&n.project_id).is_some_and(|p| p.suspended) {
         // The live reference: "a suspended project is reported as 400 here, not 409".
-        return Err(ApiError::bad("Project is suspended"));
+        return Err(Refusal::bad("Project is suspended"));
     }
     Ok(Json(json!({ "notebook": shapes::notebook(s.dialect, n, true) })).into_response())
 }
 
 pub async fn delete_notebook(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Delete>,
     PathParams(id): PathParams<String>,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Delete)?;
+) -> Result<Response, Refusal> {
     check_notebook_id(s.dialect, &id)?;
     let mut store = s.store.write().expect("store lock");
     let project = visible_notebook(&store, &key, &id)?.project_id.clone();
@@ -374,21 +377,26 @@ pub async fn delete_notebook(
         check_not_suspended(&store, &project)?;
         if store.notebooks_of(&project).count() < 2 {
             // Deepnote's client: "a project must keep at least one" notebook.
-            return Err(ApiError::Conflict(
+            return Err(Refusal::Conflict(
                 "A project must keep at least one notebook".into(),
             ));
         }
     }
-    s.commit(&mut store, vec![Change::DeleteNotebook(id)])?;
-    Ok(changed(StatusCode::NO_CONTENT.into_response(), None))
+    committed(
+        &s,
+        &mut store,
+        vec![Change::DeleteNotebook(id)],
+        StatusCode::NO_CONTENT,
+        None,
+    )
 }
 
 /// 404 for any path the API does not have.
-pub async fn not_found() -> ApiError {
-    ApiError::NotFound("no such API path".into())
+pub async fn not_found() -> Refusal {
+    Refusal::NotFound("no such API path".into())
 }
 
 /// 405 for a known path with the wrong method.
-pub async fn method_not_allowed() -> ApiError {
-    ApiError::MethodNotAllowed
+pub async fn method_not_allowed() -> Refusal {
+    Refusal::MethodNotAllowed
 }

@@ -1,17 +1,17 @@
 //! Runs: list a notebook's runs, start one (`POST /v2/runs`, and the legacy v1 execute), get one.
 
 use super::{
-    S, changed, check_not_suspended, check_notebook_id, visible_notebook, visible_project,
+    S, check_not_suspended, check_notebook_id, committed, visible_notebook, visible_project,
 };
 use crate::auth::{KeySpec, Op, authorize};
 use crate::clock::rfc3339;
 use crate::dialect::Dialect;
-use crate::error::ApiError;
-use crate::extract::{Caller, PathParams, QueryMap, RawBody, check_uuid};
+use crate::error::Refusal;
+use crate::extract::{Authorized, Caller, PathParams, QueryMap, RawBody, access, check_uuid};
 use crate::pagination::DEFAULT_PAGE_SIZE;
-use crate::server::Shared;
 use crate::shapes;
-use crate::state::{Change, Run};
+use crate::shared::Shared;
+use crate::state::{Change, RunRecord};
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -19,12 +19,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 pub async fn list_notebook_runs(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Read>,
     PathParams(id): PathParams<String>,
     QueryMap(q): QueryMap,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
+) -> Result<Response, Refusal> {
     check_notebook_id(s.dialect, &id)?;
     let store = s.store.read().expect("store lock");
     visible_notebook(&store, &key, &id)?;
@@ -39,7 +37,7 @@ pub async fn list_notebook_runs(
     let now = s.clock.now_ms();
     let (items, next) = page.take(
         store.runs_before(&id, page.cursor.unwrap_or(u64::MAX)),
-        |r: &Run| r.seq,
+        |r: &RunRecord| r.seq,
     );
     let next = next.map(|seq| s.pages.token(&list, store.epoch, seq));
     let pagination = shapes::pagination(s.dialect, next, page.size);
@@ -75,11 +73,9 @@ enum StorageMode {
 }
 
 pub async fn create_run(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Run>,
     body: RawBody,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Run)?;
+) -> Result<Response, Refusal> {
     let req: CreateRun = body.api_json()?;
     let live = s.dialect.is_live();
     let detached = match s.dialect {
@@ -87,10 +83,10 @@ pub async fn create_run(
             check_uuid("notebookId", &req.notebook_id)?;
             let detached = req.detached.unwrap_or(false);
             if detached && req.block_ids.is_some() {
-                return Err(ApiError::bad("blockIds cannot be used with a detached run"));
+                return Err(Refusal::bad("blockIds cannot be used with a detached run"));
             }
             if req.block_ids.as_ref().is_some_and(Vec::is_empty) {
-                return Err(ApiError::bad("blockIds must not be empty"));
+                return Err(Refusal::bad("blockIds must not be empty"));
             }
             detached
         }
@@ -103,7 +99,7 @@ pub async fn create_run(
         uuid::Uuid::try_parse(&req.notebook_id)
             .ok()
             .and_then(|_| visible_notebook(&store, &key, &req.notebook_id).ok())
-            .ok_or_else(|| ApiError::bad("Notebook not found"))?
+            .ok_or_else(|| Refusal::bad("Notebook not found"))?
     } else {
         visible_notebook(&store, &key, &req.notebook_id)?
     };
@@ -112,14 +108,14 @@ pub async fn create_run(
     if live {
         if store.project(&project_id).is_some_and(|p| p.suspended) {
             // The live reference documents no 409 here; a project issue is a 400.
-            return Err(ApiError::bad("Project is suspended"));
+            return Err(Refusal::bad("Project is suspended"));
         }
         if let Some(ids) = &req.block_ids
             && ids
                 .iter()
                 .any(|id| !notebook.blocks.iter().any(|b| &b.id == id))
         {
-            return Err(ApiError::bad("Block not found in notebook"));
+            return Err(Refusal::bad("Block not found in notebook"));
         }
         crate::inputs::check(notebook, &inputs)?;
     } else {
@@ -127,7 +123,7 @@ pub async fn create_run(
     }
     let behaviour = s.behaviour_for(&store, &req.notebook_id);
     let now = s.clock.now_ms();
-    let run = Run {
+    let run = RunRecord {
         id: s.new_id(),
         notebook_id: req.notebook_id,
         project_id,
@@ -163,35 +159,37 @@ pub async fn create_run(
         })
     };
     let id = run.id.clone();
-    s.commit(&mut store, vec![Change::PutRun(run)])?;
-    Ok(changed(
-        (StatusCode::ACCEPTED, Json(body)).into_response(),
+    committed(
+        &s,
+        &mut store,
+        vec![Change::PutRun(run)],
+        (StatusCode::ACCEPTED, Json(body)),
         Some(id),
-    ))
+    )
 }
 
 /// The live service's rules for a run request's shape, before the notebook is looked at;
 /// the run's `detached`.
-fn check_live_run_request(req: &CreateRun) -> Result<bool, ApiError> {
+fn check_live_run_request(req: &CreateRun) -> Result<bool, Refusal> {
     // Every run is detached unless it says otherwise.
     let detached = req.detached.unwrap_or(true);
     let Some(ids) = &req.block_ids else {
         return Ok(detached);
     };
     if ids.is_empty() {
-        return Err(ApiError::bad("blockIds must not be empty"));
+        return Err(Refusal::bad("blockIds must not be empty"));
     }
     if detached {
-        return Err(ApiError::bad("blockIds is not supported for detached runs"));
+        return Err(Refusal::bad("blockIds is not supported for detached runs"));
     }
     if req.detached_run_storage_mode.is_some() {
-        return Err(ApiError::bad(
+        return Err(Refusal::bad(
             "detachedRunStorageMode is not supported with blockIds (block runs are not detached)",
         ));
     }
     let mut seen = std::collections::HashSet::new();
     if let Some(dup) = ids.iter().find(|id| !seen.insert(id.as_str())) {
-        return Err(ApiError::bad(format!(
+        return Err(Refusal::bad(format!(
             "blockIds must be unique; \"{dup}\" is repeated"
         )));
     }
@@ -199,19 +197,17 @@ fn check_live_run_request(req: &CreateRun) -> Result<bool, ApiError> {
 }
 
 pub async fn get_run(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Read>,
     PathParams(id): PathParams<String>,
     QueryMap(q): QueryMap,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
+) -> Result<Response, Refusal> {
     check_uuid("runId", &id)?;
     let inline = match q.get("snapshotDelivery").map(String::as_str) {
         None | Some("downloadUrl") => false,
         Some("inline") => true,
         Some(other) => {
-            return Err(ApiError::bad(format!(
+            return Err(Refusal::bad(format!(
                 "snapshotDelivery must be `inline` or `downloadUrl`, got `{other}`"
             )));
         }
@@ -224,7 +220,7 @@ pub async fn get_run(
                 .project(&r.project_id)
                 .is_some_and(|p| p.workspace_id == key.workspace_id)
         })
-        .ok_or_else(|| ApiError::NotFound(format!("run {id} not found")))?;
+        .ok_or_else(|| Refusal::NotFound(format!("run {id} not found")))?;
     check_not_suspended(&store, &run.project_id)?;
     let now = s.clock.now_ms();
     let (status, finished) = run.status_at(now);
@@ -238,7 +234,7 @@ pub async fn get_run(
         let notebook = store.notebook(&run.notebook_id)?;
         Some(crate::snapshot::render(project, notebook, run, finished))
     };
-    let url = || crate::control::snapshot_url(&s, &headers, &run.id);
+    let url = || s.downloads.url(&headers, s.addr, &run.id);
     let nested = match s.dialect {
         Dialect::Spec => true,
         Dialect::Live => {
@@ -285,7 +281,7 @@ pub async fn execute_v1(
     axum::extract::State(s): S,
     Caller(key): Caller,
     PathParams((project_id, notebook_id)): PathParams<(String, String)>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Refusal> {
     match execute_v1_inner(&s, &key, &project_id, &notebook_id) {
         // The legacy endpoint last answered 202 (documented); the spec says 200.
         Ok(resp) if s.dialect.is_live() => {
@@ -296,8 +292,8 @@ pub async fn execute_v1(
         Ok(resp) => Ok(resp),
         // Its documentation names 401 for every refusal: no key, a key of another workspace,
         // or a plan without API access.
-        Err(e) if s.dialect.is_live() && !matches!(e, ApiError::Server(..)) => {
-            Err(ApiError::Denied(format!(
+        Err(e) if s.dialect.is_live() && !matches!(e, Refusal::Server(..)) => {
+            Err(Refusal::Denied(format!(
                 "this API key cannot execute notebook {notebook_id} of project {project_id}: {e}"
             )))
         }
@@ -310,18 +306,18 @@ fn execute_v1_inner(
     key: &KeySpec,
     project_id: &str,
     notebook_id: &str,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Refusal> {
     authorize(key, Op::Run)?;
     check_uuid("projectId", project_id)?;
     // The legacy docs give notebook ids without dashes.
     let notebook_id = uuid::Uuid::try_parse(notebook_id)
         .map(|u| u.hyphenated().to_string())
-        .map_err(|_| ApiError::bad(format!("notebookId must be a UUID, got `{notebook_id}`")))?;
+        .map_err(|_| Refusal::bad(format!("notebookId must be a UUID, got `{notebook_id}`")))?;
     let mut store = s.store.write().expect("store lock");
     visible_project(&store, key, project_id)?;
     let notebook = visible_notebook(&store, key, &notebook_id)?;
     if notebook.project_id != project_id {
-        return Err(ApiError::NotFound(format!(
+        return Err(Refusal::NotFound(format!(
             "notebook {notebook_id} not found in project {project_id}"
         )));
     }
@@ -333,7 +329,7 @@ fn execute_v1_inner(
     if busy {
         return Ok(StatusCode::OK.into_response());
     }
-    let run = Run {
+    let run = RunRecord {
         id: s.new_id(),
         notebook_id: notebook_id.clone(),
         project_id: project_id.to_string(),
@@ -348,6 +344,11 @@ fn execute_v1_inner(
         trigger: "v1".into(),
     };
     let id = run.id.clone();
-    s.commit(&mut store, vec![Change::PutRun(run)])?;
-    Ok(changed(StatusCode::OK.into_response(), Some(id)))
+    committed(
+        s,
+        &mut store,
+        vec![Change::PutRun(run)],
+        StatusCode::OK,
+        Some(id),
+    )
 }

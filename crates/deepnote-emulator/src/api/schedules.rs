@@ -6,13 +6,14 @@
 //! answers `nextRunAt` from its clock. Timezones are checked by form and `nextRunAt` is stepped
 //! in UTC (the emulator carries no timezone database).
 
-use super::{S, changed, check_notebook_id, visible_notebook};
-use crate::auth::{KeySpec, Op, authorize};
+use super::{check_notebook_id, committed, visible_notebook};
+use crate::auth::KeySpec;
 use crate::clock::{Millis, rfc3339};
 use crate::cron::{Cron, valid_timezone};
-use crate::error::ApiError;
-use crate::extract::{Caller, PathParams, QueryMap, RawBody};
-use crate::state::{Change, Notebook, Schedule, Store};
+use crate::error::Refusal;
+use crate::extract::{Authorized, PathParams, QueryMap, RawBody, access};
+use crate::shared::Shared;
+use crate::state::{Change, NotebookRecord, ScheduleRecord, Store};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -23,10 +24,10 @@ use serde_json::{Map, Value, json};
 /// The timezone of a schedule created without one, as Deepnote defaults.
 const DEFAULT_TIMEZONE: &str = "UTC";
 
-fn checked(cron: &str, timezone: &str) -> Result<(), ApiError> {
-    Cron::parse(cron).map_err(|e| ApiError::bad(format!("invalid cron expression: {e}")))?;
+fn checked(cron: &str, timezone: &str) -> Result<(), Refusal> {
+    Cron::parse(cron).map_err(|e| Refusal::bad(format!("invalid cron expression: {e}")))?;
     if !valid_timezone(timezone) {
-        return Err(ApiError::bad(format!(
+        return Err(Refusal::bad(format!(
             "invalid timezone `{}`: expected an IANA name such as Europe/Prague",
             timezone.chars().take(64).collect::<String>()
         )));
@@ -34,7 +35,7 @@ fn checked(cron: &str, timezone: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn answer(sc: &Schedule, now: Millis) -> Value {
+fn answer(sc: &ScheduleRecord, now: Millis) -> Value {
     let now = Utc.timestamp_millis_opt(now).single().unwrap_or_default();
     let next = Cron::parse(&sc.cron)
         .ok()
@@ -63,14 +64,14 @@ fn schedulable<'a>(
     key: &KeySpec,
     id: &str,
     conflict: bool,
-) -> Result<&'a Notebook, ApiError> {
+) -> Result<&'a NotebookRecord, Refusal> {
     let n = visible_notebook(store, key, id)?;
     if store.project(&n.project_id).is_some_and(|p| p.suspended) {
         let msg = format!("project {} is suspended", n.project_id);
         return Err(if conflict {
-            ApiError::Conflict(msg)
+            Refusal::Conflict(msg)
         } else {
-            ApiError::bad(msg)
+            Refusal::bad(msg)
         });
     }
     Ok(n)
@@ -84,12 +85,10 @@ struct Upsert {
 }
 
 pub async fn upsert_notebook_schedule(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Update>,
     PathParams(id): PathParams<String>,
     body: RawBody,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Update)?;
+) -> Result<Response, Refusal> {
     // The legacy contract is `additionalProperties: false`.
     let req: Upsert = body.api_json()?;
     let timezone = req.timezone.unwrap_or_else(|| DEFAULT_TIMEZONE.into());
@@ -100,29 +99,58 @@ pub async fn upsert_notebook_schedule(
     let now = s.clock.now_ms();
     let legacy = store.schedules_of(&n.id).find(|sc| sc.legacy).cloned();
     let sc = match legacy {
-        Some(old) => Schedule {
+        Some(old) => ScheduleRecord {
             cron: req.cron,
             timezone,
             updated_at: now,
             ..old
         },
-        None => Schedule {
-            id: s.new_id(),
-            notebook_id: n.id.clone(),
-            project_id: n.project_id.clone(),
-            cron: req.cron,
-            timezone,
-            inputs: None,
-            legacy: true,
-            seq: store.take_seq(),
-            created_at: now,
-            updated_at: now,
-        },
+        None => new_schedule(&s, &mut store, &n, req.cron, timezone, None, true),
     };
-    let body = json!({ "schedule": answer(&sc, now) });
+    put(&s, &mut store, sc, StatusCode::OK)
+}
+
+/// A new schedule of notebook `n`, created now.
+fn new_schedule(
+    s: &Shared,
+    store: &mut Store,
+    n: &NotebookRecord,
+    cron: String,
+    timezone: String,
+    inputs: Option<Map<String, Value>>,
+    legacy: bool,
+) -> ScheduleRecord {
+    let now = s.clock.now_ms();
+    ScheduleRecord {
+        id: s.new_id(),
+        notebook_id: n.id.clone(),
+        project_id: n.project_id.clone(),
+        cron,
+        timezone,
+        inputs,
+        legacy,
+        seq: store.take_seq(),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Store `sc` and answer it with `status`.
+fn put(
+    s: &Shared,
+    store: &mut Store,
+    sc: ScheduleRecord,
+    status: StatusCode,
+) -> Result<Response, Refusal> {
+    let body = json!({ "schedule": answer(&sc, s.clock.now_ms()) });
     let id = sc.id.clone();
-    s.commit(&mut store, vec![Change::PutSchedule(sc)])?;
-    Ok(changed(Json(body).into_response(), Some(id)))
+    committed(
+        s,
+        store,
+        vec![Change::PutSchedule(sc)],
+        (status, Json(body)),
+        Some(id),
+    )
 }
 
 #[derive(Deserialize)]
@@ -135,47 +163,25 @@ struct Create {
 }
 
 pub async fn create_schedule(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Update>,
     body: RawBody,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Update)?;
+) -> Result<Response, Refusal> {
     let req: Create = body.api_json()?;
     let timezone = req.timezone.unwrap_or_else(|| DEFAULT_TIMEZONE.into());
     checked(&req.cron, &timezone)?;
     let mut store = s.store.write().expect("store lock");
     let n = schedulable(&store, &key, &req.notebook_id, true)?.clone();
-    let now = s.clock.now_ms();
-    let sc = Schedule {
-        id: s.new_id(),
-        notebook_id: n.id.clone(),
-        project_id: n.project_id.clone(),
-        cron: req.cron,
-        timezone,
-        inputs: req.inputs,
-        legacy: false,
-        seq: store.take_seq(),
-        created_at: now,
-        updated_at: now,
-    };
-    let body = json!({ "schedule": answer(&sc, now) });
-    let id = sc.id.clone();
-    s.commit(&mut store, vec![Change::PutSchedule(sc)])?;
-    Ok(changed(
-        (StatusCode::CREATED, Json(body)).into_response(),
-        Some(id),
-    ))
+    let sc = new_schedule(&s, &mut store, &n, req.cron, timezone, req.inputs, false);
+    put(&s, &mut store, sc, StatusCode::CREATED)
 }
 
 pub async fn list_schedules(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Read>,
     QueryMap(q): QueryMap,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
+) -> Result<Response, Refusal> {
     let nb = q
         .get("notebookId")
-        .ok_or_else(|| ApiError::bad("the notebookId query parameter is required"))?;
+        .ok_or_else(|| Refusal::bad("the notebookId query parameter is required"))?;
     let store = s.store.read().expect("store lock");
     let n = schedulable(&store, &key, nb, true)?;
     let now = s.clock.now_ms();

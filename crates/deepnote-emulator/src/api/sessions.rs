@@ -5,15 +5,14 @@
 //! error output, and code that prints nothing answers an `execute_result` naming the code's
 //! hash. Weak evidence: the execute answer's shape is not visible in Deepnote's reference.
 
-use super::{S, changed, visible_notebook};
-use crate::auth::{Op, authorize};
+use super::{committed, visible_notebook};
 use crate::clock::rfc3339;
-use crate::error::ApiError;
-use crate::extract::{Caller, PathParams, RawBody};
-use crate::state::{Change, Run, Session};
+use crate::error::Refusal;
+use crate::extract::{Authorized, PathParams, RawBody, access};
+use crate::state::{Change, RunRecord, Session};
 use axum::Json;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -47,16 +46,14 @@ fn session_value(se: &Session) -> Value {
 }
 
 pub async fn create_session(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Run>,
     body: RawBody,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Run)?;
+) -> Result<Response, Refusal> {
     let req: CreateSession = body.api_json()?;
     let mut store = s.store.write().expect("store lock");
     let n = visible_notebook(&store, &key, &req.notebook_id)?.clone();
     if store.project(&n.project_id).is_some_and(|p| p.suspended) {
-        return Err(ApiError::Conflict("Project is suspended".into()));
+        return Err(Refusal::Conflict("Project is suspended".into()));
     }
     let inputs = req.inputs.unwrap_or_default();
     crate::inputs::check(&n, &inputs)?;
@@ -65,7 +62,7 @@ pub async fn create_session(
         StorageMode::Readonly => "readonly",
     };
     let now = s.clock.now_ms();
-    let run = Run {
+    let run = RunRecord {
         id: s.new_id(),
         notebook_id: n.id.clone(),
         project_id: n.project_id.clone(),
@@ -101,14 +98,13 @@ pub async fn create_session(
         },
     });
     let id = se.id.clone();
-    s.commit(
+    committed(
+        &s,
         &mut store,
         vec![Change::PutRun(run), Change::PutSession(se)],
-    )?;
-    Ok(changed(
-        (StatusCode::ACCEPTED, Json(body)).into_response(),
+        (StatusCode::ACCEPTED, Json(body)),
         Some(id),
-    ))
+    )
 }
 
 #[derive(Deserialize)]
@@ -163,7 +159,7 @@ pub(crate) fn canned_outputs(code: &str, count: u64) -> Vec<Value> {
         return vec![json!({"output_type": "stream", "name": "stdout", "text": printed})];
     }
     let digest = Sha256::digest(code.as_bytes());
-    let short: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let short: String = crate::codec::hex(&digest[..4]);
     vec![json!({
         "output_type": "execute_result",
         "execution_count": count,
@@ -173,16 +169,14 @@ pub(crate) fn canned_outputs(code: &str, count: u64) -> Vec<Value> {
 }
 
 pub async fn execute_in_session(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Run>,
     PathParams(id): PathParams<String>,
     body: RawBody,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Run)?;
+) -> Result<Response, Refusal> {
     // The reference documents only the 200; every refusal is the usual 400 or 404.
     let req: Execute = body.api_json()?;
     if req.timeout_ms == Some(0) {
-        return Err(ApiError::bad("timeoutMs must be positive"));
+        return Err(Refusal::bad("timeoutMs must be positive"));
     }
     let mut store = s.store.write().expect("store lock");
     let mut se = store
@@ -193,9 +187,9 @@ pub async fn execute_in_session(
                 .is_some_and(|p| p.workspace_id == key.workspace_id)
         })
         .cloned()
-        .ok_or_else(|| ApiError::NotFound(format!("session {id} not found")))?;
+        .ok_or_else(|| Refusal::NotFound(format!("session {id} not found")))?;
     if req.notebook_id != se.notebook_id {
-        return Err(ApiError::bad(format!(
+        return Err(Refusal::bad(format!(
             "session {id} is anchored to notebook {}, not {}",
             se.notebook_id,
             req.notebook_id.chars().take(64).collect::<String>()
@@ -209,8 +203,13 @@ pub async fn execute_in_session(
         "executionCount": se.executions,
         "outputs": outputs,
     });
-    s.commit(&mut store, vec![Change::PutSession(se)])?;
-    Ok(changed(Json(body).into_response(), None))
+    committed(
+        &s,
+        &mut store,
+        vec![Change::PutSession(se)],
+        Json(body),
+        None,
+    )
 }
 
 #[cfg(test)]

@@ -3,12 +3,11 @@
 //! with Deepnote's conflict checks (`baseModifiedAt`, `baseContentHash`, `force`) and
 //! `deleteMissingNotebooks`, per Deepnote's import contract.
 
-use super::{S, changed, visible_project};
-use crate::auth::{Op, authorize};
+use super::{changed, visible_project};
 use crate::documents::{self, IMPORT_LIMIT, Imported};
-use crate::error::ApiError;
-use crate::extract::{Caller, PathParams, QueryMap, check_uuid};
-use crate::state::{Block, Change, Notebook, Store};
+use crate::error::Refusal;
+use crate::extract::{Authorized, PathParams, QueryMap, access, check_uuid};
+use crate::state::{BlockRecord, Change, NotebookRecord, Store};
 use axum::Json;
 use axum::extract::Request;
 use axum::http::{HeaderValue, header};
@@ -17,11 +16,9 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 
 pub async fn export_project(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Read>,
     PathParams(id): PathParams<String>,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
+) -> Result<Response, Refusal> {
     check_uuid("projectId", &id)?;
     let store = s.store.read().expect("store lock");
     let project = visible_project(&store, &key, &id)?;
@@ -34,11 +31,11 @@ pub async fn export_project(
     Ok(resp)
 }
 
-fn flag(q: &HashMap<String, String>, name: &str) -> Result<bool, ApiError> {
+fn flag(q: &HashMap<String, String>, name: &str) -> Result<bool, Refusal> {
     match q.get(name).map(String::as_str) {
         None | Some("false") => Ok(false),
         Some("true") => Ok(true),
-        Some(other) => Err(ApiError::bad(format!(
+        Some(other) => Err(Refusal::bad(format!(
             "{name} must be true or false, got `{}`",
             other.chars().take(64).collect::<String>()
         ))),
@@ -46,13 +43,11 @@ fn flag(q: &HashMap<String, String>, name: &str) -> Result<bool, ApiError> {
 }
 
 pub async fn import_project(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Update>,
     PathParams(id): PathParams<String>,
     QueryMap(q): QueryMap,
     req: Request,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Update)?;
+) -> Result<Response, Refusal> {
     check_uuid("projectId", &id)?;
     let delete_missing = flag(&q, "deleteMissingNotebooks")?;
     let force = flag(&q, "force")?;
@@ -62,7 +57,7 @@ pub async fn import_project(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.split(';').next().unwrap_or_default().trim() == "application/zip");
     if !zip_type {
-        return Err(ApiError::bad("the body must be application/zip"));
+        return Err(Refusal::bad("the body must be application/zip"));
     }
     let declared = req
         .headers()
@@ -70,16 +65,16 @@ pub async fn import_project(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > IMPORT_LIMIT) {
-        return Err(ApiError::PayloadTooLarge(IMPORT_LIMIT));
+        return Err(Refusal::PayloadTooLarge(IMPORT_LIMIT));
     }
     let body = axum::body::to_bytes(req.into_body(), IMPORT_LIMIT)
         .await
-        .map_err(|_| ApiError::PayloadTooLarge(IMPORT_LIMIT))?;
+        .map_err(|_| Refusal::PayloadTooLarge(IMPORT_LIMIT))?;
     {
         let store = s.store.read().expect("store lock");
         let p = visible_project(&store, &key, &id)?;
         if p.suspended {
-            return Err(ApiError::Conflict("Project is suspended".into()));
+            return Err(Refusal::Conflict("Project is suspended".into()));
         }
     }
     let docs = documents::unzip(&body)?;
@@ -90,14 +85,14 @@ pub async fn import_project(
         if let Some(base) = q.get("baseModifiedAt")
             && *base != documents::modified_at(&project)
         {
-            return Err(ApiError::Conflict(
+            return Err(Refusal::Conflict(
                 "The project changed since baseModifiedAt".into(),
             ));
         }
         if let Some(base) = q.get("baseContentHash")
             && *base != documents::content_hash(&documents::export(&store, &project))
         {
-            return Err(ApiError::Conflict(
+            return Err(Refusal::Conflict(
                 "The project's content changed since baseContentHash".into(),
             ));
         }
@@ -119,27 +114,27 @@ pub async fn import_project(
 
 /// Every document belongs to the project, they share one project name, and no notebook
 /// comes twice; 422 otherwise.
-fn check_documents(project: &str, docs: &[Imported]) -> Result<(), ApiError> {
+fn check_documents(project: &str, docs: &[Imported]) -> Result<(), Refusal> {
     for (i, d) in docs.iter().enumerate() {
         if d.project_id != project {
-            return Err(ApiError::Unprocessable(format!(
+            return Err(Refusal::Unprocessable(format!(
                 "a document belongs to project {}, not {project}",
                 d.project_id
             )));
         }
         if d.project_name != docs[0].project_name {
-            return Err(ApiError::Unprocessable(
+            return Err(Refusal::Unprocessable(
                 "the documents carry different project names".into(),
             ));
         }
         if docs[..i].iter().any(|o| o.id == d.id) {
-            return Err(ApiError::Unprocessable(format!(
+            return Err(Refusal::Unprocessable(format!(
                 "notebook {} comes in two documents",
                 d.id
             )));
         }
         if docs[..i].iter().any(|o| o.name == d.name) {
-            return Err(ApiError::Unprocessable(format!(
+            return Err(Refusal::Unprocessable(format!(
                 "two notebooks are named \"{}\"",
                 d.name
             )));
@@ -150,12 +145,12 @@ fn check_documents(project: &str, docs: &[Imported]) -> Result<(), ApiError> {
 
 /// The changes an import makes, and what it did to each notebook.
 fn reconcile(
-    s: &crate::server::Shared,
+    s: &crate::shared::Shared,
     store: &mut Store,
     project: &str,
     docs: Vec<Imported>,
     delete_missing: bool,
-) -> Result<(Vec<Change>, Vec<Value>), ApiError> {
+) -> Result<(Vec<Change>, Vec<Value>), Refusal> {
     let mut changes = Vec::new();
     let mut actions = Vec::new();
     if let Some(first) = docs.first() {
@@ -165,7 +160,7 @@ fn reconcile(
             changes.push(Change::PutProject(p));
         }
     }
-    let existing: Vec<Notebook> = store.notebooks_of(project).cloned().collect();
+    let existing: Vec<NotebookRecord> = store.notebooks_of(project).cloned().collect();
     for d in &docs {
         let old = existing.iter().find(|n| n.id == d.id);
         let action = if old.is_some() {
@@ -174,7 +169,7 @@ fn reconcile(
             "created"
         };
         if store.notebook(&d.id).is_some() && old.is_none() {
-            return Err(ApiError::Unprocessable(format!(
+            return Err(Refusal::Unprocessable(format!(
                 "notebook {} belongs to another project",
                 d.id
             )));
@@ -189,7 +184,7 @@ fn reconcile(
             Some(o) => o.seq,
             None => store.take_seq(),
         };
-        let n = Notebook {
+        let n = NotebookRecord {
             id: nb_id,
             project_id: project.to_string(),
             name: d.name.clone(),
@@ -217,10 +212,10 @@ fn reconcile(
 fn keep_identity(
     store: &Store,
     notebook: &str,
-    old: Option<&Notebook>,
-    mut b: Block,
-    s: &crate::server::Shared,
-) -> Block {
+    old: Option<&NotebookRecord>,
+    mut b: BlockRecord,
+    s: &crate::shared::Shared,
+) -> BlockRecord {
     if let Some(prev) = old.and_then(|o| o.blocks.iter().find(|x| x.id == b.id)) {
         b.output = prev.output.clone();
         b.variable = prev.variable.clone().filter(|_| prev.kind == b.kind);

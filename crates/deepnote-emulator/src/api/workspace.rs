@@ -6,10 +6,10 @@
 //! `{integration: {..., tables}}`, takes `{machineType}` (unknown fields ignored), and lists
 //! `results.{projects, notebooks, blocks, integrations}` of `{id, name, ...}` items.
 
-use super::{S, changed, visible_project};
-use crate::auth::{AccessLevel, KeySpec, Op, authorize};
-use crate::error::ApiError;
-use crate::extract::{Caller, PathParams, QueryMap, RawBody, check_uuid};
+use super::{committed, visible_project};
+use crate::auth::{KeySpec, Role};
+use crate::error::Refusal;
+use crate::extract::{Authorized, PathParams, QueryMap, RawBody, access, check_uuid};
 use crate::seed::SAMPLE_WORKSPACE_ID;
 use crate::state::Change;
 use axum::Json;
@@ -86,12 +86,12 @@ fn integration_value(i: &Integration, with_metadata: bool) -> Value {
     v
 }
 
-fn true_false(q: &HashMap<String, String>, name: &str) -> Result<Option<bool>, ApiError> {
+fn true_false(q: &HashMap<String, String>, name: &str) -> Result<Option<bool>, Refusal> {
     match q.get(name).map(String::as_str) {
         None => Ok(None),
         Some("true") => Ok(Some(true)),
         Some("false") => Ok(Some(false)),
-        Some(_) => Err(ApiError::bad(format!("{name} must be `true` or `false`"))),
+        Some(_) => Err(Refusal::bad(format!("{name} must be `true` or `false`"))),
     }
 }
 
@@ -106,10 +106,9 @@ fn comma_list(q: &HashMap<String, String>, name: &str) -> Option<Vec<String>> {
 }
 
 pub async fn list_integrations(
-    Caller(key): Caller,
+    Authorized(_, key, _): Authorized<access::Read>,
     QueryMap(q): QueryMap,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
+) -> Result<Response, Refusal> {
     let ids = comma_list(&q, "integrationIds");
     for id in ids.iter().flatten() {
         check_uuid("integrationIds", id)?;
@@ -117,8 +116,8 @@ pub async fn list_integrations(
     let types = comma_list(&q, "types");
     let has_schema = true_false(&q, "hasSchema")?;
     let with_metadata = true_false(&q, "includeMetadata")?.unwrap_or(false);
-    if with_metadata && key.access < AccessLevel::Admin {
-        return Err(ApiError::Forbidden(
+    if with_metadata && key.access < Role::Admin {
+        return Err(Refusal::Forbidden(
             "includeMetadata needs an admin key".into(),
         ));
     }
@@ -138,16 +137,15 @@ pub async fn list_integrations(
 }
 
 pub async fn get_integration(
-    Caller(key): Caller,
+    Authorized(_, key, _): Authorized<access::Read>,
     PathParams(id): PathParams<String>,
     QueryMap(q): QueryMap,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
+) -> Result<Response, Refusal> {
     // The reference documents only a 200 here; every refusal is the usual not-found.
     let i = integrations_of(&key)
         .iter()
         .find(|i| i.id == id)
-        .ok_or_else(|| ApiError::NotFound(format!("integration {id} not found")))?;
+        .ok_or_else(|| Refusal::NotFound(format!("integration {id} not found")))?;
     let tables: Vec<Value> = i
         .tables
         .iter()
@@ -180,8 +178,7 @@ fn machine_type(id: &str) -> Option<Value> {
         })
 }
 
-pub async fn list_machine_types(Caller(key): Caller) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
+pub async fn list_machine_types(_: Authorized<access::Read>) -> Result<Response, Refusal> {
     let list: Vec<Value> = MACHINE_TYPES
         .iter()
         .filter_map(|m| machine_type(m.0))
@@ -200,11 +197,9 @@ fn machine_answer(kind: Option<&str>) -> Value {
 }
 
 pub async fn get_project_machine(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Read>,
     PathParams(id): PathParams<String>,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
+) -> Result<Response, Refusal> {
     check_uuid("projectId", &id)?;
     let store = s.store.read().expect("store lock");
     let p = visible_project(&store, &key, &id)?;
@@ -212,18 +207,16 @@ pub async fn get_project_machine(
 }
 
 pub async fn update_project_machine(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Update>,
     PathParams(id): PathParams<String>,
     body: RawBody,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Update)?;
+) -> Result<Response, Refusal> {
     let req: serde_json::Map<String, Value> = body.json()?;
     check_uuid("projectId", &id)?;
     let mut store = s.store.write().expect("store lock");
     let mut p = visible_project(&store, &key, &id)?.clone();
     if p.suspended {
-        return Err(ApiError::Conflict("Project is suspended".into()));
+        return Err(Refusal::Conflict("Project is suspended".into()));
     }
     let Some(kind) = req.get("machineType").and_then(Value::as_str) else {
         // Other settings (idle shutdown, restart) change nothing the emulator shows.
@@ -231,15 +224,20 @@ pub async fn update_project_machine(
     };
     if machine_type(kind).is_none() {
         // The reference documents 409 as this operation's only refusal of a setting.
-        return Err(ApiError::Conflict(format!(
+        return Err(Refusal::Conflict(format!(
             "unknown machine type `{}`",
             kind.chars().take(64).collect::<String>()
         )));
     }
     p.machine_type = Some(kind.to_string());
     let answer = machine_answer(Some(kind));
-    s.commit(&mut store, vec![Change::PutProject(p)])?;
-    Ok(changed(Json(answer).into_response(), None))
+    committed(
+        &s,
+        &mut store,
+        vec![Change::PutProject(p)],
+        Json(answer),
+        None,
+    )
 }
 
 /// The most results of one kind a search answers (blocks: this many text and as many code).
@@ -247,20 +245,18 @@ const SEARCH_LIMIT: usize = 100;
 const SEARCH_TYPES: &[&str] = &["projects", "notebooks", "blocks", "integrations"];
 
 pub async fn search(
-    axum::extract::State(s): S,
-    Caller(key): Caller,
+    Authorized(s, key, _): Authorized<access::Read>,
     QueryMap(q): QueryMap,
-) -> Result<Response, ApiError> {
-    authorize(&key, Op::Read)?;
+) -> Result<Response, Refusal> {
     let needle = q
         .get("q")
         .map(|v| v.trim().to_lowercase())
         .filter(|v| !v.is_empty())
-        .ok_or_else(|| ApiError::bad("the q query parameter is required"))?;
+        .ok_or_else(|| Refusal::bad("the q query parameter is required"))?;
     let types = comma_list(&q, "types")
         .unwrap_or_else(|| SEARCH_TYPES.iter().map(|t| t.to_string()).collect());
     if let Some(bad) = types.iter().find(|t| !SEARCH_TYPES.contains(&t.as_str())) {
-        return Err(ApiError::bad(format!(
+        return Err(Refusal::bad(format!(
             "unknown search type `{}` (expected projects, notebooks, blocks, integrations)",
             bad.chars().take(64).collect::<String>()
         )));

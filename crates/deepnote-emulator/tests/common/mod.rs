@@ -6,7 +6,7 @@
 #![allow(dead_code)]
 
 pub use deepnote_emulator::Dialect;
-use deepnote_emulator::{AccessLevel, Emulator, KeySpec};
+use deepnote_emulator::{Emulator, KeySpec, Role};
 use reqwest::Method;
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -39,19 +39,48 @@ pub async fn live_emulator() -> Emulator {
     live_builder().start().await.expect("emulator starts")
 }
 
+/// A live-dialect emulator with the sample workspace and a frozen clock, and the API as its
+/// sample admin key sees it.
+pub async fn frozen_sample() -> (Emulator, Api) {
+    let emu = live_builder()
+        .seed_sample()
+        .freeze_clock()
+        .start()
+        .await
+        .expect("emulator starts");
+    let api = Api::new(&emu, emu.sample_key());
+    (emu, api)
+}
+
+/// `builder` started with a frozen clock, the API as [`EDITOR`] sees it, and a new project
+/// `P` with one new notebook: the emulator, the API, the project's id and the notebook's.
+pub async fn editor_notebook(
+    builder: deepnote_emulator::EmulatorBuilder,
+) -> (Emulator, Api, String, String) {
+    let emu = builder
+        .freeze_clock()
+        .start()
+        .await
+        .expect("emulator starts");
+    let api = Api::new(&emu, EDITOR);
+    let project = api.project("P").await;
+    let nb = api.notebook(&project).await;
+    (emu, api, project, nb)
+}
+
 fn keys() -> deepnote_emulator::EmulatorBuilder {
     let key = |k: &str, level| KeySpec::new(k).workspace("ws-1").user("u-1").access(level);
     Emulator::builder()
-        .key(key(ADMIN, AccessLevel::Admin))
-        .key(key(EDITOR, AccessLevel::Editor))
-        .key(key(VIEWER, AccessLevel::Viewer))
-        .key(key(RESTRICTED, AccessLevel::RestrictedUser))
-        .key(key(GUEST, AccessLevel::Guest))
+        .key(key(ADMIN, Role::Admin))
+        .key(key(EDITOR, Role::Editor))
+        .key(key(VIEWER, Role::Viewer))
+        .key(key(RESTRICTED, Role::RestrictedUser))
+        .key(key(GUEST, Role::Guest))
         .key(
             KeySpec::new(OTHER)
                 .workspace("ws-2")
                 .user("u-2")
-                .access(AccessLevel::Admin),
+                .access(Role::Admin),
         )
 }
 
@@ -427,6 +456,12 @@ impl Api {
             body,
             bytes,
         })
+    }
+
+    /// `POST /v1/projects/{project}/notebooks/{notebook}/execute`, the legacy run.
+    pub async fn execute_v1(&self, project: &str, notebook: &str) -> Resp {
+        let path = format!("/v1/projects/{project}/notebooks/{notebook}/execute");
+        self.raw(Method::POST, &path, None).await
     }
 
     pub async fn get(&self, path: &str) -> Resp {

@@ -74,12 +74,7 @@ pub async fn server() -> String {
             "/v2/files/download",
             axum::routing::get(|| async { Body::from_stream(repeat_stream()) }),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    format!("http://{addr}")
+    deepnote_test_support::loopback::serve(app).await
 }
 
 /// Seconds and peak heap (bytes above the start) of one run of `f`.

@@ -40,12 +40,7 @@ pub fn requests(emu: &Emulator, method: &str, prefix: &str) -> Vec<JournalEntry>
 
 /// Serve `app` on a free loopback port; the URL of its root.
 pub async fn stub(app: axum::Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    format!("http://{addr}")
+    deepnote_test_support::loopback::serve(app).await
 }
 
 /// A client for a stub server, without retries so each answer is seen as it is.

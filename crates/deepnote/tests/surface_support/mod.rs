@@ -2,13 +2,12 @@
 //! path, query, headers, body) and answers what the test's closure says.
 #![allow(dead_code)]
 
-use axum::Router;
 use axum::body::Bytes;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use deepnote::Client;
+use deepnote_test_support::Reply;
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 
 /// One request as the stub saw it.
 #[derive(Clone, Debug)]
@@ -38,12 +37,12 @@ pub type Answer = (u16, String);
 
 pub struct Stub {
     pub base: String,
-    pub seen: Arc<Mutex<Vec<Seen>>>,
+    inner: deepnote_test_support::Stub,
 }
 
 impl Stub {
     pub fn requests(&self) -> Vec<Seen> {
-        self.seen.lock().unwrap().clone()
+        self.inner.seen().iter().map(Seen::from).collect()
     }
 
     pub fn only(&self) -> Seen {
@@ -59,6 +58,18 @@ impl Stub {
             .retry_policy(deepnote::RetryPolicy::none())
             .build()
             .unwrap()
+    }
+}
+
+impl From<&deepnote_test_support::Seen> for Seen {
+    fn from(s: &deepnote_test_support::Seen) -> Seen {
+        Seen {
+            method: s.method.to_string(),
+            path: s.path_only().to_string(),
+            query: s.query(),
+            headers: s.headers.clone(),
+            body: s.body.clone(),
+        }
     }
 }
 
@@ -79,42 +90,11 @@ pub async fn stub_raw<F>(answer: F) -> Stub
 where
     F: Fn(&Seen) -> Response + Send + Sync + 'static,
 {
-    let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
-    let log = seen.clone();
-    let answer = Arc::new(answer);
-    let app = Router::new().fallback(
-        move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-            let (log, answer) = (log.clone(), answer.clone());
-            async move {
-                let query = uri
-                    .query()
-                    .map(|q| {
-                        url_pairs(q)
-                            .into_iter()
-                            .collect::<BTreeMap<String, String>>()
-                    })
-                    .unwrap_or_default();
-                let s = Seen {
-                    method: method.to_string(),
-                    path: uri.path().to_string(),
-                    query,
-                    headers,
-                    body,
-                };
-                let response = answer(&s);
-                log.lock().unwrap().push(s);
-                response
-            }
-        },
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let inner =
+        deepnote_test_support::Stub::answering(move |s| Reply::Raw(answer(&Seen::from(s)))).await;
     Stub {
-        base: format!("http://{addr}"),
-        seen,
+        base: inner.url(),
+        inner,
     }
 }
 
@@ -126,37 +106,6 @@ pub fn respond(status: u16, text: String) -> Response {
         "text/plain"
     };
     (status, [("content-type", kind)], text).into_response()
-}
-
-/// `a=1&b=x%20y` as pairs, percent-decoded (`+` as a space).
-pub fn url_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
-                out.push(u8::from_str_radix(hex, 16).unwrap());
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).unwrap()
 }
 
 pub fn q(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {

@@ -1,0 +1,135 @@
+//! `deepnote integrations list|get`, `deepnote machines types|get|set` and `deepnote search`:
+//! the workspace's reads, and the one machine setting.
+
+use crate::app::Context;
+use crate::cli::{IntegrationsCommand, MachinesCommand, SearchArgs};
+use crate::exit::CliResult;
+use crate::output::{Column, col};
+use deepnote::{Client, SearchHit};
+use serde::Serialize;
+
+/// The table columns of an integration list.
+pub const INTEGRATION_COLUMNS: &[Column] =
+    &[col("ID", "/id"), col("NAME", "/name"), col("TYPE", "/type")];
+
+/// The table columns of the machine types.
+pub const MACHINE_TYPE_COLUMNS: &[Column] = &[
+    col("ID", "/id"),
+    col("NAME", "/name"),
+    col("VCPUS", "/vCpus"),
+    col("MEMORY GIB", "/memoryGiB"),
+    col("GPUS", "/gpuCount"),
+    col("KIND", "/type"),
+];
+
+/// The table columns of search results.
+pub const SEARCH_COLUMNS: &[Column] = &[
+    col("KIND", "/kind"),
+    col("ID", "/id"),
+    col("NAME", "/name"),
+    col("PROJECT", "/projectId"),
+    col("NOTEBOOK", "/notebookId"),
+];
+
+/// Runs one `integrations` subcommand.
+pub async fn integrations(
+    ctx: &mut Context,
+    client: &Client,
+    command: IntegrationsCommand,
+) -> CliResult {
+    match command {
+        IntegrationsCommand::List {
+            name_contains,
+            types,
+            ids,
+            has_schema,
+            include_metadata,
+        } => {
+            let mut request = client
+                .integrations()
+                .list()
+                .ids(ids)
+                .types(types)
+                .include_metadata(include_metadata);
+            if let Some(text) = name_contains {
+                request = request.name_contains(text);
+            }
+            if let Some(has) = has_schema {
+                request = request.has_schema(has);
+            }
+            for integration in &request.send().await? {
+                ctx.out.list_item(integration)?;
+            }
+            Ok(ctx.out.finish_list(INTEGRATION_COLUMNS, "integrations")?)
+        }
+        IntegrationsCommand::Get {
+            integration,
+            database,
+            schema,
+        } => {
+            let answer = client
+                .integrations()
+                .get(integration, database.as_deref(), schema.as_deref())
+                .await?;
+            Ok(ctx.out.item(&answer)?)
+        }
+    }
+}
+
+/// Runs one `machines` subcommand.
+pub async fn machines(ctx: &mut Context, client: &Client, command: MachinesCommand) -> CliResult {
+    match command {
+        MachinesCommand::Types => {
+            for machine_type in &client.machines().types().await? {
+                ctx.out.list_item(machine_type)?;
+            }
+            Ok(ctx.out.finish_list(MACHINE_TYPE_COLUMNS, "machine types")?)
+        }
+        MachinesCommand::Get { project } => {
+            Ok(ctx.out.item(&client.machines().get(project).await?)?)
+        }
+        MachinesCommand::Set {
+            project,
+            machine_type,
+        } => {
+            let machine = client.machines().set_type(project, machine_type).await?;
+            Ok(ctx.out.item(&machine)?)
+        }
+    }
+}
+
+/// One search hit, with the kind of thing it is.
+#[derive(Serialize)]
+struct Hit<'a> {
+    kind: &'static str,
+    #[serde(flatten)]
+    hit: &'a SearchHit,
+}
+
+/// `deepnote search QUERY`: every hit, one list, each with its kind.
+pub async fn search(ctx: &mut Context, client: &Client, args: SearchArgs) -> CliResult {
+    let results = client
+        .search(args.query)
+        .types(args.types.iter().map(|t| t.to_sdk()))
+        .send()
+        .await?;
+    let kinds = [
+        ("project", &results.projects),
+        ("notebook", &results.notebooks),
+        ("block", &results.blocks),
+        ("integration", &results.integrations),
+    ];
+    for (kind, hits) in kinds {
+        for hit in hits {
+            ctx.out.list_item(&Hit { kind, hit })?;
+        }
+    }
+    if let Some(failed) = &results.partial_failure {
+        let kinds: Vec<&str> = failed.keys().map(String::as_str).collect();
+        ctx.note(format!(
+            "note: the results are incomplete: the server could not search {}",
+            kinds.join(", ")
+        ));
+    }
+    Ok(ctx.out.finish_list(SEARCH_COLUMNS, "results")?)
+}
