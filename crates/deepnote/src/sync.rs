@@ -239,7 +239,13 @@ fn diff(from: &[DeepnoteDocument], to: &[DeepnoteDocument], deletes: bool) -> Ve
     changes
 }
 
-fn record(dir: &str, export: &ProjectExport) -> Result<ProjectRecord> {
+/// The record of a project now matching `export`, keeping what else the base recorded (the
+/// `files` Deepnote's CLI tracks for `--all-files`, which this sync does not touch).
+fn record(
+    dir: &str,
+    export: &ProjectExport,
+    base: Option<&ProjectRecord>,
+) -> Result<ProjectRecord> {
     let mut notebooks: Vec<String> = export
         .documents
         .iter()
@@ -251,6 +257,7 @@ fn record(dir: &str, export: &ProjectExport) -> Result<ProjectRecord> {
         notebooks,
         modified_at: export.modified_at()?,
         content_hash: export.content_hash(),
+        other: base.map(|b| b.other.clone()).unwrap_or_default(),
     })
 }
 
@@ -460,7 +467,7 @@ impl SyncRequest {
                 write_documents(&path, &export.documents).await?;
                 state
                     .projects
-                    .insert(id.to_string(), record(&dir, &export)?);
+                    .insert(id.to_string(), record(&dir, &export, base.as_ref())?);
             }
             ProjectAction::Push => {
                 let forced = conflict && self.on_conflict == OnConflict::KeepLocal;
@@ -477,7 +484,9 @@ impl SyncRequest {
                 match imported {
                     Ok(_) => {
                         let fresh = self.client.projects().export_to_dir(id, &path).await?;
-                        state.projects.insert(id.to_string(), record(&dir, &fresh)?);
+                        state
+                            .projects
+                            .insert(id.to_string(), record(&dir, &fresh, base.as_ref())?);
                     }
                     // Changed in Deepnote between the export above and the import.
                     Err(e) if is_lost_update(&e) => {
@@ -492,7 +501,7 @@ impl SyncRequest {
                 // A folder that matches adopts the project (also after a lost state file).
                 state
                     .projects
-                    .insert(id.to_string(), record(&dir, &export)?);
+                    .insert(id.to_string(), record(&dir, &export, base.as_ref())?);
             }
             ProjectAction::Conflict | ProjectAction::Skip => {}
         }

@@ -40,6 +40,10 @@ pub(crate) struct ProjectRecord {
     pub(crate) modified_at: Option<String>,
     #[serde(rename = "contentHash")]
     pub(crate) content_hash: String,
+    /// Fields this client does not use (Deepnote's CLI's `files`, `pendingFileUploads`),
+    /// written back as they were read.
+    #[serde(flatten)]
+    pub(crate) other: BTreeMap<String, serde_json::Value>,
 }
 
 impl Default for SyncState {
@@ -225,6 +229,7 @@ mod tests {
             notebooks: vec![],
             modified_at: None,
             content_hash: String::new(),
+            other: BTreeMap::new(),
         };
         assert_eq!(state.new_dir("0123456789", "Sales", &[]), "Sales");
         state.projects.insert("a".into(), record("Sales"));
@@ -266,12 +271,20 @@ mod tests {
                 notebooks: vec!["a.deepnote".into()],
                 modified_at: Some("2026-01-01T00:00:00.000Z".into()),
                 content_hash: "h".into(),
+                other: BTreeMap::from([(
+                    "files".to_string(),
+                    serde_json::json!({"a.csv": {"size": 3}}),
+                )]),
             },
         );
         state.save(&root).await.unwrap();
         let text = std::fs::read_to_string(root.join(SYNC_STATE_FILE)).unwrap();
         assert!(text.contains("\"contentHash\": \"h\""), "{text}");
         assert!(text.contains("\"version\": 1"), "{text}");
+        assert!(
+            text.contains("\"a.csv\""),
+            "Deepnote's CLI's fields are kept: {text}"
+        );
         let back = SyncState::load(&root).await.unwrap();
         assert_eq!(back.projects, state.projects);
         for broken in [

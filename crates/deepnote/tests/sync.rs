@@ -123,6 +123,11 @@ async fn a_pull_writes_one_folder_per_project_and_one_file_per_notebook() {
         export.modified_at().unwrap().as_deref()
     );
 
+    // What Deepnote's CLI records beside (its `files`) survives our syncs.
+    let mut state = state;
+    state["projects"][SAMPLE_PROJECT_ID]["files"] = serde_json::json!({"data.csv": {"size": 3}});
+    std::fs::write(root.join(SYNC_STATE_FILE), state.to_string()).unwrap();
+
     // Nothing changed: a second pull writes nothing and says so.
     let before = tree(&root);
     let again = client.sync().pull(&root).apply().await.unwrap();
@@ -132,7 +137,19 @@ async fn a_pull_writes_one_folder_per_project_and_one_file_per_notebook() {
             .iter()
             .all(|p| p.action == ProjectAction::Unchanged)
     );
-    assert_eq!(tree(&root), before);
+    let files = |tree: Vec<(String, String)>| -> Vec<(String, String)> {
+        tree.into_iter()
+            .filter(|(p, _)| p != SYNC_STATE_FILE)
+            .collect()
+    };
+    assert_eq!(files(tree(&root)), files(before));
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join(SYNC_STATE_FILE)).unwrap())
+            .unwrap();
+    assert_eq!(
+        state["projects"][SAMPLE_PROJECT_ID]["files"]["data.csv"]["size"],
+        3
+    );
     emu.shutdown().await;
     std::fs::remove_dir_all(&root).unwrap();
 }
