@@ -13,7 +13,8 @@
 #      (as the run answers it) must pass `validate` and carry what Deepnote's snapshot schema adds
 #      (environment, execution, metadata.snapshotHash);
 #   c. with OFFICIAL_CLI_CLOUD=1: `deepnote sync` pulls the sample workspace into .deepnote files
-#      `validate` accepts, an edit pushed by the next sync comes back on a fresh pull, and
+#      `validate` accepts, an edit pushed by the next sync comes back on a fresh pull, our own
+#      `deepnote sync pull` writes files `validate` accepts that its `sync` finds unchanged, and
 #      `deepnote schedule FILE --daily --at 09:00 --timezone UTC -o json` reports success.
 # Every CLI call runs under strace (when installed) and fails the check if it connects or sends
 # anywhere but loopback. Exits non-zero on any failure and says which.
@@ -323,6 +324,38 @@ if [ "${OFFICIAL_CLI_CLOUD:-0}" = 1 ]; then
             [ -f "$WORK/sync-repull.out" ] && show sync-repull
             journal sync-push show
         fi
+    fi
+
+    # Our own `deepnote sync pull` (crates/deepnote-cli) judged by Deepnote's CLI: `validate`
+    # accepts every file, and its `sync` on that folder finds the sample project unchanged, where
+    # it expects it (the layout and the .deepnote-sync.json state are its own).
+    ours_dir=$WORK/ours-sync
+    echo "official-cli: c. our deepnote sync pull $ours_dir, judged by deepnote validate and sync"
+    (cd "$ROOT" && cargo build --quiet -p deepnote-cli --bin deepnote)
+    if env DEEPNOTE_API_KEY="$SAMPLE_KEY" DEEPNOTE_CONFIG_DIR="$WORK/home" \
+        "$TARGET/debug/deepnote" --base-url "$URL" -q sync pull "$ours_dir" -o json \
+        >"$WORK/ours-pull.out" 2>"$WORK/ours-pull.err"; then
+        invalid=0
+        while IFS= read -r -d '' f; do
+            name=validate-ours-$(basename "$f" .deepnote)
+            if ! deepnote "$name" validate "$f" -o json; then
+                failed "c. deepnote validate rejects our pulled ${f#"$ours_dir"/}"
+                show "$name"
+                invalid=1
+            fi
+        done < <(find "$ours_dir" -name '*.deepnote' -print0)
+        if deepnote ours-resync sync "$ours_dir" "${API[@]}" --on-conflict skip -o json &&
+            $CHECK sync-result "$WORK/ours-resync.out" unchanged "$SAMPLE_PROJECT_ID" >"$WORK/ours-resync.check" &&
+            ! grep -q '"moved from' "$WORK/ours-resync.out"; then
+            [ "$invalid" = 0 ] && echo "official-cli: c. passed: our pull is valid and in sync for Deepnote's CLI"
+        else
+            failed "c. Deepnote's sync does not find our pulled folder unchanged where it expects it"
+            cat "$WORK/ours-resync.check" >&2 2>/dev/null || true
+            show ours-resync
+        fi
+    else
+        failed "c. our deepnote sync pull failed"
+        show ours-pull
     fi
 
     # A file that names the sample notebook: the pulled one, else the run's snapshot (both carry

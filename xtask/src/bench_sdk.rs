@@ -5,7 +5,9 @@ use anyhow::{Result, bail};
 
 /// Run the SDK benchmark binary, optionally only some of its sections.
 pub fn run(sections: &[&str]) -> Result<()> {
-    let known = ["overhead", "stream", "memory", "wait", "many", "files"];
+    let known = [
+        "overhead", "stream", "memory", "wait", "many", "files", "sync",
+    ];
     if let Some(bad) = sections.iter().find(|s| !known.contains(s)) {
         bail!(
             "unknown section {bad:?}; the sections are {}",

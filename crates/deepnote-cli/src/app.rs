@@ -76,6 +76,7 @@ async fn call(ctx: &mut Context, client: &deepnote::Client, command: Command) ->
         Command::Projects(command) => commands::projects::run(ctx, client, command).await,
         Command::Notebooks(command) => commands::notebooks::run(ctx, client, command).await,
         Command::Runs(command) => commands::runs::run(ctx, client, command).await,
+        Command::Sync(command) => commands::sync::run(ctx, client, command).await,
         Command::Blocks(command) => commands::blocks::run(ctx, client, command).await,
         Command::Files(command) => commands::files::run(ctx, client, command).await,
         Command::Schedules(command) => commands::schedules::run(ctx, client, command).await,

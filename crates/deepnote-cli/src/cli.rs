@@ -179,6 +179,12 @@ pub enum Command {
     /// Get a run, or wait for one to finish
     #[command(subcommand)]
     Runs(RunsCommand),
+    /// Keep the workspace as .deepnote files: pull, push, with dry runs
+    ///
+    /// One folder per project, one .deepnote file per notebook, and the state of the last sync
+    /// in DIR/.deepnote-sync.json (the layout and state file of Deepnote's own CLI).
+    #[command(subcommand)]
+    Sync(SyncCommand),
     /// List a notebook's blocks; get, create, update and delete one
     #[command(subcommand)]
     Blocks(BlocksCommand),
@@ -301,6 +307,87 @@ pub enum ProjectsCommand {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+    /// Write a project into a folder, one .deepnote file per notebook
+    ///
+    /// Other .deepnote files in the folder are removed; other files stay.
+    Export {
+        /// The project's id
+        project: String,
+        /// The folder (created if missing)
+        dir: PathBuf,
+    },
+    /// Send a folder's .deepnote files back to the project
+    ///
+    /// Notebooks are matched by the id inside each file; a file for a notebook the project
+    /// lacks creates it. Refused (exit 1) when the project changed in Deepnote since the files'
+    /// export (their metadata.modifiedAt), unless --force.
+    Import {
+        /// The project's id
+        project: String,
+        /// The folder holding the .deepnote files
+        dir: PathBuf,
+        /// Overwrite the project even if it changed since the export
+        #[arg(long)]
+        force: bool,
+        /// Delete the project's notebooks the folder has no file for (asks first on a
+        /// terminal; --yes elsewhere)
+        #[arg(long)]
+        delete_missing: bool,
+        /// Delete without asking (needed with --delete-missing when stdin is not a terminal)
+        #[arg(long, short = 'y', requires = "delete_missing")]
+        yes: bool,
+    },
+}
+
+/// `deepnote sync ...`
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Bring Deepnote's changes into the folder (new projects get a folder; local edits stay)
+    Pull {
+        /// How to pull.
+        #[command(flatten)]
+        sync: SyncArgs,
+    },
+    /// Send the folder's edits to Deepnote, each project checked against its last sync
+    Push {
+        /// How to push.
+        #[command(flatten)]
+        sync: SyncArgs,
+        /// Delete notebooks whose file is gone from the project's folder (asks first on a
+        /// terminal; --yes elsewhere)
+        #[arg(long)]
+        delete_missing: bool,
+        /// Delete without asking (needed with --delete-missing when stdin is not a terminal)
+        #[arg(long, short = 'y', requires = "delete_missing")]
+        yes: bool,
+    },
+}
+
+/// What `sync pull` and `sync push` share.
+#[derive(Debug, Args, Clone)]
+pub struct SyncArgs {
+    /// The synced folder; its state is DIR/.deepnote-sync.json, as Deepnote's CLI keeps it
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Say what would change, and change nothing on either side
+    #[arg(long)]
+    pub dry_run: bool,
+    /// A project changed both locally and in Deepnote since the last sync: leave it and exit
+    /// 1 (fail), keep the local files (local: a push overwrites Deepnote's version), or take
+    /// Deepnote's (remote: the local files are overwritten)
+    #[arg(long, value_enum, value_name = "MODE", default_value = "fail")]
+    pub on_conflict: OnConflictArg,
+}
+
+/// `--on-conflict`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnConflictArg {
+    /// Leave the project as it is on both sides, and exit 1
+    Fail,
+    /// The local files win
+    Local,
+    /// Deepnote's version wins
+    Remote,
 }
 
 /// `deepnote notebooks ...`
@@ -725,9 +812,17 @@ pub struct WaitArgs {
 /// `deepnote run NOTEBOOK... ...`
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// The notebook's id; several run together (see --concurrency)
+    /// The notebook's id, or a .deepnote file naming it (see --notebook, --push); several run
+    /// together (see --concurrency)
     #[arg(value_name = "NOTEBOOK", required_unless_present = "from_file")]
     pub notebooks: Vec<String>,
+    /// With a .deepnote file holding several notebooks: run the one of this name (or id)
+    #[arg(long, value_name = "NAME")]
+    pub notebook: Option<String>,
+    /// With a .deepnote file: first send it to its project (overwriting the notebook there
+    /// with the file's version), then run
+    #[arg(long)]
+    pub push: bool,
     /// Also run the notebooks this file lists, one id a line (`#` starts a comment; `-`: stdin)
     #[arg(long, value_name = "FILE")]
     pub from_file: Option<PathBuf>,

@@ -11,6 +11,13 @@ use crate::watch::{Watched, watch};
 use deepnote::{Client, Error, StreamExt};
 use std::time::Duration;
 
+/// How many steps the demo walks.
+const STEPS: usize = 10;
+
+/// Where the last step pulls the sample workspace, under the current directory (beside
+/// `snapshots/`): one folder per project, one `.deepnote` file per notebook.
+pub const PULL_DIR: &str = "deepnote-demo";
+
 /// How long the demo's run may take; the emulator's runs take half a second.
 const RUN_DEADLINE: Duration = Duration::from_secs(60);
 
@@ -66,11 +73,11 @@ fn say(ctx: &Context, text: &str) {
 fn check(ctx: &Context, step: usize, title: &str, outcome: Result<String, String>) -> Step {
     match outcome {
         Ok(detail) => {
-            say(ctx, &format!("[{step}/9] {title}: ok, {detail}"));
+            say(ctx, &format!("[{step}/{STEPS}] {title}: ok, {detail}"));
             Ok(())
         }
         Err(why) => {
-            say(ctx, &format!("[{step}/9] {title}: FAILED, {why}"));
+            say(ctx, &format!("[{step}/{STEPS}] {title}: FAILED, {why}"));
             Err((step, why))
         }
     }
@@ -302,5 +309,51 @@ async fn walk(ctx: &mut Context, client: &Client, mode: Mode) -> Step {
         9,
         "Clean up (DELETE /notebooks/{id}, DELETE /projects/{id})",
         cleaned,
+    )?;
+
+    let pulled = pull(client, &sample).await;
+    check(
+        ctx,
+        10,
+        &format!(
+            "Pull the workspace into {PULL_DIR}/ as .deepnote files (GET /projects/{{id}}/export)"
+        ),
+        pulled,
     )
+}
+
+/// `deepnote sync pull deepnote-demo`: the sample notebook's file must hold the notebook,
+/// and a second look must find the folder and the workspace alike.
+async fn pull(client: &Client, sample: &deepnote::NotebookId) -> Result<String, String> {
+    let dir = std::path::Path::new(PULL_DIR);
+    let plan = api(client.sync().pull(dir).apply().await)?;
+    let project = plan
+        .projects
+        .iter()
+        .find(|p| p.project_id.as_str() == local::SAMPLE_PROJECT_ID)
+        .ok_or("the pull did not meet the sample project")?;
+    let folder = dir.join(&project.dir);
+    let docs = api(deepnote::DeepnoteDocument::read_dir(&folder).await)?;
+    let holds_sample = docs
+        .iter()
+        .any(|d| d.notebook_id().ok().flatten().as_ref() == Some(sample));
+    if !holds_sample {
+        return Err(format!(
+            "{} holds no file for notebook {sample}",
+            folder.display()
+        ));
+    }
+    let again = api(client.sync().pull(dir).plan().await)?;
+    if let Some(p) = again.changed().next() {
+        return Err(format!(
+            "right after the pull, {} still differs from Deepnote",
+            p.dir.display()
+        ));
+    }
+    Ok(format!(
+        "{} project folder(s); {} holds {} notebook file(s)",
+        plan.projects.len(),
+        folder.display(),
+        docs.len()
+    ))
 }

@@ -21,6 +21,8 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
             "deepnote run NOTEBOOK_ID --no-wait -o json | jq -r .runId",
             "deepnote run NB_1 NB_2 NB_3 --concurrency 2",
             "deepnote run --from-file notebooks.txt",
+            "deepnote run sales/quarterly-report.deepnote --push  # send the file, then run it",
+            "deepnote run run.snapshot.deepnote --notebook \"Quarterly report\"",
         ],
     ),
     (
@@ -47,6 +49,45 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         &[
             "deepnote projects create \"Q4 report\"",
             "deepnote projects create \"Q4 report\" -o json | jq -r .firstNotebookId",
+        ],
+    ),
+    (
+        "deepnote projects export",
+        &[
+            "deepnote projects export PROJECT_ID ./sales        # one .deepnote file per notebook",
+            "deepnote projects export PROJECT_ID ./sales -o json | jq -r .contentHash",
+        ],
+    ),
+    (
+        "deepnote projects import",
+        &[
+            "deepnote projects import PROJECT_ID ./sales        # refused if it changed since",
+            "deepnote projects import PROJECT_ID ./sales --force",
+            "deepnote projects import PROJECT_ID ./sales --delete-missing --yes",
+        ],
+    ),
+    (
+        "deepnote sync",
+        &[
+            "deepnote sync pull ./workspace",
+            "deepnote sync push ./workspace --dry-run",
+        ],
+    ),
+    (
+        "deepnote sync pull",
+        &[
+            "deepnote sync pull                                 # into the current folder",
+            "deepnote sync pull ./workspace --dry-run",
+            "deepnote sync pull ./workspace --on-conflict remote",
+        ],
+    ),
+    (
+        "deepnote sync push",
+        &[
+            "deepnote sync push ./workspace --dry-run           # what would be sent",
+            "deepnote sync push ./workspace",
+            "deepnote sync push ./workspace --on-conflict local  # overwrite Deepnote's edits",
+            "deepnote sync push ./workspace --delete-missing --yes",
         ],
     ),
     (

@@ -20,6 +20,7 @@ mod exit;
 mod github;
 mod inputs;
 mod local;
+mod notebook_file;
 #[cfg(test)]
 mod operations;
 mod output;

@@ -636,9 +636,9 @@ fn demo_walks_every_step() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    for step in 1..=9 {
+    for step in 1..=10 {
         assert!(
-            stdout.contains(&format!("[{step}/9] ")),
+            stdout.contains(&format!("[{step}/10] ")),
             "step {step} missing:\n{stdout}"
         );
     }
@@ -681,6 +681,21 @@ fn demo_walks_every_step() {
     }
     // The run got the input the demo says it sends.
     assert!(stdout.contains("region=EMEA"), "{stdout}");
+    // The last step pulled the sample workspace into .deepnote files, with the sync state.
+    let pulled = config.path().join("deepnote-demo");
+    let report = pulled.join("Reports/Sales analysis/quarterly-report.deepnote");
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(text.contains(SAMPLE_NOTEBOOK_ID), "{text}");
+    assert!(pulled.join(".deepnote-sync.json").is_file());
+    assert!(
+        pulled
+            .join("Churn model")
+            .read_dir()
+            .unwrap()
+            .next()
+            .is_some(),
+        "every project gets its folder"
+    );
 }
 
 #[test]

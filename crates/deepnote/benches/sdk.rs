@@ -1,6 +1,6 @@
 //! The SDK's benchmarks, one run each, printed as ratios (see BENCHMARKS.md, section "SDK").
 //!
-//! `cargo bench -p deepnote --bench sdk` (add `-- overhead stream memory wait many files` to
+//! `cargo bench -p deepnote --bench sdk` (add `-- overhead stream memory wait many files sync` to
 //! pick).
 //!
 //! The servers run on a runtime of their own with one worker; the client on another with one
@@ -9,6 +9,8 @@
 
 #[path = "sdk/files.rs"]
 mod files;
+#[path = "sdk/sync.rs"]
+mod sync;
 
 use deepnote::{Client, RunRequest, StreamExt, WaitPolicy};
 use deepnote_emulator::{Behaviour, Emulator, Faults, Outcome, RateLimit};
@@ -97,6 +99,10 @@ fn main() {
     if wants("files") {
         let base = servers.block_on(files::server());
         client_rt.block_on(files::files(&base));
+    }
+    if wants("sync") {
+        let emu = servers.block_on(start(Emulator::builder().seed_sample()));
+        client_rt.block_on(sync::sync(&emu));
     }
 }
 

@@ -122,6 +122,11 @@ impl Client {
         crate::SessionsApi { client: self }
     }
 
+    /// Keep the workspace in a folder of `.deepnote` files: pull, push, plan first.
+    pub fn sync(&self) -> crate::SyncApi<'_> {
+        crate::SyncApi { client: self }
+    }
+
     /// Search the workspace's projects, notebooks, blocks and integrations for `query`.
     pub fn search(&self, query: impl Into<String>) -> crate::Search {
         crate::Search {

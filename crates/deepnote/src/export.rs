@@ -54,6 +54,19 @@ impl DeepnoteDocument {
             .map(NotebookId::new))
     }
 
+    /// Every notebook the document holds, as `(id, name)` in its order: one for an export's
+    /// document, several for a run's snapshot. A notebook without an id is left out.
+    pub fn notebooks(&self) -> Result<Vec<(NotebookId, String)>> {
+        Ok(self
+            .header()?
+            .project
+            .map(|p| p.notebooks)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|n| Some((NotebookId::new(n.id?), n.name.unwrap_or_default())))
+            .collect())
+    }
+
     /// The id of the project the document belongs to (`project.id`).
     pub fn project_id(&self) -> Result<Option<ProjectId>> {
         Ok(self
@@ -96,6 +109,7 @@ struct HeaderProject {
 #[derive(serde::Deserialize)]
 struct HeaderNotebook {
     id: Option<String>,
+    name: Option<String>,
 }
 
 /// A project's export: its documents, in the archive's order.
@@ -405,6 +419,21 @@ mod tests {
             Some("2026-01-09T00:00:00.000Z")
         );
         assert_eq!(docs[1].notebook_id().unwrap(), Some(NotebookId::new("nb1")));
+        assert_eq!(
+            docs[1].notebooks().unwrap(),
+            [(NotebookId::new("nb1"), String::new())]
+        );
+        let two = DeepnoteDocument::new(
+            "s.deepnote",
+            "project:\n  notebooks:\n    - id: a\n      name: A\n    - name: no id\n    - id: b\n      name: B\n",
+        );
+        assert_eq!(
+            two.notebooks().unwrap(),
+            [
+                (NotebookId::new("a"), "A".to_string()),
+                (NotebookId::new("b"), "B".to_string())
+            ]
+        );
         assert!(read_zip(b"not a zip").is_err());
         assert!(read_zip(b"").unwrap().is_empty());
         for bad in ["../x.deepnote", "dir/x.deepnote", "x.txt", ".deepnote"] {

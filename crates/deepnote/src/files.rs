@@ -320,7 +320,7 @@ fn partial_path(local: &Path) -> PathBuf {
     local.with_file_name(format!(".{name}.part"))
 }
 
-fn io_error(what: &str, path: &Path, e: std::io::Error) -> Error {
+pub(crate) fn io_error(what: &str, path: &Path, e: std::io::Error) -> Error {
     local_error(format!("{what} {}: {e}", path.display()))
 }
 

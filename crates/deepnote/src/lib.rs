@@ -78,7 +78,10 @@
 //!   [`Client::machines`], [`Client::sessions`] and [`Client::search`] cover the operations
 //!   added since the original spec, with [`ProjectsApi::export`] / [`ProjectsApi::import`]
 //!   (`.deepnote` documents, with Deepnote's conflict check) and [`NotebooksApi::rename`] /
-//!   [`NotebooksApi::reorder_blocks`]. File transfers stream, with progress callbacks; a cron
+//!   [`NotebooksApi::reorder_blocks`]. [`ProjectsApi::export_to_dir`] /
+//!   [`ProjectsApi::import_from_dir`] keep one project as a folder of `.deepnote` files, and
+//!   [`Client::sync`] a whole workspace ([`SyncApi::pull`], [`SyncApi::push`], with a
+//!   [`SyncPlan`] to inspect first). File transfers stream, with progress callbacks; a cron
 //!   expression is checked before it is sent ([`Cron`]). Calls known only from Deepnote's
 //!   client code or inferred from its guides say so in their docs.
 //! - One [`Error`], with [`Error::status`] and [`Error::is_retryable`].
@@ -115,6 +118,7 @@ mod machines;
 mod me;
 mod notebooks;
 mod pagination;
+mod project_dir;
 mod projects;
 mod raw_fields;
 mod run_many;
@@ -124,6 +128,8 @@ mod search;
 mod sessions;
 mod snapshot;
 mod surface_ids;
+mod sync;
+mod sync_state;
 mod wait;
 
 pub use blocks::{Block, BlockType, BlocksApi, CreateBlock, CreatedBlock, Placement, UpdateBlock};
@@ -162,6 +168,10 @@ pub use search::{Search, SearchHit, SearchResults, SearchType};
 pub use sessions::{CreateSession, Session, SessionsApi};
 pub use snapshot::{Snapshot, SnapshotDelivery};
 pub use surface_ids::{BlockId, IntegrationId, SessionId};
+pub use sync::{
+    Change, NotebookChange, OnConflict, ProjectAction, ProjectPlan, SYNC_STATE_FILE, SyncApi,
+    SyncDirection, SyncPlan, SyncRequest,
+};
 pub use wait::{Wait, WaitPolicy};
 
 /// The low-level client this crate is built on, for anything it does not cover.

@@ -175,19 +175,70 @@ impl ListQuery for ProjectsQuery {
         token: Option<String>,
     ) -> BoxFuture<'static, Result<Page<Project>>> {
         async move {
-            let mut call = client.api().list_projects();
-            if let Some(size) = size {
-                call = call.page_size(crate::pagination::non_zero(size));
-            }
-            if let Some(token) = token {
-                call = call.page_token(token);
-            }
-            if let Some(filter) = self.name_contains {
-                call = call.name_contains(filter);
-            }
-            let answer = call.send().await.map_err(|e| client.api_error(e))?;
-            let answer = answer.into_inner();
+            let answer = list_page(&client, size, token, self.name_contains).await?;
             read_page(answer.projects, Project::from_list, answer.pagination)
+        }
+        .boxed()
+    }
+}
+
+/// One page of `listProjects`, as the API answers it.
+async fn list_page(
+    client: &Client,
+    size: Option<u32>,
+    token: Option<String>,
+    name_contains: Option<String>,
+) -> Result<types::ListProjectsResponse> {
+    let mut call = client.api().list_projects();
+    if let Some(size) = size {
+        call = call.page_size(crate::pagination::non_zero(size));
+    }
+    if let Some(token) = token {
+        call = call.page_token(token);
+    }
+    if let Some(filter) = name_contains {
+        call = call.name_contains(filter);
+    }
+    let answer = call.send().await.map_err(|e| client.api_error(e))?;
+    Ok(answer.into_inner())
+}
+
+/// A listed project with the names of the folders from the workspace's root down to its own
+/// (empty at the root, or when the answer did not say), as `sync` lays projects out.
+pub(crate) struct FolderedProject {
+    pub(crate) project: Project,
+    pub(crate) folders: Vec<String>,
+}
+
+/// `listProjects` read as [`FolderedProject`]s.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FolderedProjectsQuery;
+
+impl sealed::Sealed for FolderedProjectsQuery {}
+
+impl ListQuery for FolderedProjectsQuery {
+    type Item = FolderedProject;
+
+    fn fetch(
+        self,
+        client: Client,
+        size: Option<u32>,
+        token: Option<String>,
+    ) -> BoxFuture<'static, Result<Page<FolderedProject>>> {
+        async move {
+            let answer = list_page(&client, size, token, None).await?;
+            let read = |p: types::ListProjectsItem| {
+                let folders = p
+                    .folder
+                    .as_ref()
+                    .map(|f| f.path.iter().map(|s| s.name.clone()).collect())
+                    .unwrap_or_default();
+                Ok(FolderedProject {
+                    project: Project::from_list(p)?,
+                    folders,
+                })
+            };
+            read_page(answer.projects, read, answer.pagination)
         }
         .boxed()
     }

@@ -14,4 +14,5 @@ pub mod run;
 pub mod runs;
 pub mod schedules;
 pub mod sessions;
+pub mod sync;
 pub mod workspace;

@@ -1,8 +1,8 @@
-//! `deepnote projects list|get|create|delete`.
+//! `deepnote projects list|get|create|delete|export|import`.
 
 use crate::app::Context;
 use crate::cli::ProjectsCommand;
-use crate::commands::lists;
+use crate::commands::{self, lists};
 use crate::exit::CliResult;
 use crate::output::{Column, Output, col};
 use deepnote::{Client, Project};
@@ -76,5 +76,15 @@ pub async fn run(ctx: &mut Context, client: &Client, command: ProjectsCommand) -
             ctx.note(format!("deleted project {project}"));
             Ok(())
         }
+        ProjectsCommand::Export { project, dir } => {
+            commands::sync::export(ctx, client, &project, &dir).await
+        }
+        ProjectsCommand::Import {
+            project,
+            dir,
+            force,
+            delete_missing,
+            yes,
+        } => commands::sync::import(ctx, client, &project, &dir, force, delete_missing, yes).await,
     }
 }

@@ -10,7 +10,8 @@ use crate::{inputs, watch};
 use deepnote::Client;
 
 /// Starts the run and, by default, waits for it.
-pub async fn run(ctx: &mut Context, client: &Client, args: RunArgs) -> CliResult {
+pub async fn run(ctx: &mut Context, client: &Client, mut args: RunArgs) -> CliResult {
+    crate::notebook_file::resolve(ctx, client, &mut args).await?;
     let mut notebooks = batch::notebooks(&args)?;
     if notebooks.len() > 1 {
         return batch::run(ctx, client, &args, notebooks).await;

@@ -1,0 +1,124 @@
+//! `deepnote run FILE.deepnote`: the notebook a `.deepnote` file names (its document's
+//! project and notebook ids; `--notebook NAME` picks one of several), pushed to its project
+//! first with `--push`. The run itself is `deepnote run NOTEBOOK_ID`'s.
+
+use crate::app::Context;
+use crate::cli::RunArgs;
+use crate::exit::{CliError, CliResult};
+use deepnote::{Client, DeepnoteDocument, ImportOptions};
+use std::path::Path;
+
+/// An argument that names a `.deepnote` file rather than a notebook id.
+fn is_file(arg: &str) -> bool {
+    arg.ends_with(".deepnote") && Path::new(arg).is_file()
+}
+
+/// Replaces each `.deepnote` file among the run's notebooks by the id of the notebook it
+/// holds, pushing the file first when `--push` says so.
+pub async fn resolve(ctx: &Context, client: &Client, args: &mut RunArgs) -> CliResult {
+    let files = args.notebooks.iter().filter(|a| is_file(a)).count();
+    if files == 0 {
+        if args.notebook.is_some() || args.push {
+            return Err(CliError::usage(
+                "--notebook and --push need a .deepnote file to run (`deepnote run FILE.deepnote`)",
+            ));
+        }
+        return Ok(());
+    }
+    for arg in args.notebooks.iter_mut() {
+        if !is_file(arg) {
+            continue;
+        }
+        let path = Path::new(arg.as_str());
+        let doc = read(path).await?;
+        let project = doc.project_id()?.ok_or_else(|| {
+            CliError::usage(format!("{arg} names no project (project.id is missing)"))
+        })?;
+        let notebooks = doc.notebooks()?;
+        let notebook = pick(arg, &notebooks, args.notebook.as_deref())?;
+        if args.push {
+            // The file is what the user asked to run: it replaces the notebook's version,
+            // without the base check (which would refuse the second edit of the same file).
+            let result = client
+                .projects()
+                .import(project.clone(), &[doc], &ImportOptions::new())
+                .await?;
+            ctx.note(format!(
+                "pushed {arg} to project {project} (now at {})",
+                result.modified_at
+            ));
+        }
+        *arg = notebook;
+    }
+    Ok(())
+}
+
+async fn read(path: &Path) -> CliResult<DeepnoteDocument> {
+    let text = tokio::fs::read_to_string(path)
+        .await
+        .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(DeepnoteDocument::new(name, text))
+}
+
+/// The notebook to run: the only one, else the one `--notebook` names (by name or id).
+fn pick(
+    file: &str,
+    notebooks: &[(deepnote::NotebookId, String)],
+    wanted: Option<&str>,
+) -> CliResult<String> {
+    let names = || {
+        notebooks
+            .iter()
+            .map(|(id, name)| format!("{name:?} ({id})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (wanted, notebooks) {
+        (_, []) => Err(CliError::usage(format!(
+            "{file} holds no notebook with an id"
+        ))),
+        (None, [(id, _)]) => Ok(id.to_string()),
+        (None, _) => Err(CliError::usage(format!(
+            "{file} holds {} notebooks; pick one with --notebook NAME: {}",
+            notebooks.len(),
+            names()
+        ))),
+        (Some(wanted), _) => notebooks
+            .iter()
+            .find(|(id, name)| name == wanted || id.as_str() == wanted)
+            .map(|(id, _)| id.to_string())
+            .ok_or_else(|| {
+                CliError::usage(format!(
+                    "{file} holds no notebook named {wanted:?}; it holds {}",
+                    names()
+                ))
+            }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use deepnote::NotebookId;
+
+    #[test]
+    fn the_notebook_is_the_only_one_or_the_one_named() {
+        let one = [(NotebookId::new("a"), "Main".to_string())];
+        let two = [one[0].clone(), (NotebookId::new("b"), "Report".to_string())];
+        assert_eq!(pick("f", &one, None).unwrap(), "a");
+        assert_eq!(pick("f", &two, Some("Report")).unwrap(), "b");
+        assert_eq!(pick("f", &two, Some("a")).unwrap(), "a");
+        let several = pick("f", &two, None).unwrap_err();
+        assert!(
+            several.message.contains("\"Report\" (b)"),
+            "{}",
+            several.message
+        );
+        assert!(pick("f", &two, Some("Nope")).is_err());
+        assert!(pick("f", &[], None).is_err());
+    }
+}
