@@ -126,12 +126,20 @@ impl Run {
             })
     }
 
-    /// `Ok` for a success, [`Error::RunFailed`] for any other terminal status.
+    /// `Ok` for a success, [`Error::RunFailed`] with the run's own error for any other
+    /// terminal status.
     pub(crate) fn into_outcome(self) -> Result<Run> {
+        let message = self.error.clone();
+        self.outcome_with(message)
+    }
+
+    /// The one place a [`Error::RunFailed`] is made: `Ok` for a success, else the failure
+    /// with this message.
+    fn outcome_with(self, message: Option<String>) -> Result<Run> {
         match self.status {
             RunStatus::Success => Ok(self),
             _ => Err(Error::RunFailed {
-                message: self.error.clone(),
+                message,
                 run: Box::new(self),
             }),
         }
@@ -400,10 +408,7 @@ pub(crate) async fn outcome(client: &Client, run: Run) -> Result<Run> {
             }),
     };
     let reason = run.reason_from(inline.as_deref());
-    Err(Error::RunFailed {
-        run: Box::new(run),
-        message: Some(reason),
-    })
+    run.outcome_with(Some(reason))
 }
 
 /// Starts a run, first checking its inputs against the notebook's when there are any.

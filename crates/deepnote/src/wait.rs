@@ -6,14 +6,13 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::RunId;
 use crate::pagination::BoxStream;
-use crate::runs::{Run, get_run};
-use deepnote_api::RunStatus;
+use crate::poll::{Plan, Poller, Seen};
+use crate::runs::Run;
 use futures_util::StreamExt;
 use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::time::Duration;
-use tokio::time::Instant;
 
 /// How often to poll a run, and for how long.
 ///
@@ -108,7 +107,7 @@ impl WaitPolicy {
         Duration::try_from_secs_f64(secs).unwrap_or(self.max_delay)
     }
 
-    fn delay(&self, poll: u32, elapsed: Duration) -> Duration {
+    pub(crate) fn delay(&self, poll: u32, elapsed: Duration) -> Duration {
         let nominal = self.nominal_delay(poll, elapsed).as_secs_f64();
         let jitter = self.jitter.clamp(0.0, 1.0);
         let spread = 1.0 + jitter * (2.0 * fastrand::f64() - 1.0);
@@ -219,87 +218,21 @@ impl IntoFuture for Wait {
     }
 }
 
-struct Poller {
-    client: Client,
-    id: RunId,
-    policy: WaitPolicy,
-    started: Instant,
-    polls: u32,
-    failures: u32,
-    last_status: Option<RunStatus>,
-    done: bool,
-}
-
-impl Poller {
-    /// Poll until the status changes or the wait ends; `None` once it has ended.
-    async fn next_change(&mut self) -> Option<Result<Run>> {
-        loop {
-            if self.done {
-                return None;
-            }
-            if self.polls > 0 {
-                let elapsed = self.started.elapsed();
-                let mut delay = self.policy.delay(self.polls, elapsed);
-                if let Some(deadline) = self.policy.deadline {
-                    if elapsed >= deadline {
-                        self.done = true;
-                        return Some(Err(Error::Timeout {
-                            run_id: self.id,
-                            last_status: self
-                                .last_status
-                                .clone()
-                                .unwrap_or_else(|| RunStatus::Unknown(String::new())),
-                            waited: elapsed,
-                        }));
-                    }
-                    // The last sleep ends at the deadline, for one last look.
-                    delay = delay.min(deadline - elapsed);
-                }
-                tokio::time::sleep(delay).await;
-            }
-            self.polls += 1;
-            match get_run(&self.client, self.id, None).await {
-                Ok(run) => {
-                    self.failures = 0;
-                    tracing::debug!(run_id = %self.id, status = %run.status, polls = self.polls, "polled");
-                    if run.status.is_terminal() {
-                        self.done = true;
-                        return Some(crate::runs::outcome(&self.client, run).await);
-                    }
-                    if self.last_status.as_ref() != Some(&run.status) {
-                        self.last_status = Some(run.status.clone());
-                        return Some(Ok(run));
-                    }
-                }
-                Err(e) if e.is_retryable() && self.failures < self.policy.max_failed_polls => {
-                    self.failures += 1;
-                    tracing::debug!(run_id = %self.id, error = %e, "poll failed; polling on");
-                }
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(e));
-                }
-            }
-        }
-    }
-}
-
+/// The run each time its status changes, then the outcome.
 fn poll_changes(client: Client, id: RunId, policy: WaitPolicy) -> BoxStream<Run> {
-    let poller = Poller {
-        client,
-        id,
-        policy,
-        started: Instant::now(),
-        polls: 0,
-        failures: 0,
-        last_status: None,
-        done: false,
-    };
+    let failures_allowed = policy.max_failed_polls;
+    let poller = Poller::new(client, id, &policy, failures_allowed);
+    let plan = Plan::new(policy);
     Box::pin(futures_util::stream::unfold(
-        poller,
-        |mut poller| async move {
-            let item = poller.next_change().await?;
-            Some((item, poller))
+        (poller, plan),
+        |(mut poller, mut plan)| async move {
+            loop {
+                match poller.next(&mut plan).await? {
+                    Seen::Going { run, changed: true } => return Some((Ok(run), (poller, plan))),
+                    Seen::Going { .. } => {}
+                    Seen::Over(outcome) => return Some((outcome, (poller, plan))),
+                }
+            }
         },
     ))
 }
