@@ -55,7 +55,7 @@ fn to_v1_base(request: &mut Request, state: &crate::ClientState) {
     }
 }
 
-/// Send one request under `policy`, exactly as the generated operations are sent: retried
+/// Send one request under `policy` (or the [`crate::with_retry_policy`] in force), exactly as the generated operations are sent: retried
 /// where that is safe, the whole body read, a non-JSON error body given the `Error` shape.
 /// For requests outside the spec that deserve the same care (a snapshot download).
 pub async fn send_with_retries(
@@ -80,11 +80,12 @@ async fn send(
         *request.method(),
         Method::GET | Method::HEAD | Method::DELETE
     );
+    let policy = retry::in_force(policy);
     let mut request = request;
     let mut attempt = 1u32;
     loop {
         // A body that cannot be cloned (a stream) cannot be sent twice.
-        let spare = if attempt < policy.max_attempts {
+        let spare = if attempt < policy.max_attempts() {
             request.try_clone()
         } else {
             None
@@ -96,8 +97,8 @@ async fn send(
         };
         let wait = match (verdict, spare) {
             (Verdict::Retry(after), Some(next)) => {
-                let wait = after.unwrap_or_else(|| policy.backoff(attempt));
-                (started.elapsed() + wait <= policy.max_elapsed).then_some((wait, next))
+                let wait = policy.backoff().delay(attempt, after);
+                (started.elapsed() + wait <= policy.max_elapsed()).then_some((wait, next))
             }
             _ => None,
         };
@@ -125,7 +126,7 @@ async fn send(
             }
         }
         if wait > Duration::ZERO {
-            tokio::time::sleep(wait).await;
+            policy.backoff().sleep(wait).await;
         }
         request = next;
         attempt += 1;

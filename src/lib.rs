@@ -89,5 +89,5 @@ pub use generated::*;
 pub use hooks::send_with_retries;
 pub use manual::{BodyError, ImportProjectQuery, UploadBody};
 pub use operations::{Base, Envelope, Operation};
-pub use retry::{RetryPolicy, retry_after};
+pub use retry::{Backoff, Jitter, RetryPolicy, Sleep, retry_after, with_retry_policy};
 pub use secret::{ApiKey, InvalidApiKey};

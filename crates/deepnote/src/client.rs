@@ -150,7 +150,7 @@ impl Client {
     /// `max_attempts`), also for an [`Client::unretried`] clone, which then makes each attempt
     /// a request of its own.
     pub(crate) fn attempts_per_request(&self) -> u32 {
-        self.inner.api.inner().retry_policy().max_attempts.max(1)
+        self.inner.api.inner().retry_policy().max_attempts()
     }
 
     /// A clone whose requests are not retried by the low-level client, for callers that pace
