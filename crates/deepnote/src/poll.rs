@@ -6,20 +6,25 @@
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::ids::RunId;
+use crate::ids::{NotebookId, RunId};
 use crate::pace::Pacer;
 use crate::runs::{Run, get_run};
 use crate::wait::WaitPolicy;
+use chrono::{DateTime, Utc};
 use deepnote_api::RunStatus;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
 /// When to look at the run next: the one pluggable piece of a poll.
-#[derive(Clone, Debug)]
 pub(crate) struct Plan {
     policy: WaitPolicy,
     first: First,
+    /// How long the notebook's runs take, once its history said.
+    expected: Option<Duration>,
+    history: History,
 }
 
 /// When the first look happens.
@@ -31,30 +36,70 @@ enum First {
     After(Duration),
 }
 
+/// Where the plan is with the notebook's run history.
+enum History {
+    /// Not to be read.
+    Off,
+    /// To be read once the notebook is known (from the caller, or the first look).
+    Wanted(Option<NotebookId>),
+    /// Being read, while the wait sleeps.
+    Reading(Pin<Box<dyn Future<Output = Option<Duration>> + Send>>),
+    /// Read (or found not readable).
+    Done,
+}
+
 impl Plan {
-    /// Look at once, then by the policy.
-    pub(crate) fn new(policy: WaitPolicy) -> Self {
+    /// Look at once, then by the policy; with `history`, read the notebook's recent runs
+    /// (`notebook`, else the one the first look names) to know when the run should end.
+    pub(crate) fn new(policy: WaitPolicy, history: bool, notebook: Option<NotebookId>) -> Self {
         Plan {
             policy,
             first: First::Now,
+            expected: None,
+            history: if history {
+                History::Wanted(notebook)
+            } else {
+                History::Off
+            },
         }
     }
 
-    /// First look after `first`, then by the policy.
+    /// First look after `first`, then by the policy (no history: the batch has its own).
     pub(crate) fn first_after(policy: WaitPolicy, first: Duration) -> Self {
         Plan {
             policy,
             first: First::After(first),
+            expected: None,
+            history: History::Off,
         }
     }
 
+    pub(crate) fn policy(&self) -> &WaitPolicy {
+        &self.policy
+    }
+
     /// The delay before the next read, `reads` reads (answered or failed) into the wait.
-    fn delay(&self, reads: u32, elapsed: Duration) -> Duration {
+    fn delay(&self, reads: u32, elapsed: Duration, age: Duration) -> Duration {
         match (self.first, reads) {
             (First::Now, 0) => Duration::ZERO,
-            (First::Now, n) => self.policy.delay(n, elapsed),
+            (First::Now, n) => self.policy.delay(self.expected, n, elapsed, age),
             (First::After(first), 0) => first,
             (First::After(_), n) => self.policy.nominal_delay(n + 1, elapsed),
+        }
+    }
+
+    /// A look answered: start reading the history if it is wanted and the notebook is known.
+    fn saw(&mut self, client: &Client, run: &Run) {
+        if let History::Wanted(notebook) = &mut self.history {
+            self.history = match notebook.take().or_else(|| run.notebook_id.clone()) {
+                Some(notebook) => History::Reading(Box::pin(crate::wait::expected_from_history(
+                    client.clone(),
+                    notebook,
+                    run.id,
+                    self.policy.clone(),
+                ))),
+                None => History::Done,
+            };
         }
     }
 }
@@ -80,6 +125,8 @@ pub(crate) struct Poller {
     reads: u32,
     failures: u32,
     last_status: Option<RunStatus>,
+    /// When the server created the run, in its clock.
+    created_at: Option<DateTime<Utc>>,
     done: bool,
 }
 
@@ -102,6 +149,7 @@ impl Poller {
             reads: 0,
             failures: 0,
             last_status: None,
+            created_at: None,
             done: false,
         }
     }
@@ -113,9 +161,67 @@ impl Poller {
         self
     }
 
-    /// How long the wait has gone on.
-    pub(crate) fn elapsed(&self) -> Duration {
-        self.started.elapsed()
+    /// How old the run is: the time waited, or more when the server's clock says so. Only
+    /// ever too high (the wait then looks sooner), unless the server's clock is ahead of ours
+    /// and the run older than the wait.
+    fn age(&self, elapsed: Duration) -> Duration {
+        let by_server = self.created_at.and_then(|created| {
+            (DateTime::<Utc>::from(std::time::SystemTime::now()) - created)
+                .to_std()
+                .ok()
+        });
+        by_server.map_or(elapsed, |a| a.max(elapsed))
+    }
+
+    /// The moment the next read may start, `delay` after `from` but not past the deadline;
+    /// `Err` (ending the wait) once the deadline has passed.
+    fn wake_at(&mut self, from: Instant, delay: Duration) -> std::result::Result<Instant, Error> {
+        let elapsed = from.duration_since(self.started);
+        let mut delay = delay;
+        if let Some(deadline) = self.deadline
+            && (self.reads > 0 || !delay.is_zero())
+        {
+            if elapsed >= deadline {
+                return Err(self.timeout(elapsed));
+            }
+            // The last sleep ends at the deadline, for one last look.
+            delay = delay.min(deadline - elapsed);
+        }
+        Ok(from + delay)
+    }
+
+    /// Sleep as the plan says; while the history is being read, a plan it changes is
+    /// followed from the same start.
+    async fn sleep(&mut self, plan: &mut Plan, at_once: bool) -> std::result::Result<(), Error> {
+        let from = Instant::now();
+        let elapsed = from.duration_since(self.started);
+        let age = self.age(elapsed);
+        let delay = |plan: &Plan| {
+            if at_once {
+                Duration::ZERO
+            } else {
+                plan.delay(self.reads, elapsed, age)
+            }
+        };
+        let mut until = self.wake_at(from, delay(plan))?;
+        loop {
+            if until <= Instant::now() {
+                return Ok(());
+            }
+            let History::Reading(history) = &mut plan.history else {
+                tokio::time::sleep_until(until).await;
+                return Ok(());
+            };
+            tokio::select! {
+                () = tokio::time::sleep_until(until) => return Ok(()),
+                expected = history => {
+                    plan.expected = expected;
+                    plan.history = History::Done;
+                    let next = plan.delay(self.reads, elapsed, age);
+                    until = self.wake_at(from, next)?;
+                }
+            }
+        }
     }
 
     /// The error of a wait that ran out of time.
@@ -139,24 +245,10 @@ impl Poller {
             if self.done {
                 return None;
             }
-            let elapsed = self.elapsed();
-            let mut delay = if at_once {
-                Duration::ZERO
-            } else {
-                plan.delay(self.reads, elapsed)
-            };
+            if let Err(timeout) = self.sleep(plan, at_once).await {
+                return Some(Seen::Over(Err(timeout)));
+            }
             at_once = false;
-            if let Some(deadline) = self.deadline
-                && (self.reads > 0 || !delay.is_zero())
-            {
-                if elapsed >= deadline {
-                    return Some(Seen::Over(Err(self.timeout(elapsed))));
-                }
-                delay = delay.min(deadline - elapsed);
-            }
-            if !delay.is_zero() {
-                tokio::time::sleep(delay).await;
-            }
             let sent = match &self.pacer {
                 Some(pacer) => Some(pacer.ready().await),
                 None => None,
@@ -168,6 +260,10 @@ impl Poller {
                         pacer.accepted(sent);
                     }
                     self.failures = 0;
+                    if self.created_at.is_none() {
+                        self.created_at = run.created_at;
+                    }
+                    plan.saw(&self.client, &run);
                     tracing::debug!(run_id = %self.id, status = %run.status, reads = self.reads, "polled");
                     if run.status.is_terminal() {
                         self.done = true;

@@ -11,6 +11,7 @@ use crate::poll::{Plan, Poller, Seen};
 use crate::runs::{Run, RunRequest, check_inputs, send_create};
 use crate::wait::WaitPolicy;
 use chrono::{DateTime, TimeDelta, Utc};
+use deepnote_api::Backoff;
 use futures_core::Stream;
 use futures_util::StreamExt;
 use std::collections::{HashMap, HashSet};
@@ -198,6 +199,18 @@ const CLOCK_MARGIN_UNKNOWN: Duration = Duration::from_secs(5);
 /// How many times a reconciliation's listing is tried.
 const LOOKUP_TRIES: u32 = 5;
 
+/// Before a create whose connection never opened is sent again: 200, 400, 600 ms at most,
+/// jittered so that the workers that met the same outage do not return together.
+fn reconnect() -> Backoff {
+    Backoff::new(Duration::from_millis(200), Duration::from_millis(600))
+}
+
+/// Before an unsure create is sent again, or a failed reconciliation listed again: 40 ms
+/// doubling to 640 ms at most, jittered.
+fn ask_again() -> Backoff {
+    Backoff::new(Duration::from_millis(40), Duration::from_millis(640))
+}
+
 /// What the runs so far say about how long a run takes.
 #[derive(Default)]
 struct Typical {
@@ -250,7 +263,7 @@ impl Shared {
             check_inputs(request, known.as_deref())?;
         }
         let since = Instant::now();
-        let mut connect_failures = 0;
+        let mut connect_failures = 0u32;
         let mut unsure = 0;
         loop {
             let sent = self.pacer.ready().await;
@@ -273,7 +286,8 @@ impl Shared {
                 // The connection never opened: the server never saw the request.
                 Err(Error::Transport(e)) if e.is_connect() && connect_failures < 3 => {
                     connect_failures += 1;
-                    tokio::time::sleep(Duration::from_millis(200 * connect_failures)).await;
+                    let again = reconnect();
+                    again.sleep(again.delay(connect_failures, None)).await;
                 }
                 Err(e) if may_have_started(&e) && unsure < MAX_UNSURE_CREATES => {
                     unsure += 1;
@@ -285,7 +299,8 @@ impl Shared {
                         }
                         Ok(None) => {
                             tracing::debug!(error = %e, "the create started no run: sending it again");
-                            tokio::time::sleep(Duration::from_millis(20 << unsure.min(5))).await;
+                            let again = ask_again();
+                            again.sleep(again.delay(unsure, None)).await;
                         }
                         // Whether the run started cannot be known: say what went wrong first.
                         Err(_) => return Err(e),
@@ -366,7 +381,8 @@ impl Shared {
                     self.pacer.refused(retry_after);
                 }
                 Err(e) if e.is_retryable() && tries < LOOKUP_TRIES => {
-                    tokio::time::sleep(Duration::from_millis(20 << tries)).await;
+                    let again = ask_again();
+                    again.sleep(again.delay(tries, None)).await;
                 }
                 Err(e) => return Err(e),
             }

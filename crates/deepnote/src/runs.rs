@@ -482,6 +482,7 @@ pub(crate) async fn send_create(client: &Client, request: &RunRequest) -> Result
     Ok(RunHandle {
         client: client.clone(),
         id,
+        notebook: request.notebook.clone(),
         status: started
             .status
             .unwrap_or_else(|| RunStatus::Unknown(String::new())),
@@ -579,6 +580,7 @@ impl IntoFuture for CreateRun {
 pub struct RunHandle {
     client: Client,
     id: RunId,
+    notebook: NotebookId,
     status: RunStatus,
     created_at: Option<DateTime<Utc>>,
 }
@@ -604,9 +606,12 @@ impl RunHandle {
         self.client.runs().get(self.id).send().await
     }
 
-    /// Wait until the run finishes (see [`Wait`]).
+    /// Wait until the run finishes (see [`Wait`]); the wait reads this notebook's history.
     pub fn wait(&self) -> Wait {
-        self.client.runs().wait(self.id)
+        self.client
+            .runs()
+            .wait(self.id)
+            .notebook(self.notebook.clone())
     }
 
     /// The run's execution snapshot.
