@@ -440,7 +440,7 @@ async fn memory(base: &str) {
 
 async fn wait(emu: &Emulator) {
     const RUNS: usize = 20;
-    let durations = [0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0];
+    let durations = [0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0];
     let c = client(emu);
     let mut notebooks = Vec::new();
     for &secs in &durations {
@@ -558,7 +558,9 @@ async fn many(emu: &Emulator) {
     let t = Instant::now();
     let outcomes = c
         .runs()
-        .run_many((0..RUNS).map(|i| RunRequest::new(nb).input("i", i)))
+        // `region` is the sample notebook's text input: an input it does not define would be
+        // refused before sending.
+        .run_many((0..RUNS).map(|i| RunRequest::new(nb).input("region", i)))
         .concurrency(concurrency)
         .collect()
         .await;
