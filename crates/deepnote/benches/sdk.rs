@@ -528,7 +528,8 @@ fn journal_history_reads(emu: &Emulator) -> usize {
     emu.journal()
         .iter()
         .filter(|e| {
-            e.method == "GET" && e.path.starts_with("/v2/notebooks/") && e.path.ends_with("/runs")
+            let path = e.path.split('?').next().unwrap_or_default();
+            e.method == "GET" && path.starts_with("/v2/notebooks/") && path.ends_with("/runs")
         })
         .count()
 }
