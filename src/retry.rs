@@ -342,7 +342,7 @@ pub(crate) fn judge_transport(error: &reqwest::Error, idempotent: bool) -> Verdi
 
 /// The `Retry-After` header as a duration: delay-seconds or an HTTP date (RFC 9110 10.2.3).
 /// A date in the past is zero; anything unparsable is ignored.
-pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));

@@ -140,6 +140,13 @@ struct BareProject {
     folder_id: Option<String>,
 }
 
+/// The emulator answers as the live API does, the project inside `{"project": ...}`.
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct BareAnswer {
+    project: BareProject,
+}
+
 /// Requests in one timed block, and block pairs in a run.
 const BLOCK: usize = 50;
 const BLOCKS: usize = 400;
@@ -147,7 +154,7 @@ const BLOCKS: usize = 400;
 async fn bare_block(bare: &reqwest::Client, url: &str, key: &str, n: usize) -> Duration {
     let t = Instant::now();
     for _ in 0..n {
-        let p: BareProject = bare
+        let p: BareAnswer = bare
             .get(url)
             .bearer_auth(key)
             .send()

@@ -110,7 +110,7 @@ impl RunMany {
     /// Each outcome as its run finishes. Dropping the stream stops the work in flight.
     pub fn stream(self) -> OutcomeStream {
         let shared = Arc::new(Shared {
-            client: self.client.unretried(),
+            client: self.client.clone(),
             policy: self.policy,
             pacer: Arc::default(),
             typical: Mutex::new(Typical::default()),
@@ -124,8 +124,13 @@ impl RunMany {
         let outcomes = futures_util::stream::iter(self.requests.into_iter().enumerate())
             .map(move |(index, request)| {
                 let shared = shared.clone();
+                // Unretried by the low-level client: the pacer and the workers retry across
+                // all the runs, which one request's own retries would only crowd.
                 let task = tokio::spawn(tracing::Instrument::instrument(
-                    async move { shared.run_one(index, request).await },
+                    deepnote_api::with_retry_policy(
+                        deepnote_api::RetryPolicy::none(),
+                        async move { shared.run_one(index, request).await },
+                    ),
                     span.clone(),
                 ));
                 Task { index, task }

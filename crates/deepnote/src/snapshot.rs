@@ -130,32 +130,34 @@ async fn download(client: &Client, url: &str) -> Result<Snapshot> {
         with_token,
         "downloading the snapshot"
     );
-    let mut request = client.http().get(url.clone());
+    let mut request = reqwest::Request::new(reqwest::Method::GET, url);
     if with_token {
-        request = request.header(
+        request.headers_mut().insert(
             reqwest::header::AUTHORIZATION,
             client.inner.key.bearer_header(),
         );
     }
-    let request = request.build().map_err(Error::Transport)?;
-    let policy = deepnote_api::ClientInfo::inner(client.api()).retry_policy();
-    let response = deepnote_api::send_with_retries(client.http(), request, policy)
-        .await
-        .map_err(Error::Transport)?;
-    let status = response.status();
-    if !status.is_success() {
-        let retry_after = deepnote_api::retry_after(response.headers());
-        let body = response.text().await.unwrap_or_default();
-        // The retry loop gives every error body the API's `{"message"}` shape.
-        let body = serde_json::from_str::<deepnote_api::types::ErrorResponse>(&body)
-            .map(|e| e.message)
-            .unwrap_or(body);
-        let message: String = redact(body.trim(), &client.inner.key)
-            .chars()
-            .take(512)
-            .collect();
-        return Err(from_status(status, message, retry_after));
-    }
+    let response = match client.api().send_request(request).await {
+        Ok(response) => response,
+        Err(error) => return Err(download_error(error, &client.inner.key)),
+    };
     let text = response.text().await.map_err(Error::Transport)?;
     Ok(Snapshot { text })
+}
+
+/// An error answer keeps its status, `Retry-After` and (cut, key-free) message; other
+/// failures are the low-level client's as for any call. The key is not named as refused: it
+/// may not have been sent (another origin).
+fn download_error(error: deepnote_api::ApiError, key: &deepnote_api::ApiKey) -> Error {
+    use deepnote_api::ApiErrorExt;
+    match error.http_status() {
+        Some(status) if !status.is_success() => {
+            let message: String = redact(error.message().unwrap_or_default().trim(), key)
+                .chars()
+                .take(512)
+                .collect();
+            from_status(status, message, error.retry_after())
+        }
+        _ => Error::from_api(error, key),
+    }
 }
