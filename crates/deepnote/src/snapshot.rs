@@ -161,3 +161,16 @@ fn download_error(error: deepnote_api::ApiError, key: &deepnote_api::ApiKey) -> 
         _ => Error::from_api(error, key),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_settle_looks_double_from_100_ms_unjittered() {
+        let b = settle();
+        let delays: Vec<_> = (1..SNAPSHOT_LOOKS).map(|n| b.delay(n, None)).collect();
+        let ms = Duration::from_millis;
+        assert_eq!(delays, [ms(100), ms(200), ms(400), ms(800), ms(1600)]);
+    }
+}
