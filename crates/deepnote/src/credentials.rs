@@ -360,13 +360,7 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     fn temp_dir(tag: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "deepnote-credentials-{tag}-{}-{}",
-            std::process::id(),
-            fastrand::u64(..)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+        deepnote_test_support::scratch::dir(&format!("credentials-{tag}"))
     }
 
     #[test]

@@ -164,7 +164,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_folder_holds_exactly_the_documents_written() {
-        let root = std::env::temp_dir().join(format!("deepnote-dir-{}", fastrand::u64(..)));
+        let root = deepnote_test_support::scratch::dir("dir");
         let dir = root.join("p");
         assert_eq!(read_documents(&dir).await.unwrap(), None);
         std::fs::create_dir_all(&dir).unwrap();

@@ -6,6 +6,7 @@ use crate::document::SnapshotDocument;
 use crate::error::{Error, Result, from_status, redact};
 use crate::ids::RunId;
 use crate::runs::{SnapshotRef, get_run};
+use deepnote_api::{Backoff, Jitter};
 use std::time::Duration;
 
 /// How the server should deliver a snapshot.
@@ -54,10 +55,15 @@ impl Snapshot {
     }
 }
 
-/// How often, and how far apart, to look again for a snapshot that has not appeared yet
-/// (it can come a moment after the terminal status).
+/// How often to look again for a snapshot that has not appeared yet (it can come a moment
+/// after the terminal status).
 const SNAPSHOT_LOOKS: u32 = 6;
-const SNAPSHOT_FIRST_DELAY: Duration = Duration::from_millis(100);
+
+/// How far apart the looks are: 100 ms doubling, 3.1 s in all. Not jittered: the window is
+/// what gives the server time to attach the snapshot, and jitter would shorten it.
+fn settle() -> Backoff {
+    Backoff::new(Duration::from_millis(100), Duration::from_millis(1600)).with_jitter(Jitter::None)
+}
 
 pub(crate) async fn fetch(
     client: &Client,
@@ -66,7 +72,7 @@ pub(crate) async fn fetch(
 ) -> Result<Snapshot> {
     let span = tracing::info_span!("deepnote.snapshot", run_id = %id);
     let fetching = async {
-        let mut delay = SNAPSHOT_FIRST_DELAY;
+        let settle = settle();
         let mut look = 1;
         loop {
             let run = get_run(client, id, Some(delivery)).await?;
@@ -80,8 +86,7 @@ pub(crate) async fn fetch(
             match found {
                 Some(snapshot) => return Ok(snapshot),
                 None if run.status.is_terminal() && look < SNAPSHOT_LOOKS => {
-                    tokio::time::sleep(delay).await;
-                    delay *= 2;
+                    settle.sleep(settle.delay(look, None)).await;
                     look += 1;
                 }
                 None => {
@@ -154,5 +159,18 @@ fn download_error(error: deepnote_api::ApiError, key: &deepnote_api::ApiKey) -> 
             from_status(status, message, error.retry_after())
         }
         _ => Error::from_api(error, key),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_settle_looks_double_from_100_ms_unjittered() {
+        let b = settle();
+        let delays: Vec<_> = (1..SNAPSHOT_LOOKS).map(|n| b.delay(n, None)).collect();
+        let ms = Duration::from_millis;
+        assert_eq!(delays, [ms(100), ms(200), ms(400), ms(800), ms(1600)]);
     }
 }

@@ -260,7 +260,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_state_round_trips_and_a_broken_one_is_an_error() {
-        let root = std::env::temp_dir().join(format!("deepnote-state-{}", fastrand::u64(..)));
+        let root = deepnote_test_support::scratch::dir("state");
         let empty = SyncState::load(&root).await.unwrap();
         assert!(empty.projects.is_empty());
         let mut state = empty;

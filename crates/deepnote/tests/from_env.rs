@@ -21,10 +21,7 @@ fn set(var: &str, value: Option<&str>) {
 }
 
 fn temp_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("deepnote-from-env-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    deepnote_test_support::scratch::dir("from-env")
 }
 
 #[tokio::test]

@@ -13,9 +13,7 @@ use std::path::{Path, PathBuf};
 const REPORT: &str = "Reports/Sales analysis/quarterly-report.deepnote";
 
 fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("deepnote-sync-{tag}-{}", fastrand::u64(..)));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    deepnote_test_support::scratch::dir(&format!("sync-{tag}"))
 }
 
 /// Every file under `root`, relative, sorted, with its text.
