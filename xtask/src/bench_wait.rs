@@ -580,3 +580,44 @@ fn print_report(o: &Options, cells: &Cells, cpus: &[(u64, Cpu)]) {
         o.samples
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let twenty: Vec<i64> = (1..=20).collect();
+        assert_eq!(percentile(&twenty, 50.0), 10);
+        // With 20 samples the p95 is the 19th: one slow sample in 20 does not set it.
+        assert_eq!(percentile(&twenty, 95.0), 19);
+        assert_eq!(percentile(&[7], 95.0), 7);
+        assert_eq!(percentile(&[], 95.0), 0);
+    }
+
+    #[test]
+    fn targets_are_the_issues() {
+        let s = Duration::from_secs;
+        let ms = Duration::from_millis;
+        assert_eq!(Client::History.target(s(5)), Some((ms(250), 2.0)));
+        assert_eq!(Client::History.target(s(60)), Some((ms(3000), 2.0)));
+        assert_eq!(Client::Fresh.target(s(5)), Some((ms(500), 3.0)));
+        assert_eq!(Client::Fresh.target(s(15)), Some((ms(1500), 3.0)));
+        assert_eq!(Client::Official.target(s(5)), None);
+    }
+
+    #[test]
+    fn samples_start_at_least_half_a_second_apart() {
+        assert_eq!(spacing(5, 60), Duration::from_millis(500));
+        assert_eq!(spacing(60, 60), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn options_parse_and_refuse_nonsense() {
+        let o = options(&["--samples", "3", "--lengths", "5,15", "--dev"]).unwrap();
+        assert_eq!((o.samples, o.lengths, o.dev), (3, vec![5, 15], true));
+        assert!(options(&["--lengths", "0"]).is_err());
+        assert!(options(&["--samples"]).is_err());
+        assert!(options(&["--fast"]).is_err());
+    }
+}
