@@ -113,6 +113,8 @@ fn options(args: &[&str]) -> Result<Options> {
 /// One process, one run.
 struct Sample {
     client: Client,
+    /// When it started, from the cell's start.
+    start_ms: i64,
     notebook: String,
     /// Milliseconds since the epoch when the process ended.
     exit_ms: i64,
@@ -126,6 +128,11 @@ struct Measured {
     client: Client,
     lag_ms: i64,
     gets: usize,
+    /// From the run's end to the sample's last GET (the poll that saw the end, or the
+    /// snapshot fetched after it): what the wait itself cost, without the process's exit.
+    last_get_ms: i64,
+    /// When the sample started, from the cell's start.
+    start_ms: i64,
 }
 
 /// The binaries and where samples work.
@@ -203,7 +210,9 @@ fn measure(setup: &Setup, addr: &str, o: &Options) -> Result<(Cells, Vec<(u64, C
         crate::bench::request(addr, "DELETE", "/_emulator/journal", "")?;
         let (samples, cpu) = run_cell(setup, addr, len, notebooks)?;
         let journal = crate::bench::request(addr, "GET", "/_emulator/journal", "")?;
-        cells.push((len, measure_cell(addr, &samples, &journal)?));
+        let measured = measure_cell(addr, &samples, &journal)?;
+        write_csv(&setup.work.join(format!("{len}s.csv")), &measured)?;
+        cells.push((len, measured));
         cpus.push((len, cpu));
     }
     Ok((cells, cpus))
@@ -286,6 +295,7 @@ fn run_cell(
             let stdout = std::fs::read_to_string(dir.join("stdout")).unwrap_or_default();
             Ok(Sample {
                 client,
+                start_ms: (gap * i as u32).as_millis() as i64,
                 notebook,
                 exit_ms,
                 exit_ok: status.success(),
@@ -346,7 +356,8 @@ fn command(setup: &Setup, addr: &str, client: Client, notebook: &str, dir: &Path
 /// Lag and GETs of each sample, from the emulator's run records and journal.
 fn measure_cell(addr: &str, samples: &[Sample], journal: &Value) -> Result<Vec<Measured>> {
     let entries = journal.as_array().context("the journal is a list")?;
-    let mut gets: HashMap<&str, usize> = HashMap::new();
+    // Per notebook: how many GETs, and when the last one arrived.
+    let mut gets: HashMap<&str, (usize, i64)> = HashMap::new();
     let mut out = Vec::new();
     let run_ids: Vec<String> = samples
         .iter()
@@ -360,7 +371,9 @@ fn measure_cell(addr: &str, samples: &[Sample], journal: &Value) -> Result<Vec<M
         for (s, run) in samples.iter().zip(&run_ids) {
             let nb_path = format!("/notebooks/{}", s.notebook);
             if (!run.is_empty() && path.contains(run.as_str())) || path.contains(&nb_path) {
-                *gets.entry(s.notebook.as_str()).or_default() += 1;
+                let g = gets.entry(s.notebook.as_str()).or_default();
+                g.0 += 1;
+                g.1 = g.1.max(e["at"].as_str().and_then(rfc3339_ms).unwrap_or(0));
             }
         }
     }
@@ -388,7 +401,9 @@ fn measure_cell(addr: &str, samples: &[Sample], journal: &Value) -> Result<Vec<M
         out.push(Measured {
             client: s.client,
             lag_ms: s.exit_ms - (created + duration),
-            gets: gets.get(s.notebook.as_str()).copied().unwrap_or(0),
+            gets: gets.get(s.notebook.as_str()).map_or(0, |g| g.0),
+            last_get_ms: gets.get(s.notebook.as_str()).map_or(0, |g| g.1) - (created + duration),
+            start_ms: s.start_ms,
         });
     }
     Ok(out)
@@ -407,11 +422,42 @@ fn raise_priority() {
     }
 }
 
+/// Every sample of a cell, for a closer look than the table's.
+fn write_csv(path: &Path, samples: &[Measured]) -> Result<()> {
+    let mut text = String::from("client,start_ms,lag_ms,last_get_ms,gets\n");
+    for s in samples {
+        text.push_str(&format!(
+            "{},{},{},{},{}\n",
+            s.client.slug(),
+            s.start_ms,
+            s.lag_ms,
+            s.last_get_ms,
+            s.gets
+        ));
+    }
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
 fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
+}
+
+/// Milliseconds since the epoch of the journal's timestamps (`2026-12-02T00:24:32.573Z`).
+fn rfc3339_ms(t: &str) -> Option<i64> {
+    let num = |r: std::ops::Range<usize>| t.get(r)?.parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss, ms) = (num(11..13)?, num(14..16)?, num(17..19)?, num(20..23)?);
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(((days * 24 + hh) * 60 + mm) * 60_000 + ss * 1000 + ms)
 }
 
 /// The nearest-rank percentile of sorted values.
@@ -508,9 +554,9 @@ impl CpuMonitor {
 
 fn print_report(o: &Options, cells: &Cells, cpus: &[(u64, Cpu)]) {
     println!(
-        "| Run | Client | Samples | Lag p50 | Lag p95 | GETs per run (mean) | Target (p95 lag, GETs) | Result |"
+        "| Run | Client | Samples | Lag p50 | Lag p95 | of which after the last GET (p50) | GETs per run (mean) | Target (p95 lag, GETs) | Result |"
     );
-    println!("|---:|---|---:|---:|---:|---:|---|---|");
+    println!("|---:|---|---:|---:|---:|---:|---:|---|---|");
     let mut failed = 0;
     for (len, samples) in cells {
         let length = Duration::from_secs(*len);
@@ -530,6 +576,13 @@ fn print_report(o: &Options, cells: &Cells, cpus: &[(u64, Cpu)]) {
                 .map(|s| s.lag_ms)
                 .collect();
             lags.sort_unstable();
+            let mut exits: Vec<i64> = samples
+                .iter()
+                .filter(|s| s.client == client)
+                .map(|s| s.lag_ms - s.last_get_ms)
+                .collect();
+            exits.sort_unstable();
+            let exit = percentile(&exits, 50.0);
             let (p50, p95) = (percentile(&lags, 50.0), percentile(&lags, 95.0));
             let gets = mean_gets(client);
             let (target, result) = match client.target(length) {
@@ -555,7 +608,7 @@ fn print_report(o: &Options, cells: &Cells, cpus: &[(u64, Cpu)]) {
                 }
             };
             println!(
-                "| {len} s | {} | {}/{} | {p50} ms | {p95} ms | {gets:.1} | {target} | {result} |",
+                "| {len} s | {} | {}/{} | {p50} ms | {p95} ms | {exit} ms | {gets:.1} | {target} | {result} |",
                 client.label(),
                 lags.len(),
                 o.samples
@@ -584,6 +637,20 @@ fn print_report(o: &Options, cells: &Cells, cpus: &[(u64, Cpu)]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn journal_timestamps_read_as_epoch_milliseconds() {
+        assert_eq!(rfc3339_ms("1970-01-01T00:00:00.000Z"), Some(0));
+        assert_eq!(
+            rfc3339_ms("2026-12-02T00:24:32.573Z"),
+            Some(1_796_171_072_573)
+        );
+        assert_eq!(
+            rfc3339_ms("2024-02-29T12:00:00.001Z"),
+            Some(1_709_208_000_001)
+        );
+        assert_eq!(rfc3339_ms("yesterday"), None);
+    }
 
     #[test]
     fn percentiles_are_nearest_rank() {
