@@ -78,6 +78,9 @@ struct Options {
     /// The dev profile's binaries instead of release ones (quicker to build; for trying the
     /// harness, not for the recorded numbers).
     dev: bool,
+    /// The gap between sample starts, instead of [`spacing`]'s (a gap longer than a run makes
+    /// the samples one at a time: the check that concurrency does not distort).
+    gap: Option<Duration>,
 }
 
 fn options(args: &[&str]) -> Result<Options> {
@@ -85,12 +88,18 @@ fn options(args: &[&str]) -> Result<Options> {
         lengths: vec![5, 15, 60],
         samples: 20,
         dev: false,
+        gap: None,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = || it.next().copied().context(format!("{arg} needs a value"));
         match *arg {
             "--dev" => o.dev = true,
+            "--gap-ms" => {
+                o.gap = Some(Duration::from_millis(
+                    value()?.parse().context("--gap-ms MILLISECONDS")?,
+                ))
+            }
             "--samples" => o.samples = value()?.parse().context("--samples N")?,
             "--lengths" => {
                 o.lengths = value()?
@@ -208,7 +217,8 @@ fn measure(setup: &Setup, addr: &str, o: &Options) -> Result<(Cells, Vec<(u64, C
             std::thread::sleep(Duration::from_millis(wait as u64));
         }
         crate::bench::request(addr, "DELETE", "/_emulator/journal", "")?;
-        let (samples, cpu) = run_cell(setup, addr, len, notebooks)?;
+        let gap = o.gap.unwrap_or_else(|| spacing(len, notebooks.len()));
+        let (samples, cpu) = run_cell(setup, addr, len, gap, notebooks)?;
         let journal = crate::bench::request(addr, "GET", "/_emulator/journal", "")?;
         let measured = measure_cell(addr, &samples, &journal)?;
         write_csv(&setup.work.join(format!("{len}s.csv")), &measured)?;
@@ -272,9 +282,9 @@ fn run_cell(
     setup: &Setup,
     addr: &str,
     len: u64,
+    gap: Duration,
     notebooks: Vec<(Client, String)>,
 ) -> Result<(Vec<Sample>, Cpu)> {
-    let gap = spacing(len, notebooks.len());
     eprintln!(
         "bench: {len} s runs: {} processes, one every {} ms",
         notebooks.len(),
@@ -682,7 +692,12 @@ mod tests {
     #[test]
     fn options_parse_and_refuse_nonsense() {
         let o = options(&["--samples", "3", "--lengths", "5,15", "--dev"]).unwrap();
-        assert_eq!((o.samples, o.lengths, o.dev), (3, vec![5, 15], true));
+        assert_eq!(
+            (o.samples, o.lengths, o.dev, o.gap),
+            (3, vec![5, 15], true, None)
+        );
+        let o = options(&["--gap-ms", "8000"]).unwrap();
+        assert_eq!(o.gap, Some(Duration::from_secs(8)));
         assert!(options(&["--lengths", "0"]).is_err());
         assert!(options(&["--samples"]).is_err());
         assert!(options(&["--fast"]).is_err());

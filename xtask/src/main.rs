@@ -56,7 +56,8 @@ fn run() -> Result<()> {
              cargo xtask bench load           1,000 connections of mixed traffic for 30 s\n  \
              cargo xtask bench build-time     clean build time of deepnote-api against openapi-generator's client\n  \
              cargo xtask bench sdk [SECTION]  the SDK's benchmarks: overhead stream memory wait many\n  \
-             cargo xtask bench wait [--samples N] [--lengths 5,15,60] [--dev]  `deepnote run`'s wait against Deepnote's CLI"
+             cargo xtask bench wait [--samples N] [--lengths 5,15,60] [--gap-ms MS] [--dev]\n  \
+                                   `deepnote run`'s wait against Deepnote's CLI"
         ),
     }
 }
