@@ -373,7 +373,12 @@ fn measure_cell(addr: &str, samples: &[Sample], journal: &Value) -> Result<Vec<M
         .iter()
         .map(|s| {
             let v: Value = serde_json::from_str(&s.stdout).unwrap_or(Value::Null);
-            v["runId"].as_str().unwrap_or_default().to_string()
+            // Both CLIs print `runId`; `id` in case an output ever names it so.
+            v["runId"]
+                .as_str()
+                .or_else(|| v["id"].as_str())
+                .unwrap_or_default()
+                .to_string()
         })
         .collect();
     for e in entries.iter().filter(|e| e["method"] == "GET") {
