@@ -220,6 +220,10 @@ fn measure(setup: &Setup, addr: &str, o: &Options) -> Result<(Cells, Vec<(u64, C
         let gap = o.gap.unwrap_or_else(|| spacing(len, notebooks.len()));
         let (samples, cpu) = run_cell(setup, addr, len, gap, notebooks)?;
         let journal = crate::bench::request(addr, "GET", "/_emulator/journal", "")?;
+        std::fs::write(
+            setup.work.join(format!("{len}s-journal.json")),
+            serde_json::to_string_pretty(&journal)?,
+        )?;
         let measured = measure_cell(addr, &samples, &journal)?;
         write_csv(&setup.work.join(format!("{len}s.csv")), &measured)?;
         cells.push((len, measured));
