@@ -37,10 +37,12 @@ impl ClientState {
     }
 }
 
-/// Builds a [`Client`]. Only the key is required.
+/// Builds a [`Client`]. Only the key is required: given to [`ClientBuilder::new`], or to
+/// [`ClientBuilder::api_key`] after `default()` (for code that settles the other settings
+/// before it knows the key, as the `deepnote` crate's builder does).
 #[derive(Debug)]
 pub struct ClientBuilder {
-    api_key: ApiKey,
+    api_key: Option<ApiKey>,
     bases: Result<BaseUrls, InvalidBaseUrl>,
     retry: RetryPolicy,
     timeout: Duration,
@@ -50,11 +52,11 @@ pub struct ClientBuilder {
     allow_insecure_http: bool,
 }
 
-impl ClientBuilder {
-    /// A builder for `https://api.deepnote.com` with the default retries and timeouts.
-    pub fn new(api_key: ApiKey) -> Self {
+impl Default for ClientBuilder {
+    /// A builder without a key (see [`ClientBuilder::api_key`]); otherwise as [`ClientBuilder::new`].
+    fn default() -> Self {
         ClientBuilder {
-            api_key,
+            api_key: None,
             bases: Ok(BaseUrls::default()),
             retry: RetryPolicy::default(),
             timeout: DEFAULT_TIMEOUT,
@@ -63,6 +65,19 @@ impl ClientBuilder {
             http: None,
             allow_insecure_http: false,
         }
+    }
+}
+
+impl ClientBuilder {
+    /// A builder for `https://api.deepnote.com` with the default retries and timeouts.
+    pub fn new(api_key: ApiKey) -> Self {
+        ClientBuilder::default().api_key(api_key)
+    }
+
+    /// The key every request carries (replacing any given before).
+    pub fn api_key(mut self, api_key: ApiKey) -> Self {
+        self.api_key = Some(api_key);
+        self
     }
 
     /// One base: the host root (`https://api.deepnote.com`) or the v2 base (`.../v2`).
@@ -118,6 +133,7 @@ impl ClientBuilder {
 
     /// Check the settings and build the client.
     pub fn build(self) -> Result<Client, BuildError> {
+        let api_key = self.api_key.ok_or(BuildError::NoApiKey)?;
         let bases = self.bases.map_err(BuildError::BaseUrl)?;
         if !self.allow_insecure_http && !bases.is_secure_or_loopback() {
             return Err(BuildError::InsecureHttp);
@@ -133,7 +149,7 @@ impl ClientBuilder {
         };
         let base = bases.v2().to_string();
         let state = ClientState {
-            api_key: self.api_key,
+            api_key,
             bases,
             retry: self.retry,
         };
@@ -152,6 +168,8 @@ pub enum BuildError {
     InsecureHttp,
     /// The HTTP client could not be built (its TLS backend failed to start).
     Http(reqwest::Error),
+    /// No key was given ([`ClientBuilder::api_key`]).
+    NoApiKey,
 }
 
 impl fmt::Display for BuildError {
@@ -163,6 +181,7 @@ impl fmt::Display for BuildError {
                  (use https, or allow it explicitly)",
             ),
             BuildError::Http(e) => write!(f, "cannot build the HTTP client: {e}"),
+            BuildError::NoApiKey => f.write_str("no API key was given"),
         }
     }
 }
@@ -171,8 +190,21 @@ impl std::error::Error for BuildError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             BuildError::BaseUrl(e) => Some(e),
-            BuildError::InsecureHttp => None,
+            BuildError::InsecureHttp | BuildError::NoApiKey => None,
             BuildError::Http(e) => Some(e),
         }
+    }
+}
+
+impl Client {
+    /// The bases this client sends requests to.
+    pub fn base_urls(&self) -> &BaseUrls {
+        &self.inner.bases
+    }
+
+    /// This client's own retry policy (a [`crate::with_retry_policy`] around a call overrides
+    /// it for that call).
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
     }
 }

@@ -55,19 +55,34 @@ fn to_v1_base(request: &mut Request, state: &crate::ClientState) {
     }
 }
 
-/// Send one request under `policy`, exactly as the generated operations are sent: retried
-/// where that is safe, the whole body read, a non-JSON error body given the `Error` shape.
-/// For requests outside the spec that deserve the same care (a snapshot download).
-pub async fn send_with_retries(
-    client: &reqwest::Client,
-    request: Request,
-    policy: &retry::RetryPolicy,
-) -> reqwest::Result<Response> {
-    send(client, request, policy, None).await
+impl Client {
+    /// Send a request the spec does not describe (a snapshot or file URL an answer handed
+    /// out, an operation newer than this crate) with the care every operation gets: retried
+    /// per this client's policy or the [`crate::with_retry_policy`] in force, the body read
+    /// whole, and an error answer as [`ApiError::ErrorResponse`](crate::ApiError) with the
+    /// `ErrorResponse` shape, its status and `Retry-After` kept. The request goes as it is:
+    /// no bearer header is added (its URL may be another origin's) and no base is applied.
+    pub async fn send_request(&self, request: Request) -> Result<Response, crate::ApiError> {
+        let response = send(self.client(), request, &self.inner().retry, None)
+            .await
+            .map_err(progenitor_client::Error::CommunicationError)?;
+        let status = response.status();
+        if status.is_success() {
+            Ok(response)
+        } else if status.is_client_error() || status.is_server_error() {
+            Err(progenitor_client::Error::ErrorResponse(
+                progenitor_client::ResponseValue::from_response(response).await?,
+            ))
+        } else {
+            Err(progenitor_client::Error::UnexpectedResponse(response))
+        }
+    }
 }
 
-/// [`send_with_retries`] for one operation of the table: its answer's envelope is evened out
-/// and a binary body is streamed rather than read whole.
+/// Send one request under `policy` (or the [`crate::with_retry_policy`] in force): retried
+/// where that is safe, the whole body read, a non-JSON error body given the `Error` shape.
+/// For one operation of the table, its answer's envelope is evened out and a binary body is
+/// streamed rather than read whole.
 async fn send(
     client: &reqwest::Client,
     request: Request,
@@ -80,11 +95,12 @@ async fn send(
         *request.method(),
         Method::GET | Method::HEAD | Method::DELETE
     );
+    let policy = retry::in_force(policy);
     let mut request = request;
     let mut attempt = 1u32;
     loop {
         // A body that cannot be cloned (a stream) cannot be sent twice.
-        let spare = if attempt < policy.max_attempts {
+        let spare = if attempt < policy.max_attempts() {
             request.try_clone()
         } else {
             None
@@ -96,8 +112,8 @@ async fn send(
         };
         let wait = match (verdict, spare) {
             (Verdict::Retry(after), Some(next)) => {
-                let wait = after.unwrap_or_else(|| policy.backoff(attempt));
-                (started.elapsed() + wait <= policy.max_elapsed).then_some((wait, next))
+                let wait = policy.backoff().delay(attempt, after);
+                (started.elapsed() + wait <= policy.max_elapsed()).then_some((wait, next))
             }
             _ => None,
         };
@@ -125,7 +141,7 @@ async fn send(
             }
         }
         if wait > Duration::ZERO {
-            tokio::time::sleep(wait).await;
+            policy.backoff().sleep(wait).await;
         }
         request = next;
         attempt += 1;

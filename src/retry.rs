@@ -2,34 +2,228 @@
 //!
 //! GET and DELETE are retried on 429, 502, 503, 504 and transport failures. POST is retried
 //! only where the request provably changed nothing: a connection that never opened, or a 429
-//! (the server refused it). Waits are capped exponential backoff with full jitter, or the
-//! server's `Retry-After`; attempts and total time are both bounded.
+//! (the server refused it). Waits come from one [`Backoff`] (capped exponential with full
+//! jitter, or the server's `Retry-After`); attempts and total time are both bounded. One call
+//! can run under another policy with [`with_retry_policy`].
 
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
+use std::fmt;
+use std::future::Future;
 use std::hash::{BuildHasher, Hasher};
+use std::pin::Pin;
 use std::time::{Duration, SystemTime};
 
-/// How the client retries a failed request. `RetryPolicy::default()` is on; `none()` is off.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The future a [`Backoff`]'s sleep function returns.
+pub type Sleep = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// How a [`Backoff`] spreads each delay at random.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Jitter {
+    /// No spread: every delay is the nominal one.
+    None,
+    /// Uniform in `[0, nominal]` ("full jitter"): callers that back off at once spread out
+    /// the most.
+    Full,
+    /// Uniform in `[nominal * (1 - f), nominal * (1 + f)]`, `f` clamped to `[0, 1]`: a
+    /// schedule that must stay near its nominal delays (a poller) still desynchronises.
+    Spread(f64),
+}
+
+/// A schedule of delays between attempts: the delay before retry `n` (1-based) is at most
+/// `min(max, first * factor^(n-1))`, spread by the [`Jitter`] (full by default), unless the
+/// server said how long to wait (`Retry-After`), which wins.
+///
+/// The random source and the sleep are plain functions, so a test can make both
+/// deterministic ([`Backoff::with_random`], [`Backoff::with_sleep`]) without a runtime clock.
+#[derive(Clone, Copy)]
+pub struct Backoff {
+    first: Duration,
+    max: Duration,
+    factor: f64,
+    jitter: Jitter,
+    random: fn() -> u64,
+    sleep: fn(Duration) -> Sleep,
+}
+
+impl fmt::Debug for Backoff {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Backoff")
+            .field("first", &self.first)
+            .field("max", &self.max)
+            .field("factor", &self.factor)
+            .field("jitter", &self.jitter)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for Backoff {
+    /// Equal schedules: the same numbers, jitter, random source and sleep.
+    fn eq(&self, other: &Self) -> bool {
+        self.first == other.first
+            && self.max == other.max
+            && self.factor == other.factor
+            && self.jitter == other.jitter
+            && std::ptr::fn_addr_eq(self.random, other.random)
+            && std::ptr::fn_addr_eq(self.sleep, other.sleep)
+    }
+}
+
+impl Default for Backoff {
+    /// The request retries' schedule: 100 ms, doubling, capped at 5 s, full jitter.
+    fn default() -> Self {
+        Backoff::new(Duration::from_millis(100), Duration::from_secs(5))
+    }
+}
+
+impl Backoff {
+    /// Delays from `first`, doubling up to `max`, with full jitter.
+    pub fn new(first: Duration, max: Duration) -> Self {
+        Backoff {
+            first,
+            max,
+            factor: 2.0,
+            jitter: Jitter::Full,
+            random: random_u64,
+            sleep: tokio_sleep,
+        }
+    }
+
+    /// Grow each nominal delay by this factor (default 2; below 1 counts as 1, so delays
+    /// never shrink).
+    pub fn with_factor(mut self, factor: f64) -> Self {
+        self.factor = factor;
+        self
+    }
+
+    /// Spread delays this way (default [`Jitter::Full`]).
+    pub fn with_jitter(mut self, jitter: Jitter) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// Draw randomness from this function (uniform over `u64`); for deterministic tests.
+    pub fn with_random(mut self, random: fn() -> u64) -> Self {
+        self.random = random;
+        self
+    }
+
+    /// Sleep with this function instead of `tokio::time::sleep`; for tests that record or
+    /// skip the waits.
+    pub fn with_sleep(mut self, sleep: fn(Duration) -> Sleep) -> Self {
+        self.sleep = sleep;
+        self
+    }
+
+    /// The nominal delay before the first retry.
+    pub fn first(&self) -> Duration {
+        self.first
+    }
+
+    /// The largest nominal delay.
+    pub fn max(&self) -> Duration {
+        self.max
+    }
+
+    /// How much each nominal delay grows over the one before.
+    pub fn factor(&self) -> f64 {
+        self.factor
+    }
+
+    /// How delays are spread.
+    pub fn jitter(&self) -> Jitter {
+        self.jitter
+    }
+
+    /// The nominal delay before retry `retry` (1-based; 0 counts as 1), before jitter:
+    /// `min(max, first * factor^(retry-1))`.
+    pub fn nominal(&self, retry: u32) -> Duration {
+        if self.first.is_zero() {
+            return Duration::ZERO;
+        }
+        let exponent = retry.saturating_sub(1).min(1024) as i32;
+        // `max` ignores a NaN factor, so `grown` is a number (perhaps infinite).
+        let grown = self.first.as_secs_f64() * self.factor.max(1.0).powi(exponent);
+        if grown >= self.max.as_secs_f64() {
+            return self.max;
+        }
+        Duration::try_from_secs_f64(grown).unwrap_or(self.max)
+    }
+
+    /// The delay before retry `retry` (1-based): the server's `retry_after` when it gave one,
+    /// else the nominal delay spread by the jitter.
+    pub fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
+        match retry_after {
+            Some(after) => after,
+            None => self.jittered(self.nominal(retry)),
+        }
+    }
+
+    /// `nominal` spread by this schedule's jitter, for callers whose nominal delay is their
+    /// own (a poller's, shaped by the time already waited).
+    pub fn jittered(&self, nominal: Duration) -> Duration {
+        match self.jitter {
+            Jitter::None => nominal,
+            Jitter::Full => {
+                let nanos = u64::try_from(nominal.as_nanos()).unwrap_or(u64::MAX);
+                Duration::from_nanos(scale((self.random)(), nanos))
+            }
+            Jitter::Spread(fraction) => {
+                let fraction = if fraction.is_nan() {
+                    0.0
+                } else {
+                    fraction.clamp(0.0, 1.0)
+                };
+                // In [0, 1]: the draw's top 53 bits, as many as an f64 holds exactly.
+                let unit = ((self.random)() >> 11) as f64 / ((1u64 << 53) - 1) as f64;
+                let spread = 1.0 + fraction * (2.0 * unit - 1.0);
+                Duration::try_from_secs_f64(nominal.as_secs_f64() * spread).unwrap_or(Duration::MAX)
+            }
+        }
+    }
+
+    /// Sleep for `delay` with this schedule's sleep function.
+    pub fn sleep(&self, delay: Duration) -> Sleep {
+        (self.sleep)(delay)
+    }
+}
+
+fn tokio_sleep(delay: Duration) -> Sleep {
+    Box::pin(tokio::time::sleep(delay))
+}
+
+/// Map a uniform `u64` onto `0..=max`; the 128-bit multiply's bias is below 2^-64 per value.
+fn scale(random: u64, max: u64) -> u64 {
+    let span = u128::from(max) + 1;
+    ((u128::from(random) * span) >> 64) as u64
+}
+
+/// A uniform `u64`, for jitter only. Each `RandomState` is keyed afresh (random per thread,
+/// then stepped per instance), so hashing nothing with one is a cheap unpredictable u64. This
+/// stands in for the `fastrand` crate because a clean build of this crate is measured against
+/// another generator's client (BENCHMARKS.md) and jitter needs no more than this.
+fn random_u64() -> u64 {
+    std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish()
+}
+
+/// How the client retries a failed request. `RetryPolicy::default()` is on (4 attempts,
+/// [`Backoff::default`], 30 s in all); [`RetryPolicy::none`] is off.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
-    /// Attempts in all, the first included (1 means no retry).
-    pub max_attempts: u32,
-    /// The backoff cap of the first retry; it doubles with each retry.
-    pub initial_backoff: Duration,
-    /// The largest backoff cap.
-    pub max_backoff: Duration,
-    /// No retry starts after this much time since the first attempt, and no wait (not even a
-    /// server's `Retry-After`) runs past it: the last answer is returned instead.
-    pub max_elapsed: Duration,
+    max_attempts: u32,
+    backoff: Backoff,
+    max_elapsed: Duration,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 4,
-            initial_backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_secs(5),
+            backoff: Backoff::default(),
             max_elapsed: Duration::from_secs(30),
         }
     }
@@ -38,35 +232,85 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// Never retry.
     pub fn none() -> Self {
-        RetryPolicy {
-            max_attempts: 1,
-            ..RetryPolicy::default()
-        }
+        RetryPolicy::default().with_max_attempts(1)
     }
 
-    /// The wait before retry number `retry` (1-based): uniformly random in
-    /// `[0, min(max_backoff, initial_backoff * 2^(retry-1))]` ("full jitter").
-    pub fn backoff(&self, retry: u32) -> Duration {
-        let cap = self
-            .initial_backoff
-            .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1)))
-            .min(self.max_backoff);
-        let nanos = u64::try_from(cap.as_nanos()).unwrap_or(u64::MAX);
-        Duration::from_nanos(uniform(nanos))
+    /// Attempts in all, the first included (1 means no retry; 0 counts as 1).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The backoff cap of the first retry (it grows with each retry).
+    pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
+        self.backoff.first = backoff;
+        self
+    }
+
+    /// The largest backoff cap.
+    pub fn with_max_backoff(mut self, backoff: Duration) -> Self {
+        self.backoff.max = backoff;
+        self
+    }
+
+    /// The whole schedule of waits between attempts.
+    pub fn with_backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    /// No retry starts after this much time since the first attempt, and no wait (not even a
+    /// server's `Retry-After`) runs past it: the last answer is returned instead.
+    pub fn with_max_elapsed(mut self, elapsed: Duration) -> Self {
+        self.max_elapsed = elapsed;
+        self
+    }
+
+    /// Attempts in all, the first included.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The schedule of waits between attempts.
+    pub fn backoff(&self) -> &Backoff {
+        &self.backoff
+    }
+
+    /// The time after which no retry starts.
+    pub fn max_elapsed(&self) -> Duration {
+        self.max_elapsed
     }
 }
 
-/// A number in `0..=max`, for jitter only. Each `RandomState` is keyed afresh (random per
-/// thread, then stepped per instance), so hashing nothing with one is a cheap unpredictable
-/// u64; the 128-bit multiply maps it onto the range with a bias below 2^-64 per value. This
-/// stands in for the `fastrand` crate because a clean build of this crate is measured against
-/// another generator's client (BENCHMARKS.md) and jitter needs no more than this.
-fn uniform(max: u64) -> u64 {
-    let random = std::collections::hash_map::RandomState::new()
-        .build_hasher()
-        .finish();
-    let span = u128::from(max) + 1;
-    ((u128::from(random) * span) >> 64) as u64
+tokio::task_local! {
+    static OVERRIDE: RetryPolicy;
+}
+
+/// Run `call` with every request of this crate's clients made while it runs retried per
+/// `policy` rather than per each client's own: `RetryPolicy::none()` for a create that must
+/// be sent at most once, or a caller that paces and retries across many requests itself.
+/// The innermost override wins. It covers the future `call`, not tasks it spawns.
+///
+/// ```no_run
+/// # async fn f(client: &deepnote_api::Client) -> Result<(), deepnote_api::ApiError> {
+/// use deepnote_api::{RetryPolicy, with_retry_policy};
+/// let started = with_retry_policy(
+///     RetryPolicy::none(),
+///     client.create_run().body_map(|b| b.notebook_id("n")).send(),
+/// )
+/// .await?;
+/// # Ok(()) }
+/// ```
+pub fn with_retry_policy<F: Future>(
+    policy: RetryPolicy,
+    call: F,
+) -> impl Future<Output = F::Output> {
+    OVERRIDE.scope(policy, call)
+}
+
+/// The policy in force for a request of a client whose own policy is `own`.
+pub(crate) fn in_force(own: &RetryPolicy) -> RetryPolicy {
+    OVERRIDE.try_with(|p| *p).unwrap_or(*own)
 }
 
 /// Whether an answer may be retried, and after how long at the least.
@@ -98,7 +342,7 @@ pub(crate) fn judge_transport(error: &reqwest::Error, idempotent: bool) -> Verdi
 
 /// The `Retry-After` header as a duration: delay-seconds or an HTTP date (RFC 9110 10.2.3).
 /// A date in the past is zero; anything unparsable is ignored.
-pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
@@ -164,38 +408,168 @@ mod tests {
         }
     }
 
+    fn lowest() -> u64 {
+        0
+    }
+
+    fn highest() -> u64 {
+        u64::MAX
+    }
+
+    fn middle() -> u64 {
+        1 << 63
+    }
+
+    const MS: Duration = Duration::from_millis(1);
+
     #[test]
-    fn backoff_is_capped_and_jittered() {
-        let p = RetryPolicy {
-            initial_backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_millis(400),
-            ..RetryPolicy::default()
-        };
-        for retry in 1..=40 {
-            let cap = Duration::from_millis(100 * 2u64.pow((retry - 1).min(2)));
-            for _ in 0..50 {
-                assert!(p.backoff(retry) <= cap);
-            }
-        }
-        // Full jitter: across many draws, both small and large waits occur.
-        let draws: Vec<_> = (0..200).map(|_| p.backoff(3)).collect();
-        assert!(draws.iter().any(|d| *d < Duration::from_millis(100)));
-        assert!(draws.iter().any(|d| *d > Duration::from_millis(300)));
+    fn backoff_grows_to_its_cap() {
+        let b = Backoff::new(100 * MS, 400 * MS).with_jitter(Jitter::None);
+        let caps: Vec<_> = (1..=5).map(|n| b.nominal(n)).collect();
+        assert_eq!(caps, [100 * MS, 200 * MS, 400 * MS, 400 * MS, 400 * MS]);
+        assert_eq!(b.nominal(0), 100 * MS, "0 counts as the first retry");
+        assert_eq!(b.nominal(u32::MAX), 400 * MS, "no overflow far out");
+        assert_eq!(b.delay(3, None), 400 * MS);
+        let slow = b.with_factor(1.5);
+        assert_eq!(slow.nominal(2), 150 * MS);
+        assert_eq!(slow.nominal(3), 225 * MS);
+        assert_eq!(b.with_factor(0.5).nominal(4), 100 * MS, "never shrinks");
+        assert_eq!(b.with_factor(f64::NAN).nominal(4), 100 * MS);
+        assert_eq!(b.with_factor(f64::INFINITY).nominal(2), 400 * MS);
+        let zero = Backoff::new(Duration::ZERO, 400 * MS).with_factor(f64::INFINITY);
+        assert_eq!(zero.nominal(9), Duration::ZERO);
+        let inverted = Backoff::new(900 * MS, 400 * MS).with_jitter(Jitter::None);
+        assert_eq!(
+            inverted.nominal(1),
+            400 * MS,
+            "the cap holds from the start"
+        );
     }
 
     #[test]
-    fn uniform_stays_in_range_and_spreads() {
-        for max in [0, 1, 2, 1000, u64::MAX] {
-            for _ in 0..200 {
-                assert!(uniform(max) <= max);
+    fn full_jitter_spans_zero_to_the_cap() {
+        let b = Backoff::new(100 * MS, 400 * MS);
+        assert_eq!(b.jitter(), Jitter::Full, "full jitter is the default");
+        for retry in 1..=5 {
+            let cap = b.nominal(retry);
+            assert_eq!(b.with_random(lowest).delay(retry, None), Duration::ZERO);
+            assert_eq!(b.with_random(highest).delay(retry, None), cap);
+            let mid = b.with_random(middle).delay(retry, None);
+            assert!(mid.abs_diff(cap / 2) <= Duration::from_nanos(1), "{mid:?}");
+        }
+        // With the real source: always within bounds, and both ends of the range occur.
+        for retry in 1..=40 {
+            for _ in 0..50 {
+                assert!(b.delay(retry, None) <= b.nominal(retry));
             }
         }
-        assert_eq!(uniform(0), 0);
+        let draws: Vec<_> = (0..200).map(|_| b.delay(3, None)).collect();
+        assert!(draws.iter().any(|d| *d < 100 * MS));
+        assert!(draws.iter().any(|d| *d > 300 * MS));
+    }
+
+    #[test]
+    fn spread_jitter_stays_near_the_nominal_delay() {
+        let b = Backoff::new(200 * MS, 30_000 * MS).with_jitter(Jitter::Spread(0.1));
+        assert_eq!(b.with_random(lowest).delay(1, None), 180 * MS);
+        assert_eq!(b.with_random(highest).delay(1, None), 220 * MS);
+        assert_eq!(b.with_random(middle).delayed_ms(1), 200);
+        assert_eq!(b.with_random(highest).jittered(1000 * MS), 1100 * MS);
+        let wild = b.with_jitter(Jitter::Spread(7.0)).with_random(lowest);
+        assert_eq!(
+            wild.delay(1, None),
+            Duration::ZERO,
+            "the fraction is clamped to 1"
+        );
+        let nan = b.with_jitter(Jitter::Spread(f64::NAN)).with_random(highest);
+        assert_eq!(nan.delay(1, None), 200 * MS);
+    }
+
+    impl Backoff {
+        fn delayed_ms(&self, retry: u32) -> u128 {
+            self.delay(retry, None).as_millis()
+        }
+    }
+
+    #[test]
+    fn retry_after_wins_over_the_schedule() {
+        let b = Backoff::new(100 * MS, 400 * MS).with_random(highest);
+        assert_eq!(b.delay(1, Some(7000 * MS)), 7000 * MS, "not capped");
+        assert_eq!(b.delay(5, Some(Duration::ZERO)), Duration::ZERO);
+        assert_eq!(b.delay(5, None), 400 * MS);
+    }
+
+    static SLEPT: std::sync::Mutex<Vec<Duration>> = std::sync::Mutex::new(Vec::new());
+
+    fn record(delay: Duration) -> Sleep {
+        SLEPT.lock().unwrap().push(delay);
+        Box::pin(std::future::ready(()))
+    }
+
+    #[test]
+    fn the_sleep_is_injectable() {
+        let b = Backoff::default().with_sleep(record);
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        let mut sleep = b.sleep(Duration::from_secs(3600));
+        assert!(
+            sleep.as_mut().poll(&mut cx).is_ready(),
+            "no real hour passes"
+        );
+        assert_eq!(*SLEPT.lock().unwrap(), [Duration::from_secs(3600)]);
+        assert_ne!(b, Backoff::default(), "another sleep is another schedule");
+        assert_eq!(b, Backoff::default().with_sleep(record));
+    }
+
+    #[test]
+    fn policy_setters_and_getters_agree() {
+        let p = RetryPolicy::default()
+            .with_max_attempts(7)
+            .with_initial_backoff(MS)
+            .with_max_backoff(3 * MS)
+            .with_max_elapsed(9 * MS);
+        assert_eq!(p.max_attempts(), 7);
+        assert_eq!((p.backoff().first(), p.backoff().max()), (MS, 3 * MS));
+        assert_eq!(p.max_elapsed(), 9 * MS);
+        assert_eq!(RetryPolicy::none().max_attempts(), 1);
+        assert_eq!(
+            RetryPolicy::default().with_max_attempts(0).max_attempts(),
+            1
+        );
+        assert_eq!(RetryPolicy::default().backoff(), &Backoff::default());
+        let b = Backoff::new(MS, MS).with_jitter(Jitter::None);
+        assert_eq!(p.with_backoff(b).backoff(), &b);
+    }
+
+    #[tokio::test]
+    async fn the_innermost_override_is_in_force() {
+        let own = RetryPolicy::default();
+        assert_eq!(in_force(&own), own);
+        let three = RetryPolicy::default().with_max_attempts(3);
+        let seen = with_retry_policy(three, async {
+            let outer = in_force(&own);
+            let inner = with_retry_policy(RetryPolicy::none(), async { in_force(&own) }).await;
+            (outer, inner, in_force(&own))
+        })
+        .await;
+        assert_eq!(seen, (three, RetryPolicy::none(), three));
+        assert_eq!(in_force(&own), own, "the override ends with its call");
+    }
+
+    #[test]
+    fn scale_stays_in_range_and_spreads() {
+        for max in [0, 1, 2, 1000, u64::MAX] {
+            for _ in 0..200 {
+                assert!(scale(random_u64(), max) <= max);
+            }
+            assert_eq!(scale(u64::MAX, max), max);
+            assert_eq!(scale(0, max), 0);
+        }
         // Ten buckets of 0..=9 over 10,000 draws: each expects 1,000; a fair source falls
         // outside 700..1300 with a probability far below 1e-20.
         let mut buckets = [0u32; 10];
         for _ in 0..10_000 {
-            buckets[uniform(9) as usize] += 1;
+            buckets[scale(random_u64(), 9) as usize] += 1;
         }
         assert!(
             buckets.iter().all(|n| (700..1300).contains(n)),

@@ -11,12 +11,11 @@ use std::time::Duration;
 const KEY: &str = "dn-test-key-4f9a0c";
 
 fn fast_retries() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 4,
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(5),
-        max_elapsed: Duration::from_secs(5),
-    }
+    RetryPolicy::default()
+        .with_max_attempts(4)
+        .with_initial_backoff(Duration::from_millis(1))
+        .with_max_backoff(Duration::from_millis(5))
+        .with_max_elapsed(Duration::from_secs(5))
 }
 
 fn client(stub: &Stub) -> Client {

@@ -15,12 +15,13 @@ fn client_for(url: &str, timeout: Duration) -> Client {
         .base_url(url)
         .timeout(timeout)
         .connect_timeout(timeout)
-        .retry_policy(RetryPolicy {
-            max_attempts: 2,
-            initial_backoff: Duration::from_millis(1),
-            max_backoff: Duration::from_millis(2),
-            max_elapsed: Duration::from_secs(5),
-        })
+        .retry_policy(
+            RetryPolicy::default()
+                .with_max_attempts(2)
+                .with_initial_backoff(Duration::from_millis(1))
+                .with_max_backoff(Duration::from_millis(2))
+                .with_max_elapsed(Duration::from_secs(5)),
+        )
         .build()
         .unwrap()
 }

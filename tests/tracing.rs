@@ -43,10 +43,7 @@ async fn one_span_per_operation_without_the_key() {
     .await;
     ClientBuilder::new(ApiKey::new(KEY).unwrap())
         .base_url(&stub.url())
-        .retry_policy(RetryPolicy {
-            initial_backoff: Duration::from_millis(1),
-            ..RetryPolicy::default()
-        })
+        .retry_policy(RetryPolicy::default().with_initial_backoff(Duration::from_millis(1)))
         .build()
         .unwrap()
         .get_project()

@@ -7,7 +7,6 @@ use crate::notebooks::NotebooksApi;
 use crate::projects::ProjectsApi;
 use crate::runs::RunsApi;
 use deepnote_api::{ApiError, ApiKey, BaseUrls, ClientBuilder as ApiBuilder, RetryPolicy};
-use progenitor_client::ClientInfo;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,25 +22,20 @@ pub const BASE_URL_ENV: &str = "DEEPNOTE_BASE_URL";
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Inner>,
-    /// Use the low-level client without retries: the caller paces and retries itself.
-    pub(crate) paced: bool,
 }
 
 pub(crate) struct Inner {
     pub(crate) api: deepnote_api::Client,
-    /// The same, with no retries of its own (it shares the connection pool).
-    pub(crate) api_unretried: deepnote_api::Client,
     pub(crate) key: ApiKey,
     /// Where the key came from, so that a 401 can say which key was refused.
     pub(crate) key_source: Option<KeySource>,
-    pub(crate) bases: BaseUrls,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("v2", &self.inner.bases.v2())
-            .field("v1", &self.inner.bases.v1())
+            .field("v2", &self.base_urls().v2())
+            .field("v1", &self.base_urls().v1())
             .field("api_key", &self.inner.key)
             .finish()
     }
@@ -139,32 +133,19 @@ impl Client {
 
     /// The low-level client underneath, for anything this crate does not cover.
     pub fn api(&self) -> &deepnote_api::Client {
-        if self.paced {
-            &self.inner.api_unretried
-        } else {
-            &self.inner.api
-        }
+        &self.inner.api
     }
 
-    /// How many attempts the low-level client gives one request (its retry policy's
-    /// `max_attempts`), also for an [`Client::unretried`] clone, which then makes each attempt
-    /// a request of its own.
+    /// How many attempts the client's retry policy gives one request, so that a caller that
+    /// runs its requests unretried ([`deepnote_api::with_retry_policy`]) can make each of those
+    /// attempts a request of its own.
     pub(crate) fn attempts_per_request(&self) -> u32 {
-        self.inner.api.inner().retry_policy().max_attempts.max(1)
-    }
-
-    /// A clone whose requests are not retried by the low-level client, for callers that pace
-    /// and retry across many requests themselves.
-    pub(crate) fn unretried(&self) -> Client {
-        Client {
-            inner: self.inner.clone(),
-            paced: true,
-        }
+        self.inner.api.retry_policy().max_attempts()
     }
 
     /// The bases requests go to.
     pub fn base_urls(&self) -> &BaseUrls {
-        &self.inner.bases
+        self.inner.api.base_urls()
     }
 
     pub(crate) fn api_error(&self, error: ApiError) -> Error {
@@ -223,166 +204,154 @@ impl Client {
             body: crate::error::snippet(&body, &self.inner.key),
         }
     }
+}
 
-    pub(crate) fn http(&self) -> &reqwest::Client {
-        self.inner.api.client()
+/// Builds a [`Client`]; only the key is required. Every setting but the key and the base is
+/// the low-level [`deepnote_api::ClientBuilder`]'s, forwarded to it, so each has one default.
+#[derive(Debug)]
+pub struct ClientBuilder {
+    key: Key,
+    /// The low-level builder every other setting is forwarded to.
+    api: ApiBuilder,
+    /// Whether a base was set here, which then wins over a profile's.
+    base_set: bool,
+    /// Why the exact bases given are unusable, reported by [`ClientBuilder::build`].
+    bad_bases: Option<String>,
+}
+
+/// Where the key comes from; checked only by [`ClientBuilder::build`].
+enum Key {
+    None,
+    Raw(String),
+    Credentials(Credentials),
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Key::None => f.write_str("None"),
+            Key::Raw(_) => f.write_str("\"***\""),
+            Key::Credentials(c) => c.fmt(f),
+        }
     }
 }
 
-/// Builds a [`Client`]; only the key is required.
-#[derive(Default)]
-pub struct ClientBuilder {
-    key: Option<String>,
-    credentials: Option<Credentials>,
-    bases: Option<std::result::Result<BaseUrls, String>>,
-    base_url: Option<String>,
-    timeout: Option<Duration>,
-    connect_timeout: Option<Duration>,
-    retry: Option<RetryPolicy>,
-    user_agent: Option<String>,
-    http: Option<reqwest::Client>,
-    allow_insecure_http: bool,
-}
-
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("api_key", &self.key.as_ref().map(|_| "***"))
-            .field("base_url", &self.base_url)
-            .field("timeout", &self.timeout)
-            .field("retry", &self.retry)
-            .finish_non_exhaustive()
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            key: Key::None,
+            api: ApiBuilder::default()
+                .user_agent(concat!("deepnote-rust/", env!("CARGO_PKG_VERSION"))),
+            base_set: false,
+            bad_bases: None,
+        }
     }
 }
 
 impl ClientBuilder {
     /// The workspace API key (Settings & members > Security > API keys).
     pub fn api_key(mut self, key: impl AsRef<str>) -> Self {
-        self.key = Some(key.as_ref().to_string());
-        self.credentials = None;
+        self.key = Key::Raw(key.as_ref().to_string());
         self
     }
 
     /// The key as [`Credentials`] found it: a 401 then names its source, and a profile's base
     /// URL is used unless [`ClientBuilder::base_url`] sets another.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(credentials);
-        self.key = None;
+        self.key = Key::Credentials(credentials);
         self
     }
 
     /// The host root (`https://api.deepnote.com`) or the v2 base (`.../v2`); the legacy
     /// execute call goes to `/v1` of the same root.
     pub fn base_url(mut self, base: impl Into<String>) -> Self {
-        self.base_url = Some(base.into());
-        self.bases = None;
+        self.api = self.api.base_url(&base.into());
+        self.base_set = true;
+        self.bad_bases = None;
         self
     }
 
     /// The v2 and v1 bases exactly, for gateways and mock servers that mount the API elsewhere.
     pub fn base_urls(mut self, v2: &str, v1: &str) -> Self {
-        self.bases = Some(BaseUrls::exact(v2, v1).map_err(|e| e.to_string()));
-        self.base_url = None;
+        match BaseUrls::exact(v2, v1) {
+            Ok(bases) => {
+                self.api = self.api.base_urls(bases);
+                self.bad_bases = None;
+            }
+            Err(e) => self.bad_bases = Some(e.to_string()),
+        }
+        self.base_set = true;
         self
     }
 
     /// The time one attempt may take (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.api = self.api.timeout(timeout);
         self
     }
 
     /// The time to open a connection (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
+        self.api = self.api.connect_timeout(timeout);
         self
     }
 
     /// How failed requests are retried (the default retries reads on 429, 502-504 and
     /// transport failures, and creates only when the server provably did nothing).
     pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.retry = Some(retry);
+        self.api = self.api.retry_policy(retry);
         self
     }
 
     /// The `User-Agent` header.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = Some(user_agent.into());
+        self.api = self.api.user_agent(user_agent);
         self
     }
 
     /// Use this HTTP client (its timeouts, proxy, TLS) instead of building one. The timeouts
     /// and user agent of this builder are then ignored.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
+        self.api = self.api.http_client(http);
         self
     }
 
     /// Allow sending the key over plain `http://` to a host other than this machine. Off by
     /// default: anyone on the path could read the key.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
+        self.api = self.api.allow_insecure_http(allow);
         self
     }
 
     /// Check the settings and build the client.
     pub fn build(self) -> Result<Client> {
-        let (key, key_source, profile_base) = match (self.credentials, self.key) {
-            (Some(c), _) => (
+        let (key, key_source, profile_base) = match self.key {
+            Key::Credentials(c) => (
                 c.api_key().clone(),
                 Some(c.source().clone()),
                 c.base_url().map(str::to_string),
             ),
-            (None, Some(raw)) => (
+            Key::Raw(raw) => (
                 ApiKey::new(&raw).map_err(|e| Error::Config(e.to_string()))?,
                 None,
                 None,
             ),
-            (None, None) => return Err(Error::Config("no API key was given".into())),
+            Key::None => return Err(Error::Config("no API key was given".into())),
         };
-        let mut builder = ApiBuilder::new(key.clone())
-            .allow_insecure_http(self.allow_insecure_http)
-            .user_agent(
-                self.user_agent
-                    .unwrap_or_else(|| concat!("deepnote-rust/", env!("CARGO_PKG_VERSION")).into()),
-            );
-        match (self.bases, self.base_url.or(profile_base)) {
-            (Some(bases), _) => {
-                builder = builder.base_urls(bases.map_err(Error::Config)?);
-            }
-            (None, Some(base)) => builder = builder.base_url(&base),
-            (None, None) => {}
+        if let Some(bad) = self.bad_bases {
+            return Err(Error::Config(bad));
         }
-        if let Some(timeout) = self.timeout {
-            builder = builder.timeout(timeout);
+        let mut api = self.api.api_key(key.clone());
+        if let (false, Some(base)) = (self.base_set, profile_base) {
+            api = api.base_url(&base);
         }
-        if let Some(timeout) = self.connect_timeout {
-            builder = builder.connect_timeout(timeout);
-        }
-        if let Some(retry) = self.retry {
-            builder = builder.retry_policy(retry);
-        }
-        if let Some(http) = self.http {
-            builder = builder.http_client(http);
-        }
-        let api = builder.build().map_err(|e| Error::Config(e.to_string()))?;
-        let bases = api.inner().bases().clone();
-        let api_unretried = ApiBuilder::new(key.clone())
-            .base_urls(bases.clone())
-            .allow_insecure_http(self.allow_insecure_http)
-            .retry_policy(RetryPolicy::none())
-            .http_client(api.client().clone())
-            .build()
-            .map_err(|e| Error::Config(e.to_string()))?;
+        let api = api.build().map_err(|e| Error::Config(e.to_string()))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 api,
-                api_unretried,
                 key,
                 key_source,
-                bases,
             }),
-            paced: false,
         })
     }
 }

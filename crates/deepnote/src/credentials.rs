@@ -360,10 +360,12 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     fn temp_dir(tag: &str) -> PathBuf {
+        // Unique per process, test and call: tests run in parallel threads.
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let dir = std::env::temp_dir().join(format!(
             "deepnote-credentials-{tag}-{}-{}",
             std::process::id(),
-            fastrand::u64(..)
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ));
         std::fs::create_dir_all(&dir).unwrap();
         dir

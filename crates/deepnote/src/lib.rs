@@ -62,7 +62,9 @@
 //!   `.stream()`. A page size outside 1..=100 is refused before sending; a page token the
 //!   server repeats ends the stream with an error.
 //! - [`RunHandle::wait`] and [`RunsApi::wait`] poll a run to its end under a [`WaitPolicy`];
-//!   a run that fails is [`Error::RunFailed`], a deadline is [`Error::Timeout`].
+//!   a run that fails is [`Error::RunFailed`], a deadline is [`Error::Timeout`]. A wait first
+//!   reads the notebook's recent runs (one request) and, when they say how long its runs take,
+//!   sleeps to just before the expected end and polls densely from there ([`Wait::history`]).
 //! - A run's inputs are [`InputValue`]s (a string, a boolean or a list of strings, as Deepnote
 //!   takes them); when [`NotebooksApi::inputs`] knows the notebook's input blocks, unknown
 //!   names and wrong kinds are [`Error::InvalidInput`] before anything is sent. A whole
@@ -111,10 +113,13 @@ mod ids;
 mod inputs;
 mod integrations;
 mod list;
+mod lock;
 mod machines;
 mod me;
 mod notebooks;
+mod pace;
 mod pagination;
+mod poll;
 mod projects;
 mod run_many;
 mod runs;

@@ -5,12 +5,16 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::{NotebookId, RunId};
 use crate::inputs::NotebookInput;
-use crate::runs::{Run, RunRequest, check_inputs, get_run, send_create};
+use crate::lock::lock;
+use crate::pace::Pacer;
+use crate::poll::{Plan, Poller, Seen};
+use crate::runs::{Run, RunRequest, check_inputs, send_create};
 use crate::wait::WaitPolicy;
 use chrono::{DateTime, TimeDelta, Utc};
+use deepnote_api::Backoff;
 use futures_core::Stream;
 use futures_util::StreamExt;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -106,9 +110,9 @@ impl RunMany {
     /// Each outcome as its run finishes. Dropping the stream stops the work in flight.
     pub fn stream(self) -> OutcomeStream {
         let shared = Arc::new(Shared {
-            client: self.client.unretried(),
+            client: self.client.clone(),
             policy: self.policy,
-            pacer: Pacer::default(),
+            pacer: Arc::default(),
             typical: Mutex::new(Typical::default()),
             give_up_after: self.give_up_after,
             creating: Mutex::default(),
@@ -120,8 +124,13 @@ impl RunMany {
         let outcomes = futures_util::stream::iter(self.requests.into_iter().enumerate())
             .map(move |(index, request)| {
                 let shared = shared.clone();
+                // Unretried by the low-level client: the pacer and the workers retry across
+                // all the runs, which one request's own retries would only crowd.
                 let task = tokio::spawn(tracing::Instrument::instrument(
-                    async move { shared.run_one(index, request).await },
+                    deepnote_api::with_retry_policy(
+                        deepnote_api::RetryPolicy::none(),
+                        async move { shared.run_one(index, request).await },
+                    ),
                     span.clone(),
                 ));
                 Task { index, task }
@@ -170,7 +179,7 @@ impl std::future::Future for Task {
 struct Shared {
     client: Client,
     policy: WaitPolicy,
-    pacer: Pacer,
+    pacer: Arc<Pacer>,
     /// How long runs take: the first poll of a run waits about this long.
     typical: Mutex<Typical>,
     give_up_after: Duration,
@@ -194,6 +203,18 @@ const CLOCK_MARGIN: Duration = Duration::from_secs(1);
 const CLOCK_MARGIN_UNKNOWN: Duration = Duration::from_secs(5);
 /// How many times a reconciliation's listing is tried.
 const LOOKUP_TRIES: u32 = 5;
+
+/// Before a create whose connection never opened is sent again: 200, 400, 600 ms at most,
+/// jittered so that the workers that met the same outage do not return together.
+fn reconnect() -> Backoff {
+    Backoff::new(Duration::from_millis(200), Duration::from_millis(600))
+}
+
+/// Before an unsure create is sent again, or a failed reconciliation listed again: 40 ms
+/// doubling to 640 ms at most, jittered.
+fn ask_again() -> Backoff {
+    Backoff::new(Duration::from_millis(40), Duration::from_millis(640))
+}
 
 /// What the runs so far say about how long a run takes.
 #[derive(Default)]
@@ -247,7 +268,7 @@ impl Shared {
             check_inputs(request, known.as_deref())?;
         }
         let since = Instant::now();
-        let mut connect_failures = 0;
+        let mut connect_failures = 0u32;
         let mut unsure = 0;
         loop {
             let sent = self.pacer.ready().await;
@@ -270,7 +291,8 @@ impl Shared {
                 // The connection never opened: the server never saw the request.
                 Err(Error::Transport(e)) if e.is_connect() && connect_failures < 3 => {
                     connect_failures += 1;
-                    tokio::time::sleep(Duration::from_millis(200 * connect_failures)).await;
+                    let again = reconnect();
+                    again.sleep(again.delay(connect_failures, None)).await;
                 }
                 Err(e) if may_have_started(&e) && unsure < MAX_UNSURE_CREATES => {
                     unsure += 1;
@@ -282,7 +304,8 @@ impl Shared {
                         }
                         Ok(None) => {
                             tracing::debug!(error = %e, "the create started no run: sending it again");
-                            tokio::time::sleep(Duration::from_millis(20 << unsure.min(5))).await;
+                            let again = ask_again();
+                            again.sleep(again.delay(unsure, None)).await;
                         }
                         // Whether the run started cannot be known: say what went wrong first.
                         Err(_) => return Err(e),
@@ -296,12 +319,7 @@ impl Shared {
     /// The notebook's inputs, read on the first request of it; called with its gate held, so
     /// the batch reads each notebook once.
     async fn inputs_of(&self, notebook: &NotebookId) -> Option<Arc<[NotebookInput]>> {
-        let cached = self
-            .inputs
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(notebook)
-            .cloned();
+        let cached = lock(&self.inputs).get(notebook).cloned();
         if let Some(known) = cached {
             return known;
         }
@@ -325,33 +343,27 @@ impl Shared {
                 return None;
             }
         };
-        self.inputs
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(notebook.clone(), known.clone());
+        lock(&self.inputs).insert(notebook.clone(), known.clone());
         known
     }
 
     fn gate(&self, notebook: &NotebookId) -> Arc<tokio::sync::Mutex<()>> {
-        let mut gates = self.creating.lock().unwrap_or_else(|p| p.into_inner());
+        let mut gates = lock(&self.creating);
         gates.entry(notebook.clone()).or_default().clone()
     }
 
     fn take(&self, id: RunId) -> bool {
-        self.taken
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id)
+        lock(&self.taken).insert(id)
     }
 
     fn learn_offset(&self, offset: TimeDelta) {
-        *self.server_offset.lock().unwrap_or_else(|p| p.into_inner()) = Some(offset);
+        *lock(&self.server_offset) = Some(offset);
     }
 
     /// The run an ambiguous create sent at `sent` started, if it started one. Called with the
     /// notebook's gate held.
     async fn reconcile(&self, notebook: &NotebookId, sent: DateTime<Utc>) -> Result<Option<RunId>> {
-        let offset = *self.server_offset.lock().unwrap_or_else(|p| p.into_inner());
+        let offset = *lock(&self.server_offset);
         let (offset, margin) = match offset {
             Some(o) => (o, CLOCK_MARGIN),
             None => (TimeDelta::zero(), CLOCK_MARGIN_UNKNOWN),
@@ -374,7 +386,8 @@ impl Shared {
                     self.pacer.refused(retry_after);
                 }
                 Err(e) if e.is_retryable() && tries < LOOKUP_TRIES => {
-                    tokio::time::sleep(Duration::from_millis(20 << tries)).await;
+                    let again = ask_again();
+                    again.sleep(again.delay(tries, None)).await;
                 }
                 Err(e) => return Err(e),
             }
@@ -407,11 +420,7 @@ impl Shared {
                 if run.created_at.is_some_and(|c| c < not_before) {
                     return Ok(found);
                 }
-                let taken = self
-                    .taken
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .contains(&run.id);
+                let taken = lock(&self.taken).contains(&run.id);
                 if !taken {
                     found = Some(run.id);
                 }
@@ -431,10 +440,7 @@ impl Shared {
     }
 
     async fn wait(&self, id: RunId, accepted: Instant) -> Result<Run> {
-        let first = self.typical.lock().map_or(self.policy.first_delay, |t| {
-            t.first_poll(self.policy.first_delay)
-        });
-        let (mut polls, mut failures) = (1u32, 0u32);
+        let first = lock(&self.typical).first_poll(self.policy.first_delay);
         // A wait's poll is retried by the client before it counts as failed; here each poll is
         // one attempt (the batch paces its own requests), so the same budget is counted in
         // attempts. Counting polls gave a batch a quarter of a single wait's resilience.
@@ -442,62 +448,29 @@ impl Shared {
             .policy
             .max_failed_polls
             .saturating_mul(self.client.attempts_per_request());
-        let mut last_status = None;
-        let mut sleep = first;
+        let mut poller = Poller::new(self.client.clone(), id, &self.policy, failures_allowed)
+            .paced(self.pacer.clone());
+        let mut plan = Plan::first_after(self.policy.clone(), first);
         loop {
-            let elapsed = accepted.elapsed();
-            if let Some(deadline) = self.policy.deadline {
-                if elapsed >= deadline {
-                    return Err(Error::Timeout {
-                        run_id: id,
-                        last_status: last_status
-                            .unwrap_or_else(|| deepnote_api::RunStatus::Unknown(String::new())),
-                        waited: elapsed,
-                    });
-                }
-                sleep = sleep.min(deadline - elapsed);
+            match poller.next(&mut plan).await {
+                Some(Seen::Going { .. }) => self.still_going(accepted.elapsed()),
+                Some(Seen::Over(outcome)) => return outcome,
+                None => return Err(Error::Decode("the wait ended without a run".into())),
             }
-            tokio::time::sleep(sleep).await;
-            let sent = self.pacer.ready().await;
-            match get_run(&self.client, id, None).await {
-                Ok(run) => {
-                    self.pacer.accepted(sent);
-                    failures = 0;
-                    if run.status.is_terminal() {
-                        return crate::runs::outcome(&self.client, run).await;
-                    }
-                    self.still_going(accepted.elapsed());
-                    last_status = Some(run.status);
-                }
-                Err(Error::RateLimited { retry_after, .. }) => {
-                    // A read changes nothing: ask again after the pause, without a poll's delay.
-                    self.pacer.refused(retry_after);
-                    sleep = Duration::ZERO;
-                    continue;
-                }
-                Err(e) if e.is_retryable() && failures < failures_allowed => {
-                    failures += 1;
-                }
-                Err(e) => return Err(e),
-            }
-            polls += 1;
-            sleep = self.policy.nominal_delay(polls, accepted.elapsed());
         }
     }
 
     fn learn(&self, took: Duration) {
-        if let Ok(mut typical) = self.typical.lock() {
-            typical.finished = Some(match typical.finished {
-                None => took,
-                Some(t) => t.mul_f64(0.8) + took.mul_f64(0.2),
-            });
-        }
+        let mut typical = lock(&self.typical);
+        typical.finished = Some(match typical.finished {
+            None => took,
+            Some(t) => t.mul_f64(0.8) + took.mul_f64(0.2),
+        });
     }
 
     fn still_going(&self, age: Duration) {
-        if let Ok(mut typical) = self.typical.lock() {
-            typical.at_least = typical.at_least.max(age);
-        }
+        let mut typical = lock(&self.typical);
+        typical.at_least = typical.at_least.max(age);
     }
 }
 
@@ -515,187 +488,9 @@ fn may_have_started(e: &Error) -> bool {
     }
 }
 
-/// One pace for all workers. A 429 stops every worker until its `Retry-After` has passed; then
-/// requests are spaced to just under the rate the server took in the second before it refused
-/// (counted once the pause is over, when every answer of that second is in), and the spacing
-/// shrinks a little after each long quiet stretch, to find room that opens up.
-#[derive(Default)]
-struct Pacer {
-    state: Mutex<PaceState>,
-}
-
-#[derive(Default)]
-struct PaceState {
-    /// No request starts before this.
-    not_before: Option<Instant>,
-    /// The next free slot when requests are spaced.
-    next_slot: Option<Instant>,
-    /// The spacing between requests, once a 429 has been seen.
-    spacing: Option<Duration>,
-    /// When each request the server took was sent, over the last few seconds (bounded).
-    taken: VecDeque<Instant>,
-    /// A refusal whose rate is still to be worked out.
-    unmeasured: Option<Instant>,
-    last_refusal: Option<Instant>,
-    last_probe: Option<Instant>,
-}
-
-/// The pause after a 429 that gave no `Retry-After`.
-const DEFAULT_PAUSE: Duration = Duration::from_millis(500);
-const WINDOW: Duration = Duration::from_secs(1);
-/// How much of the send history is kept.
-const HISTORY: Duration = Duration::from_secs(5);
-/// Room kept under the rate the server took before it refused.
-const HEADROOM: f64 = 0.98;
-/// After this long without a 429, try 1% faster.
-const PROBE_AFTER: Duration = Duration::from_secs(10);
-const MAX_TAKEN: usize = 50_000;
-
-impl Pacer {
-    /// Wait for this request's turn; returns when it was given, the request's send time.
-    async fn ready(&self) -> Instant {
-        loop {
-            let at = {
-                let Ok(mut s) = self.state.lock() else {
-                    return Instant::now();
-                };
-                let now = Instant::now();
-                match s.not_before {
-                    // Paused: take no slot yet, the pace is not known until the pause ends.
-                    Some(nb) if nb > now => Err(nb),
-                    _ => {
-                        if let Some(refused_at) = s.unmeasured.take() {
-                            s.measure(refused_at);
-                        }
-                        let mut at = now;
-                        if let Some(spacing) = s.spacing {
-                            if let Some(slot) = s.next_slot {
-                                at = at.max(slot);
-                            }
-                            s.next_slot = Some(at + spacing);
-                        }
-                        Ok(at)
-                    }
-                }
-            };
-            match at {
-                Err(pause_end) => tokio::time::sleep_until(pause_end).await,
-                Ok(at) => {
-                    if at > Instant::now() {
-                        tokio::time::sleep_until(at).await;
-                    }
-                    return at;
-                }
-            }
-        }
-    }
-
-    /// The server took a request sent at `sent`.
-    fn accepted(&self, sent: Instant) {
-        let Ok(mut s) = self.state.lock() else { return };
-        let now = Instant::now();
-        s.taken.push_back(sent);
-        while s.taken.len() > MAX_TAKEN
-            || s.taken
-                .front()
-                .is_some_and(|t| now.duration_since(*t) > HISTORY)
-        {
-            s.taken.pop_front();
-        }
-        let quiet_since = s.last_refusal.max(s.last_probe);
-        if let (Some(spacing), Some(since)) = (s.spacing, quiet_since)
-            && now.duration_since(since) >= PROBE_AFTER
-        {
-            s.spacing = Some(spacing.mul_f64(0.99));
-            s.last_probe = Some(now);
-        }
-    }
-
-    fn refused(&self, retry_after: Option<Duration>) {
-        let Ok(mut s) = self.state.lock() else { return };
-        let now = Instant::now();
-        let until = now + retry_after.unwrap_or(DEFAULT_PAUSE);
-        s.not_before = Some(s.not_before.map_or(until, |nb| nb.max(until)));
-        // The workers in flight meet the same limit at once: one measurement per burst.
-        if s.last_refusal
-            .is_some_and(|r| now.duration_since(r) < WINDOW / 2)
-        {
-            return;
-        }
-        s.last_refusal = Some(now);
-        s.unmeasured = Some(now);
-    }
-}
-
-impl PaceState {
-    /// Space requests to just under what the server took in the second before `refused_at`.
-    fn measure(&mut self, refused_at: Instant) {
-        let took = self
-            .taken
-            .iter()
-            .filter(|t| **t <= refused_at && refused_at.duration_since(**t) < WINDOW)
-            .count();
-        let rate = (took as f64 * HEADROOM).max(1.0);
-        let spacing = Duration::from_secs_f64(1.0 / rate);
-        self.spacing = Some(match self.spacing {
-            // Refused even at this pace: slow down from there.
-            Some(old) if old >= spacing => old.mul_f64(1.1),
-            _ => spacing,
-        });
-        tracing::debug!(rate, "rate limited: pacing requests");
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[tokio::test(start_paused = true)]
-    async fn after_a_429_all_wait_then_go_at_just_under_the_rate_taken() {
-        let pacer = Pacer::default();
-        let t0 = Instant::now();
-        // A burst: the server took 200 requests in a tenth of a second, then refused.
-        for _ in 0..200 {
-            let sent = pacer.ready().await;
-            assert_eq!(sent, t0, "no pacing before any 429");
-            pacer.accepted(sent);
-        }
-        tokio::time::advance(Duration::from_millis(100)).await;
-        pacer.refused(Some(Duration::from_secs(1)));
-        pacer.refused(Some(Duration::from_secs(1)));
-        let slots: Vec<Instant> =
-            futures_util::future::join_all((0..50).map(|_| pacer.ready())).await;
-        let first = *slots.iter().min().unwrap();
-        assert!(
-            first >= t0 + Duration::from_millis(1100),
-            "{:?}",
-            first - t0
-        );
-        let mut sorted = slots.clone();
-        sorted.sort();
-        let spacing = sorted[1] - sorted[0];
-        let rate = 1.0 / spacing.as_secs_f64();
-        assert!((190.0..200.0).contains(&rate), "{rate}");
-        let span = *sorted.last().unwrap() - first;
-        assert!(span >= spacing * 49 - Duration::from_millis(1), "{span:?}");
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_429_at_the_pace_slows_down_further() {
-        let pacer = Pacer::default();
-        for _ in 0..100 {
-            let sent = pacer.ready().await;
-            pacer.accepted(sent);
-        }
-        pacer.refused(None);
-        let _ = pacer.ready().await;
-        let first = pacer.state.lock().unwrap().spacing.unwrap();
-        tokio::time::advance(Duration::from_secs(1)).await;
-        pacer.refused(None);
-        let _ = pacer.ready().await;
-        let second = pacer.state.lock().unwrap().spacing.unwrap();
-        assert!(second > first, "{first:?} then {second:?}");
-    }
 
     #[test]
     fn the_first_poll_follows_what_runs_took() {

@@ -126,12 +126,20 @@ impl Run {
             })
     }
 
-    /// `Ok` for a success, [`Error::RunFailed`] for any other terminal status.
+    /// `Ok` for a success, [`Error::RunFailed`] with the run's own error for any other
+    /// terminal status.
     pub(crate) fn into_outcome(self) -> Result<Run> {
+        let message = self.error.clone();
+        self.outcome_with(message)
+    }
+
+    /// The one place a [`Error::RunFailed`] is made: `Ok` for a success, else the failure
+    /// with this message.
+    fn outcome_with(self, message: Option<String>) -> Result<Run> {
         match self.status {
             RunStatus::Success => Ok(self),
             _ => Err(Error::RunFailed {
-                message: self.error.clone(),
+                message,
                 run: Box::new(self),
             }),
         }
@@ -400,10 +408,7 @@ pub(crate) async fn outcome(client: &Client, run: Run) -> Result<Run> {
             }),
     };
     let reason = run.reason_from(inline.as_deref());
-    Err(Error::RunFailed {
-        run: Box::new(run),
-        message: Some(reason),
-    })
+    run.outcome_with(Some(reason))
 }
 
 /// Starts a run, first checking its inputs against the notebook's when there are any.
@@ -477,6 +482,7 @@ pub(crate) async fn send_create(client: &Client, request: &RunRequest) -> Result
     Ok(RunHandle {
         client: client.clone(),
         id,
+        notebook: request.notebook.clone(),
         status: started
             .status
             .unwrap_or_else(|| RunStatus::Unknown(String::new())),
@@ -574,6 +580,7 @@ impl IntoFuture for CreateRun {
 pub struct RunHandle {
     client: Client,
     id: RunId,
+    notebook: NotebookId,
     status: RunStatus,
     created_at: Option<DateTime<Utc>>,
 }
@@ -599,9 +606,12 @@ impl RunHandle {
         self.client.runs().get(self.id).send().await
     }
 
-    /// Wait until the run finishes (see [`Wait`]).
+    /// Wait until the run finishes (see [`Wait`]); the wait reads this notebook's history.
     pub fn wait(&self) -> Wait {
-        self.client.runs().wait(self.id)
+        self.client
+            .runs()
+            .wait(self.id)
+            .notebook(self.notebook.clone())
     }
 
     /// The run's execution snapshot.

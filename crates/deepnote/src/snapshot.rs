@@ -6,6 +6,7 @@ use crate::document::SnapshotDocument;
 use crate::error::{Error, Result, from_status, redact};
 use crate::ids::RunId;
 use crate::runs::{SnapshotRef, get_run};
+use deepnote_api::{Backoff, Jitter};
 use std::time::Duration;
 
 /// How the server should deliver a snapshot.
@@ -54,10 +55,15 @@ impl Snapshot {
     }
 }
 
-/// How often, and how far apart, to look again for a snapshot that has not appeared yet
-/// (it can come a moment after the terminal status).
+/// How often to look again for a snapshot that has not appeared yet (it can come a moment
+/// after the terminal status).
 const SNAPSHOT_LOOKS: u32 = 6;
-const SNAPSHOT_FIRST_DELAY: Duration = Duration::from_millis(100);
+
+/// How far apart the looks are: 100 ms doubling, 3.1 s in all. Not jittered: the window is
+/// what gives the server time to attach the snapshot, and jitter would shorten it.
+fn settle() -> Backoff {
+    Backoff::new(Duration::from_millis(100), Duration::from_millis(1600)).with_jitter(Jitter::None)
+}
 
 pub(crate) async fn fetch(
     client: &Client,
@@ -66,7 +72,7 @@ pub(crate) async fn fetch(
 ) -> Result<Snapshot> {
     let span = tracing::info_span!("deepnote.snapshot", run_id = %id);
     let fetching = async {
-        let mut delay = SNAPSHOT_FIRST_DELAY;
+        let settle = settle();
         let mut look = 1;
         loop {
             let run = get_run(client, id, Some(delivery)).await?;
@@ -80,8 +86,7 @@ pub(crate) async fn fetch(
             match found {
                 Some(snapshot) => return Ok(snapshot),
                 None if run.status.is_terminal() && look < SNAPSHOT_LOOKS => {
-                    tokio::time::sleep(delay).await;
-                    delay *= 2;
+                    settle.sleep(settle.delay(look, None)).await;
                     look += 1;
                 }
                 None => {
@@ -125,32 +130,47 @@ async fn download(client: &Client, url: &str) -> Result<Snapshot> {
         with_token,
         "downloading the snapshot"
     );
-    let mut request = client.http().get(url.clone());
+    let mut request = reqwest::Request::new(reqwest::Method::GET, url);
     if with_token {
-        request = request.header(
+        request.headers_mut().insert(
             reqwest::header::AUTHORIZATION,
             client.inner.key.bearer_header(),
         );
     }
-    let request = request.build().map_err(Error::Transport)?;
-    let policy = deepnote_api::ClientInfo::inner(client.api()).retry_policy();
-    let response = deepnote_api::send_with_retries(client.http(), request, policy)
-        .await
-        .map_err(Error::Transport)?;
-    let status = response.status();
-    if !status.is_success() {
-        let retry_after = deepnote_api::retry_after(response.headers());
-        let body = response.text().await.unwrap_or_default();
-        // The retry loop gives every error body the API's `{"message"}` shape.
-        let body = serde_json::from_str::<deepnote_api::types::ErrorResponse>(&body)
-            .map(|e| e.message)
-            .unwrap_or(body);
-        let message: String = redact(body.trim(), &client.inner.key)
-            .chars()
-            .take(512)
-            .collect();
-        return Err(from_status(status, message, retry_after));
-    }
+    let response = match client.api().send_request(request).await {
+        Ok(response) => response,
+        Err(error) => return Err(download_error(error, &client.inner.key)),
+    };
     let text = response.text().await.map_err(Error::Transport)?;
     Ok(Snapshot { text })
+}
+
+/// An error answer keeps its status, `Retry-After` and (cut, key-free) message; other
+/// failures are the low-level client's as for any call. The key is not named as refused: it
+/// may not have been sent (another origin).
+fn download_error(error: deepnote_api::ApiError, key: &deepnote_api::ApiKey) -> Error {
+    use deepnote_api::ApiErrorExt;
+    match error.http_status() {
+        Some(status) if !status.is_success() => {
+            let message: String = redact(error.message().unwrap_or_default().trim(), key)
+                .chars()
+                .take(512)
+                .collect();
+            from_status(status, message, error.retry_after())
+        }
+        _ => Error::from_api(error, key),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_settle_looks_double_from_100_ms_unjittered() {
+        let b = settle();
+        let delays: Vec<_> = (1..SNAPSHOT_LOOKS).map(|n| b.delay(n, None)).collect();
+        let ms = Duration::from_millis;
+        assert_eq!(delays, [ms(100), ms(200), ms(400), ms(800), ms(1600)]);
+    }
 }

@@ -21,12 +21,12 @@ fn client(base: &str, timeout: Duration, attempts: u32) -> Client {
         .api_key("bad-day-key-0123456789")
         .base_url(base)
         .timeout(timeout)
-        .retry_policy(RetryPolicy {
-            max_attempts: attempts,
-            initial_backoff: Duration::from_millis(5),
-            max_backoff: Duration::from_millis(10),
-            ..RetryPolicy::default()
-        })
+        .retry_policy(
+            RetryPolicy::default()
+                .with_max_attempts(attempts)
+                .with_initial_backoff(Duration::from_millis(5))
+                .with_max_backoff(Duration::from_millis(10)),
+        )
         .build()
         .unwrap()
 }

@@ -138,12 +138,12 @@ async fn reads_ride_out_server_errors_and_resets() {
     let client = deepnote::Client::builder()
         .api_key(emu.sample_key())
         .base_url(emu.base_url())
-        .retry_policy(RetryPolicy {
-            max_attempts: 10,
-            initial_backoff: Duration::from_millis(5),
-            max_backoff: Duration::from_millis(20),
-            ..RetryPolicy::default()
-        })
+        .retry_policy(
+            RetryPolicy::default()
+                .with_max_attempts(10)
+                .with_initial_backoff(Duration::from_millis(5))
+                .with_max_backoff(Duration::from_millis(20)),
+        )
         .build()
         .unwrap();
     for i in 0..120 {

@@ -17,11 +17,9 @@ const NB: &str = "nb-1";
 
 /// A client that would retry, so a test sees whether a create is repeated.
 fn retrying_client(base: &str) -> deepnote::Client {
-    let retry = RetryPolicy {
-        initial_backoff: std::time::Duration::from_millis(1),
-        max_backoff: std::time::Duration::from_millis(2),
-        ..RetryPolicy::default()
-    };
+    let retry = RetryPolicy::default()
+        .with_initial_backoff(std::time::Duration::from_millis(1))
+        .with_max_backoff(std::time::Duration::from_millis(2));
     deepnote::Client::builder()
         .api_key("stub-key-0123456789")
         .base_url(base)

@@ -32,12 +32,12 @@ fn tight_client(emu: &Emulator) -> deepnote::Client {
     deepnote::Client::builder()
         .api_key(emu.sample_key())
         .base_url(emu.base_url())
-        .retry_policy(RetryPolicy {
-            max_attempts: 12,
-            initial_backoff: Duration::from_millis(10),
-            max_backoff: Duration::from_millis(200),
-            ..RetryPolicy::default()
-        })
+        .retry_policy(
+            RetryPolicy::default()
+                .with_max_attempts(12)
+                .with_initial_backoff(Duration::from_millis(10))
+                .with_max_backoff(Duration::from_millis(200)),
+        )
         .build()
         .unwrap()
 }

@@ -284,12 +284,12 @@ async fn an_import_held_in_memory_is_retried_on_a_rate_limit() {
     let c = deepnote::Client::builder()
         .api_key("surface-key-0123456789")
         .base_url(&s.base)
-        .retry_policy(deepnote::RetryPolicy {
-            max_attempts: 3,
-            initial_backoff: std::time::Duration::from_millis(1),
-            max_backoff: std::time::Duration::from_millis(2),
-            ..deepnote::RetryPolicy::default()
-        })
+        .retry_policy(
+            deepnote::RetryPolicy::default()
+                .with_max_attempts(3)
+                .with_initial_backoff(std::time::Duration::from_millis(1))
+                .with_max_backoff(std::time::Duration::from_millis(2)),
+        )
         .build()
         .unwrap();
     let docs = [DeepnoteDocument::new("main.deepnote", A)];

@@ -133,12 +133,12 @@ async fn a_streamed_upload_is_sent_once_even_when_retries_are_on() {
     let c = Client::builder()
         .api_key("surface-key-0123456789")
         .base_url(&s.base)
-        .retry_policy(RetryPolicy {
-            max_attempts: 3,
-            initial_backoff: Duration::from_millis(1),
-            max_backoff: Duration::from_millis(2),
-            ..RetryPolicy::default()
-        })
+        .retry_policy(
+            RetryPolicy::default()
+                .with_max_attempts(3)
+                .with_initial_backoff(Duration::from_millis(1))
+                .with_max_backoff(Duration::from_millis(2)),
+        )
         .build()
         .unwrap();
     let e = c

@@ -1,0 +1,294 @@
+//! The one polling engine for a run: the deadline (the last sleep trimmed to it, for one last
+//! look), the failure budget (failed reads in a row), the shared pace when there is one, and
+//! cancellation (dropping the future stops it between two awaits, with nothing left behind).
+//! [`crate::Wait`], its `status_changes()` stream and `run_many`'s workers all drive it; what
+//! differs between them is only their [`Plan`], the schedule of delays.
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::ids::{NotebookId, RunId};
+use crate::pace::Pacer;
+use crate::runs::{Run, get_run};
+use crate::wait::WaitPolicy;
+use chrono::{DateTime, Utc};
+use deepnote_api::RunStatus;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// When to look at the run next: the one pluggable piece of a poll.
+pub(crate) struct Plan {
+    policy: WaitPolicy,
+    first: First,
+    /// How long the notebook's runs take, once its history said.
+    expected: Option<Duration>,
+    history: History,
+}
+
+/// When the first look happens.
+#[derive(Clone, Copy, Debug)]
+enum First {
+    /// At once (a single wait: the caller wants the run's status now).
+    Now,
+    /// After this long, then by the policy (a batch that knows how long its runs take).
+    After(Duration),
+}
+
+/// Where the plan is with the notebook's run history.
+enum History {
+    /// Not to be read.
+    Off,
+    /// To be read once the notebook is known (from the caller, or the first look).
+    Wanted(Option<NotebookId>),
+    /// Being read, while the wait sleeps.
+    Reading(Pin<Box<dyn Future<Output = Option<Duration>> + Send>>),
+    /// Read (or found not readable).
+    Done,
+}
+
+impl Plan {
+    /// Look at once, then by the policy; with `history`, read the notebook's recent runs
+    /// (`notebook`, else the one the first look names) to know when the run should end.
+    pub(crate) fn new(policy: WaitPolicy, history: bool, notebook: Option<NotebookId>) -> Self {
+        Plan {
+            policy,
+            first: First::Now,
+            expected: None,
+            history: if history {
+                History::Wanted(notebook)
+            } else {
+                History::Off
+            },
+        }
+    }
+
+    /// First look after `first`, then by the policy (no history: the batch has its own).
+    pub(crate) fn first_after(policy: WaitPolicy, first: Duration) -> Self {
+        Plan {
+            policy,
+            first: First::After(first),
+            expected: None,
+            history: History::Off,
+        }
+    }
+
+    pub(crate) fn policy(&self) -> &WaitPolicy {
+        &self.policy
+    }
+
+    /// The delay before the next read, `reads` reads (answered or failed) into the wait.
+    fn delay(&self, reads: u32, elapsed: Duration, age: Duration) -> Duration {
+        match (self.first, reads) {
+            (First::Now, 0) => Duration::ZERO,
+            (First::Now, n) => self.policy.delay(self.expected, n, elapsed, age),
+            (First::After(first), 0) => first,
+            (First::After(_), n) => self.policy.nominal_delay(n + 1, elapsed),
+        }
+    }
+
+    /// A look answered: start reading the history if it is wanted and the notebook is known.
+    fn saw(&mut self, client: &Client, run: &Run) {
+        if let History::Wanted(notebook) = &mut self.history {
+            self.history = match notebook.take().or_else(|| run.notebook_id.clone()) {
+                Some(notebook) => History::Reading(Box::pin(crate::wait::expected_from_history(
+                    client.clone(),
+                    notebook,
+                    run.id,
+                    self.policy.clone(),
+                ))),
+                None => History::Done,
+            };
+        }
+    }
+}
+
+/// What one look at the run found.
+pub(crate) enum Seen {
+    /// Still going; `changed` when the status differs from the last look's (or it is the
+    /// first look).
+    Going { run: Run, changed: bool },
+    /// The wait is over: the finished run ([`Error::RunFailed`] for a failure), the deadline
+    /// ([`Error::Timeout`]), or an error that more reads will not cure.
+    Over(Result<Run>),
+}
+
+/// One run being polled.
+pub(crate) struct Poller {
+    client: Client,
+    id: RunId,
+    deadline: Option<Duration>,
+    failures_allowed: u32,
+    pacer: Option<Arc<Pacer>>,
+    started: Instant,
+    reads: u32,
+    failures: u32,
+    last_status: Option<RunStatus>,
+    /// When the server created the run, in its clock.
+    created_at: Option<DateTime<Utc>>,
+    done: bool,
+}
+
+impl Poller {
+    /// Poll `id` under `policy`'s deadline, allowing `failures_allowed` failed reads in a row
+    /// that may succeed if tried again.
+    pub(crate) fn new(
+        client: Client,
+        id: RunId,
+        policy: &WaitPolicy,
+        failures_allowed: u32,
+    ) -> Self {
+        Poller {
+            client,
+            id,
+            deadline: policy.deadline,
+            failures_allowed,
+            pacer: None,
+            started: Instant::now(),
+            reads: 0,
+            failures: 0,
+            last_status: None,
+            created_at: None,
+            done: false,
+        }
+    }
+
+    /// Take every read's turn from `pacer`, and on a 429 let it pause and ask again (a read
+    /// changes nothing, so it is not a failure).
+    pub(crate) fn paced(mut self, pacer: Arc<Pacer>) -> Self {
+        self.pacer = Some(pacer);
+        self
+    }
+
+    /// How old the run is: the time waited, or more when the server's clock says so. Only
+    /// ever too high (the wait then looks sooner), unless the server's clock is ahead of ours
+    /// and the run older than the wait.
+    fn age(&self, elapsed: Duration) -> Duration {
+        let by_server = self.created_at.and_then(|created| {
+            (DateTime::<Utc>::from(std::time::SystemTime::now()) - created)
+                .to_std()
+                .ok()
+        });
+        by_server.map_or(elapsed, |a| a.max(elapsed))
+    }
+
+    /// The moment the next read may start, `delay` after `from` but not past the deadline;
+    /// `Err` (ending the wait) once the deadline has passed.
+    fn wake_at(&mut self, from: Instant, delay: Duration) -> std::result::Result<Instant, Error> {
+        let elapsed = from.duration_since(self.started);
+        let mut delay = delay;
+        if let Some(deadline) = self.deadline
+            && (self.reads > 0 || !delay.is_zero())
+        {
+            if elapsed >= deadline {
+                return Err(self.timeout(elapsed));
+            }
+            // The last sleep ends at the deadline, for one last look.
+            delay = delay.min(deadline - elapsed);
+        }
+        Ok(from + delay)
+    }
+
+    /// Sleep as the plan says; while the history is being read, a plan it changes is
+    /// followed from the same start.
+    async fn sleep(&mut self, plan: &mut Plan, at_once: bool) -> std::result::Result<(), Error> {
+        let from = Instant::now();
+        let elapsed = from.duration_since(self.started);
+        let age = self.age(elapsed);
+        let delay = |plan: &Plan| {
+            if at_once {
+                Duration::ZERO
+            } else {
+                plan.delay(self.reads, elapsed, age)
+            }
+        };
+        let mut until = self.wake_at(from, delay(plan))?;
+        loop {
+            if until <= Instant::now() {
+                return Ok(());
+            }
+            let History::Reading(history) = &mut plan.history else {
+                tokio::time::sleep_until(until).await;
+                return Ok(());
+            };
+            tokio::select! {
+                () = tokio::time::sleep_until(until) => return Ok(()),
+                expected = history => {
+                    plan.expected = expected;
+                    plan.history = History::Done;
+                    let next = plan.delay(self.reads, elapsed, age);
+                    until = self.wake_at(from, next)?;
+                }
+            }
+        }
+    }
+
+    /// The error of a wait that ran out of time.
+    fn timeout(&mut self, waited: Duration) -> Error {
+        self.done = true;
+        Error::Timeout {
+            run_id: self.id,
+            last_status: self
+                .last_status
+                .clone()
+                .unwrap_or_else(|| RunStatus::Unknown(String::new())),
+            waited,
+        }
+    }
+
+    /// Sleep as the plan says (the last sleep ends at the deadline), then read the run until
+    /// one read answers or the wait is over; `None` once it is over.
+    pub(crate) async fn next(&mut self, plan: &mut Plan) -> Option<Seen> {
+        let mut at_once = false;
+        loop {
+            if self.done {
+                return None;
+            }
+            if let Err(timeout) = self.sleep(plan, at_once).await {
+                return Some(Seen::Over(Err(timeout)));
+            }
+            at_once = false;
+            let sent = match &self.pacer {
+                Some(pacer) => Some(pacer.ready().await),
+                None => None,
+            };
+            match get_run(&self.client, self.id, None).await {
+                Ok(run) => {
+                    self.reads += 1;
+                    if let (Some(pacer), Some(sent)) = (&self.pacer, sent) {
+                        pacer.accepted(sent);
+                    }
+                    self.failures = 0;
+                    if self.created_at.is_none() {
+                        self.created_at = run.created_at;
+                    }
+                    plan.saw(&self.client, &run);
+                    tracing::debug!(run_id = %self.id, status = %run.status, reads = self.reads, "polled");
+                    if run.status.is_terminal() {
+                        self.done = true;
+                        return Some(Seen::Over(crate::runs::outcome(&self.client, run).await));
+                    }
+                    let changed = self.last_status.as_ref() != Some(&run.status);
+                    self.last_status = Some(run.status.clone());
+                    return Some(Seen::Going { run, changed });
+                }
+                Err(Error::RateLimited { retry_after, .. }) if self.pacer.is_some() => {
+                    if let Some(pacer) = &self.pacer {
+                        pacer.refused(retry_after);
+                    }
+                    at_once = true;
+                }
+                Err(e) if e.is_retryable() && self.failures < self.failures_allowed => {
+                    self.reads += 1;
+                    self.failures += 1;
+                    tracing::debug!(run_id = %self.id, error = %e, "poll failed; polling on");
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Seen::Over(Err(e)));
+                }
+            }
+        }
+    }
+}
