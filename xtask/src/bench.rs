@@ -10,7 +10,8 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-const KEY: &str = "bench-key";
+/// The key every bench emulator accepts (an admin of workspace `ws-bench`).
+pub(crate) const KEY: &str = "bench-key";
 const DURATION: &str = "10s";
 const CONNECTIONS: [u32; 2] = [64, 1000];
 
@@ -24,30 +25,37 @@ struct Row {
     peak_rss_mib: f64,
 }
 
+/// The target directory (`$CARGO_TARGET_DIR` or `target/`).
+pub(crate) fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate::workspace_root().join("target"))
+}
+
+/// Build binaries, each `(package, bin)`, in release or the dev profile; their directory.
+pub(crate) fn build(bins: &[(&str, &str)], release: bool) -> Result<PathBuf> {
+    let names: Vec<&str> = bins.iter().map(|(_, bin)| *bin).collect();
+    let profile = if release { "release" } else { "debug" };
+    eprintln!("bench: building {profile} {}", names.join(", "));
+    let mut cmd = crate::cargo();
+    cmd.current_dir(crate::workspace_root()).arg("build");
+    if release {
+        cmd.arg("--release");
+    }
+    for (package, bin) in bins {
+        cmd.args(["-p", package, "--bin", bin]);
+    }
+    if !cmd.status()?.success() {
+        bail!("cargo build failed");
+    }
+    Ok(target_dir().join(profile))
+}
+
 /// Build the release emulator; the binary and a scratch directory.
 fn prepare() -> Result<(PathBuf, PathBuf)> {
     which("wrk").context("wrk is not installed (apt-get install -y wrk)")?;
-    let root = crate::workspace_root();
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    eprintln!("bench: building the release emulator");
-    let status = crate::cargo()
-        .current_dir(&root)
-        .args([
-            "build",
-            "--release",
-            "-p",
-            "deepnote-emulator",
-            "--bin",
-            "deepnote-emulator",
-        ])
-        .status()?;
-    if !status.success() {
-        bail!("cargo build failed");
-    }
-    let bin = target.join("release/deepnote-emulator");
-    let work = target.join("bench");
+    let bin = build(&[("deepnote-emulator", "deepnote-emulator")], true)?.join("deepnote-emulator");
+    let work = target_dir().join("bench");
     std::fs::create_dir_all(&work)?;
     Ok((bin, work))
 }
@@ -81,7 +89,7 @@ fn which(cmd: &str) -> Result<()> {
 }
 
 /// Start the emulator with the open-files limit raised, and return it with its address.
-fn start(bin: &Path) -> Result<(Child, String)> {
+pub(crate) fn start(bin: &Path) -> Result<(Child, String)> {
     let mut child = Command::new("sh")
         .args([
             "-c",
@@ -93,7 +101,10 @@ fn start(bin: &Path) -> Result<(Child, String)> {
         .spawn()
         .context("starting the emulator")?;
     let mut line = String::new();
-    BufReader::new(child.stdout.take().context("stdout")?).read_line(&mut line)?;
+    let mut stdout = BufReader::new(child.stdout.take().context("stdout")?);
+    stdout.read_line(&mut line)?;
+    // The emulator prints more lines (its dialect, ...); a closed pipe would fail it.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     let addr = line
         .split("http://")
         .nth(1)
@@ -102,8 +113,14 @@ fn start(bin: &Path) -> Result<(Child, String)> {
     Ok((child, addr))
 }
 
-/// A minimal HTTP/1.1 request (xtask carries no HTTP client); returns the body.
-fn request(addr: &str, method: &str, path: &str, body: &str) -> Result<serde_json::Value> {
+/// A minimal HTTP/1.1 request (xtask carries no HTTP client); returns the body (null when
+/// empty), or an error on a 4xx or 5xx answer.
+pub(crate) fn request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> Result<serde_json::Value> {
     let mut s = TcpStream::connect(addr)?;
     write!(
         s,
@@ -113,18 +130,35 @@ fn request(addr: &str, method: &str, path: &str, body: &str) -> Result<serde_jso
     )?;
     let mut resp = String::new();
     s.read_to_string(&mut resp)?;
-    let (_, body) = resp
+    let (head, body) = resp
         .split_once("\r\n\r\n")
         .context("malformed HTTP answer")?;
+    let status = head.split_whitespace().nth(1).unwrap_or_default();
+    if !status.starts_with('2') {
+        bail!("{method} {path} answered {status}: {body}");
+    }
+    if body.trim().is_empty() {
+        return Ok(serde_json::Value::Null);
+    }
     Ok(serde_json::from_str(body)?)
+}
+
+/// Creates a project named `name`; its id.
+pub(crate) fn create_project(addr: &str, name: &str) -> Result<String> {
+    let created = request(
+        addr,
+        "POST",
+        "/v2/projects",
+        &serde_json::json!({ "name": name }).to_string(),
+    )?;
+    // The live dialect answers `{"project": {...}}`, the spec dialect the project itself.
+    let project = created.get("project").unwrap_or(&created);
+    Ok(project["id"].as_str().context("project id")?.to_string())
 }
 
 /// A project and a notebook in it.
 fn setup(addr: &str) -> Result<(String, String)> {
-    let project = request(addr, "POST", "/v2/projects", r#"{"name":"bench"}"#)?["id"]
-        .as_str()
-        .context("project id")?
-        .to_string();
+    let project = create_project(addr, "bench")?;
     let notebook = request(
         addr,
         "POST",

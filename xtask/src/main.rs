@@ -1,6 +1,6 @@
 //! Maintainer tasks: `cargo xtask codegen [--check]`, `cargo xtask spec update [--live] FILE`,
 //! `cargo xtask bench emulator`, `cargo xtask bench load`, `cargo xtask bench build-time`,
-//! `cargo xtask bench sdk`.
+//! `cargo xtask bench sdk`, `cargo xtask bench wait`.
 //!
 //! Data flows one way: `deepnote-openapi.yml` + `openapi/live.yml` + `openapi/overlay.yml` ->
 //! `deepnote-spec` (the merge) -> progenitor ->
@@ -8,6 +8,7 @@
 
 mod bench;
 mod bench_sdk;
+mod bench_wait;
 mod build_time;
 mod codegen;
 mod spec;
@@ -39,6 +40,7 @@ fn run() -> Result<()> {
         ["bench", "load"] => bench::load(),
         ["bench", "build-time"] => build_time::run(),
         ["bench", "sdk", sections @ ..] => bench_sdk::run(sections),
+        ["bench", "wait", options @ ..] => bench_wait::run(options),
         ["spec", "merged"] => {
             let merged = spec::load_merged(&workspace_root())?;
             println!("{}", serde_json::to_string_pretty(&merged)?);
@@ -53,7 +55,9 @@ fn run() -> Result<()> {
              cargo xtask bench emulator       benchmark the emulator with wrk (see BENCHMARKS.md)\n  \
              cargo xtask bench load           1,000 connections of mixed traffic for 30 s\n  \
              cargo xtask bench build-time     clean build time of deepnote-api against openapi-generator's client\n  \
-             cargo xtask bench sdk [SECTION]  the SDK's benchmarks: overhead stream memory wait many"
+             cargo xtask bench sdk [SECTION]  the SDK's benchmarks: overhead stream memory wait many\n  \
+             cargo xtask bench wait [--samples N] [--lengths 5,15,60] [--gap-ms MS] [--dev]\n  \
+                                   `deepnote run`'s wait against Deepnote's CLI"
         ),
     }
 }

@@ -241,7 +241,19 @@ pub enum EmulatorCommand {
         /// The loopback port to listen on (0: a free one; the address is printed on stdout)
         #[arg(long, value_name = "N", default_value_t = 8765)]
         port: u16,
+        /// The API it answers by
+        #[arg(long, value_enum, default_value_t = EmulatorDialect::Live)]
+        dialect: EmulatorDialect,
     },
+}
+
+/// The API `emulator start` speaks (the emulator's own `--dialect`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EmulatorDialect {
+    /// What the Deepnote service does today (201 on creates)
+    Live,
+    /// Strictly the original OpenAPI spec, for clients written against it (200 on creates)
+    Spec,
 }
 
 /// Shells `completions` writes for.

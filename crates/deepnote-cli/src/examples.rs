@@ -388,6 +388,7 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
             "deepnote emulator start --port 0 --data-dir ./emulator-state",
             "export DEEPNOTE_BASE_URL=http://127.0.0.1:8765 \\",
             "       DEEPNOTE_API_KEY=deepnote-emulator-sample-key   # in another shell",
+            "deepnote emulator start --dialect spec   # 200 on creates, as the original spec says",
         ],
     ),
     (

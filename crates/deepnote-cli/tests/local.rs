@@ -11,10 +11,15 @@ use std::process::{Child, Stdio};
 
 /// `deepnote emulator start --port 0 ...`, and the base URL it prints on stdout.
 fn start(config: &std::path::Path, data: &std::path::Path) -> (Child, String) {
+    start_with(config, &["--data-dir".as_ref(), data.as_os_str()])
+}
+
+/// `deepnote emulator start --port 0 ARGS...`, and the base URL it prints on stdout.
+fn start_with(config: &std::path::Path, args: &[&std::ffi::OsStr]) -> (Child, String) {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("deepnote"))
         .env("DEEPNOTE_CONFIG_DIR", config)
-        .args(["emulator", "start", "--port", "0", "--data-dir"])
-        .arg(data)
+        .args(["emulator", "start", "--port", "0"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -81,6 +86,52 @@ fn emulator_start_keeps_state_across_commands_and_restarts() {
     ]);
     assert_eq!(json(&mut again)["name"], "Kept");
     terminate(child);
+}
+
+/// The status line of `POST /v2/projects` (the sample key), by hand: the CLI's tests carry no
+/// HTTP client, and the status code is the point.
+fn create_project_status(url: &str) -> String {
+    use std::io::{Read, Write};
+    let addr = url.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    let body = r#"{"name":"dialect"}"#;
+    write!(
+        s,
+        "POST /v2/projects HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {SAMPLE_KEY}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    answer.lines().next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn emulator_start_speaks_the_dialect_asked_for() {
+    let config = tempfile::tempdir().unwrap();
+    // The live service answers a create 201; the original spec says 200.
+    for (args, status, named) in [
+        (&[][..], "201", "dialect: live"),
+        (&["--dialect", "live"][..], "201", "dialect: live"),
+        (&["--dialect", "spec"][..], "200", "dialect: spec"),
+    ] {
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+        let (child, url) = start_with(config.path(), &args);
+        let line = create_project_status(&url);
+        let (code, stderr) = terminate(child);
+        assert!(
+            line.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{args:?}: {line}"
+        );
+        assert_eq!(code, Some(0), "{stderr}");
+        assert!(stderr.contains(named), "{args:?}: {stderr}");
+    }
+    bare(config.path())
+        .args(["emulator", "start", "--dialect", "v3"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("live").and(predicate::str::contains("spec")));
 }
 
 #[test]

@@ -2,23 +2,37 @@
 //! so state lasts across commands (unlike `--local`, which lives for one command).
 
 use crate::app::Context;
-use crate::cli::EmulatorCommand;
+use crate::cli::{EmulatorCommand, EmulatorDialect};
 use crate::exit::CliResult;
 
 /// Runs one `emulator` subcommand.
 pub fn run(ctx: &mut Context, command: EmulatorCommand) -> CliResult {
     match command {
-        EmulatorCommand::Start { data_dir, port } => start(ctx, data_dir, port),
+        EmulatorCommand::Start {
+            data_dir,
+            port,
+            dialect,
+        } => start(ctx, data_dir, port, dialect),
     }
 }
 
 #[cfg(feature = "local")]
-fn start(ctx: &mut Context, data_dir: Option<std::path::PathBuf>, port: u16) -> CliResult {
+fn start(
+    ctx: &mut Context,
+    data_dir: Option<std::path::PathBuf>,
+    port: u16,
+    dialect: EmulatorDialect,
+) -> CliResult {
     use crate::exit::CliError;
+    let dialect = match dialect {
+        EmulatorDialect::Live => deepnote_emulator::Dialect::Live,
+        EmulatorDialect::Spec => deepnote_emulator::Dialect::Spec,
+    };
     crate::app::runtime(true)?.block_on(async {
         let mut builder = deepnote_emulator::Emulator::builder()
             .seed_sample()
-            .port(port);
+            .port(port)
+            .dialect(dialect);
         if let Some(dir) = &data_dir {
             std::fs::create_dir_all(dir).map_err(|e| {
                 CliError::api(format!(
@@ -36,6 +50,7 @@ fn start(ctx: &mut Context, data_dir: Option<std::path::PathBuf>, port: u16) -> 
         println!("{}", emulator.base_url());
         ctx.note(format!(
             "deepnote emulator listening on {url}\n\
+             dialect: {dialect}\n\
              state: {state}\n\
              sample project {project}, notebook {notebook}\n\
              use it from another shell:\n  \
@@ -43,6 +58,7 @@ fn start(ctx: &mut Context, data_dir: Option<std::path::PathBuf>, port: u16) -> 
              deepnote projects list\n\
              stop it with Ctrl-C",
             url = emulator.base_url(),
+            dialect = emulator.dialect(),
             state = data_dir.as_ref().map_or_else(
                 || "in memory, gone when it stops (--data-dir DIR keeps it)".to_string(),
                 |d| format!("kept in {}", d.display())
@@ -70,6 +86,11 @@ fn start(ctx: &mut Context, data_dir: Option<std::path::PathBuf>, port: u16) -> 
 }
 
 #[cfg(not(feature = "local"))]
-fn start(_ctx: &mut Context, _data_dir: Option<std::path::PathBuf>, _port: u16) -> CliResult {
+fn start(
+    _ctx: &mut Context,
+    _data_dir: Option<std::path::PathBuf>,
+    _port: u16,
+    _dialect: EmulatorDialect,
+) -> CliResult {
     Err(crate::local::not_built("`deepnote emulator start`"))
 }
