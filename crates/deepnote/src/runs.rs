@@ -613,6 +613,8 @@ pub struct RunHandle {
     client: Client,
     #[serde(rename = "runId")]
     id: RunId,
+    // Known from the request, not part of the answer: the wait reads its history from it.
+    #[serde(skip)]
     notebook: NotebookId,
     status: RunStatus,
     created_at: Option<DateTime<Utc>>,
