@@ -154,15 +154,21 @@ async fn walk(ctx: &mut Context, client: &Client, mode: Mode) -> Step {
     let run_id = started.as_ref().map(|h| h.id()).ok();
     let mut finished = None;
     let outcome = match started {
-        Ok(handle) => match watch(client, handle.id(), Some(RUN_DEADLINE), mode).await.0 {
-            Watched::Ended(Ok(run)) => {
-                let text = format!("run {} ended {}", run.id, run.status);
-                finished = Some(run);
-                Ok(text)
+        Ok(handle) => {
+            let wait = handle
+                .wait()
+                .deadline(RUN_DEADLINE)
+                .snapshot_delivery(deepnote::SnapshotDelivery::Inline);
+            match watch(wait, handle.id(), mode).await.0 {
+                Watched::Ended(Ok(run)) => {
+                    let text = format!("run {} ended {}", run.id, run.status);
+                    finished = Some(run);
+                    Ok(text)
+                }
+                Watched::Ended(Err(e)) => Err(e.to_string()),
+                Watched::Interrupted(signal) => Err(format!("interrupted ({})", signal.name())),
             }
-            Watched::Ended(Err(e)) => Err(e.to_string()),
-            Watched::Interrupted(signal) => Err(format!("interrupted ({})", signal.name())),
-        },
+        }
         Err(e) => Err(e),
     };
     check(
@@ -174,7 +180,7 @@ async fn walk(ctx: &mut Context, client: &Client, mode: Mode) -> Step {
     let run_id = run_id.expect("checked above");
     let run = finished.expect("checked above");
 
-    let snapshot = api(client.runs().snapshot(run_id).await);
+    let snapshot = api(client.runs().snapshot_of(&run).await);
     let mut printed = Vec::new();
     let read = snapshot.and_then(|s| {
         let doc = s.parse().map_err(|e| e.to_string())?;

@@ -77,12 +77,12 @@ impl Target {
         *self != Target::Stdout
     }
 
-    /// Fetches the finished run's snapshot and writes it here.
+    /// Writes the finished run's snapshot here: the one it carries, else fetched.
     pub async fn save(&self, client: &Client, run: &Run) -> CliResult<Option<Saved>> {
         if *self == Target::Nowhere {
             return Ok(None);
         }
-        let snapshot = client.runs().snapshot(run.id).await?;
+        let snapshot = client.runs().snapshot_of(run).await?;
         self.write(&snapshot, run).map(Some)
     }
 

@@ -8,7 +8,7 @@ use crate::github::{self, RunSummary};
 use crate::progress::{Mode, Progress};
 use crate::signals::Signal;
 use crate::snapshots::{Saved, Target};
-use deepnote::{Client, Error, Run, RunId, StreamExt};
+use deepnote::{Client, Error, Run, RunId, SnapshotDelivery, SnapshotRef, StreamExt, Wait};
 use std::time::Duration;
 
 /// How a watch ended, before it is printed.
@@ -19,17 +19,9 @@ pub enum Watched {
     Interrupted(Signal),
 }
 
-/// Polls the run until it ends, the deadline passes or Ctrl-C, reporting each status change.
-pub async fn watch(
-    client: &Client,
-    id: RunId,
-    timeout: Option<Duration>,
-    mode: Mode,
-) -> (Watched, Duration) {
-    let mut wait = client.runs().wait(id);
-    if let Some(timeout) = timeout {
-        wait = wait.deadline(timeout);
-    }
+/// Follows `wait` (for run `id`) until the run ends, the deadline passes or Ctrl-C, reporting
+/// each status change.
+pub async fn watch(wait: Wait, id: RunId, mode: Mode) -> (Watched, Duration) {
     let mut changes = wait.status_changes();
     let mut progress = Progress::start(mode, format!("run {id}"));
     let mut last = None;
@@ -68,39 +60,59 @@ pub async fn watch(
     (watched, elapsed)
 }
 
-/// Waits for a run and reports it: the run on stdout, the snapshot to `--snapshot-out`, the
-/// outcome to GitHub Actions, and the exit code from the run's status.
+/// Waits for a run (`wait`, for run `id`) and reports it: the run on stdout, the snapshot to
+/// `--snapshot-out`, the outcome to GitHub Actions, and the exit code from the run's status.
 pub async fn wait_and_report(
     ctx: &mut Context,
     client: &Client,
-    id: RunId,
+    (wait, id): (Wait, RunId),
     notebook: &str,
     args: &WaitArgs,
     snapshot: &Target,
 ) -> CliResult {
     let mode = Mode::detect(ctx.global.quiet);
-    let (watched, elapsed) = watch(client, id, args.timeout.0, mode).await;
-    let result = match watched {
+    let mut wait = wait;
+    if let Some(timeout) = args.timeout.0 {
+        wait = wait.deadline(timeout);
+    }
+    if *snapshot != Target::Nowhere {
+        // The read that sees the end brings the snapshot along: one request fewer.
+        wait = wait.snapshot_delivery(SnapshotDelivery::Inline);
+    }
+    let (watched, elapsed) = watch(wait, id, mode).await;
+    let mut result = match watched {
         Watched::Interrupted(signal) => return Err(interrupted(id, signal)),
         Watched::Ended(result) => result,
     };
+    let failed_run = result.is_err();
+    let finished = match &mut result {
+        Ok(run) => Some(run),
+        Err(Error::RunFailed { run, .. }) => Some(&mut **run),
+        Err(_) => None,
+    };
+    if let Some(run) = finished {
+        let saved = snapshot.save(client, run).await;
+        // What came inline is in the snapshot's file now, not repeated on stdout (where a
+        // table could not show it anyway).
+        if matches!(run.snapshot, Some(SnapshotRef::Inline(_))) {
+            run.snapshot = None;
+        }
+        if snapshot.leaves_stdout_free() {
+            ctx.out.item(&*run)?;
+        }
+        match (failed_run, saved) {
+            (_, Ok(None)) => {}
+            (_, Ok(Some(saved))) => note_saved(ctx, &saved),
+            // The run's failure is the news; a missing snapshot of a failed run is a footnote.
+            (true, Err(e)) => ctx.note(format!("warning: no snapshot written: {}", e.message)),
+            (false, Err(e)) => return Err(e),
+        }
+    }
     let finished = match &result {
         Ok(run) => Some(run),
         Err(Error::RunFailed { run, .. }) => Some(&**run),
         Err(_) => None,
     };
-    if let Some(run) = finished {
-        if snapshot.leaves_stdout_free() {
-            ctx.out.item(run)?;
-        }
-        match (&result, snapshot.save(client, run).await) {
-            (_, Ok(None)) => {}
-            (_, Ok(Some(saved))) => note_saved(ctx, &saved),
-            // The run's failure is the news; a missing snapshot of a failed run is a footnote.
-            (Err(_), Err(e)) => ctx.note(format!("warning: no snapshot written: {}", e.message)),
-            (Ok(_), Err(e)) => return Err(e),
-        }
-    }
     report_to_github(notebook, id, finished, &result, elapsed);
     match result {
         Ok(_) => Ok(()),

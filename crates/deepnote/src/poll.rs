@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::ids::{NotebookId, RunId};
 use crate::pace::Pacer;
 use crate::runs::{Run, get_run};
+use crate::snapshot::SnapshotDelivery;
 use crate::wait::WaitPolicy;
 use chrono::{DateTime, Utc};
 use deepnote_api::RunStatus;
@@ -32,6 +33,9 @@ pub(crate) struct Plan {
 enum First {
     /// At once (a single wait: the caller wants the run's status now).
     Now,
+    /// By the policy, as if a look had just been made (the run was just started, and the
+    /// answer to starting it said how it stands).
+    Known,
     /// After this long, then by the policy (a batch that knows how long its runs take).
     After(Duration),
 }
@@ -64,6 +68,15 @@ impl Plan {
         }
     }
 
+    /// As [`Plan::new`], for a run whose status is known now (just started): the first look
+    /// waits as a second one would, and the history is read meanwhile.
+    pub(crate) fn known(policy: WaitPolicy, history: bool, notebook: Option<NotebookId>) -> Self {
+        Plan {
+            first: First::Known,
+            ..Plan::new(policy, history, notebook)
+        }
+    }
+
     /// First look after `first`, then by the policy (no history: the batch has its own).
     pub(crate) fn first_after(policy: WaitPolicy, first: Duration) -> Self {
         Plan {
@@ -74,28 +87,38 @@ impl Plan {
         }
     }
 
-    pub(crate) fn policy(&self) -> &WaitPolicy {
-        &self.policy
-    }
-
     /// The delay before the next read, `reads` reads (answered or failed) into the wait.
     fn delay(&self, reads: u32, elapsed: Duration, age: Duration) -> Duration {
         match (self.first, reads) {
             (First::Now, 0) => Duration::ZERO,
             (First::Now, n) => self.policy.delay(self.expected, n, elapsed, age),
+            (First::Known, n) => self.policy.delay(self.expected, n + 1, elapsed, age),
             (First::After(first), 0) => first,
             (First::After(_), n) => self.policy.nominal_delay(n + 1, elapsed),
         }
     }
 
-    /// A look answered: start reading the history if it is wanted and the notebook is known.
+    /// Before any look: start reading the history if it is wanted and the notebook known, so
+    /// that it is read while the wait sleeps.
+    fn begin(&mut self, client: &Client, id: RunId) {
+        if matches!(self.history, History::Wanted(Some(_))) {
+            self.read_history(client, id, None);
+        }
+    }
+
+    /// A look answered: start reading the history if it is still wanted (the run names its
+    /// notebook).
     fn saw(&mut self, client: &Client, run: &Run) {
+        self.read_history(client, run.id, run.notebook_id.clone());
+    }
+
+    fn read_history(&mut self, client: &Client, id: RunId, named: Option<NotebookId>) {
         if let History::Wanted(notebook) = &mut self.history {
-            self.history = match notebook.take().or_else(|| run.notebook_id.clone()) {
+            self.history = match notebook.take().or(named) {
                 Some(notebook) => History::Reading(Box::pin(crate::wait::expected_from_history(
                     client.clone(),
                     notebook,
-                    run.id,
+                    id,
                     self.policy.clone(),
                 ))),
                 None => History::Done,
@@ -121,6 +144,8 @@ pub(crate) struct Poller {
     deadline: Option<Duration>,
     failures_allowed: u32,
     pacer: Option<Arc<Pacer>>,
+    /// How every read asks for the snapshot (`None`: the server's default).
+    delivery: Option<SnapshotDelivery>,
     started: Instant,
     reads: u32,
     failures: u32,
@@ -145,6 +170,7 @@ impl Poller {
             deadline: policy.deadline,
             failures_allowed,
             pacer: None,
+            delivery: None,
             started: Instant::now(),
             reads: 0,
             failures: 0,
@@ -158,6 +184,18 @@ impl Poller {
     /// changes nothing, so it is not a failure).
     pub(crate) fn paced(mut self, pacer: Arc<Pacer>) -> Self {
         self.pacer = Some(pacer);
+        self
+    }
+
+    /// Ask every read for the snapshot this way, so that the read that sees the end carries it.
+    pub(crate) fn snapshot_delivery(mut self, delivery: Option<SnapshotDelivery>) -> Self {
+        self.delivery = delivery;
+        self
+    }
+
+    /// The run's creation time, when known before the first read (it makes the run's age).
+    pub(crate) fn created_at(mut self, created_at: Option<DateTime<Utc>>) -> Self {
+        self.created_at = created_at;
         self
     }
 
@@ -245,6 +283,7 @@ impl Poller {
             if self.done {
                 return None;
             }
+            plan.begin(&self.client, self.id);
             if let Err(timeout) = self.sleep(plan, at_once).await {
                 return Some(Seen::Over(Err(timeout)));
             }
@@ -253,7 +292,7 @@ impl Poller {
                 Some(pacer) => Some(pacer.ready().await),
                 None => None,
             };
-            match get_run(&self.client, self.id, None).await {
+            match get_run(&self.client, self.id, self.delivery).await {
                 Ok(run) => {
                     self.reads += 1;
                     if let (Some(pacer), Some(sent)) = (&self.pacer, sent) {

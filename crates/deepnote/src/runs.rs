@@ -409,6 +409,13 @@ impl<'a> RunsApi<'a> {
         self.snapshot_with(id, SnapshotDelivery::Inline).await
     }
 
+    /// The snapshot of a run already read: the one it carries inline (a [`Wait`] with
+    /// [`Wait::snapshot_delivery`] inline leaves it there) without a request, the one behind
+    /// its download URL, or else read as [`RunsApi::snapshot`] does.
+    pub async fn snapshot_of(&self, run: &Run) -> Result<Snapshot> {
+        crate::snapshot::of_run(self.client, run).await
+    }
+
     /// The run's execution snapshot, asking the server to deliver it this way (a download
     /// URL is followed; the key goes with it only to the API's own origin).
     pub async fn snapshot_with(&self, id: RunId, delivery: SnapshotDelivery) -> Result<Snapshot> {
@@ -641,12 +648,15 @@ impl RunHandle {
         self.client.runs().get(self.id).send().await
     }
 
-    /// Wait until the run finishes (see [`Wait`]); the wait reads this notebook's history.
+    /// Wait until the run finishes (see [`Wait`]); the wait reads this notebook's history,
+    /// and its first read comes when a second one would (the answer to starting the run was
+    /// the first).
     pub fn wait(&self) -> Wait {
         self.client
             .runs()
             .wait(self.id)
             .notebook(self.notebook.clone())
+            .just_started(self.created_at)
     }
 
     /// The run's execution snapshot.

@@ -5,7 +5,7 @@ use crate::client::Client;
 use crate::document::SnapshotDocument;
 use crate::error::{Error, Result, from_status, redact};
 use crate::ids::RunId;
-use crate::runs::{SnapshotRef, get_run};
+use crate::runs::{Run, SnapshotRef, get_run};
 use deepnote_api::{Backoff, Jitter};
 use std::time::Duration;
 
@@ -99,6 +99,21 @@ pub(crate) async fn fetch(
         }
     };
     tracing::Instrument::instrument(fetching, span).await
+}
+
+/// The snapshot `run` carries, or else the one [`fetch`] finds.
+pub(crate) async fn of_run(client: &Client, run: &Run) -> Result<Snapshot> {
+    let carried = match &run.snapshot {
+        // Never empty: an empty one is "not attached yet" and not kept (`runs::snapshot_ref`).
+        Some(SnapshotRef::Inline(text)) => Some(Snapshot { text: text.clone() }),
+        Some(SnapshotRef::DownloadUrl(url)) => Some(download(client, url).await?),
+        None => None,
+    }
+    .filter(|s| !s.text.trim().is_empty());
+    match carried {
+        Some(snapshot) => Ok(snapshot),
+        None => fetch(client, run.id, SnapshotDelivery::Inline).await,
+    }
 }
 
 /// The scheme, host and port of a URL: two URLs share an origin when these match.

@@ -37,7 +37,8 @@ pub async fn run(ctx: &mut Context, client: &Client, command: RunsCommand) -> Cl
             let id = RunId::parse(&run)?;
             let target = Target::from_flag(wait.snapshot_out.as_deref(), Target::Nowhere);
             target.prepare()?;
-            watch::wait_and_report(ctx, client, id, "(unknown notebook)", &wait, &target).await
+            let follow = (client.runs().wait(id), id);
+            watch::wait_and_report(ctx, client, follow, "(unknown notebook)", &wait, &target).await
         }
     }
 }
