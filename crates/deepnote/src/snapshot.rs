@@ -75,30 +75,47 @@ pub(crate) async fn fetch(
         let settle = settle();
         let mut look = 1;
         loop {
-            let run = get_run(client, id, Some(delivery)).await?;
-            // Empty content is Deepnote's "not attached yet", whichever way it came.
-            let found = match run.snapshot {
-                Some(SnapshotRef::Inline(text)) => Some(Snapshot { text }),
-                Some(SnapshotRef::DownloadUrl(url)) => Some(download(client, &url).await?),
-                None => None,
-            }
-            .filter(|s| !s.text.trim().is_empty());
-            match found {
-                Some(snapshot) => return Ok(snapshot),
-                None if run.status.is_terminal() && look < SNAPSHOT_LOOKS => {
-                    settle.sleep(settle.delay(look, None)).await;
-                    look += 1;
+            match look_once(client, id, delivery).await {
+                Ok(Look::Found(snapshot)) => return Ok(snapshot),
+                // A read that failed but may not next time (after the client's own retries)
+                // gets the rest of the window too, as Deepnote's client gives it; the last
+                // error is the answer if none succeeds.
+                Err(e) if e.is_retryable() && look < SNAPSHOT_LOOKS => {
+                    tracing::debug!(run_id = %id, error = %e, look, "snapshot read failed; looking again");
                 }
-                None => {
-                    return Err(Error::NoSnapshot {
-                        run_id: id,
-                        status: run.status,
-                    });
+                Err(e) => return Err(e),
+                Ok(Look::Missing(status)) if status.is_terminal() && look < SNAPSHOT_LOOKS => {}
+                Ok(Look::Missing(status)) => {
+                    return Err(Error::NoSnapshot { run_id: id, status });
                 }
             }
+            settle.sleep(settle.delay(look, None)).await;
+            look += 1;
         }
     };
     tracing::Instrument::instrument(fetching, span).await
+}
+
+/// What one look for the snapshot found.
+enum Look {
+    Found(Snapshot),
+    /// Not attached (yet), while the run had this status.
+    Missing(deepnote_api::RunStatus),
+}
+
+async fn look_once(client: &Client, id: RunId, delivery: SnapshotDelivery) -> Result<Look> {
+    let run = get_run(client, id, Some(delivery)).await?;
+    // Empty content is Deepnote's "not attached yet", whichever way it came.
+    let found = match run.snapshot {
+        Some(SnapshotRef::Inline(text)) => Some(Snapshot { text }),
+        Some(SnapshotRef::DownloadUrl(url)) => Some(download(client, &url).await?),
+        None => None,
+    }
+    .filter(|s| !s.text.trim().is_empty());
+    Ok(match found {
+        Some(snapshot) => Look::Found(snapshot),
+        None => Look::Missing(run.status),
+    })
 }
 
 /// The snapshot `run` carries, or else the one [`fetch`] finds.
@@ -130,9 +147,21 @@ pub(crate) fn may_carry_token(client: &Client, url: &reqwest::Url) -> bool {
     reqwest::Url::parse(client.base_urls().v2()).is_ok_and(|base| origin(&base) == origin(url))
 }
 
+/// The snapshot URL as an absolute one: a relative URL (some deployments answer a path) is
+/// resolved against the API's v2 base, so it is on the API's origin and gets the token.
+fn resolve(client: &Client, url: &str) -> Result<reqwest::Url> {
+    reqwest::Url::parse(url)
+        .or_else(|_| {
+            // The base ends in a slash so that a path without one is under it, not beside it;
+            // an absolute URL that did not parse does not parse here either.
+            let base = format!("{}/", client.base_urls().v2().trim_end_matches('/'));
+            reqwest::Url::parse(&base).and_then(|base| base.join(url))
+        })
+        .map_err(|e| Error::Decode(format!("the snapshot URL is not a URL: {e}")))
+}
+
 async fn download(client: &Client, url: &str) -> Result<Snapshot> {
-    let url = reqwest::Url::parse(url)
-        .map_err(|e| Error::Decode(format!("the snapshot URL is not a URL: {e}")))?;
+    let url = resolve(client, url)?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::Decode(format!(
             "the snapshot URL has scheme {:?}, not http(s)",

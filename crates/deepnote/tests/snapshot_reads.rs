@@ -1,0 +1,133 @@
+//! Reading a run's snapshot the way Deepnote's client does (CLIENT-FACTS #13, #14): a failed
+//! read is tried again inside the settle window, a relative download URL is the API's own
+//! (resolved against the base, sent with the key), and a run that carries its snapshot needs
+//! no request at all.
+
+use deepnote::{Client, Error, RetryPolicy, RunId, SnapshotDelivery};
+use deepnote_test_support::{Reply, Stub};
+use serde_json::json;
+
+const RUN: &str = "00000000-0000-4000-8000-0000000000aa";
+const KEY: &str = "snapshot-key-0123456789";
+const DOC: &str = "version: 1.0.0\nproject:\n  id: p\n  name: P\n  notebooks: []\n";
+
+fn client(stub: &Stub) -> Client {
+    Client::builder()
+        .api_key(KEY)
+        .base_url(stub.url())
+        // The SDK's own retries off: what is measured is the settle window's.
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
+}
+
+fn finished(extra: serde_json::Value) -> Reply {
+    let mut run = json!({"runId": RUN, "status": "success", "notebookId": "nb",
+                         "createdAt": "2026-12-01T00:00:00Z", "completedAt": "2026-12-01T00:00:01Z"});
+    run.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    Reply::json(200, run)
+}
+
+#[tokio::test]
+async fn a_failed_read_is_tried_again_within_the_settle_window() {
+    let stub = Stub::start(vec![
+        Reply::json(503, json!({"message": "busy"})),
+        Reply::json(502, json!({"message": "gateway"})),
+        finished(json!({"snapshotContent": DOC})),
+    ])
+    .await;
+    let id = RunId::parse(RUN).unwrap();
+    let snapshot = client(&stub).runs().snapshot(id).await.unwrap();
+    assert_eq!(snapshot.text(), DOC);
+    assert_eq!(stub.seen().len(), 3);
+}
+
+#[tokio::test]
+async fn reads_that_keep_failing_end_with_the_last_error_and_one_that_cannot_succeed_at_once() {
+    // Six looks, every one refused: the last error is the answer.
+    let stub = Stub::start(
+        (0..6)
+            .map(|_| Reply::json(503, json!({"message": "busy"})))
+            .collect(),
+    )
+    .await;
+    let id = RunId::parse(RUN).unwrap();
+    let e = client(&stub).runs().snapshot(id).await.unwrap_err();
+    assert_eq!(
+        e.status(),
+        Some(deepnote::StatusCode::SERVICE_UNAVAILABLE),
+        "{e}"
+    );
+    assert_eq!(stub.seen().len(), 6);
+    // A 404 is not going to change: no second look.
+    let stub = Stub::start(vec![Reply::json(404, json!({"message": "no such run"}))]).await;
+    let e = client(&stub).runs().snapshot(id).await.unwrap_err();
+    assert!(matches!(e, Error::NotFound { .. }), "{e:?}");
+    assert_eq!(stub.seen().len(), 1);
+}
+
+#[tokio::test]
+async fn a_relative_download_url_is_the_apis_own_and_gets_the_key() {
+    let stub = Stub::answering(|seen| {
+        if seen.path_only() == "/v2/runs/snapshots/abc" {
+            Reply::text(200, DOC)
+        } else {
+            finished(json!({"snapshotDownloadUrl": "runs/snapshots/abc?sig=1"}))
+        }
+    })
+    .await;
+    let id = RunId::parse(RUN).unwrap();
+    let snapshot = client(&stub)
+        .runs()
+        .snapshot_with(id, SnapshotDelivery::DownloadUrl)
+        .await
+        .unwrap();
+    assert_eq!(snapshot.text(), DOC);
+    let seen = stub.seen();
+    let download = seen.last().unwrap();
+    assert_eq!(download.path, "/v2/runs/snapshots/abc?sig=1");
+    assert_eq!(
+        download.headers["authorization"].to_str().unwrap(),
+        format!("Bearer {KEY}")
+    );
+    // A path from the root stays at the root of the API's origin.
+    let stub = Stub::answering(|seen| {
+        if seen.path_only() == "/files/abc" {
+            Reply::text(200, DOC)
+        } else {
+            finished(json!({"snapshotDownloadUrl": "/files/abc"}))
+        }
+    })
+    .await;
+    let text = client(&stub)
+        .runs()
+        .snapshot_with(id, SnapshotDelivery::DownloadUrl)
+        .await
+        .unwrap();
+    assert_eq!(text.text(), DOC);
+}
+
+#[tokio::test]
+async fn a_run_that_carries_its_snapshot_needs_no_request() {
+    let stub = Stub::start(vec![finished(json!({"snapshotContent": DOC}))]).await;
+    let client = client(&stub);
+    let id = RunId::parse(RUN).unwrap();
+    let run = client
+        .runs()
+        .get(id)
+        .snapshot_delivery(SnapshotDelivery::Inline)
+        .await
+        .unwrap();
+    stub.clear();
+    let snapshot = client.runs().snapshot_of(&run).await.unwrap();
+    assert_eq!(snapshot.text(), DOC);
+    assert!(stub.seen().is_empty(), "{:?}", stub.seen().len());
+    // One without it reads it.
+    stub.push(finished(json!({"snapshotContent": DOC})));
+    let mut bare = run.clone();
+    bare.snapshot = None;
+    assert_eq!(client.runs().snapshot_of(&bare).await.unwrap().text(), DOC);
+    assert_eq!(stub.seen().len(), 1);
+}
