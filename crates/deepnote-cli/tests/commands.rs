@@ -794,15 +794,8 @@ fn sigterm_behaves_as_ctrl_c_with_143() {
 
 /// Runs the command under `script`, so its stdout and stderr are a terminal.
 fn on_a_terminal(emu: &Emu, args: &str, no_color: bool) -> String {
-    let bin = assert_cmd::cargo::cargo_bin("deepnote");
-    let mut cmd = std::process::Command::new("script");
-    cmd.args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
-        .env_remove("NO_COLOR")
-        .env("DEEPNOTE_CONFIG_DIR", emu.config.path())
-        .current_dir(emu.config.path())
-        .env("DEEPNOTE_API_KEY", SAMPLE_KEY)
-        .env("DEEPNOTE_BASE_URL", emu.base_url())
-        .env("TERM", "xterm");
+    let mut cmd = emu.terminal(&format!("{} {args}", deepnote_bin()));
+    cmd.env_remove("NO_COLOR");
     if no_color {
         cmd.env("NO_COLOR", "1");
     }
@@ -1079,21 +1072,15 @@ fn ctrl_c_on_a_terminal_clears_the_spinner_and_prints_one_line() {
         SAMPLE_NOTEBOOK_ID,
         Behaviour::new(Duration::from_secs(3600), Outcome::Success),
     );
-    let bin = assert_cmd::cargo::cargo_bin("deepnote");
     let pidfile = emu.config.path().join("pid");
     // The shell writes its pid and becomes `deepnote`, so the pid is the CLI's.
     let inner = format!(
         "echo $$ > {}; exec {} run {SAMPLE_NOTEBOOK_ID}",
         pidfile.display(),
-        bin.display()
+        deepnote_bin()
     );
-    let child = std::process::Command::new("script")
-        .args(["-qec", &inner, "/dev/null"])
-        .env("DEEPNOTE_CONFIG_DIR", emu.config.path())
-        .current_dir(emu.config.path())
-        .env("DEEPNOTE_API_KEY", SAMPLE_KEY)
-        .env("DEEPNOTE_BASE_URL", emu.base_url())
-        .env("TERM", "xterm")
+    let child = emu
+        .terminal(&inner)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .spawn()

@@ -865,18 +865,9 @@ fn on_a_terminal(emu: &Emu, args: &str) -> String {
 /// The same, with `typed` typed at the terminal; returns the exit code too.
 fn typed_on_a_terminal(emu: &Emu, args: &str, typed: &str) -> (Option<i32>, String) {
     use std::io::Write;
-    let bin = assert_cmd::cargo::cargo_bin("deepnote");
-    let mut child = std::process::Command::new("script")
-        .args([
-            "-qec",
-            &format!("stty rows 24 cols 120; {} {args}", bin.display()),
-            "/dev/null",
-        ])
-        .env("DEEPNOTE_CONFIG_DIR", emu.config.path())
-        .env("DEEPNOTE_API_KEY", SAMPLE_KEY)
-        .env("DEEPNOTE_BASE_URL", emu.base_url())
+    let mut child = emu
+        .terminal(&format!("stty rows 24 cols 120; {} {args}", deepnote_bin()))
         .env("NO_COLOR", "1")
-        .env_remove("COLUMNS")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -886,7 +877,6 @@ fn typed_on_a_terminal(emu: &Emu, args: &str, typed: &str) -> (Option<i32>, Stri
     // Kept open until the command ends: `script` stops at the end of its input.
     let out = child.wait_with_output().unwrap();
     drop(stdin);
-    // `script -e` passes the command's exit code on.
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stdout).into_owned(),

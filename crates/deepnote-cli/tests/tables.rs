@@ -19,18 +19,12 @@ fn a_list_fits_the_terminal_and_keeps_ids_whole() {
         .to_string();
     // On a 100-column terminal (a pty from `script`, sized with stty): the two id columns take
     // 72 of them and stay whole; NAME, the widest, is cut.
-    let bin = assert_cmd::cargo::cargo_bin("deepnote");
-    let out = std::process::Command::new("script")
-        .args([
-            "-qec",
-            &format!("stty rows 24 cols 100; {} projects list", bin.display()),
-            "/dev/null",
-        ])
-        .env("DEEPNOTE_CONFIG_DIR", emu.config.path())
-        .env("DEEPNOTE_API_KEY", SAMPLE_KEY)
-        .env("DEEPNOTE_BASE_URL", emu.base_url())
+    let out = emu
+        .terminal(&format!(
+            "stty rows 24 cols 100; {} projects list",
+            deepnote_bin()
+        ))
         .env("NO_COLOR", "1")
-        .env_remove("COLUMNS")
         .output()
         .unwrap();
     let screen = String::from_utf8_lossy(&out.stdout).replace('\r', "");

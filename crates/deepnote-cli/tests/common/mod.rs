@@ -72,6 +72,29 @@ impl Emu {
         cmd.env("DEEPNOTE_API_KEY", key);
         cmd
     }
+
+    /// `shell` (a line for `sh -c`, naming `deepnote` by [`deepnote_bin`]) on a pty from
+    /// `script` (util-linux), so its stdin, stdout and stderr are a terminal; pointed at the
+    /// emulator as [`Emu::cmd`] is, in the config directory. `script -e` passes the exit code
+    /// on, and what the terminal showed comes on its stdout.
+    pub fn terminal(&self, shell: &str) -> std::process::Command {
+        let mut cmd = std::process::Command::new("script");
+        cmd.args(["-qec", shell, "/dev/null"])
+            .env("DEEPNOTE_CONFIG_DIR", self.config.path())
+            .current_dir(self.config.path())
+            .env("DEEPNOTE_API_KEY", SAMPLE_KEY)
+            .env("DEEPNOTE_BASE_URL", self.base_url())
+            .env("TERM", "xterm")
+            .env_remove("COLUMNS");
+        cmd
+    }
+}
+
+/// The `deepnote` binary under test, for a shell line.
+pub fn deepnote_bin() -> String {
+    assert_cmd::cargo::cargo_bin("deepnote")
+        .display()
+        .to_string()
 }
 
 impl Drop for Emu {
