@@ -3,22 +3,18 @@
 //! (resolved against the base, sent with the key), and a run that carries its snapshot needs
 //! no request at all.
 
-use deepnote::{Client, Error, RetryPolicy, RunId, SnapshotDelivery};
+mod common;
+
+use deepnote::{Client, Error, RunId, SnapshotDelivery};
 use deepnote_test_support::{Reply, Stub};
 use serde_json::json;
 
 const RUN: &str = "00000000-0000-4000-8000-0000000000aa";
-const KEY: &str = "snapshot-key-0123456789";
 const DOC: &str = "version: 1.0.0\nproject:\n  id: p\n  name: P\n  notebooks: []\n";
 
+/// Without the client's own retries: what is counted is the settle window's looks.
 fn client(stub: &Stub) -> Client {
-    Client::builder()
-        .api_key(KEY)
-        .base_url(stub.url())
-        // The SDK's own retries off: what is measured is the settle window's.
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap()
+    common::stub_client(&stub.url())
 }
 
 fn finished(extra: serde_json::Value) -> Reply {
@@ -90,7 +86,7 @@ async fn a_relative_download_url_is_the_apis_own_and_gets_the_key() {
     assert_eq!(download.path, "/v2/runs/snapshots/abc?sig=1");
     assert_eq!(
         download.headers["authorization"].to_str().unwrap(),
-        format!("Bearer {KEY}")
+        "Bearer stub-key-0123456789"
     );
     // A path from the root stays at the root of the API's origin.
     let stub = Stub::answering(|seen| {
