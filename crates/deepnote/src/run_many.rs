@@ -7,6 +7,7 @@ use crate::ids::{NotebookId, RunId};
 use crate::inputs::NotebookInput;
 use crate::lock::lock;
 use crate::pace::Pacer;
+use crate::pagination::Page;
 use crate::poll::{Plan, Poller, Seen};
 use crate::runs::{Run, RunRequest, check_inputs, send_create};
 use crate::wait::WaitPolicy;
@@ -201,7 +202,8 @@ const MAX_UNSURE_CREATES: u32 = 5;
 const CLOCK_MARGIN: Duration = Duration::from_secs(1);
 /// Allowed when the clock difference is not known yet.
 const CLOCK_MARGIN_UNKNOWN: Duration = Duration::from_secs(5);
-/// How many times a reconciliation's listing is tried.
+/// How many times each page of a reconciliation's listing is tried, in the client's requests
+/// (times its attempts per request).
 const LOOKUP_TRIES: u32 = 5;
 
 /// Before a create whose connection never opened is sent again: 200, 400, 600 ms at most,
@@ -370,22 +372,41 @@ impl Shared {
         };
         let margin = TimeDelta::from_std(margin).unwrap_or(TimeDelta::zero());
         let not_before = sent + offset - margin;
+        let found = self.unclaimed_since(notebook, not_before).await?;
+        if let Some(id) = found {
+            self.take(id);
+        }
+        Ok(found)
+    }
+
+    /// One page of `notebook`'s runs for a reconciliation, asked for again while that may
+    /// help: a page that cannot be read leaves a run that may have started unreported. Each
+    /// try is one attempt (the batch's requests are not retried by the client), so the budget
+    /// is counted in the client's attempts, as a wait's failure budget is.
+    async fn runs_page(&self, notebook: &NotebookId, token: Option<String>) -> Result<Page<Run>> {
+        let allowed = LOOKUP_TRIES.saturating_mul(self.client.attempts_per_request());
         let mut tries = 0;
         loop {
             tries += 1;
             let sent = self.pacer.ready().await;
-            match self.unclaimed_since(notebook, not_before).await {
-                Ok(found) => {
+            // Page by page, not the prefetching stream: the walk usually ends on the first.
+            let mut list = self
+                .client
+                .notebooks()
+                .runs(notebook.clone())
+                .page_size(crate::pagination::MAX_PAGE_SIZE);
+            if let Some(t) = &token {
+                list = list.page_token(t.clone());
+            }
+            match list.send().await {
+                Ok(page) => {
                     self.pacer.accepted(sent);
-                    if let Some(id) = found {
-                        self.take(id);
-                    }
-                    return Ok(found);
+                    return Ok(page);
                 }
-                Err(Error::RateLimited { retry_after, .. }) if tries < LOOKUP_TRIES * 4 => {
+                Err(Error::RateLimited { retry_after, .. }) if tries < allowed * 4 => {
                     self.pacer.refused(retry_after);
                 }
-                Err(e) if e.is_retryable() && tries < LOOKUP_TRIES => {
+                Err(e) if e.is_retryable() && tries < allowed => {
                     let again = ask_again();
                     again.sleep(again.delay(tries, None)).await;
                 }
@@ -405,16 +426,7 @@ impl Shared {
         let mut token = None;
         let mut guard = crate::pagination::LoopGuard::default();
         loop {
-            // Page by page, not the prefetching stream: the walk usually ends on the first.
-            let mut list = self
-                .client
-                .notebooks()
-                .runs(notebook.clone())
-                .page_size(crate::pagination::MAX_PAGE_SIZE);
-            if let Some(t) = token.take() {
-                list = list.page_token(t);
-            }
-            let page = list.send().await?;
+            let page = self.runs_page(notebook, token.take()).await?;
             for run in &page.items {
                 // Newest first: everything past the first older run is older still.
                 if run.created_at.is_some_and(|c| c < not_before) {
