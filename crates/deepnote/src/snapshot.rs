@@ -105,31 +105,29 @@ enum Look {
 
 async fn look_once(client: &Client, id: RunId, delivery: SnapshotDelivery) -> Result<Look> {
     let run = get_run(client, id, Some(delivery)).await?;
-    // Empty content is Deepnote's "not attached yet", whichever way it came.
-    let found = match run.snapshot {
-        Some(SnapshotRef::Inline(text)) => Some(Snapshot { text }),
-        Some(SnapshotRef::DownloadUrl(url)) => Some(download(client, &url).await?),
-        None => None,
-    }
-    .filter(|s| !s.text.trim().is_empty());
-    Ok(match found {
+    Ok(match carried(client, run.snapshot).await? {
         Some(snapshot) => Look::Found(snapshot),
         None => Look::Missing(run.status),
     })
 }
 
-/// The snapshot `run` carries, or else the one [`fetch`] finds.
-pub(crate) async fn of_run(client: &Client, run: &Run) -> Result<Snapshot> {
-    let carried = match &run.snapshot {
-        // Never empty: an empty one is "not attached yet" and not kept (`runs::snapshot_ref`).
-        Some(SnapshotRef::Inline(text)) => Some(Snapshot { text: text.clone() }),
-        Some(SnapshotRef::DownloadUrl(url)) => Some(download(client, url).await?),
+/// The snapshot a run's answer carries, inline or behind its URL; `None` when it carries none
+/// or an empty one (Deepnote's "not attached yet", whichever way it came).
+async fn carried(client: &Client, snapshot: Option<SnapshotRef>) -> Result<Option<Snapshot>> {
+    let found = match snapshot {
+        Some(SnapshotRef::Inline(text)) => Some(Snapshot { text }),
+        Some(SnapshotRef::DownloadUrl(url)) => Some(download(client, &url).await?),
         None => None,
-    }
-    .filter(|s| !s.text.trim().is_empty());
-    match carried {
-        Some(snapshot) => Ok(snapshot),
-        None => fetch(client, run.id, SnapshotDelivery::Inline).await,
+    };
+    Ok(found.filter(|s| !s.text.trim().is_empty()))
+}
+
+/// The snapshot `run` carries, or else the one [`fetch`] finds (also when its URL no longer
+/// answers: the run read again gives a fresh one).
+pub(crate) async fn of_run(client: &Client, run: &Run) -> Result<Snapshot> {
+    match carried(client, run.snapshot.clone()).await {
+        Ok(Some(snapshot)) => Ok(snapshot),
+        Ok(None) | Err(_) => fetch(client, run.id, SnapshotDelivery::Inline).await,
     }
 }
 

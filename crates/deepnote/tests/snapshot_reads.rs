@@ -127,3 +127,26 @@ async fn a_run_that_carries_its_snapshot_needs_no_request() {
     assert_eq!(client.runs().snapshot_of(&bare).await.unwrap().text(), DOC);
     assert_eq!(stub.seen().len(), 1);
 }
+
+#[tokio::test]
+async fn a_carried_url_that_no_longer_answers_is_read_again_from_the_run() {
+    let stub = Stub::answering(|seen| match seen.path_only() {
+        "/expired" => Reply::json(403, json!({"message": "expired"})),
+        _ => finished(json!({"snapshotContent": DOC})),
+    })
+    .await;
+    let client = client(&stub);
+    let mut run = client.runs().get(RunId::parse(RUN).unwrap()).await.unwrap();
+    run.snapshot = Some(deepnote::SnapshotRef::DownloadUrl(format!(
+        "{}/expired",
+        stub.url()
+    )));
+    stub.clear();
+    assert_eq!(client.runs().snapshot_of(&run).await.unwrap().text(), DOC);
+    let paths: Vec<String> = stub
+        .seen()
+        .iter()
+        .map(|s| s.path_only().to_string())
+        .collect();
+    assert_eq!(paths, ["/expired", &format!("/v2/runs/{RUN}")], "{paths:?}");
+}
