@@ -159,7 +159,7 @@ async fn walk(ctx: &mut Context, client: &Client, mode: Mode) -> Step {
                 .wait()
                 .deadline(RUN_DEADLINE)
                 .snapshot_delivery(deepnote::SnapshotDelivery::Inline);
-            match watch(wait, handle.id(), mode).await.0 {
+            match watch(wait, mode).await.0 {
                 Watched::Ended(Ok(run)) => {
                     let text = format!("run {} ended {}", run.id, run.status);
                     finished = Some(run);

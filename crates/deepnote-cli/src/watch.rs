@@ -19,9 +19,10 @@ pub enum Watched {
     Interrupted(Signal),
 }
 
-/// Follows `wait` (for run `id`) until the run ends, the deadline passes or Ctrl-C, reporting
-/// each status change.
-pub async fn watch(wait: Wait, id: RunId, mode: Mode) -> (Watched, Duration) {
+/// Follows `wait` until the run ends, the deadline passes or Ctrl-C, reporting each status
+/// change.
+pub async fn watch(wait: Wait, mode: Mode) -> (Watched, Duration) {
+    let id = wait.run_id();
     let mut changes = wait.status_changes();
     let mut progress = Progress::start(mode, format!("run {id}"));
     let mut last = None;
@@ -60,17 +61,18 @@ pub async fn watch(wait: Wait, id: RunId, mode: Mode) -> (Watched, Duration) {
     (watched, elapsed)
 }
 
-/// Waits for a run (`wait`, for run `id`) and reports it: the run on stdout, the snapshot to
+/// Waits for a run (`wait`) and reports it: the run on stdout, the snapshot to
 /// `--snapshot-out`, the outcome to GitHub Actions, and the exit code from the run's status.
 pub async fn wait_and_report(
     ctx: &mut Context,
     client: &Client,
-    (wait, id): (Wait, RunId),
+    wait: Wait,
     notebook: &str,
     args: &WaitArgs,
     snapshot: &Target,
 ) -> CliResult {
     let mode = Mode::detect(ctx.global.quiet);
+    let id = wait.run_id();
     let mut wait = wait;
     if let Some(timeout) = args.timeout.0 {
         wait = wait.deadline(timeout);
@@ -79,18 +81,13 @@ pub async fn wait_and_report(
         // The read that sees the end brings the snapshot along: one request fewer.
         wait = wait.snapshot_delivery(SnapshotDelivery::Inline);
     }
-    let (watched, elapsed) = watch(wait, id, mode).await;
+    let (watched, elapsed) = watch(wait, mode).await;
     let mut result = match watched {
         Watched::Interrupted(signal) => return Err(interrupted(id, signal)),
         Watched::Ended(result) => result,
     };
     let failed_run = result.is_err();
-    let finished = match &mut result {
-        Ok(run) => Some(run),
-        Err(Error::RunFailed { run, .. }) => Some(&mut **run),
-        Err(_) => None,
-    };
-    if let Some(run) = finished {
+    if let Some(run) = finished_mut(&mut result) {
         let saved = snapshot.save(client, run).await;
         // What came inline is in the snapshot's file now, not repeated on stdout (where a
         // table could not show it anyway).
@@ -108,12 +105,7 @@ pub async fn wait_and_report(
             (false, Err(e)) => return Err(e),
         }
     }
-    let finished = match &result {
-        Ok(run) => Some(run),
-        Err(Error::RunFailed { run, .. }) => Some(&**run),
-        Err(_) => None,
-    };
-    report_to_github(notebook, id, finished, &result, elapsed);
+    report_to_github(notebook, id, &result, elapsed);
     match result {
         Ok(_) => Ok(()),
         Err(error) => Err(failed(error)),
@@ -166,18 +158,30 @@ pub fn note_saved(ctx: &Context, saved: &Saved) {
     ));
 }
 
+/// The run a watch ended with: the finished one, or the one that failed.
+fn finished(result: &Result<Run, Error>) -> Option<&Run> {
+    match result {
+        Ok(run) => Some(run),
+        Err(Error::RunFailed { run, .. }) => Some(run),
+        Err(_) => None,
+    }
+}
+
+fn finished_mut(result: &mut Result<Run, Error>) -> Option<&mut Run> {
+    match result {
+        Ok(run) => Some(run),
+        Err(Error::RunFailed { run, .. }) => Some(run),
+        Err(_) => None,
+    }
+}
+
 /// Reports a watched run's outcome to GitHub Actions (an annotation when it failed, a row of
 /// the step summary), when running there.
-pub fn report_to_github(
-    notebook: &str,
-    id: RunId,
-    finished: Option<&Run>,
-    result: &Result<Run, Error>,
-    elapsed: Duration,
-) {
+pub fn report_to_github(notebook: &str, id: RunId, result: &Result<Run, Error>, elapsed: Duration) {
     if !github::in_actions() {
         return;
     }
+    let finished = finished(result);
     // `runs wait` knows only the run; the run itself names its notebook.
     let notebook = finished
         .and_then(|run| run.notebook_id.as_ref())

@@ -354,6 +354,11 @@ impl Wait {
         self
     }
 
+    /// The run waited for.
+    pub fn run_id(&self) -> RunId {
+        self.id
+    }
+
     /// Use this polling policy.
     pub fn policy(mut self, policy: WaitPolicy) -> Self {
         self.policy = policy;

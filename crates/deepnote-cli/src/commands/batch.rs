@@ -137,12 +137,7 @@ pub async fn run(
         let notebook = notebooks[outcome.index].clone();
         match (outcome.run_id, &outcome.result) {
             (Some(id), result) => {
-                let finished = match result {
-                    Ok(run) => Some(run),
-                    Err(deepnote::Error::RunFailed { run, .. }) => Some(&**run),
-                    Err(_) => None,
-                };
-                crate::watch::report_to_github(&notebook, id, finished, result, started.elapsed());
+                crate::watch::report_to_github(&notebook, id, result, started.elapsed());
             }
             (None, Err(error)) => crate::watch::report_not_started(&notebook, error),
             (None, Ok(_)) => {}

@@ -37,8 +37,7 @@ pub async fn run(ctx: &mut Context, client: &Client, mut args: RunArgs) -> CliRe
     if args.no_wait {
         return Ok(ctx.out.item(&handle)?);
     }
-    let wait = (handle.wait(), handle.id());
-    watch::wait_and_report(ctx, client, wait, &notebook, &args.wait, &snapshot).await
+    watch::wait_and_report(ctx, client, handle.wait(), &notebook, &args.wait, &snapshot).await
 }
 
 /// `--snapshot-out`, else `--no-snapshot`, else Deepnote's `snapshots/` directory.

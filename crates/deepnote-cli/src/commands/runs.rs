@@ -37,7 +37,7 @@ pub async fn run(ctx: &mut Context, client: &Client, command: RunsCommand) -> Cl
             let id = RunId::parse(&run)?;
             let target = Target::from_flag(wait.snapshot_out.as_deref(), Target::Nowhere);
             target.prepare()?;
-            let follow = (client.runs().wait(id), id);
+            let follow = client.runs().wait(id);
             watch::wait_and_report(ctx, client, follow, "(unknown notebook)", &wait, &target).await
         }
     }
