@@ -281,6 +281,21 @@ fi
 journal validate
 
 # --- c. sync and schedule (operations the emulator is still growing) ----------------------------
+# `deepnote validate` on every .deepnote file under DIR (calls named validate-TAG-<file>); says
+# which it rejects, as WHAT <path>, and fails if any.
+validate_all() {
+    local dir=$1 tag=$2 what=$3 f name ok=0
+    while IFS= read -r -d '' f; do
+        name=validate-$tag-$(basename "$f" .deepnote)
+        if ! deepnote "$name" validate "$f" -o json; then
+            failed "c. deepnote validate rejects $what ${f#"$dir"/}"
+            show "$name"
+            ok=1
+        fi
+    done < <(find "$dir" -name '*.deepnote' -print0)
+    return $ok
+}
+
 if [ "${OFFICIAL_CLI_CLOUD:-0}" = 1 ]; then
     sync_dir=$WORK/sync
     synced_file=
@@ -288,14 +303,7 @@ if [ "${OFFICIAL_CLI_CLOUD:-0}" = 1 ]; then
     if deepnote sync-pull sync "$sync_dir" "${API[@]}" --on-conflict skip -o json &&
         $CHECK sync-result "$WORK/sync-pull.out" pulled "$SAMPLE_PROJECT_ID" >"$WORK/sync-pull.check"; then
         invalid=0
-        while IFS= read -r -d '' f; do
-            name=validate-sync-$(basename "$f" .deepnote)
-            if ! deepnote "$name" validate "$f" -o json; then
-                failed "c. deepnote validate rejects the pulled ${f#"$sync_dir"/}"
-                show "$name"
-                invalid=1
-            fi
-        done < <(find "$sync_dir" -name '*.deepnote' -print0)
+        validate_all "$sync_dir" sync "the pulled" || invalid=1
         synced_file=$($CHECK find-notebook-file "$sync_dir" "$SAMPLE_NOTEBOOK_ID") ||
             { failed "c. $synced_file"; synced_file=; }
         [ "$invalid" = 0 ] && echo "official-cli: c. passed: pull; every pulled file is valid"
@@ -336,14 +344,7 @@ if [ "${OFFICIAL_CLI_CLOUD:-0}" = 1 ]; then
         "$TARGET/debug/deepnote" --base-url "$URL" -q sync pull "$ours_dir" -o json \
         >"$WORK/ours-pull.out" 2>"$WORK/ours-pull.err"; then
         invalid=0
-        while IFS= read -r -d '' f; do
-            name=validate-ours-$(basename "$f" .deepnote)
-            if ! deepnote "$name" validate "$f" -o json; then
-                failed "c. deepnote validate rejects our pulled ${f#"$ours_dir"/}"
-                show "$name"
-                invalid=1
-            fi
-        done < <(find "$ours_dir" -name '*.deepnote' -print0)
+        validate_all "$ours_dir" ours "our pulled" || invalid=1
         if deepnote ours-resync sync "$ours_dir" "${API[@]}" --on-conflict skip -o json &&
             $CHECK sync-result "$WORK/ours-resync.out" unchanged "$SAMPLE_PROJECT_ID" >"$WORK/ours-resync.check" &&
             ! grep -q '"moved from' "$WORK/ours-resync.out"; then
