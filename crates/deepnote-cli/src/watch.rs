@@ -66,14 +66,13 @@ pub async fn watch(wait: Wait, mode: Mode) -> (Watched, Duration) {
 pub async fn wait_and_report(
     ctx: &mut Context,
     client: &Client,
-    wait: Wait,
+    mut wait: Wait,
     notebook: &str,
     args: &WaitArgs,
     snapshot: &Target,
 ) -> CliResult {
     let mode = Mode::detect(ctx.global.quiet);
     let id = wait.run_id();
-    let mut wait = wait;
     if let Some(timeout) = args.timeout.0 {
         wait = wait.deadline(timeout);
     }
