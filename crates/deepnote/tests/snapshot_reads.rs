@@ -150,3 +150,41 @@ async fn a_carried_url_that_no_longer_answers_is_read_again_from_the_run() {
         .collect();
     assert_eq!(paths, ["/expired", &format!("/v2/runs/{RUN}")], "{paths:?}");
 }
+
+#[tokio::test]
+async fn a_wait_that_asks_inline_before_the_snapshot_is_attached_still_gets_it() {
+    // The live service answers a terminal run with empty content until the snapshot is
+    // attached (CLIENT-FACTS #11, #12): the read that saw the end carries none, and
+    // `snapshot_of` settles for it.
+    let (emu, client) = common::start(
+        deepnote_emulator::Emulator::builder().snapshot_delay(std::time::Duration::from_secs(2)),
+    )
+    .await;
+    emu.set_behaviour(
+        common::SAMPLE_NOTEBOOK_ID,
+        deepnote_emulator::Behaviour::new(
+            std::time::Duration::from_millis(50),
+            deepnote_emulator::Outcome::Success,
+        ),
+    );
+    let handle = client
+        .runs()
+        .create(common::SAMPLE_NOTEBOOK_ID)
+        .await
+        .unwrap();
+    // Without history: the sample's past runs would put the first read past the delay.
+    let run = handle
+        .wait()
+        .history(false)
+        .snapshot_delivery(SnapshotDelivery::Inline)
+        .await
+        .unwrap();
+    assert!(
+        run.snapshot.is_none(),
+        "not attached yet: {:?}",
+        run.snapshot
+    );
+    let snapshot = client.runs().snapshot_of(&run).await.unwrap();
+    assert!(snapshot.parse().is_ok(), "{snapshot:?}");
+    emu.shutdown().await;
+}
