@@ -1,6 +1,6 @@
 //! Open enums: the API is in preview and "new enum values will appear", so a value this crate
 //! does not know is kept as `Unknown(String)` instead of failing the whole response.
-//! progenitor's own enums are closed; codegen replaces these three with the types below.
+//! progenitor's own enums are closed; codegen replaces these four with the types below.
 
 use std::fmt;
 
@@ -146,5 +146,25 @@ open_enum! {
         Editor = "editor",
         /// May do anything.
         Admin = "admin",
+    }
+}
+
+open_enum! {
+    /// Where a Streamlit app is. Deepnote's client waits for `running`; `unavailable` can be
+    /// temporary while the project's machine restarts (creating an app restarts it).
+    StreamlitAppStatus {
+        /// Serving.
+        Running = "running",
+        /// Starting (the machine is booting or the app is loading).
+        Starting = "starting",
+        /// Not serving now; during a machine restart this passes.
+        Unavailable = "unavailable",
+    }
+}
+
+impl StreamlitAppStatus {
+    /// True only for `running`, the status Deepnote's client waits for.
+    pub fn is_running(&self) -> bool {
+        matches!(self, StreamlitAppStatus::Running)
     }
 }

@@ -3,7 +3,7 @@
 // xtask/src/codegen.rs, then regenerate.
 // progenitor: 0.15.1
 // spec-sha256: b62dace4733904c6189578fdad16f6582570e81610932f3a9c07e7bbc84fbeac
-// live-sha256: 28fc25c05de0e8947d534c60ca9d84603fe4fee4fc2936a29d28a377602e6482
+// live-sha256: b1a3d7d01ea232beb2cc7710ff8abf6f4bb3c722663d3a4d72865516c6f896ef
 // overlay-sha256: 052d94b2f3267fc8d352c506f8d745d52459603af5d29a5ffee50a23270fdb03
 
 #[allow(unused_imports)]
@@ -701,6 +701,90 @@ pub mod types {
             Default::default()
         }
     }
+    ///`CreateStreamlitAppRequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CreateStreamlitAppRequest {
+        ///Project-relative path of a Python file already in the project's files, e.g. `apps/dashboard.py`. Deepnote's CLI sends it normalised: no leading `/`, no `..` segment, no trailing `/`.
+        pub entrypoint: CreateStreamlitAppRequestEntrypoint,
+        ///Project whose file is served.
+        #[serde(rename = "projectId")]
+        pub project_id: ::uuid::Uuid,
+    }
+    impl CreateStreamlitAppRequest {
+        pub fn builder() -> builder::CreateStreamlitAppRequest {
+            Default::default()
+        }
+    }
+    ///Project-relative path of a Python file already in the project's files, e.g. `apps/dashboard.py`. Deepnote's CLI sends it normalised: no leading `/`, no `..` segment, no trailing `/`.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CreateStreamlitAppRequestEntrypoint(::std::string::String);
+    impl ::std::ops::Deref for CreateStreamlitAppRequestEntrypoint {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateStreamlitAppRequestEntrypoint>
+    for ::std::string::String {
+        fn from(value: CreateStreamlitAppRequestEntrypoint) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreateStreamlitAppRequestEntrypoint {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreateStreamlitAppRequestEntrypoint {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateStreamlitAppRequestEntrypoint {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateStreamlitAppRequestEntrypoint {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`CreateStreamlitAppResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CreateStreamlitAppResponse {
+        #[serde(rename = "streamlitApp")]
+        pub streamlit_app: StreamlitApp,
+    }
+    impl CreateStreamlitAppResponse {
+        pub fn builder() -> builder::CreateStreamlitAppResponse {
+            Default::default()
+        }
+    }
     ///Cursor pagination as the endpoints send it (`{pageSize, nextPageToken, hasMore}` in Deepnote's projects test). Deepnote's sync treats a missing `pagination` or a missing `nextPageToken` as an invalid answer.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -953,6 +1037,17 @@ pub mod types {
     impl ::std::default::Default for GetRunSnapshotDelivery {
         fn default() -> Self {
             GetRunSnapshotDelivery::DownloadUrl
+        }
+    }
+    ///`GetStreamlitAppStatusResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct GetStreamlitAppStatusResponse {
+        pub status: crate::StreamlitAppStatus,
+    }
+    impl GetStreamlitAppStatusResponse {
+        pub fn builder() -> builder::GetStreamlitAppStatusResponse {
+            Default::default()
         }
     }
     ///From Deepnote's client-side import contract document.
@@ -1239,6 +1334,18 @@ pub mod types {
     }
     impl ListSchedulesResponse {
         pub fn builder() -> builder::ListSchedulesResponse {
+            Default::default()
+        }
+    }
+    ///`ListStreamlitAppsResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ListStreamlitAppsResponse {
+        #[serde(rename = "streamlitApps")]
+        pub streamlit_apps: ::std::vec::Vec<StreamlitApp>,
+    }
+    impl ListStreamlitAppsResponse {
+        pub fn builder() -> builder::ListStreamlitAppsResponse {
             Default::default()
         }
     }
@@ -1558,6 +1665,11 @@ pub mod types {
         )]
         pub project_type: ::std::option::Option<crate::ProjectType>,
         #[serde(
+            rename = "staticFiles",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub static_files: ::std::option::Option<ProjectStaticFiles>,
+        #[serde(
             rename = "updatedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
@@ -1629,6 +1741,24 @@ pub mod types {
     }
     impl ProjectNotebookRef {
         pub fn builder() -> builder::ProjectNotebookRef {
+            Default::default()
+        }
+    }
+    ///Settings of the app Deepnote hosts from the project's `_deepnote_static/` files, as Deepnote's 0.10.0 client reads them from `GET /projects/{projectId}` and `PATCH /projects/{projectId}`. Files are put there with `POST /files`; a build published below `_deepnote_static/<dir>` is served at `url` + `<dir>/`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ProjectStaticFiles {
+        ///Whether the app, embedded in Deepnote, can call the API with a viewer-scoped token (see bearerAuth). Disabling sharing also disables it (CLI help).
+        #[serde(rename = "apiAccessEnabled")]
+        pub api_access_enabled: bool,
+        ///Whether the project's viewers can open the app.
+        #[serde(rename = "sharingEnabled")]
+        pub sharing_enabled: bool,
+        ///The app's address (the client requires it even while sharing is off).
+        pub url: ::std::string::String,
+    }
+    impl ProjectStaticFiles {
+        pub fn builder() -> builder::ProjectStaticFiles {
             Default::default()
         }
     }
@@ -1706,6 +1836,14 @@ pub mod types {
         pub run_id: ::std::option::Option<::uuid::Uuid>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub snapshot: ::std::option::Option<RunSnapshot>,
+        ///Only for a run read with an app viewer token (see bearerAuth): such a token never gets the raw snapshot (`snapshotContent` and download URLs are unavailable to it), and the run carries the executed blocks with their outputs instead; null or absent until attached. Documented in the 0.10.0 CLI's help and bundled skill text; the item fields (`id`, `outputs`) are from Deepnote's client-only app example (branch feat/client-only-app, 2026-08-20). The 0.10.0 client code does not read it.
+        #[serde(
+            rename = "snapshotBlocks",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub snapshot_blocks: ::std::option::Option<
+            ::std::vec::Vec<RunSnapshotBlocksItem>,
+        >,
         ///Observed live shape (Deepnote commits 8ff19cf1 and 17a4c535: GET /v2/runs/{runId} returns the snapshot as top-level `snapshotContent` / `snapshotDownloadUrl`, not nested): the snapshot's `.deepnote` YAML with snapshotDelivery=inline; null until attached. Empty content means not attached yet.
         #[serde(
             rename = "snapshotContent",
@@ -1775,6 +1913,24 @@ pub mod types {
     }
     impl RunSnapshot {
         pub fn builder() -> builder::RunSnapshot {
+            Default::default()
+        }
+    }
+    ///`RunSnapshotBlocksItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct RunSnapshotBlocksItem {
+        ///Block id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///The block's outputs (rendered by the example app as tables, charts and text).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub outputs: ::std::vec::Vec<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+    }
+    impl RunSnapshotBlocksItem {
+        pub fn builder() -> builder::RunSnapshotBlocksItem {
             Default::default()
         }
     }
@@ -1934,6 +2090,81 @@ pub mod types {
             Default::default()
         }
     }
+    ///A Streamlit app serving one project file (per Deepnote's 0.10.0 client). Per its skill text, replacing or deleting the entrypoint file (sync replaces a file by deleting and uploading it) can remove the app's registration; creating it again may give a new `url`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct StreamlitApp {
+        ///Creation time (the client checks only that it is a non-empty string).
+        #[serde(rename = "createdAt")]
+        pub created_at: ::std::string::String,
+        ///Project-relative path of the served Python file. Deepnote's client compares it with any leading `/` removed.
+        pub entrypoint: StreamlitAppEntrypoint,
+        pub id: ::uuid::Uuid,
+        #[serde(rename = "projectId")]
+        pub project_id: ::uuid::Uuid,
+        ///The app's address.
+        pub url: ::std::string::String,
+    }
+    impl StreamlitApp {
+        pub fn builder() -> builder::StreamlitApp {
+            Default::default()
+        }
+    }
+    ///Project-relative path of the served Python file. Deepnote's client compares it with any leading `/` removed.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct StreamlitAppEntrypoint(::std::string::String);
+    impl ::std::ops::Deref for StreamlitAppEntrypoint {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<StreamlitAppEntrypoint> for ::std::string::String {
+        fn from(value: StreamlitAppEntrypoint) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for StreamlitAppEntrypoint {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for StreamlitAppEntrypoint {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for StreamlitAppEntrypoint {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for StreamlitAppEntrypoint {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///Per Deepnote's client only these two fields are accepted; at least one must be set.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -2037,6 +2268,66 @@ pub mod types {
     }
     impl UpdateNotebookResponse {
         pub fn builder() -> builder::UpdateNotebookResponse {
+            Default::default()
+        }
+    }
+    ///The body Deepnote's 0.10.0 client sends; other updatable project fields are not known.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct UpdateProjectRequest {
+        #[serde(
+            rename = "staticFiles",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub static_files: ::std::option::Option<UpdateProjectRequestStaticFiles>,
+    }
+    impl UpdateProjectRequest {
+        pub fn builder() -> builder::UpdateProjectRequest {
+            Default::default()
+        }
+    }
+    ///Static-file app settings to change; omitted settings keep their value. The client sends at least one, and never `sharingEnabled: false` with `apiAccessEnabled: true`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct UpdateProjectRequestStaticFiles {
+        #[serde(
+            rename = "apiAccessEnabled",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub api_access_enabled: ::std::option::Option<bool>,
+        #[serde(
+            rename = "sharingEnabled",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sharing_enabled: ::std::option::Option<bool>,
+    }
+    impl UpdateProjectRequestStaticFiles {
+        pub fn builder() -> builder::UpdateProjectRequestStaticFiles {
+            Default::default()
+        }
+    }
+    ///`UpdateProjectResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct UpdateProjectResponse {
+        pub project: UpdateProjectResponseProject,
+    }
+    impl UpdateProjectResponse {
+        pub fn builder() -> builder::UpdateProjectResponse {
+            Default::default()
+        }
+    }
+    ///The updated project. Deepnote's client requires `id`, `name` and `staticFiles`, and reads `createdAt`, `updatedAt` and `folder` as on the list.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct UpdateProjectResponseProject {
+        pub id: ::std::string::String,
+        pub name: ::std::string::String,
+        #[serde(rename = "staticFiles")]
+        pub static_files: ProjectStaticFiles,
+    }
+    impl UpdateProjectResponseProject {
+        pub fn builder() -> builder::UpdateProjectResponseProject {
             Default::default()
         }
     }
@@ -3635,6 +3926,116 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CreateStreamlitAppRequest {
+            entrypoint: ::std::result::Result<
+                super::CreateStreamlitAppRequestEntrypoint,
+                ::std::string::String,
+            >,
+            project_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+        }
+        impl ::std::default::Default for CreateStreamlitAppRequest {
+            fn default() -> Self {
+                Self {
+                    entrypoint: Err("no value supplied for entrypoint".to_string()),
+                    project_id: Err("no value supplied for project_id".to_string()),
+                }
+            }
+        }
+        impl CreateStreamlitAppRequest {
+            pub fn entrypoint<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CreateStreamlitAppRequestEntrypoint>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entrypoint = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for entrypoint: {e}")
+                    });
+                self
+            }
+            pub fn project_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.project_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateStreamlitAppRequest>
+        for super::CreateStreamlitAppRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateStreamlitAppRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    entrypoint: value.entrypoint?,
+                    project_id: value.project_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateStreamlitAppRequest>
+        for CreateStreamlitAppRequest {
+            fn from(value: super::CreateStreamlitAppRequest) -> Self {
+                Self {
+                    entrypoint: Ok(value.entrypoint),
+                    project_id: Ok(value.project_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateStreamlitAppResponse {
+            streamlit_app: ::std::result::Result<
+                super::StreamlitApp,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateStreamlitAppResponse {
+            fn default() -> Self {
+                Self {
+                    streamlit_app: Err("no value supplied for streamlit_app".to_string()),
+                }
+            }
+        }
+        impl CreateStreamlitAppResponse {
+            pub fn streamlit_app<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::StreamlitApp>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.streamlit_app = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for streamlit_app: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateStreamlitAppResponse>
+        for super::CreateStreamlitAppResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateStreamlitAppResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    streamlit_app: value.streamlit_app?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateStreamlitAppResponse>
+        for CreateStreamlitAppResponse {
+            fn from(value: super::CreateStreamlitAppResponse) -> Self {
+                Self {
+                    streamlit_app: Ok(value.streamlit_app),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CursorPagination {
             has_more: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -4138,6 +4539,49 @@ pub mod types {
         impl ::std::convert::From<super::GetRunResponse> for GetRunResponse {
             fn from(value: super::GetRunResponse) -> Self {
                 Self { run: Ok(value.run) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GetStreamlitAppStatusResponse {
+            status: ::std::result::Result<
+                crate::StreamlitAppStatus,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for GetStreamlitAppStatusResponse {
+            fn default() -> Self {
+                Self {
+                    status: Err("no value supplied for status".to_string()),
+                }
+            }
+        }
+        impl GetStreamlitAppStatusResponse {
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::StreamlitAppStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GetStreamlitAppStatusResponse>
+        for super::GetStreamlitAppStatusResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GetStreamlitAppStatusResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { status: value.status? })
+            }
+        }
+        impl ::std::convert::From<super::GetStreamlitAppStatusResponse>
+        for GetStreamlitAppStatusResponse {
+            fn from(value: super::GetStreamlitAppStatusResponse) -> Self {
+                Self { status: Ok(value.status) }
             }
         }
         #[derive(Clone, Debug)]
@@ -4985,6 +5429,57 @@ pub mod types {
             fn from(value: super::ListSchedulesResponse) -> Self {
                 Self {
                     schedules: Ok(value.schedules),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ListStreamlitAppsResponse {
+            streamlit_apps: ::std::result::Result<
+                ::std::vec::Vec<super::StreamlitApp>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ListStreamlitAppsResponse {
+            fn default() -> Self {
+                Self {
+                    streamlit_apps: Err(
+                        "no value supplied for streamlit_apps".to_string(),
+                    ),
+                }
+            }
+        }
+        impl ListStreamlitAppsResponse {
+            pub fn streamlit_apps<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::StreamlitApp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.streamlit_apps = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for streamlit_apps: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ListStreamlitAppsResponse>
+        for super::ListStreamlitAppsResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ListStreamlitAppsResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    streamlit_apps: value.streamlit_apps?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ListStreamlitAppsResponse>
+        for ListStreamlitAppsResponse {
+            fn from(value: super::ListStreamlitAppsResponse) -> Self {
+                Self {
+                    streamlit_apps: Ok(value.streamlit_apps),
                 }
             }
         }
@@ -6019,6 +6514,10 @@ pub mod types {
                 ::std::option::Option<crate::ProjectType>,
                 ::std::string::String,
             >,
+            static_files: ::std::result::Result<
+                ::std::option::Option<super::ProjectStaticFiles>,
+                ::std::string::String,
+            >,
             updated_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -6035,6 +6534,7 @@ pub mod types {
                     name: Ok(Default::default()),
                     notebooks: Ok(Default::default()),
                     project_type: Ok(Default::default()),
+                    static_files: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
                 }
             }
@@ -6136,6 +6636,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn static_files<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ProjectStaticFiles>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.static_files = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for static_files: {e}")
+                    });
+                self
+            }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6165,6 +6679,7 @@ pub mod types {
                     name: value.name?,
                     notebooks: value.notebooks?,
                     project_type: value.project_type?,
+                    static_files: value.static_files?,
                     updated_at: value.updated_at?,
                 })
             }
@@ -6180,6 +6695,7 @@ pub mod types {
                     name: Ok(value.name),
                     notebooks: Ok(value.notebooks),
                     project_type: Ok(value.project_type),
+                    static_files: Ok(value.static_files),
                     updated_at: Ok(value.updated_at),
                 }
             }
@@ -6498,6 +7014,88 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ProjectStaticFiles {
+            api_access_enabled: ::std::result::Result<bool, ::std::string::String>,
+            sharing_enabled: ::std::result::Result<bool, ::std::string::String>,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ProjectStaticFiles {
+            fn default() -> Self {
+                Self {
+                    api_access_enabled: Err(
+                        "no value supplied for api_access_enabled".to_string(),
+                    ),
+                    sharing_enabled: Err(
+                        "no value supplied for sharing_enabled".to_string(),
+                    ),
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+        impl ProjectStaticFiles {
+            pub fn api_access_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.api_access_enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for api_access_enabled: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn sharing_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sharing_enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for sharing_enabled: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ProjectStaticFiles> for super::ProjectStaticFiles {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ProjectStaticFiles,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    api_access_enabled: value.api_access_enabled?,
+                    sharing_enabled: value.sharing_enabled?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ProjectStaticFiles> for ProjectStaticFiles {
+            fn from(value: super::ProjectStaticFiles) -> Self {
+                Self {
+                    api_access_enabled: Ok(value.api_access_enabled),
+                    sharing_enabled: Ok(value.sharing_enabled),
+                    url: Ok(value.url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ReorderBlocksBody {
             block_ids: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -6646,6 +7244,10 @@ pub mod types {
                 ::std::option::Option<super::RunSnapshot>,
                 ::std::string::String,
             >,
+            snapshot_blocks: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::RunSnapshotBlocksItem>>,
+                ::std::string::String,
+            >,
             snapshot_content: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -6671,6 +7273,7 @@ pub mod types {
                     project_id: Ok(Default::default()),
                     run_id: Ok(Default::default()),
                     snapshot: Ok(Default::default()),
+                    snapshot_blocks: Ok(Default::default()),
                     snapshot_content: Ok(Default::default()),
                     snapshot_download_url: Ok(Default::default()),
                     status: Ok(Default::default()),
@@ -6790,6 +7393,22 @@ pub mod types {
                     });
                 self
             }
+            pub fn snapshot_blocks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::RunSnapshotBlocksItem>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.snapshot_blocks = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for snapshot_blocks: {e}"
+                        )
+                    });
+                self
+            }
             pub fn snapshot_content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -6846,6 +7465,7 @@ pub mod types {
                     project_id: value.project_id?,
                     run_id: value.run_id?,
                     snapshot: value.snapshot?,
+                    snapshot_blocks: value.snapshot_blocks?,
                     snapshot_content: value.snapshot_content?,
                     snapshot_download_url: value.snapshot_download_url?,
                     status: value.status?,
@@ -6864,6 +7484,7 @@ pub mod types {
                     project_id: Ok(value.project_id),
                     run_id: Ok(value.run_id),
                     snapshot: Ok(value.snapshot),
+                    snapshot_blocks: Ok(value.snapshot_blocks),
                     snapshot_content: Ok(value.snapshot_content),
                     snapshot_download_url: Ok(value.snapshot_download_url),
                     status: Ok(value.status),
@@ -6933,6 +7554,76 @@ pub mod types {
                 Self {
                     download_url: Ok(value.download_url),
                     snapshot_content: Ok(value.snapshot_content),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunSnapshotBlocksItem {
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            outputs: ::std::result::Result<
+                ::std::vec::Vec<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RunSnapshotBlocksItem {
+            fn default() -> Self {
+                Self {
+                    id: Ok(Default::default()),
+                    outputs: Ok(Default::default()),
+                }
+            }
+        }
+        impl RunSnapshotBlocksItem {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn outputs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.outputs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for outputs: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RunSnapshotBlocksItem>
+        for super::RunSnapshotBlocksItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunSnapshotBlocksItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    outputs: value.outputs?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RunSnapshotBlocksItem>
+        for RunSnapshotBlocksItem {
+            fn from(value: super::RunSnapshotBlocksItem) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    outputs: Ok(value.outputs),
                 }
             }
         }
@@ -7316,6 +8007,116 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct StreamlitApp {
+            created_at: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            entrypoint: ::std::result::Result<
+                super::StreamlitAppEntrypoint,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            project_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for StreamlitApp {
+            fn default() -> Self {
+                Self {
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    entrypoint: Err("no value supplied for entrypoint".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    project_id: Err("no value supplied for project_id".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+        impl StreamlitApp {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn entrypoint<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::StreamlitAppEntrypoint>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entrypoint = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for entrypoint: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn project_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.project_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_id: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<StreamlitApp> for super::StreamlitApp {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: StreamlitApp,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    entrypoint: value.entrypoint?,
+                    id: value.id?,
+                    project_id: value.project_id?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::StreamlitApp> for StreamlitApp {
+            fn from(value: super::StreamlitApp) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    entrypoint: Ok(value.entrypoint),
+                    id: Ok(value.id),
+                    project_id: Ok(value.project_id),
+                    url: Ok(value.url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UpdateBlockBody {
             content: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -7504,6 +8305,244 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UpdateProjectRequest {
+            static_files: ::std::result::Result<
+                ::std::option::Option<super::UpdateProjectRequestStaticFiles>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateProjectRequest {
+            fn default() -> Self {
+                Self {
+                    static_files: Ok(Default::default()),
+                }
+            }
+        }
+        impl UpdateProjectRequest {
+            pub fn static_files<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::UpdateProjectRequestStaticFiles>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.static_files = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for static_files: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateProjectRequest>
+        for super::UpdateProjectRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateProjectRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    static_files: value.static_files?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateProjectRequest> for UpdateProjectRequest {
+            fn from(value: super::UpdateProjectRequest) -> Self {
+                Self {
+                    static_files: Ok(value.static_files),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UpdateProjectRequestStaticFiles {
+            api_access_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            sharing_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateProjectRequestStaticFiles {
+            fn default() -> Self {
+                Self {
+                    api_access_enabled: Ok(Default::default()),
+                    sharing_enabled: Ok(Default::default()),
+                }
+            }
+        }
+        impl UpdateProjectRequestStaticFiles {
+            pub fn api_access_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.api_access_enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for api_access_enabled: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn sharing_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sharing_enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for sharing_enabled: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateProjectRequestStaticFiles>
+        for super::UpdateProjectRequestStaticFiles {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateProjectRequestStaticFiles,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    api_access_enabled: value.api_access_enabled?,
+                    sharing_enabled: value.sharing_enabled?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateProjectRequestStaticFiles>
+        for UpdateProjectRequestStaticFiles {
+            fn from(value: super::UpdateProjectRequestStaticFiles) -> Self {
+                Self {
+                    api_access_enabled: Ok(value.api_access_enabled),
+                    sharing_enabled: Ok(value.sharing_enabled),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UpdateProjectResponse {
+            project: ::std::result::Result<
+                super::UpdateProjectResponseProject,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateProjectResponse {
+            fn default() -> Self {
+                Self {
+                    project: Err("no value supplied for project".to_string()),
+                }
+            }
+        }
+        impl UpdateProjectResponse {
+            pub fn project<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::UpdateProjectResponseProject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.project = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for project: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateProjectResponse>
+        for super::UpdateProjectResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateProjectResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { project: value.project? })
+            }
+        }
+        impl ::std::convert::From<super::UpdateProjectResponse>
+        for UpdateProjectResponse {
+            fn from(value: super::UpdateProjectResponse) -> Self {
+                Self { project: Ok(value.project) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UpdateProjectResponseProject {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            static_files: ::std::result::Result<
+                super::ProjectStaticFiles,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpdateProjectResponseProject {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    static_files: Err("no value supplied for static_files".to_string()),
+                }
+            }
+        }
+        impl UpdateProjectResponseProject {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn static_files<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ProjectStaticFiles>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.static_files = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for static_files: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateProjectResponseProject>
+        for super::UpdateProjectResponseProject {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateProjectResponseProject,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    name: value.name?,
+                    static_files: value.static_files?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateProjectResponseProject>
+        for UpdateProjectResponseProject {
+            fn from(value: super::UpdateProjectResponseProject) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    static_files: Ok(value.static_files),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UpsertNotebookScheduleBody {
             cron: ::std::result::Result<
                 super::UpsertNotebookScheduleBodyCron,
@@ -7659,11 +8698,11 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for Deepnote Public API
 
-Deepnote Public API v2 (preview), reconstructed from Deepnote's published API reference (https://deepnote.com/docs/api-reference and its group pages), Deepnote's API guides, and Deepnote's own client code (github.com/deepnote/deepnote, packages/cloud and branches, August 2026). The stored copies of the reference pages are only their first few thousand characters, so operations late on a page, and nested schemas, are often not visible. Each operation carries `x-evidence` (docs = seen on a reference page; docs-partial = seen but truncated; guide = API guide page; client / client-branch = only in Deepnote's client code (mainline / unmerged branch); *-inferred = inferred from prose; docs-legacy = only on old, since-removed doc pages; `+` joins sources) and `x-sources`. Endpoints and schemas may change while the API is in preview: new enum values and fields will appear. Endpoints known to exist but whose paths are not visible (Docs group: 2 operations; 3 more Integrations operations such as create/attach/usages; machine start/stop/restart; session follow-up runs and stop; schedule update/delete; the app data endpoint) are described in prose only. A legacy v1 execute endpoint, removed from Deepnote's docs as deprecated in May 2026, is kept for reference. Deepnote also serves its own machine-readable spec at https://api.deepnote.com/v2/openapi.json (named in Deepnote commit 336d9715, 2026-08-01); where it can be fetched, it supersedes this reconstruction.
+Deepnote Public API v2 (preview), reconstructed from Deepnote's published API reference (https://deepnote.com/docs/api-reference and its group pages), Deepnote's API guides, and Deepnote's own client code (github.com/deepnote/deepnote, packages/cloud and branches, August 2026, and the newer client code embedded in the deepnote-cli 0.10.0 wheel on PyPI, released 2026-10-12). The stored copies of the reference pages are only their first few thousand characters, so operations late on a page, and nested schemas, are often not visible. Each operation carries `x-evidence` (docs = seen on a reference page; docs-partial = seen but truncated; guide = API guide page; client / client-branch = only in Deepnote's client code (mainline at 5ca970d1 or the deepnote-cli 0.10.0 wheel / unmerged branch); client-docs = only in help or agent-skill text shipped in the deepnote-cli 0.10.0 wheel; *-inferred = inferred from prose; docs-legacy = only on old, since-removed doc pages; `+` joins sources) and `x-sources`; items added on 2026-12-07 carry them too. Endpoints and schemas may change while the API is in preview: new enum values and fields will appear. Endpoints known to exist but whose paths are not visible (Docs group: 2 operations; 3 more Integrations operations such as create/attach/usages; machine start/stop/restart; session follow-up runs and stop; schedule update/delete; the app data endpoint) are described in prose only. A legacy v1 execute endpoint, removed from Deepnote's docs as deprecated in May 2026, is kept for reference. Deepnote also serves its own machine-readable spec at https://api.deepnote.com/v2/openapi.json (named in Deepnote commit 336d9715, 2026-08-01); where it can be fetched, it supersedes this reconstruction. Revised 2026-12-07 from the deepnote-cli 0.10.0 client: Streamlit apps (`/streamlit-apps`), `PATCH /projects/{projectId}` with the project's static-file app settings (`staticFiles`), `snapshotBlocks` on runs read with an app viewer token, `Retry-After`/`RateLimit-Reset` on 429, and the block get/update/delete and reorder operations, which that release ships (39 operations).
 
 https://deepnote.com/terms
 
-Version: 2.0*/
+Version: 2.0-rev.2026-12-07*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -7705,7 +8744,7 @@ impl Client {
 }
 impl ClientInfo<crate::ClientState> for Client {
     fn api_version() -> &'static str {
-        "2.0"
+        "2.0-rev.2026-12-07"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -7742,9 +8781,9 @@ let response = client.create_block()
     }
     /**Get a block
 
-Evidence: weak (`x-evidence: client-branch`). The shape below is reconstructed from what Deepnote's docs and client code show; the live service may answer differently.
+Evidence: Deepnote's client only (`x-evidence: client`). The shape below is reconstructed from what Deepnote's docs and client code show; the live service may answer differently.
 
-Returns one block including its `metadata` and `integrationId` (which `GET /notebooks/{notebookId}` omits). Known from Deepnote's client (branch feat/cli-push-blocks); the reference index counts 4 Blocks endpoints but only `POST /blocks` is visible in the excerpt.
+Returns one block including its `metadata` and `integrationId` (which `GET /notebooks/{notebookId}` omits). Known from Deepnote's client: first on branch feat/cli-push-blocks, now shipped in deepnote-cli 0.10.0, whose `deepnote run --cloud --push` reads the metadata of every block it matches through this call (6 at a time). The reference index counts 4 Blocks endpoints but only `POST /blocks` is visible in the excerpt.
 
 Sends a `GET` request to `/blocks/{blockId}`
 
@@ -7759,9 +8798,9 @@ let response = client.get_block()
     }
     /**Delete a block
 
-Evidence: weak (`x-evidence: client-branch`). The shape below is reconstructed from what Deepnote's docs and client code show; the live service may answer differently.
+Evidence: Deepnote's client only (`x-evidence: client`). The shape below is reconstructed from what Deepnote's docs and client code show; the live service may answer differently.
 
-Answers 204 with no body (per Deepnote's client).
+Answers 204 with no body (per Deepnote's client). Shipped in deepnote-cli 0.10.0: `deepnote run --cloud --push` deletes the cloud blocks the local file lacks, and deletes and recreates (under a new id) a block whose type or metadata changed.
 
 Sends a `DELETE` request to `/blocks/{blockId}`
 
@@ -7776,9 +8815,9 @@ let response = client.delete_block()
     }
     /**Update a block
 
-Evidence: weak (`x-evidence: client-branch`). The shape below is reconstructed from what Deepnote's docs and client code show; the live service may answer differently.
+Evidence: Deepnote's client only (`x-evidence: client`). The shape below is reconstructed from what Deepnote's docs and client code show; the live service may answer differently.
 
-Updates a block in place, keeping its id. Per Deepnote's client the body carries `content` and `integrationId` only: changing `type` or `metadata` requires deleting and recreating the block.
+Updates a block in place, keeping its id. Per Deepnote's client the body carries `content` and `integrationId` only: changing `type` or `metadata` requires deleting and recreating the block. Shipped in deepnote-cli 0.10.0 (`deepnote run --cloud --push`), which always sends `content` and sends `integrationId` when the local block has one; an empty patch is refused by the client before sending.
 
 Sends a `PATCH` request to `/blocks/{blockId}`
 
@@ -7995,9 +9034,7 @@ let response = client.update_notebook()
     }
     /**Reorder blocks in a notebook
 
-Evidence: weak (`x-evidence: docs+client-branch`). The shape below is reconstructed from what Deepnote's docs and client code show; the live service may answer differently.
-
-Moves one or more active blocks as a group. Blocks omitted from `blockIds` keep their relative order. The path, summary and description are from the reference page; the method, body and response shape are known only from Deepnote's client code (branch feat/cli-push-blocks), and the error responses are not visible in the reference excerpt.
+Moves one or more active blocks as a group. Blocks omitted from `blockIds` keep their relative order. The path, summary and description are from the reference page; the method, body and response shape are known only from Deepnote's client code (branch feat/cli-push-blocks, shipped in deepnote-cli 0.10.0, whose `run --cloud --push` moves one block per call, `after` its predecessor or to the `start`), and the error responses are not visible in the reference excerpt.
 
 Sends a `POST` request to `/notebooks/{notebookId}/reorder-blocks`
 
@@ -8041,7 +9078,7 @@ let response = client.list_notebook_runs()
 
 Evidence: Deepnote's client only (`x-evidence: client`). The shape below is reconstructed from what Deepnote's docs and client code show; the live service may answer differently.
 
-The schedule endpoint Deepnote's shipped CLI uses (`deepnote schedule`, HEAD 5ca970d1). Its relation to `/schedules` (several schedules per notebook, on the newer reference page) is unknown; no source calls either deprecated. Support both.
+The schedule endpoint Deepnote's shipped CLI uses (`deepnote schedule`, HEAD 5ca970d1). Its relation to `/schedules` (several schedules per notebook, on the newer reference page) is unknown; no source calls either deprecated. Support both. Deepnote supports one scheduled notebook per project: calling it for another notebook of the same project re-points that schedule (client code comment; the 0.10.0 CLI prints the same).
 
 Sends a `POST` request to `/notebooks/{notebookId}/schedule`
 
@@ -8096,7 +9133,7 @@ let response = client.create_project()
 
 Evidence: Deepnote's client only (`x-evidence: client`). The shape below is reconstructed from what Deepnote's docs and client code show; the live service may answer differently.
 
-Returns one project with its recursive working-directory file inventory (files only, no directories, no contents) and its notebooks. UNCERTAIN in the reference: not visible in any crawl of the Projects page (one crawl of the reference index counts only 3 Projects endpoints: list, create, delete). Known from Deepnote's mainline client (sync) and client-only example app.
+Returns one project with its recursive working-directory file inventory (files only, no directories, no contents) and its notebooks. UNCERTAIN in the reference: not visible in any crawl of the Projects page (one crawl of the reference index counts only 3 Projects endpoints: list, create, delete). Known from Deepnote's mainline client (sync) and client-only example app. Deepnote's 0.10.0 client also reads `staticFiles`, the settings of the app hosted from the project's `_deepnote_static/` files (absent when not set).
 
 Sends a `GET` request to `/projects/{projectId}`
 
@@ -8121,6 +9158,24 @@ let response = client.delete_project()
 ```*/
     pub fn delete_project(&self) -> builder::DeleteProject<'_> {
         builder::DeleteProject::new(self)
+    }
+    /**Update a project's settings
+
+Evidence: Deepnote's client only (`x-evidence: client`). The shape below is reconstructed from what Deepnote's docs and client code show; the live service may answer differently.
+
+Changes project settings. The only field Deepnote's 0.10.0 client sends is `staticFiles`, the settings of the app Deepnote hosts from the project's `_deepnote_static/` files: `sharingEnabled` (serve the app to the project's viewers) and `apiAccessEnabled` (let the embedded app call the API with a viewer-scoped token). Omitted settings keep their value. Per the CLI's help, disabling sharing also disables API access, and re-enabling sharing serves the files already stored. The client refuses `sharingEnabled: false` with `apiAccessEnabled: true` before sending ("API access cannot be enabled while static file sharing is disabled."); how the server answers that combination is not visible. The answer is the project with its resulting `staticFiles`, including the app `url`. Whether other project fields can be changed here is not known. Known only from Deepnote's client; not visible in any crawl of the Projects page.
+
+Sends a `PATCH` request to `/projects/{projectId}`
+
+```ignore
+let response = client.update_project()
+    .project_id(project_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_project(&self) -> builder::UpdateProject<'_> {
+        builder::UpdateProject::new(self)
     }
     /**Export a project
 
@@ -8317,6 +9372,61 @@ let response = client.execute_in_session()
 ```*/
     pub fn execute_in_session(&self) -> builder::ExecuteInSession<'_> {
         builder::ExecuteInSession::new(self)
+    }
+    /**List a project's Streamlit apps
+
+Evidence: Deepnote's client only (`x-evidence: client`). The shape below is reconstructed from what Deepnote's docs and client code show; the live service may answer differently.
+
+Lists the Streamlit apps of one project. Deepnote's 0.10.0 client calls it after a create answered 409 ("already exists") to find the app serving the entrypoint, comparing entrypoints with any leading `/` removed. No pagination is seen. Known only from Deepnote's client; not visible in any reference excerpt.
+
+Sends a `GET` request to `/streamlit-apps`
+
+Arguments:
+- `project_id`: Project whose Streamlit apps are listed.
+```ignore
+let response = client.list_streamlit_apps()
+    .project_id(project_id)
+    .send()
+    .await;
+```*/
+    pub fn list_streamlit_apps(&self) -> builder::ListStreamlitApps<'_> {
+        builder::ListStreamlitApps::new(self)
+    }
+    /**Create a Streamlit app
+
+Evidence: Deepnote's client only (`x-evidence: client`). The shape below is reconstructed from what Deepnote's docs and client code show; the live service may answer differently.
+
+Serves a Python file already in the project's files as a Streamlit app; nothing is uploaded. Per Deepnote's 0.10.0 CLI, creating one restarts the project machine and interrupts active work; the app then reports `starting` until `running` (`GET /streamlit-apps/{streamlitAppId}/status`). A second create for an entrypoint that already has an app is a 409 whose message says it already exists (the CLI then finds the app with `GET /streamlit-apps`); an entrypoint missing from the project's files is a 404 whose message names the entrypoint. The 201 is assumed from the API's other create operations: the client requires only a 2xx. Known only from Deepnote's client; not visible in any reference excerpt.
+
+Sends a `POST` request to `/streamlit-apps`
+
+```ignore
+let response = client.create_streamlit_app()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_streamlit_app(&self) -> builder::CreateStreamlitApp<'_> {
+        builder::CreateStreamlitApp::new(self)
+    }
+    /**Get a Streamlit app's status
+
+Evidence: Deepnote's client only (`x-evidence: client`). The shape below is reconstructed from what Deepnote's docs and client code show; the live service may answer differently.
+
+Reports whether a Streamlit app is serving. After creating or finding an app, Deepnote's 0.10.0 CLI polls this every 5 s for up to 10 minutes until `running`, tolerating up to 5 consecutive transient failures (429, 5xx, timeouts) with waits of min(5 s * 2^n, 30 s). Per its help, `unavailable` can be temporary while the project machine restarts. Known only from Deepnote's client; not visible in any reference excerpt.
+
+Sends a `GET` request to `/streamlit-apps/{streamlitAppId}/status`
+
+Arguments:
+- `streamlit_app_id`: The app's `id`.
+```ignore
+let response = client.get_streamlit_app_status()
+    .streamlit_app_id(streamlit_app_id)
+    .send()
+    .await;
+```*/
+    pub fn get_streamlit_app_status(&self) -> builder::GetStreamlitAppStatus<'_> {
+        builder::GetStreamlitAppStatus::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -9141,6 +10251,13 @@ pub mod builder {
                     )
                 }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -10761,6 +11878,13 @@ pub mod builder {
                         ),
                     )
                 }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -10996,6 +12120,13 @@ pub mod builder {
                         ),
                     )
                 }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 500u16..=599u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -11117,6 +12248,152 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::update_project`]
+
+[`Client::update_project`]: super::Client::update_project*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateProject<'a> {
+        client: &'a super::Client,
+        project_id: Result<::uuid::Uuid, String>,
+        body: Result<types::builder::UpdateProjectRequest, String>,
+    }
+    impl<'a> UpdateProject<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                project_id: Err("project_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn project_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.project_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for project_id failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateProjectRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateProjectRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateProjectRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateProjectRequest,
+            ) -> types::builder::UpdateProjectRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/projects/{projectId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::UpdateProjectResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, project_id, body } = self;
+            let project_id = project_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateProjectRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/projects/{}", client.baseurl, encode_path(& project_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_project",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::export_project`]
 
 [`Client::export_project`]: super::Client::export_project*/
@@ -11195,6 +12472,13 @@ pub mod builder {
                     )
                 }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -12491,6 +13775,356 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::list_streamlit_apps`]
+
+[`Client::list_streamlit_apps`]: super::Client::list_streamlit_apps*/
+    #[derive(Debug, Clone)]
+    pub struct ListStreamlitApps<'a> {
+        client: &'a super::Client,
+        project_id: Result<::uuid::Uuid, String>,
+    }
+    impl<'a> ListStreamlitApps<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                project_id: Err("project_id was not initialized".to_string()),
+            }
+        }
+        pub fn project_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.project_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for project_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/streamlit-apps`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ListStreamlitAppsResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, project_id } = self;
+            let project_id = project_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/streamlit-apps", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("projectId", &project_id))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_streamlit_apps",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_streamlit_app`]
+
+[`Client::create_streamlit_app`]: super::Client::create_streamlit_app*/
+    #[derive(Debug, Clone)]
+    pub struct CreateStreamlitApp<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CreateStreamlitAppRequest, String>,
+    }
+    impl<'a> CreateStreamlitApp<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateStreamlitAppRequest>,
+            <V as std::convert::TryInto<
+                types::CreateStreamlitAppRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateStreamlitAppRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateStreamlitAppRequest,
+            ) -> types::builder::CreateStreamlitAppRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/streamlit-apps`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::CreateStreamlitAppResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateStreamlitAppRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/streamlit-apps", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_streamlit_app",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_streamlit_app_status`]
+
+[`Client::get_streamlit_app_status`]: super::Client::get_streamlit_app_status*/
+    #[derive(Debug, Clone)]
+    pub struct GetStreamlitAppStatus<'a> {
+        client: &'a super::Client,
+        streamlit_app_id: Result<::uuid::Uuid, String>,
+    }
+    impl<'a> GetStreamlitAppStatus<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                streamlit_app_id: Err("streamlit_app_id was not initialized".to_string()),
+            }
+        }
+        pub fn streamlit_app_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.streamlit_app_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for streamlit_app_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/streamlit-apps/{streamlitAppId}/status`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::GetStreamlitAppStatusResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, streamlit_app_id } = self;
+            let streamlit_app_id = streamlit_app_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/streamlit-apps/{}/status", client.baseurl, encode_path(&
+                streamlit_app_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_streamlit_app_status",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                200..=299 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -12521,7 +14155,7 @@ pub const OPERATIONS: &[crate::Operation] = &[
         http_method: "GET",
         path: "/blocks/{blockId}",
         base: crate::Base::V2,
-        evidence: "client-branch",
+        evidence: "client",
         upstream: false,
         live: true,
         success: &[200],
@@ -12536,7 +14170,7 @@ pub const OPERATIONS: &[crate::Operation] = &[
         http_method: "DELETE",
         path: "/blocks/{blockId}",
         base: crate::Base::V2,
-        evidence: "client-branch",
+        evidence: "client",
         upstream: false,
         live: true,
         success: &[204],
@@ -12551,7 +14185,7 @@ pub const OPERATIONS: &[crate::Operation] = &[
         http_method: "PATCH",
         path: "/blocks/{blockId}",
         base: crate::Base::V2,
-        evidence: "client-branch",
+        evidence: "client",
         upstream: false,
         live: true,
         success: &[200],
@@ -12746,7 +14380,7 @@ pub const OPERATIONS: &[crate::Operation] = &[
         http_method: "POST",
         path: "/notebooks/{notebookId}/reorder-blocks",
         base: crate::Base::V2,
-        evidence: "docs+client-branch",
+        evidence: "docs+client",
         upstream: false,
         live: true,
         success: &[200],
@@ -12840,6 +14474,21 @@ pub const OPERATIONS: &[crate::Operation] = &[
         upstream: true,
         live: true,
         success: &[204],
+        envelope: None,
+        streamed: false,
+        generated: true,
+        deprecated: false,
+    },
+    crate::Operation {
+        id: "updateProject",
+        method: "update_project",
+        http_method: "PATCH",
+        path: "/projects/{projectId}",
+        base: crate::Base::V2,
+        evidence: "client",
+        upstream: false,
+        live: true,
+        success: &[200],
         envelope: None,
         streamed: false,
         generated: true,
@@ -13017,6 +14666,51 @@ pub const OPERATIONS: &[crate::Operation] = &[
         path: "/sessions/{sessionId}/execute",
         base: crate::Base::V2,
         evidence: "docs-partial",
+        upstream: false,
+        live: true,
+        success: &[200],
+        envelope: None,
+        streamed: false,
+        generated: true,
+        deprecated: false,
+    },
+    crate::Operation {
+        id: "listStreamlitApps",
+        method: "list_streamlit_apps",
+        http_method: "GET",
+        path: "/streamlit-apps",
+        base: crate::Base::V2,
+        evidence: "client",
+        upstream: false,
+        live: true,
+        success: &[200],
+        envelope: None,
+        streamed: false,
+        generated: true,
+        deprecated: false,
+    },
+    crate::Operation {
+        id: "createStreamlitApp",
+        method: "create_streamlit_app",
+        http_method: "POST",
+        path: "/streamlit-apps",
+        base: crate::Base::V2,
+        evidence: "client",
+        upstream: false,
+        live: true,
+        success: &[201],
+        envelope: None,
+        streamed: false,
+        generated: true,
+        deprecated: false,
+    },
+    crate::Operation {
+        id: "getStreamlitAppStatus",
+        method: "get_streamlit_app_status",
+        http_method: "GET",
+        path: "/streamlit-apps/{streamlitAppId}/status",
+        base: crate::Base::V2,
+        evidence: "client",
         upstream: false,
         live: true,
         success: &[200],

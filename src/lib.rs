@@ -83,7 +83,7 @@ mod secret;
 
 pub use base_url::{BaseUrls, DEFAULT_HOST, InvalidBaseUrl, is_loopback, is_secure_or_loopback};
 pub use builder_config::{BuildError, ClientBuilder, ClientState};
-pub use enums::{AccessLevel, ProjectType, RunStatus};
+pub use enums::{AccessLevel, ProjectType, RunStatus, StreamlitAppStatus};
 pub use error::{ApiError, ApiErrorExt};
 pub use generated::*;
 pub use manual::{BodyError, ImportProjectQuery, UploadBody};

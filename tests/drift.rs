@@ -257,7 +257,7 @@ fn every_operation_has_a_generated_method() {
     let doc = merged_doc();
     let generated = include_str!("../src/generated.rs");
     let facts = deepnote_spec::operations(&doc);
-    assert_eq!(facts.len(), 35, "the references describe 35 operations");
+    assert_eq!(facts.len(), 39, "the references describe 39 operations");
     let table: BTreeMap<_, _> = deepnote_api::OPERATIONS.iter().map(|o| (o.id, o)).collect();
     assert_eq!(
         table.len(),
@@ -327,6 +327,9 @@ schema_snapshots!(
     CreateSessionBody,
     CreateSessionBodyStorageMode,
     CreateSessionResponse,
+    CreateStreamlitAppRequest,
+    CreateStreamlitAppRequestEntrypoint,
+    CreateStreamlitAppResponse,
     CursorPagination,
     ErrorResponse,
     ExecuteInSessionBody,
@@ -338,6 +341,7 @@ schema_snapshots!(
     GetProjectResponse,
     GetRunResponse,
     GetRunSnapshotDelivery,
+    GetStreamlitAppStatusResponse,
     ImportProjectResponse,
     ImportProjectResponseNotebooksItem,
     ImportProjectResponseProject,
@@ -350,6 +354,7 @@ schema_snapshots!(
     ListProjectsItem,
     ListProjectsResponse,
     ListSchedulesResponse,
+    ListStreamlitAppsResponse,
     Machine,
     MachineType,
     Me,
@@ -366,23 +371,31 @@ schema_snapshots!(
     ProjectFolder,
     ProjectFolderPathItem,
     ProjectNotebookRef,
+    ProjectStaticFiles,
     ReorderBlocksBody,
     ReorderBlocksResponse,
     Run,
     RunError,
     RunInputValue,
     RunSnapshot,
+    RunSnapshotBlocksItem,
     RunSummary,
     Schedule,
     SearchPartialFailure,
     SearchResponse,
     SearchResults,
     Session,
+    StreamlitApp,
+    StreamlitAppEntrypoint,
     UpdateBlockBody,
     UpdateBlockResponse,
     UpdateNotebookBody,
     UpdateNotebookBodyName,
     UpdateNotebookResponse,
+    UpdateProjectRequest,
+    UpdateProjectRequestStaticFiles,
+    UpdateProjectResponse,
+    UpdateProjectResponseProject,
     UpsertNotebookScheduleBody,
     UpsertNotebookScheduleBodyCron,
     UpsertNotebookScheduleBodyTimezone,
@@ -446,5 +459,9 @@ fn open_enums_know_every_value_of_the_spec() {
     assert_eq!(
         spec_enum(&spec, "AccessLevel"),
         names(deepnote_api::AccessLevel::KNOWN)
+    );
+    assert_eq!(
+        spec_enum(&spec, "StreamlitAppStatus"),
+        names(deepnote_api::StreamlitAppStatus::KNOWN)
     );
 }

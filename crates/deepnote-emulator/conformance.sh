@@ -53,7 +53,8 @@ LIVE=$WORK/reference-live.json
 # The /v2 operations: the original spec's 12 (the live reference names them the same), and
 # every /v2 operation of the live reference.
 SPEC_V2_OPS='^(listProjects|createProject|getProject|deleteProject|createNotebook|getNotebook|deleteNotebook|listNotebookRuns|createRun|getRun|getMe)$'
-LIVE_V2_OPS='^(?!executeNotebookV1$)'
+# The four operations of the 2026-12-07 revision have no routes yet (issue 19 adds them).
+LIVE_V2_OPS='^(?!(executeNotebookV1|createStreamlitApp|listStreamlitApps|getStreamlitAppStatus|updateProject)$)'
 V1_OPS='^executeNotebookV1$'
 export PYTHONPATH="$HERE${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=conformance_hooks
 

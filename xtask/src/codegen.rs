@@ -72,6 +72,11 @@ pub fn generate_from(
             "AccessLevel",
             "crate::AccessLevel",
             std::iter::empty::<TypeImpl>(),
+        )
+        .with_replacement(
+            "StreamlitAppStatus",
+            "crate::StreamlitAppStatus",
+            std::iter::empty::<TypeImpl>(),
         );
     let tokens = without_panics(|| {
         let mut generator = Generator::new(&settings);

@@ -44,6 +44,16 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("search", "search"),
 ];
 
+/// Operations the API has and no command exposes yet, each with the issue that adds it. The
+/// drift test accepts these as missing, and fails once one of them gets a command (so the list
+/// cannot outlive the work).
+const PENDING: &[(&str, &str)] = &[
+    ("createStreamlitApp", "issue 19: deepnote apps create / streamlit publish"),
+    ("listStreamlitApps", "issue 19: deepnote apps list"),
+    ("getStreamlitAppStatus", "issue 19: deepnote apps status"),
+    ("updateProject", "issue 19: deepnote projects update / static-site access"),
+];
+
 /// The command for an operation id, if one exposes it.
 pub fn command_for(operation_id: &str) -> Option<&'static str> {
     OPERATIONS
@@ -63,11 +73,18 @@ mod tests {
     #[test]
     fn every_operation_of_the_api_has_a_command() {
         let ids = api_operation_ids();
-        assert_eq!(ids.len(), 35, "the generated table changed: {ids:?}");
+        assert_eq!(ids.len(), 39, "the generated table changed: {ids:?}");
+        for (op, _) in PENDING {
+            assert!(
+                command_for(op).is_none() && ids.contains(op),
+                "{op} is in PENDING but has a command or left the API: drop it from PENDING"
+            );
+        }
         let missing: Vec<&str> = ids
             .iter()
             .copied()
             .filter(|id| command_for(id).is_none())
+            .filter(|id| !PENDING.iter().any(|(op, _)| op == id))
             .collect();
         assert!(
             missing.is_empty(),

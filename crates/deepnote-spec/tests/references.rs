@@ -21,7 +21,7 @@ fn the_references_merge_with_every_operation() {
             .collect::<std::collections::BTreeSet<_>>()
     };
     let all = ids(&merged);
-    assert_eq!(all.len(), 35);
+    assert_eq!(all.len(), 39);
     let (upstream, live) = (sources.upstream_amended(), sources.live_amended());
     assert!(ids(&upstream).is_subset(&all));
     assert!(ids(&live).is_subset(&all));
