@@ -1,4 +1,5 @@
-//! Maintainer tasks: `cargo xtask codegen [--check]`, `cargo xtask spec update [--live] FILE`,
+//! Maintainer tasks: `cargo xtask codegen [--check]`, `cargo xtask public-api [--check]`,
+//! `cargo xtask spec update [--live] FILE`,
 //! `cargo xtask bench emulator`, `cargo xtask bench load`, `cargo xtask bench build-time`,
 //! `cargo xtask bench sdk`, `cargo xtask bench wait`.
 //!
@@ -11,6 +12,7 @@ mod bench_sdk;
 mod bench_wait;
 mod build_time;
 mod codegen;
+mod public_api;
 mod spec;
 
 use anyhow::{Result, bail};
@@ -29,6 +31,8 @@ fn run() -> Result<()> {
     match args.as_slice() {
         ["codegen"] => codegen::write(),
         ["codegen", "--check"] => codegen::check(),
+        ["public-api"] => public_api::write(),
+        ["public-api", "--check"] => public_api::check(),
         ["spec", "update", file] => spec::update("upstream", PathBuf::from(file).as_path()),
         ["spec", "update", "--live", file] => spec::update("live", PathBuf::from(file).as_path()),
         ["spec", "reference", which] => {
@@ -48,6 +52,7 @@ fn run() -> Result<()> {
         }
         _ => bail!(
             "usage:\n  cargo xtask codegen [--check]    regenerate src/generated.rs (or check it is fresh)\n  \
+             cargo xtask public-api [--check]  write public-api/*.txt, the guarded public API (or check it)\n  \
              cargo xtask spec update FILE     take a new upstream spec, regenerate, run the drift tests\n  \
              cargo xtask spec update --live FILE  the same for the live reference (openapi/live.yml)\n  \
              cargo xtask spec merged          print the merged document codegen reads (JSON)\n  \
