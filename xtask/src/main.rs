@@ -1,4 +1,5 @@
 //! Maintainer tasks: `cargo xtask codegen [--check]`, `cargo xtask spec update [--live] FILE`,
+//! `cargo xtask spec changes [--live] OLD NEW`,
 //! `cargo xtask bench emulator`, `cargo xtask bench load`, `cargo xtask bench build-time`,
 //! `cargo xtask bench sdk`, `cargo xtask bench wait`.
 //!
@@ -14,7 +15,7 @@ mod codegen;
 mod spec;
 
 use anyhow::{Result, bail};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn main() {
     if let Err(e) = run() {
@@ -31,6 +32,10 @@ fn run() -> Result<()> {
         ["codegen", "--check"] => codegen::check(),
         ["spec", "update", file] => spec::update("upstream", PathBuf::from(file).as_path()),
         ["spec", "update", "--live", file] => spec::update("live", PathBuf::from(file).as_path()),
+        ["spec", "changes", old, new] => spec::changes("upstream", Path::new(old), Path::new(new)),
+        ["spec", "changes", "--live", old, new] => {
+            spec::changes("live", Path::new(old), Path::new(new))
+        }
         ["spec", "reference", which] => {
             let doc = spec::load_reference(&workspace_root(), which)?;
             println!("{}", serde_json::to_string_pretty(&doc)?);
@@ -50,6 +55,7 @@ fn run() -> Result<()> {
             "usage:\n  cargo xtask codegen [--check]    regenerate src/generated.rs (or check it is fresh)\n  \
              cargo xtask spec update FILE     take a new upstream spec, regenerate, run the drift tests\n  \
              cargo xtask spec update --live FILE  the same for the live reference (openapi/live.yml)\n  \
+             cargo xtask spec changes [--live] OLD NEW  what NEW would change against OLD (writes nothing)\n  \
              cargo xtask spec merged          print the merged document codegen reads (JSON)\n  \
              cargo xtask spec reference upstream|live  print one reference with its overlay section (JSON)\n  \
              cargo xtask bench emulator       benchmark the emulator with wrk (see BENCHMARKS.md)\n  \
