@@ -144,21 +144,38 @@ fn describe_operation(
         }),
         ReferenceOr::Reference { reference } => json!({ "$ref": reference }),
     });
+    let resolve = |r: &ReferenceOr<openapiv3::Response>| match r {
+        ReferenceOr::Reference { reference } => {
+            let name = reference.rsplit('/').next().unwrap();
+            spec.components.as_ref().unwrap().responses[name]
+                .as_item()
+                .unwrap()
+                .clone()
+        }
+        ReferenceOr::Item(r) => r.clone(),
+    };
+    // Each response's headers (name: schema), for the responses that have any, so a header a
+    // new reference adds (Retry-After on a 429, say) is named.
+    let headers: BTreeMap<String, BTreeMap<String, Value>> = op
+        .responses
+        .responses
+        .iter()
+        .map(|(code, r)| {
+            let described = resolve(r)
+                .headers
+                .iter()
+                .map(|(name, h)| (name.clone(), describe_header(spec, h)))
+                .collect::<BTreeMap<_, _>>();
+            (code.to_string(), described)
+        })
+        .filter(|(_, h)| !h.is_empty())
+        .collect();
     let responses: BTreeMap<String, Value> = op
         .responses
         .responses
         .iter()
         .map(|(code, r)| {
-            let r = match r {
-                ReferenceOr::Reference { reference } => {
-                    let name = reference.rsplit('/').next().unwrap();
-                    spec.components.as_ref().unwrap().responses[name]
-                        .as_item()
-                        .unwrap()
-                        .clone()
-                }
-                ReferenceOr::Item(r) => r.clone(),
-            };
+            let r = resolve(r);
             let content: BTreeMap<_, _> = r
                 .content
                 .iter()
@@ -191,7 +208,7 @@ fn describe_operation(
             .contains(&k.as_str())
         })
         .collect();
-    json!({
+    let mut described = json!({
         "method": method,
         "path": path,
         "server": server,
@@ -199,10 +216,33 @@ fn describe_operation(
         "parameters": op.parameters.iter().map(describe_parameter).collect::<Vec<_>>(),
         "requestBody": body,
         "responses": responses,
-    })
+    });
+    if !headers.is_empty() {
+        described["responseHeaders"] = json!(headers);
+    }
+    described
 }
 
-/// Every operation (id, method, path, server, parameters, body, responses) and every schema.
+/// A response header: its schema (a shared header resolved).
+fn describe_header(spec: &OpenAPI, h: &ReferenceOr<openapiv3::Header>) -> Value {
+    let header = match h {
+        ReferenceOr::Reference { reference } => {
+            let name = reference.rsplit('/').next().unwrap();
+            spec.components.as_ref().unwrap().headers[name]
+                .as_item()
+                .unwrap()
+                .clone()
+        }
+        ReferenceOr::Item(h) => h.clone(),
+    };
+    match &header.format {
+        openapiv3::ParameterSchemaOrContent::Schema(s) => describe_schema(s),
+        openapiv3::ParameterSchemaOrContent::Content(_) => json!("content"),
+    }
+}
+
+/// Every operation (id, method, path, server, parameters, body, responses and their headers)
+/// and every schema.
 fn surface(spec: &OpenAPI) -> Value {
     let default_server = spec
         .servers

@@ -229,7 +229,86 @@ def behaviour(base_url, admin_token, notebook_id, body=""):
         fail(f"{req.get_method()} {url}: {e}")
 
 
+def api_get(base_url, key, path):
+    req = urllib.request.Request(f"{base_url}/v2{path}", headers={"Authorization": f"Bearer {key}"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.load(resp)
+
+
+def project_files(base_url, key, project_id, present, absent=""):
+    """The project's files (GET /v2/projects/{id}) hold every comma-separated path of `present`
+    and none of `absent`."""
+    files = {f.get("path") for f in api_get(base_url, key, f"/projects/{project_id}")["project"].get("files", [])}
+    for path in filter(None, present.split(",")):
+        if path not in files:
+            fail(f"project files: {path} is missing (the project holds {sorted(files)})")
+    for path in filter(None, absent.split(",")):
+        if path in files:
+            fail(f"project files: {path} is still there")
+
+
+def static_files(base_url, key, project_id, sharing, api_access):
+    """The project's staticFiles (GET /v2/projects/{id}) say sharing and API access as given
+    (`true`/`false`)."""
+    settings = api_get(base_url, key, f"/projects/{project_id}")["project"].get("staticFiles")
+    if not isinstance(settings, dict):
+        fail(f"staticFiles: GET project has none ({settings!r})")
+        return
+    for field, want in (("sharingEnabled", sharing), ("apiAccessEnabled", api_access)):
+        if settings.get(field) is not (want == "true"):
+            fail(f"staticFiles: {field} is {settings.get(field)!r}, not {want}")
+
+
+def upload(base_url, key, project_id, path, local):
+    """Uploads a local file to the project at `path` (POST /v2/files, multipart)."""
+    boundary = "official-cli-check"
+    with open(local, "rb") as f:
+        data = f.read()
+    body = b""
+    for name, value, extra in (
+        ("projectId", project_id.encode(), ""),
+        ("path", path.encode(), ""),
+        ("file", data, '; filename="upload"'),
+    ):
+        body += f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"{extra}\r\n\r\n'.encode()
+        body += value + b"\r\n"
+    body += f"--{boundary}--\r\n".encode()
+    req = urllib.request.Request(
+        f"{base_url}/v2/files",
+        data=body,
+        method="POST",
+        headers={"Authorization": f"Bearer {key}", "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        stored = json.load(resp)["file"]["path"]
+    if stored != path:
+        fail(f"upload: stored at {stored}, not {path}")
+
+
+def served(out, local):
+    """The `App URL:` Deepnote's `publish` printed serves the local file's bytes."""
+    with open(out, encoding="utf-8") as f:
+        urls = [line.split("App URL:", 1)[1].strip() for line in f if "App URL:" in line]
+    if not urls:
+        fail("publish printed no App URL")
+        return
+    with open(local, "rb") as f:
+        want = f.read()
+    try:
+        with urllib.request.urlopen(urls[-1], timeout=30) as resp:
+            got = resp.read()
+    except OSError as e:
+        fail(f"the app URL {urls[-1]} does not answer: {e}")
+        return
+    if got != want:
+        fail(f"the app URL {urls[-1]} serves {len(got)} bytes that are not {local}")
+
+
 COMMANDS = {
+    "project-files": project_files,
+    "static-files": static_files,
+    "upload": upload,
+    "served": served,
     "behaviour": behaviour,
     "run-result": run_result,
     "raw-snapshot": raw_snapshot,

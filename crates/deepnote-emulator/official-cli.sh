@@ -15,14 +15,20 @@
 #   c. with OFFICIAL_CLI_CLOUD=1: `deepnote sync` pulls the sample workspace into .deepnote files
 #      `validate` accepts, an edit pushed by the next sync comes back on a fresh pull, our own
 #      `deepnote sync pull` writes files `validate` accepts that its `sync` finds unchanged, and
-#      `deepnote schedule FILE --daily --at 09:00 --timezone UTC -o json` reports success.
+#      `deepnote schedule FILE --daily --at 09:00 --timezone UTC -o json` reports success;
+#   d. with OFFICIAL_CLI_CLOUD=1: `deepnote publish DIR --project-id` uploads a folder under
+#      _deepnote_static/ and turns sharing on (the printed app URL serves the folder's index.html),
+#      a second publish with --prune removes the file deleted locally (as the project's files
+#      show), `deepnote static-site access` turns API access on and, with sharing, off, and
+#      `deepnote streamlit publish app.py --project-id` waits until the app runs, then finds the
+#      same app with --no-wait.
 # Every CLI call runs under strace (when installed) and fails the check if it connects or sends
 # anywhere but loopback. Exits non-zero on any failure and says which.
 #
 # Usage: crates/deepnote-emulator/official-cli.sh
 # EMULATOR_BIN runs another emulator binary instead of building this one; EMULATOR_ARGS adds
 # emulator flags (e.g. '--alternate-shapes 1' or '--snapshot-delay-ms 3000' must still pass; a
-# delay past the CLI's ~4.5 s settle window must fail); OFFICIAL_CLI_CLOUD=1 adds section c.
+# delay past the CLI's ~4.5 s settle window must fail); OFFICIAL_CLI_CLOUD=1 adds sections c and d.
 set -euo pipefail
 
 DEEPNOTE_CLI_VERSION=0.10.0
@@ -375,6 +381,73 @@ if [ "${OFFICIAL_CLI_CLOUD:-0}" = 1 ]; then
         fi
     else
         failed "c. no .deepnote file naming the sample notebook to schedule"
+    fi
+
+    # --- d. apps: publish a static site, its access settings, a Streamlit app -----------------
+    site=$WORK/site
+    mkdir -p "$site/assets"
+    echo "<h1>published by official-cli.sh $$</h1>" >"$site/index.html"
+    echo "console.log('app')" >"$site/assets/app.js"
+    echo "gone after --prune" >"$site/old.txt"
+    P=$SAMPLE_PROJECT_ID
+    ST=_deepnote_static
+    echo "official-cli: d. deepnote publish $(basename "$site") --project-id $P"
+    if deepnote publish publish "$site" --project-id "$P" "${API[@]}" --no-sync-root &&
+        $CHECK project-files "$URL" "$SAMPLE_KEY" "$P" "$ST/index.html,$ST/assets/app.js,$ST/old.txt" >"$WORK/publish.check" &&
+        $CHECK static-files "$URL" "$SAMPLE_KEY" "$P" true false >>"$WORK/publish.check" &&
+        $CHECK served "$WORK/publish.out" "$site/index.html" >>"$WORK/publish.check"; then
+        echo "official-cli: d. passed: publish uploaded the folder, turned sharing on, and the app URL serves it"
+    else
+        failed "d. deepnote publish failed"
+        cat "$WORK/publish.check" >&2 2>/dev/null || true
+        show publish
+        journal publish show
+    fi
+    rm "$site/old.txt"
+    echo "official-cli: d. deepnote publish --prune after deleting old.txt locally"
+    if deepnote publish-prune publish "$site" --project-id "$P" "${API[@]}" --no-sync-root --prune &&
+        $CHECK project-files "$URL" "$SAMPLE_KEY" "$P" "$ST/index.html,$ST/assets/app.js" "$ST/old.txt" >"$WORK/publish-prune.check"; then
+        echo "official-cli: d. passed: publish --prune removed the file deleted locally"
+    else
+        failed "d. deepnote publish --prune failed or left the deleted file"
+        cat "$WORK/publish-prune.check" >&2 2>/dev/null || true
+        show publish-prune
+        journal publish-prune show
+    fi
+
+    echo "official-cli: d. deepnote static-site access --project-id $P --api-access enabled, then --sharing disabled"
+    if deepnote access-on static-site access --project-id "$P" "${API[@]}" --api-access enabled &&
+        $CHECK static-files "$URL" "$SAMPLE_KEY" "$P" true true >"$WORK/access.check" &&
+        deepnote access-off static-site access --project-id "$P" "${API[@]}" --sharing disabled &&
+        $CHECK static-files "$URL" "$SAMPLE_KEY" "$P" false false >>"$WORK/access.check"; then
+        echo "official-cli: d. passed: static-site access (sharing off turned API access off)"
+    else
+        failed "d. deepnote static-site access failed"
+        cat "$WORK/access.check" >&2 2>/dev/null || true
+        show access-on
+        [ -f "$WORK/access-off.out" ] && show access-off
+        journal access show
+    fi
+
+    echo "import streamlit as st" >"$WORK/app.py"
+    said() { cat "$WORK/$1.out" "$WORK/$1.err" | grep -q "$2"; }
+    echo "official-cli: d. deepnote streamlit publish dash.py --no-wait, app.py (waits), app.py --no-wait (found)"
+    if $CHECK upload "$URL" "$SAMPLE_KEY" "$P" dash.py "$WORK/app.py" >"$WORK/streamlit.check" &&
+        $CHECK upload "$URL" "$SAMPLE_KEY" "$P" app.py "$WORK/app.py" >>"$WORK/streamlit.check" &&
+        deepnote streamlit-created streamlit publish dash.py --project-id "$P" "${API[@]}" --no-wait &&
+        said streamlit-created "Created app" &&
+        deepnote streamlit streamlit publish app.py --project-id "$P" "${API[@]}" &&
+        said streamlit "App is running" &&
+        deepnote streamlit-nowait streamlit publish app.py --project-id "$P" "${API[@]}" --no-wait &&
+        said streamlit-nowait "already served by app"; then
+        echo "official-cli: d. passed: streamlit publish (created with --no-wait; created and waited until running; found again)"
+    else
+        failed "d. deepnote streamlit publish failed"
+        cat "$WORK/streamlit.check" >&2 2>/dev/null || true
+        for n in streamlit-created streamlit streamlit-nowait; do
+            if [ -f "$WORK/$n.out" ]; then show "$n"; fi
+        done
+        journal streamlit show
     fi
 fi
 

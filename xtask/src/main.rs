@@ -1,5 +1,5 @@
 //! Maintainer tasks: `cargo xtask codegen [--check]`, `cargo xtask public-api [--check]`,
-//! `cargo xtask spec update [--live] FILE`,
+//! `cargo xtask spec update [--live] FILE`, `cargo xtask spec changes [--live] OLD NEW`,
 //! `cargo xtask bench emulator`, `cargo xtask bench load`, `cargo xtask bench build-time`,
 //! `cargo xtask bench sdk`, `cargo xtask bench wait`.
 //!
@@ -16,7 +16,7 @@ mod public_api;
 mod spec;
 
 use anyhow::{Result, bail};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn main() {
     if let Err(e) = run() {
@@ -35,6 +35,10 @@ fn run() -> Result<()> {
         ["public-api", "--check"] => public_api::check(),
         ["spec", "update", file] => spec::update("upstream", PathBuf::from(file).as_path()),
         ["spec", "update", "--live", file] => spec::update("live", PathBuf::from(file).as_path()),
+        ["spec", "changes", old, new] => spec::changes("upstream", Path::new(old), Path::new(new)),
+        ["spec", "changes", "--live", old, new] => {
+            spec::changes("live", Path::new(old), Path::new(new))
+        }
         ["spec", "reference", which] => {
             let doc = spec::load_reference(&workspace_root(), which)?;
             println!("{}", serde_json::to_string_pretty(&doc)?);
@@ -55,6 +59,7 @@ fn run() -> Result<()> {
              cargo xtask public-api [--check]  write public-api/*.txt, the guarded public API (or check it)\n  \
              cargo xtask spec update FILE     take a new upstream spec, regenerate, run the drift tests\n  \
              cargo xtask spec update --live FILE  the same for the live reference (openapi/live.yml)\n  \
+             cargo xtask spec changes [--live] OLD NEW  what NEW would change against OLD (writes nothing)\n  \
              cargo xtask spec merged          print the merged document codegen reads (JSON)\n  \
              cargo xtask spec reference upstream|live  print one reference with its overlay section (JSON)\n  \
              cargo xtask bench emulator       benchmark the emulator with wrk (see BENCHMARKS.md)\n  \

@@ -2,7 +2,7 @@
 //! a new version of either.
 
 use anyhow::{Context, Result, bail};
-use deepnote_spec::{OperationFacts, Reference, Sources};
+use deepnote_spec::{Reference, Sources};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -121,60 +121,33 @@ pub fn update(which: &str, new_spec: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Print what the merged document would change if `new_spec` replaced one reference
+/// (`upstream` or `live`), as `update` reports it; nothing is written.
+pub fn changes(which: &str, old_spec: &Path, new_spec: &Path) -> Result<()> {
+    let root = crate::workspace_root();
+    let merged = |spec: &Path| {
+        let (upstream, live) = match which {
+            "upstream" => (spec.to_path_buf(), root.join(LIVE)),
+            "live" => (root.join(SPEC), spec.to_path_buf()),
+            other => bail!("no reference `{other}`: say `upstream` or `live`"),
+        };
+        Sources::read_with(&upstream, &live, &root.join(OVERLAY))
+            .and_then(|s| s.merged())
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("{} does not merge", spec.display()))
+    };
+    print_changes(&merged(old_spec)?, &merged(new_spec)?);
+    Ok(())
+}
+
 /// What a new reference added, removed and changed, and what must follow it.
 fn print_changes(before: &Value, after: &Value) {
-    let ops = |doc: &Value| -> Vec<OperationFacts> { deepnote_spec::operations(doc) };
-    let (old, new) = (ops(before), ops(after));
-    let ids = |v: &[OperationFacts]| v.iter().map(|o| o.id.clone()).collect::<BTreeSet<_>>();
-    let (old_ids, new_ids) = (ids(&old), ids(&new));
-    let schemas = |doc: &Value| -> BTreeSet<String> {
-        doc.pointer("/components/schemas")
-            .and_then(Value::as_object)
-            .map(|m| m.keys().cloned().collect())
-            .unwrap_or_default()
-    };
-    let (old_s, new_s) = (schemas(before), schemas(after));
-    let changed_ops: Vec<&String> = old_ids
-        .intersection(&new_ids)
-        .filter(|id| {
-            let pick = |doc: &Value| {
-                deepnote_spec::merge::operations_of(doc)
-                    .into_iter()
-                    .find(|(_, _, op)| op.get("operationId").and_then(Value::as_str) == Some(id))
-                    .map(|(_, _, op)| op.clone())
-            };
-            pick(before) != pick(after)
-        })
-        .collect();
-    let changed_s: Vec<&String> = old_s
-        .intersection(&new_s)
-        .filter(|s| before["components"]["schemas"][s] != after["components"]["schemas"][s])
-        .collect();
-    let list = |title: &str, items: Vec<&String>| {
-        if !items.is_empty() {
-            println!(
-                "{title}: {}",
-                items
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-        }
-    };
+    let changes = deepnote_spec::changes(before, after);
     println!("\nwhat changed in the merged document:");
-    list("  operations added", new_ids.difference(&old_ids).collect());
-    list(
-        "  operations removed",
-        old_ids.difference(&new_ids).collect(),
-    );
-    list("  operations changed", changed_ops);
-    list("  schemas added", new_s.difference(&old_s).collect());
-    list("  schemas removed", old_s.difference(&new_s).collect());
-    list("  schemas changed", changed_s);
-    let added: Vec<&String> = new_ids.difference(&old_ids).collect();
-    let removed: Vec<&String> = old_ids.difference(&new_ids).collect();
-    if !added.is_empty() || !removed.is_empty() {
+    for line in changes.lines() {
+        println!("{line}");
+    }
+    if !changes.operations_added.is_empty() || !changes.operations_removed.is_empty() {
         println!(
             "what must follow:\n  \
              - deepnote-cli: crates/deepnote-cli/src/operations.rs maps every operation to a command \

@@ -89,6 +89,12 @@ impl EmulatorBuilder {
         self.config.alternate_shapes = share;
         self
     }
+    /// A new Streamlit app is `starting` this long on the emulator's clock (its project
+    /// machine restarting), then `running` (see [`EmulatorConfig::streamlit_start_delay`]).
+    pub fn streamlit_start_delay(mut self, delay: Duration) -> Self {
+        self.config.streamlit_start_delay = delay;
+        self
+    }
     /// The configuration built so far.
     pub fn config(self) -> EmulatorConfig {
         self.config

@@ -49,7 +49,13 @@ pub struct EmulatorConfig {
     /// client tolerates (a nested `snapshot{}`, `{"run": {"id", ...}}` from `POST /runs`, `id`
     /// for `runId`); 0 by default. Drawn from the id seed, so reproducible with one.
     pub alternate_shapes: f64,
+    /// How long (on the emulator's clock) a project machine takes to restart for a new
+    /// Streamlit app: the app is `starting` that long, then `running` (default 2 s).
+    pub streamlit_start_delay: Duration,
 }
+
+/// The default [`EmulatorConfig::streamlit_start_delay`].
+pub const DEFAULT_STREAMLIT_START_DELAY: Duration = Duration::from_secs(2);
 
 impl std::fmt::Debug for EmulatorConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -72,6 +78,7 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("snapshot_delay", &self.snapshot_delay)
             .field("dialect", &self.dialect)
             .field("alternate_shapes", &self.alternate_shapes)
+            .field("streamlit_start_delay", &self.streamlit_start_delay)
             .finish()
     }
 }
@@ -94,6 +101,7 @@ impl Default for EmulatorConfig {
             snapshot_delay: Duration::ZERO,
             dialect: Dialect::default(),
             alternate_shapes: 0.0,
+            streamlit_start_delay: DEFAULT_STREAMLIT_START_DELAY,
         }
     }
 }

@@ -24,6 +24,9 @@
 //! | `POST /_emulator/projects/{id}/suspend` | `{"suspended": bool}`: its runs answer 409        |
 //! | `POST /_emulator/shutdown`              | stop gracefully (202; the binary then exits)      |
 //! | `GET /_emulator/snapshots/{token}`      | a run's snapshot YAML (the `downloadUrl`)         |
+//! | `POST /_emulator/viewer-tokens`         | mint an app viewer token (see `crate::viewer`)    |
+//! | `PUT /_emulator/streamlit-apps/{id}/status` | `{"status": "unavailable"}` forces a status; `null` clears it |
+//! | `GET /_emulator/static/{projectId}/...` | the project's static-file app, while sharing is on |
 
 use crate::auth::KeySpec;
 use crate::error::Refusal;
@@ -65,10 +68,18 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/runs/{runId}", get(run_record))
         .route("/projects/{projectId}/suspend", post(suspend))
         .route("/shutdown", post(shutdown))
+        .route("/viewer-tokens", post(viewer_token))
+        .route(
+            "/streamlit-apps/{appId}/status",
+            put(force_streamlit_status),
+        )
         .route_layer(middleware::from_fn_with_state(shared.clone(), admin_only));
     Router::new()
         .merge(admin)
         .route("/snapshots/{token}", get(download_snapshot))
+        // An app's address is public, like a signed URL: no admin token.
+        .route("/static/{projectId}/", get(static_app_index))
+        .route("/static/{projectId}/{*path}", get(static_app_file))
         .method_not_allowed_fallback(crate::api::method_not_allowed)
         .with_state(shared)
 }
@@ -286,4 +297,83 @@ fn serve_snapshot(s: &Shared, token: &str) -> Result<String, Refusal> {
     let project = store.project(&run.project_id).ok_or_else(not_found)?;
     let notebook = store.notebook(&run.notebook_id).ok_or_else(not_found)?;
     Ok(crate::snapshot::render(project, notebook, run, finished))
+}
+
+async fn viewer_token(State(s): St, body: RawBody) -> Result<Response, Refusal> {
+    let req: crate::viewer::MintRequest = body.json()?;
+    let minted = crate::viewer::mint(&s, req)?;
+    Ok((StatusCode::CREATED, Json(minted)).into_response())
+}
+
+#[derive(Deserialize)]
+struct ForceStatus {
+    status: Option<String>,
+}
+
+async fn force_streamlit_status(
+    State(s): St,
+    PathParams(id): PathParams<String>,
+    body: RawBody,
+) -> Result<StatusCode, Refusal> {
+    let req: ForceStatus = body.json()?;
+    let mut store = s.store.write().expect("store lock");
+    let mut app = store
+        .streamlit_app(&id)
+        .cloned()
+        .ok_or_else(|| Refusal::NotFound(format!("Streamlit app {id} not found")))?;
+    app.forced_status = req.status;
+    s.commit(&mut store, vec![Change::PutStreamlitApp(app)])?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn static_app_index(
+    State(s): St,
+    PathParams(project): PathParams<String>,
+) -> Result<Response, Refusal> {
+    serve_static(&s, &project, "")
+}
+
+async fn static_app_file(
+    State(s): St,
+    PathParams((project, path)): PathParams<(String, String)>,
+) -> Result<Response, Refusal> {
+    serve_static(&s, &project, &path)
+}
+
+/// A file of a project's static-file app (`index.html` for a directory), while its sharing
+/// is on; 404 otherwise, as a page nobody may view.
+fn serve_static(s: &Shared, project: &str, path: &str) -> Result<Response, Refusal> {
+    let store = s.store.read().expect("store lock");
+    let not_found = || Refusal::NotFound(format!("no shared app file `{path}`"));
+    let sharing = store
+        .project(project)
+        .and_then(|p| p.static_files)
+        .is_some_and(|f| f.sharing_enabled);
+    if !sharing {
+        return Err(not_found());
+    }
+    let root = crate::apps::STATIC_ROOT;
+    let path = path.trim_end_matches('/');
+    let file = [
+        format!("{root}/{path}"),
+        format!("{root}/{path}/index.html"),
+    ]
+    .into_iter()
+    .map(|p| p.replace("//", "/"))
+    .find_map(|p| store.file(project, p.trim_end_matches('/')).cloned())
+    .ok_or_else(not_found)?;
+    let kind = match file.path.rsplit_once('.').map(|(_, e)| e) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript",
+        Some("css") => "text/css",
+        Some("json") => "application/json",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("txt") => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    };
+    let mut r = file.bytes.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    Ok(r)
 }

@@ -59,6 +59,7 @@
 #![warn(missing_docs)]
 
 mod api;
+mod apps;
 pub mod auth;
 mod builder;
 mod clock;
@@ -85,12 +86,13 @@ mod shapes;
 mod shared;
 mod snapshot;
 mod state;
+mod viewer;
 
 pub use api::FILE_LIMIT;
 pub use auth::{KeySpec, Role};
 pub use builder::EmulatorBuilder;
 pub use clock::ClockState;
-pub use config::EmulatorConfig;
+pub use config::{DEFAULT_STREAMLIT_START_DELAY, EmulatorConfig};
 pub use dialect::Dialect;
 pub use error::Refusal;
 pub use extract::BODY_LIMIT;
@@ -102,5 +104,6 @@ pub use runs::{Behaviour, DEFAULT_RUN_DURATION, Outcome, Phase};
 pub use seed::{SAMPLE_KEY, SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID, SAMPLE_WORKSPACE_ID};
 pub use server::{Emulator, EmulatorError};
 pub use state::{
-    BlockRecord, FileRecord, NotebookRecord, ProjectRecord, RunRecord, ScheduleRecord,
+    BlockRecord, FileRecord, NotebookRecord, ProjectRecord, RunRecord, ScheduleRecord, StaticFiles,
+    StreamlitAppRecord,
 };

@@ -7,6 +7,7 @@
 use crate::clock::ClockState;
 use crate::state::{
     Change, FileRecord, NotebookRecord, ProjectRecord, RunRecord, ScheduleRecord, Session, Store,
+    StreamlitAppRecord,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
@@ -51,6 +52,7 @@ impl Persist {
              CREATE TABLE IF NOT EXISTS schedules (id TEXT PRIMARY KEY, notebook_id TEXT NOT NULL, project_id TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS files (project_id TEXT NOT NULL, path TEXT NOT NULL, updated_at INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (project_id, path));
              CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, data TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS streamlit_apps (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS behaviours (notebook_id TEXT PRIMARY KEY, data TEXT NOT NULL);
              CREATE INDEX IF NOT EXISTS notebooks_project ON notebooks(project_id);
              CREATE INDEX IF NOT EXISTS runs_notebook ON runs(notebook_id);
@@ -142,6 +144,15 @@ impl Persist {
         }
         let mut stmt = self
             .conn
+            .prepare("SELECT data FROM streamlit_apps ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        for row in rows {
+            store.apply(Change::PutStreamlitApp(serde_json::from_str::<
+                StreamlitAppRecord,
+            >(&row?)?));
+        }
+        let mut stmt = self
+            .conn
             .prepare("SELECT notebook_id, data FROM behaviours")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         for row in rows {
@@ -203,8 +214,15 @@ impl Persist {
                         params![se.id, se.project_id, serde_json::to_string(se)?],
                     )?;
                 }
+                Change::PutStreamlitApp(app) => {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO streamlit_apps (id, project_id, seq, data) VALUES (?1, ?2, ?3, ?4)",
+                        params![app.id, app.project_id, app.seq as i64, serde_json::to_string(app)?],
+                    )?;
+                }
                 Change::DeleteProject(id) => {
                     tx.execute("DELETE FROM files WHERE project_id = ?1", [id])?;
+                    tx.execute("DELETE FROM streamlit_apps WHERE project_id = ?1", [id])?;
                     tx.execute("DELETE FROM sessions WHERE project_id = ?1", [id])?;
                     tx.execute(
                         "DELETE FROM behaviours WHERE notebook_id IN (SELECT id FROM notebooks WHERE project_id = ?1)",
@@ -232,7 +250,7 @@ impl Persist {
                 }
                 Change::Reset => {
                     tx.execute_batch(
-                        "DELETE FROM projects; DELETE FROM notebooks; DELETE FROM runs; DELETE FROM schedules; DELETE FROM files; DELETE FROM sessions; DELETE FROM behaviours;",
+                        "DELETE FROM projects; DELETE FROM notebooks; DELETE FROM runs; DELETE FROM schedules; DELETE FROM files; DELETE FROM sessions; DELETE FROM behaviours; DELETE FROM streamlit_apps;",
                     )?;
                     Self::set_meta(&tx, "epoch", &(store.epoch + 1).to_string())?;
                 }

@@ -24,10 +24,14 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/v2/projects",
             get(api::list_projects).post(api::create_project),
         )
-        .route(
-            "/v2/projects/{projectId}",
-            get(api::get_project).delete(api::delete_project),
-        )
+        .route("/v2/projects/{projectId}", {
+            let project = get(api::get_project).delete(api::delete_project);
+            if shared.dialect.is_live() {
+                project.patch(api::update_project)
+            } else {
+                project
+            }
+        })
         .route("/v2/notebooks", post(api::create_notebook))
         .route("/v2/notebooks/{notebookId}", {
             let nb = get(api::get_notebook).delete(api::delete_notebook);
@@ -52,6 +56,11 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         // Unknown paths pass the layer too, so the journal shows what a client asked for
         // (an operation the emulator does not have yet, say).
         .fallback(api::not_found)
+        // Inside the API layer, so faults and the journal see app viewer tokens' requests too.
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            crate::viewer::gate,
+        ))
         .layer(middleware::from_fn_with_state(shared.clone(), api_layer))
         .with_state(shared.clone());
     Router::new()
@@ -113,6 +122,14 @@ fn live_only(shared: &Arc<Shared>) -> Router<Arc<Shared>> {
         .route(
             "/v2/schedules",
             get(api::list_schedules).post(api::create_schedule),
+        )
+        .route(
+            "/v2/streamlit-apps",
+            get(api::list_streamlit_apps).post(api::create_streamlit_app),
+        )
+        .route(
+            "/v2/streamlit-apps/{streamlitAppId}/status",
+            get(api::get_streamlit_app_status),
         )
 }
 

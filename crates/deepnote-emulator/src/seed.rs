@@ -145,6 +145,8 @@ pub(crate) fn seed_sample(s: &Shared) -> Result<(), Refusal> {
             suspended: false,
             modified_at: now,
             machine_type: None,
+            static_files: None,
+            machine_started_at: None,
         }));
     }
     let notebooks = [

@@ -36,6 +36,10 @@ pub(crate) struct Shared {
     pub alternate_shapes: f64,
     /// The dice for alternate shapes, seeded from the id seed.
     pub alternates: Mutex<fastrand::Rng>,
+    /// How long a project machine restarting for a Streamlit app takes, in ms.
+    pub streamlit_start_ms: i64,
+    /// The app viewer tokens minted through the control API, and the runs they started.
+    pub viewers: crate::viewer::Viewers,
     /// Set to true to stop the server gracefully (from the library or the control API).
     pub stop: watch::Sender<bool>,
 }
@@ -107,6 +111,9 @@ impl Shared {
             dialect: config.dialect,
             alternate_shapes: config.alternate_shapes,
             alternates: Mutex::new(alternates),
+            streamlit_start_ms: i64::try_from(config.streamlit_start_delay.as_millis())
+                .unwrap_or(i64::MAX / 4),
+            viewers: crate::viewer::Viewers::default(),
         })
     }
 

@@ -38,6 +38,43 @@ pub struct ProjectRecord {
     /// The machine type its editor machine runs on (live `PATCH /projects/{id}/machine`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub machine_type: Option<String>,
+    /// The settings of the app hosted from its `_deepnote_static/` files, once set through
+    /// `PATCH /projects/{id}` (absent before, as Deepnote's client allows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub static_files: Option<StaticFiles>,
+    /// When its machine last (re)started for a Streamlit app: it is `starting` for the
+    /// Streamlit start delay after this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine_started_at: Option<Millis>,
+}
+
+/// A project's static-file app settings (live `staticFiles`, without the derived `url`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StaticFiles {
+    /// The project's viewers can open the app.
+    pub sharing_enabled: bool,
+    /// The embedded app may call the API with a viewer-scoped token.
+    pub api_access_enabled: bool,
+}
+
+/// A Streamlit app serving one project file (live dialect).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamlitAppRecord {
+    /// Its id (a UUID).
+    pub id: String,
+    /// The project whose file it serves.
+    pub project_id: String,
+    /// The served file's project-relative path.
+    pub entrypoint: String,
+    /// Creation order.
+    pub seq: u64,
+    /// Creation time: it is `starting` for the Streamlit start delay after this.
+    pub created_at: Millis,
+    /// A status forced through the control API (`unavailable`, say), until cleared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forced_status: Option<String>,
 }
 
 /// A block of a notebook.
@@ -251,6 +288,8 @@ pub enum Change {
     PutFile(FileRecord),
     /// Insert or replace a session.
     PutSession(Session),
+    /// Insert or replace a Streamlit app.
+    PutStreamlitApp(StreamlitAppRecord),
     /// Remove a project's file: project id, path.
     DeleteFile(String, String),
     /// Remove a project with its notebooks and their runs.
@@ -283,6 +322,10 @@ pub struct Store {
     behaviours: HashMap<String, Behaviour>,
     schedules: BTreeMap<String, ScheduleRecord>,
     sessions: BTreeMap<String, Session>,
+    /// Per project, sequence number to Streamlit app (creation order).
+    streamlit_apps: HashMap<String, BTreeMap<u64, StreamlitAppRecord>>,
+    /// Streamlit app id to its project.
+    streamlit_index: HashMap<String, String>,
     /// Per project, path to file (so a listing is in path order).
     files: HashMap<String, BTreeMap<String, FileRecord>>,
     /// Per notebook, sequence number to schedule id.
@@ -355,8 +398,20 @@ impl Store {
             Change::PutSession(se) => {
                 self.sessions.insert(se.id.clone(), se);
             }
+            Change::PutStreamlitApp(app) => {
+                self.next_seq = self.next_seq.max(app.seq);
+                self.streamlit_index
+                    .insert(app.id.clone(), app.project_id.clone());
+                self.streamlit_apps
+                    .entry(app.project_id.clone())
+                    .or_default()
+                    .insert(app.seq, app);
+            }
             Change::DeleteProject(id) => {
                 self.files.remove(&id);
+                for app in self.streamlit_apps.remove(&id).unwrap_or_default().values() {
+                    self.streamlit_index.remove(&app.id);
+                }
                 self.sessions.retain(|_, se| se.project_id != id);
                 if let Some(p) = self.projects.remove(&id) {
                     if let Some(order) = self.project_order.get_mut(&p.workspace_id) {
@@ -475,6 +530,20 @@ impl Store {
             .into_iter()
             .flat_map(|o| o.values())
             .filter_map(|id| self.schedules.get(id))
+    }
+
+    /// A project's Streamlit apps, oldest first.
+    pub fn streamlit_apps_of(&self, project: &str) -> impl Iterator<Item = &StreamlitAppRecord> {
+        self.streamlit_apps
+            .get(project)
+            .into_iter()
+            .flat_map(|a| a.values())
+    }
+
+    /// A Streamlit app, if it exists.
+    pub fn streamlit_app(&self, id: &str) -> Option<&StreamlitAppRecord> {
+        let project = self.streamlit_index.get(id)?;
+        self.streamlit_apps_of(project).find(|a| a.id == id)
     }
 
     /// A run, if it exists.

@@ -16,6 +16,7 @@
 //! the emulator's tests and the conformance scripts (through `cargo xtask spec reference`) all
 //! call it.
 
+pub mod changes;
 mod load;
 pub mod merge;
 pub mod operations;
@@ -23,6 +24,7 @@ pub mod patch;
 pub mod refs;
 pub mod rules;
 
+pub use changes::{Changes, changes};
 pub use load::{Error, Sources, read_yaml, read_yaml_text};
 pub use operations::{OperationFacts, operations};
 

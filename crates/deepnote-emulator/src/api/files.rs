@@ -29,7 +29,7 @@ pub const FILE_LIMIT: usize = 64 * 1024 * 1024;
 const CHUNK: usize = 64 * 1024;
 
 /// A project path: no leading `/`, no empty, `.` or `..` segment, no backslash or NUL.
-fn clean_path(path: &str) -> Result<String, Refusal> {
+pub(crate) fn clean_path(path: &str) -> Result<String, Refusal> {
     let p = path.trim_start_matches('/');
     let ok = !p.is_empty()
         && !p.contains(['\\', '\0'])

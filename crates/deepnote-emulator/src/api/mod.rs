@@ -19,12 +19,17 @@ use std::sync::Arc;
 
 type S = axum::extract::State<Arc<Shared>>;
 
+mod apps;
 mod blocks;
 mod files;
 mod runs;
 mod schedules;
 mod sessions;
 mod workspace;
+pub use apps::{
+    create_streamlit_app, get_streamlit_app_status, list_streamlit_apps, update_project,
+};
+pub(crate) use files::clean_path;
 pub use files::{FILE_LIMIT, copy_file, create_file, delete_file, download_file};
 pub use sessions::{create_session, execute_in_session};
 pub use workspace::{
@@ -235,6 +240,8 @@ pub async fn create_project(
         suspended: false,
         modified_at: now,
         machine_type: None,
+        static_files: None,
+        machine_started_at: None,
     };
     let notebook = NotebookRecord {
         id: s.new_id(),
@@ -259,11 +266,17 @@ pub async fn create_project(
 pub async fn get_project(
     Authorized(s, key, _): Authorized<access::Read>,
     PathParams(id): PathParams<String>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, Refusal> {
     check_uuid("projectId", &id)?;
     let store = s.store.read().expect("store lock");
     let project = visible_project(&store, &key, &id)?;
-    Ok(Json(shapes::project_answer(s.dialect, &store, project, true)).into_response())
+    let mut body = shapes::project_answer(s.dialect, &store, project, true);
+    if s.dialect.is_live() && project.static_files.is_some() {
+        let base = crate::apps::public_base(&s, &headers);
+        body["project"]["staticFiles"] = crate::apps::static_files_json(&base, project);
+    }
+    Ok(Json(body).into_response())
 }
 
 pub async fn delete_project(

@@ -186,12 +186,17 @@ pub async fn list_machine_types(_: Authorized<access::Read>) -> Result<Response,
     Ok(Json(json!({ "machineTypes": list })).into_response())
 }
 
-fn machine_answer(kind: Option<&str>) -> Value {
-    // Nothing runs in the emulator, so the machine is always up and never starting.
+fn machine_answer(kind: Option<&str>, restarting: bool) -> Value {
+    // Nothing runs in the emulator: the machine is up, except while it restarts to serve a
+    // new Streamlit app.
+    let (status, phase) = match restarting {
+        true => ("starting", json!("restarting to serve a Streamlit app")),
+        false => ("running", Value::Null),
+    };
     json!({ "machine": {
-        "status": "running",
+        "status": status,
         "error": null,
-        "startingPhase": null,
+        "startingPhase": phase,
         "type": machine_type(kind.unwrap_or(DEFAULT_MACHINE_TYPE)),
     }})
 }
@@ -203,7 +208,8 @@ pub async fn get_project_machine(
     check_uuid("projectId", &id)?;
     let store = s.store.read().expect("store lock");
     let p = visible_project(&store, &key, &id)?;
-    Ok(Json(machine_answer(p.machine_type.as_deref())).into_response())
+    let restarting = crate::apps::machine_restarting(&s, p, s.clock.now_ms());
+    Ok(Json(machine_answer(p.machine_type.as_deref(), restarting)).into_response())
 }
 
 pub async fn update_project_machine(
@@ -220,7 +226,8 @@ pub async fn update_project_machine(
     }
     let Some(kind) = req.get("machineType").and_then(Value::as_str) else {
         // Other settings (idle shutdown, restart) change nothing the emulator shows.
-        return Ok(Json(machine_answer(p.machine_type.as_deref())).into_response());
+        let restarting = crate::apps::machine_restarting(&s, &p, s.clock.now_ms());
+        return Ok(Json(machine_answer(p.machine_type.as_deref(), restarting)).into_response());
     };
     if machine_type(kind).is_none() {
         // The reference documents 409 as this operation's only refusal of a setting.
@@ -230,7 +237,10 @@ pub async fn update_project_machine(
         )));
     }
     p.machine_type = Some(kind.to_string());
-    let answer = machine_answer(Some(kind));
+    let answer = machine_answer(
+        Some(kind),
+        crate::apps::machine_restarting(&s, &p, s.clock.now_ms()),
+    );
     committed(
         &s,
         &mut store,

@@ -56,6 +56,10 @@ struct Args {
     /// Deliver run snapshots this many milliseconds after the terminal status.
     #[arg(long, default_value_t = 0)]
     snapshot_delay_ms: u64,
+    /// A new Streamlit app is `starting` this many milliseconds (its project machine
+    /// restarting, on the emulator's clock), then `running`.
+    #[arg(long, default_value_t = 2000)]
+    streamlit_start_ms: u64,
     /// Fault: allow N requests per window, then 429 (`N/MILLISECONDS`, e.g. 100/1000).
     #[arg(long, value_parser = parse_rate_limit)]
     rate_limit: Option<RateLimit>,
@@ -121,6 +125,7 @@ async fn main() {
         snapshot_delay: Duration::from_millis(args.snapshot_delay_ms),
         dialect: args.dialect.parse::<Dialect>().unwrap_or_default(),
         alternate_shapes: args.alternate_shapes,
+        streamlit_start_delay: Duration::from_millis(args.streamlit_start_ms),
         ..EmulatorConfig::default()
     };
     let seeded = config.seed_sample;
