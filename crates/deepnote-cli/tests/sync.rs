@@ -387,6 +387,12 @@ fn export_into_a_folder_removes_only_the_projects_own_files() {
     // A notebook of this project, exported before under a name the project no longer uses.
     let renamed = format!("project:\n  id: {SAMPLE_PROJECT_ID}\n  name: Sales analysis\n");
     std::fs::write(repo.join("old-name.deepnote"), &renamed).unwrap();
+    // Another, whose block was edited here since: local work, kept.
+    let edited = format!(
+        "{renamed}  notebooks:\n    - id: gone\n      name: Gone\n      blocks:\n        - id: b1\n          \
+         content: print('edited here')\n          contentHash: sha256:00\n"
+    );
+    std::fs::write(repo.join("edited-here.deepnote"), &edited).unwrap();
 
     let out = emu
         .cmd()
@@ -407,10 +413,16 @@ fn export_into_a_folder_removes_only_the_projects_own_files() {
         "{stderr}"
     );
     assert_eq!(
+        json["keptEdited"],
+        serde_json::json!(["edited-here.deepnote"])
+    );
+    assert_eq!(read(repo.join("edited-here.deepnote")), edited);
+    assert_eq!(
         names_in(&repo),
         [
             "README.md",
             "draft.deepnote",
+            "edited-here.deepnote",
             "hello-world.deepnote",
             REPORT,
             "scratch.deepnote"

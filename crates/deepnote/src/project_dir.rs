@@ -108,16 +108,26 @@ pub(crate) async fn read_project(
     Ok(Some(files))
 }
 
+/// The `.deepnote` files a write left in place besides its own.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Kept {
+    /// Not this project's.
+    pub(crate) others: Vec<String>,
+    /// The project's, gone from its new version but edited here since they were written (a
+    /// block's content no longer matches its `contentHash`): local work, not removed.
+    pub(crate) edited: Vec<String>,
+}
+
 /// Makes the project's files in `dir` exactly `docs`: each written (through a temporary file,
 /// so a reader never sees half a document), then the project's other files (`found.ours`)
-/// removed. Files that are not the project's are never removed, and never overwritten: a
-/// document whose name one of them holds (with other content) stops the write before
-/// anything is written. Returns the names of the files kept, not this project's.
+/// removed, unless edited here since they were written. Files that are not the project's are
+/// never removed, and never overwritten: a document whose name one of them holds (with other
+/// content) stops the write before anything is written.
 pub(crate) async fn write_documents(
     dir: &Path,
     docs: &[DeepnoteDocument],
     found: &ProjectFiles,
-) -> Result<Vec<String>> {
+) -> Result<Kept> {
     refuse_link(dir).await?;
     for doc in docs {
         if !is_document_name(&doc.file_name) {
@@ -154,11 +164,16 @@ pub(crate) async fn write_documents(
             .await
             .map_err(|e| io_error("cannot write", &path, e))?;
     }
+    let mut edited = Vec::new();
     for stale in found
         .ours
         .iter()
         .filter(|d| !docs.iter().any(|k| k.file_name == d.file_name))
     {
+        if !crate::push::as_exported(stale) {
+            edited.push(stale.file_name.clone());
+            continue;
+        }
         let path = dir.join(&stale.file_name);
         match tokio::fs::remove_file(&path).await {
             Ok(()) => {}
@@ -166,12 +181,13 @@ pub(crate) async fn write_documents(
             Err(e) => return Err(io_error("cannot remove", &path, e)),
         }
     }
-    Ok(found
+    let others = found
         .others
         .iter()
         .filter(|o| !docs.iter().any(|d| d.file_name == **o))
         .cloned()
-        .collect())
+        .collect();
+    Ok(Kept { others, edited })
 }
 
 /// A folder that is a symbolic link could point anywhere; sync writes only real folders.
@@ -201,6 +217,9 @@ pub struct ExportedDir {
     pub export: ProjectExport,
     /// The `.deepnote` files of the folder that are not this project's, kept as they were.
     pub kept: Vec<String>,
+    /// The project's files the export no longer holds (a notebook renamed or deleted in
+    /// Deepnote) but edited here since they were written: kept, so no local work is lost.
+    pub kept_edited: Vec<String>,
 }
 
 impl ProjectsApi<'_> {
@@ -232,7 +251,11 @@ impl ProjectsApi<'_> {
             .await?
             .unwrap_or_default();
         let kept = write_documents(dir, &export.documents, &found).await?;
-        Ok(ExportedDir { export, kept })
+        Ok(ExportedDir {
+            export,
+            kept: kept.others,
+            kept_edited: kept.edited,
+        })
     }
 
     /// Import the `.deepnote` files directly inside `dir` into the project (see
@@ -277,7 +300,8 @@ mod tests {
             DeepnoteDocument::new("a.deepnote", "a: 1\n"),
         ];
         let kept = write_documents(&dir, &docs, &found).await.unwrap();
-        assert_eq!(kept, ["draft.deepnote", "team-b.deepnote"]);
+        assert_eq!(kept.others, ["draft.deepnote", "team-b.deepnote"]);
+        assert_eq!(kept.edited, ["synced.deepnote"], "broken here: local work");
         let mut left: Vec<String> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -291,6 +315,7 @@ mod tests {
                 "draft.deepnote",
                 "notes.txt",
                 "sub.deepnote",
+                "synced.deepnote",
                 "team-b.deepnote"
             ],
             "the project's old files gone, everything else kept"

@@ -330,6 +330,22 @@ pub fn remote_edits(
     Ok(edits)
 }
 
+/// Whether every block of the document still holds what its `contentHash` records, as an
+/// export wrote it: false when a block was edited or added here (a block without a hash
+/// counts as exported only when empty, as exports leave the hash out of empty blocks), or
+/// when the text does not parse.
+pub(crate) fn as_exported(doc: &DeepnoteDocument) -> bool {
+    notebooks(std::slice::from_ref(doc)).is_ok_and(|notebooks| {
+        notebooks.iter().flat_map(|n| &n.blocks).all(|b| {
+            let text = b.content.as_deref().unwrap_or_default();
+            match &b.content_hash {
+                Some(hash) => hash_matches(hash, text),
+                None => text.is_empty(),
+            }
+        })
+    })
+}
+
 /// Documents of one import must carry one project name (the import takes it as the
 /// project's): an error naming each file and the name it carries, before anything is sent.
 pub fn check_project_names(documents: &[DeepnoteDocument]) -> Result<()> {

@@ -15,7 +15,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::export::{DeepnoteDocument, ImportOptions, ProjectExport, content_hash};
 use crate::ids::ProjectId;
-use crate::project_dir::{ProjectFiles, read_project, write_documents};
+use crate::project_dir::{Kept, ProjectFiles, read_project, write_documents};
 use crate::push::{RemoteEdit, check_project_names, is_lost_update, remote_edits};
 use crate::sync_state::{ProjectRecord, SyncState};
 use futures_util::StreamExt;
@@ -277,6 +277,21 @@ fn record(
     })
 }
 
+/// The files a write kept, into the plan: the others' names, and a note for edited ones.
+fn note_kept(plan: &mut ProjectPlan, kept: Kept) {
+    plan.kept = kept.others;
+    if !kept.edited.is_empty() {
+        let note = format!(
+            "kept {}: edited here, and gone from Deepnote's version",
+            kept.edited.join(", ")
+        );
+        plan.note = Some(match plan.note.take() {
+            Some(n) => format!("{n}; {note}"),
+            None => note,
+        });
+    }
+}
+
 /// `subject: ` before the message of an error that has one, so it names the project.
 fn naming(error: Error, subject: &str) -> Error {
     match error {
@@ -516,8 +531,14 @@ impl SyncRequest {
         }
         match plan.action {
             ProjectAction::Pull => {
-                let found = found.unwrap_or_default();
-                plan.kept = write_documents(&path, &export.documents, &found).await?;
+                let mut found = found.unwrap_or_default();
+                // With a record, only the files the last sync wrote are replaced or removed: a
+                // notebook file made here and not pushed yet stays.
+                if let Some(base) = &base {
+                    found.ours.retain(|d| base.notebooks.contains(&d.file_name));
+                }
+                let kept = write_documents(&path, &export.documents, &found).await?;
+                note_kept(&mut plan, kept);
                 state
                     .projects
                     .insert(id.to_string(), record(&dir, &export, base.as_ref())?);
@@ -544,7 +565,8 @@ impl SyncRequest {
                             ours: local,
                             others: plan.kept.clone(),
                         };
-                        plan.kept = write_documents(&path, &fresh.documents, &found).await?;
+                        let kept = write_documents(&path, &fresh.documents, &found).await?;
+                        note_kept(&mut plan, kept);
                         state
                             .projects
                             .insert(id.to_string(), record(&dir, &fresh, base.as_ref())?);

@@ -259,6 +259,8 @@ struct Exported<'a> {
     content_hash: String,
     /// The folder's `.deepnote` files that are not this project's, left as they were.
     kept: &'a [String],
+    /// The project's files the export no longer holds but that were edited here: left.
+    kept_edited: &'a [String],
 }
 
 /// `deepnote projects export PROJECT DIR`.
@@ -276,6 +278,12 @@ pub async fn export(ctx: &mut Context, client: &Client, project: &str, dir: &Pat
             written.kept.join(", ")
         ));
     }
+    if !written.kept_edited.is_empty() {
+        ctx.note(format!(
+            "kept, edited here and gone from the project: {}",
+            written.kept_edited.join(", ")
+        ));
+    }
     Ok(ctx.out.item(&Exported {
         project_id: project,
         dir: dir.display().to_string(),
@@ -287,6 +295,7 @@ pub async fn export(ctx: &mut Context, client: &Client, project: &str, dir: &Pat
         modified_at: export.modified_at()?,
         content_hash: export.content_hash(),
         kept: &written.kept,
+        kept_edited: &written.kept_edited,
     })?)
 }
 
