@@ -80,6 +80,12 @@ pub enum RemoteChange {
     BlockDeletedInDeepnote,
     /// The notebook was deleted in Deepnote; the push would bring it back.
     NotebookDeletedInDeepnote,
+    /// The block's type or settings (its metadata: an input's value, a SQL block's
+    /// integration) differ from Deepnote's, which changed since the base; which side changed
+    /// them the documents cannot tell.
+    BlockSettingsDiffer,
+    /// The notebook's name differs from Deepnote's, which changed since the base.
+    NotebookNameDiffers,
 }
 
 /// One change made in Deepnote since the documents' base that a push would overwrite.
@@ -119,6 +125,15 @@ impl fmt::Display for RemoteEdit {
                 write!(f, "block {block} of {notebook} deleted in Deepnote")
             }
             RemoteChange::NotebookDeletedInDeepnote => write!(f, "{notebook} deleted in Deepnote"),
+            RemoteChange::BlockSettingsDiffer => write!(
+                f,
+                "block {block} of {notebook} has another type or settings in Deepnote (changed \
+                 there, or here)"
+            ),
+            RemoteChange::NotebookNameDiffers => write!(
+                f,
+                "{notebook} has another name in Deepnote (changed there, or here)"
+            ),
         }
     }
 }
@@ -217,6 +232,10 @@ struct DocBlock {
     content: Option<String>,
     #[serde(default)]
     content_hash: Option<String>,
+    #[serde(rename = "type", default)]
+    kind: Option<String>,
+    #[serde(default)]
+    metadata: Option<serde_json::Value>,
 }
 
 struct Notebook {
@@ -251,6 +270,14 @@ fn notebooks(docs: &[DeepnoteDocument]) -> Result<Vec<Notebook>> {
         }
     }
     Ok(out)
+}
+
+/// A block's metadata, an absent one as an empty one.
+fn settings(b: &DocBlock) -> serde_json::Value {
+    match &b.metadata {
+        None | Some(serde_json::Value::Null) => serde_json::json!({}),
+        Some(m) => m.clone(),
+    }
 }
 
 /// `sha256:` and the hex SHA-256 of `text`, as Deepnote writes a block's `contentHash`.
@@ -295,10 +322,22 @@ pub fn remote_edits(
             }
             continue;
         };
+        if project_changed && remote.name != ours.name {
+            edits.push(edit(None, RemoteChange::NotebookNameDiffers));
+        }
         for rb in &remote.blocks {
             let Some(id) = rb.id.as_deref() else { continue };
             let remote_text = rb.content.as_deref().unwrap_or_default();
-            match ours.blocks.iter().find(|b| b.id.as_deref() == Some(id)) {
+            let local = ours.blocks.iter().find(|b| b.id.as_deref() == Some(id));
+            // Settings carry no hash of their own: a difference counts once the project
+            // changed since the base.
+            if project_changed
+                && let Some(lb) = local
+                && (lb.kind != rb.kind || settings(lb) != settings(rb))
+            {
+                edits.push(edit(Some(id), RemoteChange::BlockSettingsDiffer));
+            }
+            match local {
                 Some(lb) if lb.content.as_deref().unwrap_or_default() == remote_text => {}
                 Some(lb) => {
                     let unchanged = match lb.content_hash.as_deref() {
@@ -543,6 +582,41 @@ mod tests {
         let remote = [doc("m.deepnote", &[("x", "Z", None), pulled[1]])];
         let edits = remote_edits(&[doc("m.deepnote", &pulled)], &remote, false).unwrap();
         assert_eq!(changes(&edits), [(Some("x"), RemoteChange::BlockEdited)]);
+    }
+
+    #[test]
+    fn settings_and_names_that_differ_count_once_the_project_changed() {
+        let a = block_hash("a");
+        let pulled = doc("m.deepnote", &[("x", "a", Some(&a))]);
+        let value = |v: &str| {
+            DeepnoteDocument::new(
+                "m.deepnote",
+                pulled.content.replace(
+                    "          content: \"a\"\n",
+                    &format!(
+                        "          content: \"a\"\n          metadata:\n            value: {v}\n"
+                    ),
+                ),
+            )
+        };
+        let (local, remote) = ([value("EMEA")], [value("APAC")]);
+        assert_eq!(
+            changes(&remote_edits(&local, &remote, true).unwrap()),
+            [(Some("x"), RemoteChange::BlockSettingsDiffer)]
+        );
+        assert!(remote_edits(&local, &remote, false).unwrap().is_empty());
+        assert!(remote_edits(&local, &local, true).unwrap().is_empty());
+        let renamed = DeepnoteDocument::new(
+            "m.deepnote",
+            pulled.content.replace("name: Main", "name: Renamed"),
+        );
+        let edits = remote_edits(&[pulled], &[renamed], true).unwrap();
+        assert_eq!(changes(&edits), [(None, RemoteChange::NotebookNameDiffers)]);
+        assert!(
+            edits[0].to_string().contains("another name"),
+            "{}",
+            edits[0]
+        );
     }
 
     #[test]
