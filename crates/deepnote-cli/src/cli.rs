@@ -321,7 +321,9 @@ pub enum ProjectsCommand {
     },
     /// Write a project into a folder, one .deepnote file per notebook
     ///
-    /// Other .deepnote files in the folder are removed; other files stay.
+    /// Only the project's own .deepnote files (those naming it, as an earlier export wrote
+    /// them) are replaced or removed; other projects' .deepnote files and all other files stay,
+    /// and are listed as "kept, not this project's".
     Export {
         /// The project's id
         project: String,
@@ -331,8 +333,9 @@ pub enum ProjectsCommand {
     /// Send a folder's .deepnote files back to the project
     ///
     /// Notebooks are matched by the id inside each file; a file for a notebook the project
-    /// lacks creates it. Refused (exit 1) when the project changed in Deepnote since the files'
-    /// export (their metadata.modifiedAt), unless --force.
+    /// lacks creates it. When notebooks or blocks changed in Deepnote since the files' export
+    /// (their metadata.modifiedAt and blocks' contentHash), they are named and nothing is
+    /// sent (exit 1) unless --yes (a terminal asks); --force skips the check.
     Import {
         /// The project's id
         project: String,
@@ -345,8 +348,9 @@ pub enum ProjectsCommand {
         /// terminal; --yes elsewhere)
         #[arg(long)]
         delete_missing: bool,
-        /// Delete without asking (needed with --delete-missing when stdin is not a terminal)
-        #[arg(long, short = 'y', requires = "delete_missing")]
+        /// Overwrite the changes made in Deepnote since the export, and delete with
+        /// --delete-missing, without asking (needed when stdin is not a terminal)
+        #[arg(long, short = 'y')]
         yes: bool,
     },
 }
@@ -369,8 +373,9 @@ pub enum SyncCommand {
         /// terminal; --yes elsewhere)
         #[arg(long)]
         delete_missing: bool,
-        /// Delete without asking (needed with --delete-missing when stdin is not a terminal)
-        #[arg(long, short = 'y', requires = "delete_missing")]
+        /// Overwrite the changes made in Deepnote since the last sync (as --on-conflict
+        /// local), and delete with --delete-missing, without asking
+        #[arg(long, short = 'y')]
         yes: bool,
     },
 }
@@ -831,10 +836,14 @@ pub struct RunArgs {
     /// With a .deepnote file holding several notebooks: run the one of this name (or id)
     #[arg(long, value_name = "NAME")]
     pub notebook: Option<String>,
-    /// With a .deepnote file: first send it to its project (overwriting the notebook there
-    /// with the file's version), then run
+    /// With a .deepnote file: first send it to its project (the notebook there takes the
+    /// file's version), then run. Blocks edited in Deepnote since the file was pulled are
+    /// named and nothing is sent (exit 1), unless --yes (a terminal asks)
     #[arg(long)]
     pub push: bool,
+    /// With --push: overwrite what changed in Deepnote since the file was pulled
+    #[arg(long, short = 'y', requires = "push")]
+    pub yes: bool,
     /// Also run the notebooks this file lists, one id a line (`#` starts a comment; `-`: stdin)
     #[arg(long, value_name = "FILE")]
     pub from_file: Option<PathBuf>,

@@ -55,13 +55,15 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         "deepnote projects export",
         &[
             "deepnote projects export PROJECT_ID ./sales        # one .deepnote file per notebook",
+            "deepnote projects export PROJECT_ID .              # other projects' files are kept",
             "deepnote projects export PROJECT_ID ./sales -o json | jq -r .contentHash",
         ],
     ),
     (
         "deepnote projects import",
         &[
-            "deepnote projects import PROJECT_ID ./sales        # refused if it changed since",
+            "deepnote projects import PROJECT_ID ./sales        # names what changed in Deepnote",
+            "deepnote projects import PROJECT_ID ./sales --yes  # and overwrite it",
             "deepnote projects import PROJECT_ID ./sales --force",
             "deepnote projects import PROJECT_ID ./sales --delete-missing --yes",
         ],

@@ -26,6 +26,7 @@ mod operations;
 mod output;
 mod profile;
 mod progress;
+mod push_check;
 mod signals;
 mod snapshots;
 mod tree;

@@ -5,7 +5,7 @@
 use crate::app::Context;
 use crate::cli::RunArgs;
 use crate::exit::{CliError, CliResult};
-use deepnote::{Client, DeepnoteDocument, ImportOptions};
+use deepnote::{Client, DeepnoteDocument};
 use std::path::Path;
 
 /// An argument that names a `.deepnote` file rather than a notebook id.
@@ -37,12 +37,11 @@ pub async fn resolve(ctx: &Context, client: &Client, args: &mut RunArgs) -> CliR
         let notebooks = doc.notebooks()?;
         let notebook = pick(arg, &notebooks, args.notebook.as_deref())?;
         if args.push {
-            // The file is what the user asked to run: it replaces the notebook's version,
-            // without the base check (which would refuse the second edit of the same file).
-            let result = client
-                .projects()
-                .import(project.clone(), &[doc], &ImportOptions::new())
-                .await?;
+            // Refused when the notebook changed in Deepnote since the file was pulled; the
+            // file's base then moves to what was pushed, so its next edit pushes cleanly.
+            let result =
+                crate::push_check::push_file(ctx, client, project.as_str(), doc, path, args.yes)
+                    .await?;
             ctx.note(format!(
                 "pushed {arg} to project {project} (now at {})",
                 result.modified_at

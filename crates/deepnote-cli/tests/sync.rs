@@ -31,6 +31,14 @@ fn remote_report(emu: &Emu) -> String {
     read(dir.path().join(REPORT))
 }
 
+/// A block's content changed in Deepnote, through the API (`deepnote blocks update`).
+fn edit_in_deepnote(emu: &Emu, block: &str, content: &str) {
+    emu.cmd()
+        .args(["-q", "blocks", "update", block, "--content", content])
+        .assert()
+        .success();
+}
+
 fn remote_files(emu: &Emu) -> Vec<String> {
     let out = json(
         emu.cmd()
@@ -65,8 +73,18 @@ fn projects_export_writes_the_files_and_import_sends_them_back() {
     assert_eq!(imported["projectId"], SAMPLE_PROJECT_ID);
     assert!(remote_report(&emu).contains("Imported {region}"));
 
-    // The files still carry the old export's modifiedAt: a changed project is refused...
+    // The import moved the files' base to what it sent: the next edit of the same files goes
+    // through, as nothing else changed in Deepnote...
     replace_in(dir.join(REPORT), "Imported {region}", "Again {region}");
+    emu.cmd()
+        .args(["-q", "projects", "import", SAMPLE_PROJECT_ID])
+        .arg(&dir)
+        .assert()
+        .success();
+    assert!(remote_report(&emu).contains("Again {region}"));
+    // ...but a block edited in Deepnote since is named, and nothing is sent...
+    edit_in_deepnote(&emu, "b-intro", "# Edited in Deepnote");
+    replace_in(dir.join(REPORT), "Again {region}", "Third {region}");
     let refused = emu
         .cmd()
         .args(["projects", "import", SAMPLE_PROJECT_ID])
@@ -74,9 +92,27 @@ fn projects_export_writes_the_files_and_import_sends_them_back() {
         .assert()
         .code(API);
     let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
-    assert!(stderr.contains("--force"), "{stderr}");
-    assert!(!remote_report(&emu).contains("Again"));
-    // ...unless forced.
+    assert!(
+        stderr.contains("block b-intro") && stderr.contains("--yes"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("b-plot"),
+        "the local edit is not Deepnote's: {stderr}"
+    );
+    let remote = remote_report(&emu);
+    assert!(remote.contains("# Edited in Deepnote") && remote.contains("Again {region}"));
+    assert!(read(dir.join(REPORT)).contains("Third {region}"));
+    // ...unless --yes (or --force, which skips the check).
+    emu.cmd()
+        .args(["-q", "projects", "import", SAMPLE_PROJECT_ID, "--yes"])
+        .arg(&dir)
+        .assert()
+        .success();
+    let remote = remote_report(&emu);
+    assert!(remote.contains("Third {region}") && !remote.contains("# Edited in Deepnote"));
+    replace_in(dir.join(REPORT), "Third {region}", "Again {region}");
+    edit_in_deepnote(&emu, "b-intro", "# Edited in Deepnote again");
     emu.cmd()
         .args(["-q", "projects", "import", SAMPLE_PROJECT_ID, "--force"])
         .arg(&dir)
@@ -319,4 +355,302 @@ fn run_takes_a_deepnote_file_and_pushes_it_first_when_asked() {
         .args(["run", SAMPLE_NOTEBOOK_ID, "--notebook", "Scratch"])
         .assert()
         .code(USAGE);
+}
+
+/// Another team's notebook, as Deepnote publishes it (`../shared/deepnote-files`, Apache-2.0),
+/// copied byte for byte into a test's folder.
+fn other_teams_file() -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/deepnote-files/1_hello_world.deepnote");
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn export_into_a_folder_removes_only_the_projects_own_files() {
+    let emu = Emu::start();
+    let repo = emu.config.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    let theirs = other_teams_file();
+    std::fs::write(repo.join("hello-world.deepnote"), &theirs).unwrap();
+    std::fs::write(repo.join("README.md"), "# Our notebooks\n").unwrap();
+    std::fs::write(repo.join("draft.deepnote"), "{ half-written").unwrap();
+    // A notebook of this project, exported before under a name the project no longer uses.
+    let renamed = format!("project:\n  id: {SAMPLE_PROJECT_ID}\n  name: Sales analysis\n");
+    std::fs::write(repo.join("old-name.deepnote"), &renamed).unwrap();
+    // Another, whose block was edited here since: local work, kept.
+    let edited = format!(
+        "{renamed}  notebooks:\n    - id: gone\n      name: Gone\n      blocks:\n        - id: b1\n          \
+         content: print('edited here')\n          contentHash: sha256:00\n"
+    );
+    std::fs::write(repo.join("edited-here.deepnote"), &edited).unwrap();
+
+    let out = emu
+        .cmd()
+        .args(["projects", "export", SAMPLE_PROJECT_ID, "-o", "json"])
+        .arg(&repo)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["kept"],
+        serde_json::json!(["draft.deepnote", "hello-world.deepnote"]),
+        "{json}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("kept, not this project's: draft.deepnote, hello-world.deepnote"),
+        "{stderr}"
+    );
+    assert_eq!(
+        json["keptEdited"],
+        serde_json::json!(["edited-here.deepnote"])
+    );
+    assert_eq!(read(repo.join("edited-here.deepnote")), edited);
+    assert_eq!(
+        names_in(&repo),
+        [
+            "README.md",
+            "draft.deepnote",
+            "edited-here.deepnote",
+            "hello-world.deepnote",
+            REPORT,
+            "scratch.deepnote"
+        ],
+        "the project's stale file went, nothing else"
+    );
+    assert_eq!(
+        std::fs::read(repo.join("hello-world.deepnote")).unwrap(),
+        theirs
+    );
+    assert_eq!(read(repo.join("README.md")), "# Our notebooks\n");
+
+    // Another project's file under one of the project's file names is never overwritten:
+    // the export stops before writing anything.
+    let clash = emu.config.path().join("clash");
+    std::fs::create_dir_all(&clash).unwrap();
+    std::fs::write(clash.join(REPORT), &theirs).unwrap();
+    let refused = emu
+        .cmd()
+        .args(["projects", "export", SAMPLE_PROJECT_ID])
+        .arg(&clash)
+        .assert()
+        .code(USAGE);
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(stderr.contains(REPORT), "{stderr}");
+    assert_eq!(names_in(&clash), [REPORT]);
+    assert_eq!(std::fs::read(clash.join(REPORT)).unwrap(), theirs);
+}
+
+#[test]
+fn run_push_refuses_to_overwrite_blocks_edited_in_deepnote() {
+    let emu = Emu::start();
+    let dir = emu.config.path().join("sales");
+    emu.cmd()
+        .args(["-q", "projects", "export", SAMPLE_PROJECT_ID])
+        .arg(&dir)
+        .assert()
+        .success();
+    let file = dir.join(REPORT);
+    let push = |emu: &Emu, extra: &[&str]| {
+        let mut cmd = emu.cmd();
+        cmd.args(["run", "--push", "--no-snapshot", "-o", "json"])
+            .args(extra)
+            .arg(&file);
+        cmd
+    };
+    // Twice in a row: a block edited in Deepnote, the file edited locally.
+    for round in ["first", "second"] {
+        edit_in_deepnote(&emu, "b-intro", &format!("# {round} edit in Deepnote"));
+        replace_in(&file, "df.plot(", &format!("df.plot({round}=1, "));
+        let before = read(&file);
+        let refused = push(&emu, &[]).assert().code(API);
+        let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+        assert!(
+            stderr.contains("block b-intro") && stderr.contains("Quarterly report"),
+            "{round}: {stderr}"
+        );
+        assert!(!stderr.contains("b-plot"), "{round}: {stderr}");
+        assert!(
+            refused.get_output().stdout.is_empty(),
+            "nothing ran: {refused:?}"
+        );
+        let remote = remote_report(&emu);
+        assert!(
+            remote.contains(&format!("# {round} edit in Deepnote")),
+            "{remote}"
+        );
+        assert!(!remote.contains(&format!("{round}=1")), "nothing sent");
+        assert_eq!(read(&file), before, "the file is as it was");
+        // --yes: the file wins, and runs.
+        let run = json(&mut push(&emu, &["--yes"]));
+        assert_eq!(run["status"], "success", "{run}");
+        let remote = remote_report(&emu);
+        assert!(remote.contains(&format!("{round}=1")) && !remote.contains("edit in Deepnote"));
+    }
+    // Nothing changed in Deepnote since the last push: the next local edit goes without --yes
+    // (the file's base moved to what it pushed).
+    replace_in(&file, "df.plot(", "df.plot(third=1, ");
+    json(&mut push(&emu, &[]));
+    assert!(remote_report(&emu).contains("third=1"));
+}
+
+#[test]
+fn sync_push_reports_each_project_and_names_the_files_it_cannot_send() {
+    let emu = Emu::start();
+    let ws = emu.config.path().join("ws");
+    emu.cmd()
+        .args(["-q", "sync", "pull"])
+        .arg(&ws)
+        .assert()
+        .success();
+    let sales = ws.join("Reports/Sales analysis");
+    replace_in(sales.join(REPORT), "Sales in {region}", "Pushed {region}");
+    replace_in(
+        sales.join("scratch.deepnote"),
+        "name: Sales analysis",
+        "name: Sales analysis v2",
+    );
+    let churn = ws.join("Churn model");
+    let training = churn.join("training.deepnote");
+    replace_in(&training, "model.fit(X, y)", "model.fit(X, y, epochs=3)");
+
+    let out = emu.cmd().args(["sync", "push"]).arg(&ws).output().unwrap();
+    assert_eq!(out.status.code(), Some(API), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("✓ \"Churn model\" (Churn model): pushed (training.deepnote updated)"),
+        "{stderr}"
+    );
+    let failed = stderr
+        .lines()
+        .find(|l| l.starts_with("✗ \"Sales analysis\""))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(
+        failed.contains("quarterly-report.deepnote says \"Sales analysis\"")
+            && failed.contains("scratch.deepnote says \"Sales analysis v2\""),
+        "{failed}"
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let action = |name: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .map(|r| r["action"].clone())
+    };
+    assert_eq!(action("Churn model"), Some("push".into()), "{rows}");
+    assert_eq!(action("Sales analysis"), Some("failed".into()), "{rows}");
+    assert!(
+        !remote_report(&emu).contains("Pushed"),
+        "the refused project is untouched"
+    );
+    assert!(read(sales.join(REPORT)).contains("Pushed {region}"));
+}
+
+/// A data team's day in a git repository: a pull next to another team's notebook and a README,
+/// a block edited in Deepnote and another locally, a push refused naming the block, a push
+/// with --yes, an export into the repository's root; no file and no edit lost on the way.
+#[test]
+fn a_data_teams_day_in_a_git_folder_loses_nothing() {
+    let emu = Emu::start();
+    let repo = emu.config.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    let theirs = other_teams_file();
+    std::fs::write(repo.join("hello-world.deepnote"), &theirs).unwrap();
+    std::fs::write(repo.join("README.md"), "# Notebooks\n").unwrap();
+    let untouched = |repo: &Path| {
+        assert_eq!(
+            std::fs::read(repo.join("hello-world.deepnote")).unwrap(),
+            theirs
+        );
+        assert_eq!(read(repo.join("README.md")), "# Notebooks\n");
+        assert!(repo.join(".git").is_dir());
+    };
+
+    // Morning: pull the workspace.
+    emu.cmd()
+        .args(["-q", "sync", "pull"])
+        .arg(&repo)
+        .assert()
+        .success();
+    untouched(&repo);
+    let report = repo.join("Reports/Sales analysis").join(REPORT);
+    assert_eq!(read(&report), remote_report(&emu));
+
+    // A colleague edits the title in Deepnote; here the plot is edited.
+    edit_in_deepnote(&emu, "b-intro", "# Q4 report (reviewed)");
+    replace_in(&report, "Sales in {region}", "Q4 sales in {region}");
+
+    // The push is refused, naming the block edited in Deepnote; nothing is overwritten.
+    let out = emu
+        .cmd()
+        .args(["sync", "push"])
+        .arg(&repo)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(API), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("block b-intro of notebook \"Quarterly report\"")
+            && stderr.contains("--yes"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("block b-plot"), "{stderr}");
+    let remote = remote_report(&emu);
+    assert!(remote.contains("# Q4 report (reviewed)") && !remote.contains("Q4 sales"));
+    let local = read(&report);
+    assert!(local.contains("Q4 sales in {region}") && !local.contains("(reviewed)"));
+    untouched(&repo);
+
+    // The team decides the local version wins.
+    emu.cmd()
+        .args(["-q", "sync", "push", "--yes"])
+        .arg(&repo)
+        .assert()
+        .success();
+    let remote = remote_report(&emu);
+    assert!(remote.contains("Q4 sales in {region}") && !remote.contains("(reviewed)"));
+    assert_eq!(
+        read(&report),
+        remote,
+        "the folder holds what Deepnote holds"
+    );
+    untouched(&repo);
+
+    // Evening: a one-off export into the repository's root.
+    let out = json(
+        emu.cmd()
+            .args(["projects", "export", SAMPLE_PROJECT_ID, "-o", "json"])
+            .arg(&repo),
+    );
+    assert_eq!(
+        out["kept"],
+        serde_json::json!(["hello-world.deepnote"]),
+        "{out}"
+    );
+    untouched(&repo);
+    assert_eq!(read(repo.join(REPORT)), remote_report(&emu));
+    assert!(read(&report).contains("Q4 sales in {region}"));
+    assert!(repo.join(".deepnote-sync.json").is_file());
+
+    // And the next pull still finds everything in place.
+    emu.cmd()
+        .args(["-q", "sync", "pull"])
+        .arg(&repo)
+        .assert()
+        .success();
+    untouched(&repo);
+    assert!(read(&report).contains("Q4 sales in {region}"));
+    assert!(read(repo.join(REPORT)).contains("Q4 sales in {region}"));
 }

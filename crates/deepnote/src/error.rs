@@ -127,6 +127,12 @@ pub enum Error {
         /// Its status at the last look.
         status: RunStatus,
     },
+    /// A push refused before anything was overwritten: the project changed in Deepnote since
+    /// the documents were pulled, and the push would overwrite the changes it names
+    /// ([`crate::ProjectsApi::push`]). Its [`Error::status`] is 409, as the server's
+    /// lost-update refusal.
+    #[error("{0}")]
+    WouldOverwrite(Box<crate::push::PushConflict>),
     /// The request did not get an answer: connection refused or reset, timeout, TLS.
     #[error("transport error: {0}")]
     Transport(#[source] reqwest::Error),
@@ -192,6 +198,7 @@ impl Error {
             Error::NotFound { .. } => Some(StatusCode::NOT_FOUND),
             Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
             Error::Api { status, .. } => Some(*status),
+            Error::WouldOverwrite(_) => Some(StatusCode::CONFLICT),
             Error::Transport(e) => e.status(),
             _ => None,
         }

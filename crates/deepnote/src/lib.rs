@@ -125,6 +125,7 @@ mod pagination;
 mod poll;
 mod project_dir;
 mod projects;
+mod push;
 mod raw_fields;
 mod run_many;
 mod runs;
@@ -161,6 +162,10 @@ pub use notebooks::{CreateNotebook, ListRuns, Notebook, NotebookRunsQuery, Noteb
 pub use pagination::{BoxStream, MAX_PAGE_SIZE, Page};
 pub use projects::{
     CreateProject, ListProjects, Project, ProjectNotebook, ProjectsApi, ProjectsQuery,
+};
+pub use push::{
+    PushBase, PushConflict, PushOptions, RemoteChange, RemoteEdit, check_project_names, rebased,
+    remote_edits,
 };
 pub use run_many::{OutcomeStream, RunMany, RunOutcome};
 pub use runs::{

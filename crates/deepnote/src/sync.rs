@@ -15,10 +15,10 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::export::{DeepnoteDocument, ImportOptions, ProjectExport, content_hash};
 use crate::ids::ProjectId;
-use crate::project_dir::{read_documents, write_documents};
+use crate::project_dir::{Kept, ProjectFiles, read_project, write_documents};
+use crate::push::{RemoteEdit, check_project_names, is_lost_update, remote_edits};
 use crate::sync_state::{ProjectRecord, SyncState};
 use futures_util::StreamExt;
-use reqwest::StatusCode;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -88,6 +88,9 @@ pub enum ProjectAction {
     Conflict,
     /// Nothing to do in this direction; [`ProjectPlan::note`] says why.
     Skip,
+    /// The push of this project was refused or failed ([`ProjectPlan::note`] says why);
+    /// the sync went on with the other projects.
+    Failed,
 }
 
 /// What happens to one notebook file.
@@ -132,6 +135,12 @@ pub struct ProjectPlan {
     pub note: Option<String>,
     /// The notebooks that change (empty when none do).
     pub notebooks: Vec<NotebookChange>,
+    /// The `.deepnote` files of its folder that are not this project's: never pushed,
+    /// replaced or removed.
+    pub kept: Vec<String>,
+    /// For a conflict: what changed in Deepnote since the last sync, which a push would
+    /// overwrite (or a pull would bring over the local edits).
+    pub remote_edits: Vec<RemoteEdit>,
 }
 
 /// What a sync does ([`SyncRequest::plan`]) or did ([`SyncRequest::apply`]), project by
@@ -164,6 +173,13 @@ impl SyncPlan {
                 .filter(|n| n.change == Change::Deleted)
                 .map(move |n| (p, n))
         })
+    }
+
+    /// The projects whose push was refused or failed.
+    pub fn failures(&self) -> impl Iterator<Item = &ProjectPlan> {
+        self.projects
+            .iter()
+            .filter(|p| p.action == ProjectAction::Failed)
     }
 
     /// The projects that change (pulled or pushed).
@@ -261,10 +277,45 @@ fn record(
     })
 }
 
-/// A 409 that is a lost-update refusal, not a suspended project (which a retry cannot help).
-fn is_lost_update(error: &Error) -> bool {
-    matches!(error, Error::Api { status, message }
-        if *status == StatusCode::CONFLICT && !message.to_lowercase().contains("suspended"))
+/// The files a write kept, into the plan: the others' names, and a note for edited ones.
+fn note_kept(plan: &mut ProjectPlan, kept: Kept) {
+    plan.kept = kept.others;
+    if !kept.edited.is_empty() {
+        let note = format!(
+            "kept {}: edited here, and gone from Deepnote's version",
+            kept.edited.join(", ")
+        );
+        plan.note = Some(match plan.note.take() {
+            Some(n) => format!("{n}; {note}"),
+            None => note,
+        });
+    }
+}
+
+/// `subject: ` before the message of an error that has one, so it names the project.
+fn naming(error: Error, subject: &str) -> Error {
+    match error {
+        Error::Api { status, message } => Error::Api {
+            status,
+            message: format!("{subject}: {message}"),
+        },
+        Error::NotFound { message } => Error::NotFound {
+            message: format!("{subject}: {message}"),
+        },
+        Error::InvalidArgument(m) => Error::InvalidArgument(format!("{subject}: {m}")),
+        Error::Decode(m) => Error::Decode(format!("{subject}: {m}")),
+        other => other,
+    }
+}
+
+/// A refusal of one project's push that leaves the others worth pushing: a 4xx answer about
+/// its documents (not a key or rate problem) or a local file that cannot be sent.
+fn fails_only_this_project(error: &Error) -> bool {
+    match error {
+        Error::Api { status, .. } => status.is_client_error(),
+        Error::InvalidArgument(_) => true,
+        _ => false,
+    }
 }
 
 impl SyncRequest {
@@ -331,6 +382,8 @@ impl SyncRequest {
                     conflict_resolved: false,
                     note: Some("not in the workspace any more; its folder is kept".into()),
                     notebooks: Vec::new(),
+                    kept: Vec::new(),
+                    remote_edits: Vec::new(),
                 });
             }
         }
@@ -365,7 +418,11 @@ impl SyncRequest {
             if !seen.insert(id.clone()) {
                 continue;
             }
-            let plan = self.project(state, &listed, apply).await?;
+            let subject = format!("project {:?} ({})", listed.project.name, listed.project.id);
+            let plan = self
+                .project(state, &listed, apply)
+                .await
+                .map_err(|e| naming(e, &subject))?;
             each(plan);
         }
         Ok(())
@@ -392,14 +449,23 @@ impl SyncRequest {
             conflict_resolved: false,
             note: None,
             notebooks: Vec::new(),
+            kept: Vec::new(),
+            remote_edits: Vec::new(),
         };
-        let local = read_documents(&path).await?;
+        let written = base.as_ref().map_or(&[][..], |b| b.notebooks.as_slice());
+        let found = read_project(&path, id, written).await?;
+        if let Some(found) = &found {
+            plan.kept = found.others.clone();
+        }
+        let local = found.as_ref().map(|f| f.ours.clone());
         if self.direction == SyncDirection::Push {
             // A folder emptied by accident must not empty the project (nor, with deletions,
             // delete its every notebook): there is nothing to send.
             let why = match &local {
                 None => Some("no local folder (pull it first)"),
-                Some(docs) if docs.is_empty() => Some("the folder holds no .deepnote files"),
+                Some(docs) if docs.is_empty() => {
+                    Some("the folder holds no .deepnote files of this project")
+                }
                 Some(_) => None,
             };
             if let Some(why) = why {
@@ -451,6 +517,7 @@ impl SyncRequest {
             }
             (_, Standing::Both, OnConflict::Fail) => {
                 plan.action = ProjectAction::Conflict;
+                plan.remote_edits = remote_edits(&local, &export.documents, true)?;
                 plan.note = Some(if base.is_some() {
                     "changed both locally and in Deepnote since the last sync".into()
                 } else {
@@ -464,7 +531,14 @@ impl SyncRequest {
         }
         match plan.action {
             ProjectAction::Pull => {
-                write_documents(&path, &export.documents).await?;
+                let mut found = found.unwrap_or_default();
+                // With a record, only the files the last sync wrote are replaced or removed: a
+                // notebook file made here and not pushed yet stays.
+                if let Some(base) = &base {
+                    found.ours.retain(|d| base.notebooks.contains(&d.file_name));
+                }
+                let kept = write_documents(&path, &export.documents, &found).await?;
+                note_kept(&mut plan, kept);
                 state
                     .projects
                     .insert(id.to_string(), record(&dir, &export, base.as_ref())?);
@@ -480,10 +554,19 @@ impl SyncRequest {
                         options = options.base_modified_at(at.clone());
                     }
                 }
-                let imported = self.client.projects().import(id, &local, &options).await;
+                let imported = match check_project_names(&local) {
+                    Ok(()) => self.client.projects().import(id, &local, &options).await,
+                    Err(e) => Err(e),
+                };
                 match imported {
                     Ok(_) => {
-                        let fresh = self.client.projects().export_to_dir(id, &path).await?;
+                        let fresh = self.client.projects().export(id).await?;
+                        let found = ProjectFiles {
+                            ours: local,
+                            others: plan.kept.clone(),
+                        };
+                        let kept = write_documents(&path, &fresh.documents, &found).await?;
+                        note_kept(&mut plan, kept);
                         state
                             .projects
                             .insert(id.to_string(), record(&dir, &fresh, base.as_ref())?);
@@ -494,6 +577,11 @@ impl SyncRequest {
                         plan.notebooks.clear();
                         plan.note = Some("changed in Deepnote while this push ran".into());
                     }
+                    Err(e) if fails_only_this_project(&e) => {
+                        plan.action = ProjectAction::Failed;
+                        plan.notebooks.clear();
+                        plan.note = Some(e.to_string());
+                    }
                     Err(e) => return Err(e),
                 }
             }
@@ -503,7 +591,7 @@ impl SyncRequest {
                     .projects
                     .insert(id.to_string(), record(&dir, &export, base.as_ref())?);
             }
-            ProjectAction::Conflict | ProjectAction::Skip => {}
+            ProjectAction::Conflict | ProjectAction::Skip | ProjectAction::Failed => {}
         }
         Ok(plan)
     }

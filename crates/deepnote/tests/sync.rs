@@ -386,3 +386,113 @@ async fn a_project_exports_to_a_folder_and_imports_from_it() {
     emu.shutdown().await;
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn a_push_names_what_changed_in_deepnote_and_overwrites_only_when_told() {
+    use deepnote::{Error, PushBase, PushOptions, RemoteChange};
+    let (emu, client) = sample().await;
+    let pulled = client.projects().export(SAMPLE_PROJECT_ID).await.unwrap();
+    let mut docs = pulled.documents.clone();
+    let report = docs
+        .iter_mut()
+        .find(|d| d.file_name == "quarterly-report.deepnote")
+        .unwrap();
+    report.content = report
+        .content
+        .replace("# Quarterly report", "# Local title");
+    edit_remotely(&client, "Sales in {region}", "Remote title {region}").await;
+
+    let base = PushBase::of_documents(&docs).unwrap();
+    let err = client
+        .projects()
+        .push(SAMPLE_PROJECT_ID, &docs, &base, &PushOptions::new())
+        .await
+        .unwrap_err();
+    let Error::WouldOverwrite(conflict) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(err.status(), Some(deepnote::StatusCode::CONFLICT));
+    let named: Vec<_> = conflict
+        .edits
+        .iter()
+        .map(|e| (e.block_id.as_deref(), e.change, e.notebook_name.as_str()))
+        .collect();
+    assert_eq!(
+        named,
+        [(
+            Some("b-plot"),
+            RemoteChange::BlockEdited,
+            "Quarterly report"
+        )],
+        "only Deepnote's edit, not the local one"
+    );
+    let remote = remote_report(&client).await;
+    assert!(remote.contains("Remote title") && !remote.contains("# Local title"));
+
+    client
+        .projects()
+        .push(
+            SAMPLE_PROJECT_ID,
+            &docs,
+            &base,
+            &PushOptions::new().overwrite(true),
+        )
+        .await
+        .unwrap();
+    let remote = remote_report(&client).await;
+    assert!(remote.contains("# Local title") && !remote.contains("Remote title"));
+
+    // The same documents against the project's current base: nothing of Deepnote's is lost.
+    let now = client.projects().export(SAMPLE_PROJECT_ID).await.unwrap();
+    let base = PushBase::recorded(now.modified_at().unwrap(), Some(now.content_hash()));
+    client
+        .projects()
+        .push(
+            SAMPLE_PROJECT_ID,
+            &now.documents,
+            &base,
+            &PushOptions::new(),
+        )
+        .await
+        .unwrap();
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn another_projects_file_in_a_synced_folder_is_kept_and_never_pushed() {
+    let (emu, client) = sample().await;
+    let root = temp_dir("foreign");
+    client.sync().pull(&root).apply().await.unwrap();
+    let folder = root.join("Reports/Sales analysis");
+    let foreign = "project:\n  id: someone-elses\n  name: Other team\n  notebooks: []\n";
+    std::fs::write(folder.join("other-team.deepnote"), foreign).unwrap();
+    std::fs::write(root.join("README.md"), "# repo\n").unwrap();
+
+    let plan = client.sync().push(&root).apply().await.unwrap();
+    let sales = plan
+        .projects
+        .iter()
+        .find(|p| p.project_id.as_str() == SAMPLE_PROJECT_ID)
+        .unwrap();
+    assert_eq!(sales.action, ProjectAction::Unchanged, "{plan:#?}");
+    assert_eq!(sales.kept, ["other-team.deepnote"]);
+
+    edit_remotely(&client, "Sales in {region}", "Remote title {region}").await;
+    let plan = client.sync().pull(&root).apply().await.unwrap();
+    assert_eq!(plan.changed().count(), 1, "{plan:#?}");
+    assert_eq!(
+        std::fs::read_to_string(folder.join("other-team.deepnote")).unwrap(),
+        foreign
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("README.md")).unwrap(),
+        "# repo\n"
+    );
+    assert!(
+        std::fs::read_to_string(root.join(REPORT))
+            .unwrap()
+            .contains("Remote title")
+    );
+    emu.shutdown().await;
+    std::fs::remove_dir_all(&root).unwrap();
+}

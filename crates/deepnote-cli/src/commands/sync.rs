@@ -6,7 +6,8 @@ use crate::cli::{OnConflictArg, SyncArgs, SyncCommand};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::{Column, col};
 use deepnote::{
-    Change, Client, DeepnoteDocument, ImportOptions, OnConflict, ProjectPlan, SyncPlan, SyncRequest,
+    Change, Client, DeepnoteDocument, ImportOptions, OnConflict, ProjectAction, ProjectPlan,
+    PushBase, PushOptions, SyncDirection, SyncRequest,
 };
 use serde::Serialize;
 use std::path::Path;
@@ -51,10 +52,16 @@ impl From<OnConflictArg> for OnConflict {
     }
 }
 
-/// Runs `sync pull` or `sync push`.
+/// Runs `sync pull` or `sync push`: a line per project on stderr as each is done, the
+/// projects as data on stdout at the end (also when a project stopped the sync: what was done
+/// before it is printed).
 pub async fn run(ctx: &mut Context, client: &Client, command: SyncCommand) -> CliResult {
-    let (request, args) = match command {
-        SyncCommand::Pull { sync } => (client.sync().pull(&sync.dir), sync),
+    let direction = match command {
+        SyncCommand::Pull { .. } => SyncDirection::Pull,
+        SyncCommand::Push { .. } => SyncDirection::Push,
+    };
+    let (request, args, yes) = match command {
+        SyncCommand::Pull { sync } => (client.sync().pull(&sync.dir), sync, false),
         SyncCommand::Push {
             sync,
             delete_missing,
@@ -67,16 +74,68 @@ pub async fn run(ctx: &mut Context, client: &Client, command: SyncCommand) -> Cl
             if delete_missing && !sync.dry_run && !yes {
                 confirm_deletions(ctx, &request, &sync).await?;
             }
-            (request, sync)
+            (request, sync, yes)
         }
     };
-    let request = request.on_conflict(args.on_conflict.into());
-    let plan = if args.dry_run {
-        request.plan().await?
-    } else {
-        request.apply().await?
+    let mut on_conflict: OnConflict = args.on_conflict.into();
+    // `sync push --yes`: the local files win a conflict, as with --on-conflict local.
+    if yes && on_conflict == OnConflict::Fail {
+        on_conflict = OnConflict::KeepLocal;
+    }
+    let request = request.on_conflict(on_conflict);
+    let mut projects = Vec::new();
+    let apply = !args.dry_run;
+    let mut printed = Ok(());
+    let walked = request
+        .each(apply, |plan| {
+            ctx.note(progress_line(&plan, apply));
+            // Data as it comes (jsonl prints each project when it is done).
+            if printed.is_ok() {
+                printed = ctx.out.list_item(&PlanRow {
+                    plan: &plan,
+                    changes: changes(&plan),
+                });
+            }
+            projects.push(plan);
+        })
+        .await;
+    printed?;
+    report(ctx, &projects, &args, direction, apply, walked)
+}
+
+/// One project's line, as it is done: `✓ pushed NAME (DIR): …`, `✗ NAME (DIR): why`.
+fn progress_line(plan: &ProjectPlan, applied: bool) -> String {
+    let what = format!("{:?} ({})", plan.name, plan.dir.display());
+    let would = if applied { "" } else { "would be " };
+    let mut line = match plan.action {
+        ProjectAction::Unchanged => format!("✓ {what}: unchanged"),
+        ProjectAction::Pull => format!("✓ {what}: {would}pulled"),
+        ProjectAction::Push => format!("✓ {what}: {would}pushed"),
+        ProjectAction::Skip => format!("- {what}: skipped"),
+        ProjectAction::Conflict => format!("✗ {what}: conflict"),
+        ProjectAction::Failed => format!("✗ {what}: failed"),
     };
-    report(ctx, &plan, &args)
+    let changes = changes(plan);
+    if !changes.is_empty() {
+        line.push_str(&format!(" ({changes})"));
+    }
+    if let Some(note) = &plan.note {
+        line.push_str(&format!("; {note}"));
+    }
+    if !plan.remote_edits.is_empty() {
+        let edits: Vec<String> = plan.remote_edits.iter().map(|e| e.to_string()).collect();
+        line.push_str(&format!(
+            "; in Deepnote since the last sync: {}",
+            edits.join("; ")
+        ));
+    }
+    if !plan.kept.is_empty() {
+        line.push_str(&format!(
+            "; kept, not this project's: {}",
+            plan.kept.join(", ")
+        ));
+    }
+    line
 }
 
 /// With `--delete-missing` and no `--yes`: plan first, and ask (or refuse, off a terminal)
@@ -102,41 +161,89 @@ async fn confirm_deletions(ctx: &Context, request: &SyncRequest, args: &SyncArgs
     crate::confirm::delete(&format!("{} notebook(s) in Deepnote", deleted.len()), false)
 }
 
-fn report(ctx: &mut Context, plan: &SyncPlan, args: &SyncArgs) -> CliResult {
-    for project in &plan.projects {
-        ctx.out.list_item(&PlanRow {
-            plan: project,
-            changes: changes(project),
-        })?;
-    }
+fn report(
+    ctx: &mut Context,
+    projects: &[ProjectPlan],
+    args: &SyncArgs,
+    direction: SyncDirection,
+    applied: bool,
+    walked: deepnote::Result<()>,
+) -> CliResult {
     ctx.out.finish_list(PLAN_COLUMNS, "projects")?;
-    let changed = plan.changed().count();
-    let verb = match (plan.direction, plan.applied) {
-        (deepnote::SyncDirection::Pull, true) => "pulled",
-        (deepnote::SyncDirection::Push, true) => "pushed",
-        (deepnote::SyncDirection::Pull, false) => "would pull (dry run, nothing written)",
-        (deepnote::SyncDirection::Push, false) => "would push (dry run, nothing sent)",
+    let word = match direction {
+        SyncDirection::Pull => "pull",
+        SyncDirection::Push => "push",
+    };
+    if let Err(e) = walked {
+        let mut error = CliError::from(e);
+        error.message = format!(
+            "{}\n  the {word} stopped there; the {} project(s) listed before it were done",
+            error.message,
+            projects.len()
+        );
+        return Err(error);
+    }
+    let changed = projects
+        .iter()
+        .filter(|p| matches!(p.action, ProjectAction::Pull | ProjectAction::Push))
+        .count();
+    let verb = match (direction, applied) {
+        (SyncDirection::Pull, true) => "pulled",
+        (SyncDirection::Push, true) => "pushed",
+        (SyncDirection::Pull, false) => "would pull (dry run, nothing written)",
+        (SyncDirection::Push, false) => "would push (dry run, nothing sent)",
     };
     ctx.note(format!(
         "{verb}: {changed} of {} project(s) in {}",
-        plan.projects.len(),
+        projects.len(),
         args.dir.display()
     ));
-    let conflicts: Vec<String> = plan
-        .conflicts()
-        .map(|p| p.dir.display().to_string())
-        .collect();
-    if conflicts.is_empty() {
+    let mut problems = Vec::new();
+    for p in projects {
+        let what = format!("{:?} ({})", p.name, p.dir.display());
+        match p.action {
+            ProjectAction::Conflict if p.remote_edits.is_empty() => {
+                problems.push(format!("{what}: changed both locally and in Deepnote"))
+            }
+            ProjectAction::Conflict => {
+                let edits: Vec<String> = p.remote_edits.iter().map(|e| e.to_string()).collect();
+                problems.push(format!(
+                    "{what}: changed both locally and in Deepnote: {}",
+                    edits.join("; ")
+                ));
+            }
+            ProjectAction::Failed => {
+                problems.push(format!("{what}: {}", p.note.as_deref().unwrap_or("failed")))
+            }
+            _ => {}
+        }
+    }
+    if problems.is_empty() {
         return Ok(());
     }
+    let conflicts = projects.iter().any(|p| p.action == ProjectAction::Conflict);
+    let hint = if !conflicts {
+        String::new()
+    } else if direction == SyncDirection::Push {
+        "\n  left as they are on both sides; overwrite Deepnote's changes with --yes (or \
+         --on-conflict local), or take Deepnote's with --on-conflict remote"
+            .into()
+    } else {
+        "\n  left as they are on both sides; choose with --on-conflict local (keep the files) \
+         or --on-conflict remote (take Deepnote's)"
+            .into()
+    };
     Err(CliError::new(
         Exit::Api,
         format!(
-            "{} project(s) changed both locally and in Deepnote, left as they are: {}; \
-             choose with --on-conflict local (keep the files) or --on-conflict remote (take \
-             Deepnote's)",
-            conflicts.len(),
-            conflicts.join(", ")
+            "{} project(s) not {}: {}{hint}",
+            problems.len(),
+            if direction == SyncDirection::Push {
+                "pushed"
+            } else {
+                "pulled"
+            },
+            problems.join("; ")
         ),
     ))
 }
@@ -150,16 +257,33 @@ struct Exported<'a> {
     notebooks: Vec<&'a str>,
     modified_at: Option<String>,
     content_hash: String,
+    /// The folder's `.deepnote` files that are not this project's, left as they were.
+    kept: &'a [String],
+    /// The project's files the export no longer holds but that were edited here: left.
+    kept_edited: &'a [String],
 }
 
 /// `deepnote projects export PROJECT DIR`.
 pub async fn export(ctx: &mut Context, client: &Client, project: &str, dir: &Path) -> CliResult {
-    let export = client.projects().export_to_dir(project, dir).await?;
+    let written = client.projects().export_into_dir(project, dir).await?;
+    let export = &written.export;
     ctx.note(format!(
         "wrote {} notebook file(s) of project {project} to {}",
         export.documents.len(),
         dir.display()
     ));
+    if !written.kept.is_empty() {
+        ctx.note(format!(
+            "kept, not this project's: {}",
+            written.kept.join(", ")
+        ));
+    }
+    if !written.kept_edited.is_empty() {
+        ctx.note(format!(
+            "kept, edited here and gone from the project: {}",
+            written.kept_edited.join(", ")
+        ));
+    }
     Ok(ctx.out.item(&Exported {
         project_id: project,
         dir: dir.display().to_string(),
@@ -170,6 +294,8 @@ pub async fn export(ctx: &mut Context, client: &Client, project: &str, dir: &Pat
             .collect(),
         modified_at: export.modified_at()?,
         content_hash: export.content_hash(),
+        kept: &written.kept,
+        kept_edited: &written.kept_edited,
     })?)
 }
 
@@ -216,24 +342,20 @@ pub async fn import(
             yes,
         )?;
     }
-    let mut options = ImportOptions::new()
-        .force(force)
-        .delete_missing_notebooks(delete_missing);
-    if !force && let Some(at) = docs[0].modified_at()? {
-        options = options.base_modified_at(at);
-    }
-    let result = match client.projects().import(project, &docs, &options).await {
-        Err(e) if e.status() == Some(deepnote::StatusCode::CONFLICT) && !force => {
-            return Err(CliError::new(
-                Exit::Api,
-                format!(
-                    "{e}; the project changed in Deepnote since these files were exported: \
-                     export it again and redo the edit, or overwrite it with --force"
-                ),
-            ));
-        }
-        other => other?,
+    let result = if force {
+        let options = ImportOptions::new()
+            .force(true)
+            .delete_missing_notebooks(delete_missing);
+        client.projects().import(project, &docs, &options).await?
+    } else {
+        // Checked against the files' own base (their metadata.modifiedAt and blocks'
+        // contentHash, as exported): what changed in Deepnote since is named, and only
+        // overwritten with --yes or a person's y.
+        let base = PushBase::of_documents(&docs)?;
+        let options = PushOptions::new().delete_missing_notebooks(delete_missing);
+        crate::push_check::push(client, project, &docs, &base, options, yes).await?
     };
+    crate::push_check::rebase_files(ctx, dir, &docs, &result).await;
     ctx.note(format!(
         "imported {} file(s) into project {}",
         docs.len(),
