@@ -235,6 +235,17 @@ def api_get(base_url, key, path):
         return json.load(resp)
 
 
+def api_post(base_url, key, path, body):
+    req = urllib.request.Request(
+        f"{base_url}/v2{path}",
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.load(resp)
+
+
 def project_files(base_url, key, project_id, present, absent=""):
     """The project's files (GET /v2/projects/{id}) hold every comma-separated path of `present`
     and none of `absent`."""
@@ -304,11 +315,48 @@ def served(out, local):
         fail(f"the app URL {urls[-1]} serves {len(got)} bytes that are not {local}")
 
 
+def failing_notebook(base_url, key, project_id, name, source):
+    """Creates notebook `name` in the project with a printing block, then a block of `source`
+    (which fails by the emulator's source rule); prints the notebook's id."""
+    try:
+        nb = api_post(base_url, key, "/notebooks", {"projectId": project_id, "name": name})["notebook"]["id"]
+        for content in ["print('before')", source]:
+            api_post(base_url, key, "/blocks", {"notebookId": nb, "type": "code", "content": content})
+    except (OSError, ValueError, KeyError) as e:
+        fail(f"failing notebook: cannot create it through the API ({e})")
+        return
+    print(nb)
+
+
+def error_output(path, ename, evalue):
+    """The snapshot at `path` has an error output `ename: evalue` and `execution.error` says so."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = load_yaml(f.read())
+    except (OSError, yaml.YAMLError) as e:
+        fail(f"error output: {path} is not readable YAML ({e})")
+        return
+    outputs = [
+        o
+        for nb in doc.get("project", {}).get("notebooks", [])
+        for b in nb.get("blocks", [])
+        for o in b.get("outputs") or []
+        if o.get("output_type") == "error"
+    ]
+    if not any(o.get("ename") == ename and o.get("evalue") == evalue for o in outputs):
+        fail(f"error output: no error output {ename}: {evalue} in {path} (found {outputs!r})")
+    err = (doc.get("execution") or {}).get("error") or {}
+    if (err.get("name"), err.get("message")) != (ename, evalue):
+        fail(f"error output: execution.error is {err!r}, not {ename}: {evalue}")
+
+
 COMMANDS = {
     "project-files": project_files,
     "static-files": static_files,
     "upload": upload,
     "served": served,
+    "failing-notebook": failing_notebook,
+    "error-output": error_output,
     "behaviour": behaviour,
     "run-result": run_result,
     "raw-snapshot": raw_snapshot,

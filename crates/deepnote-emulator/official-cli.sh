@@ -7,8 +7,9 @@
 # workspace on a free loopback port, then:
 #   a. `deepnote run --cloud --notebook-id <sample notebook> -o json` must report a successful run
 #      whose snapshot the CLI could read and saved; so must a run of one block (--block) and a run
-#      of the saved .deepnote file with an --input; a run made to fail must exit 1 with status
-#      error and a snapshot as readable;
+#      of the saved .deepnote file with an --input; a run made to fail (through the control API,
+#      and by a notebook whose code says `raise ValueError("boom")`) must exit 1 with status
+#      error and a snapshot as readable, which `validate` accepts;
 #   b. `deepnote validate` must accept that saved snapshot, and the emulator's own snapshotContent
 #      (as the run answers it) must pass `validate` and carry what Deepnote's snapshot schema adds
 #      (environment, execution, metadata.snapshotHash);
@@ -250,6 +251,43 @@ if $CHECK behaviour "$URL" "${DEEPNOTE_EMULATOR_ADMIN_TOKEN:-}" "$SAMPLE_NOTEBOO
         failed "a4. could not reset the notebook's run behaviour: $(cat "$WORK/behaviour.out")"
 else
     failed "a4. the emulator refused a run behaviour: $(cat "$WORK/behaviour.out")"
+fi
+
+# a5. a run that fails by its own source, with no control API: a notebook whose code block says
+#     `raise ValueError("boom")`. The CLI exits 1 with status error and saves a snapshot that
+#     `validate` accepts, whose error output and execution.error are ValueError: boom.
+echo "official-cli: a5. a run failing by its source (raise ValueError(\"boom\"))"
+mkdir -p "$WORK/run-raise"
+CLI_CWD=$WORK/run-raise
+if failing=$($CHECK failing-notebook "$URL" "$SAMPLE_KEY" "$SAMPLE_PROJECT_ID" "Failing run" 'raise ValueError("boom")'); then
+    before=$failures
+    rc=0
+    deepnote run-raise run --cloud --notebook-id "$failing" "${API[@]}" -o json || rc=$?
+    if [ "$rc" != 1 ]; then
+        failed "a5. deepnote run --cloud of a raising notebook exited $rc, not 1"
+        show run-raise
+    elif ! result=$($CHECK run-result "$WORK/run-raise.out" error); then
+        failed "a5. the result is not a failed run with a readable snapshot"
+        grep '^FAIL' <<<"$result" | sed 's/^/    /' >&2
+        show run-raise
+    else
+        raise_snapshot=$(sed -n 2p <<<"$result")
+        if ! deepnote validate-raise validate "$raise_snapshot" -o json; then
+            failed "a5. deepnote validate rejects the raising run's snapshot"
+            show validate-raise
+        fi
+        if ! out=$($CHECK error-output "$raise_snapshot" ValueError boom); then
+            failed "a5. ${out#FAIL: }"
+        fi
+    fi
+    if [ "$failures" = "$before" ]; then
+        echo "official-cli: a5 passed"
+        journal run-raise
+    else
+        journal run-raise show
+    fi
+else
+    failed "a5. ${failing#FAIL: }"
 fi
 CLI_CWD=$WORK/cwd
 

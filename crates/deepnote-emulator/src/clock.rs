@@ -63,6 +63,15 @@ impl Clock {
         }
     }
 
+    /// Put the virtual time at `at` (forward or back), frozen there if the clock is frozen.
+    pub fn set(&self, at: Millis) {
+        let mut r = self.inner.lock().expect("clock lock");
+        r.offset_ms = at - wall_ms();
+        if r.frozen_at.is_some() {
+            r.frozen_at = Some(at);
+        }
+    }
+
     /// Stop (or restart) the virtual time where it stands.
     pub fn freeze(&self, frozen: bool) {
         let mut r = self.inner.lock().expect("clock lock");

@@ -5,8 +5,18 @@
 //! Each field is `*`, a value, a range `a-b`, any of those with a step `/n`, or a comma list of
 //! them; months and weekdays also take three-letter English names; weekday 7 is Sunday. As in
 //! Vixie cron, a day matches when day-of-month or day-of-week matches if both are restricted.
+//!
+//! An expression is read in its schedule's IANA time zone (the compiled-in database of
+//! `chrono-tz`), with the daylight-saving rules of Vixie cron and cronie:
+//! - a local time that does not exist (in the spring gap, e.g. 02:30 in Prague on 29 March
+//!   2026) fires at the first valid instant after the gap (03:00 local), once;
+//! - a local time that occurs twice (the autumn repeat, e.g. 02:30 in Prague on 25 October
+//!   2026) fires once, at its first occurrence;
+//! - both when the expression names its hours; one whose hour field is `*` (hourly, every n
+//!   minutes) follows elapsed time instead: it fires in both occurrences of a repeated minute
+//!   and has no minute in the gap.
 
-use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDateTime, TimeZone, Timelike, Utc};
 
 /// A parsed cron expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +28,7 @@ pub struct Cron {
     weekdays: u64,
     days_restricted: bool,
     weekdays_restricted: bool,
+    hours_restricted: bool,
 }
 
 const MONTHS: [&str; 12] = [
@@ -91,7 +102,7 @@ impl Cron {
             r.map_err(|e| format!("invalid {what} field: {e}"))
         };
         let (minutes, _) = named("minute", field(mi, 0, 59, &[], 0))?;
-        let (hours, _) = named("hour", field(h, 0, 23, &[], 0))?;
+        let (hours, hours_restricted) = named("hour", field(h, 0, 23, &[], 0))?;
         let (days, days_restricted) = named("day-of-month", field(d, 1, 31, &[], 0))?;
         let (months, _) = named("month", field(mo, 1, 12, &MONTHS, 1))?;
         let (mut weekdays, weekdays_restricted) =
@@ -107,6 +118,7 @@ impl Cron {
             weekdays,
             days_restricted,
             weekdays_restricted,
+            hours_restricted,
         };
         // 31 February and the like: never due.
         if cron.next_after(Utc.timestamp_opt(0, 0).unwrap()).is_none() {
@@ -115,7 +127,7 @@ impl Cron {
         Ok(cron)
     }
 
-    fn day_matches(&self, t: DateTime<Utc>) -> bool {
+    fn day_matches(&self, t: NaiveDateTime) -> bool {
         let dom = self.days & (1 << t.day()) != 0;
         let dow = self.weekdays & (1 << t.weekday().num_days_from_sunday()) != 0;
         match (self.days_restricted, self.weekdays_restricted) {
@@ -124,11 +136,9 @@ impl Cron {
         }
     }
 
-    /// The first minute strictly after `t` the expression is due (in the clock it is read in),
-    /// within eight years; `None` if there is none.
-    pub fn next_after(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let mut at = t.with_second(0)?.with_nanosecond(0)? + Duration::minutes(1);
-        let limit = t + Duration::days(8 * 366);
+    /// The first wall-clock minute at or after `at` (a whole minute) the expression is due,
+    /// before `limit`.
+    fn next_wall(&self, mut at: NaiveDateTime, limit: NaiveDateTime) -> Option<NaiveDateTime> {
         while at < limit {
             if self.months & (1 << at.month()) == 0 || !self.day_matches(at) {
                 // To the start of the next day.
@@ -146,29 +156,105 @@ impl Cron {
         }
         None
     }
+
+    /// The first minute strictly after `t` the expression is due in UTC, within eight years;
+    /// `None` if there is none.
+    pub fn next_after(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.next_after_in(&Utc, t)
+    }
+
+    /// The first instant strictly after `t` the expression is due, read on the wall clock of
+    /// `tz` (daylight saving as the module says), within eight years; `None` if there is none.
+    pub fn next_after_in<Z: TimeZone>(&self, tz: &Z, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let local = t.with_timezone(tz).naive_local();
+        let mut at = local.with_second(0)?.with_nanosecond(0)? + Duration::minutes(1);
+        // After the autumn change the wall clock reads earlier times again: start a few hours
+        // back so the second occurrence of a due minute is seen (earlier instants are skipped).
+        at -= Duration::hours(3);
+        let limit = local + Duration::days(8 * 366);
+        while let Some(wall) = self.next_wall(at, limit) {
+            let fires = match tz.from_local_datetime(&wall) {
+                LocalResult::Single(d) => Some(d.with_timezone(&Utc)),
+                LocalResult::Ambiguous(first, second) => {
+                    let (first, second) = (first.with_timezone(&Utc), second.with_timezone(&Utc));
+                    if first > t || self.hours_restricted {
+                        Some(first)
+                    } else {
+                        Some(second)
+                    }
+                }
+                // In the spring gap: a named hour fires at the first instant after the gap;
+                // an hourly expression has simply no such minute.
+                LocalResult::None if self.hours_restricted => first_after_gap(tz, wall),
+                LocalResult::None => None,
+            };
+            if let Some(f) = fires.filter(|f| *f > t) {
+                return Some(f);
+            }
+            at = wall + Duration::minutes(1);
+        }
+        None
+    }
 }
 
-/// True for a timezone name the emulator accepts: `UTC` or an IANA-style `Area/Location`
-/// (the emulator carries no timezone database, so it checks the form, not the zone).
-pub fn valid_timezone(tz: &str) -> bool {
-    if matches!(tz, "UTC" | "GMT" | "Etc/UTC") {
-        return true;
+/// The first instant after the daylight-saving gap that swallows wall-clock time `wall`.
+fn first_after_gap<Z: TimeZone>(tz: &Z, wall: NaiveDateTime) -> Option<DateTime<Utc>> {
+    // Gaps are whole minutes and at most a few hours (one day at the date line).
+    (1..=26 * 60).find_map(|m| {
+        tz.from_local_datetime(&(wall + Duration::minutes(m)))
+            .earliest()
+            .map(|d| d.with_timezone(&Utc))
+    })
+}
+
+/// The IANA time zone `name`, or why not: the error names the zone and, when there are any,
+/// the nearest valid names (a typo such as `Europe/Prag`, or another case).
+pub fn zone(name: &str) -> Result<chrono_tz::Tz, String> {
+    if let Ok(tz) = name.parse::<chrono_tz::Tz>() {
+        return Ok(tz);
     }
-    let mut parts = tz.split('/');
-    let area_ok = parts.next().is_some_and(|a| {
-        a.len() >= 2
-            && a.starts_with(|c: char| c.is_ascii_uppercase())
-            && a.chars().all(|c| c.is_ascii_alphabetic())
-    });
-    let rest: Vec<&str> = parts.collect();
-    area_ok
-        && (1..=2).contains(&rest.len())
-        && rest.iter().all(|p| {
-            !p.is_empty()
-                && p.starts_with(|c: char| c.is_ascii_alphanumeric())
-                && p.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "_+-".contains(c))
-        })
+    let shown: String = name.chars().take(64).collect();
+    let near = nearest_zones(name);
+    Err(if near.is_empty() {
+        format!("unknown time zone `{shown}`: not an IANA time zone name such as Europe/Prague")
+    } else {
+        format!(
+            "unknown time zone `{shown}`: not an IANA time zone name; did you mean {}?",
+            near.join(", ")
+        )
+    })
+}
+
+/// Up to three zone names within two edits of `name` (ignoring case), nearest first.
+fn nearest_zones(name: &str) -> Vec<&'static str> {
+    if name.len() > 64 {
+        return Vec::new();
+    }
+    let lower = name.to_ascii_lowercase();
+    let mut near: Vec<(usize, &'static str)> = chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|tz| tz.name())
+        .filter(|n| n.len().abs_diff(name.len()) <= 2)
+        .map(|n| (edits(&lower, &n.to_ascii_lowercase()), n))
+        .filter(|(d, _)| *d <= 2)
+        .collect();
+    near.sort();
+    near.into_iter().take(3).map(|(_, n)| n).collect()
+}
+
+/// Levenshtein distance over bytes (zone names are ASCII).
+fn edits(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -248,15 +334,16 @@ mod tests {
     }
 
     #[test]
-    fn checks_timezone_names_by_form() {
+    fn knows_zones_from_the_iana_database() {
         for good in [
             "UTC",
+            "Etc/UTC",
             "Europe/Prague",
             "America/New_York",
             "America/Argentina/Buenos_Aires",
             "Etc/GMT+1",
         ] {
-            assert!(valid_timezone(good), "{good}");
+            assert!(zone(good).is_ok(), "{good}");
         }
         for bad in [
             "",
@@ -266,8 +353,183 @@ mod tests {
             "/Prague",
             "Mars/Olympus Mons",
             "Europe/Prague/x/y",
+            "Europe/Atlantis",
         ] {
-            assert!(!valid_timezone(bad), "{bad}");
+            let e = zone(bad).unwrap_err();
+            assert!(e.contains(&format!("`{bad}`")), "{e}");
+        }
+        let e = zone("Europe/Prag").unwrap_err();
+        assert!(
+            e.contains("`Europe/Prag`") && e.contains("Europe/Prague"),
+            "{e}"
+        );
+        assert!(zone("europe/prague").unwrap_err().contains("Europe/Prague"));
+    }
+
+    /// `cron` read in `tz`, next after `t` (UTC, RFC 3339), as UTC.
+    fn next_in(cron: &str, tz: &str, t: &str) -> String {
+        Cron::parse(cron)
+            .unwrap()
+            .next_after_in(&zone(tz).unwrap(), at(t))
+            .unwrap()
+            .to_rfc3339()
+    }
+
+    #[test]
+    fn reads_the_expression_on_the_zones_wall_clock() {
+        // 09:00 in Prague is 08:00Z in winter (CET) and 07:00Z in summer (CEST).
+        assert_eq!(
+            next_in("0 9 * * *", "Europe/Prague", "2026-12-07T12:00:00Z"),
+            "2026-12-08T08:00:00+00:00"
+        );
+        assert_eq!(
+            next_in("0 9 * * *", "Europe/Prague", "2026-07-01T12:00:00Z"),
+            "2026-07-02T07:00:00+00:00"
+        );
+        assert_eq!(
+            next_in("0 9 * * 1-5", "America/New_York", "2026-12-04T15:00:00Z"),
+            "2026-12-07T14:00:00+00:00"
+        );
+        // A day boundary that differs from UTC's: 23:30 in New York is 04:30Z the next day.
+        assert_eq!(
+            next_in("30 23 * * 5", "America/New_York", "2026-12-04T12:00:00Z"),
+            "2026-12-05T04:30:00+00:00"
+        );
+    }
+
+    /// Both changes of 2026 and 2027 in Prague (last Sundays of March and October, 02:00 and
+    /// 03:00 local) and New York (second Sunday of March, first of November, 02:00 local).
+    #[test]
+    fn daylight_saving_changes_fire_at_the_right_instant() {
+        let cases = [
+            // Spring: 02:30 does not exist; it fires at the first instant after the gap.
+            (
+                "30 2 * * *",
+                "Europe/Prague",
+                "2026-03-28T12:00:00Z",
+                "2026-03-29T01:00:00+00:00",
+            ),
+            (
+                "30 2 * * *",
+                "Europe/Prague",
+                "2027-03-27T12:00:00Z",
+                "2027-03-28T01:00:00+00:00",
+            ),
+            (
+                "30 2 * * *",
+                "America/New_York",
+                "2026-03-07T12:00:00Z",
+                "2026-03-08T07:00:00+00:00",
+            ),
+            (
+                "30 2 * * *",
+                "America/New_York",
+                "2027-03-13T12:00:00Z",
+                "2027-03-14T07:00:00+00:00",
+            ),
+            // ...and the day after, at 02:30 again (now an hour less from UTC).
+            (
+                "30 2 * * *",
+                "Europe/Prague",
+                "2026-03-29T01:00:00Z",
+                "2026-03-30T00:30:00+00:00",
+            ),
+            // Times around the gap are unaffected: 09:00 in the new offset the same day.
+            (
+                "0 9 * * *",
+                "Europe/Prague",
+                "2026-03-28T12:00:00Z",
+                "2026-03-29T07:00:00+00:00",
+            ),
+            (
+                "0 9 * * *",
+                "America/New_York",
+                "2027-03-13T15:00:00Z",
+                "2027-03-14T13:00:00+00:00",
+            ),
+            // Autumn: 02:30 occurs twice in Prague (CEST then CET), 01:30 in New York (EDT then
+            // EST); a fixed time fires once, at the first.
+            (
+                "30 2 * * *",
+                "Europe/Prague",
+                "2026-10-24T12:00:00Z",
+                "2026-10-25T00:30:00+00:00",
+            ),
+            (
+                "30 2 * * *",
+                "Europe/Prague",
+                "2026-10-25T00:30:00Z",
+                "2026-10-26T01:30:00+00:00",
+            ),
+            (
+                "30 2 * * *",
+                "Europe/Prague",
+                "2027-10-30T12:00:00Z",
+                "2027-10-31T00:30:00+00:00",
+            ),
+            (
+                "30 2 * * *",
+                "Europe/Prague",
+                "2027-10-31T00:30:00Z",
+                "2027-11-01T01:30:00+00:00",
+            ),
+            (
+                "30 1 * * *",
+                "America/New_York",
+                "2026-10-31T12:00:00Z",
+                "2026-11-01T05:30:00+00:00",
+            ),
+            (
+                "30 1 * * *",
+                "America/New_York",
+                "2026-11-01T05:30:00Z",
+                "2026-11-02T06:30:00+00:00",
+            ),
+            (
+                "30 1 * * *",
+                "America/New_York",
+                "2027-11-06T12:00:00Z",
+                "2027-11-07T05:30:00+00:00",
+            ),
+            (
+                "30 1 * * *",
+                "America/New_York",
+                "2027-11-07T05:30:00Z",
+                "2027-11-08T06:30:00+00:00",
+            ),
+            // An hourly expression follows elapsed time: it fires in both occurrences.
+            (
+                "30 * * * *",
+                "Europe/Prague",
+                "2026-10-25T00:30:00Z",
+                "2026-10-25T01:30:00+00:00",
+            ),
+            (
+                "30 * * * *",
+                "America/New_York",
+                "2027-11-07T05:30:00Z",
+                "2027-11-07T06:30:00+00:00",
+            ),
+            // ...and has no minute in the spring gap: 01:30 CET, then 03:30 CEST, an hour on.
+            (
+                "30 * * * *",
+                "Europe/Prague",
+                "2026-03-29T00:30:00Z",
+                "2026-03-29T01:30:00+00:00",
+            ),
+            (
+                "30 * * * *",
+                "America/New_York",
+                "2026-03-08T06:30:00Z",
+                "2026-03-08T07:30:00+00:00",
+            ),
+        ];
+        for (cron, tz, after, want) in cases {
+            assert_eq!(
+                next_in(cron, tz, after),
+                want,
+                "{cron} in {tz} after {after}"
+            );
         }
     }
 }

@@ -72,11 +72,13 @@ mod documents;
 mod downloads;
 mod error;
 mod extract;
+mod failing;
 pub mod faults;
 mod inputs;
 pub mod journal;
 mod pagination;
 mod persist;
+mod ran;
 mod routes;
 mod rules;
 mod runs;
@@ -104,6 +106,6 @@ pub use runs::{Behaviour, DEFAULT_RUN_DURATION, Outcome, Phase};
 pub use seed::{SAMPLE_KEY, SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID, SAMPLE_WORKSPACE_ID};
 pub use server::{Emulator, EmulatorError};
 pub use state::{
-    BlockRecord, FileRecord, NotebookRecord, ProjectRecord, RunRecord, ScheduleRecord, StaticFiles,
-    StreamlitAppRecord,
+    BlockRecord, FileRecord, NotebookRecord, ProjectRecord, RanNotebook, RunRecord, ScheduleRecord,
+    StaticFiles, StreamlitAppRecord,
 };

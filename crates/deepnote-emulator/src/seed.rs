@@ -233,7 +233,7 @@ pub(crate) fn seed_sample(s: &Shared) -> Result<(), Refusal> {
         if let Some(r) = region {
             inputs.insert("region".into(), serde_json::json!(r));
         }
-        changes.push(Change::PutRun(RunRecord {
+        let run = RunRecord {
             id: id.into(),
             notebook_id: nb.into(),
             project_id: project.into(),
@@ -251,7 +251,22 @@ pub(crate) fn seed_sample(s: &Shared) -> Result<(), Refusal> {
             detached: false,
             detached_run_storage_mode: None,
             trigger: "api".into(),
-        }));
+            ran: None,
+        };
+        // Seeded runs ran the seeded notebooks: freeze them as any run is at its start.
+        let project = changes.iter().find_map(|c| match c {
+            Change::PutProject(p) if p.id == run.project_id => Some(p.clone()),
+            _ => None,
+        });
+        let notebook = changes.iter().find_map(|c| match c {
+            Change::PutNotebook(n) if n.id == run.notebook_id => Some(n.clone()),
+            _ => None,
+        });
+        let run = match (project, notebook) {
+            (Some(p), Some(n)) => crate::ran::started(run, &p, &n),
+            _ => run,
+        };
+        changes.push(Change::PutRun(run));
     }
     s.commit(&mut store, changes)
 }

@@ -141,6 +141,14 @@ impl Emulator {
         self.shared.save_clock();
     }
 
+    /// Put the virtual clock at `at`, forward or back (to test what depends on the date, such
+    /// as a schedule's next run across a daylight-saving change). Going back makes runs
+    /// created after `at` look unstarted; set it before creating any.
+    pub fn set_clock(&self, at: chrono::DateTime<chrono::Utc>) {
+        self.shared.clock.set(at.timestamp_millis());
+        self.shared.save_clock();
+    }
+
     /// Freeze (`true`) or unfreeze the virtual clock.
     pub fn freeze_clock(&self, frozen: bool) {
         self.shared.clock.freeze(frozen);

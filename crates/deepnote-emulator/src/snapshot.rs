@@ -186,6 +186,23 @@ fn error_output(ename: &str, evalue: &str) -> Value {
     }])
 }
 
+/// The error output of a block that failed by the source rule, as IPython shows it: where,
+/// then `ename: evalue`.
+fn located_error_output(f: &crate::failing::Failure, count: usize) -> Value {
+    let head = format!("{:<42}Traceback (most recent call last)", f.ename);
+    json!([{
+        "output_type": "error",
+        "ename": f.ename,
+        "evalue": f.evalue,
+        "traceback": [
+            "---------------------------------------------------------------------------",
+            head,
+            format!("Cell In[{count}], line {}\n----> {} {}", f.line, f.line, f.source),
+            format!("{}: {}", f.ename, f.evalue),
+        ],
+    }])
+}
+
 /// Deepnote's environment section: a fixed, plausible Python machine.
 fn environment() -> Value {
     let packages = json!({ "numpy": "2.1.3", "pandas": "2.2.3", "requests": "2.32.3" });
@@ -210,18 +227,16 @@ fn snapshot_hash(env_hash: &str, blocks: &[Value]) -> String {
     sha256(&parts.join("\n"))
 }
 
-/// Which blocks (indices) a run executes, in order.
-fn executed_blocks(notebook: &NotebookRecord, run: &RunRecord) -> Vec<usize> {
+/// Which of `blocks` (indices) a run executes, in order.
+pub(crate) fn executed_blocks(blocks: &[BlockRecord], run: &RunRecord) -> Vec<usize> {
     let chosen = |i: usize, b: &BlockRecord| match &run.block_ids {
         None => true,
         Some(ids) => {
             ids.contains(&b.id)
-                || (run.run_dependent_blocks
-                    && notebook.blocks[..i].iter().any(|a| ids.contains(&a.id)))
+                || (run.run_dependent_blocks && blocks[..i].iter().any(|a| ids.contains(&a.id)))
         }
     };
-    notebook
-        .blocks
+    blocks
         .iter()
         .enumerate()
         .filter(|(i, b)| executable(&b.kind) && chosen(*i, b))
@@ -229,22 +244,51 @@ fn executed_blocks(notebook: &NotebookRecord, run: &RunRecord) -> Vec<usize> {
         .collect()
 }
 
-/// The snapshot of `run` (of `notebook` in `project`), finished at `finished`.
+/// The snapshot of `run` (of `notebook` in `project`), finished at `finished`: built from what
+/// the run froze at its start (names and blocks), or, for a run stored before runs kept that,
+/// from the notebook as it is.
 pub fn render(
     project: &ProjectRecord,
     notebook: &NotebookRecord,
     run: &RunRecord,
     finished: Millis,
 ) -> String {
+    let (project_name, notebook) = match &run.ran {
+        Some(ran) => (
+            ran.project_name.clone(),
+            NotebookRecord {
+                id: run.notebook_id.clone(),
+                project_id: run.project_id.clone(),
+                name: ran.notebook_name.clone(),
+                blocks: ran.blocks.clone(),
+                seq: notebook.seq,
+            },
+        ),
+        None => (project.name.clone(), notebook.clone()),
+    };
+    let notebook = &notebook;
     let (status, _) = run.status_at(finished);
-    let message = run.behaviour.error_message().unwrap_or_default();
-    let mut executed = executed_blocks(notebook, run);
+    let mut message = run.behaviour.error_message().unwrap_or_default();
+    let mut executed = executed_blocks(&notebook.blocks, run);
+    // Where the source rule fails a block, the run fails there, with that exception.
+    let by_source = match status {
+        Phase::Error => crate::ran::first_failure(&notebook.blocks, run),
+        _ => None,
+    };
+    let mut located = None;
     // A block error stops the run there; a platform failure or a stop cuts it halfway.
     let failing = match status {
         Phase::Error => {
-            let last = executed
-                .iter()
-                .rposition(|&i| can_raise(&notebook.blocks[i].kind));
+            let last = match by_source {
+                Some((i, f)) => {
+                    message = crate::ran::reason(&f);
+                    located = Some(f);
+                    executed.iter().position(|&e| e == i)
+                }
+                None => executed
+                    .iter()
+                    .rposition(|&i| can_raise(&notebook.blocks[i].kind)),
+            };
             if let Some(p) = last {
                 executed.truncate(p + 1);
             }
@@ -284,8 +328,13 @@ pub fn render(
                         block["metadata"]["execution_start"] = json!(from);
                         block["metadata"]["execution_millis"] = json!(slice);
                         block["outputs"] = if failing == Some(i) {
-                            let (ename, evalue) = split_error(&message);
-                            error_output(&ename, &evalue)
+                            match &located {
+                                Some(f) => located_error_output(f, n + 1),
+                                None => {
+                                    let (ename, evalue) = split_error(&message);
+                                    error_output(&ename, &evalue)
+                                }
+                            }
                         } else {
                             outputs(b, n + 1, &vars)
                         };
@@ -316,7 +365,10 @@ pub fn render(
         "inputs": run.inputs,
     });
     if matches!(status, Phase::Error | Phase::InternalError) {
-        let (name, value) = split_error(&message);
+        let (name, value) = match &located {
+            Some(f) => (f.ename.clone(), f.evalue.clone()),
+            None => split_error(&message),
+        };
         execution["error"] = json!({
             "name": name,
             "message": value,
@@ -334,7 +386,7 @@ pub fn render(
         "execution": execution,
         "project": {
             "id": project.id,
-            "name": project.name,
+            "name": project_name,
             "notebooks": [{
                 "id": notebook.id,
                 "name": notebook.name,

@@ -200,6 +200,23 @@ pub struct RunRecord {
     pub detached_run_storage_mode: Option<String>,
     /// `api` for `POST /v2/runs`, `v1` for the legacy execute.
     pub trigger: String,
+    /// The notebook as it was when the run started; its snapshot is built from this, so a
+    /// later edit, import or restart changes no earlier run's snapshot. `None` only for runs
+    /// stored before it was kept (their snapshots read the notebook as it is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ran: Option<RanNotebook>,
+}
+
+/// What a run ran: its project's and notebook's names and the notebook's blocks at its start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RanNotebook {
+    /// The project's name then.
+    pub project_name: String,
+    /// The notebook's name then.
+    pub notebook_name: String,
+    /// The notebook's blocks then.
+    pub blocks: Vec<BlockRecord>,
 }
 
 impl RunRecord {

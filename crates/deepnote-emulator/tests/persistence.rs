@@ -473,3 +473,78 @@ async fn snapshot_urls_have_their_own_persisted_secret() {
     assert_eq!(get(format!("{id}.{flipped}")).await.status(), 404);
     emu.shutdown().await;
 }
+
+/// A run's snapshot is what ran, also across restarts: the blocks a run froze at its start are
+/// stored with it, so an edit before or after a restart changes no earlier run's snapshot.
+#[tokio::test]
+async fn a_runs_snapshot_survives_edits_and_restarts_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = || {
+        common::live_builder()
+            .seed_sample()
+            .freeze_clock()
+            .data_dir(dir.path())
+            .start()
+    };
+    let emu = start().await.unwrap();
+    let api = Api::new(&emu, emu.sample_key());
+    let nb = api.notebook(deepnote_emulator::SAMPLE_PROJECT_ID).await;
+    let r = api
+        .post(
+            "/v2/blocks",
+            json!({"notebookId": nb, "type": "code", "content": "print('what ran')"}),
+        )
+        .await;
+    let block = r.body["block"]["id"].as_str().unwrap().to_string();
+    let run = api.run(&nb).await;
+    emu.advance_clock(std::time::Duration::from_secs(5));
+    let inline = format!("/v2/runs/{run}?snapshotDelivery=inline");
+    let before = api.get(&inline).await.body["run"]["snapshotContent"]
+        .as_str()
+        .expect("an inline snapshot")
+        .to_string();
+    assert!(before.contains("print('what ran')"), "{before}");
+    let edit = |content: &'static str| {
+        let api = api.clone();
+        let path = format!("/v2/blocks/{block}");
+        async move {
+            let r = api.patch(&path, json!({ "content": content })).await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+        }
+    };
+    edit("print('edited before the restart')").await;
+    emu.shutdown().await;
+
+    let emu = start().await.unwrap();
+    let api = Api::new(&emu, emu.sample_key());
+    let after_restart = api.get(&inline).await.body["run"]["snapshotContent"]
+        .as_str()
+        .expect("an inline snapshot")
+        .to_string();
+    assert_eq!(after_restart, before, "the same document after the restart");
+    let path = format!("/v2/blocks/{block}");
+    let r = api
+        .patch(
+            &path,
+            json!({"content": "print('edited after the restart')"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let url = api.get(&format!("/v2/runs/{run}")).await.body["run"]["snapshotDownloadUrl"]
+        .as_str()
+        .expect("a download URL")
+        .to_string();
+    let downloaded = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(downloaded, before, "the download is what ran too");
+    emu.shutdown().await;
+}

@@ -262,3 +262,252 @@ async fn the_spec_dialect_has_no_schedules() {
         .await;
     assert_eq!(r.status, 404);
 }
+
+/// The API's instant `s` (RFC 3339).
+fn instant(s: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+/// `nextRunAt` of a schedule `cron` in `timezone`, set through both endpoints of notebook `nb`
+/// at virtual time `now`; both must agree.
+async fn next_run(
+    emu: &deepnote_emulator::Emulator,
+    api: &Api,
+    nb: &str,
+    now: &str,
+    cron: &str,
+    timezone: &str,
+) -> String {
+    emu.set_clock(instant(now));
+    let body = json!({"cron": cron, "timezone": timezone});
+    let legacy = api
+        .post(&format!("/v2/notebooks/{nb}/schedule"), body.clone())
+        .await;
+    assert_eq!(legacy.status, 200, "{:?}", legacy.body);
+    let mut body = body;
+    body["notebookId"] = json!(nb);
+    let created = api.post("/v2/schedules", body).await;
+    assert!((200..300).contains(&created.status), "{:?}", created.body);
+    let (a, b) = (
+        legacy.body["schedule"]["nextRunAt"].as_str().unwrap(),
+        created.body["schedule"]["nextRunAt"].as_str().unwrap(),
+    );
+    assert_eq!(a, b, "{cron} in {timezone}: both endpoints agree");
+    instant(a).to_rfc3339()
+}
+
+#[tokio::test]
+async fn next_run_is_computed_in_the_schedules_zone() {
+    let (emu, api) = frozen_sample().await;
+    let nb = SAMPLE_NOTEBOOK_ID;
+    // The case: daily at 09:00 in Prague, in December, is 08:00Z.
+    assert_eq!(
+        next_run(
+            &emu,
+            &api,
+            nb,
+            "2026-12-07T12:00:00Z",
+            "0 9 * * *",
+            "Europe/Prague"
+        )
+        .await,
+        "2026-12-08T08:00:00+00:00"
+    );
+    assert_eq!(
+        next_run(
+            &emu,
+            &api,
+            nb,
+            "2026-12-07T12:00:00Z",
+            "0 9 * * *",
+            "America/New_York"
+        )
+        .await,
+        "2026-12-07T14:00:00+00:00"
+    );
+    assert_eq!(
+        next_run(&emu, &api, nb, "2026-12-07T12:00:00Z", "0 9 * * *", "UTC").await,
+        "2026-12-08T09:00:00+00:00"
+    );
+}
+
+/// Both daylight-saving changes of 2026 and 2027, in Prague and New York: a time in the
+/// spring gap fires at the first instant after it; a time that occurs twice fires once, at
+/// its first occurrence (the rule of cron and cronie; see the emulator's README).
+#[tokio::test]
+async fn next_run_crosses_daylight_saving_changes_as_cron_does() {
+    let (emu, api) = frozen_sample().await;
+    let nb = SAMPLE_NOTEBOOK_ID;
+    let cases = [
+        // Spring, Prague: 02:30 does not exist on 29 March 2026 / 28 March 2027 -> 03:00 CEST.
+        (
+            "2026-03-28T12:00:00Z",
+            "30 2 * * *",
+            "Europe/Prague",
+            "2026-03-29T01:00:00+00:00",
+        ),
+        (
+            "2027-03-27T12:00:00Z",
+            "30 2 * * *",
+            "Europe/Prague",
+            "2027-03-28T01:00:00+00:00",
+        ),
+        // Spring, New York: 02:30 does not exist on 8 March 2026 / 14 March 2027 -> 03:00 EDT.
+        (
+            "2026-03-07T12:00:00Z",
+            "30 2 * * *",
+            "America/New_York",
+            "2026-03-08T07:00:00+00:00",
+        ),
+        (
+            "2027-03-13T12:00:00Z",
+            "30 2 * * *",
+            "America/New_York",
+            "2027-03-14T07:00:00+00:00",
+        ),
+        // An ordinary time on the change's day is in the new offset.
+        (
+            "2026-03-28T12:00:00Z",
+            "0 9 * * *",
+            "Europe/Prague",
+            "2026-03-29T07:00:00+00:00",
+        ),
+        (
+            "2027-03-13T15:00:00Z",
+            "0 9 * * *",
+            "America/New_York",
+            "2027-03-14T13:00:00+00:00",
+        ),
+        // Autumn, Prague: 02:30 occurs at 00:30Z (CEST) and 01:30Z (CET); it fires once.
+        (
+            "2026-10-24T12:00:00Z",
+            "30 2 * * *",
+            "Europe/Prague",
+            "2026-10-25T00:30:00+00:00",
+        ),
+        (
+            "2026-10-25T00:30:00Z",
+            "30 2 * * *",
+            "Europe/Prague",
+            "2026-10-26T01:30:00+00:00",
+        ),
+        (
+            "2027-10-30T12:00:00Z",
+            "30 2 * * *",
+            "Europe/Prague",
+            "2027-10-31T00:30:00+00:00",
+        ),
+        (
+            "2027-10-31T00:30:00Z",
+            "30 2 * * *",
+            "Europe/Prague",
+            "2027-11-01T01:30:00+00:00",
+        ),
+        // Autumn, New York: 01:30 occurs at 05:30Z (EDT) and 06:30Z (EST); it fires once.
+        (
+            "2026-10-31T12:00:00Z",
+            "30 1 * * *",
+            "America/New_York",
+            "2026-11-01T05:30:00+00:00",
+        ),
+        (
+            "2026-11-01T05:30:00Z",
+            "30 1 * * *",
+            "America/New_York",
+            "2026-11-02T06:30:00+00:00",
+        ),
+        (
+            "2027-11-06T12:00:00Z",
+            "30 1 * * *",
+            "America/New_York",
+            "2027-11-07T05:30:00+00:00",
+        ),
+        (
+            "2027-11-07T05:30:00Z",
+            "30 1 * * *",
+            "America/New_York",
+            "2027-11-08T06:30:00+00:00",
+        ),
+    ];
+    for (now, cron, tz, want) in cases {
+        assert_eq!(
+            next_run(&emu, &api, nb, now, cron, tz).await,
+            want,
+            "{cron} in {tz} at {now}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_zone_is_400_naming_it_and_stores_nothing() {
+    let (_emu, api) = frozen_sample().await;
+    let legacy = api
+        .post(
+            &format!("/v2/notebooks/{SAMPLE_NOTEBOOK_ID}/schedule"),
+            json!({"cron": "0 9 * * *", "timezone": "Europe/Prag"}),
+        )
+        .await;
+    let created = api
+        .post(
+            "/v2/schedules",
+            json!({"notebookId": SAMPLE_NOTEBOOK_ID, "cron": "0 9 * * *", "timezone": "Europe/Prag"}),
+        )
+        .await;
+    for r in [&legacy, &created] {
+        assert_eq!(r.status, 400, "{:?}", r.body);
+        assert!(r.message().contains("`Europe/Prag`"), "{}", r.message());
+        assert!(r.message().contains("Europe/Prague"), "{}", r.message());
+    }
+    // Well formed, but no such zone.
+    let r = api
+        .post(
+            &format!("/v2/notebooks/{SAMPLE_NOTEBOOK_ID}/schedule"),
+            json!({"cron": "0 9 * * *", "timezone": "Europe/Atlantis"}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    assert!(r.message().contains("Europe/Atlantis"), "{}", r.message());
+    let list = api
+        .get(&format!("/v2/schedules?notebookId={SAMPLE_NOTEBOOK_ID}"))
+        .await;
+    assert_eq!(crons(&list.body).len(), 0);
+}
+
+#[tokio::test]
+async fn the_list_answers_every_field_of_a_schedule() {
+    let (emu, api) = frozen_sample().await;
+    emu.set_clock(instant("2026-12-07T12:00:00Z"));
+    let set = api
+        .post(
+            &format!("/v2/notebooks/{SAMPLE_NOTEBOOK_ID}/schedule"),
+            json!({"cron": "0 9 * * *", "timezone": "Europe/Prague"}),
+        )
+        .await;
+    let list = api
+        .get(&format!("/v2/schedules?notebookId={SAMPLE_NOTEBOOK_ID}"))
+        .await;
+    let listed = &list.body["schedules"][0];
+    for field in [
+        "id",
+        "notebookId",
+        "projectId",
+        "cron",
+        "timezone",
+        "nextRunAt",
+        "createdAt",
+        "updatedAt",
+    ] {
+        assert!(
+            listed[field].is_string(),
+            "{field} missing from the list: {listed}"
+        );
+        assert_eq!(listed[field], set.body["schedule"][field], "{field}");
+    }
+    assert_eq!(listed["projectId"], SAMPLE_PROJECT_ID);
+    assert_eq!(
+        instant(listed["nextRunAt"].as_str().unwrap()).to_rfc3339(),
+        "2026-12-08T08:00:00+00:00"
+    );
+}

@@ -161,7 +161,7 @@ pub use me::{Me, MeApi};
 pub use notebooks::{CreateNotebook, ListRuns, Notebook, NotebookRunsQuery, NotebooksApi};
 pub use pagination::{BoxStream, MAX_PAGE_SIZE, Page};
 pub use projects::{
-    CreateProject, ListProjects, Project, ProjectNotebook, ProjectsApi, ProjectsQuery,
+    CreateProject, ListProjects, Project, ProjectFile, ProjectNotebook, ProjectsApi, ProjectsQuery,
 };
 pub use push::{
     PushBase, PushConflict, PushOptions, RemoteChange, RemoteEdit, check_project_names, rebased,

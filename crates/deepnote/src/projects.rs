@@ -28,6 +28,24 @@ pub struct Project {
     /// Its notebooks, as the answer listed them (creating a project seeds one; the original
     /// spec's answers list none).
     pub notebooks: Vec<ProjectNotebook>,
+    /// The files of its working directory (path, size, last change), as
+    /// [`ProjectsApi::get`] answers them; `None` where the answer does not list files (project
+    /// lists, create), and then not serialized.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub files: Option<Vec<ProjectFile>>,
+}
+
+/// A file of a project's working directory, as `GET /projects/{id}` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProjectFile {
+    /// Its path in the project.
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// When it last changed.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// A notebook as a project lists it.
@@ -79,6 +97,7 @@ impl Project {
                 .into_iter()
                 .map(ProjectNotebook::from_api)
                 .collect(),
+            files: None,
         })
     }
 
@@ -89,7 +108,18 @@ impl Project {
 
     pub(crate) fn from_detail(p: types::ProjectDetail) -> Result<Project> {
         let folder = p.folder.map(|f| f.id).or(p.folder_id);
-        Project::from_parts(p.id, p.name, p.project_type, folder, p.notebooks)
+        let mut project = Project::from_parts(p.id, p.name, p.project_type, folder, p.notebooks)?;
+        let files = p
+            .files
+            .into_iter()
+            .map(|f| ProjectFile {
+                path: f.path,
+                size: u64::try_from(f.size).unwrap_or_default(),
+                updated_at: f.updated_at,
+            })
+            .collect();
+        project.files = Some(files);
+        Ok(project)
     }
 
     pub(crate) fn from_created(p: types::CreateProjectResponseProject) -> Result<Project> {

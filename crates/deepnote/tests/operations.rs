@@ -36,7 +36,10 @@ async fn projects_are_created_read_listed_and_deleted() {
         Some("00000000-0000-4000-8000-0000000000f1")
     );
 
-    let read = client.projects().get(&created.id).await.unwrap();
+    let mut read = client.projects().get(&created.id).await.unwrap();
+    // Get lists the project's files (none yet); create's answer does not.
+    assert_eq!(read.files.take(), Some(vec![]));
+    assert_eq!(created.files, None);
     assert_eq!(read, created);
 
     let found: Vec<_> = client

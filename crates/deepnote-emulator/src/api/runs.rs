@@ -142,7 +142,15 @@ pub async fn create_run(
             .to_string()
         }),
         trigger: "api".into(),
+        ran: None,
     };
+    let project = store
+        .project(&run.project_id)
+        .ok_or_else(|| Refusal::NotFound(format!("project {} not found", run.project_id)))?;
+    let notebook = store
+        .notebook(&run.notebook_id)
+        .ok_or_else(|| Refusal::bad("Notebook not found"))?;
+    let run = crate::ran::started(run, project, notebook);
     let (status, _) = run.status_at(now);
     let body = if s.alternate() {
         // Deepnote's client also meets the GET endpoint's envelope, with `id`.
@@ -342,7 +350,11 @@ fn execute_v1_inner(
         detached: false,
         detached_run_storage_mode: None,
         trigger: "v1".into(),
+        ran: None,
     };
+    let project = visible_project(&store, key, project_id)?;
+    let notebook = visible_notebook(&store, key, &notebook_id)?;
+    let run = crate::ran::started(run, project, notebook);
     let id = run.id.clone();
     committed(
         s,

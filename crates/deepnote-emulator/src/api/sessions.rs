@@ -1,9 +1,11 @@
 //! Live-dialect interactive sessions: `POST /sessions` starts one with an initial run of the
 //! whole notebook (followed with `GET /runs/{id}`, like any run), and
 //! `POST /sessions/{id}/execute` answers canned, deterministic outputs for the code it is given,
-//! since nothing executes: each `print("literal")` line prints its literal, a `raise` line is an
-//! error output, and code that prints nothing answers an `execute_result` naming the code's
-//! hash. Weak evidence: the execute answer's shape is not visible in Deepnote's reference.
+//! since nothing executes: each `print("literal")` line prints its literal, code that fails by
+//! the rule of [`crate::failing`] (a top-level `raise`, `sys.exit(1)`, `assert False`, the
+//! `# deepnote-emulator: fail` marker) ends with an `error` output there (still 200, as the
+//! reference says of user-code exceptions), and code that prints nothing answers an
+//! `execute_result` naming the code's hash. Weak evidence: the execute answer's shape is not visible in Deepnote's reference.
 
 use super::{committed, visible_notebook};
 use crate::clock::rfc3339;
@@ -75,7 +77,12 @@ pub async fn create_session(
         detached: true,
         detached_run_storage_mode: Some(storage_mode.into()),
         trigger: "session".into(),
+        ran: None,
     };
+    let project = store
+        .project(&n.project_id)
+        .ok_or_else(|| Refusal::NotFound(format!("project {} not found", n.project_id)))?;
+    let run = crate::ran::started(run, project, &n);
     let se = Session {
         id: s.new_id(),
         notebook_id: n.id.clone(),
@@ -117,32 +124,10 @@ struct Execute {
 
 /// What the code "prints", deterministically: see the module's doc.
 pub(crate) fn canned_outputs(code: &str, count: u64) -> Vec<Value> {
+    let failure = crate::failing::failure(code);
+    let upto = failure.as_ref().map_or(usize::MAX, |f| f.line - 1);
     let mut printed = String::new();
-    for line in code.lines().map(str::trim) {
-        if let Some(rest) = line.strip_prefix("raise") {
-            let what = rest.trim();
-            let (ename, evalue) = match what.split_once('(') {
-                Some((name, arg)) => (
-                    name.trim().to_string(),
-                    arg.trim_end_matches(')')
-                        .trim_matches(['"', '\''])
-                        .to_string(),
-                ),
-                None if what.is_empty() => ("RuntimeError".into(), String::new()),
-                None => (what.to_string(), String::new()),
-            };
-            let mut out = Vec::new();
-            if !printed.is_empty() {
-                out.push(json!({"output_type": "stream", "name": "stdout", "text": printed}));
-            }
-            out.push(json!({
-                "output_type": "error",
-                "ename": ename,
-                "evalue": evalue,
-                "traceback": [format!("{ename}: {evalue}")],
-            }));
-            return out;
-        }
+    for line in code.lines().take(upto).map(str::trim) {
         if let Some(arg) = line
             .strip_prefix("print(")
             .and_then(|r| r.strip_suffix(')'))
@@ -154,6 +139,19 @@ pub(crate) fn canned_outputs(code: &str, count: u64) -> Vec<Value> {
             printed.push_str(&arg[1..arg.len() - 1]);
             printed.push('\n');
         }
+    }
+    if let Some(f) = failure {
+        let mut out = Vec::new();
+        if !printed.is_empty() {
+            out.push(json!({"output_type": "stream", "name": "stdout", "text": printed}));
+        }
+        out.push(json!({
+            "output_type": "error",
+            "ename": f.ename,
+            "evalue": f.evalue,
+            "traceback": [crate::ran::reason(&f)],
+        }));
+        return out;
     }
     if !printed.is_empty() {
         return vec![json!({"output_type": "stream", "name": "stdout", "text": printed})];
@@ -225,6 +223,18 @@ mod tests {
         assert_eq!(
             (out[1]["ename"].as_str(), out[1]["evalue"].as_str()),
             (Some("ValueError"), Some("bad value"))
+        );
+        for (code, ename) in [
+            ("import sys\nsys.exit(1)", "SystemExit"),
+            ("assert False, 'no rows'", "AssertionError"),
+            ("# deepnote-emulator: fail", "RuntimeError"),
+        ] {
+            let out = canned_outputs(code, 1);
+            assert_eq!(out.last().unwrap()["ename"], ename, "{code}");
+        }
+        assert_eq!(
+            canned_outputs("sys.exit(0)", 1)[0]["output_type"],
+            "execute_result"
         );
         let a = canned_outputs("1 + 1", 3);
         assert_eq!(a, canned_outputs("1 + 1", 3), "deterministic");
