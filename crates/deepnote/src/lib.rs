@@ -124,6 +124,7 @@ mod pace;
 mod pagination;
 mod poll;
 mod project_dir;
+mod project_from_file;
 mod projects;
 mod raw_fields;
 mod run_many;
@@ -159,6 +160,7 @@ pub use machines::{Machine, MachineType, MachinesApi};
 pub use me::{Me, MeApi};
 pub use notebooks::{CreateNotebook, ListRuns, Notebook, NotebookRunsQuery, NotebooksApi};
 pub use pagination::{BoxStream, MAX_PAGE_SIZE, Page};
+pub use project_from_file::{CreateFromDocumentError, CreatedNotebook, CreatedProject};
 pub use projects::{
     CreateProject, ListProjects, Project, ProjectNotebook, ProjectsApi, ProjectsQuery,
 };
