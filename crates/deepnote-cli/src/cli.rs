@@ -832,7 +832,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME")]
     pub notebook: Option<String>,
     /// With a .deepnote file: first send it to its project (overwriting the notebook there
-    /// with the file's version), then run
+    /// with the file's version; creating the project, and recording its ids in the file, when
+    /// the workspace lacks it), then run
     #[arg(long)]
     pub push: bool,
     /// Also run the notebooks this file lists, one id a line (`#` starts a comment; `-`: stdin)
