@@ -21,6 +21,7 @@ mod file_ids;
 mod github;
 mod inputs;
 mod local;
+mod local_args;
 mod notebook_file;
 #[cfg(test)]
 mod operations;

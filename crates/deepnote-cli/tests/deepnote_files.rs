@@ -413,6 +413,35 @@ fn local_files_are_local() {
             "{missing}: nothing is sent"
         );
     }
+    // The other commands that take a notebook take its id: a path is never sent as one.
+    std::fs::write(dir.path().join("here.deepnote"), "project: {}\n").unwrap();
+    for (args, says) in [
+        (
+            vec!["notebooks", "get", "./reports/missng.deepnote"],
+            "no such file",
+        ),
+        (vec!["blocks", "list", "reports/daily"], "no such file"),
+        (
+            vec!["notebooks", "inputs", "here.deepnote"],
+            "is a local file",
+        ),
+        (
+            vec!["schedules", "set", "./here.deepnote", "--cron", "0 9 * * *"],
+            "is a local file",
+        ),
+    ] {
+        emu.emulator().clear_journal();
+        emu.cmd()
+            .current_dir(dir.path())
+            .args(&args)
+            .assert()
+            .code(USAGE)
+            .stderr(predicate::str::contains(says));
+        assert!(
+            emu.emulator().journal().is_empty(),
+            "{args:?}: nothing is sent"
+        );
+    }
     let bad = dir.path().join("bad.deepnote");
     std::fs::write(&bad, "project:\n  id: x\n  notebooks: [\n    - id: a\n").unwrap();
     emu.emulator().clear_journal();
