@@ -409,6 +409,11 @@ print(nbs[-1]["name"] if len(nbs) > 1 else "")' "$f")
                 show "ex-run-$base"
                 continue
             fi
+            # The file, with the new ids recorded in it, is still one Deepnote's CLI accepts.
+            if ! deepnote "validate-ex-file-$base" validate "$dir/$base.deepnote" -o json; then
+                failed "d. deepnote validate rejects $base.deepnote once the new ids are recorded in it"
+                show "validate-ex-file-$base"
+            fi
             project=$("$PY" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["project"]["id"])' "$dir/$base.deepnote")
             if ! ours "ex-pull-$base" projects export "$project" "$dir/pulled"; then
                 failed "d. our deepnote projects export $project ($base) failed"
