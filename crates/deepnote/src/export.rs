@@ -82,21 +82,30 @@ impl DeepnoteDocument {
     /// Deepnote's CLI splits a multi-notebook file: its import contract takes exactly one
     /// notebook per document.
     pub fn split_notebooks(&self) -> Result<Vec<DeepnoteDocument>> {
-        if self
-            .header()?
-            .project
-            .is_none_or(|p| p.notebooks.len() <= 1)
-        {
-            return Ok(vec![self.clone()]);
-        }
         let invalid = |e: String| {
             Error::InvalidArgument(format!(
                 "{} is not a .deepnote document: {e}",
                 self.file_name
             ))
         };
-        let doc: serde_json::Value =
-            serde_saphyr::from_str(&self.content).map_err(|e| invalid(e.to_string()))?;
+        // The caller's own document: one that does not parse is refused before sending, with
+        // where it breaks (`file:line:column`), not reported as an answer that cannot be decoded.
+        let doc: serde_json::Value = serde_saphyr::from_str(&self.content).map_err(|e| {
+            let at = e
+                .location()
+                .map(|l| format!(":{}:{}", l.line(), l.column()))
+                .unwrap_or_default();
+            Error::InvalidArgument(format!(
+                "{}{at}: not a valid .deepnote document: {e}",
+                self.file_name
+            ))
+        })?;
+        if doc["project"]["notebooks"]
+            .as_array()
+            .is_none_or(|n| n.len() <= 1)
+        {
+            return Ok(vec![self.clone()]);
+        }
         let notebooks = doc["project"]["notebooks"]
             .as_array()
             .cloned()
@@ -545,6 +554,13 @@ mod tests {
             split[1].content.contains("version: \"1.0.0\""),
             "{}",
             split[1].content
+        );
+        let broken = DeepnoteDocument::new("b.deepnote", "project:\n  notebooks: [\n");
+        let e = broken.split_notebooks().unwrap_err();
+        assert!(matches!(e, Error::InvalidArgument(_)), "{e}");
+        assert!(
+            e.to_string().starts_with("invalid argument: b.deepnote:"),
+            "{e}"
         );
         let one = DeepnoteDocument::new("one.deepnote", "project:\n  notebooks: [{id: a}]\n");
         assert_eq!(one.split_notebooks().unwrap(), std::slice::from_ref(&one));
