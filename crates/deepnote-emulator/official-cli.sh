@@ -23,13 +23,18 @@
 #      show), `deepnote static-site access` turns API access on and, with sharing, off, and
 #      `deepnote streamlit publish app.py --project-id` waits until the app runs, then finds the
 #      same app with --no-wait.
+#   e. with OFFICIAL_CLI_CLOUD=1: every one of Deepnote's public example project files
+#      (../shared/deepnote-files and its subfolders; snapshot files are records of a run, not a
+#      project, and are left out) goes in through our `deepnote run FILE --push` (the project is
+#      created), runs, comes back through our `deepnote projects export`, and `deepnote validate`
+#      accepts every file pulled back.
 # Every CLI call runs under strace (when installed) and fails the check if it connects or sends
 # anywhere but loopback. Exits non-zero on any failure and says which.
 #
 # Usage: crates/deepnote-emulator/official-cli.sh
 # EMULATOR_BIN runs another emulator binary instead of building this one; EMULATOR_ARGS adds
 # emulator flags (e.g. '--alternate-shapes 1' or '--snapshot-delay-ms 3000' must still pass; a
-# delay past the CLI's ~4.5 s settle window must fail); OFFICIAL_CLI_CLOUD=1 adds sections c and d.
+# delay past the CLI's ~4.5 s settle window must fail); OFFICIAL_CLI_CLOUD=1 adds sections c, d and e.
 set -euo pipefail
 
 DEEPNOTE_CLI_VERSION=0.10.0
@@ -328,11 +333,11 @@ journal validate
 # `deepnote validate` on every .deepnote file under DIR (calls named validate-TAG-<file>); says
 # which it rejects, as WHAT <path>, and fails if any.
 validate_all() {
-    local dir=$1 tag=$2 what=$3 f name ok=0
+    local dir=$1 tag=$2 what=$3 section=${4:-c} f name ok=0
     while IFS= read -r -d '' f; do
         name=validate-$tag-$(basename "$f" .deepnote)
         if ! deepnote "$name" validate "$f" -o json; then
-            failed "c. deepnote validate rejects $what ${f#"$dir"/}"
+            failed "$section. deepnote validate rejects $what ${f#"$dir"/}"
             show "$name"
             ok=1
         fi
@@ -486,6 +491,56 @@ if [ "${OFFICIAL_CLI_CLOUD:-0}" = 1 ]; then
             if [ -f "$WORK/$n.out" ]; then show "$n"; fi
         done
         journal streamlit show
+    fi
+
+    # --- e. Deepnote's own example files go in, run and come back valid ----------------------
+    examples=$ROOT/../shared/deepnote-files
+    ours() {
+        local name=$1
+        shift
+        env DEEPNOTE_API_KEY="$SAMPLE_KEY" DEEPNOTE_CONFIG_DIR="$WORK/home" \
+            "$TARGET/debug/deepnote" --base-url "$URL" -q "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
+    }
+    if [ -d "$examples" ]; then
+        count=0
+        before=$failures
+        while IFS= read -r -d '' f; do
+            base=$(basename "$f" .deepnote)
+            dir=$WORK/examples/$base
+            mkdir -p "$dir"
+            # A push records the new project's ids in the file: push a copy, never the original.
+            cp "$f" "$dir/$base.deepnote"
+            pick=()
+            last=$("$PY" -c 'import sys, yaml
+nbs = yaml.safe_load(open(sys.argv[1]))["project"]["notebooks"]
+print(nbs[-1]["name"] if len(nbs) > 1 else "")' "$f")
+            [ -n "$last" ] && pick=(--notebook "$last")
+            if ! (cd "$dir" && ours "ex-run-$base" run "$dir/$base.deepnote" --push "${pick[@]}" -o json); then
+                failed "e. our deepnote run $base.deepnote --push failed"
+                show "ex-run-$base"
+                continue
+            fi
+            # The file, with the new ids recorded in it, is still one Deepnote's CLI accepts.
+            if ! deepnote "validate-ex-file-$base" validate "$dir/$base.deepnote" -o json; then
+                failed "e. deepnote validate rejects $base.deepnote once the new ids are recorded in it"
+                show "validate-ex-file-$base"
+            fi
+            project=$("$PY" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["project"]["id"])' "$dir/$base.deepnote")
+            if ! ours "ex-pull-$base" projects export "$project" "$dir/pulled"; then
+                failed "e. our deepnote projects export $project ($base) failed"
+                show "ex-pull-$base"
+                continue
+            fi
+            validate_all "$dir/pulled" "ex-$base" "the pulled $base:" e || true
+            count=$((count + 1))
+        done < <(find "$examples" -maxdepth 2 -name '*.deepnote' ! -name '*.snapshot.deepnote' -print0 | sort -z)
+        if [ "$count" = 0 ]; then
+            failed "e. no example project file under $examples"
+        elif [ "$failures" = "$before" ]; then
+            echo "official-cli: e. passed: $count Deepnote example files pushed, run, pulled back and valid"
+        fi
+    else
+        echo "official-cli: e. skipped: no $examples" >&2
     fi
 fi
 

@@ -54,6 +54,7 @@ fn dispatch(ctx: &mut Context, command: Command) -> CliResult {
         Command::Demo => runtime(true)?.block_on(crate::demo::run(ctx)),
         Command::Emulator(command) => commands::emulator::run(ctx, command),
         command => {
+            crate::local_args::check(&command)?;
             // The embedded emulator serves requests on the runtime's workers while the command
             // waits on them; a plain API call needs only the current thread.
             // A build without the emulator refuses --local instead; no note before that.

@@ -837,7 +837,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME")]
     pub notebook: Option<String>,
     /// With a .deepnote file: first send it to its project (the notebook there takes the
-    /// file's version), then run. Blocks edited in Deepnote since the file was pulled are
+    /// file's version; the project is created, and its ids recorded in the file, when the
+    /// workspace lacks it), then run. Blocks edited in Deepnote since the file was pulled are
     /// named and nothing is sent (exit 1), unless --yes (a terminal asks)
     #[arg(long)]
     pub push: bool,

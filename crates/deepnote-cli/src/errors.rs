@@ -22,6 +22,8 @@ pub fn exit_for(error: &deepnote::Error) -> Exit {
         E::InvalidArgument(_) | E::InvalidInput { .. } | E::Config(_) | E::NoApiKey { .. } => {
             Exit::Usage
         }
+        // A local file or folder the command was given (or writes to): the user's to fix.
+        E::Local(_) => Exit::Usage,
         _ => Exit::Api,
     }
 }

@@ -1,6 +1,7 @@
 //! `deepnote run FILE.deepnote`: the notebook a `.deepnote` file names (its document's
 //! project and notebook ids; `--notebook NAME` picks one of several), pushed to its project
-//! first with `--push`. The run itself is `deepnote run NOTEBOOK_ID`'s.
+//! first with `--push`, or created in the workspace when its project is not there (see
+//! [`crate::project_create`]). The run itself is `deepnote run NOTEBOOK_ID`'s.
 
 use crate::app::Context;
 use crate::cli::RunArgs;
@@ -13,9 +14,30 @@ fn is_file(arg: &str) -> bool {
     arg.ends_with(".deepnote") && Path::new(arg).is_file()
 }
 
+/// An argument that can only be meant as a local path: it has a `/` or ends in `.deepnote`
+/// (no notebook id Deepnote gives does either).
+pub fn looks_like_path(arg: &str) -> bool {
+    arg.contains('/') || arg.ends_with(".deepnote")
+}
+
+/// Exit 2 naming the path when an argument that looks like a path is not there, before
+/// anything is sent: a typo must not reach the API as a notebook id.
+pub fn check_paths_exist<'a>(args: impl IntoIterator<Item = &'a String>) -> CliResult {
+    for arg in args {
+        if looks_like_path(arg) && !Path::new(arg).exists() {
+            return Err(CliError::usage(format!(
+                "{arg}: no such file (an argument with a `/` or ending in .deepnote is a local \
+                 file; nothing was sent)"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Replaces each `.deepnote` file among the run's notebooks by the id of the notebook it
 /// holds, pushing the file first when `--push` says so.
 pub async fn resolve(ctx: &Context, client: &Client, args: &mut RunArgs) -> CliResult {
+    check_paths_exist(&args.notebooks)?;
     let files = args.notebooks.iter().filter(|a| is_file(a)).count();
     if files == 0 {
         if args.notebook.is_some() || args.push {
@@ -36,6 +58,13 @@ pub async fn resolve(ctx: &Context, client: &Client, args: &mut RunArgs) -> CliR
         })?;
         let notebooks = doc.notebooks()?;
         let notebook = pick(arg, &notebooks, args.notebook.as_deref())?;
+        if args.push && !crate::project_create::in_workspace(client, &project).await? {
+            *arg = crate::project_create::create(ctx, client, path, &doc, &notebook).await?;
+            continue;
+        }
+        if !args.push {
+            crate::project_create::say_if_differs(client, arg, &doc, &notebook).await;
+        }
         if args.push {
             // Refused when the notebook changed in Deepnote since the file was pulled; the
             // file's base then moves to what was pushed, so its next edit pushes cleanly.
@@ -56,11 +85,28 @@ async fn read(path: &Path) -> CliResult<DeepnoteDocument> {
     let text = tokio::fs::read_to_string(path)
         .await
         .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
+    check_parses(path, &text)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     Ok(DeepnoteDocument::new(name, text))
+}
+
+/// Exit 2 with the file, line and column when the local file is not YAML (a local file is
+/// the user's to fix, not an answer of the API that could not be decoded).
+pub fn check_parses(path: &Path, text: &str) -> CliResult {
+    let Err(e) = serde_saphyr::from_str::<serde_json::Value>(text) else {
+        return Ok(());
+    };
+    let at = e
+        .location()
+        .map(|l| format!(":{}:{}", l.line(), l.column()))
+        .unwrap_or_default();
+    Err(CliError::usage(format!(
+        "{}{at}: not a valid .deepnote file: {e}",
+        path.display()
+    )))
 }
 
 /// The notebook to run: the only one, else the one `--notebook` names (by name or id).

@@ -33,25 +33,36 @@ impl Signal {
 /// Resolves at the first Ctrl-C or SIGTERM. Call it once, before the wait it guards starts, so
 /// the handlers are installed while the work runs.
 pub async fn stopped() -> Signal {
+    listen().await
+}
+
+/// [`stopped`], with the handlers installed when this is called rather than at the first poll:
+/// for a server that announces its address, which a script may stop the moment it reads it.
+/// Must be called within a tokio runtime.
+pub fn listen() -> impl std::future::Future<Output = Signal> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
         let term = signal(SignalKind::terminate());
         let int = signal(SignalKind::interrupt());
-        match (term, int) {
-            (Ok(mut term), Ok(mut int)) => tokio::select! {
-                _ = int.recv() => Signal::Interrupt,
-                _ = term.recv() => Signal::Terminate,
-            },
-            // Without handlers the default action (exit) stands; wait forever here.
-            _ => std::future::pending().await,
+        async move {
+            match (term, int) {
+                (Ok(mut term), Ok(mut int)) => tokio::select! {
+                    _ = int.recv() => Signal::Interrupt,
+                    _ = term.recv() => Signal::Terminate,
+                },
+                // Without handlers the default action (exit) stands; wait forever here.
+                _ => std::future::pending().await,
+            }
         }
     }
     #[cfg(not(unix))]
     {
-        match tokio::signal::ctrl_c().await {
-            Ok(()) => Signal::Interrupt,
-            Err(_) => std::future::pending().await,
+        async {
+            match tokio::signal::ctrl_c().await {
+                Ok(()) => Signal::Interrupt,
+                Err(_) => std::future::pending().await,
+            }
         }
     }
 }

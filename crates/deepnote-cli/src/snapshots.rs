@@ -108,12 +108,16 @@ impl Target {
             Target::Dir(dir) => {
                 std::fs::create_dir_all(dir).map_err(|e| cannot_write(dir, &e))?;
                 let names = file_names(snapshot, run);
-                let stamped = dir.join(&names.timestamped);
                 let latest = dir.join(&names.latest);
                 // The timestamped file first, then the copy: a crash leaves `_latest` whole.
-                std::fs::write(&stamped, text).map_err(|e| cannot_write(&stamped, &e))?;
-                std::fs::copy(&stamped, &latest).map_err(|e| cannot_write(&latest, &e))?;
-                vec![stamped, latest]
+                let stamped = write_new(dir, &names.timestamped, &run.id.to_string(), text)?;
+                if stamped == latest {
+                    // A snapshot named after its run has no `_latest` copy to make.
+                    vec![stamped]
+                } else {
+                    std::fs::copy(&stamped, &latest).map_err(|e| cannot_write(&latest, &e))?;
+                    vec![stamped, latest]
+                }
             }
         };
         Ok(Saved {
@@ -122,6 +126,37 @@ impl Target {
         })
     }
 }
+
+/// Writes `text` to a file of `dir` that did not exist: `name`, else (a second run of the
+/// notebook that ended in the same second) `name` with the run's id before the extension,
+/// else with a counter too. Created with `create_new`, so runs saving at once never share one.
+fn write_new(dir: &Path, name: &str, run_id: &str, text: &str) -> CliResult<PathBuf> {
+    use std::io::Write;
+    let stem = name.strip_suffix(SNAPSHOT_EXT).unwrap_or(name);
+    let run = safe(run_id);
+    let candidates = std::iter::once(name.to_string())
+        .chain(std::iter::once(format!("{stem}_{run}{SNAPSHOT_EXT}")))
+        .chain((2..).map(|n| format!("{stem}_{run}-{n}{SNAPSHOT_EXT}")));
+    for candidate in candidates.take(1000) {
+        let path = dir.join(&candidate);
+        match OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(mut file) => {
+                file.write_all(text.as_bytes())
+                    .map_err(|e| cannot_write(&path, &e))?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(cannot_write(&path, &e)),
+        }
+    }
+    Err(CliError::usage(format!(
+        "cannot write the snapshot to {}: every name for {name} is taken",
+        dir.display()
+    )))
+}
+
+/// The extension of every saved snapshot.
+const SNAPSHOT_EXT: &str = ".snapshot.deepnote";
 
 fn writable_dir(dir: &Path) -> CliResult {
     std::fs::create_dir_all(dir).map_err(|e| cannot_write(dir, &e))?;
@@ -249,6 +284,28 @@ mod tests {
         assert_eq!(timestamp(at), "2026-01-14T13-55-41");
         assert_eq!(safe("../etc"), "___etc");
         assert_eq!(encode_notebook_id("a b/é"), "a%20b%2F%C3%A9");
+    }
+
+    #[test]
+    fn a_second_snapshot_of_the_same_name_gets_the_run_id_and_the_first_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let name = "p_id_2026-01-14T13-55-41.snapshot.deepnote";
+        let first = write_new(dir.path(), name, "run-1", "first").unwrap();
+        let second = write_new(dir.path(), name, "run-2", "second").unwrap();
+        let third = write_new(dir.path(), name, "run-2", "third").unwrap();
+        assert_eq!(first, dir.path().join(name));
+        assert_eq!(
+            second,
+            dir.path()
+                .join("p_id_2026-01-14T13-55-41_run-2.snapshot.deepnote")
+        );
+        assert_eq!(
+            third,
+            dir.path()
+                .join("p_id_2026-01-14T13-55-41_run-2-2.snapshot.deepnote")
+        );
+        assert_eq!(std::fs::read_to_string(&first).unwrap(), "first");
+        assert_eq!(std::fs::read_to_string(&second).unwrap(), "second");
     }
 
     #[test]

@@ -350,3 +350,71 @@ async fn the_spec_dialect_has_no_export() {
         404
     );
 }
+
+/// Deepnote's own files carry notebook ids that are not UUIDs (`inline-notebook-001`,
+/// `notebook-1`); the live reference gives `notebookId` no format. Imported, such a notebook
+/// keeps its id and every operation on a notebook reaches it.
+#[tokio::test]
+async fn a_notebook_imported_with_deepnotes_own_id_is_reachable_by_every_operation() {
+    let emu = live_emulator().await;
+    let api = Api::new(&emu, EDITOR);
+    let project = api.project("Inline outputs").await;
+    let file = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/deepnote-files/4_inline_outputs.deepnote"
+    ))
+    .expect("Deepnote's example file");
+    let doc = file.replace("id: inline-outputs-example", &format!("id: {project}"));
+    let r = import(&api, &project, "", &vec![("inline.deepnote".into(), doc)]).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let id = "inline-notebook-001";
+    assert_eq!(r.body["notebooks"][0]["id"], json!(id));
+
+    let nb = api.get(&format!("/v2/notebooks/{id}")).await;
+    assert_eq!(nb.status, 200, "{:?}", nb.body);
+    assert_eq!(nb.body["notebook"]["name"], json!("Inline Outputs"));
+    let block = nb.body["notebook"]["blocks"][1]["id"].as_str().unwrap();
+    assert_eq!(block, "print-block-id");
+    assert_eq!(api.get(&format!("/v2/blocks/{block}")).await.status, 200);
+
+    let run = api.run(id).await;
+    assert_eq!(api.get(&format!("/v2/runs/{run}")).await.status, 200);
+    let runs = api.get(&format!("/v2/notebooks/{id}/runs")).await;
+    assert_eq!(runs.status, 200, "{:?}", runs.body);
+    assert_eq!(runs.body["runs"].as_array().map(Vec::len), Some(1));
+
+    let block_run = api
+        .post(
+            "/v2/runs",
+            json!({"notebookId": id, "blockIds": [block], "detached": false}),
+        )
+        .await;
+    assert_eq!(block_run.status, 202, "{:?}", block_run.body);
+
+    let schedule = api
+        .post(
+            &format!("/v2/notebooks/{id}/schedule"),
+            json!({"cron": "0 9 * * *", "timezone": "UTC"}),
+        )
+        .await;
+    assert_eq!(schedule.status, 200, "{:?}", schedule.body);
+    let schedules = api.get(&format!("/v2/schedules?notebookId={id}")).await;
+    assert_eq!(schedules.status, 200, "{:?}", schedules.body);
+
+    let created = api
+        .post(
+            "/v2/blocks",
+            json!({"notebookId": id, "type": "code", "content": "1 + 1", "position": 0}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+
+    // Re-importing the same document overwrites the notebook it names, by that id.
+    let again = export(&api, &project).await;
+    let r = import(&api, &project, "", &again).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["notebooks"][0]["action"], json!("overwritten"));
+
+    assert_eq!(api.delete(&format!("/v2/notebooks/{id}")).await.status, 204);
+    assert_eq!(api.get(&format!("/v2/notebooks/{id}")).await.status, 404);
+}

@@ -139,6 +139,10 @@ pub enum Error {
     /// The answer could not be understood (a body that breaks the spec, a repeated page token).
     #[error("cannot decode the answer: {0}")]
     Decode(String),
+    /// A local file or folder could not be read or written; the message names it and says
+    /// why (the operating system's reason).
+    #[error("{0}")]
+    Local(String),
 }
 
 fn fmt_retry_after(after: &Option<Duration>) -> String {

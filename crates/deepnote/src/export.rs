@@ -76,6 +76,68 @@ impl DeepnoteDocument {
             .map(ProjectId::new))
     }
 
+    /// The document as an import takes it: itself when it holds one notebook, else one
+    /// document per notebook (the rest of the project kept in each), named
+    /// `<stem>-<slug of the notebook's name>.deepnote` (`-2`, `-3`... when two slugs meet), as
+    /// Deepnote's CLI splits a multi-notebook file: its import contract takes exactly one
+    /// notebook per document.
+    pub fn split_notebooks(&self) -> Result<Vec<DeepnoteDocument>> {
+        let invalid = |e: String| {
+            Error::InvalidArgument(format!(
+                "{} is not a .deepnote document: {e}",
+                self.file_name
+            ))
+        };
+        // The caller's own document: one that does not parse is refused before sending, with
+        // where it breaks (`file:line:column`), not reported as an answer that cannot be decoded.
+        let doc: serde_json::Value = serde_saphyr::from_str(&self.content).map_err(|e| {
+            let at = e
+                .location()
+                .map(|l| format!(":{}:{}", l.line(), l.column()))
+                .unwrap_or_default();
+            Error::InvalidArgument(format!(
+                "{}{at}: not a valid .deepnote document: {e}",
+                self.file_name
+            ))
+        })?;
+        if doc["project"]["notebooks"]
+            .as_array()
+            .is_none_or(|n| n.len() <= 1)
+        {
+            return Ok(vec![self.clone()]);
+        }
+        let notebooks = doc["project"]["notebooks"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let stem = self
+            .file_name
+            .strip_suffix(".deepnote")
+            .unwrap_or(&self.file_name);
+        let mut used = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for notebook in notebooks {
+            let slug = slug(notebook["name"].as_str().unwrap_or_default());
+            let base = if slug.is_empty() {
+                stem.to_string()
+            } else {
+                format!("{stem}-{slug}")
+            };
+            let name = (1..)
+                .map(|i| match i {
+                    1 => format!("{base}.deepnote"),
+                    i => format!("{base}-{i}.deepnote"),
+                })
+                .find(|n| used.insert(n.clone()))
+                .expect("an unbounded range has a free name");
+            let mut one = doc.clone();
+            one["project"]["notebooks"] = serde_json::Value::Array(vec![notebook]);
+            let content = serde_saphyr::to_string(&one).map_err(|e| invalid(e.to_string()))?;
+            out.push(DeepnoteDocument::new(name, content));
+        }
+        Ok(out)
+    }
+
     fn header(&self) -> Result<Header> {
         serde_saphyr::from_str(&self.content).map_err(|e| {
             Error::Decode(format!(
@@ -84,6 +146,19 @@ impl DeepnoteDocument {
             ))
         })
     }
+}
+
+/// Lower-case ASCII letters and digits, runs of anything else as one `-`, none at the ends.
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
 }
 
 /// The parts of a `.deepnote` document these calls read; everything else is left as text.
@@ -266,8 +341,9 @@ impl ProjectsApi<'_> {
         })
     }
 
-    /// Send `documents` (an export's, edited) back to the project. Notebooks are matched by
-    /// the id inside each document; unmatched ones are created; with
+    /// Send `documents` (an export's, edited) back to the project. A document holding several
+    /// notebooks is sent as one per notebook ([`DeepnoteDocument::split_notebooks`]).
+    /// Notebooks are matched by the id inside each document; unmatched ones are created; with
     /// [`ImportOptions::delete_missing_notebooks`] the project's others are deleted. With a
     /// base ([`ImportOptions::based_on`]) a project changed since is refused with a 409
     /// (unless [`ImportOptions::force`]). Evidence: `guide+client`.
@@ -279,7 +355,11 @@ impl ProjectsApi<'_> {
     ) -> Result<ImportResult> {
         let client: &Client = self.client;
         let project = project_uuid(&id.into())?;
-        let zip = write_zip(documents)?;
+        let mut split = Vec::with_capacity(documents.len());
+        for d in documents {
+            split.extend(d.split_notebooks()?);
+        }
+        let zip = write_zip(&split)?;
         let query = ImportProjectQuery {
             base_modified_at: options.base_modified_at.clone(),
             base_content_hash: options.base_content_hash.clone(),
@@ -447,6 +527,43 @@ mod tests {
             DeepnoteDocument::new("a.deepnote", "a: 2"),
         ];
         assert!(write_zip(&twice).is_err());
+    }
+
+    #[test]
+    fn a_multi_notebook_document_splits_into_one_per_notebook() {
+        let doc = DeepnoteDocument::new(
+            "housing.deepnote",
+            "version: 1.0.0\nproject:\n  id: p\n  name: P\n  notebooks:\n    - id: a\n      name: Init\n      blocks: []\n    - id: b\n      name: '1. Model!'\n      blocks: [{id: x, type: code, content: '1'}]\n    - id: c\n      name: Init\n      blocks: []\n",
+        );
+        let split = doc.split_notebooks().unwrap();
+        let names: Vec<&str> = split.iter().map(|d| d.file_name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "housing-init.deepnote",
+                "housing-1-model.deepnote",
+                "housing-init-2.deepnote"
+            ]
+        );
+        for (d, id) in split.iter().zip(["a", "b", "c"]) {
+            assert_eq!(d.notebooks().unwrap().len(), 1);
+            assert_eq!(d.notebook_id().unwrap(), Some(NotebookId::new(id)));
+            assert_eq!(d.project_id().unwrap(), Some(ProjectId::new("p")));
+        }
+        assert!(
+            split[1].content.contains("version: \"1.0.0\""),
+            "{}",
+            split[1].content
+        );
+        let broken = DeepnoteDocument::new("b.deepnote", "project:\n  notebooks: [\n");
+        let e = broken.split_notebooks().unwrap_err();
+        assert!(matches!(e, Error::InvalidArgument(_)), "{e}");
+        assert!(
+            e.to_string().starts_with("invalid argument: b.deepnote:"),
+            "{e}"
+        );
+        let one = DeepnoteDocument::new("one.deepnote", "project:\n  notebooks: [{id: a}]\n");
+        assert_eq!(one.split_notebooks().unwrap(), std::slice::from_ref(&one));
     }
 
     #[test]

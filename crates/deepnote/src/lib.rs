@@ -124,6 +124,7 @@ mod pace;
 mod pagination;
 mod poll;
 mod project_dir;
+mod project_from_file;
 mod projects;
 mod push;
 mod raw_fields;
@@ -160,6 +161,7 @@ pub use machines::{Machine, MachineType, MachinesApi};
 pub use me::{Me, MeApi};
 pub use notebooks::{CreateNotebook, ListRuns, Notebook, NotebookRunsQuery, NotebooksApi};
 pub use pagination::{BoxStream, MAX_PAGE_SIZE, Page};
+pub use project_from_file::{CreateFromDocumentError, CreatedNotebook, CreatedProject};
 pub use projects::{
     CreateProject, ListProjects, Project, ProjectFile, ProjectNotebook, ProjectsApi, ProjectsQuery,
 };

@@ -182,7 +182,10 @@ async fn upload_errors_and_bad_arguments() {
         .from_path("/definitely/not/here")
         .await
         .unwrap_err();
-    assert!(matches!(e, Error::InvalidArgument(_)), "{e}");
+    // A local file's failure is a local error naming the file, not an "invalid argument".
+    assert!(matches!(e, Error::Local(_)), "{e}");
+    assert!(e.to_string().contains("/definitely/not/here"), "{e}");
+    assert!(!e.to_string().contains("invalid argument"), "{e}");
     assert_eq!(s.requests().len(), before, "nothing sent");
 }
 

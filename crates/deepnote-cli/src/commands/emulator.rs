@@ -46,6 +46,9 @@ fn start(
             .start()
             .await
             .map_err(|e| CliError::api(format!("cannot start the emulator: {e}")))?;
+        // Ctrl-C and SIGTERM are handled from here on, before the address is out: a script
+        // may stop the emulator as soon as it has read it.
+        let stopped = crate::signals::listen();
         // stdout: a script can read the address; the rest is for the person at the terminal.
         println!("{}", emulator.base_url());
         ctx.note(format!(
@@ -70,7 +73,7 @@ fn start(
             key_env = deepnote::API_KEY_ENV,
         ));
         let signal = tokio::select! {
-            signal = crate::signals::stopped() => Some(signal),
+            signal = stopped => Some(signal),
             () = emulator.stop_requested() => None,
         };
         emulator.shutdown().await;

@@ -108,11 +108,12 @@ pub(crate) fn check_not_suspended(store: &Store, project: &str) -> Result<(), Re
 }
 
 /// A notebook id in a path: the spec types it a UUID (400 otherwise); the live API takes
-/// opaque ids, so anything else is simply not found.
+/// opaque ids ("Opaque notebook identifier", no format), as Deepnote's own files carry them
+/// (`notebook-1`, `inline-notebook-001`), so only an empty one is not found.
 pub(crate) fn check_notebook_id(d: Dialect, id: &str) -> Result<(), Refusal> {
     match d {
         Dialect::Spec => check_uuid("notebookId", id),
-        Dialect::Live if uuid::Uuid::try_parse(id).is_err() => {
+        Dialect::Live if id.trim().is_empty() => {
             Err(Refusal::NotFound(format!("notebook {id} not found")))
         }
         Dialect::Live => Ok(()),

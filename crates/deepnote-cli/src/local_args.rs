@@ -1,0 +1,42 @@
+//! A notebook argument that looks like a local path (it has a `/` or ends in `.deepnote`) is
+//! never sent as a notebook id: checked before the session opens, so a typo costs no request.
+//! `deepnote run` takes files itself ([`crate::notebook_file`]); the other commands that take a
+//! notebook take its id only.
+
+use crate::cli::{BlocksCommand, Command, NotebooksCommand, SchedulesCommand, SessionsCommand};
+use crate::exit::{CliError, CliResult};
+use crate::notebook_file::{check_paths_exist, looks_like_path};
+
+/// Exit 2 naming the path when a command's notebook argument is a local path: one that is not
+/// there ([`check_paths_exist`]), or a file, which these commands do not read.
+pub fn check(command: &Command) -> CliResult {
+    let notebook = match command {
+        Command::Notebooks(
+            NotebooksCommand::Get { notebook, .. }
+            | NotebooksCommand::Delete { notebook, .. }
+            | NotebooksCommand::Runs { notebook, .. }
+            | NotebooksCommand::Inputs { notebook, .. }
+            | NotebooksCommand::Rename { notebook, .. }
+            | NotebooksCommand::Reorder { notebook, .. },
+        )
+        | Command::Blocks(
+            BlocksCommand::List { notebook, .. } | BlocksCommand::Create { notebook, .. },
+        )
+        | Command::Schedules(
+            SchedulesCommand::List { notebook, .. }
+            | SchedulesCommand::Create { notebook, .. }
+            | SchedulesCommand::Set { notebook, .. },
+        )
+        | Command::Sessions(SessionsCommand::Create { notebook, .. }) => notebook,
+        _ => return Ok(()),
+    };
+    check_paths_exist([notebook])?;
+    if looks_like_path(notebook) {
+        return Err(CliError::usage(format!(
+            "{notebook} is a local file; this command takes a notebook id (a file's notebook \
+             ids are its project.notebooks[].id; `deepnote run FILE` runs a file); nothing was \
+             sent"
+        )));
+    }
+    Ok(())
+}
