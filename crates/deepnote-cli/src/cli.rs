@@ -626,9 +626,9 @@ pub struct ScheduleArgs {
     #[arg(long, value_name = "HH:MM", requires = "daily", value_parser = parse_daily)]
     pub at: Option<deepnote::Cron>,
     /// The IANA time zone the time is read in, such as Europe/Prague [default: the server's,
-    /// UTC]
-    #[arg(long, value_name = "TZ")]
-    pub timezone: Option<String>,
+    /// UTC]; checked against the IANA database before anything is sent
+    #[arg(long, value_name = "TZ", value_parser = parse_timezone)]
+    pub timezone: Option<deepnote::TimeZone>,
 }
 
 impl ScheduleArgs {
@@ -644,6 +644,10 @@ fn parse_cron(text: &str) -> Result<deepnote::Cron, String> {
 
 fn parse_daily(text: &str) -> Result<deepnote::Cron, String> {
     deepnote::Cron::daily_at(text).map_err(|e| e.to_string())
+}
+
+fn parse_timezone(text: &str) -> Result<deepnote::TimeZone, String> {
+    deepnote::TimeZone::parse(text).map_err(|e| e.to_string())
 }
 
 /// `deepnote integrations ...`
