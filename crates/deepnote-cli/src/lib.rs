@@ -26,6 +26,7 @@ mod operations;
 mod output;
 mod profile;
 mod progress;
+mod report;
 mod signals;
 mod snapshots;
 mod tree;

@@ -324,8 +324,7 @@ pub(crate) fn io_error(what: &str, path: &Path, e: std::io::Error) -> Error {
     local_error(format!("{what} {}: {e}", path.display()))
 }
 
-/// A local file or writer failed. The error type has no I/O variant of its own; the local end
-/// is the caller's argument, so it is reported as one.
+/// A local file or writer failed: a filesystem error, not the API's nor an argument's.
 fn local_error(message: String) -> Error {
-    Error::InvalidArgument(message)
+    Error::Filesystem(message)
 }
