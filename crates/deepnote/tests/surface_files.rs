@@ -182,7 +182,9 @@ async fn upload_errors_and_bad_arguments() {
         .from_path("/definitely/not/here")
         .await
         .unwrap_err();
-    assert!(matches!(e, Error::InvalidArgument(_)), "{e}");
+    // A local file that cannot be read is labelled as such, naming it.
+    assert!(matches!(e, Error::Filesystem(_)), "{e}");
+    assert!(e.to_string().contains("/definitely/not/here"), "{e}");
     assert_eq!(s.requests().len(), before, "nothing sent");
 }
 
