@@ -1,5 +1,6 @@
 //! The two operations progenitor cannot generate, written by hand: `createFile` (a
-//! `multipart/form-data` upload) and `importProject` (an `application/zip` body).
+//! `multipart/form-data` upload) and `importProject` (an `application/zip` body); and a few
+//! whose answers the reference does not expand, read as JSON objects so no field is lost.
 //!
 //! Both go through the same hooks as every generated call (bearer auth, one tracing span, the
 //! retry policy, error bodies as [`types::ErrorResponse`] in an [`ApiError`]), so a caller
@@ -272,6 +273,23 @@ impl Client {
         body: &serde_json::Map<String, serde_json::Value>,
     ) -> Result<ResponseValue<serde_json::Map<String, serde_json::Value>>, ApiError> {
         self.post_object("/sessions", "create_session", body).await
+    }
+
+    /// `GET /schedules` (`listSchedules`, evidence `docs`) answered as JSON: the reference does
+    /// not expand its `Schedule` (its three fields are "assumed from the create body"), so the
+    /// generated type would drop every other field the server answers, such as the schedule's
+    /// `id` and `nextRunAt`.
+    pub async fn list_schedules_with(
+        &self,
+        notebook_id: &str,
+    ) -> Result<ResponseValue<serde_json::Map<String, serde_json::Value>>, ApiError> {
+        let url = format!("{}/schedules", self.baseurl());
+        let request = self
+            .client()
+            .get(url)
+            .query(&[("notebookId", notebook_id)])
+            .build()?;
+        self.send_manual(request, "list_schedules").await
     }
 
     /// POST a JSON object, read the answer as one.

@@ -192,7 +192,7 @@ pub enum Command {
     #[command(subcommand)]
     Files(FilesCommand),
     /// List and create a notebook's schedules, or set its one schedule
-    #[command(subcommand)]
+    #[command(subcommand, visible_alias = "schedule")]
     Schedules(SchedulesCommand),
     /// List the workspace's integrations (data sources), or show one with its tables
     #[command(subcommand)]
@@ -200,7 +200,7 @@ pub enum Command {
     /// List machine types; show or change a project's machine
     #[command(subcommand)]
     Machines(MachinesCommand),
-    /// Start an interactive session on a notebook, and run code in it
+    /// Create an interactive session on a notebook, and run code in it
     #[command(subcommand)]
     Sessions(SessionsCommand),
     /// Search the workspace's projects, notebooks, blocks and integrations
@@ -223,6 +223,7 @@ pub enum Command {
     #[command(subcommand)]
     Emulator(EmulatorCommand),
     /// Print a shell completion script
+    #[command(visible_alias = "completion")]
     Completions {
         /// The shell
         #[arg(value_enum)]
@@ -424,9 +425,12 @@ pub enum NotebooksCommand {
     Create {
         /// The project to create it in
         project: String,
-        /// The notebook's name
-        #[arg(long)]
+        /// The notebook's name (as `projects create` takes its name)
+        #[arg(value_name = "NAME")]
         name: Option<String>,
+        /// The notebook's name, as a flag
+        #[arg(long = "name", value_name = "NAME", conflicts_with = "name")]
+        name_flag: Option<String>,
     },
     /// Delete a notebook (asks first on a terminal; --yes elsewhere)
     Delete {
@@ -631,9 +635,9 @@ pub struct ScheduleArgs {
     #[arg(long, value_name = "HH:MM", requires = "daily", value_parser = parse_daily)]
     pub at: Option<deepnote::Cron>,
     /// The IANA time zone the time is read in, such as Europe/Prague [default: the server's,
-    /// UTC]
-    #[arg(long, value_name = "TZ")]
-    pub timezone: Option<String>,
+    /// UTC]; checked against the IANA database before anything is sent
+    #[arg(long, value_name = "TZ", value_parser = parse_timezone)]
+    pub timezone: Option<deepnote::TimeZone>,
 }
 
 impl ScheduleArgs {
@@ -649,6 +653,10 @@ fn parse_cron(text: &str) -> Result<deepnote::Cron, String> {
 
 fn parse_daily(text: &str) -> Result<deepnote::Cron, String> {
     deepnote::Cron::daily_at(text).map_err(|e| e.to_string())
+}
+
+fn parse_timezone(text: &str) -> Result<deepnote::TimeZone, String> {
+    deepnote::TimeZone::parse(text).map_err(|e| e.to_string())
 }
 
 /// `deepnote integrations ...`
@@ -884,7 +892,7 @@ pub struct RunArgs {
     )]
     pub storage_mode: Option<DetachedStorage>,
     /// Print the started run and exit without waiting
-    #[arg(long, conflicts_with_all = ["timeout", "snapshot_out", "no_snapshot"])]
+    #[arg(long, conflicts_with_all = ["timeout", "snapshot_out"])]
     pub no_wait: bool,
     /// Do not save the snapshot. By default it is saved as Deepnote's CLI saves it:
     /// `snapshots/<slug>_<projectId>[_<notebookId>]_<timestamp>.snapshot.deepnote` and a

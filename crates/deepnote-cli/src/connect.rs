@@ -107,8 +107,11 @@ fn client_for(
     }
     builder.build().map_err(|error| match (&error, base) {
         // The SDK refuses plain http to another host; here the flag that allows it exists.
+        // A base that is no URL at all is the SDK's to explain ("invalid base URL").
         (deepnote::Error::Config(_), Some(base))
-            if !allow_http && !deepnote::api::is_secure_or_loopback(base) =>
+            if !allow_http
+                && !deepnote::api::is_secure_or_loopback(base)
+                && deepnote::api::BaseUrls::from_base(base).is_ok() =>
         {
             crate::exit::CliError::usage(format!(
                 "refusing to send the API key over plain http to {base}: anyone on the path \

@@ -47,6 +47,14 @@ pub async fn run(ctx: &mut Context) -> CliResult {
             local::SAMPLE_NOTEBOOK_ID
         ),
     );
+    // Said before anything is written, so nobody finds new folders unannounced.
+    let here = std::env::current_dir()
+        .map(|d| d.display().to_string())
+        .unwrap_or_else(|_| "the current directory".to_string());
+    say(
+        ctx,
+        &format!("It writes {PULL_DIR}/ and {DEFAULT_DIR}/ under {here}."),
+    );
     let mode = Mode::detect(ctx.global.quiet);
     let result = walk(ctx, &session.client, mode).await;
     session.close().await;
@@ -166,7 +174,7 @@ async fn walk(ctx: &mut Context, client: &Client, mode: Mode) -> Step {
                     Ok(text)
                 }
                 Watched::Ended(Err(e)) => Err(e.to_string()),
-                Watched::Interrupted(signal) => Err(format!("interrupted ({})", signal.name())),
+                Watched::Interrupted(signal, _) => Err(format!("interrupted ({})", signal.name())),
             }
         }
         Err(e) => Err(e),

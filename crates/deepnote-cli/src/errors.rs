@@ -18,13 +18,26 @@ pub fn exit_for(error: &deepnote::Error) -> Exit {
         E::NotFound { .. } => Exit::NotFound,
         E::RunFailed { .. } => Exit::RunFailed,
         E::Timeout { .. } => Exit::Timeout,
-        // Refused before anything was sent: the command line asked for something impossible.
-        E::InvalidArgument(_) | E::InvalidInput { .. } | E::Config(_) | E::NoApiKey { .. } => {
-            Exit::Usage
-        }
-        // A local file or folder the command was given (or writes to): the user's to fix.
-        E::Local(_) => Exit::Usage,
+        // Refused before anything was sent: the command line asked for something impossible,
+        // or named a local file or folder that cannot be read or written.
+        E::InvalidArgument(_)
+        | E::InvalidInput { .. }
+        | E::Config(_)
+        | E::NoApiKey { .. }
+        | E::Filesystem(_) => Exit::Usage,
         _ => Exit::Api,
+    }
+}
+
+/// The SDK error, led by what it concerns (`run 1234…`, `notebook …`) when it is an answer of
+/// the server, whose text may not name it ("Notebook not found").
+pub fn about(subject: impl std::fmt::Display, error: deepnote::Error) -> CliError {
+    let named = error.status().is_some();
+    let error = CliError::from(error);
+    if named {
+        CliError::new(error.exit, format!("{subject}: {}", error.message))
+    } else {
+        error
     }
 }
 

@@ -30,6 +30,7 @@ mod profile;
 mod progress;
 mod push_check;
 mod project_create;
+mod report;
 mod signals;
 mod snapshots;
 mod tree;

@@ -52,6 +52,11 @@ pub const fn col(header: &'static str, pointer: &'static str) -> Column {
 /// The narrowest a cut column gets (its header stays whole).
 const MIN_CUT_WIDTH: usize = 8;
 
+/// The widest a cell that may be cut gets when the table's width is not known (piped with
+/// `-o table`): a block's whole source would make rows of thousands of characters, and a
+/// table is for people (`-o json` carries whole values).
+const MAX_UNSIZED_CELL: usize = 120;
+
 /// Prints data to stdout (or any writer, in tests) in one format.
 pub struct Output {
     format: OutputFormat,
@@ -236,8 +241,18 @@ pub fn fit(
     keep: &[bool],
     width: Option<usize>,
 ) -> Vec<Vec<String>> {
-    let Some(width) = width else { return rows };
     let count = |t: &str| t.chars().count();
+    let Some(width) = width else {
+        for row in &mut rows {
+            for (text, keep) in row.iter_mut().zip(keep) {
+                if !keep && count(text) > MAX_UNSIZED_CELL {
+                    let cut: String = text.chars().take(MAX_UNSIZED_CELL - 1).collect();
+                    *text = format!("{cut}…");
+                }
+            }
+        }
+        return rows;
+    };
     let mut widths: Vec<usize> = headers.iter().map(|h| count(h)).collect();
     for row in &rows {
         for (w, text) in widths.iter_mut().zip(row) {
@@ -258,7 +273,11 @@ pub fn fit(
         else {
             break;
         };
-        widths[widest] = (widths[widest] - (total - width)).max(floor(widest));
+        // Saturating: the excess may be wider than the column (ids kept whole on a narrow
+        // terminal), which would underflow.
+        widths[widest] = widths[widest]
+            .saturating_sub(total - width)
+            .max(floor(widest));
     }
     for row in &mut rows {
         for (text, w) in row.iter_mut().zip(&widths) {

@@ -5,18 +5,23 @@ use crate::app::Context;
 use crate::cli::WaitArgs;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::github::{self, RunSummary};
+use crate::output::OutputFormat;
 use crate::progress::{Mode, Progress};
+use crate::report::{Finished, Unfinished};
 use crate::signals::Signal;
 use crate::snapshots::{Saved, Target};
 use deepnote::{Client, Error, Run, RunId, SnapshotDelivery, SnapshotRef, StreamExt, Wait};
 use std::time::Duration;
 
+/// What `runs wait` names as the notebook: it knows only the run.
+pub const UNKNOWN_NOTEBOOK: &str = "(unknown notebook)";
+
 /// How a watch ended, before it is printed.
 pub enum Watched {
     /// The run finished, successfully or not; `Err` holds the SDK's verdict.
     Ended(Result<Run, Error>),
-    /// Ctrl-C or SIGTERM: the CLI stops watching; the run goes on.
-    Interrupted(Signal),
+    /// Ctrl-C or SIGTERM: the CLI stops watching; the run goes on. With its last status seen.
+    Interrupted(Signal, Option<String>),
 }
 
 /// Follows `wait` until the run ends, the deadline passes or Ctrl-C, reporting each status
@@ -41,7 +46,9 @@ pub async fn watch(wait: Wait, mode: Mode) -> (Watched, Duration) {
                     Error::Decode("the wait ended without a run".into())
                 })),
             },
-            signal = &mut stopped => break Watched::Interrupted(signal),
+            signal = &mut stopped => {
+                break Watched::Interrupted(signal, last.as_ref().map(|r| r.status.to_string()));
+            }
         }
     };
     let outcome = match &watched {
@@ -49,9 +56,9 @@ pub async fn watch(wait: Wait, mode: Mode) -> (Watched, Duration) {
         Watched::Ended(Err(Error::RunFailed { run, .. })) => run.status.to_string(),
         Watched::Ended(Err(Error::Timeout { .. })) => "timed out".to_string(),
         Watched::Ended(Err(_)) => "could not be followed".to_string(),
-        Watched::Interrupted(_) => String::new(),
+        Watched::Interrupted(..) => String::new(),
     };
-    if matches!(watched, Watched::Interrupted(_)) {
+    if matches!(watched, Watched::Interrupted(..)) {
         // One line says it all, and the caller prints it.
         progress.abandon();
     } else {
@@ -81,11 +88,38 @@ pub async fn wait_and_report(
         wait = wait.snapshot_delivery(SnapshotDelivery::Inline);
     }
     let (watched, elapsed) = watch(wait, mode).await;
+    let known_notebook = (notebook != UNKNOWN_NOTEBOOK).then_some(notebook);
     let mut result = match watched {
-        Watched::Interrupted(signal) => return Err(interrupted(id, signal)),
+        Watched::Interrupted(signal, last) => {
+            // A pipeline still gets the run id to follow; a person reads the one line.
+            if ctx.out.format() != OutputFormat::Table {
+                let why = format!("stopped watching ({}); the run goes on", signal.name());
+                ctx.out
+                    .item(&Unfinished::new(id, known_notebook, last, why))?;
+            }
+            return Err(interrupted(id, signal));
+        }
         Watched::Ended(result) => result,
     };
+    if let Err(Error::Timeout {
+        last_status,
+        waited,
+        ..
+    }) = &result
+        && ctx.out.format() != OutputFormat::Table
+    {
+        let why = format!(
+            "did not finish within {}; still running",
+            crate::duration::human(*waited)
+        );
+        let record = Unfinished::new(id, known_notebook, Some(last_status.to_string()), why);
+        ctx.out.item(&record)?;
+    }
     let failed_run = result.is_err();
+    let reason = match &result {
+        Err(Error::RunFailed { message, .. }) => message.clone(),
+        _ => None,
+    };
     if let Some(run) = finished_mut(&mut result) {
         let saved = snapshot.save(client, run).await;
         // What came inline is in the snapshot's file now, not repeated on stdout (where a
@@ -93,8 +127,14 @@ pub async fn wait_and_report(
         if matches!(run.snapshot, Some(SnapshotRef::Inline(_))) {
             run.snapshot = None;
         }
+        let path = match &saved {
+            Ok(Some(saved)) => saved.paths.first().map(|p| p.display().to_string()),
+            _ => None,
+        };
         if snapshot.leaves_stdout_free() {
-            ctx.out.item(&*run)?;
+            let mut shown = run.clone();
+            ctx.out
+                .item(&Finished::new(&mut shown, reason.as_deref(), path))?;
         }
         match (failed_run, saved) {
             (_, Ok(None)) => {}
@@ -107,7 +147,7 @@ pub async fn wait_and_report(
     report_to_github(notebook, id, &result, elapsed);
     match result {
         Ok(_) => Ok(()),
-        Err(error) => Err(failed(error)),
+        Err(error) => Err(failed(id, error)),
     }
 }
 
@@ -122,8 +162,9 @@ pub fn interrupted(id: RunId, signal: Signal) -> CliError {
     )
 }
 
-/// A watch's error; a timeout says the run goes on and how to follow it.
-pub fn failed(error: Error) -> CliError {
+/// A watch's error; a timeout says the run goes on and how to follow it; an answer of the
+/// server names the run.
+pub fn failed(id: RunId, error: Error) -> CliError {
     match error {
         Error::Timeout {
             run_id,
@@ -137,7 +178,7 @@ pub fn failed(error: Error) -> CliError {
                 crate::duration::human(waited)
             ),
         ),
-        other => other.into(),
+        other => crate::errors::about(format!("run {id}"), other),
     }
 }
 

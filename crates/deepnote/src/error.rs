@@ -29,11 +29,15 @@ pub enum Error {
         /// Where the key came from, when the client knows (see [`crate::Credentials`]).
         key_source: Option<crate::credentials::KeySource>,
     },
-    /// 404: no such project, notebook or run (or nothing to return yet).
-    #[error("not found (404): {message}")]
+    /// No such project, notebook or run (or nothing to return yet): a 404, or the live API's
+    /// 400 `Notebook not found` for a run of a missing notebook. The message shows the status
+    /// the server sent.
+    #[error("not found ({}): {message}", .status.as_u16())]
     NotFound {
         /// The server's message.
         message: String,
+        /// The status the server answered with (404, or 400 where the live API says so).
+        status: StatusCode,
     },
     /// 429: too many requests, even after the client's own retries.
     #[error("rate limited (429){}: {message}", fmt_retry_after(.retry_after))]
@@ -136,13 +140,12 @@ pub enum Error {
     /// The request did not get an answer: connection refused or reset, timeout, TLS.
     #[error("transport error: {0}")]
     Transport(#[source] reqwest::Error),
+    /// A local file or folder could not be read or written; the message names the path.
+    #[error("filesystem error: {0}")]
+    Filesystem(String),
     /// The answer could not be understood (a body that breaks the spec, a repeated page token).
     #[error("cannot decode the answer: {0}")]
     Decode(String),
-    /// A local file or folder could not be read or written; the message names it and says
-    /// why (the operating system's reason).
-    #[error("{0}")]
-    Local(String),
 }
 
 fn fmt_retry_after(after: &Option<Duration>) -> String {
@@ -199,7 +202,7 @@ impl Error {
         match self {
             Error::Unauthorized { .. } => Some(StatusCode::UNAUTHORIZED),
             Error::Forbidden { .. } => Some(StatusCode::FORBIDDEN),
-            Error::NotFound { .. } => Some(StatusCode::NOT_FOUND),
+            Error::NotFound { status, .. } => Some(*status),
             Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
             Error::Api { status, .. } => Some(*status),
             Error::WouldOverwrite(_) => Some(StatusCode::CONFLICT),
@@ -271,7 +274,7 @@ pub(crate) fn from_status(
             message,
             key_source: None,
         },
-        404 => Error::NotFound { message },
+        404 => Error::NotFound { message, status },
         429 => Error::RateLimited {
             retry_after,
             message,
@@ -321,7 +324,8 @@ mod tests {
         assert_eq!(e.status(), Some(StatusCode::TOO_MANY_REQUESTS));
         assert!(e.to_string().contains("retry after 2s"), "{e}");
         let e = from_status(StatusCode::NOT_FOUND, String::new(), None);
-        assert!(matches!(&e, Error::NotFound { message } if message == "404 Not Found"));
+        assert!(matches!(&e, Error::NotFound { message, .. } if message == "404 Not Found"));
+        assert_eq!(e.to_string(), "not found (404): 404 Not Found");
         assert!(!e.is_retryable());
         let e = from_status(StatusCode::CONFLICT, "suspended".into(), None);
         assert!(matches!(e, Error::Api { status, .. } if status == StatusCode::CONFLICT));

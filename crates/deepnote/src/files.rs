@@ -324,7 +324,7 @@ pub(crate) fn io_error(what: &str, path: &Path, e: std::io::Error) -> Error {
     local_error(format!("{what} {}: {e}", path.display()))
 }
 
-/// A local file or writer failed.
+/// A local file or writer failed: a filesystem error, not the API's nor an argument's.
 fn local_error(message: String) -> Error {
-    Error::Local(message)
+    Error::Filesystem(message)
 }

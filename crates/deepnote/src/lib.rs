@@ -137,6 +137,7 @@ mod snapshot;
 mod surface_ids;
 mod sync;
 mod sync_state;
+mod timezone;
 mod wait;
 
 pub use blocks::{Block, BlockType, BlocksApi, CreateBlock, CreatedBlock, Placement, UpdateBlock};
@@ -184,6 +185,7 @@ pub use sync::{
     Change, NotebookChange, OnConflict, ProjectAction, ProjectPlan, SYNC_STATE_FILE, SyncApi,
     SyncDirection, SyncPlan, SyncRequest,
 };
+pub use timezone::TimeZone;
 pub use wait::{Wait, WaitPolicy};
 
 /// The low-level client this crate is built on, for anything it does not cover.

@@ -67,21 +67,28 @@ impl<'a> NotebooksApi<'a> {
     }
 
     /// The notebook's input blocks: what a run's inputs may name, and what each takes.
-    /// `None` when the server does not say (the original API answers no inputs); a notebook
-    /// without input blocks may also answer `None`.
+    /// `None` when the server does not say (the original API answers no inputs); an empty list
+    /// when it lists the notebook's blocks and none is an input block.
     pub async fn inputs(&self, id: impl Into<NotebookId>) -> Result<Option<Vec<NotebookInput>>> {
         let answer = self.read(id.into()).await?;
         // Read through JSON, so the inputs are found under whatever type the generated
         // client gives the notebook.
         let json = serde_json::to_value(&answer)
             .map_err(|e| Error::Decode(format!("the notebook cannot be read: {e}")))?;
-        let Some(list) = json
-            .get("notebook")
-            .unwrap_or(&json)
-            .get("inputs")
-            .and_then(serde_json::Value::as_array)
-        else {
-            return Ok(None);
+        let notebook = json.get("notebook").unwrap_or(&json);
+        let Some(list) = notebook.get("inputs").and_then(serde_json::Value::as_array) else {
+            // The live API lists `inputs` only when there are some: blocks without an input
+            // block mean none, so a run's inputs can be routed away from this notebook. An
+            // empty notebook (no blocks listed) says nothing either way.
+            let blocks = notebook.get("blocks").and_then(serde_json::Value::as_array);
+            let no_inputs = blocks.is_some_and(|blocks| {
+                !blocks.iter().any(|b| {
+                    b.get("type")
+                        .and_then(serde_json::Value::as_str)
+                        .is_some_and(|t| t.starts_with("input-"))
+                })
+            });
+            return Ok(no_inputs.then(Vec::new));
         };
         Ok(Some(
             list.iter().filter_map(NotebookInput::from_json).collect(),

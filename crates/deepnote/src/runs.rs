@@ -422,6 +422,34 @@ impl<'a> RunsApi<'a> {
         crate::snapshot::fetch(self.client, id, delivery).await
     }
 
+    /// The inputs each of several notebooks' runs gets: each notebook's input blocks are read
+    /// (once per notebook) and every input goes only to the notebooks that define it, its
+    /// value checked against each. An input none of them defines is an
+    /// [`Error::InvalidInput`]. A notebook whose inputs cannot be read gets every input (the
+    /// server checks them).
+    pub async fn route_inputs(
+        &self,
+        notebooks: &[NotebookId],
+        inputs: &std::collections::BTreeMap<String, InputValue>,
+    ) -> Result<Vec<std::collections::BTreeMap<String, InputValue>>> {
+        if inputs.is_empty() {
+            return Ok(vec![inputs.clone(); notebooks.len()]);
+        }
+        let mut read: std::collections::HashMap<
+            &NotebookId,
+            Option<Vec<crate::inputs::NotebookInput>>,
+        > = std::collections::HashMap::new();
+        let mut known = Vec::with_capacity(notebooks.len());
+        for notebook in notebooks {
+            if !read.contains_key(notebook) {
+                let inputs = known_inputs(self.client, notebook).await;
+                read.insert(notebook, inputs);
+            }
+            known.push(read[notebook].clone());
+        }
+        crate::inputs::route(inputs, &known)
+    }
+
     /// Start and wait for many runs with bounded concurrency; see [`RunMany`].
     pub fn run_many(&self, requests: impl IntoIterator<Item = RunRequest>) -> RunMany {
         RunMany::new(self.client.clone(), requests.into_iter().collect())
@@ -529,14 +557,15 @@ pub(crate) async fn send_create(client: &Client, request: &RunRequest) -> Result
 
 /// The live API answers a run of a notebook that does not exist with 400 `Notebook not found`
 /// (its 404 there means the key's owner left the workspace); the original spec's servers
-/// answer 404. Both are [`Error::NotFound`], so callers see one error for one cause.
+/// answer 404. Both are [`Error::NotFound`], so callers see one error for one cause; its
+/// status stays the one the server sent.
 fn missing_notebook(error: Error) -> Error {
     match error {
         Error::Api { status, message }
             if status == reqwest::StatusCode::BAD_REQUEST
                 && message.to_ascii_lowercase().contains("notebook not found") =>
         {
-            Error::NotFound { message }
+            Error::NotFound { message, status }
         }
         other => other,
     }

@@ -4,11 +4,13 @@
 //! ([`SchedulesApi::list`], evidence `docs`; [`SchedulesApi::create`], `docs-partial`: its
 //! answer is not visible). How the two relate on the server is not known.
 //!
-//! A cron expression is checked before anything is sent ([`Cron::parse`]).
+//! A cron expression and a time zone are checked before anything is sent ([`Cron::parse`],
+//! [`TimeZone::parse`]).
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::NotebookId;
+use crate::timezone::TimeZone;
 use chrono::{DateTime, Utc};
 use deepnote_api::types;
 use std::fmt;
@@ -198,6 +200,8 @@ pub struct Schedule {
     pub cron: Option<String>,
     /// Its time zone, when the server said.
     pub timezone: Option<String>,
+    /// When it runs next, when the server said (and as it said it).
+    pub next_run_at: Option<String>,
     /// The object as the server sent it.
     pub raw: serde_json::Map<String, serde_json::Value>,
 }
@@ -210,6 +214,7 @@ impl serde::Serialize for Schedule {
             ("notebookId", opt(&self.notebook_id)),
             ("cron", opt(&self.cron)),
             ("timezone", opt(&self.timezone)),
+            ("nextRunAt", opt(&self.next_run_at)),
         ];
         crate::raw_fields::serialize(s, &known, &self.raw)
     }
@@ -223,6 +228,7 @@ impl Schedule {
             notebook_id: text("notebookId").map(NotebookId::new),
             cron: text("cron"),
             timezone: text("timezone"),
+            next_run_at: text("nextRunAt"),
             raw,
         }
     }
@@ -257,23 +263,22 @@ impl<'a> SchedulesApi<'a> {
         }
     }
 
-    /// Every schedule of the notebook, oldest first (the list is complete: no pages).
+    /// Every schedule of the notebook, oldest first (the list is complete: no pages). Each
+    /// keeps every field the server answered (`id`, `nextRunAt`, ...) in its `raw`.
     pub async fn list(&self, notebook: impl Into<NotebookId>) -> Result<Vec<Schedule>> {
         let notebook = notebook.into();
         let answer = self
             .client
             .api()
-            .list_schedules()
-            .notebook_id(notebook.checked()?)
-            .send()
+            .list_schedules_with(notebook.checked()?)
             .await
             .map_err(|e| self.client.api_error(e))?;
-        answer
-            .into_inner()
-            .schedules
-            .into_iter()
-            .map(|s| match serde_json::to_value(s) {
-                Ok(serde_json::Value::Object(o)) => Ok(Schedule::from_object(o)),
+        let Some(serde_json::Value::Array(list)) = answer.into_inner().remove("schedules") else {
+            return Err(Error::Decode("the answer holds no `schedules` list".into()));
+        };
+        list.into_iter()
+            .map(|s| match s {
+                serde_json::Value::Object(o) => Ok(Schedule::from_object(o)),
                 _ => Err(Error::Decode("a schedule that is not an object".into())),
             })
             .collect()
@@ -281,12 +286,9 @@ impl<'a> SchedulesApi<'a> {
 }
 
 fn checked_timezone(timezone: Option<String>) -> Result<Option<String>> {
-    match timezone {
-        Some(tz) if tz.trim().is_empty() => {
-            Err(Error::InvalidArgument("the time zone is empty".into()))
-        }
-        other => Ok(other),
-    }
+    timezone
+        .map(|tz| TimeZone::parse(&tz).map(String::from))
+        .transpose()
 }
 
 /// The notebook's one schedule to set; from [`SchedulesApi::upsert`]. Await it or `send`.
@@ -300,8 +302,10 @@ pub struct UpsertSchedule {
 }
 
 impl UpsertSchedule {
-    /// The IANA time zone the cron is read in (`Europe/Prague`); the server's default (UTC in
-    /// Deepnote's CLI) when not given. Passed through as given.
+    /// The IANA time zone the cron is read in (`Europe/Prague`, or a [`TimeZone`]); the
+    /// server's default (UTC in Deepnote's CLI) when not given. Checked against the IANA
+    /// database before sending: an unknown zone is an [`Error::InvalidArgument`] naming it and
+    /// the nearest valid names.
     pub fn timezone(mut self, timezone: impl Into<String>) -> Self {
         self.timezone = Some(timezone.into());
         self
@@ -361,7 +365,7 @@ pub struct CreateSchedule {
 }
 
 impl CreateSchedule {
-    /// The IANA time zone the cron is read in; passed through as given.
+    /// The IANA time zone the cron is read in; checked as [`UpsertSchedule::timezone`] is.
     pub fn timezone(mut self, timezone: impl Into<String>) -> Self {
         self.timezone = Some(timezone.into());
         self

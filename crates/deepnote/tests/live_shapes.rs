@@ -426,12 +426,16 @@ async fn error_bodies_with_message_or_error_keep_their_text() {
         );
     let client = common::stub_client(&common::stub(app).await);
     // The live 400 `Notebook not found` is the original's 404: one error for one cause.
+    // ... but the status is the one the server sent, so the message does not misreport it.
     match client.runs().create(NB).await {
-        Err(Error::NotFound { message }) => assert_eq!(message, "Notebook not found"),
+        Err(e @ Error::NotFound { .. }) => {
+            assert_eq!(e.status(), Some(deepnote::StatusCode::BAD_REQUEST));
+            assert_eq!(e.to_string(), "not found (400): Notebook not found");
+        }
         other => panic!("{other:?}"),
     }
     match client.projects().get(PROJECT).await {
-        Err(Error::NotFound { message }) => assert_eq!(message, "Project not found"),
+        Err(Error::NotFound { message, .. }) => assert_eq!(message, "Project not found"),
         other => panic!("{other:?}"),
     }
 }

@@ -58,7 +58,7 @@ async fn projects_are_created_read_listed_and_deleted() {
 
     client.projects().delete(&created.id).await.unwrap();
     match client.projects().get(&created.id).await {
-        Err(Error::NotFound { message }) => assert!(!message.is_empty()),
+        Err(Error::NotFound { message, .. }) => assert!(!message.is_empty()),
         other => panic!("expected NotFound, got {other:?}"),
     }
     assert!(matches!(

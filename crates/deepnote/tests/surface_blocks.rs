@@ -175,7 +175,7 @@ async fn error_statuses_are_typed() {
     let c = s.client();
     let e = c.blocks().get("b1").await.unwrap_err();
     assert!(
-        matches!(&e, Error::NotFound { message } if message == "block not found"),
+        matches!(&e, Error::NotFound { message, .. } if message == "block not found"),
         "{e}"
     );
     let e = c.blocks().update("b1").content("x").await.unwrap_err();

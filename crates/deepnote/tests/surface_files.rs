@@ -182,8 +182,8 @@ async fn upload_errors_and_bad_arguments() {
         .from_path("/definitely/not/here")
         .await
         .unwrap_err();
-    // A local file's failure is a local error naming the file, not an "invalid argument".
-    assert!(matches!(e, Error::Local(_)), "{e}");
+    // A local file's failure is a filesystem error naming the file, not an "invalid argument".
+    assert!(matches!(e, Error::Filesystem(_)), "{e}");
     assert!(e.to_string().contains("/definitely/not/here"), "{e}");
     assert!(!e.to_string().contains("invalid argument"), "{e}");
     assert_eq!(s.requests().len(), before, "nothing sent");

@@ -49,15 +49,20 @@ pub fn parse_ids(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// One row of the summary.
+/// One row of the summary: what a pipeline reads of each run (see [`crate::report`]).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Row {
     notebook_id: String,
     run_id: Option<String>,
     status: String,
+    created_at: Option<chrono::DateTime<chrono::Utc>>,
+    completed_at: Option<chrono::DateTime<chrono::Utc>>,
     error: Option<String>,
     snapshot: Option<String>,
+    /// True for a run the CLI stopped watching (a timeout); unknown (`null`) for one it
+    /// never heard of before Ctrl-C.
+    still_running: Option<bool>,
 }
 
 const COLUMNS: &[Column] = &[
@@ -92,9 +97,16 @@ pub async fn run(
     };
     snapshot.prepare()?;
     let values = inputs::of(args.input_file.as_deref(), &args.inputs)?;
+    // Each input goes only to the notebooks that define it; one none defines stops here.
+    let ids: Vec<deepnote::NotebookId> = notebooks
+        .iter()
+        .map(|nb| deepnote::NotebookId::new(nb.as_str()))
+        .collect();
+    let routed = client.runs().route_inputs(&ids, &values).await?;
     let requests: Vec<RunRequest> = notebooks
         .iter()
-        .map(|nb| request(args, nb, &values))
+        .zip(&routed)
+        .map(|(nb, values)| request(args, nb, values))
         .collect();
     let mut policy = WaitPolicy::default();
     policy.deadline = args.wait.timeout.0;
@@ -111,6 +123,9 @@ pub async fn run(
         .wait_policy(policy)
         .stream();
     let mut rows: Vec<Option<Row>> = (0..total).map(|_| None).collect();
+    // JSON Lines prints each run as it ends; the other formats print the list in order.
+    let streaming = ctx.out.format() == crate::output::OutputFormat::Jsonl;
+    let mut printed = vec![false; total];
     let mut worst = Exit::Success;
     let stopped = crate::signals::stopped();
     tokio::pin!(stopped);
@@ -122,6 +137,24 @@ pub async fn run(
                 None => break,
             },
             signal = &mut stopped => {
+                // What ended before the signal is printed; the rest as not known to have ended.
+                let why = format!("stopped watching ({}) before it ended", signal.name());
+                for (index, row) in rows.into_iter().enumerate() {
+                    let row = row.unwrap_or_else(|| Row {
+                        notebook_id: notebooks[index].clone(),
+                        run_id: None,
+                        status: "unknown".to_string(),
+                        created_at: None,
+                        completed_at: None,
+                        error: Some(why.clone()),
+                        snapshot: None,
+                        still_running: None,
+                    });
+                    if !(streaming && printed[index]) {
+                        ctx.out.list_item(&row)?;
+                    }
+                }
+                ctx.out.finish_list(COLUMNS, "runs")?;
                 return Err(CliError::new(
                     signal.exit(),
                     format!(
@@ -190,16 +223,27 @@ pub async fn run(
                 .map_or_else(String::new, |id| format!("run {id} ")),
             duration::human(started.elapsed())
         ));
-        rows[outcome.index] = Some(Row {
+        let timed_out = status == "timed out";
+        let row = Row {
             notebook_id: notebook,
             run_id,
             status,
+            created_at: finished.as_ref().and_then(|r| r.created_at),
+            completed_at: finished.as_ref().and_then(|r| r.finished_at),
             error,
             snapshot: saved.map(|p| p.display().to_string()),
-        });
+            still_running: Some(timed_out),
+        };
+        if streaming {
+            ctx.out.list_item(&row)?;
+            printed[outcome.index] = true;
+        }
+        rows[outcome.index] = Some(row);
     }
-    for row in rows.into_iter().flatten() {
-        ctx.out.list_item(&row)?;
+    if !streaming {
+        for row in rows.into_iter().flatten() {
+            ctx.out.list_item(&row)?;
+        }
     }
     ctx.out.finish_list(COLUMNS, "runs")?;
     match worst {

@@ -69,9 +69,13 @@ pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) 
             let notebook = client.notebooks().get(notebook).await?;
             Ok(ctx.out.item(&notebook)?)
         }
-        NotebooksCommand::Create { project, name } => {
+        NotebooksCommand::Create {
+            project,
+            name,
+            name_flag,
+        } => {
             let mut request = client.notebooks().create(project);
-            if let Some(name) = name {
+            if let Some(name) = name.or(name_flag) {
                 request = request.name(name);
             }
             let notebook = request.send().await?;

@@ -26,7 +26,7 @@ pub async fn run(ctx: &mut Context, client: &Client, mut args: RunArgs) -> CliRe
         Ok(handle) => handle,
         Err(error) => {
             watch::report_not_started(&notebook, &error);
-            return Err(error.into());
+            return Err(crate::errors::about(subject(&notebook, &args), error));
         }
     };
     ctx.note(format!(
@@ -38,6 +38,16 @@ pub async fn run(ctx: &mut Context, client: &Client, mut args: RunArgs) -> CliRe
         return Ok(ctx.out.item(&handle)?);
     }
     watch::wait_and_report(ctx, client, handle.wait(), &notebook, &args.wait, &snapshot).await
+}
+
+/// What a refused start concerns: the notebook, and the blocks `--block` named (the server's
+/// "Block not found in notebook" names neither).
+pub(crate) fn subject(notebook: &str, args: &RunArgs) -> String {
+    if args.blocks.is_empty() {
+        format!("notebook {notebook}")
+    } else {
+        format!("notebook {notebook} (--block {})", args.blocks.join(", "))
+    }
 }
 
 /// `--snapshot-out`, else `--no-snapshot`, else Deepnote's `snapshots/` directory.

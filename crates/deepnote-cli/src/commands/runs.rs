@@ -14,7 +14,12 @@ pub async fn run(ctx: &mut Context, client: &Client, command: RunsCommand) -> Cl
             let id = RunId::parse(&run)?;
             let target = Target::from_flag(snapshot_out.as_deref(), Target::Nowhere);
             target.prepare()?;
-            let run = client.runs().get(id).send().await?;
+            let run = client
+                .runs()
+                .get(id)
+                .send()
+                .await
+                .map_err(|e| crate::errors::about(format!("run {id}"), e))?;
             if target.leaves_stdout_free() {
                 ctx.out.item(&run)?;
             }
@@ -38,7 +43,8 @@ pub async fn run(ctx: &mut Context, client: &Client, command: RunsCommand) -> Cl
             let target = Target::from_flag(wait.snapshot_out.as_deref(), Target::Nowhere);
             target.prepare()?;
             let follow = client.runs().wait(id);
-            watch::wait_and_report(ctx, client, follow, "(unknown notebook)", &wait, &target).await
+            watch::wait_and_report(ctx, client, follow, watch::UNKNOWN_NOTEBOOK, &wait, &target)
+                .await
         }
     }
 }
