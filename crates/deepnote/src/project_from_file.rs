@@ -79,7 +79,7 @@ impl From<CreateFromDocumentError> for Error {
                 let message = e.to_string();
                 match e.error {
                     Error::Api { status, .. } => Error::Api { status, message },
-                    Error::NotFound { .. } => Error::NotFound { message },
+                    Error::NotFound { status, .. } => Error::NotFound { status, message },
                     Error::InvalidArgument(_) => Error::InvalidArgument(message),
                     _ => Error::Api {
                         status: reqwest::StatusCode::INTERNAL_SERVER_ERROR,

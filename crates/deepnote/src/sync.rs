@@ -299,8 +299,9 @@ fn naming(error: Error, subject: &str) -> Error {
             status,
             message: format!("{subject}: {message}"),
         },
-        Error::NotFound { message } => Error::NotFound {
+        Error::NotFound { message, status } => Error::NotFound {
             message: format!("{subject}: {message}"),
+            status,
         },
         Error::InvalidArgument(m) => Error::InvalidArgument(format!("{subject}: {m}")),
         Error::Decode(m) => Error::Decode(format!("{subject}: {m}")),
