@@ -55,8 +55,13 @@ pub async fn create(
     let project = &created.project_id;
     let old_project = doc.project_id()?.map(|p| p.to_string()).unwrap_or_default();
     let mut renames = HashMap::from([(old_project.clone(), project.to_string())]);
+    // Blocks too: they were made through the blocks API under ids Deepnote chose, and the
+    // next push compares the file with Deepnote block by block.
     for nb in &created.notebooks {
         renames.insert(nb.source_id.clone(), nb.id.to_string());
+        for (source, id) in &nb.block_ids {
+            renames.insert(source.clone(), id.to_string());
+        }
     }
     let target = created
         .notebooks
@@ -69,7 +74,17 @@ pub async fn create(
                  is {local_notebook}"
             ))
         })?;
-    match record(path, &doc.content, &renames) {
+    let recorded = match client.projects().export(project.clone()).await {
+        // The file's base (`modifiedAt`, the blocks' `contentHash`) is the example's: moved to
+        // what the new project holds, or the next push would name every block a change made
+        // in Deepnote.
+        Ok(export) => match export.modified_at() {
+            Ok(Some(at)) => record(path, &doc.content, &renames, Some(&at)),
+            _ => record(path, &doc.content, &renames, None),
+        },
+        Err(_) => record(path, &doc.content, &renames, None),
+    };
+    match recorded {
         Ok(()) => ctx.note(format!(
             "created project {project} from {file} ({} notebook(s)); {file} now names it \
              (project.id {old_project} -> {project}, and its notebooks' ids), so the next --push \
@@ -94,8 +109,22 @@ pub async fn create(
 /// Rewrites the file with the new ids, checking first that the rewrite changed nothing but
 /// them (a block's content that happens to hold an `id:` line would otherwise be touched):
 /// written to a temporary file beside it, then renamed over it.
-fn record(path: &Path, text: &str, renames: &HashMap<String, String>) -> Result<(), String> {
-    let (new_text, _) = crate::file_ids::rewrite(text, renames);
+fn record(
+    path: &Path,
+    text: &str,
+    renames: &HashMap<String, String>,
+    modified_at: Option<&str>,
+) -> Result<(), String> {
+    let (mut new_text, _) = crate::file_ids::rewrite(text, renames);
+    if let Some(at) = modified_at {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        new_text = deepnote::rebased(&DeepnoteDocument::new(name, new_text), at)
+            .map_err(|e| e.to_string())?
+            .content;
+    }
     let before = blocks_of(text)?;
     let after = blocks_of(&new_text)?;
     if before != after {

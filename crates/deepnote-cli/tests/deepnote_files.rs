@@ -209,22 +209,56 @@ fn run_file_push_creates_the_missing_project_and_records_its_ids() {
     let project = text(&doc["project"]["id"]);
     let notebook = text(&doc["project"]["notebooks"][0]["id"]);
     assert_ne!(notebook, "inline-notebook-001");
-    // Only the two id lines changed.
+    // Only ids Deepnote gave (the project's, the notebook's, each block's and the references
+    // to them) and the base the next push compares with (`modifiedAt`) changed: every other
+    // line, each block's content among them, is as it was.
+    assert_eq!(original.lines().count(), recorded.lines().count());
     let changed: Vec<(&str, &str)> = original
         .lines()
         .zip(recorded.lines())
         .filter(|(a, b)| a != b)
         .collect();
-    assert_eq!(
-        changed,
-        [
-            ("  id: inline-outputs-example", &*format!("  id: {project}")),
-            (
-                "      id: inline-notebook-001",
-                &*format!("      id: {notebook}")
-            ),
-        ]
-    );
+    assert!(changed.contains(&("  id: inline-outputs-example", &*format!("  id: {project}"))));
+    assert!(changed.contains(&(
+        "      id: inline-notebook-001",
+        &*format!("      id: {notebook}")
+    )));
+    let blocks = [
+        "intro-block-id",
+        "print-block-id",
+        "calc-block-id",
+        "greeting-block-id",
+    ];
+    for (old, new) in &changed {
+        let key = |line: &str| {
+            line.trim_start()
+                .split(':')
+                .next()
+                .unwrap_or("")
+                .to_string()
+        };
+        assert_eq!(key(old), key(new), "{old} -> {new}");
+        match key(old).as_str() {
+            "modifiedAt" => {}
+            "id" => {
+                let old_id = old.trim_start().trim_start_matches("id:").trim();
+                assert!(
+                    ["inline-outputs-example", "inline-notebook-001"].contains(&old_id)
+                        || blocks.contains(&old_id),
+                    "{old} -> {new}"
+                );
+            }
+            _ => panic!("a line other than an id or the base changed: {old} -> {new}"),
+        }
+    }
+    // Outputs keep the metadata they were saved with (`cellId`, `__deepnoteBlockId`).
+    for block in blocks {
+        let line = format!("id: {block}");
+        assert!(
+            !recorded.lines().any(|l| l.trim() == line),
+            "{block} was not replaced by Deepnote's id"
+        );
+    }
     let got = json(emu.cmd().args(["projects", "get", &project, "-o", "json"]));
     let names: Vec<&str> = got["notebooks"]
         .as_array()
