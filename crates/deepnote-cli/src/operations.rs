@@ -48,16 +48,10 @@ pub const OPERATIONS: &[(&str, &str)] = &[
 /// drift test accepts these as missing, and fails once one of them gets a command (so the list
 /// cannot outlive the work).
 const PENDING: &[(&str, &str)] = &[
-    (
-        "createStreamlitApp",
-        "issue 19: deepnote apps create / streamlit publish",
-    ),
+    ("createStreamlitApp", "issue 19: deepnote apps create / streamlit publish"),
     ("listStreamlitApps", "issue 19: deepnote apps list"),
     ("getStreamlitAppStatus", "issue 19: deepnote apps status"),
-    (
-        "updateProject",
-        "issue 19: deepnote projects update / static-site access",
-    ),
+    ("updateProject", "issue 19: deepnote projects update / static-site access"),
 ];
 
 /// The command for an operation id, if one exposes it.
