@@ -128,9 +128,11 @@ impl RateLimited {
         response
     }
 
-    /// A 429 made by the client for a request it did not send, in the shape of the server's.
+    /// A 429 made by the client for a request it did not send, in the shape of the server's;
+    /// its message is short, as [`ApiErrorExt::rate_limit`] holds the rest.
     pub(crate) fn answer(&self) -> reqwest::Response {
-        let body = serde_json::json!({ "message": self.to_string() }).to_string();
+        let message = "held back by the client: the rate limit's window is spent";
+        let body = serde_json::json!({ "message": message }).to_string();
         let mut answer = http::Response::new(bytes::Bytes::from(body));
         *answer.status_mut() = StatusCode::TOO_MANY_REQUESTS;
         let headers = answer.headers_mut();

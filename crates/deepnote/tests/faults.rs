@@ -36,7 +36,7 @@ async fn run_many_slows_down_on_429_and_starts_each_run_once() {
         // meet the limit, and this is about meeting it.
         rate_limit: Some(RateLimit {
             headers: RateLimitHeaders::parse("retry-after").unwrap(),
-            ..RateLimit::new(25, Duration::from_millis(500))
+            ..RateLimit::new(10, Duration::from_millis(500))
         }),
         ..Faults::none()
     });
