@@ -138,7 +138,8 @@ async fn send(
                     let held = RateLimited {
                         asked: Some(wait),
                         deadline_left: Some(left),
-                        sent: false,
+                        // A retry held back: its first attempt did reach the server.
+                        sent: attempt > 1,
                     };
                     return finish(attempt, Ok(held.answer()));
                 }

@@ -11,8 +11,8 @@
 //!   spent by other requests of the same key: the floor is the time the window had left.
 //!
 //! Each row gives the requests the emulator saw, the 429s among them, the time, and the floor:
-//! requests over the rate (for `list`, the time the spent window had left). These runs take
-//! minutes of real time.
+//! the requests it took (429s left out) over the rate (for `list`, the time the spent window
+//! had left). These runs take minutes of real time.
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -245,12 +245,13 @@ fn sync(emulator: &Path, ours_bin: &Path, theirs: &Path, work: &Path) -> Result<
     rows.push(Row {
         case: format!("{case} ({files} files)"),
         client: "ours",
-        ok: ok && files == PROJECTS,
+        // Each project holds the notebook made here and the one a new project starts with.
+        ok: ok && files >= PROJECTS,
         requests,
         refused,
         most_refused: most,
         secs,
-        floor: floor(requests, RATE),
+        floor: floor(requests - refused, RATE),
     });
 
     eprintln!("bench: Deepnote's CLI 0.10.0: deepnote sync ({PROJECTS} projects, {RATE}/60 s)");
@@ -277,12 +278,12 @@ fn sync(emulator: &Path, ours_bin: &Path, theirs: &Path, work: &Path) -> Result<
     rows.push(Row {
         case: format!("{case} ({files} files)"),
         client: "Deepnote's CLI 0.10.0",
-        ok: ok && files == PROJECTS,
+        ok: ok && files >= PROJECTS,
         requests,
         refused,
         most_refused: most,
         secs,
-        floor: floor(requests, RATE),
+        floor: floor(requests - refused, RATE),
     });
     Ok(rows)
 }
@@ -342,7 +343,7 @@ fn many(emulator: &Path, ours_bin: &Path, work: &Path) -> Result<Row> {
         // Every create has the same method and path: the count says nothing of one request.
         most_refused: most.min(refused),
         secs,
-        floor: floor(requests, RATE),
+        floor: floor(requests - refused, RATE),
     })
 }
 
