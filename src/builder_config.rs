@@ -2,9 +2,11 @@
 
 use crate::base_url::{BaseUrls, InvalidBaseUrl};
 use crate::generated::Client;
+use crate::pace::{Observer, Pacer, RateLimitWait};
 use crate::retry::RetryPolicy;
 use crate::secret::ApiKey;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The default time one attempt may take, from connect to the last byte of the body.
@@ -18,6 +20,8 @@ pub struct ClientState {
     pub(crate) api_key: ApiKey,
     pub(crate) bases: BaseUrls,
     pub(crate) retry: RetryPolicy,
+    /// The rate-limit pace every request of the client and its clones takes its turn from.
+    pub(crate) pacer: Arc<Pacer>,
 }
 
 impl ClientState {
@@ -40,7 +44,6 @@ impl ClientState {
 /// Builds a [`Client`]. Only the key is required: given to [`ClientBuilder::new`], or to
 /// [`ClientBuilder::api_key`] after `default()` (for code that settles the other settings
 /// before it knows the key, as the `deepnote` crate's builder does).
-#[derive(Debug)]
 pub struct ClientBuilder {
     api_key: Option<ApiKey>,
     bases: Result<BaseUrls, InvalidBaseUrl>,
@@ -50,6 +53,22 @@ pub struct ClientBuilder {
     user_agent: String,
     http: Option<reqwest::Client>,
     allow_insecure_http: bool,
+    on_rate_limit_wait: Option<Observer>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key)
+            .field("bases", &self.bases)
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("user_agent", &self.user_agent)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("on_rate_limit_wait", &self.on_rate_limit_wait.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for ClientBuilder {
@@ -64,6 +83,7 @@ impl Default for ClientBuilder {
             user_agent: concat!("deepnote-api-rust/", env!("CARGO_PKG_VERSION")).to_string(),
             http: None,
             allow_insecure_http: false,
+            on_rate_limit_wait: None,
         }
     }
 }
@@ -131,6 +151,19 @@ impl ClientBuilder {
         self
     }
 
+    /// Call `observer` as each wait for the server's rate limit begins (once per pause, by the
+    /// first request that meets it; not for the spacing of paced requests): to show it in a
+    /// progress line ("rate limited by Deepnote: waiting 38 s"). The same wait is also logged
+    /// as a tracing event at INFO level. The function runs on the request's task: keep it
+    /// short.
+    pub fn on_rate_limit_wait(
+        mut self,
+        observer: impl Fn(&RateLimitWait) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_rate_limit_wait = Some(Arc::new(observer));
+        self
+    }
+
     /// Check the settings and build the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let api_key = self.api_key.ok_or(BuildError::NoApiKey)?;
@@ -152,6 +185,7 @@ impl ClientBuilder {
             api_key,
             bases,
             retry: self.retry,
+            pacer: Arc::new(Pacer::observed(self.on_rate_limit_wait)),
         };
         Ok(Client::new_with_client(&base, http, state))
     }

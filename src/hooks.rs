@@ -5,12 +5,14 @@
 //! every error body the `ErrorResponse` shape, evens out the envelope of answers the two
 //! references wrap differently, and records one tracing span per operation.
 
+use crate::error::RateLimited;
 use crate::generated::Client;
+use crate::pace::Pacer;
 use crate::retry::{self, Verdict};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
-use reqwest::{Method, Request, Response, ResponseBuilderExt};
-use std::time::{Duration, Instant};
+use reqwest::{Method, Request, Response, ResponseBuilderExt, StatusCode};
+use std::time::Instant;
 use tracing::Instrument;
 
 /// The operation id (as progenitor names it) of the one call that lives under `/v1`.
@@ -39,9 +41,15 @@ impl ClientHooks<crate::ClientState> for Client {
             latency_ms = tracing::field::Empty,
         );
         let operation = crate::Operation::by_method(info.operation_id);
-        send(self.client(), request, &state.retry, operation)
-            .instrument(span)
-            .await
+        send(
+            self.client(),
+            request,
+            &state.retry,
+            Some(&state.pacer),
+            operation,
+        )
+        .instrument(span)
+        .await
     }
 }
 
@@ -61,9 +69,15 @@ impl Client {
     /// per this client's policy or the [`crate::with_retry_policy`] in force, the body read
     /// whole, and an error answer as [`ApiError::ErrorResponse`](crate::ApiError) with the
     /// `ErrorResponse` shape, its status and `Retry-After` kept. The request goes as it is:
-    /// no bearer header is added (its URL may be another origin's) and no base is applied.
+    /// no bearer header is added (its URL may be another origin's) and no base is applied. A
+    /// request to one of this client's bases takes its turn from the client's rate-limit pace;
+    /// one elsewhere (a download URL) does not, as another origin's limit is not Deepnote's.
     pub async fn send_request(&self, request: Request) -> Result<Response, crate::ApiError> {
-        let response = send(self.client(), request, &self.inner().retry, None)
+        let state = self.inner();
+        let url = request.url().as_str();
+        let ours = url.starts_with(state.bases.v2()) || url.starts_with(state.bases.v1());
+        let pacer = ours.then_some(&*state.pacer);
+        let response = send(self.client(), request, &state.retry, pacer, None)
             .await
             .map_err(progenitor_client::Error::CommunicationError)?;
         let status = response.status();
@@ -79,14 +93,18 @@ impl Client {
     }
 }
 
-/// Send one request under `policy` (or the [`crate::with_retry_policy`] in force): retried
-/// where that is safe, the whole body read, a non-JSON error body given the `Error` shape.
-/// For one operation of the table, its answer's envelope is evened out and a binary body is
-/// streamed rather than read whole.
+/// Send one request under `policy` (or the [`crate::with_retry_policy`] in force): each
+/// attempt takes its turn from `pacer` (the client's pace, for requests to the API), retried
+/// where that is safe, the whole body read, a non-JSON error body given the `Error` shape. For
+/// one operation of the table, its answer's envelope is evened out and a binary body is
+/// streamed rather than read whole. A 429 that is not retried carries the
+/// [`GAVE_UP`](crate::error::GAVE_UP) header saying why; a request the pace holds back past
+/// the deadline is never sent, and is answered with such a 429 made here.
 async fn send(
     client: &reqwest::Client,
     request: Request,
     policy: &retry::RetryPolicy,
+    pacer: Option<&Pacer>,
     operation: Option<&'static crate::Operation>,
 ) -> reqwest::Result<Response> {
     let span = tracing::Span::current();
@@ -98,36 +116,84 @@ async fn send(
     let policy = retry::in_force(policy);
     let mut request = request;
     let mut attempt = 1u32;
+    let finish = |attempt: u32, outcome: reqwest::Result<Response>| {
+        span.record("attempts", attempt);
+        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        match &outcome {
+            Ok(response) => {
+                span.record("status", response.status().as_u16());
+                tracing::debug!(status = response.status().as_u16(), "answered");
+            }
+            Err(error) => tracing::debug!(error = %error, "failed"),
+        }
+        outcome
+    };
     loop {
+        if let Some(pacer) = pacer {
+            let left = policy.max_elapsed().saturating_sub(started.elapsed());
+            match pacer.slot(left) {
+                Ok(wait) if !wait.is_zero() => policy.backoff().sleep(wait).await,
+                Ok(_) => {}
+                Err(wait) => {
+                    let held = RateLimited {
+                        asked: Some(wait),
+                        deadline_left: Some(left),
+                        // A retry held back: its first attempt did reach the server.
+                        sent: attempt > 1,
+                    };
+                    return finish(attempt, Ok(held.answer()));
+                }
+            }
+        }
         // A body that cannot be cloned (a stream) cannot be sent twice.
         let spare = if attempt < policy.max_attempts() {
             request.try_clone()
         } else {
             None
         };
+        let sent = tokio::time::Instant::now();
         let outcome = send_once(client, request, operation).await;
+        let rate_limited = matches!(&outcome, Ok(r) if r.status() == StatusCode::TOO_MANY_REQUESTS);
         let verdict = match &outcome {
             Ok(response) => retry::judge_status(response.status(), response.headers(), idempotent),
             Err(error) => retry::judge_transport(error, idempotent),
         };
-        let wait = match (verdict, spare) {
-            (Verdict::Retry(after), Some(next)) => {
-                let wait = policy.backoff().delay(attempt, after);
-                (started.elapsed() + wait <= policy.max_elapsed()).then_some((wait, next))
+        let wait = match verdict {
+            // A 429 that says no wait still speaks of a window, seconds long.
+            Verdict::Retry(None) if rate_limited => {
+                let unsaid = retry::unsaid_rate_limit_wait(attempt);
+                Some((policy.delay(attempt, Some(unsaid)), None))
             }
+            Verdict::Retry(asked) => Some((policy.delay(attempt, asked), asked)),
+            Verdict::Done => None,
+        };
+        if let (Some(pacer), Ok(response)) = (pacer, &outcome) {
+            match wait {
+                // Every request of the client waits this one out: the server said so.
+                Some((wait, _)) if rate_limited => pacer.refused(wait, response.headers()),
+                _ if rate_limited => {}
+                _ => pacer.answered(sent, response.headers()),
+            }
+        }
+        let left = policy.max_elapsed().saturating_sub(started.elapsed());
+        let next = match (wait, spare) {
+            (Some((wait, _)), Some(next)) if wait <= left => Some((wait, next)),
             _ => None,
         };
-        let Some((wait, next)) = wait else {
-            span.record("attempts", attempt);
-            span.record("latency_ms", started.elapsed().as_millis() as u64);
-            match &outcome {
-                Ok(response) => {
-                    span.record("status", response.status().as_u16());
-                    tracing::debug!(status = response.status().as_u16(), "answered");
+        let Some((wait, next)) = next else {
+            let outcome = match outcome {
+                Ok(response) if rate_limited => {
+                    let gave_up = RateLimited {
+                        asked: wait.and_then(|(_, asked)| asked),
+                        // Not affordable, or the attempts (or a body sendable once) ran out.
+                        deadline_left: wait.filter(|(w, _)| *w > left).map(|_| left),
+                        sent: true,
+                    };
+                    Ok(gave_up.mark(response))
                 }
-                Err(error) => tracing::debug!(error = %error, "failed"),
-            }
-            return outcome;
+                other => other,
+            };
+            return finish(attempt, outcome);
         };
         match &outcome {
             Ok(response) => tracing::debug!(
@@ -140,7 +206,9 @@ async fn send(
                 tracing::debug!(attempt, error = %error, wait_ms = wait.as_millis() as u64, "retrying")
             }
         }
-        if wait > Duration::ZERO {
+        // A paced 429's wait is the pace's: the next turn comes after it, for every request.
+        let paced_wait = rate_limited && pacer.is_some();
+        if !paced_wait && !wait.is_zero() {
             policy.backoff().sleep(wait).await;
         }
         request = next;

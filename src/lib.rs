@@ -78,15 +78,20 @@ mod hooks;
 mod http_date;
 mod manual;
 mod operations;
+mod pace;
 mod retry;
 mod secret;
 
 pub use base_url::{BaseUrls, DEFAULT_HOST, InvalidBaseUrl, is_loopback, is_secure_or_loopback};
 pub use builder_config::{BuildError, ClientBuilder, ClientState};
 pub use enums::{AccessLevel, ProjectType, RunStatus, StreamlitAppStatus};
-pub use error::{ApiError, ApiErrorExt};
+pub use error::{ApiError, ApiErrorExt, RateLimited};
 pub use generated::*;
 pub use manual::{BodyError, ImportProjectQuery, UploadBody};
 pub use operations::{Base, Envelope, Operation};
-pub use retry::{Backoff, Jitter, RetryPolicy, Sleep, with_retry_policy};
+pub use pace::RateLimitWait;
+pub use retry::{
+    Backoff, DEFAULT_MAX_ELAPSED, DEFAULT_MAX_WAIT, Jitter, RESET_EPOCH_ABOVE, RetryPolicy, Sleep,
+    with_retry_policy,
+};
 pub use secret::{ApiKey, InvalidApiKey};

@@ -3,8 +3,11 @@
 //! GET and DELETE are retried on 429, 502, 503, 504 and transport failures. POST is retried
 //! only where the request provably changed nothing: a connection that never opened, or a 429
 //! (the server refused it). Waits come from one [`Backoff`] (capped exponential with full
-//! jitter, or the server's `Retry-After`); attempts and total time are both bounded. One call
-//! can run under another policy with [`with_retry_policy`].
+//! jitter), unless the server said how long: `Retry-After` (seconds or an HTTP date), else on a
+//! 429 `RateLimit-Reset` (seconds until the window resets; a value larger than a day is read as
+//! a Unix time instead, as some servers send it). A server's wait is capped per wait
+//! ([`RetryPolicy::with_max_wait`]); attempts and total time are both bounded. One call can run
+//! under another policy with [`with_retry_policy`].
 
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
@@ -209,22 +212,37 @@ fn random_u64() -> u64 {
         .finish()
 }
 
-/// How the client retries a failed request. `RetryPolicy::default()` is on (4 attempts,
-/// [`Backoff::default`], 30 s in all); [`RetryPolicy::none`] is off.
+/// The longest one wait the server asks for is honoured by default: Deepnote's rate-limit
+/// window is 60 seconds, so no honest `Retry-After` is longer than that; the 2 seconds on top
+/// cover a whole-second header rounded down and clocks a second apart (an HTTP date, a reset
+/// given as a Unix time). Deepnote's own client caps at 60 s.
+pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(62);
+
+/// How long one call may take in all by default, its waits included: five windows of 60 s, the
+/// most Deepnote's own client waits out (5 retries of at most 60 s).
+pub const DEFAULT_MAX_ELAPSED: Duration = Duration::from_secs(300);
+
+/// How the client retries a failed request. `RetryPolicy::default()` is on (7 attempts: a 429
+/// that says no wait is retried after 1, 2, 4, 8, 16 and 32 s, as Deepnote's own client does,
+/// which covers a whole 60 s window; [`Backoff::default`] for other failures; each wait the
+/// server asks for honoured up to [`DEFAULT_MAX_WAIT`]; [`DEFAULT_MAX_ELAPSED`] in all);
+/// [`RetryPolicy::none`] is off.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
     max_attempts: u32,
     backoff: Backoff,
     max_elapsed: Duration,
+    max_wait: Duration,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
-            max_attempts: 4,
+            max_attempts: 7,
             backoff: Backoff::default(),
-            max_elapsed: Duration::from_secs(30),
+            max_elapsed: DEFAULT_MAX_ELAPSED,
+            max_wait: DEFAULT_MAX_WAIT,
         }
     }
 }
@@ -259,11 +277,26 @@ impl RetryPolicy {
         self
     }
 
-    /// No retry starts after this much time since the first attempt, and no wait (not even a
-    /// server's `Retry-After`) runs past it: the last answer is returned instead.
+    /// The call's deadline: no retry starts after this much time since the call began, and no
+    /// wait (not even one the server asked for, nor one for the rate limit's next free slot)
+    /// runs past it. A wait it cannot afford ends the call at once: the last answer is
+    /// returned, or, when the client itself held the request back, a 429 that says it was
+    /// not sent ([`crate::ApiErrorExt::rate_limit`] tells which).
     pub fn with_max_elapsed(mut self, elapsed: Duration) -> Self {
         self.max_elapsed = elapsed;
         self
+    }
+
+    /// The longest wait honoured of those the server asks for (`Retry-After`,
+    /// `RateLimit-Reset`); a longer one is cut to this (default [`DEFAULT_MAX_WAIT`]).
+    pub fn with_max_wait(mut self, wait: Duration) -> Self {
+        self.max_wait = wait;
+        self
+    }
+
+    /// The longest wait honoured of those the server asks for.
+    pub fn max_wait(&self) -> Duration {
+        self.max_wait
     }
 
     /// Attempts in all, the first included.
@@ -276,9 +309,16 @@ impl RetryPolicy {
         &self.backoff
     }
 
-    /// The time after which no retry starts.
+    /// The call's deadline, after which no retry starts and no wait runs.
     pub fn max_elapsed(&self) -> Duration {
         self.max_elapsed
+    }
+
+    /// The wait before retry `retry` (1-based): what the server asked for, capped at
+    /// [`RetryPolicy::max_wait`], else the backoff's.
+    pub(crate) fn delay(&self, retry: u32, asked: Option<Duration>) -> Duration {
+        self.backoff
+            .delay(retry, asked.map(|a| a.min(self.max_wait)))
     }
 }
 
@@ -325,7 +365,7 @@ pub(crate) enum Verdict {
 /// Judge an HTTP answer. `idempotent` is true for methods that may be repeated (GET, DELETE).
 pub(crate) fn judge_status(status: StatusCode, headers: &HeaderMap, idempotent: bool) -> Verdict {
     match status.as_u16() {
-        429 => Verdict::Retry(retry_after(headers)),
+        429 => Verdict::Retry(rate_limit_wait(headers)),
         502..=504 if idempotent => Verdict::Retry(retry_after(headers)),
         _ => Verdict::Done,
     }
@@ -352,10 +392,127 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
+/// The wait before retry `retry` (1-based) of a 429 that said no wait: 1 s doubling, as
+/// Deepnote's own client waits (a rate limit's window is seconds long, not milliseconds).
+pub(crate) fn unsaid_rate_limit_wait(retry: u32) -> Duration {
+    Duration::from_secs(1u64 << retry.saturating_sub(1).min(16))
+}
+
+/// `RateLimit-Reset`: read as a Unix time (seconds) above this, as seconds to wait below.
+/// No window is a day long, and no Unix time since 1970-01-02 is this small.
+pub const RESET_EPOCH_ABOVE: u64 = 86_400;
+
+/// The wait a 429 asks for: `Retry-After` (seconds, else an HTTP date), else `RateLimit-Reset`
+/// (seconds until the window resets, or a Unix time when larger than a day), as Deepnote's own
+/// client reads them. `None` when neither says.
+pub(crate) fn rate_limit_wait(headers: &HeaderMap) -> Option<Duration> {
+    retry_after(headers).or_else(|| rate_limit_reset(headers, SystemTime::now()))
+}
+
+/// `RateLimit-Reset` as the time left until the window resets. A value larger than
+/// [`RESET_EPOCH_ABOVE`] is a Unix time (one in the past is zero); fractions are allowed.
+pub(crate) fn rate_limit_reset(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers.get("ratelimit-reset")?.to_str().ok()?.trim();
+    let seconds: f64 = value
+        .parse()
+        .ok()
+        .filter(|s: &f64| s.is_finite() && *s >= 0.0)?;
+    if seconds > RESET_EPOCH_ABOVE as f64 {
+        let at = SystemTime::UNIX_EPOCH + Duration::try_from_secs_f64(seconds).ok()?;
+        return Some(at.duration_since(now).unwrap_or(Duration::ZERO));
+    }
+    Duration::try_from_secs_f64(seconds).ok()
+}
+
+/// A whole-number header (`RateLimit-Limit`, `RateLimit-Remaining`).
+pub(crate) fn count_header(headers: &HeaderMap, name: &str) -> Option<u64> {
+    let value = headers.get(name)?.to_str().ok()?.trim();
+    // A structured-field form (`10;w=60`) names the count first.
+    value.split([';', ',']).next()?.trim().parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
+
+    fn with(name: &'static str, value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(name, HeaderValue::from_str(value).unwrap());
+        h
+    }
+
+    #[test]
+    fn rate_limit_reset_reads_seconds_and_unix_times() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let reset = |v: &str| rate_limit_reset(&with("ratelimit-reset", v), now);
+        assert_eq!(reset("40"), Some(Duration::from_secs(40)));
+        assert_eq!(reset("1.5"), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            reset("86400"),
+            Some(Duration::from_secs(86_400)),
+            "a day: seconds"
+        );
+        assert_eq!(
+            reset("1800000038"),
+            Some(Duration::from_secs(38)),
+            "a Unix time"
+        );
+        assert_eq!(
+            reset("1700000000"),
+            Some(Duration::ZERO),
+            "a Unix time gone by"
+        );
+        for bad in ["-3", "soon", "", "NaN", "inf"] {
+            assert_eq!(reset(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_429_waits_as_retry_after_says_else_as_rate_limit_reset() {
+        let mut both = with("ratelimit-reset", "40");
+        both.insert(RETRY_AFTER, HeaderValue::from_static("3"));
+        assert_eq!(rate_limit_wait(&both), Some(Duration::from_secs(3)));
+        let reset = with("ratelimit-reset", "40");
+        assert_eq!(rate_limit_wait(&reset), Some(Duration::from_secs(40)));
+        assert_eq!(
+            judge_status(StatusCode::TOO_MANY_REQUESTS, &reset, false),
+            Verdict::Retry(Some(Duration::from_secs(40)))
+        );
+        assert_eq!(
+            judge_status(StatusCode::SERVICE_UNAVAILABLE, &reset, true),
+            Verdict::Retry(None),
+            "the reset speaks of the rate limit only"
+        );
+        assert_eq!(
+            count_header(&with("ratelimit-limit", "20"), "ratelimit-limit"),
+            Some(20)
+        );
+        assert_eq!(
+            count_header(&with("ratelimit-limit", "20;w=60"), "ratelimit-limit"),
+            Some(20)
+        );
+    }
+
+    #[test]
+    fn a_wait_the_server_asks_for_is_capped_per_wait() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.max_wait(), DEFAULT_MAX_WAIT);
+        assert!(
+            p.max_wait() >= Duration::from_secs(60),
+            "a whole 60 s window"
+        );
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(40))),
+            Duration::from_secs(40)
+        );
+        assert_eq!(p.delay(1, Some(Duration::from_secs(600))), DEFAULT_MAX_WAIT);
+        let short = p.with_max_wait(Duration::from_secs(5));
+        assert_eq!(
+            short.delay(1, Some(Duration::from_secs(40))),
+            Duration::from_secs(5)
+        );
+    }
 
     fn http_date(t: SystemTime) -> String {
         chrono::DateTime::<chrono::Utc>::from(t)

@@ -233,8 +233,7 @@ async fn errors_keep_status_message_and_retry_after_for_every_body_shape() {
         Reply::Full(418, vec![], "teapot".into()),
     ])
     .await;
-    let client = client(&stub);
-    let err = client.list_projects().send().await.unwrap_err();
+    let err = client(&stub).list_projects().send().await.unwrap_err();
     assert_eq!(err.http_status().unwrap().as_u16(), 429);
     assert_eq!(
         err.retry_after(),
@@ -242,6 +241,8 @@ async fn errors_keep_status_message_and_retry_after_for_every_body_shape() {
         "longer than max_elapsed: not waited"
     );
     assert_eq!(err.message(), Some("HTTP 429 Too Many Requests"));
+    // That client now waits two minutes before any request: the others go on another.
+    let client = client(&stub);
     let err = client
         .get_project()
         .project_id("00000000-0000-4000-8000-0000000000a2")

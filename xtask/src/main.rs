@@ -1,13 +1,14 @@
 //! Maintainer tasks: `cargo xtask codegen [--check]`, `cargo xtask public-api [--check]`,
 //! `cargo xtask spec update [--live] FILE`, `cargo xtask spec changes [--live] OLD NEW`,
 //! `cargo xtask bench emulator`, `cargo xtask bench load`, `cargo xtask bench build-time`,
-//! `cargo xtask bench sdk`, `cargo xtask bench wait`.
+//! `cargo xtask bench sdk`, `cargo xtask bench wait`, `cargo xtask bench ratelimit`.
 //!
 //! Data flows one way: `deepnote-openapi.yml` + `openapi/live.yml` + `openapi/overlay.yml` ->
 //! `deepnote-spec` (the merge) -> progenitor ->
 //! `src/generated.rs` (checked in), so users of `deepnote-api` never compile progenitor.
 
 mod bench;
+mod bench_ratelimit;
 mod bench_sdk;
 mod bench_wait;
 mod build_time;
@@ -48,6 +49,7 @@ fn run() -> Result<()> {
         ["bench", "load"] => bench::load(),
         ["bench", "build-time"] => build_time::run(),
         ["bench", "sdk", sections @ ..] => bench_sdk::run(sections),
+        ["bench", "ratelimit", cases @ ..] => bench_ratelimit::run(cases),
         ["bench", "wait", options @ ..] => bench_wait::run(options),
         ["spec", "merged"] => {
             let merged = spec::load_merged(&workspace_root())?;
@@ -66,6 +68,7 @@ fn run() -> Result<()> {
              cargo xtask bench load           1,000 connections of mixed traffic for 30 s\n  \
              cargo xtask bench build-time     clean build time of deepnote-api against openapi-generator's client\n  \
              cargo xtask bench sdk [SECTION]  the SDK's benchmarks: overhead stream memory wait many\n  \
+             cargo xtask bench ratelimit [sync|many|list]  a 60 s rate-limit window, ours and Deepnote's CLI\n  \
              cargo xtask bench wait [--samples N] [--lengths 5,15,60] [--gap-ms MS] [--dev]\n  \
                                    `deepnote run`'s wait against Deepnote's CLI"
         ),

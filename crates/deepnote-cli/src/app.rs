@@ -30,6 +30,7 @@ const LOCAL_NOTE: &str = "note: --local starts a fresh emulator for this command
 /// Runs one command line to its exit code; errors are printed here, on stderr.
 pub fn run(cli: Cli) -> Exit {
     init_logging(cli.global.verbose);
+    crate::progress::set_quiet(cli.global.quiet);
     let mut ctx = Context {
         out: Output::for_stdout(cli.global.output),
         global: cli.global,

@@ -95,7 +95,8 @@ fn client_for(
 ) -> CliResult<deepnote::Client> {
     let mut builder = deepnote::Client::builder()
         .allow_insecure_http(allow_http)
-        .user_agent(USER_AGENT);
+        .user_agent(USER_AGENT)
+        .on_rate_limit_wait(crate::progress::rate_limit_wait);
     builder = match (credentials, key) {
         (Some(found), _) => builder.credentials(found),
         (None, Some(key)) => builder.api_key(key.expose_secret()),

@@ -202,6 +202,40 @@ impl Drop for Transfer {
     }
 }
 
+/// `--quiet`, for the rate-limit line, which the SDK reports from any request of the command.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether [`rate_limit_wait`] stays silent (`--quiet`).
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The SDK's report of a wait for Deepnote's rate limit (every request of the command waits
+/// it out together), as a line on stderr: `rate limited by Deepnote: waiting 38 s`, with a
+/// timestamp in lines mode. On a terminal it clears the spinner's line first; the spinner
+/// redraws below it.
+pub fn rate_limit_wait(wait: &deepnote::RateLimitWait) {
+    let mode = Mode::detect(QUIET.load(std::sync::atomic::Ordering::Relaxed));
+    if let Some(line) = rate_limit_line(mode, wait.wait, SystemTime::now()) {
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(line.as_bytes());
+        let _ = err.flush();
+    }
+}
+
+fn rate_limit_line(mode: Mode, wait: Duration, now: SystemTime) -> Option<String> {
+    let secs = wait.as_millis().div_ceil(1000);
+    let text = format!("rate limited by Deepnote: waiting {secs} s");
+    match mode {
+        Mode::Spinner => Some(format!("\r\x1b[2K{text}\n")),
+        Mode::Lines => Some(format!(
+            "{} {text}\n",
+            humantime::format_rfc3339_seconds(now)
+        )),
+        Mode::Silent => None,
+    }
+}
+
 /// Whole seconds: a line a second would otherwise read `0ms`, `412ms`, `1s`.
 fn elapsed(d: Duration) -> String {
     match d.as_secs() {
@@ -263,6 +297,22 @@ mod tests {
         callback(40);
         callback(100);
         assert_eq!(transfer.position(), 100);
+    }
+
+    #[test]
+    fn a_rate_limit_wait_is_one_line_in_whole_seconds() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let wait = Duration::from_millis(37_200);
+        assert_eq!(
+            rate_limit_line(Mode::Lines, wait, now).unwrap(),
+            "2027-01-15T08:00:00Z rate limited by Deepnote: waiting 38 s\n"
+        );
+        let spun = rate_limit_line(Mode::Spinner, wait, now).unwrap();
+        assert!(
+            spun.ends_with("rate limited by Deepnote: waiting 38 s\n"),
+            "{spun:?}"
+        );
+        assert_eq!(rate_limit_line(Mode::Silent, wait, now), None);
     }
 
     #[test]

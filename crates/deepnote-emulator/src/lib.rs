@@ -98,7 +98,7 @@ pub use config::{DEFAULT_STREAMLIT_START_DELAY, EmulatorConfig};
 pub use dialect::Dialect;
 pub use error::Refusal;
 pub use extract::BODY_LIMIT;
-pub use faults::{Faults, RateLimit};
+pub use faults::{Faults, RateLimit, RateLimitHeaders, ResetForm, RetryAfterForm};
 pub use journal::{FaultKind, JournalEntry};
 pub use pagination::{DEFAULT_PAGE_SIZE, LIVE_PROJECTS_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use persist::DB_FILE;

@@ -144,7 +144,14 @@ async fn api_layer(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Re
         .unwrap_or_default();
     let authorization = req.headers().contains_key(header::AUTHORIZATION);
     let at = crate::clock::rfc3339(s.clock.now_ms());
-    let (decision, latency) = s.faults.decide();
+    // The rate limit counts per key; only a hash of the header is kept, never the key.
+    let key = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        req.headers().get(header::AUTHORIZATION).hash(&mut h);
+        h.finish()
+    };
+    let (decision, latency) = s.faults.decide(key);
     let mid_body = s.faults.reset_mid_body();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -162,16 +169,23 @@ async fn api_layer(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Re
         created: None,
     };
     let resp = match decision {
-        Decision::RateLimited(secs) => {
+        Decision::RateLimited(rate) => {
             entry.fault = Some(FaultKind::RateLimit);
-            Refusal::TooManyRequests(secs).into_response()
+            let secs = rate.reset.as_millis().div_ceil(1000).max(1) as u64;
+            let mut resp = Refusal::TooManyRequests(secs).into_response();
+            resp.headers_mut().remove(header::RETRY_AFTER);
+            with_rate_headers(&mut resp, rate.headers(true));
+            resp
         }
         Decision::ServerError(code) => {
             entry.fault = Some(FaultKind::ServerError);
             Refusal::Server(code, "injected server error (emulator fault)".into()).into_response()
         }
-        Decision::Pass { reset } => {
-            let resp = next.run(req).await;
+        Decision::Pass { reset, rate } => {
+            let mut resp = next.run(req).await;
+            if let Some(rate) = rate {
+                with_rate_headers(&mut resp, rate.headers(false));
+            }
             entry.applied = true;
             if let Some(api::Changed(created)) = resp.extensions().get::<api::Changed>() {
                 entry.changed_state = true;
@@ -191,6 +205,14 @@ async fn api_layer(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Re
     log(&entry, started);
     s.journal.record(entry);
     resp
+}
+
+fn with_rate_headers(resp: &mut Response, headers: Vec<(&'static str, String)>) {
+    for (name, value) in headers {
+        if let Ok(value) = header::HeaderValue::from_str(&value) {
+            resp.headers_mut().insert(name, value);
+        }
+    }
 }
 
 fn log(entry: &JournalEntry, started: Instant) {

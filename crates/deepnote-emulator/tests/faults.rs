@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use deepnote_emulator::{FaultKind, Faults, RateLimit};
+use deepnote_emulator::{FaultKind, Faults, RateLimit, RateLimitHeaders};
 use reqwest::Method;
 use serde_json::json;
 use std::time::Duration;
@@ -20,10 +20,7 @@ async fn rate_limit_answers_429_with_retry_after() {
     let emu = emulator().await;
     let api = Api::new(&emu, ADMIN);
     emu.set_faults(Faults {
-        rate_limit: Some(RateLimit {
-            requests: 3,
-            window: Duration::from_secs(60),
-        }),
+        rate_limit: Some(RateLimit::new(3, Duration::from_secs(60))),
         ..Faults::default()
     });
     for _ in 0..3 {
@@ -43,6 +40,87 @@ async fn rate_limit_answers_429_with_retry_after() {
         0,
         "the limited create did not happen"
     );
+}
+
+#[tokio::test]
+async fn rate_limit_headers_come_on_every_answer_per_key_and_each_alone() {
+    let emu = emulator().await;
+    let admin = Api::new(&emu, ADMIN);
+    let editor = Api::new(&emu, EDITOR);
+    emu.set_faults(Faults {
+        rate_limit: Some(RateLimit::new(2, Duration::from_secs(60))),
+        ..Faults::default()
+    });
+    let header =
+        |r: &Resp, name: &str| r.headers.get(name).map(|v| v.to_str().unwrap().to_string());
+    let first = admin.get("/v2/me").await;
+    assert_eq!(first.status, 200);
+    assert_eq!(header(&first, "ratelimit-limit").as_deref(), Some("2"));
+    assert_eq!(header(&first, "ratelimit-remaining").as_deref(), Some("1"));
+    let reset: u64 = header(&first, "ratelimit-reset").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&reset), "RateLimit-Reset {reset}");
+    assert_eq!(header(&first, "retry-after"), None, "only on a 429");
+    assert_eq!(admin.get("/v2/me").await.status, 200);
+    let refused = admin.get("/v2/me").await;
+    assert_eq!(refused.status, 429);
+    assert_eq!(
+        header(&refused, "ratelimit-remaining").as_deref(),
+        Some("0")
+    );
+    assert!(header(&refused, "retry-after").is_some());
+    // Another key has a window of its own, as each workspace token does.
+    assert_eq!(editor.get("/v2/me").await.status, 200);
+    let journal = emu.journal();
+    let limited: Vec<_> = journal
+        .iter()
+        .filter(|e| e.fault == Some(FaultKind::RateLimit))
+        .collect();
+    assert_eq!(limited.len(), 1, "the journal records the 429");
+    assert_eq!(limited[0].status, 429);
+
+    for (list, present, absent) in [
+        (
+            "retry-after",
+            &["retry-after"][..],
+            &["ratelimit-reset", "ratelimit-limit"][..],
+        ),
+        (
+            "reset",
+            &["ratelimit-reset"],
+            &["retry-after", "ratelimit-limit"],
+        ),
+        (
+            "limit",
+            &["ratelimit-limit", "ratelimit-remaining"],
+            &["retry-after", "ratelimit-reset"],
+        ),
+        (
+            "retry-after-date,reset-epoch",
+            &["retry-after", "ratelimit-reset"],
+            &["ratelimit-limit"],
+        ),
+    ] {
+        emu.set_faults(Faults {
+            rate_limit: Some(RateLimit {
+                headers: RateLimitHeaders::parse(list).unwrap(),
+                ..RateLimit::new(0, Duration::from_secs(60))
+            }),
+            ..Faults::default()
+        });
+        let r = admin.get("/v2/me").await;
+        assert_eq!(r.status, 429, "{list}");
+        for name in present {
+            assert!(header(&r, name).is_some(), "{list}: {name}");
+        }
+        for name in absent {
+            assert!(header(&r, name).is_none(), "{list}: {name}");
+        }
+        if list.contains("date") {
+            assert!(header(&r, "retry-after").unwrap().ends_with(" GMT"));
+            let epoch: u64 = header(&r, "ratelimit-reset").unwrap().parse().unwrap();
+            assert!(epoch > 1_700_000_000, "a Unix time: {epoch}");
+        }
+    }
 }
 
 #[tokio::test]

@@ -555,10 +555,7 @@ async fn many(emu: &Emulator) {
     let c = client(emu);
     emu.clear_journal();
     emu.set_faults(Faults {
-        rate_limit: Some(RateLimit {
-            requests: 200,
-            window: Duration::from_secs(1),
-        }),
+        rate_limit: Some(RateLimit::new(200, Duration::from_secs(1))),
         ..Faults::none()
     });
     let t = Instant::now();

@@ -328,6 +328,19 @@ impl ClientBuilder {
         self
     }
 
+    /// Call `observer` as each wait for Deepnote's rate limit begins, to show it to a person
+    /// ("rate limited by Deepnote: waiting 38 s"). Every request of the client and its clones
+    /// takes its turn from one pace, so one wait holds them all and is told once. The wait is
+    /// also logged as a tracing event at INFO level. See
+    /// [`deepnote_api::ClientBuilder::on_rate_limit_wait`].
+    pub fn on_rate_limit_wait(
+        mut self,
+        observer: impl Fn(&crate::RateLimitWait) + Send + Sync + 'static,
+    ) -> Self {
+        self.api = self.api.on_rate_limit_wait(observer);
+        self
+    }
+
     /// Check the settings and build the client.
     pub fn build(self) -> Result<Client> {
         let (key, key_source, profile_base) = match self.key {

@@ -39,13 +39,23 @@ pub enum Error {
         /// The status the server answered with (404, or 400 where the live API says so).
         status: StatusCode,
     },
-    /// 429: too many requests, even after the client's own retries.
-    #[error("rate limited (429){}: {message}", fmt_retry_after(.retry_after))]
+    /// 429: too many requests, even after the client's own retries, or a wait for the rate
+    /// limit that the call's deadline ([`crate::RetryPolicy::with_max_elapsed`]) could not
+    /// afford. Nothing was done: the server refused the request (a refused create created
+    /// nothing), or the client did not send it (`sent: false`).
+    #[error("rate limited (429){}: {message}{}", fmt_retry_after(.retry_after), fmt_gave_up(.retry_after, .deadline_left, *.sent))]
     RateLimited {
-        /// How long the server asked to wait, when it said.
+        /// How long the server asked to wait (`Retry-After`, else `RateLimit-Reset`), or, for
+        /// a request the client held back, how long until the rate limit frees a request.
         retry_after: Option<Duration>,
         /// The server's message.
         message: String,
+        /// The time left of the call's deadline when the client stopped because the wait was
+        /// longer; `None` when it stopped because its retries ran out.
+        deadline_left: Option<Duration>,
+        /// Whether the request reached the server; `false` when the client held it back (the
+        /// window it knew of was spent): a create was not sent.
+        sent: bool,
     },
     /// Any other error answer of the API.
     #[error("API error ({status}): {message}")]
@@ -152,6 +162,23 @@ fn fmt_retry_after(after: &Option<Duration>) -> String {
     after.map_or_else(String::new, |d| format!(", retry after {d:?}"))
 }
 
+fn fmt_gave_up(asked: &Option<Duration>, left: &Option<Duration>, sent: bool) -> String {
+    let deadline = match (asked, left) {
+        (Some(a), Some(l)) => format!(
+            "; waiting {} s is more than the {} s left of this call's deadline",
+            a.as_millis().div_ceil(1000),
+            l.as_secs()
+        ),
+        _ => String::new(),
+    };
+    let done = if sent {
+        "the request was refused, nothing was done"
+    } else {
+        "the request was not sent, nothing was done"
+    };
+    format!("{deadline}; {done}")
+}
+
 fn fmt_refused(source: &Option<crate::credentials::KeySource>) -> String {
     source
         .as_ref()
@@ -234,6 +261,7 @@ impl Error {
     pub(crate) fn from_api(error: ApiError, key: &ApiKey) -> Error {
         let status = error.http_status();
         let retry_after = error.retry_after();
+        let gave_up = error.rate_limit();
         let message = redact(error.message().unwrap_or_default(), key);
         match error {
             ApiError::InvalidRequest(m) => Error::InvalidArgument(redact(&m, key)),
@@ -248,7 +276,15 @@ impl Error {
             )),
             ApiError::ErrorResponse(_) | ApiError::UnexpectedResponse(_) => {
                 let status = status.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                from_status(status, message, retry_after)
+                match (from_status(status, message, retry_after), gave_up) {
+                    (Error::RateLimited { message, .. }, Some(g)) => Error::RateLimited {
+                        retry_after: g.asked.or(retry_after),
+                        message,
+                        deadline_left: g.deadline_left,
+                        sent: g.sent,
+                    },
+                    (e, _) => e,
+                }
             }
         }
     }
@@ -278,6 +314,8 @@ pub(crate) fn from_status(
         429 => Error::RateLimited {
             retry_after,
             message,
+            deadline_left: None,
+            sent: true,
         },
         _ => Error::Api { status, message },
     }

@@ -120,7 +120,6 @@ mod lock;
 mod machines;
 mod me;
 mod notebooks;
-mod pace;
 mod pagination;
 mod poll;
 mod project_dir;
@@ -190,7 +189,7 @@ pub use wait::{Wait, WaitPolicy};
 
 /// The low-level client this crate is built on, for anything it does not cover.
 pub use deepnote_api as api;
-pub use deepnote_api::{AccessLevel, ApiKey, ProjectType, RetryPolicy, RunStatus};
+pub use deepnote_api::{AccessLevel, ApiKey, ProjectType, RateLimitWait, RetryPolicy, RunStatus};
 /// The stream traits the lists and waits need: `next()`, `try_collect()` and friends.
 pub use futures_util::{Stream, StreamExt, TryStreamExt};
 /// An HTTP status, as [`Error::status`] gives it.

@@ -7,7 +7,6 @@
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::{NotebookId, RunId};
-use crate::pace::Pacer;
 use crate::runs::{Run, get_run};
 use crate::snapshot::SnapshotDelivery;
 use crate::wait::WaitPolicy;
@@ -15,7 +14,6 @@ use chrono::{DateTime, Utc};
 use deepnote_api::RunStatus;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -143,7 +141,8 @@ pub(crate) struct Poller {
     id: RunId,
     deadline: Option<Duration>,
     failures_allowed: u32,
-    pacer: Option<Arc<Pacer>>,
+    /// A 429 is asked again rather than counted as a failure (the client's pace waits it out).
+    paced: bool,
     /// How every read asks for the snapshot (`None`: the server's default).
     delivery: Option<SnapshotDelivery>,
     started: Instant,
@@ -169,7 +168,7 @@ impl Poller {
             id,
             deadline: policy.deadline,
             failures_allowed,
-            pacer: None,
+            paced: false,
             delivery: None,
             started: Instant::now(),
             reads: 0,
@@ -180,10 +179,10 @@ impl Poller {
         }
     }
 
-    /// Take every read's turn from `pacer`, and on a 429 let it pause and ask again (a read
-    /// changes nothing, so it is not a failure).
-    pub(crate) fn paced(mut self, pacer: Arc<Pacer>) -> Self {
-        self.pacer = Some(pacer);
+    /// On a 429, ask again once the client's pace allows (a read changes nothing, so it is
+    /// not a failure); every read takes its turn from the client's pace in any case.
+    pub(crate) fn paced(mut self) -> Self {
+        self.paced = true;
         self
     }
 
@@ -288,16 +287,9 @@ impl Poller {
                 return Some(Seen::Over(Err(timeout)));
             }
             at_once = false;
-            let sent = match &self.pacer {
-                Some(pacer) => Some(pacer.ready().await),
-                None => None,
-            };
             match get_run(&self.client, self.id, self.delivery).await {
                 Ok(run) => {
                     self.reads += 1;
-                    if let (Some(pacer), Some(sent)) = (&self.pacer, sent) {
-                        pacer.accepted(sent);
-                    }
                     self.failures = 0;
                     if self.created_at.is_none() {
                         self.created_at = run.created_at;
@@ -312,12 +304,9 @@ impl Poller {
                     self.last_status = Some(run.status.clone());
                     return Some(Seen::Going { run, changed });
                 }
-                Err(Error::RateLimited { retry_after, .. }) if self.pacer.is_some() => {
-                    if let Some(pacer) = &self.pacer {
-                        pacer.refused(retry_after);
-                    }
-                    at_once = true;
-                }
+                // Sent and refused: the pace now waits it out before the next read. (One the
+                // pace held back past the deadline ends the wait, below.)
+                Err(Error::RateLimited { sent: true, .. }) if self.paced => at_once = true,
                 Err(e) if e.is_retryable() && self.failures < self.failures_allowed => {
                     self.reads += 1;
                     self.failures += 1;

@@ -1,12 +1,11 @@
-//! Many runs at once: bounded concurrency, one pace for all workers set by the server's rate
-//! limit, and each outcome as soon as it is known.
+//! Many runs at once: bounded concurrency, every request taking its turn from the client's one
+//! rate-limit pace, and each outcome as soon as it is known.
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::{NotebookId, RunId};
 use crate::inputs::NotebookInput;
 use crate::lock::lock;
-use crate::pace::Pacer;
 use crate::pagination::Page;
 use crate::poll::{Plan, Poller, Seen};
 use crate::runs::{Run, RunRequest, check_inputs, send_create};
@@ -113,7 +112,6 @@ impl RunMany {
         let shared = Arc::new(Shared {
             client: self.client.clone(),
             policy: self.policy,
-            pacer: Arc::default(),
             typical: Mutex::new(Typical::default()),
             give_up_after: self.give_up_after,
             creating: Mutex::default(),
@@ -125,8 +123,8 @@ impl RunMany {
         let outcomes = futures_util::stream::iter(self.requests.into_iter().enumerate())
             .map(move |(index, request)| {
                 let shared = shared.clone();
-                // Unretried by the low-level client: the pacer and the workers retry across
-                // all the runs, which one request's own retries would only crowd.
+                // Unretried by the low-level client: the workers retry across all the runs,
+                // paced by the client's one pace, which a request's own retries would crowd.
                 let task = tokio::spawn(tracing::Instrument::instrument(
                     deepnote_api::with_retry_policy(
                         deepnote_api::RetryPolicy::none(),
@@ -180,7 +178,6 @@ impl std::future::Future for Task {
 struct Shared {
     client: Client,
     policy: WaitPolicy,
-    pacer: Arc<Pacer>,
     /// How long runs take: the first poll of a run waits about this long.
     typical: Mutex<Typical>,
     give_up_after: Duration,
@@ -273,23 +270,20 @@ impl Shared {
         let mut connect_failures = 0u32;
         let mut unsure = 0;
         loop {
-            let sent = self.pacer.ready().await;
             let sent_at = now_utc();
             match send_create(&self.client, request).await {
                 Ok(handle) => {
-                    self.pacer.accepted(sent);
                     self.take(handle.id());
                     if let Some(created) = handle.created_at() {
                         self.learn_offset(created - now_utc());
                     }
                     return Ok(handle.id());
                 }
-                // Refused by the server: nothing was created, so asking again is safe.
-                Err(Error::RateLimited { retry_after, .. })
-                    if since.elapsed() < self.give_up_after =>
-                {
-                    self.pacer.refused(retry_after);
-                }
+                // Refused by the server: nothing was created, so asking again is safe; the
+                // client's pace waits out what the server asked for first. (One the pace held
+                // back past the deadline was not sent: that ends it, below.)
+                Err(Error::RateLimited { sent: true, .. })
+                    if since.elapsed() < self.give_up_after => {}
                 // The connection never opened: the server never saw the request.
                 Err(Error::Transport(e)) if e.is_connect() && connect_failures < 3 => {
                     connect_failures += 1;
@@ -325,22 +319,15 @@ impl Shared {
         if let Some(known) = cached {
             return known;
         }
-        let sent = self.pacer.ready().await;
         let known: Option<Arc<[NotebookInput]>> = match self
             .client
             .notebooks()
             .inputs(notebook.clone())
             .await
         {
-            Ok(known) => {
-                self.pacer.accepted(sent);
-                known.map(Into::into)
-            }
+            Ok(known) => known.map(Into::into),
             // Not known this time: the server checks the inputs; a later request asks again.
             Err(e) => {
-                if let Error::RateLimited { retry_after, .. } = &e {
-                    self.pacer.refused(*retry_after);
-                }
                 tracing::debug!(error = %e, "cannot read the notebook's inputs: not checking them");
                 return None;
             }
@@ -388,7 +375,6 @@ impl Shared {
         let mut tries = 0;
         loop {
             tries += 1;
-            let sent = self.pacer.ready().await;
             // Page by page, not the prefetching stream: the walk usually ends on the first.
             let mut list = self
                 .client
@@ -399,13 +385,8 @@ impl Shared {
                 list = list.page_token(t.clone());
             }
             match list.send().await {
-                Ok(page) => {
-                    self.pacer.accepted(sent);
-                    return Ok(page);
-                }
-                Err(Error::RateLimited { retry_after, .. }) if tries < allowed * 4 => {
-                    self.pacer.refused(retry_after);
-                }
+                Ok(page) => return Ok(page),
+                Err(Error::RateLimited { sent: true, .. }) if tries < allowed * 4 => {}
                 Err(e) if e.is_retryable() && tries < allowed => {
                     let again = ask_again();
                     again.sleep(again.delay(tries, None)).await;
@@ -460,8 +441,8 @@ impl Shared {
             .policy
             .max_failed_polls
             .saturating_mul(self.client.attempts_per_request());
-        let mut poller = Poller::new(self.client.clone(), id, &self.policy, failures_allowed)
-            .paced(self.pacer.clone());
+        let mut poller =
+            Poller::new(self.client.clone(), id, &self.policy, failures_allowed).paced();
         let mut plan = Plan::first_after(self.policy.clone(), first);
         loop {
             match poller.next(&mut plan).await {

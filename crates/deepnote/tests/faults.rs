@@ -3,7 +3,9 @@
 mod common;
 
 use deepnote::{Error, RetryPolicy, RunRequest, StreamExt, TryStreamExt, WaitPolicy};
-use deepnote_emulator::{Behaviour, Emulator, FaultKind, Faults, Outcome, RateLimit};
+use deepnote_emulator::{
+    Behaviour, Emulator, FaultKind, Faults, Outcome, RateLimit, RateLimitHeaders,
+};
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -30,9 +32,11 @@ async fn run_many_slows_down_on_429_and_starts_each_run_once() {
         Behaviour::new(Duration::from_millis(50), Outcome::Success),
     );
     emu.set_faults(Faults {
+        // Retry-After only: with the remaining count on every answer the pace would never
+        // meet the limit, and this is about meeting it.
         rate_limit: Some(RateLimit {
-            requests: 25,
-            window: Duration::from_millis(500),
+            headers: RateLimitHeaders::parse("retry-after").unwrap(),
+            ..RateLimit::new(10, Duration::from_millis(500))
         }),
         ..Faults::none()
     });

@@ -1,7 +1,9 @@
 //! `deepnote-emulator`: a local Deepnote API server. See `--help`.
 
 use clap::Parser;
-use deepnote_emulator::{Dialect, Emulator, EmulatorConfig, Faults, KeySpec, RateLimit};
+use deepnote_emulator::{
+    Dialect, Emulator, EmulatorConfig, Faults, KeySpec, RateLimit, RateLimitHeaders,
+};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -60,9 +62,17 @@ struct Args {
     /// restarting, on the emulator's clock), then `running`.
     #[arg(long, default_value_t = 2000)]
     streamlit_start_ms: u64,
-    /// Fault: allow N requests per window, then 429 (`N/MILLISECONDS`, e.g. 100/1000).
+    /// Fault: allow N requests per window per API key, then 429 (`N/MILLISECONDS`, e.g.
+    /// 60/60000 for Deepnote's 60-second window).
     #[arg(long, value_parser = parse_rate_limit)]
     rate_limit: Option<RateLimit>,
+    /// With --rate-limit: a sliding window (the last MILLISECONDS) instead of a fixed one.
+    #[arg(long)]
+    rate_limit_sliding: bool,
+    /// With --rate-limit: the headers answers carry, comma-separated: retry-after (or
+    /// retry-after-date), reset (or reset-epoch), limit (RateLimit-Limit and -Remaining), none.
+    #[arg(long, default_value = "retry-after,reset,limit", value_parser = RateLimitHeaders::parse)]
+    rate_limit_headers: RateLimitHeaders,
     /// Fault: share of requests answered 500/502/503 before they run (0..1).
     #[arg(long, default_value_t = 0.0)]
     error_rate: f64,
@@ -85,10 +95,10 @@ struct Args {
 
 fn parse_rate_limit(s: &str) -> Result<RateLimit, String> {
     let (n, ms) = s.split_once('/').ok_or("expected N/MILLISECONDS")?;
-    Ok(RateLimit {
-        requests: n.parse().map_err(|_| "N must be a number")?,
-        window: Duration::from_millis(ms.parse().map_err(|_| "MILLISECONDS must be a number")?),
-    })
+    Ok(RateLimit::new(
+        n.parse().map_err(|_| "N must be a number")?,
+        Duration::from_millis(ms.parse().map_err(|_| "MILLISECONDS must be a number")?),
+    ))
 }
 
 #[tokio::main]
@@ -109,7 +119,11 @@ async fn main() {
         seed_sample: args.seed.is_some(),
         data_dir: args.data_dir,
         faults: Faults {
-            rate_limit: args.rate_limit,
+            rate_limit: args.rate_limit.map(|rl| RateLimit {
+                sliding: args.rate_limit_sliding,
+                headers: args.rate_limit_headers,
+                ..rl
+            }),
             error_rate: args.error_rate,
             reset_rate: args.reset_rate,
             reset_mid_body: args.reset_mid_body,
