@@ -16,19 +16,28 @@ pub fn delete(what: &str, yes: bool) -> CliResult {
              confirm"
         )));
     }
+    if ask(&format!("Delete {what}? This cannot be undone."))? {
+        Ok(())
+    } else {
+        Err(CliError::api(format!("not deleted: {what} stays")))
+    }
+}
+
+/// Asks a person at the terminal a yes/no `question` (no means no); false without asking where
+/// stdin is not a terminal, so a script is never held up by a prompt.
+pub fn ask(question: &str) -> CliResult<bool> {
+    if !std::io::stdin().is_terminal() {
+        return Ok(false);
+    }
     let mut stderr = std::io::stderr();
-    let _ = write!(stderr, "Delete {what}? This cannot be undone. [y/N] ");
+    let _ = write!(stderr, "{question} [y/N] ");
     let _ = stderr.flush();
     let mut answer = String::new();
     std::io::stdin()
         .lock()
         .read_line(&mut answer)
         .map_err(|e| CliError::usage(format!("cannot read the answer: {e}")))?;
-    if is_yes(&answer) {
-        Ok(())
-    } else {
-        Err(CliError::api(format!("not deleted: {what} stays")))
-    }
+    Ok(is_yes(&answer))
 }
 
 fn is_yes(answer: &str) -> bool {

@@ -7,7 +7,7 @@
 use crate::app::Context;
 use crate::exit::{CliError, CliResult, Exit};
 use deepnote::{Client, DeepnoteDocument, ImportResult, PushBase, PushConflict, PushOptions};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
 
 /// Sends `docs` to `project` against `base`; on changes made in Deepnote since, overwrites
@@ -50,24 +50,12 @@ fn refused(conflict: &PushConflict) -> CliError {
     )
 }
 
-/// On a terminal, asks whether to overwrite; elsewhere says no without asking.
+/// On a terminal, shows what would be overwritten and asks; elsewhere says no without asking.
 fn ask(conflict: &PushConflict) -> CliResult<bool> {
-    if !std::io::stdin().is_terminal() {
-        return Ok(false);
+    if std::io::stdin().is_terminal() {
+        eprintln!("{conflict}");
     }
-    let mut stderr = std::io::stderr();
-    let _ = writeln!(stderr, "{conflict}");
-    let _ = write!(
-        stderr,
-        "Overwrite these changes in Deepnote with the local files? [y/N] "
-    );
-    let _ = stderr.flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| CliError::usage(format!("cannot read the answer: {e}")))?;
-    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+    crate::confirm::ask("Overwrite these changes in Deepnote with the local files?")
 }
 
 /// `run FILE --push`'s push: the file's notebook sent to `project` against the file's own
