@@ -215,6 +215,31 @@ fn deepnote_files(dir: &Path) -> usize {
 fn sync(emulator: &Path, ours_bin: &Path, theirs: &Path, work: &Path) -> Result<Vec<Row>> {
     const PROJECTS: usize = 40;
     const RATE: u32 = 20;
+
+    /// The row of one client's sync: its requests and 429s from the journal, the files it wrote.
+    fn sync_row(
+        emu: &Emu,
+        dir: &Path,
+        case: &str,
+        client: &'static str,
+        ok: bool,
+        secs: f64,
+    ) -> Result<Row> {
+        let (requests, refused, most) = journal(emu)?;
+        let files = deepnote_files(dir);
+        Ok(Row {
+            case: format!("{case} ({files} files)"),
+            client,
+            // Each project holds the notebook made here and the one a new project starts with.
+            ok: ok && files >= PROJECTS,
+            requests,
+            refused,
+            most_refused: most,
+            secs,
+            floor: floor(requests - refused, RATE),
+        })
+    }
+
     let emu = start(emulator)?;
     for i in 0..PROJECTS {
         let project = crate::bench::create_project(&emu.addr, &format!("Project {i:02}"))?;
@@ -240,19 +265,7 @@ fn sync(emulator: &Path, ours_bin: &Path, theirs: &Path, work: &Path) -> Result<
         ),
         &work.join("ours-sync.err"),
     )?;
-    let (requests, refused, most) = journal(&emu)?;
-    let files = deepnote_files(&dir);
-    rows.push(Row {
-        case: format!("{case} ({files} files)"),
-        client: "ours",
-        // Each project holds the notebook made here and the one a new project starts with.
-        ok: ok && files >= PROJECTS,
-        requests,
-        refused,
-        most_refused: most,
-        secs,
-        floor: floor(requests - refused, RATE),
-    });
+    rows.push(sync_row(&emu, &dir, &case, "ours", ok, secs)?);
 
     eprintln!("bench: Deepnote's CLI 0.10.0: deepnote sync ({PROJECTS} projects, {RATE}/60 s)");
     limit(&emu, RATE, all_headers())?;
@@ -273,18 +286,14 @@ fn sync(emulator: &Path, ours_bin: &Path, theirs: &Path, work: &Path) -> Result<
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     let (ok, secs) = timed(cmd, &work.join("theirs-sync.err"))?;
-    let (requests, refused, most) = journal(&emu)?;
-    let files = deepnote_files(&dir);
-    rows.push(Row {
-        case: format!("{case} ({files} files)"),
-        client: "Deepnote's CLI 0.10.0",
-        ok: ok && files >= PROJECTS,
-        requests,
-        refused,
-        most_refused: most,
+    rows.push(sync_row(
+        &emu,
+        &dir,
+        &case,
+        "Deepnote's CLI 0.10.0",
+        ok,
         secs,
-        floor: floor(requests - refused, RATE),
-    });
+    )?);
     Ok(rows)
 }
 
