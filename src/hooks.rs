@@ -226,6 +226,7 @@ async fn send_once(
 ) -> reqwest::Result<Response> {
     let mut response = client.execute(request).await?;
     let status = response.status();
+    crate::answer_status::record(status);
     if status.is_success() && operation.is_some_and(|o| o.streamed) {
         return Ok(response);
     }

@@ -65,6 +65,7 @@
 
 #![warn(missing_docs)]
 
+mod answer_status;
 mod base_url;
 mod builder_config;
 mod enums;
@@ -82,6 +83,7 @@ mod pace;
 mod retry;
 mod secret;
 
+pub use answer_status::with_answer_status;
 pub use base_url::{BaseUrls, DEFAULT_HOST, InvalidBaseUrl, is_loopback, is_secure_or_loopback};
 pub use builder_config::{BuildError, ClientBuilder, ClientState};
 pub use enums::{AccessLevel, ProjectType, RunStatus, StreamlitAppStatus};

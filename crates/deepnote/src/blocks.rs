@@ -10,11 +10,9 @@
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::NotebookId;
+use crate::ids::{BlockId, IntegrationId};
 use crate::notebooks::{Notebook, NotebooksApi};
-use crate::surface_ids::{BlockId, IntegrationId};
 use deepnote_api::types;
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 
 /// The kind of a block (`code`, `sql`, `markdown`, an input, a text cell, ...).
 pub use deepnote_api::types::BlockType;
@@ -106,12 +104,8 @@ impl<'a> BlocksApi<'a> {
         let id = id.into();
         let answer = self
             .client
-            .api()
-            .get_block()
-            .block_id(id.checked()?)
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?;
+            .answer(self.client.api().get_block().block_id(id.checked()?).send())
+            .await?;
         Block::from_api(answer.into_inner().block)
     }
 
@@ -130,12 +124,14 @@ impl<'a> BlocksApi<'a> {
     pub async fn delete(&self, id: impl Into<BlockId>) -> Result<()> {
         let id = id.into();
         self.client
-            .api()
-            .delete_block()
-            .block_id(id.checked()?)
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?;
+            .answer(
+                self.client
+                    .api()
+                    .delete_block()
+                    .block_id(id.checked()?)
+                    .send(),
+            )
+            .await?;
         Ok(())
     }
 }
@@ -203,31 +199,21 @@ impl CreateBlock {
             metadata: self.metadata,
             include_notebook_block_ids: self.include_notebook_block_ids,
         };
-        let answer = self
-            .client
-            .api()
-            .create_block()
-            .body(body)
-            .send()
+        let call = self.client.api().create_block().body(body).send();
+        self.client
+            .create("block", call, |answer| {
+                let answer = answer.ok_or("the answer is empty")?;
+                Ok(CreatedBlock {
+                    block: Block::from_api(answer.block.clone()).map_err(|e| e.to_string())?,
+                    notebook_block_ids: answer
+                        .notebook_block_ids
+                        .iter()
+                        .cloned()
+                        .map(BlockId::new)
+                        .collect(),
+                })
+            })
             .await
-            .map_err(|e| self.client.api_error(e))?
-            .into_inner();
-        Ok(CreatedBlock {
-            block: Block::from_api(answer.block)?,
-            notebook_block_ids: answer
-                .notebook_block_ids
-                .into_iter()
-                .map(BlockId::new)
-                .collect(),
-        })
-    }
-}
-
-impl IntoFuture for CreateBlock {
-    type Output = Result<CreatedBlock>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<CreatedBlock>> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
     }
 }
 
@@ -267,22 +253,16 @@ impl UpdateBlock {
         };
         let answer = self
             .client
-            .api()
-            .update_block()
-            .block_id(self.id.checked()?)
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?;
+            .answer(
+                self.client
+                    .api()
+                    .update_block()
+                    .block_id(self.id.checked()?)
+                    .body(body)
+                    .send(),
+            )
+            .await?;
         Block::from_api(answer.into_inner().block)
-    }
-}
-
-impl IntoFuture for UpdateBlock {
-    type Output = Result<Block>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<Block>> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
     }
 }
 
@@ -294,12 +274,14 @@ impl NotebooksApi<'_> {
         let notebook = notebook.into();
         let answer = self
             .client
-            .api()
-            .get_notebook()
-            .notebook_id(notebook.checked()?)
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?;
+            .answer(
+                self.client
+                    .api()
+                    .get_notebook()
+                    .notebook_id(notebook.checked()?)
+                    .send(),
+            )
+            .await?;
         let blocks = answer
             .into_inner()
             .notebook
@@ -362,16 +344,18 @@ impl NotebooksApi<'_> {
         };
         let answer = self
             .client
-            .api()
-            .reorder_notebook_blocks()
-            .notebook_id(notebook.checked()?)
-            .body(types::ReorderBlocksBody {
-                block_ids,
-                placement,
-            })
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?;
+            .answer(
+                self.client
+                    .api()
+                    .reorder_notebook_blocks()
+                    .notebook_id(notebook.checked()?)
+                    .body(types::ReorderBlocksBody {
+                        block_ids,
+                        placement,
+                    })
+                    .send(),
+            )
+            .await?;
         Ok(answer
             .into_inner()
             .block_ids
@@ -396,13 +380,17 @@ impl NotebooksApi<'_> {
             .map_err(|_| Error::InvalidArgument("a notebook name cannot be empty".into()))?;
         let answer = self
             .client
-            .api()
-            .update_notebook()
-            .notebook_id(notebook.checked()?)
-            .body(types::UpdateNotebookBody { name })
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?;
+            .answer(
+                self.client
+                    .api()
+                    .update_notebook()
+                    .notebook_id(notebook.checked()?)
+                    .body(types::UpdateNotebookBody { name })
+                    .send(),
+            )
+            .await?;
         Notebook::from_envelope(Some(answer.into_inner().notebook))
     }
 }
+
+crate::into_future::send_on_await!(CreateBlock => CreatedBlock, UpdateBlock => Block);

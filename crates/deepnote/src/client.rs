@@ -6,7 +6,7 @@ use crate::me::MeApi;
 use crate::notebooks::NotebooksApi;
 use crate::projects::ProjectsApi;
 use crate::runs::RunsApi;
-use deepnote_api::{ApiError, ApiKey, BaseUrls, ClientBuilder as ApiBuilder, RetryPolicy};
+use deepnote_api::{ApiKey, BaseUrls, ClientBuilder as ApiBuilder, RetryPolicy};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -153,61 +153,14 @@ impl Client {
         self.inner.api.base_urls()
     }
 
-    pub(crate) fn api_error(&self, error: ApiError) -> Error {
-        match Error::from_api(error, &self.inner.key) {
-            Error::Unauthorized { message, .. } => Error::Unauthorized {
-                message,
-                key_source: self.inner.key_source.clone(),
-            },
-            Error::Forbidden { message, .. } => Error::Forbidden {
-                message,
-                key_source: self.inner.key_source.clone(),
-            },
-            other => other,
-        }
+    /// The key, for scrubbing it from what a server echoes back.
+    pub(crate) fn key(&self) -> &deepnote_api::ApiKey {
+        &self.inner.key
     }
 
-    /// The error of a failed create: a success answer that could not be read is
-    /// [`Error::CreatedButUnreadable`], never a plain failure, as the thing was created.
-    pub(crate) async fn create_error(&self, what: &'static str, error: ApiError) -> Error {
-        match error {
-            // Error bodies are given one shape by the low-level hooks, so a body that does not
-            // parse answered a success.
-            ApiError::InvalidResponsePayload(bytes, e) => Error::CreatedButUnreadable {
-                what,
-                status: None,
-                reason: crate::error::redact(&e.to_string(), &self.inner.key),
-                body: crate::error::snippet(&bytes, &self.inner.key),
-            },
-            ApiError::UnexpectedResponse(r) if r.status().is_success() => {
-                let status = r.status();
-                let body = r.bytes().await.unwrap_or_default();
-                Error::CreatedButUnreadable {
-                    what,
-                    status: Some(status),
-                    reason: "a success status the client does not know".into(),
-                    body: crate::error::snippet(&body, &self.inner.key),
-                }
-            }
-            other => self.api_error(other),
-        }
-    }
-
-    /// A create's success answer that parsed but lacks what the client needs (an id).
-    pub(crate) fn created_unreadable<T: serde::Serialize>(
-        &self,
-        what: &'static str,
-        status: reqwest::StatusCode,
-        answer: &T,
-        reason: &str,
-    ) -> Error {
-        let body = serde_json::to_vec(answer).unwrap_or_default();
-        Error::CreatedButUnreadable {
-            what,
-            status: Some(status),
-            reason: reason.to_string(),
-            body: crate::error::snippet(&body, &self.inner.key),
-        }
+    /// Where the key came from, when known.
+    pub(crate) fn key_source(&self) -> Option<KeySource> {
+        self.inner.key_source.clone()
     }
 }
 

@@ -112,17 +112,20 @@ pub enum Error {
         /// Why it failed (see above).
         message: Option<String>,
     },
-    /// A create (of a project, a notebook or a run) was answered with success, but the answer
-    /// could not be read: what was asked for was most likely created. It is not retried, as
-    /// a second create would make a second one: look for it (list the projects, the
-    /// notebook's runs) before creating it again.
+    /// A create was answered with success, but the answer could not be read (its body was
+    /// not what the API describes, lacked what the SDK needs such as an id, or was cut off on
+    /// the way): what was asked for was most likely created. Every create of this crate says
+    /// so this way: projects, notebooks, runs, blocks, schedules, sessions, file uploads and
+    /// copies, imports. It is not retried, as a second create would make a second one: look
+    /// for it (list the projects, the notebook's runs) before creating it again.
     #[error(
         "the {what} was created, but the answer was unreadable ({}): {reason}{}",
         .status.map_or_else(|| "status unknown".to_string(), |s| s.to_string()),
         fmt_body(.body)
     )]
     CreatedButUnreadable {
-        /// What was created: `project`, `notebook` or `run`.
+        /// What was created: `project`, `notebook`, `run`, `block`, `schedule`, `session`,
+        /// `file`, `file copy` or `import`.
         what: &'static str,
         /// The answer's status, when known.
         status: Option<StatusCode>,
@@ -233,6 +236,7 @@ impl Error {
             Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
             Error::Api { status, .. } => Some(*status),
             Error::WouldOverwrite(_) => Some(StatusCode::CONFLICT),
+            Error::CreatedButUnreadable { status, .. } => *status,
             Error::Transport(e) => e.status(),
             _ => None,
         }

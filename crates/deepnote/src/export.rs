@@ -8,9 +8,9 @@
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::ids::project_uuid;
 use crate::ids::{NotebookId, ProjectId};
 use crate::projects::ProjectsApi;
-use crate::surface_ids::project_uuid;
 use deepnote_api::{ImportProjectQuery, UploadBody};
 use futures_util::StreamExt;
 use std::io::{Read, Write};
@@ -318,12 +318,14 @@ impl ProjectsApi<'_> {
     pub async fn export(&self, id: impl Into<ProjectId>) -> Result<ProjectExport> {
         let client: &Client = self.client;
         let answer = client
-            .api()
-            .export_project()
-            .project_id(project_uuid(&id.into())?)
-            .send()
-            .await
-            .map_err(|e| client.api_error(e))?;
+            .answer(
+                client
+                    .api()
+                    .export_project()
+                    .project_id(project_uuid(&id.into())?)
+                    .send(),
+            )
+            .await?;
         let mut body = answer.into_inner();
         let mut zip = Vec::new();
         while let Some(chunk) = body.next().await {
@@ -366,26 +368,28 @@ impl ProjectsApi<'_> {
             delete_missing_notebooks: options.delete_missing_notebooks,
             force: options.force,
         };
-        let answer = client
+        let call = client
             .api()
-            .import_project(&project, UploadBody::from_bytes(zip), &query)
-            .await
-            .map_err(|e| client.api_error(e))?
-            .into_inner();
-        Ok(ImportResult {
-            project_id: ProjectId::new(answer.project.id),
-            modified_at: answer.project.modified_at,
-            content_hash: answer.project.content_hash,
-            notebooks: answer
-                .notebooks
-                .into_iter()
-                .map(|n| ImportedNotebook {
-                    id: NotebookId::new(n.id),
-                    name: n.name,
-                    action: n.action,
+            .import_project(&project, UploadBody::from_bytes(zip), &query);
+        client
+            .create("import", call, |answer| {
+                let answer = answer.ok_or("the answer is empty")?;
+                Ok(ImportResult {
+                    project_id: ProjectId::new(answer.project.id.clone()),
+                    modified_at: answer.project.modified_at.clone(),
+                    content_hash: answer.project.content_hash.clone(),
+                    notebooks: answer
+                        .notebooks
+                        .iter()
+                        .map(|n| ImportedNotebook {
+                            id: NotebookId::new(n.id.clone()),
+                            name: n.name.clone(),
+                            action: n.action.clone(),
+                        })
+                        .collect(),
                 })
-                .collect(),
-        })
+            })
+            .await
     }
 }
 

@@ -9,7 +9,7 @@
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::ProjectId;
-use crate::surface_ids::project_uuid;
+use crate::ids::project_uuid;
 use bytes::{Bytes, BytesMut};
 use chrono::{DateTime, Utc};
 use deepnote_api::UploadBody;
@@ -75,13 +75,15 @@ impl<'a> FilesApi<'a> {
     pub async fn delete(&self, project: impl Into<ProjectId>, path: impl AsRef<str>) -> Result<()> {
         let project = project_uuid(&project.into())?;
         self.client
-            .api()
-            .delete_file()
-            .project_id(project)
-            .path(checked_path(path.as_ref())?)
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?;
+            .answer(
+                self.client
+                    .api()
+                    .delete_file()
+                    .project_id(project)
+                    .path(checked_path(path.as_ref())?)
+                    .send(),
+            )
+            .await?;
         Ok(())
     }
 
@@ -102,13 +104,12 @@ impl<'a> FilesApi<'a> {
         body.insert("projectId".into(), target.checked()?.into());
         body.insert("targetProjectId".into(), target.checked()?.into());
         body.insert("path".into(), checked_path(path.as_ref())?.into());
-        let answer = self
-            .client
-            .api()
-            .copy_file_with(&body)
+        let call = self.client.api().copy_file_with(&body);
+        self.client
+            .create("file copy", call, |answer| {
+                Ok(answer.cloned().unwrap_or_default())
+            })
             .await
-            .map_err(|e| self.client.api_error(e))?;
-        Ok(answer.into_inner())
     }
 }
 
@@ -165,13 +166,13 @@ impl Upload {
         if let Some(len) = len {
             body = body.with_len(len);
         }
-        let answer = self
-            .client
-            .api()
-            .create_file(&project, path, body)
+        let call = self.client.api().create_file(&project, path, body);
+        self.client
+            .create("file", call, |answer| {
+                let answer = answer.ok_or("the answer is empty")?;
+                Ok(file_ref(answer.file.clone()))
+            })
             .await
-            .map_err(|e| self.client.api_error(e))?;
-        Ok(file_ref(answer.into_inner().file))
     }
 }
 
@@ -231,13 +232,15 @@ impl Download {
         let project = project_uuid(&self.project)?;
         let answer = self
             .client
-            .api()
-            .download_file()
-            .project_id(project)
-            .path(checked_path(&self.path)?)
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?;
+            .answer(
+                self.client
+                    .api()
+                    .download_file()
+                    .project_id(project)
+                    .path(checked_path(&self.path)?)
+                    .send(),
+            )
+            .await?;
         let mut body = answer.into_inner();
         let mut received = 0u64;
         while let Some(chunk) = body.next().await {

@@ -1,4 +1,6 @@
-//! Typed identifiers, so a notebook's ID cannot be passed where a project's is expected.
+//! Typed identifiers, so a notebook's ID cannot be passed where a project's is expected. IDs
+//! are opaque strings but for runs' (UUIDs, checked when parsed); a call that needs a project's,
+//! a session's or an integration's as a UUID checks it before sending.
 
 use crate::error::Error;
 use std::fmt;
@@ -86,9 +88,6 @@ macro_rules! string_id {
     };
 }
 
-/// The one definition of a string ID type; `surface_ids.rs` makes its own with it.
-pub(crate) use string_id;
-
 string_id!(
     /// The ID of a project.
     ProjectId,
@@ -100,6 +99,35 @@ string_id!(
     NotebookId,
     "notebook"
 );
+
+string_id!(
+    /// The ID of a block of a notebook.
+    BlockId,
+    "block"
+);
+
+string_id!(
+    /// The ID of a schedule of a notebook.
+    ScheduleId,
+    "schedule"
+);
+
+string_id!(
+    /// The ID of an interactive session (a UUID).
+    SessionId,
+    "session"
+);
+
+string_id!(
+    /// The ID of a data-source integration (a UUID).
+    IntegrationId,
+    "integration"
+);
+
+/// A project's ID as the UUID the newer operations' paths and queries say it is.
+pub(crate) fn project_uuid(project: &ProjectId) -> Result<uuid::Uuid, Error> {
+    project.uuid()
+}
 
 /// The ID of a run: a UUID, checked when it is made from text.
 #[derive(
@@ -187,5 +215,18 @@ mod tests {
         assert!(ProjectId::new("  ").checked().is_err());
         assert_eq!(NotebookId::from("nb").checked().unwrap(), "nb");
         assert_eq!(format!("{:?}", ProjectId::from("p")), "ProjectId(\"p\")");
+    }
+
+    #[test]
+    fn ids_are_checked() {
+        assert!(BlockId::new(" ").checked().is_err());
+        assert_eq!(BlockId::from("b1").checked().unwrap(), "b1");
+        assert!(matches!(
+            SessionId::from("s").uuid(),
+            Err(Error::InvalidArgument(_))
+        ));
+        let u = "67e55044-10b1-426f-9247-bb680e5fe0c8";
+        assert_eq!(IntegrationId::from(u).uuid().unwrap().to_string(), u);
+        assert_eq!(format!("{:?}", BlockId::from("b")), "BlockId(\"b\")");
     }
 }

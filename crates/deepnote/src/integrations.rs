@@ -4,7 +4,7 @@
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::surface_ids::IntegrationId;
+use crate::ids::IntegrationId;
 use deepnote_api::types;
 
 /// An integration as the list gives it. Serialized with the API's field names (snake_case
@@ -85,7 +85,7 @@ impl<'a> IntegrationsApi<'a> {
         if let Some(schema) = schema {
             call = call.schema_name(schema);
         }
-        let answer = call.send().await.map_err(|e| self.client.api_error(e))?;
+        let answer = self.client.answer(call.send()).await?;
         Ok(answer.into_inner())
     }
 }
@@ -173,7 +173,7 @@ impl ListIntegrations {
         if self.include_metadata {
             call = call.include_metadata(types::ListIntegrationsIncludeMetadata::True);
         }
-        let answer = call.send().await.map_err(|e| self.client.api_error(e))?;
+        let answer = self.client.answer(call.send()).await?;
         answer
             .into_inner()
             .integrations

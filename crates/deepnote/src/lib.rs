@@ -106,6 +106,7 @@
 #![warn(missing_docs)]
 
 mod blocks;
+mod call;
 mod client;
 mod credentials;
 mod document;
@@ -115,6 +116,7 @@ mod files;
 mod ids;
 mod inputs;
 mod integrations;
+mod into_future;
 mod list;
 mod lock;
 mod machines;
@@ -133,7 +135,6 @@ mod schedules;
 mod search;
 mod sessions;
 mod snapshot;
-mod surface_ids;
 mod sync;
 mod sync_state;
 mod timezone;
@@ -153,7 +154,7 @@ pub use export::{
     DeepnoteDocument, ImportOptions, ImportResult, ImportedNotebook, ProjectExport, content_hash,
 };
 pub use files::{Download, FileRef, FilesApi, Progress, Upload};
-pub use ids::{NotebookId, ProjectId, RunId};
+pub use ids::{BlockId, IntegrationId, NotebookId, ProjectId, RunId, ScheduleId, SessionId};
 pub use inputs::{InputValue, InputValueKind, NotebookInput};
 pub use integrations::{Integration, IntegrationsApi, ListIntegrations};
 pub use list::{List, ListQuery};
@@ -173,13 +174,10 @@ pub use run_many::{OutcomeStream, RunMany, RunOutcome};
 pub use runs::{
     CreateRun, DetachedStorage, GetRun, Run, RunHandle, RunRequest, RunsApi, SnapshotRef,
 };
-pub use schedules::{
-    CreateSchedule, Cron, NotebookSchedule, Schedule, SchedulesApi, UpsertSchedule,
-};
+pub use schedules::{CreateSchedule, Cron, Schedule, SchedulesApi, SchedulesQuery, SetSchedule};
 pub use search::{Search, SearchHit, SearchResults, SearchType};
 pub use sessions::{CreateSession, Session, SessionsApi};
 pub use snapshot::{Snapshot, SnapshotDelivery};
-pub use surface_ids::{BlockId, IntegrationId, SessionId};
 pub use sync::{
     Change, NotebookChange, OnConflict, ProjectAction, ProjectPlan, SYNC_STATE_FILE, SyncApi,
     SyncDirection, SyncPlan, SyncRequest,

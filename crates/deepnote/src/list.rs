@@ -41,8 +41,10 @@ pub(crate) mod sealed {
     pub trait Sealed {}
 }
 
-/// A list to fetch; from `projects().list()`, `notebooks().runs(..)` or `runs().list(..)`.
-/// Nothing is sent until [`List::send`], [`List::pages`] or [`List::stream`].
+/// A list to fetch; every list operation returns one. Nothing is sent until it is awaited (or
+/// [`List::send`]: the first page, or the one at [`List::page_token`]), or until
+/// [`List::pages`] or [`List::stream`] are polled. A list the API does not page comes whole
+/// as its first page.
 #[derive(Clone, Debug)]
 #[must_use = "a list does nothing until it is sent or streamed"]
 pub struct List<Q> {
@@ -97,5 +99,13 @@ impl<Q: ListQuery> List<Q> {
     /// Every item across all pages, holding at most two pages at a time.
     pub fn stream(self) -> BoxStream<Q::Item> {
         pagination::items(self.pages())
+    }
+}
+
+impl<Q: ListQuery> std::future::IntoFuture for List<Q> {
+    type Output = Result<Page<Q::Item>>;
+    type IntoFuture = BoxFuture<'static, Result<Page<Q::Item>>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }

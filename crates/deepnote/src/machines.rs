@@ -5,7 +5,7 @@
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::ProjectId;
-use crate::surface_ids::project_uuid;
+use crate::ids::project_uuid;
 use deepnote_api::types;
 
 /// A machine type (size) a project can run on. Serialized with the API's field names.
@@ -82,11 +82,8 @@ impl<'a> MachinesApi<'a> {
     pub async fn types(&self) -> Result<Vec<MachineType>> {
         let answer = self
             .client
-            .api()
-            .list_machine_types()
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?;
+            .answer(self.client.api().list_machine_types().send())
+            .await?;
         Ok(answer
             .into_inner()
             .machine_types
@@ -99,12 +96,14 @@ impl<'a> MachinesApi<'a> {
     pub async fn get(&self, project: impl Into<ProjectId>) -> Result<Machine> {
         let answer = self
             .client
-            .api()
-            .get_project_machine()
-            .project_id(project_uuid(&project.into())?)
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?;
+            .answer(
+                self.client
+                    .api()
+                    .get_project_machine()
+                    .project_id(project_uuid(&project.into())?)
+                    .send(),
+            )
+            .await?;
         Ok(Machine::from_api(answer.into_inner().machine))
     }
 
@@ -141,13 +140,15 @@ impl<'a> MachinesApi<'a> {
         }
         let answer = self
             .client
-            .api()
-            .update_project_machine()
-            .project_id(project_uuid(&project.into())?)
-            .body(settings)
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?;
+            .answer(
+                self.client
+                    .api()
+                    .update_project_machine()
+                    .project_id(project_uuid(&project.into())?)
+                    .body(settings)
+                    .send(),
+            )
+            .await?;
         Ok(Machine::from_api(answer.into_inner().machine))
     }
 }

@@ -44,14 +44,7 @@ pub struct MeApi<'a> {
 impl<'a> MeApi<'a> {
     /// The calling key, its user, workspace and access level.
     pub async fn get(&self) -> Result<Me> {
-        let me = self
-            .client
-            .api()
-            .get_me()
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?
-            .into_inner();
+        let me = self.client.send(self.client.api().get_me().send()).await?;
         let mut me = Me {
             access_level: me.access_level,
             api_key: as_map(me.api_key),

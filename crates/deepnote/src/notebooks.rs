@@ -10,8 +10,6 @@ use crate::runs::Run;
 use deepnote_api::types;
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 
 /// A notebook. It serializes with the API's field names (`projectId`), every field present
 /// (`null` when the server did not say).
@@ -57,12 +55,14 @@ impl<'a> NotebooksApi<'a> {
     async fn read(&self, id: NotebookId) -> Result<types::GetNotebookResponse> {
         let answer = self
             .client
-            .api()
-            .get_notebook()
-            .notebook_id(id.checked()?)
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?;
+            .answer(
+                self.client
+                    .api()
+                    .get_notebook()
+                    .notebook_id(id.checked()?)
+                    .send(),
+            )
+            .await?;
         Ok(answer.into_inner())
     }
 
@@ -108,12 +108,14 @@ impl<'a> NotebooksApi<'a> {
     pub async fn delete(&self, id: impl Into<NotebookId>) -> Result<()> {
         let id = id.into();
         self.client
-            .api()
-            .delete_notebook()
-            .notebook_id(id.checked()?)
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?;
+            .answer(
+                self.client
+                    .api()
+                    .delete_notebook()
+                    .notebook_id(id.checked()?)
+                    .send(),
+            )
+            .await?;
         Ok(())
     }
 
@@ -137,13 +139,15 @@ impl<'a> NotebooksApi<'a> {
     ) -> Result<()> {
         let (project, notebook) = (project.into(), notebook.into());
         self.client
-            .api()
-            .execute_notebook_v1()
-            .project_id(project.checked()?)
-            .notebook_id(notebook.checked()?)
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?;
+            .answer(
+                self.client
+                    .api()
+                    .execute_notebook_v1()
+                    .project_id(project.checked()?)
+                    .notebook_id(notebook.checked()?)
+                    .send(),
+            )
+            .await?;
         Ok(())
     }
 }
@@ -170,24 +174,13 @@ impl CreateNotebook {
             project_id: self.project.uuid()?,
             name: self.name,
         };
-        let answer = match self.client.api().create_notebook().body(body).send().await {
-            Ok(answer) => answer,
-            Err(e) => return Err(self.client.create_error("notebook", e).await),
-        };
-        let status = answer.status();
-        let answer = answer.into_inner();
-        Notebook::from_envelope(answer.notebook.clone()).map_err(|e| {
-            self.client
-                .created_unreadable("notebook", status, &answer, &e.to_string())
-        })
-    }
-}
-
-impl IntoFuture for CreateNotebook {
-    type Output = Result<Notebook>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<Notebook>> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        let call = self.client.api().create_notebook().body(body).send();
+        self.client
+            .create("notebook", call, |answer| {
+                let answer = answer.ok_or("the answer is empty")?;
+                Notebook::from_envelope(answer.notebook.clone()).map_err(|e| e.to_string())
+            })
+            .await
     }
 }
 
@@ -222,10 +215,12 @@ impl ListQuery for NotebookRunsQuery {
             if let Some(token) = token {
                 call = call.page_token(token);
             }
-            let answer = call.send().await.map_err(|e| client.api_error(e))?;
+            let answer = client.answer(call.send()).await?;
             let answer = answer.into_inner();
             read_page(answer.runs, Run::from_summary, answer.pagination)
         }
         .boxed()
     }
 }
+
+crate::into_future::send_on_await!(CreateNotebook => Notebook);

@@ -9,9 +9,9 @@
 use crate::blocks::BlockType;
 use crate::error::{Error, Result};
 use crate::export::DeepnoteDocument;
+use crate::ids::BlockId;
 use crate::ids::{NotebookId, ProjectId};
 use crate::projects::ProjectsApi;
-use crate::surface_ids::BlockId;
 use serde_json::{Map, Value};
 
 /// Execution state a document carries that a new block must not (Deepnote's CLI drops the

@@ -8,8 +8,6 @@ use crate::pagination::Page;
 use deepnote_api::{ProjectType, types};
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 
 /// A project. It serializes with the API's field names (`projectType`, `folderId`), every
 /// field present (`null` when the server did not say).
@@ -144,12 +142,14 @@ impl<'a> ProjectsApi<'a> {
         let id = id.into();
         let answer = self
             .client
-            .api()
-            .get_project()
-            .project_id(id.checked()?)
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?;
+            .answer(
+                self.client
+                    .api()
+                    .get_project()
+                    .project_id(id.checked()?)
+                    .send(),
+            )
+            .await?;
         Project::from_detail(answer.into_inner().project)
     }
 
@@ -166,12 +166,14 @@ impl<'a> ProjectsApi<'a> {
     pub async fn delete(&self, id: impl Into<ProjectId>) -> Result<()> {
         let id = id.into();
         self.client
-            .api()
-            .delete_project()
-            .project_id(id.checked()?)
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?;
+            .answer(
+                self.client
+                    .api()
+                    .delete_project()
+                    .project_id(id.checked()?)
+                    .send(),
+            )
+            .await?;
         Ok(())
     }
 }
@@ -229,7 +231,7 @@ async fn list_page(
     if let Some(filter) = name_contains {
         call = call.name_contains(filter);
     }
-    let answer = call.send().await.map_err(|e| client.api_error(e))?;
+    let answer = client.answer(call.send()).await?;
     Ok(answer.into_inner())
 }
 
@@ -307,23 +309,14 @@ impl CreateProject {
             name: self.name,
             folder_id,
         };
-        let answer = match self.client.api().create_project().body(body).send().await {
-            Ok(answer) => answer,
-            Err(e) => return Err(self.client.create_error("project", e).await),
-        };
-        let status = answer.status();
-        let answer = answer.into_inner();
-        Project::from_created(answer.project.clone()).map_err(|e| {
-            self.client
-                .created_unreadable("project", status, &answer, &e.to_string())
-        })
+        let call = self.client.api().create_project().body(body).send();
+        self.client
+            .create("project", call, |answer| {
+                let answer = answer.ok_or("the answer is empty")?;
+                Project::from_created(answer.project.clone()).map_err(|e| e.to_string())
+            })
+            .await
     }
 }
 
-impl IntoFuture for CreateProject {
-    type Output = Result<Project>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<Project>> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::into_future::send_on_await!(CreateProject => Project);

@@ -11,8 +11,6 @@ use crate::wait::{Wait, WaitPolicy};
 use chrono::{DateTime, Utc};
 use deepnote_api::{RunStatus, types};
 use std::collections::BTreeMap;
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 
 /// A run of a notebook. It serializes as the live API spells a run (`runId`, `completedAt`,
 /// the snapshot flat as `snapshotContent` or `snapshotDownloadUrl`): every field present
@@ -517,33 +515,21 @@ pub(crate) fn check_inputs(
 /// Sends the create, once: the API has no idempotency key, so a create is never repeated here.
 pub(crate) async fn send_create(client: &Client, request: &RunRequest) -> Result<RunHandle> {
     let body = request.to_body()?;
-    let answer = match client.api().create_run().body(body).send().await {
-        Ok(answer) => answer,
-        Err(e) => return Err(missing_notebook(client.create_error("run", e).await)),
-    };
-    let status = answer.status();
-    let started = answer.into_inner();
-    // `runId` (the references) or `id` (Deepnote's `{run: {id}}` answer, unwrapped).
-    let id = match (started.run_id, started.id.as_deref().map(RunId::parse)) {
-        (Some(id), _) => RunId::from(id),
-        (None, Some(Ok(id))) => id,
-        (None, Some(Err(_))) => {
-            return Err(client.created_unreadable(
-                "run",
-                status,
-                &started,
-                "the run id is not a UUID",
-            ));
-        }
-        (None, None) => {
-            return Err(client.created_unreadable(
-                "run",
-                status,
-                &started,
-                "the answer holds no run id",
-            ));
-        }
-    };
+    let call = client.api().create_run().body(body).send();
+    let (id, started) = client
+        .create("run", call, |started| {
+            let started = started.ok_or("the answer is empty")?;
+            // `runId` (the references) or `id` (Deepnote's `{run: {id}}` answer, unwrapped).
+            let id = match (started.run_id, started.id.as_deref().map(RunId::parse)) {
+                (Some(id), _) => RunId::from(id),
+                (None, Some(Ok(id))) => id,
+                (None, Some(Err(_))) => return Err("the run id is not a UUID".to_string()),
+                (None, None) => return Err("the answer holds no run id".to_string()),
+            };
+            Ok((id, started.clone()))
+        })
+        .await
+        .map_err(missing_notebook)?;
     Ok(RunHandle {
         client: client.clone(),
         id,
@@ -633,14 +619,6 @@ impl CreateRun {
     }
 }
 
-impl IntoFuture for CreateRun {
-    type Output = Result<RunHandle>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<RunHandle>> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-
 /// A started run. It serializes as `POST /runs` answers: `runId`, `status`, `createdAt`.
 #[derive(Clone, Debug, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -716,14 +694,6 @@ impl GetRun {
     }
 }
 
-impl IntoFuture for GetRun {
-    type Output = Result<Run>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<Run>> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-
 pub(crate) async fn get_run(
     client: &Client,
     id: RunId,
@@ -736,16 +706,14 @@ pub(crate) async fn get_run(
             SnapshotDelivery::DownloadUrl => types::GetRunSnapshotDelivery::DownloadUrl,
         });
     }
-    let envelope = call
-        .send()
-        .await
-        .map_err(|e| client.api_error(e))?
-        .into_inner();
+    let envelope = client.send(call.send()).await?;
     let run = envelope
         .run
         .ok_or_else(|| Error::Decode("the answer holds no run".into()))?;
     Run::from_api(run, Some(id))
 }
+
+crate::into_future::send_on_await!(CreateRun => RunHandle, GetRun => Run);
 
 #[cfg(test)]
 mod tests {

@@ -9,13 +9,16 @@
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::ids::NotebookId;
+use crate::ids::{NotebookId, ScheduleId};
+use crate::list::{List, ListQuery};
+use crate::pagination::Page;
 use crate::timezone::TimeZone;
 use chrono::{DateTime, Utc};
 use deepnote_api::types;
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
+use serde_json::{Map, Value};
 use std::fmt;
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 use std::str::FromStr;
 
 /// Longest cron expression accepted: far beyond any real one, short enough to check cheaply.
@@ -166,69 +169,55 @@ fn number(s: &str) -> Option<u32> {
         .flatten()
 }
 
-/// A notebook's one schedule, as `POST /notebooks/{id}/schedule` answers it. Serialized with
-/// the API's field names.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+/// A notebook's schedule, as the server answered it: the fields this crate reads, and the
+/// whole object in `raw`. Serialized as `raw`, the object the server sent.
+///
+/// Setting a schedule ([`SchedulesApi::set`]) answers without an id, so `id` is `None` there;
+/// listing ([`SchedulesApi::list`]) and creating ([`SchedulesApi::create`]) give it.
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct NotebookSchedule {
+pub struct Schedule {
+    /// Its id, when the answer carried one.
+    pub id: Option<ScheduleId>,
     /// The notebook it runs.
     pub notebook_id: NotebookId,
     /// Its cron expression.
     pub cron: String,
-    /// The IANA time zone the cron is read in.
-    pub timezone: String,
-    /// When it runs next.
-    pub next_run_at: DateTime<Utc>,
-    /// When it was created.
-    pub created_at: DateTime<Utc>,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
-}
-
-/// One of a notebook's schedules, as `/schedules` gives it (the reference does not expand its
-/// fields: the known ones are read, the whole object is kept in `raw`). Serialized as the
-/// object the server sent, which holds the known fields under their API names.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct Schedule {
-    /// Its ID, when the server sent one.
-    pub id: Option<String>,
-    /// The notebook it runs, when the server said.
-    pub notebook_id: Option<NotebookId>,
-    /// Its cron expression, when the server said.
-    pub cron: Option<String>,
-    /// Its time zone, when the server said.
+    /// The IANA time zone the cron is read in, when the server said.
     pub timezone: Option<String>,
-    /// When it runs next, when the server said (and as it said it).
-    pub next_run_at: Option<String>,
-    /// The object as the server sent it.
-    pub raw: serde_json::Map<String, serde_json::Value>,
+    /// When it runs next, when the server said.
+    pub next_run_at: Option<DateTime<Utc>>,
+    /// When it was created, when the server said.
+    pub created_at: Option<DateTime<Utc>>,
+    /// When it last changed, when the server said.
+    pub updated_at: Option<DateTime<Utc>>,
+    /// The object as the server sent it, every field included.
+    pub raw: Map<String, Value>,
 }
 
 impl serde::Serialize for Schedule {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        use crate::raw_fields::opt;
-        let known = [
-            ("id", opt(&self.id)),
-            ("notebookId", opt(&self.notebook_id)),
-            ("cron", opt(&self.cron)),
-            ("timezone", opt(&self.timezone)),
-            ("nextRunAt", opt(&self.next_run_at)),
-        ];
-        crate::raw_fields::serialize(s, &known, &self.raw)
+        self.raw.serialize(s)
     }
 }
 
 impl Schedule {
-    fn from_object(raw: serde_json::Map<String, serde_json::Value>) -> Schedule {
-        let text = |k: &str| raw.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    /// Read `raw`; `notebook` is the one asked about, for an answer that does not repeat it.
+    fn from_object(raw: Map<String, Value>, notebook: &NotebookId) -> Schedule {
+        let text = |k: &str| raw.get(k).and_then(Value::as_str).map(str::to_string);
+        let time = |k: &str| {
+            text(k)
+                .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+                .map(|t| t.with_timezone(&Utc))
+        };
         Schedule {
-            id: text("id"),
-            notebook_id: text("notebookId").map(NotebookId::new),
-            cron: text("cron"),
+            id: text("id").map(ScheduleId::new),
+            notebook_id: text("notebookId").map_or_else(|| notebook.clone(), NotebookId::new),
+            cron: text("cron").unwrap_or_default(),
             timezone: text("timezone"),
-            next_run_at: text("nextRunAt"),
+            next_run_at: time("nextRunAt"),
+            created_at: time("createdAt"),
+            updated_at: time("updatedAt"),
             raw,
         }
     }
@@ -244,44 +233,67 @@ impl<'a> SchedulesApi<'a> {
     /// Set the notebook's one schedule (created, or replaced), through
     /// `POST /notebooks/{id}/schedule`. `cron` is checked before sending; see [`Cron`] and
     /// [`Cron::daily_at`].
-    pub fn upsert(&self, notebook: impl Into<NotebookId>, cron: impl AsRef<str>) -> UpsertSchedule {
-        UpsertSchedule {
-            client: self.client.clone(),
-            notebook: notebook.into(),
-            cron: Cron::parse(cron.as_ref()),
-            timezone: None,
-        }
+    pub fn set(&self, notebook: impl Into<NotebookId>, cron: impl AsRef<str>) -> SetSchedule {
+        SetSchedule(ScheduleRequest::new(
+            self.client,
+            notebook.into(),
+            cron.as_ref(),
+        ))
     }
 
     /// Add a schedule to the notebook, next to any it has, through `POST /schedules`.
     pub fn create(&self, notebook: impl Into<NotebookId>, cron: impl AsRef<str>) -> CreateSchedule {
-        CreateSchedule {
-            client: self.client.clone(),
-            notebook: notebook.into(),
-            cron: Cron::parse(cron.as_ref()),
-            timezone: None,
-        }
+        CreateSchedule(ScheduleRequest::new(
+            self.client,
+            notebook.into(),
+            cron.as_ref(),
+        ))
     }
 
-    /// Every schedule of the notebook, oldest first (the list is complete: no pages). Each
-    /// keeps every field the server answered (`id`, `nextRunAt`, ...) in its `raw`.
-    pub async fn list(&self, notebook: impl Into<NotebookId>) -> Result<Vec<Schedule>> {
-        let notebook = notebook.into();
-        let answer = self
-            .client
-            .api()
-            .list_schedules_with(notebook.checked()?)
-            .await
-            .map_err(|e| self.client.api_error(e))?;
-        let Some(serde_json::Value::Array(list)) = answer.into_inner().remove("schedules") else {
-            return Err(Error::Decode("the answer holds no `schedules` list".into()));
-        };
-        list.into_iter()
-            .map(|s| match s {
-                serde_json::Value::Object(o) => Ok(Schedule::from_object(o)),
-                _ => Err(Error::Decode("a schedule that is not an object".into())),
-            })
-            .collect()
+    /// The notebook's schedules, oldest first. The API has no pages: the first page holds them
+    /// all. Each keeps every field the server answered in its `raw`.
+    pub fn list(&self, notebook: impl Into<NotebookId>) -> List<SchedulesQuery> {
+        List::new(
+            self.client.clone(),
+            SchedulesQuery {
+                notebook: notebook.into(),
+            },
+        )
+    }
+}
+
+/// The query of [`SchedulesApi::list`].
+#[derive(Clone, Debug)]
+pub struct SchedulesQuery {
+    notebook: NotebookId,
+}
+
+impl crate::list::sealed::Sealed for SchedulesQuery {}
+
+impl ListQuery for SchedulesQuery {
+    type Item = Schedule;
+
+    fn fetch(
+        self,
+        client: Client,
+        _size: Option<u32>,
+        _token: Option<String>,
+    ) -> BoxFuture<'static, Result<Page<Schedule>>> {
+        async move {
+            let call = client.api().list_schedules_with(self.notebook.checked()?);
+            let Some(Value::Array(list)) = client.send(call).await?.remove("schedules") else {
+                return Err(Error::Decode("the answer holds no `schedules` list".into()));
+            };
+            let items = list
+                .into_iter()
+                .map(|s| match s {
+                    Value::Object(o) => Ok(Schedule::from_object(o, &self.notebook)),
+                    _ => Err(Error::Decode("a schedule that is not an object".into())),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Page::new(items, None))
+        }
+        .boxed()
     }
 }
 
@@ -291,30 +303,55 @@ fn checked_timezone(timezone: Option<String>) -> Result<Option<String>> {
         .transpose()
 }
 
-/// The notebook's one schedule to set; from [`SchedulesApi::upsert`]. Await it or `send`.
+/// What setting and creating a schedule both send: the notebook, the cron, the zone.
 #[derive(Debug)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct UpsertSchedule {
+struct ScheduleRequest {
     client: Client,
     notebook: NotebookId,
     cron: Result<Cron>,
     timezone: Option<String>,
 }
 
-impl UpsertSchedule {
+impl ScheduleRequest {
+    fn new(client: &Client, notebook: NotebookId, cron: &str) -> Self {
+        ScheduleRequest {
+            client: client.clone(),
+            notebook,
+            cron: Cron::parse(cron),
+            timezone: None,
+        }
+    }
+
+    /// The checked cron and zone, before anything is sent.
+    fn checked(&mut self) -> Result<(Cron, Option<String>)> {
+        let cron = std::mem::replace(&mut self.cron, Err(Error::InvalidArgument(String::new())))?;
+        Ok((cron, checked_timezone(self.timezone.take())?))
+    }
+}
+
+/// The notebook's one schedule to set; from [`SchedulesApi::set`]. Await it or `send`.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct SetSchedule(ScheduleRequest);
+
+/// A schedule to add; from [`SchedulesApi::create`]. Await it or `send`.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct CreateSchedule(ScheduleRequest);
+
+impl SetSchedule {
     /// The IANA time zone the cron is read in (`Europe/Prague`, or a [`TimeZone`]); the
     /// server's default (UTC in Deepnote's CLI) when not given. Checked against the IANA
     /// database before sending: an unknown zone is an [`Error::InvalidArgument`] naming it and
     /// the nearest valid names.
     pub fn timezone(mut self, timezone: impl Into<String>) -> Self {
-        self.timezone = Some(timezone.into());
+        self.0.timezone = Some(timezone.into());
         self
     }
 
     /// Set it.
-    pub async fn send(self) -> Result<NotebookSchedule> {
-        let cron = self.cron?;
-        let timezone = checked_timezone(self.timezone)?;
+    pub async fn send(mut self) -> Result<Schedule> {
+        let (cron, timezone) = self.0.checked()?;
         let body = types::UpsertNotebookScheduleBody {
             cron: cron
                 .as_str()
@@ -325,94 +362,68 @@ impl UpsertSchedule {
                 .transpose()
                 .map_err(|_| Error::InvalidArgument("the time zone is empty".into()))?,
         };
-        let answer = self
-            .client
+        let ScheduleRequest {
+            client, notebook, ..
+        } = self.0;
+        let call = client
             .api()
             .upsert_notebook_schedule()
-            .notebook_id(self.notebook.checked()?)
+            .notebook_id(notebook.checked()?)
             .body(body)
-            .send()
+            .send();
+        client
+            .create("schedule", call, |answer| {
+                let answer = answer.ok_or("the answer is empty")?;
+                match serde_json::to_value(&answer.schedule) {
+                    Ok(Value::Object(raw)) => Ok(Schedule::from_object(raw, &notebook)),
+                    _ => Err("the schedule is not an object".to_string()),
+                }
+            })
             .await
-            .map_err(|e| self.client.api_error(e))?;
-        let s = answer.into_inner().schedule;
-        Ok(NotebookSchedule {
-            notebook_id: NotebookId::new(s.notebook_id),
-            cron: s.cron,
-            timezone: s.timezone,
-            next_run_at: s.next_run_at,
-            created_at: s.created_at,
-            updated_at: s.updated_at,
-        })
     }
-}
-
-impl IntoFuture for UpsertSchedule {
-    type Output = Result<NotebookSchedule>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<NotebookSchedule>> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-
-/// A schedule to add; from [`SchedulesApi::create`]. Await it or `send`.
-#[derive(Debug)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct CreateSchedule {
-    client: Client,
-    notebook: NotebookId,
-    cron: Result<Cron>,
-    timezone: Option<String>,
 }
 
 impl CreateSchedule {
-    /// The IANA time zone the cron is read in; checked as [`UpsertSchedule::timezone`] is.
+    /// The IANA time zone the cron is read in; checked as [`SetSchedule::timezone`] is.
     pub fn timezone(mut self, timezone: impl Into<String>) -> Self {
-        self.timezone = Some(timezone.into());
+        self.0.timezone = Some(timezone.into());
         self
     }
 
-    /// Add it. The answer's shape is not visible in the evidence: a `{"schedule": {...}}` or a
-    /// bare object is read, and an empty answer gives a schedule of what was sent.
-    pub async fn send(self) -> Result<Schedule> {
-        let cron = self.cron?;
-        let timezone = checked_timezone(self.timezone)?;
+    /// Add it. The answer's shape is not visible in Deepnote's reference: a
+    /// `{"schedule": {...}}` or a bare object is read, and an empty answer gives a schedule of
+    /// what was sent.
+    pub async fn send(mut self) -> Result<Schedule> {
+        let (cron, timezone) = self.0.checked()?;
+        let ScheduleRequest {
+            client, notebook, ..
+        } = self.0;
         let body = types::CreateScheduleBody {
-            notebook_id: self.notebook.checked()?.to_string(),
+            notebook_id: notebook.checked()?.to_string(),
             cron: cron.to_string(),
             timezone: timezone.clone(),
         };
-        let answer = self.client.api().create_schedule().body(body).send().await;
-        let mut object = match answer {
-            Ok(answer) => answer.into_inner(),
-            // The schedule was created: an empty 2xx answer is a success, not a decode failure.
-            Err(deepnote_api::ApiError::InvalidResponsePayload(bytes, _))
-                if bytes.iter().all(u8::is_ascii_whitespace) =>
-            {
-                serde_json::Map::new()
-            }
-            Err(e) => return Err(self.client.api_error(e)),
-        };
-        if let Some(serde_json::Value::Object(inner)) = object.remove("schedule") {
+        let call = client.api().create_schedule().body(body).send();
+        let mut object = client
+            .create("schedule", call, |answer| {
+                Ok(answer.cloned().unwrap_or_default())
+            })
+            .await?;
+        if let Some(Value::Object(inner)) = object.remove("schedule") {
             object = inner;
         }
         if object.is_empty() {
-            object.insert("notebookId".into(), self.notebook.as_str().into());
+            object.insert("notebookId".into(), notebook.as_str().into());
             object.insert("cron".into(), cron.to_string().into());
             if let Some(tz) = timezone {
                 object.insert("timezone".into(), tz.into());
             }
         }
-        Ok(Schedule::from_object(object))
+        Ok(Schedule::from_object(object, &notebook))
     }
 }
 
-impl IntoFuture for CreateSchedule {
-    type Output = Result<Schedule>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<Schedule>> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::into_future::send_on_await!(SetSchedule => Schedule, CreateSchedule => Schedule);
 
 #[cfg(test)]
 mod tests {

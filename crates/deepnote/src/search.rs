@@ -6,8 +6,6 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::{NotebookId, ProjectId};
 use serde_json::{Map, Value};
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 
 /// A kind of resource search can look in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -140,11 +138,7 @@ impl Search {
             let types: Vec<&str> = self.types.iter().map(|t| t.as_str()).collect();
             call = call.types(types.join(","));
         }
-        let answer = call
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?
-            .into_inner();
+        let answer = self.client.send(call.send()).await?;
         let mut results = SearchResults {
             partial_failure: answer.partial_failure.map(|p| p.0),
             ..SearchResults::default()
@@ -171,10 +165,4 @@ impl Search {
     }
 }
 
-impl IntoFuture for Search {
-    type Output = Result<SearchResults>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<SearchResults>> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::into_future::send_on_await!(Search => SearchResults);

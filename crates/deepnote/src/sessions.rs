@@ -5,12 +5,10 @@
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::ids::SessionId;
 use crate::ids::{NotebookId, RunId};
-use crate::surface_ids::SessionId;
 use deepnote_api::types;
 use serde_json::{Map, Value};
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 
 /// A session just created.
 #[derive(Clone, Debug, PartialEq)]
@@ -83,13 +81,15 @@ impl<'a> SessionsApi<'a> {
         };
         let answer = self
             .client
-            .api()
-            .execute_in_session()
-            .session_id(session.uuid()?)
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| self.client.api_error(e))?;
+            .answer(
+                self.client
+                    .api()
+                    .execute_in_session()
+                    .session_id(session.uuid()?)
+                    .body(body)
+                    .send(),
+            )
+            .await?;
         Ok(answer.into_inner())
     }
 }
@@ -148,45 +148,38 @@ impl CreateSession {
         if let Some(seconds) = self.idle_shutdown_seconds {
             body.insert("idleShutdownSeconds".into(), seconds.into());
         }
-        let mut answer = self
-            .client
-            .api()
-            .create_session_with(&body)
+        let call = self.client.api().create_session_with(&body);
+        self.client
+            .create("session", call, |answer| {
+                read_session(answer.ok_or("the answer is empty")?)
+            })
             .await
-            .map_err(|e| self.client.api_error(e))?
-            .into_inner();
-        let raw = match answer.remove("session") {
-            Some(Value::Object(o)) => o,
-            _ => return Err(Error::Decode("the answer holds no session".into())),
-        };
-        let run = match answer.remove("run") {
-            Some(Value::Object(o)) => o,
-            _ => return Err(Error::Decode("the answer holds no initial run".into())),
-        };
-        let text =
-            |o: &Map<String, Value>, k: &str| o.get(k).and_then(|v| v.as_str()).map(str::to_string);
-        let id = text(&raw, "id")
-            .or_else(|| text(&raw, "sessionId"))
-            .filter(|id| !id.trim().is_empty())
-            .ok_or_else(|| Error::Decode("the session has no id".into()))?;
-        let run_id = text(&run, "id")
-            .or_else(|| text(&run, "runId"))
-            .ok_or_else(|| Error::Decode("the session's initial run has no id".into()))?;
-        let run_id = RunId::parse(&run_id)
-            .map_err(|_| Error::Decode(format!("run id {run_id:?} is not a UUID")))?;
-        Ok(Session {
-            id: SessionId::new(id),
-            session_notebook_id: text(&raw, "sessionNotebookId").map(NotebookId::new),
-            run_id,
-            raw,
-        })
     }
 }
 
-impl IntoFuture for CreateSession {
-    type Output = Result<Session>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<Session>> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
+/// The session a create answered: `{session: {id, ...}, run: {id, ...}}`.
+fn read_session(answer: &Map<String, Value>) -> std::result::Result<Session, String> {
+    let object = |key: &str| match answer.get(key) {
+        Some(Value::Object(o)) => Ok(o.clone()),
+        _ => Err(format!("the answer holds no {key}")),
+    };
+    let (raw, run) = (object("session")?, object("run")?);
+    let text =
+        |o: &Map<String, Value>, k: &str| o.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let id = text(&raw, "id")
+        .or_else(|| text(&raw, "sessionId"))
+        .filter(|id| !id.trim().is_empty())
+        .ok_or("the session has no id")?;
+    let run_id = text(&run, "id")
+        .or_else(|| text(&run, "runId"))
+        .ok_or("the session's initial run has no id")?;
+    let run_id = RunId::parse(&run_id).map_err(|_| format!("run id {run_id:?} is not a UUID"))?;
+    Ok(Session {
+        id: SessionId::new(id),
+        session_notebook_id: text(&raw, "sessionNotebookId").map(NotebookId::new),
+        run_id,
+        raw,
+    })
 }
+
+crate::into_future::send_on_await!(CreateSession => Session);

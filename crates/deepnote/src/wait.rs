@@ -14,8 +14,6 @@ use chrono::{DateTime, Utc};
 use deepnote_api::{Backoff, Jitter, RetryPolicy, with_retry_policy};
 use futures_util::StreamExt;
 use std::fmt;
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 use std::time::Duration;
 
 /// How often to poll a run, and for how long.
@@ -435,14 +433,6 @@ impl Wait {
     }
 }
 
-impl IntoFuture for Wait {
-    type Output = Result<Run>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<Run>> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-
 /// The run each time its status changes, then the outcome.
 fn poll_changes(poller: Poller, plan: Plan) -> BoxStream<Run> {
     Box::pin(futures_util::stream::unfold(
@@ -458,6 +448,8 @@ fn poll_changes(poller: Poller, plan: Plan) -> BoxStream<Run> {
         },
     ))
 }
+
+crate::into_future::send_on_await!(Wait => Run);
 
 #[cfg(test)]
 mod tests {

@@ -9,7 +9,7 @@ use serde_json::json;
 use surface_support::{q, stub};
 
 #[tokio::test]
-async fn upsert_posts_to_the_notebook_with_the_timezone() {
+async fn set_posts_to_the_notebook_with_the_timezone() {
     let s = stub(|r| {
         let body = r.json();
         let timezone = body.get("timezone").cloned().unwrap_or(json!("UTC"));
@@ -25,7 +25,7 @@ async fn upsert_posts_to_the_notebook_with_the_timezone() {
     let c = s.client();
     let schedule = c
         .schedules()
-        .upsert("nb1", Cron::daily_at("09:00").unwrap())
+        .set("nb1", Cron::daily_at("09:00").unwrap())
         .timezone("Europe/Prague")
         .await
         .unwrap();
@@ -39,14 +39,18 @@ async fn upsert_posts_to_the_notebook_with_the_timezone() {
         json!({"cron": "0 9 * * *", "timezone": "Europe/Prague"})
     );
     assert_eq!(schedule.cron, "0 9 * * *");
-    assert_eq!(schedule.timezone, "Europe/Prague");
+    assert_eq!(schedule.timezone.as_deref(), Some("Europe/Prague"));
     assert_eq!(
-        schedule.next_run_at.to_rfc3339(),
+        schedule.next_run_at.unwrap().to_rfc3339(),
         "2026-12-02T08:00:00+00:00"
     );
+    assert_eq!(schedule.notebook_id.as_str(), "nb1");
+    // The set answer carries no id; the whole object is kept as it came.
+    assert_eq!(schedule.id, None);
+    assert_eq!(schedule.raw["updatedAt"], "2026-12-01T10:00:00Z");
     // Without a time zone none is sent: the server picks its default.
-    let schedule = c.schedules().upsert("nb1", "*/5 * * * 1-5").await.unwrap();
-    assert_eq!(schedule.timezone, "UTC");
+    let schedule = c.schedules().set("nb1", "*/5 * * * 1-5").await.unwrap();
+    assert_eq!(schedule.timezone.as_deref(), Some("UTC"));
     let r = &s.requests()[1];
     assert_eq!(r.json(), json!({"cron": "*/5 * * * 1-5"}));
 }
@@ -57,7 +61,9 @@ async fn list_and_create_use_the_schedules_collection() {
         "GET" => (
             200,
             json!({"schedules": [
-                {"notebookId": "nb1", "cron": "0 9 * * *", "timezone": "UTC"},
+                {"id": "s1", "notebookId": "nb1", "projectId": "p1", "cron": "0 9 * * *",
+                 "timezone": "UTC", "nextRunAt": "2026-12-08T09:00:00Z",
+                 "createdAt": "2026-12-01T10:00:00Z", "enabled": true},
                 {"notebookId": "nb1", "cron": "30 17 * * 5"}
             ]})
             .to_string(),
@@ -72,24 +78,34 @@ async fn list_and_create_use_the_schedules_collection() {
     .await;
     let c = s.client();
     let list = c.schedules().list("nb1").await.unwrap();
-    assert_eq!(list.len(), 2);
-    assert_eq!(list[0].cron.as_deref(), Some("0 9 * * *"));
-    assert_eq!(list[1].timezone, None);
+    assert_eq!(list.items.len(), 2);
+    assert_eq!(list.next_page_token, None);
+    let first = &list.items[0];
+    assert_eq!(first.cron, "0 9 * * *");
+    assert_eq!(first.id.as_ref().map(|i| i.as_str()), Some("s1"));
+    assert_eq!(
+        first.next_run_at.unwrap().to_rfc3339(),
+        "2026-12-08T09:00:00+00:00"
+    );
+    // Every field the server sent is kept, those the SDK does not read included, and
+    // printing the schedule gives the object back as it came.
+    let sent = json!({"id": "s1", "notebookId": "nb1", "projectId": "p1", "cron": "0 9 * * *",
+                      "timezone": "UTC", "nextRunAt": "2026-12-08T09:00:00Z",
+                      "createdAt": "2026-12-01T10:00:00Z", "enabled": true});
+    assert_eq!(serde_json::to_value(first).unwrap(), sent);
+    assert_eq!(list.items[1].timezone, None);
     let created = c
         .schedules()
         .create("nb1", "15 3 1 * *")
         .timezone("UTC")
         .await
         .unwrap();
-    assert_eq!(created.id.as_deref(), Some("s2"));
-    assert_eq!(created.cron.as_deref(), Some("15 3 1 * *"));
+    assert_eq!(created.id.as_ref().map(|i| i.as_str()), Some("s2"));
+    assert_eq!(created.cron, "15 3 1 * *");
     // An empty answer (its shape is not in the evidence) gives back what was sent.
     let created = c.schedules().create("nb1", "0 6 * * *").await.unwrap();
-    assert_eq!(created.cron.as_deref(), Some("0 6 * * *"));
-    assert_eq!(
-        created.notebook_id.as_ref().map(|n| n.as_str()),
-        Some("nb1")
-    );
+    assert_eq!(created.cron, "0 6 * * *");
+    assert_eq!(created.notebook_id.as_str(), "nb1");
     let seen = s.requests();
     assert_eq!(
         (seen[0].method.as_str(), seen[0].path.as_str()),
@@ -118,14 +134,14 @@ async fn a_bad_cron_or_timezone_is_refused_before_sending() {
         "@daily",
         "0 9 * * */0",
     ] {
-        let e = c.schedules().upsert("nb1", bad).await.unwrap_err();
+        let e = c.schedules().set("nb1", bad).await.unwrap_err();
         assert!(matches!(e, Error::InvalidArgument(_)), "{bad:?}: {e}");
         let e = c.schedules().create("nb1", bad).await.unwrap_err();
         assert!(matches!(e, Error::InvalidArgument(_)), "{bad:?}: {e}");
     }
     let e = c
         .schedules()
-        .upsert("nb1", "0 9 * * *")
+        .set("nb1", "0 9 * * *")
         .timezone(" ")
         .await
         .unwrap_err();
@@ -148,7 +164,7 @@ async fn schedule_errors_are_typed() {
         c.schedules().list("nb1").await,
         Err(Error::NotFound { .. })
     ));
-    let e = c.schedules().upsert("nb1", "0 9 * * *").await.unwrap_err();
+    let e = c.schedules().set("nb1", "0 9 * * *").await.unwrap_err();
     assert_eq!(e.status(), Some(StatusCode::FORBIDDEN));
     let e = c.schedules().create("nb1", "0 9 * * *").await.unwrap_err();
     assert!(e.to_string().contains("Insufficient permissions"), "{e}");

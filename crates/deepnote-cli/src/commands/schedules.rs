@@ -32,7 +32,7 @@ pub async fn run(ctx: &mut Context, client: &Client, command: SchedulesCommand) 
             Ok(ctx.out.item(&request.send().await?)?)
         }
         SchedulesCommand::Set { notebook, when } => {
-            let mut request = client.schedules().upsert(notebook, cron(&when)?);
+            let mut request = client.schedules().set(notebook, cron(&when)?);
             if let Some(tz) = when.timezone {
                 request = request.timezone(tz);
             }
