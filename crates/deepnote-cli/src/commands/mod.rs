@@ -1,7 +1,6 @@
 //! One module per command group; each turns parsed arguments into SDK calls and output.
 
 pub mod auth;
-pub mod batch;
 pub mod blocks;
 pub mod completions;
 pub mod emulator;

@@ -1,9 +1,13 @@
 //! `deepnote run NOTEBOOK`: start a run, then (unless `--no-wait`) watch it to its end.
 //! Several notebooks go to [`batch`].
 
+mod batch;
+mod file_ids;
+mod notebook_file;
+mod project_create;
+
 use crate::app::Context;
 use crate::cli::RunArgs;
-use crate::commands::batch;
 use crate::exit::CliResult;
 use crate::snapshots::{DEFAULT_DIR, Target};
 use crate::{inputs, watch};
@@ -11,7 +15,7 @@ use deepnote::Client;
 
 /// Starts the run and, by default, waits for it.
 pub async fn run(ctx: &mut Context, client: &Client, mut args: RunArgs) -> CliResult {
-    crate::notebook_file::resolve(ctx, client, &mut args).await?;
+    notebook_file::resolve(ctx, client, &mut args).await?;
     let mut notebooks = batch::notebooks(&args)?;
     if notebooks.len() > 1 {
         return batch::run(ctx, client, &args, notebooks).await;
@@ -42,7 +46,7 @@ pub async fn run(ctx: &mut Context, client: &Client, mut args: RunArgs) -> CliRe
 
 /// What a refused start concerns: the notebook, and the blocks `--block` named (the server's
 /// "Block not found in notebook" names neither).
-pub(crate) fn subject(notebook: &str, args: &RunArgs) -> String {
+fn subject(notebook: &str, args: &RunArgs) -> String {
     if args.blocks.is_empty() {
         format!("notebook {notebook}")
     } else {
