@@ -1,12 +1,13 @@
 //! The command tree, as clap sees it. Parsing only: what each command does lives in
 //! `commands/`.
 
-use crate::duration::{DEFAULT_TIMEOUT, Deadline, parse_timeout};
+use crate::commands::run::RunArgs;
+use crate::commands::runs::RunsCommand;
+use crate::duration::{Deadline, parse_timeout};
 use crate::exit::exit_codes_help;
 use crate::inputs::{InputArg, parse_input};
 use crate::output::OutputFormat;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use deepnote::DetachedStorage;
 use std::path::PathBuf;
 
 /// The top help's closing text; the environment variables are the SDK's, which reads them.
@@ -791,141 +792,6 @@ impl SearchKind {
     }
 }
 
-/// `deepnote runs ...`
-#[derive(Debug, Subcommand)]
-pub enum RunsCommand {
-    /// Show one run
-    Get {
-        /// The run's id
-        run: String,
-        /// Write the run's execution snapshot (.deepnote YAML) to this file (`-`: stdout, and
-        /// the run is then not printed); the run must have finished
-        #[arg(long, value_name = "PATH")]
-        snapshot_out: Option<PathBuf>,
-    },
-    /// Wait for a run to finish (exit 0 only if it succeeds)
-    #[command(after_help = exit_codes_help())]
-    Wait {
-        /// The run's id
-        run: String,
-        /// Timeout and snapshot.
-        #[command(flatten)]
-        wait: WaitArgs,
-    },
-}
-
-/// How long to wait, and where the snapshot goes.
-#[derive(Debug, Args, Clone)]
-pub struct WaitArgs {
-    /// Stop waiting after this long, such as 90s, 10m or 1h30m, or `none` to wait forever
-    /// (exit 6; the run goes on in Deepnote)
-    #[arg(
-        long,
-        value_name = "DURATION",
-        value_parser = parse_timeout,
-        default_value_t = Deadline(Some(DEFAULT_TIMEOUT))
-    )]
-    pub timeout: Deadline,
-    /// When the run ends, write its execution snapshot (.deepnote YAML) to this file; missing
-    /// directories are created, and it is checked before the run starts. `-` writes it to
-    /// stdout (the run is then not printed). `deepnote run` saves it by default, see
-    /// --no-snapshot
-    #[arg(long, value_name = "PATH")]
-    pub snapshot_out: Option<PathBuf>,
-}
-
-/// `deepnote run NOTEBOOK... ...`
-#[derive(Debug, Args)]
-pub struct RunArgs {
-    /// The notebook's id, or a .deepnote file naming it (see --notebook, --push); several run
-    /// together (see --concurrency)
-    #[arg(value_name = "NOTEBOOK", required_unless_present = "from_file")]
-    pub notebooks: Vec<String>,
-    /// With a .deepnote file holding several notebooks: run the one of this name (or id)
-    #[arg(long, value_name = "NAME")]
-    pub notebook: Option<String>,
-    /// With a .deepnote file: first send it to its project (the notebook there takes the
-    /// file's version; the project is created, and its ids recorded in the file, when the
-    /// workspace lacks it), then run. Blocks edited in Deepnote since the file was pulled are
-    /// named and nothing is sent (exit 1), unless --yes (a terminal asks)
-    #[arg(long)]
-    pub push: bool,
-    /// With --push: overwrite what changed in Deepnote since the file was pulled
-    #[arg(long, short = 'y', requires = "push")]
-    pub yes: bool,
-    /// Also run the notebooks this file lists, one id a line (`#` starts a comment; `-`: stdin)
-    #[arg(long, value_name = "FILE")]
-    pub from_file: Option<PathBuf>,
-    /// With several notebooks: how many run at a time (1-64)
-    #[arg(long, value_name = "N", default_value_t = 4,
-          value_parser = clap::builder::TypedValueParser::map(
-              clap::value_parser!(u16).range(1..=64), usize::from))]
-    pub concurrency: usize,
-    /// An input block's value, NAME=VALUE (repeatable): true/false is sent as a boolean, a JSON
-    /// array of strings as a list, anything else as a string (`n=3` sends "3"); a JSON object,
-    /// null or a list of non-strings is refused
-    #[arg(long = "input", short = 'i', value_name = "NAME=VALUE", value_parser = parse_input)]
-    pub inputs: Vec<InputArg>,
-    /// A JSON object of input values (`-` for stdin); --input overrides its entries
-    #[arg(long, value_name = "PATH")]
-    pub input_file: Option<PathBuf>,
-    /// Run only this block (repeatable); a block run is always live
-    #[arg(long = "block", value_name = "ID")]
-    pub blocks: Vec<String>,
-    /// With --block, also run the blocks that depend on them
-    #[arg(long, requires = "blocks")]
-    pub dependents: bool,
-    /// Run detached, on a machine of its own: the default for a whole notebook (cannot be
-    /// combined with --block)
-    #[arg(long, conflicts_with_all = ["blocks", "live"])]
-    pub detached: bool,
-    /// Run the whole notebook live, in the project's session, instead of detached
-    #[arg(long, conflicts_with = "storage_mode")]
-    pub live: bool,
-    /// How a detached run may use the project's storage (makes the run detached; cannot be
-    /// combined with --block)
-    #[arg(
-        long,
-        value_name = "MODE",
-        conflicts_with = "blocks",
-        value_parser = storage_modes()
-    )]
-    pub storage_mode: Option<DetachedStorage>,
-    /// Print the started run and exit without waiting
-    #[arg(long, conflicts_with_all = ["timeout", "snapshot_out"])]
-    pub no_wait: bool,
-    /// Do not save the snapshot. By default it is saved as Deepnote's CLI saves it:
-    /// `snapshots/<slug>_<projectId>[_<notebookId>]_<timestamp>.snapshot.deepnote` and a
-    /// `_latest` copy, under the current directory
-    #[arg(long, conflicts_with = "snapshot_out")]
-    pub no_snapshot: bool,
-    /// Timeout and snapshot.
-    #[command(flatten)]
-    pub wait: WaitArgs,
-}
-
-/// `--storage-mode`: the SDK's modes, each as the API spells it with `-` for `_` (the API's
-/// own spelling is accepted too).
-fn storage_modes() -> impl clap::builder::TypedValueParser<Value = DetachedStorage> {
-    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
-    let flag = |mode: DetachedStorage| mode.as_api().replace('_', "-");
-    let values = DetachedStorage::KNOWN.iter().map(move |&mode| {
-        let value = PossibleValue::new(flag(mode)).help(mode.describe());
-        if flag(mode) == mode.as_api() {
-            value
-        } else {
-            value.alias(mode.as_api())
-        }
-    });
-    PossibleValuesParser::new(values).try_map(move |given| {
-        DetachedStorage::KNOWN
-            .iter()
-            .copied()
-            .find(|&mode| flag(mode) == given || mode.as_api() == given)
-            .ok_or_else(|| format!("`{given}` is not a storage mode"))
-    })
-}
-
 /// `deepnote auth ...`
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
@@ -945,89 +811,11 @@ pub enum AuthCommand {
 mod tests {
     use super::*;
     use clap::CommandFactory;
-    use std::time::Duration;
 
     #[test]
     fn the_tree_is_consistent() {
         Cli::command().debug_assert();
         // With the hidden copies of the global options, as the binary parses it.
         command().debug_assert();
-    }
-
-    #[test]
-    fn the_timeout_defaults_to_an_hour_and_none_waits_forever() {
-        let parse = |extra: &[&str]| {
-            let args = [&["deepnote", "runs", "wait", "r"][..], extra].concat();
-            match Cli::try_parse_from(args).map(|c| c.command) {
-                Ok(Command::Runs(RunsCommand::Wait { wait, .. })) => Ok(wait.timeout),
-                Ok(other) => panic!("{other:?}"),
-                Err(e) => Err(e.exit_code()),
-            }
-        };
-        assert_eq!(
-            parse(&[]),
-            Ok(Deadline(Some(crate::duration::DEFAULT_TIMEOUT)))
-        );
-        assert_eq!(parse(&["--timeout", "none"]), Ok(Deadline(None)));
-        assert_eq!(parse(&["--timeout", "0"]), Err(2));
-        // --no-wait conflicts with a timeout given, not with the default.
-        assert!(Cli::try_parse_from(["deepnote", "run", "nb", "--no-wait"]).is_ok());
-    }
-
-    #[test]
-    fn run_flags_combine_as_the_api_allows() {
-        let ok = Cli::try_parse_from([
-            "deepnote",
-            "run",
-            "nb",
-            "-i",
-            "n=3",
-            "--input",
-            "s=x",
-            "--block",
-            "b1",
-            "--dependents",
-            "--timeout",
-            "10m",
-        ])
-        .unwrap();
-        let Command::Run(run) = ok.command else {
-            panic!("not run")
-        };
-        assert_eq!(run.inputs.len(), 2);
-        // Alone, a storage mode is a detached run's.
-        let alone = Cli::try_parse_from(["deepnote", "run", "nb", "--storage-mode", "readonly"]);
-        assert!(alone.is_ok());
-        assert_eq!(run.wait.timeout, Deadline(Some(Duration::from_secs(600))));
-        for bad in [
-            &["deepnote", "run", "nb", "--detached", "--block", "b"][..],
-            &["deepnote", "run", "nb", "--dependents"],
-            // A storage mode implies detached, which a block run or a live run is not.
-            &[
-                "deepnote",
-                "run",
-                "nb",
-                "--block",
-                "b",
-                "--storage-mode",
-                "readonly",
-            ],
-            &[
-                "deepnote",
-                "run",
-                "nb",
-                "--live",
-                "--storage-mode",
-                "readonly",
-            ],
-            &["deepnote", "run", "nb", "--live", "--detached"],
-            &["deepnote", "run", "nb", "--input", "obj={}"],
-            &["deepnote", "run", "nb", "--no-wait", "--timeout", "1m"],
-            &["deepnote", "run", "nb", "--input", "novalue"],
-            &["deepnote", "projects", "list", "--page-size", "101"],
-        ] {
-            let err = Cli::try_parse_from(bad).unwrap_err();
-            assert_eq!(err.exit_code(), 2, "{bad:?}");
-        }
     }
 }

@@ -3,8 +3,8 @@
 //! first with `--push`, or created in the workspace when its project is not there (see
 //! [`super::project_create`]). The run itself is `deepnote run NOTEBOOK_ID`'s.
 
+use super::RunArgs;
 use crate::app::Context;
-use crate::cli::RunArgs;
 use crate::exit::{CliError, CliResult};
 use crate::local_args::check_paths_exist;
 use deepnote::{Client, DeepnoteDocument};
