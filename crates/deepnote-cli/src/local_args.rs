@@ -3,7 +3,9 @@
 //! `deepnote run` takes files itself ([`crate::commands::run`]); the other commands that take a
 //! notebook take its id only.
 
-use crate::cli::{BlocksCommand, Command, NotebooksCommand, SchedulesCommand, SessionsCommand};
+use crate::cli::{Command, SchedulesCommand, SessionsCommand};
+use crate::commands::blocks::BlocksCommand;
+use crate::commands::notebooks::NotebooksCommand;
 use crate::exit::{CliError, CliResult};
 use std::path::Path;
 
