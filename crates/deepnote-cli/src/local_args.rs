@@ -3,9 +3,11 @@
 //! `deepnote run` takes files itself ([`crate::commands::run`]); the other commands that take a
 //! notebook take its id only.
 
-use crate::cli::{Command, SchedulesCommand, SessionsCommand};
+use crate::cli::Command;
 use crate::commands::blocks::BlocksCommand;
 use crate::commands::notebooks::NotebooksCommand;
+use crate::commands::schedules::SchedulesCommand;
+use crate::commands::sessions::SessionsCommand;
 use crate::exit::{CliError, CliResult};
 use std::path::Path;
 
