@@ -1,5 +1,6 @@
-//! The command tree, as clap sees it. Parsing only: what each command does lives in
-//! `commands/`.
+//! The top of the command tree, as clap sees it: the parser, the global options and the
+//! [`Command`] enum naming each command's arguments. Each command's own arguments live in
+//! `commands/`, beside the code that runs them.
 
 use crate::commands::auth::AuthCommand;
 use crate::commands::blocks::BlocksCommand;
