@@ -89,8 +89,8 @@ async fn call(ctx: &mut Context, client: &deepnote::Client, command: Command) ->
         Command::Sessions(command) => commands::sessions::run(ctx, client, command).await,
         Command::Search(args) => commands::workspace::search(ctx, client, args).await,
         Command::Me => commands::me::me(ctx, client).await,
-        Command::Execute { project, notebook } => {
-            commands::me::execute(ctx, client, &project, &notebook).await
+        Command::Execute(args) => {
+            commands::me::execute(ctx, client, &args.project, &args.notebook).await
         }
         Command::Completions { .. } | Command::Auth(_) | Command::Demo | Command::Emulator(_) => {
             unreachable!("dispatched without a client")

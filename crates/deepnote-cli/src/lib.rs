@@ -17,18 +17,15 @@ mod duration;
 mod errors;
 mod examples;
 mod exit;
-mod file_ids;
 mod github;
 mod inputs;
 mod local;
 mod local_args;
-mod notebook_file;
 #[cfg(test)]
 mod operations;
 mod output;
 mod profile;
 mod progress;
-mod project_create;
 mod push_check;
 mod report;
 mod signals;

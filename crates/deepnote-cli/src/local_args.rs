@@ -1,11 +1,15 @@
 //! A notebook argument that looks like a local path (it has a `/` or ends in `.deepnote`) is
 //! never sent as a notebook id: checked before the session opens, so a typo costs no request.
-//! `deepnote run` takes files itself ([`crate::notebook_file`]); the other commands that take a
+//! `deepnote run` takes files itself ([`crate::commands::run`]); the other commands that take a
 //! notebook take its id only.
 
-use crate::cli::{BlocksCommand, Command, NotebooksCommand, SchedulesCommand, SessionsCommand};
+use crate::cli::Command;
+use crate::commands::blocks::BlocksCommand;
+use crate::commands::notebooks::NotebooksCommand;
+use crate::commands::schedules::SchedulesCommand;
+use crate::commands::sessions::SessionsCommand;
 use crate::exit::{CliError, CliResult};
-use crate::notebook_file::{check_paths_exist, looks_like_path};
+use std::path::Path;
 
 /// Exit 2 naming the path when a command's notebook argument is a local path: one that is not
 /// there ([`check_paths_exist`]), or a file, which these commands do not read.
@@ -37,6 +41,26 @@ pub fn check(command: &Command) -> CliResult {
              ids are its project.notebooks[].id; `deepnote run FILE` runs a file); nothing was \
              sent"
         )));
+    }
+    Ok(())
+}
+
+/// An argument that can only be meant as a local path: it has a `/` or ends in `.deepnote`
+/// (no notebook id Deepnote gives does either).
+fn looks_like_path(arg: &str) -> bool {
+    arg.contains('/') || arg.ends_with(".deepnote")
+}
+
+/// Exit 2 naming the path when an argument that looks like a path is not there, before
+/// anything is sent: a typo must not reach the API as a notebook id.
+pub fn check_paths_exist<'a>(args: impl IntoIterator<Item = &'a String>) -> CliResult {
+    for arg in args {
+        if looks_like_path(arg) && !Path::new(arg).exists() {
+            return Err(CliError::usage(format!(
+                "{arg}: no such file (an argument with a `/` or ending in .deepnote is a local \
+                 file; nothing was sent)"
+            )));
+        }
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! Actions, and the exit code. Shared by `deepnote run` and `deepnote runs wait`.
 
 use crate::app::Context;
-use crate::cli::WaitArgs;
+use crate::duration::{DEFAULT_TIMEOUT, Deadline, parse_timeout};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::github::{self, RunSummary};
 use crate::output::OutputFormat;
@@ -10,8 +10,30 @@ use crate::progress::{Mode, Progress};
 use crate::report::{Finished, Unfinished};
 use crate::signals::Signal;
 use crate::snapshots::{Saved, Target};
+use clap::Args;
 use deepnote::{Client, Error, Run, RunId, SnapshotDelivery, SnapshotRef, StreamExt, Wait};
+use std::path::PathBuf;
 use std::time::Duration;
+
+/// How long to wait, and where the snapshot goes.
+#[derive(Debug, Args, Clone)]
+pub struct WaitArgs {
+    /// Stop waiting after this long, such as 90s, 10m or 1h30m, or `none` to wait forever
+    /// (exit 6; the run goes on in Deepnote)
+    #[arg(
+        long,
+        value_name = "DURATION",
+        value_parser = parse_timeout,
+        default_value_t = Deadline(Some(DEFAULT_TIMEOUT))
+    )]
+    pub timeout: Deadline,
+    /// When the run ends, write its execution snapshot (.deepnote YAML) to this file; missing
+    /// directories are created, and it is checked before the run starts. `-` writes it to
+    /// stdout (the run is then not printed). `deepnote run` saves it by default, see
+    /// --no-snapshot
+    #[arg(long, value_name = "PATH")]
+    pub snapshot_out: Option<PathBuf>,
+}
 
 /// What `runs wait` names as the notebook: it knows only the run.
 pub const UNKNOWN_NOTEBOOK: &str = "(unknown notebook)";

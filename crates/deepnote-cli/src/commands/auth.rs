@@ -1,12 +1,27 @@
 //! `deepnote auth login|status|logout`: the key stored in the user's config directory.
 
 use crate::app::Context;
-use crate::cli::AuthCommand;
 use crate::exit::{CliError, CliResult};
 use crate::profile;
+use clap::Subcommand;
 use deepnote::{ApiKey, Profile, Profiles};
 use serde_json::json;
 use std::io::{IsTerminal, Read};
+
+/// `deepnote auth ...`
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Read an API key from stdin (hidden when typed) and store it in the profile
+    Login {
+        /// Store the key without checking it against the API first
+        #[arg(long)]
+        no_verify: bool,
+    },
+    /// Say which key would be used and where it comes from (never the key itself)
+    Status,
+    /// Remove the profile's stored key
+    Logout,
+}
 
 /// Runs one `auth` subcommand.
 pub fn run(ctx: &mut Context, command: AuthCommand) -> CliResult {

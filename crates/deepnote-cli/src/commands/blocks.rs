@@ -1,10 +1,11 @@
 //! `deepnote blocks list|get|create|update|delete`.
 
 use crate::app::Context;
-use crate::cli::{BlocksCommand, ContentArgs};
 use crate::exit::{CliError, CliResult};
 use crate::output::{Column, col};
+use clap::{Args, Subcommand};
 use deepnote::Client;
+use std::path::PathBuf;
 
 /// The table columns of a block list.
 pub const BLOCK_COLUMNS: &[Column] = &[
@@ -12,6 +13,65 @@ pub const BLOCK_COLUMNS: &[Column] = &[
     col("TYPE", "/type"),
     col("CONTENT", "/content"),
 ];
+
+/// `deepnote blocks ...`
+#[derive(Debug, Subcommand)]
+pub enum BlocksCommand {
+    /// List a notebook's blocks in order (id, type, content)
+    List {
+        /// The notebook's id
+        notebook: String,
+    },
+    /// Show one block, with its metadata and version
+    Get {
+        /// The block's id
+        block: String,
+    },
+    /// Add a block to a notebook (at the end unless --position)
+    Create {
+        /// The notebook's id
+        notebook: String,
+        /// The block's kind: code, sql, markdown, input-text, text-cell-h1, ...
+        #[arg(long = "type", value_name = "TYPE", default_value = "code",
+              value_parser = parse_block_type)]
+        block_type: deepnote::BlockType,
+        /// Its content.
+        #[command(flatten)]
+        content: ContentArgs,
+        /// Its zero-based index among the notebook's blocks
+        #[arg(long, value_name = "N")]
+        position: Option<u64>,
+        /// The integration a SQL block queries
+        #[arg(long, value_name = "ID")]
+        integration: Option<String>,
+    },
+    /// Change a block's content or integration, keeping its id
+    #[command(group(clap::ArgGroup::new("change").required(true).multiple(true)
+        .args(["content", "content_file", "integration"])))]
+    Update {
+        /// The block's id
+        block: String,
+        /// Its new content.
+        #[command(flatten)]
+        content: ContentArgs,
+        /// The integration a SQL block queries from now on
+        #[arg(long, value_name = "ID")]
+        integration: Option<String>,
+    },
+    /// Delete a block (asks first on a terminal; --yes elsewhere)
+    Delete {
+        /// The block's id
+        block: String,
+        /// Delete without asking (needed when stdin is not a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+fn parse_block_type(text: &str) -> Result<deepnote::BlockType, String> {
+    text.parse()
+        .map_err(|_| format!("`{text}` is not a block type (code, sql, markdown, input-text, ...)"))
+}
 
 /// Runs one `blocks` subcommand.
 pub async fn run(ctx: &mut Context, client: &Client, command: BlocksCommand) -> CliResult {
@@ -76,6 +136,17 @@ pub async fn run(ctx: &mut Context, client: &Client, command: BlocksCommand) -> 
             Ok(())
         }
     }
+}
+
+/// A block's source, given inline or read from a file.
+#[derive(Debug, Args, Clone)]
+pub struct ContentArgs {
+    /// The block's source (code, SQL, markdown, an input's value)
+    #[arg(long, value_name = "TEXT", conflicts_with = "content_file")]
+    pub content: Option<String>,
+    /// Read the block's source from this file (`-`: stdin)
+    #[arg(long, value_name = "PATH")]
+    pub content_file: Option<PathBuf>,
 }
 
 /// `--content TEXT`, or the text of `--content-file PATH` (`-`: stdin).

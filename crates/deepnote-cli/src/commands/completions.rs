@@ -1,8 +1,19 @@
 //! `deepnote completions SHELL`.
 
-use crate::cli::{Cli, Shell};
+use crate::cli::Cli;
 use crate::exit::CliResult;
-use clap::CommandFactory;
+use clap::{CommandFactory, ValueEnum};
+
+/// Shells `completions` writes for.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Shell {
+    /// bash: `deepnote completions bash > ~/.local/share/bash-completion/completions/deepnote`
+    Bash,
+    /// zsh: `deepnote completions zsh > "${fpath[1]}/_deepnote"`
+    Zsh,
+    /// fish: `deepnote completions fish > ~/.config/fish/completions/deepnote.fish`
+    Fish,
+}
 
 /// Prints the completion script for `shell` on stdout.
 pub fn print(shell: Shell) -> CliResult {

@@ -2,8 +2,35 @@
 //! so state lasts across commands (unlike `--local`, which lives for one command).
 
 use crate::app::Context;
-use crate::cli::{EmulatorCommand, EmulatorDialect};
 use crate::exit::CliResult;
+use clap::{Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// `deepnote emulator ...`
+#[derive(Debug, Subcommand)]
+pub enum EmulatorCommand {
+    /// Serve the emulator with the sample workspace in the foreground, until Ctrl-C or SIGTERM
+    Start {
+        /// Keep its state in SQLite under this directory (created if missing), across restarts
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+        /// The loopback port to listen on (0: a free one; the address is printed on stdout)
+        #[arg(long, value_name = "N", default_value_t = 8765)]
+        port: u16,
+        /// The API it answers by
+        #[arg(long, value_enum, default_value_t = EmulatorDialect::Live)]
+        dialect: EmulatorDialect,
+    },
+}
+
+/// The API `emulator start` speaks (the emulator's own `--dialect`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EmulatorDialect {
+    /// What the Deepnote service does today (201 on creates)
+    Live,
+    /// Strictly the original OpenAPI spec, for clients written against it (200 on creates)
+    Spec,
+}
 
 /// Runs one `emulator` subcommand.
 pub fn run(ctx: &mut Context, command: EmulatorCommand) -> CliResult {

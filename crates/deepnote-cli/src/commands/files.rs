@@ -2,11 +2,57 @@
 //! terminal fed by the SDK's progress callbacks.
 
 use crate::app::Context;
-use crate::cli::FilesCommand;
 use crate::exit::{CliError, CliResult};
 use crate::progress::{Mode, Transfer};
+use clap::Subcommand;
 use deepnote::Client;
 use std::path::{Path, PathBuf};
+
+/// `deepnote files ...`
+#[derive(Debug, Subcommand)]
+pub enum FilesCommand {
+    /// Upload a local file into a project (streamed; the server never overwrites: a taken path
+    /// gets a unique one, which is printed)
+    Upload {
+        /// The project's id
+        project: String,
+        /// The local file (`-`: stdin)
+        #[arg(value_name = "LOCAL")]
+        local_path: PathBuf,
+        /// Its path in the project [default: the local file's name]
+        remote: Option<String>,
+    },
+    /// Download a project's file (streamed; the local file is replaced only once complete)
+    Download {
+        /// The project's id
+        project: String,
+        /// Its path in the project
+        remote: String,
+        /// Where to write it: a file, a directory (under its name) or `-` (stdout) [default: its
+        /// name, in the current directory]
+        #[arg(value_name = "LOCAL")]
+        local_path: Option<PathBuf>,
+    },
+    /// Delete a project's file (asks first on a terminal; --yes elsewhere)
+    Rm {
+        /// The project's id
+        project: String,
+        /// Its path in the project
+        remote: String,
+        /// Delete without asking (needed when stdin is not a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Copy a file from one project into another, at the same path
+    Cp {
+        /// The project the file is in
+        source: String,
+        /// Its path there
+        remote: String,
+        /// The project to copy it into
+        target: String,
+    },
+}
 
 /// Runs one `files` subcommand.
 pub async fn run(ctx: &mut Context, client: &Client, command: FilesCommand) -> CliResult {

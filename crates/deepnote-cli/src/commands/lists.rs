@@ -1,10 +1,29 @@
 //! Printing a paged list: every page by default, `--limit` to stop early.
 
 use crate::app::Context;
-use crate::cli::ListArgs;
 use crate::exit::CliResult;
 use crate::output::{Column, Output};
+use clap::Args;
 use deepnote::{BoxStream, StreamExt};
+
+/// How many items a list shows, and how it asks for them.
+#[derive(Debug, Args, Clone)]
+pub struct ListArgs {
+    /// Stop after this many items [default: every item, page by page]
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Items per request (1 to the API's largest page; the API's default when absent)
+    #[arg(
+        long,
+        value_name = "N",
+        help = format!(
+            "Items per request (1-{}; the API's default when absent)",
+            deepnote::MAX_PAGE_SIZE
+        ),
+        value_parser = clap::value_parser!(u32).range(1..=i64::from(deepnote::MAX_PAGE_SIZE))
+    )]
+    pub page_size: Option<u32>,
+}
 
 /// The page size to ask for: `--page-size`, else no more than `--limit` needs.
 pub fn page_size(list: &ListArgs) -> Option<u32> {

@@ -2,12 +2,22 @@
 
 use crate::app::Context;
 use crate::exit::CliResult;
+use clap::Args;
 use deepnote::Client;
 
 /// `deepnote me`: who the key belongs to.
 pub async fn me(ctx: &mut Context, client: &Client) -> CliResult {
     let me = client.me().get().await?;
     Ok(ctx.out.item(&me)?)
+}
+
+/// `deepnote execute PROJECT NOTEBOOK`
+#[derive(Debug, Args)]
+pub struct ExecuteArgs {
+    /// The project's id
+    pub project: String,
+    /// The notebook's id
+    pub notebook: String,
 }
 
 /// `deepnote execute PROJECT NOTEBOOK`: the legacy v1 trigger, which returns nothing to show.

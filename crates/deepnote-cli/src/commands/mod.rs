@@ -1,7 +1,7 @@
-//! One module per command group; each turns parsed arguments into SDK calls and output.
+//! One module per command group; each declares the arguments (clap) of the commands it runs
+//! and turns them into SDK calls and output.
 
 pub mod auth;
-pub mod batch;
 pub mod blocks;
 pub mod completions;
 pub mod emulator;

@@ -1,10 +1,11 @@
 //! `deepnote notebooks list|get|create|delete|runs|inputs|rename|reorder`.
 
 use crate::app::Context;
-use crate::cli::NotebooksCommand;
 use crate::commands::lists;
+use crate::commands::lists::ListArgs;
 use crate::exit::CliResult;
 use crate::output::{Column, Output, col};
+use clap::Subcommand;
 use deepnote::{BlockId, Client, Placement};
 use serde::Serialize;
 
@@ -45,6 +46,75 @@ const RUN_COLUMNS: &[Column] = &[
     col("FINISHED", "/completedAt"),
     col("ERROR", "/error"),
 ];
+
+/// `deepnote notebooks ...`
+#[derive(Debug, Subcommand)]
+pub enum NotebooksCommand {
+    /// List a project's notebooks (as the project's answer names them)
+    List {
+        /// The project's id
+        project: String,
+    },
+    /// Show one notebook
+    Get {
+        /// The notebook's id
+        notebook: String,
+    },
+    /// Create an empty notebook in a project
+    Create {
+        /// The project to create it in
+        project: String,
+        /// The notebook's name (as `projects create` takes its name)
+        #[arg(value_name = "NAME")]
+        name: Option<String>,
+        /// The notebook's name, as a flag
+        #[arg(long = "name", value_name = "NAME", conflicts_with = "name")]
+        name_flag: Option<String>,
+    },
+    /// Delete a notebook (asks first on a terminal; --yes elsewhere)
+    Delete {
+        /// The notebook's id
+        notebook: String,
+        /// Delete without asking (needed when stdin is not a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// List a notebook's runs, newest first (every page unless --limit)
+    Runs {
+        /// The notebook's id
+        notebook: String,
+        /// Paging.
+        #[command(flatten)]
+        list: ListArgs,
+    },
+    /// List a notebook's input blocks: name, kind, current value, options and limits
+    Inputs {
+        /// The notebook's id
+        notebook: String,
+    },
+    /// Rename a notebook (naming it `Init` makes it the project's init notebook)
+    Rename {
+        /// The notebook's id
+        notebook: String,
+        /// Its new name
+        name: String,
+    },
+    /// Move blocks, as a group in the order given, to the top (default), the end, or after a
+    /// block; the others keep their order. Prints the new order
+    Reorder {
+        /// The notebook's id
+        notebook: String,
+        /// The blocks to move, in the order they should have
+        #[arg(value_name = "BLOCK", required = true)]
+        blocks: Vec<String>,
+        /// Put them after every other block instead
+        #[arg(long, conflicts_with = "after")]
+        end: bool,
+        /// Put them right after this block instead
+        #[arg(long, value_name = "BLOCK")]
+        after: Option<String>,
+    },
+}
 
 /// Runs one `notebooks` subcommand.
 pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) -> CliResult {

@@ -1,12 +1,14 @@
 //! `deepnote projects list|get|create|delete|export|import`.
 
 use crate::app::Context;
-use crate::cli::ProjectsCommand;
+use crate::commands::lists::ListArgs;
 use crate::commands::{self, lists};
 use crate::exit::CliResult;
 use crate::output::{Column, Output, col};
+use clap::Subcommand;
 use deepnote::{Client, Project};
 use serde::Serialize;
+use std::path::PathBuf;
 
 /// The table columns of a project list: pointers into the SDK's [`Project`] as it serializes.
 const COLUMNS: &[Column] = &[
@@ -24,6 +26,75 @@ struct Created<'a> {
     #[serde(flatten)]
     project: &'a Project,
     first_notebook_id: Option<&'a str>,
+}
+
+/// `deepnote projects ...`
+#[derive(Debug, Subcommand)]
+pub enum ProjectsCommand {
+    /// List projects (every page unless --limit)
+    List {
+        /// Only projects whose name contains this text
+        #[arg(long, value_name = "TEXT")]
+        name_contains: Option<String>,
+        /// Paging.
+        #[command(flatten)]
+        list: ListArgs,
+    },
+    /// Show one project
+    Get {
+        /// The project's id
+        project: String,
+    },
+    /// Create a project (Deepnote adds a first, empty notebook)
+    Create {
+        /// The project's name
+        name: String,
+        /// Put it in this folder
+        #[arg(long, value_name = "ID")]
+        folder_id: Option<String>,
+    },
+    /// Delete a project (asks first on a terminal; --yes elsewhere)
+    Delete {
+        /// The project's id
+        project: String,
+        /// Delete without asking (needed when stdin is not a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Write a project into a folder, one .deepnote file per notebook
+    ///
+    /// Only the project's own .deepnote files (those naming it, as an earlier export wrote
+    /// them) are replaced or removed; other projects' .deepnote files and all other files stay,
+    /// and are listed as "kept, not this project's".
+    Export {
+        /// The project's id
+        project: String,
+        /// The folder (created if missing)
+        dir: PathBuf,
+    },
+    /// Send a folder's .deepnote files back to the project
+    ///
+    /// Notebooks are matched by the id inside each file; a file for a notebook the project
+    /// lacks creates it. When notebooks or blocks changed in Deepnote since the files' export
+    /// (their metadata.modifiedAt and blocks' contentHash), they are named and nothing is
+    /// sent (exit 1) unless --yes (a terminal asks); --force skips the check.
+    Import {
+        /// The project's id
+        project: String,
+        /// The folder holding the .deepnote files
+        dir: PathBuf,
+        /// Overwrite the project even if it changed since the export
+        #[arg(long)]
+        force: bool,
+        /// Delete the project's notebooks the folder has no file for (asks first on a
+        /// terminal; --yes elsewhere)
+        #[arg(long)]
+        delete_missing: bool,
+        /// Overwrite the changes made in Deepnote since the export, and delete with
+        /// --delete-missing, without asking (needed when stdin is not a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
 }
 
 /// Runs one `projects` subcommand.

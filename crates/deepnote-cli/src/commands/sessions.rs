@@ -1,12 +1,58 @@
 //! `deepnote sessions create|exec`.
 
 use crate::app::Context;
-use crate::cli::SessionsCommand;
+use crate::duration::{Deadline, parse_timeout};
 use crate::exit::{CliError, CliResult, Exit};
+use crate::inputs::{InputArg, parse_input};
 use crate::output::OutputFormat;
+use clap::Subcommand;
 use deepnote::Client;
 use serde_json::{Map, Value};
 use std::io::Write;
+use std::path::PathBuf;
+
+/// `deepnote sessions ...`
+#[derive(Debug, Subcommand)]
+pub enum SessionsCommand {
+    /// Start a session on a notebook: it runs the notebook once and stays up for `exec`
+    Create {
+        /// The notebook's id
+        notebook: String,
+        /// An input block's value, NAME=VALUE (repeatable), typed as for `deepnote run`
+        #[arg(long = "input", short = 'i', value_name = "NAME=VALUE", value_parser = parse_input)]
+        inputs: Vec<InputArg>,
+        /// A JSON object of input values (`-` for stdin); --input overrides its entries
+        #[arg(long, value_name = "PATH")]
+        input_file: Option<PathBuf>,
+        /// Keep the session from writing to the project's files
+        #[arg(long)]
+        read_only: bool,
+        /// End the session after this long without activity, such as 30m
+        #[arg(long, value_name = "DURATION", value_parser = parse_positive)]
+        idle_shutdown: Option<std::time::Duration>,
+    },
+    /// Run code in a session's kernel and print its outputs (exit 5 when the code raised)
+    Exec {
+        /// The session's id
+        session: String,
+        /// The notebook the session was started on
+        #[arg(long, value_name = "ID")]
+        notebook: String,
+        /// The code to run (`-`: read it from stdin)
+        code: String,
+        /// Give up on the code after this long, such as 30s
+        #[arg(long, value_name = "DURATION", value_parser = parse_positive)]
+        timeout: Option<std::time::Duration>,
+    },
+}
+
+/// A duration as `--timeout` reads them, but one that ends: `none` is refused.
+fn parse_positive(text: &str) -> Result<std::time::Duration, String> {
+    match parse_timeout(text)? {
+        Deadline(Some(d)) => Ok(d),
+        Deadline(None) => Err("give a duration, such as 30s or 10m".into()),
+    }
+}
 
 /// Runs one `sessions` subcommand.
 pub async fn run(ctx: &mut Context, client: &Client, command: SessionsCommand) -> CliResult {

@@ -2,15 +2,15 @@
 //! workspace, or one project, as folders of `.deepnote` files.
 
 use crate::app::Context;
-use crate::cli::{OnConflictArg, SyncArgs, SyncCommand};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::{Column, col};
+use clap::{Args, Subcommand, ValueEnum};
 use deepnote::{
     Change, Client, DeepnoteDocument, ImportOptions, OnConflict, ProjectAction, ProjectPlan,
     PushBase, PushOptions, SyncDirection, SyncRequest,
 };
 use serde::Serialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The table of a sync: one row per project.
 const PLAN_COLUMNS: &[Column] = &[
@@ -40,6 +40,58 @@ fn changes(plan: &ProjectPlan) -> String {
         .map(|n| format!("{} {}", n.file_name, word(n.change)))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `deepnote sync ...`
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Bring Deepnote's changes into the folder (new projects get a folder; local edits stay)
+    Pull {
+        /// How to pull.
+        #[command(flatten)]
+        sync: SyncArgs,
+    },
+    /// Send the folder's edits to Deepnote, each project checked against its last sync
+    Push {
+        /// How to push.
+        #[command(flatten)]
+        sync: SyncArgs,
+        /// Delete notebooks whose file is gone from the project's folder (asks first on a
+        /// terminal; --yes elsewhere)
+        #[arg(long)]
+        delete_missing: bool,
+        /// Overwrite the changes made in Deepnote since the last sync (as --on-conflict
+        /// local), and delete with --delete-missing, without asking
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+/// What `sync pull` and `sync push` share.
+#[derive(Debug, Args, Clone)]
+pub struct SyncArgs {
+    /// The synced folder; its state is DIR/.deepnote-sync.json, as Deepnote's CLI keeps it
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Say what would change, and change nothing on either side
+    #[arg(long)]
+    pub dry_run: bool,
+    /// A project changed both locally and in Deepnote since the last sync: leave it and exit
+    /// 1 (fail), keep the local files (local: a push overwrites Deepnote's version), or take
+    /// Deepnote's (remote: the local files are overwritten)
+    #[arg(long, value_enum, value_name = "MODE", default_value = "fail")]
+    pub on_conflict: OnConflictArg,
+}
+
+/// `--on-conflict`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnConflictArg {
+    /// Leave the project as it is on both sides, and exit 1
+    Fail,
+    /// The local files win
+    Local,
+    /// Deepnote's version wins
+    Remote,
 }
 
 impl From<OnConflictArg> for OnConflict {

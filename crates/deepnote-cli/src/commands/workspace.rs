@@ -2,9 +2,9 @@
 //! the workspace's reads, and the one machine setting.
 
 use crate::app::Context;
-use crate::cli::{IntegrationsCommand, MachinesCommand, SearchArgs};
 use crate::exit::CliResult;
 use crate::output::{Column, col};
+use clap::{Args, Subcommand, ValueEnum};
 use deepnote::{Client, SearchHit};
 use serde::Serialize;
 
@@ -30,6 +30,40 @@ pub const SEARCH_COLUMNS: &[Column] = &[
     col("PROJECT", "/projectId"),
     col("NOTEBOOK", "/notebookId"),
 ];
+
+/// `deepnote integrations ...`
+#[derive(Debug, Subcommand)]
+pub enum IntegrationsCommand {
+    /// List the workspace's integrations (the whole list: it has no pages)
+    List {
+        /// Only those whose name contains this text
+        #[arg(long, value_name = "TEXT")]
+        name_contains: Option<String>,
+        /// Only this kind, such as pgsql or big-query (repeatable)
+        #[arg(long = "type", value_name = "TYPE")]
+        types: Vec<String>,
+        /// Only this integration (repeatable)
+        #[arg(long = "id", value_name = "ID")]
+        ids: Vec<String>,
+        /// Only those whose kind has (true) or lacks (false) a schema
+        #[arg(long, value_name = "BOOL")]
+        has_schema: Option<bool>,
+        /// Include each one's metadata (admin keys only)
+        #[arg(long)]
+        include_metadata: bool,
+    },
+    /// Show one integration with its tables
+    Get {
+        /// The integration's id
+        integration: String,
+        /// Only the tables of this database
+        #[arg(long, value_name = "NAME")]
+        database: Option<String>,
+        /// Only the tables of this schema
+        #[arg(long, value_name = "NAME")]
+        schema: Option<String>,
+    },
+}
 
 /// Runs one `integrations` subcommand.
 pub async fn integrations(
@@ -76,6 +110,26 @@ pub async fn integrations(
     }
 }
 
+/// `deepnote machines ...`
+#[derive(Debug, Subcommand)]
+pub enum MachinesCommand {
+    /// List the machine types projects can run on
+    Types,
+    /// Show a project's editor machine: status and type
+    Get {
+        /// The project's id
+        project: String,
+    },
+    /// Change a project's machine type (the request's shape is inferred from Deepnote's
+    /// machines guide, so the live API may refuse it)
+    Set {
+        /// The project's id
+        project: String,
+        /// The machine type's id, as `deepnote machines types` lists it
+        machine_type: String,
+    },
+}
+
 /// Runs one `machines` subcommand.
 pub async fn machines(ctx: &mut Context, client: &Client, command: MachinesCommand) -> CliResult {
     match command {
@@ -94,6 +148,41 @@ pub async fn machines(ctx: &mut Context, client: &Client, command: MachinesComma
         } => {
             let machine = client.machines().set_type(project, machine_type).await?;
             Ok(ctx.out.item(&machine)?)
+        }
+    }
+}
+
+/// `deepnote search QUERY ...`
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to look for, in names and contents
+    pub query: String,
+    /// Look only in these kinds (repeatable) [default: all]
+    #[arg(long = "type", value_enum, value_name = "KIND")]
+    pub types: Vec<SearchKind>,
+}
+
+/// What `search --type` looks in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SearchKind {
+    /// Projects
+    Projects,
+    /// Notebooks
+    Notebooks,
+    /// Blocks
+    Blocks,
+    /// Integrations
+    Integrations,
+}
+
+impl SearchKind {
+    /// The SDK's kind.
+    pub fn to_sdk(self) -> deepnote::SearchType {
+        match self {
+            SearchKind::Projects => deepnote::SearchType::Projects,
+            SearchKind::Notebooks => deepnote::SearchType::Notebooks,
+            SearchKind::Blocks => deepnote::SearchType::Blocks,
+            SearchKind::Integrations => deepnote::SearchType::Integrations,
         }
     }
 }

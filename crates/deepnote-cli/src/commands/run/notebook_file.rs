@@ -1,37 +1,18 @@
 //! `deepnote run FILE.deepnote`: the notebook a `.deepnote` file names (its document's
 //! project and notebook ids; `--notebook NAME` picks one of several), pushed to its project
 //! first with `--push`, or created in the workspace when its project is not there (see
-//! [`crate::project_create`]). The run itself is `deepnote run NOTEBOOK_ID`'s.
+//! [`super::project_create`]). The run itself is `deepnote run NOTEBOOK_ID`'s.
 
+use super::RunArgs;
 use crate::app::Context;
-use crate::cli::RunArgs;
 use crate::exit::{CliError, CliResult};
+use crate::local_args::check_paths_exist;
 use deepnote::{Client, DeepnoteDocument};
 use std::path::Path;
 
 /// An argument that names a `.deepnote` file rather than a notebook id.
 fn is_file(arg: &str) -> bool {
     arg.ends_with(".deepnote") && Path::new(arg).is_file()
-}
-
-/// An argument that can only be meant as a local path: it has a `/` or ends in `.deepnote`
-/// (no notebook id Deepnote gives does either).
-pub fn looks_like_path(arg: &str) -> bool {
-    arg.contains('/') || arg.ends_with(".deepnote")
-}
-
-/// Exit 2 naming the path when an argument that looks like a path is not there, before
-/// anything is sent: a typo must not reach the API as a notebook id.
-pub fn check_paths_exist<'a>(args: impl IntoIterator<Item = &'a String>) -> CliResult {
-    for arg in args {
-        if looks_like_path(arg) && !Path::new(arg).exists() {
-            return Err(CliError::usage(format!(
-                "{arg}: no such file (an argument with a `/` or ending in .deepnote is a local \
-                 file; nothing was sent)"
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// Replaces each `.deepnote` file among the run's notebooks by the id of the notebook it
@@ -58,12 +39,12 @@ pub async fn resolve(ctx: &Context, client: &Client, args: &mut RunArgs) -> CliR
         })?;
         let notebooks = doc.notebooks()?;
         let notebook = pick(arg, &notebooks, args.notebook.as_deref())?;
-        if args.push && !crate::project_create::in_workspace(client, &project).await? {
-            *arg = crate::project_create::create(ctx, client, path, &doc, &notebook).await?;
+        if args.push && !super::project_create::in_workspace(client, &project).await? {
+            *arg = super::project_create::create(ctx, client, path, &doc, &notebook).await?;
             continue;
         }
         if !args.push {
-            crate::project_create::say_if_differs(client, arg, &doc, &notebook).await;
+            super::project_create::say_if_differs(client, arg, &doc, &notebook).await;
         }
         if args.push {
             // Refused when the notebook changed in Deepnote since the file was pulled; the

@@ -3,8 +3,8 @@
 //! each outcome reported to GitHub Actions as a single run's is, and the exit code of the
 //! worst outcome.
 
+use super::RunArgs;
 use crate::app::Context;
-use crate::cli::RunArgs;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::{Column, col};
 use crate::snapshots::{DEFAULT_DIR, Target};

@@ -1,7 +1,7 @@
 //! `deepnote run FILE.deepnote --push` when the file's project is not in the workspace (a
 //! file from Deepnote's examples, another workspace, a colleague): the project is created
 //! from the file as Deepnote's CLI creates one ([`deepnote::ProjectsApi::create_from_document`]),
-//! and the ids Deepnote gave are recorded in the file ([`crate::file_ids`]), so the next push
+//! and the ids Deepnote gave are recorded in the file ([`super::file_ids`]), so the next push
 //! goes to that project through the ordinary import. Also the note `run FILE` (no `--push`)
 //! gives when the file differs from Deepnote's copy of the notebook.
 
@@ -115,7 +115,7 @@ fn record(
     renames: &HashMap<String, String>,
     modified_at: Option<&str>,
 ) -> Result<(), String> {
-    let (mut new_text, _) = crate::file_ids::rewrite(text, renames);
+    let (mut new_text, _) = super::file_ids::rewrite(text, renames);
     if let Some(at) = modified_at {
         let name = path
             .file_name()
