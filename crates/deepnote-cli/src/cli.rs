@@ -32,8 +32,8 @@ Output goes to stdout as a table on a terminal and as JSON when piped (see --out
 warnings and errors go to stderr.
 
 {}",
-        deepnote::API_KEY_ENV,
-        deepnote::TOKEN_ENV,
+        deepnote::credentials::API_KEY_ENV,
+        deepnote::credentials::TOKEN_ENV,
         exit_codes_help()
     )
 }
@@ -92,7 +92,7 @@ pub struct GlobalArgs {
             "API host, such as {} (the /v2 and /v1 bases follow from it)",
             deepnote::api::DEFAULT_HOST
         ),
-        env = deepnote::BASE_URL_ENV,
+        env = deepnote::client::BASE_URL_ENV,
         hide_env_values = true
     )]
     pub base_url: Option<String>,
@@ -109,7 +109,7 @@ pub struct GlobalArgs {
         value_name = "NAME",
         env = "DEEPNOTE_PROFILE",
         hide_env_values = true,
-        default_value = deepnote::DEFAULT_PROFILE
+        default_value = deepnote::credentials::DEFAULT_PROFILE
     )]
     pub profile: String,
 

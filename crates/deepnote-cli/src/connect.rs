@@ -3,7 +3,10 @@
 use crate::cli::GlobalArgs;
 use crate::exit::CliResult;
 use crate::profile;
-use deepnote::{ApiKey, Credentials, KeySource};
+use deepnote::{
+    api::ApiKey,
+    credentials::{Credentials, KeySource},
+};
 
 /// A client, and the emulator behind it when `--local` started one.
 pub struct Session {
@@ -129,7 +132,8 @@ fn skipped_profile_base(source: &KeySource, name: &str) -> Option<String> {
     if matches!(source, KeySource::Profile { .. }) {
         return None;
     }
-    let profiles = deepnote::Profiles::load(&profile::credentials_path().ok()?).ok()?;
+    let profiles =
+        deepnote::credentials::Profiles::load(&profile::credentials_path().ok()?).ok()?;
     let stored = profiles.profiles.get(name)?.base_url.clone()?;
     Some(format!(
         "note: using the key from {source} with {}; profile `{name}` stores the base URL \

@@ -155,7 +155,7 @@ async fn walk(ctx: &mut Context, client: &Client, mode: Mode) -> Step {
     for (input, raw) in INPUTS {
         // The demo's own inputs all parse; were one not to, its text is what would be meant.
         let value = crate::inputs::parse_value(raw)
-            .unwrap_or_else(|_| deepnote::InputValue::Text(raw.to_string()));
+            .unwrap_or_else(|_| deepnote::inputs::InputValue::Text(raw.to_string()));
         request = request.input(*input, value);
     }
     let started = api(request.send().await);
@@ -166,7 +166,7 @@ async fn walk(ctx: &mut Context, client: &Client, mode: Mode) -> Step {
             let wait = handle
                 .wait()
                 .deadline(RUN_DEADLINE)
-                .snapshot_delivery(deepnote::SnapshotDelivery::Inline);
+                .snapshot_delivery(deepnote::runs::SnapshotDelivery::Inline);
             match watch(wait, mode).await.0 {
                 Watched::Ended(Ok(run)) => {
                     let text = format!("run {} ended {}", run.id, run.status);
@@ -234,12 +234,7 @@ async fn walk(ctx: &mut Context, client: &Client, mode: Mode) -> Step {
         }
     }
 
-    let runs: Vec<_> = client
-        .notebooks()
-        .runs(sample.clone())
-        .stream()
-        .collect()
-        .await;
+    let runs: Vec<_> = client.runs().list(sample.clone()).stream().collect().await;
     let runs: Result<Vec<_>, _> = runs.into_iter().collect();
     check(
         ctx,
@@ -347,7 +342,7 @@ async fn pull(client: &Client, sample: &deepnote::NotebookId) -> Result<String, 
         .find(|p| p.project_id.as_str() == local::SAMPLE_PROJECT_ID)
         .ok_or("the pull did not meet the sample project")?;
     let folder = dir.join(&project.dir);
-    let docs = api(deepnote::DeepnoteDocument::read_dir(&folder).await)?;
+    let docs = api(deepnote::projects::DeepnoteDocument::read_dir(&folder).await)?;
     let holds_sample = docs
         .iter()
         .any(|d| d.notebook_id().ok().flatten().as_ref() == Some(sample));

@@ -44,7 +44,7 @@ pub fn about(subject: impl std::fmt::Display, error: deepnote::Error) -> CliErro
 /// The error, each cause under it (`error sending request: client error (Connect): Connection
 /// refused`), and a hint when the kind of failure has a known fix. On 401 and 403 the SDK's
 /// message names the key source in use (`--api-key-file`, `$DEEPNOTE_API_KEY`,
-/// `$DEEPNOTE_TOKEN`, a profile), as the client is built from `deepnote::Credentials`.
+/// `$DEEPNOTE_TOKEN`, a profile), as the client is built from `deepnote::credentials::Credentials`.
 pub fn describe(error: &deepnote::Error) -> String {
     let mut message = error.to_string();
     let mut causes = Vec::new();
@@ -112,7 +112,7 @@ pub fn classify(refused: bool, timed_out: bool, causes: &[String]) -> Option<Net
 }
 
 fn hint(error: &deepnote::Error, causes: &[&(dyn std::error::Error + 'static)]) -> Option<String> {
-    let base_env = deepnote::BASE_URL_ENV;
+    let base_env = deepnote::client::BASE_URL_ENV;
     Some(match network_failure(error, causes)? {
         NetworkFailure::Dns => format!(
             "the host name did not resolve: check --base-url / ${base_env} and this machine's DNS"

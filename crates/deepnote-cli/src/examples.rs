@@ -420,8 +420,12 @@ mod tests {
     fn the_emulator_example_names_the_sdks_variables_and_the_sample_key() {
         let text = super::section("deepnote emulator start").unwrap();
         for needed in [
-            format!("{}=http://127.0.0.1:", deepnote::BASE_URL_ENV),
-            format!("{}={}", deepnote::API_KEY_ENV, crate::local::SAMPLE_KEY),
+            format!("{}=http://127.0.0.1:", deepnote::client::BASE_URL_ENV),
+            format!(
+                "{}={}",
+                deepnote::credentials::API_KEY_ENV,
+                crate::local::SAMPLE_KEY
+            ),
         ] {
             assert!(text.contains(&needed), "{needed} missing from:\n{text}");
         }

@@ -8,7 +8,7 @@
 //! input; any other text is sent as the string it is.
 
 use crate::exit::{CliError, CliResult};
-use deepnote::InputValue;
+use deepnote::inputs::InputValue;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -214,7 +214,7 @@ pub fn set_quiet(quiet: bool) {
 /// it out together), as a line on stderr: `rate limited by Deepnote: waiting 38 s`, with a
 /// timestamp in lines mode. On a terminal it clears the spinner's line first; the spinner
 /// redraws below it.
-pub fn rate_limit_wait(wait: &deepnote::RateLimitWait) {
+pub fn rate_limit_wait(wait: &deepnote::client::RateLimitWait) {
     let mode = Mode::detect(QUIET.load(std::sync::atomic::Ordering::Relaxed));
     if let Some(line) = rate_limit_line(mode, wait.wait, SystemTime::now()) {
         let mut err = std::io::stderr().lock();

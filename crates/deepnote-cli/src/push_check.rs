@@ -1,12 +1,15 @@
 //! Pushing `.deepnote` files without overwriting, unasked, what changed in Deepnote since they
 //! were pulled: `projects import` and `run FILE --push` go through [`push`]. The check is the
-//! SDK's ([`deepnote::ProjectsApi::push`]); this adds the asking: `--yes` overwrites, a person
+//! SDK's ([`deepnote::projects::ProjectsApi::push`]); this adds the asking: `--yes` overwrites, a person
 //! at a terminal is asked, anything else (a script, CI) is refused with exit 1 naming every
 //! notebook and block that changed in Deepnote.
 
 use crate::app::Context;
 use crate::exit::{CliError, CliResult, Exit};
-use deepnote::{Client, DeepnoteDocument, ImportResult, PushBase, PushConflict, PushOptions};
+use deepnote::{
+    Client,
+    projects::{DeepnoteDocument, ImportResult, PushBase, PushConflict, PushOptions},
+};
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -89,7 +92,7 @@ pub async fn rebase_files(
 ) {
     for doc in docs {
         let path = dir.join(&doc.file_name);
-        let rebased = match deepnote::rebased(doc, &result.modified_at) {
+        let rebased = match deepnote::projects::rebased(doc, &result.modified_at) {
             Ok(r) if r.content != doc.content => r,
             Ok(_) => continue,
             Err(e) => {

@@ -3,7 +3,7 @@
 //! stopped watching (a timeout, Ctrl-C) is still printed with what is known of it, marked
 //! `stillRunning`, so a script has the run id to follow.
 
-use deepnote::{Run, RunId};
+use deepnote::{RunId, runs::Run};
 use serde::Serialize;
 
 /// A finished run as `deepnote run` prints it: the run as the SDK reads it (its `error` the

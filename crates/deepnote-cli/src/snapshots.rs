@@ -5,7 +5,10 @@
 
 use crate::exit::{CliError, CliResult};
 use chrono::{DateTime, Utc};
-use deepnote::{Client, Run, Snapshot};
+use deepnote::{
+    Client,
+    runs::{Run, Snapshot},
+};
 use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 

@@ -11,7 +11,10 @@ use crate::report::{Finished, Unfinished};
 use crate::signals::Signal;
 use crate::snapshots::{Saved, Target};
 use clap::Args;
-use deepnote::{Client, Error, Run, RunId, SnapshotDelivery, SnapshotRef, StreamExt, Wait};
+use deepnote::{
+    Client, Error, RunId, StreamExt,
+    runs::{Run, SnapshotDelivery, SnapshotRef, Wait},
+};
 use std::path::PathBuf;
 use std::time::Duration;
 

@@ -658,7 +658,7 @@ fn demo_walks_every_step() {
         latest.to_string_lossy().contains(SAMPLE_NOTEBOOK_ID),
         "{latest:?}"
     );
-    let doc = deepnote::Snapshot::from_text(std::fs::read_to_string(&latest).unwrap())
+    let doc = deepnote::runs::Snapshot::from_text(std::fs::read_to_string(&latest).unwrap())
         .parse()
         .unwrap();
     let printed: Vec<String> = doc.project.notebooks[0]

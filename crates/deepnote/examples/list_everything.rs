@@ -24,7 +24,7 @@ pub async fn run(
     let mut run_count = 0;
     if let Some(notebook) = notebook {
         // Page at a time, for callers that want to see the pages.
-        let mut pages = client.notebooks().runs(&notebook).page_size(50).pages();
+        let mut pages = client.runs().list(&notebook).page_size(50).pages();
         while let Some(page) = pages.next().await {
             let page = page?;
             for run in &page.items {

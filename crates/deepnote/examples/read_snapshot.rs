@@ -4,7 +4,7 @@
 //! DEEPNOTE_API_KEY=... cargo run -p deepnote --example read_snapshot -- NOTEBOOK_ID
 //! ```
 
-use deepnote::{Client, NotebookId, SnapshotDocument};
+use deepnote::{Client, NotebookId, runs::SnapshotDocument};
 
 /// Run the notebook to its end (success or not) and return its parsed snapshot.
 pub async fn run(client: &Client, notebook: NotebookId) -> deepnote::Result<SnapshotDocument> {

@@ -4,7 +4,10 @@
 //! DEEPNOTE_API_KEY=... cargo run -p deepnote --example run_and_wait -- NOTEBOOK_ID region=EMEA
 //! ```
 
-use deepnote::{Client, Error, NotebookId, Run, WaitPolicy};
+use deepnote::{
+    Client, Error, NotebookId,
+    runs::{Run, WaitPolicy},
+};
 use std::time::Duration;
 
 /// Start the run, wait at most ten minutes, and say how it ended.

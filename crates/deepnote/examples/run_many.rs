@@ -4,7 +4,7 @@
 //! DEEPNOTE_API_KEY=... cargo run -p deepnote --example run_many -- NOTEBOOK_ID EMEA APAC AMER
 //! ```
 
-use deepnote::{Client, NotebookId, RunRequest, StreamExt};
+use deepnote::{Client, NotebookId, StreamExt, runs::RunRequest};
 
 /// Run `notebook` once per value of its `region` input; how many succeeded.
 pub async fn run(

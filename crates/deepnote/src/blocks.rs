@@ -1,18 +1,18 @@
-//! Blocks: create, get, update (content and integration only), delete; and the two notebook
-//! calls that edit a notebook's block list or name ([`NotebooksApi::reorder_blocks`],
-//! [`NotebooksApi::rename`]).
+//! Blocks: list a notebook's, create, get, update (content and integration only), delete, and
+//! reorder them.
 //!
-//! Evidence: `createBlock` is on Deepnote's reference page; `getBlock`, `updateBlock`,
-//! `deleteBlock`, `updateNotebook` (rename) and the body of `reorderNotebookBlocks` are known
-//! only from Deepnote's client code on unmerged branches (`client-branch`), so they may differ
-//! on the live API.
+//! Deepnote's reference shows `createBlock` whole; get, update, delete and the body of the
+//! reorder are known only from Deepnote's client code on a branch not yet released, so the
+//! live API may differ there.
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::NotebookId;
 use crate::ids::{BlockId, IntegrationId};
-use crate::notebooks::{Notebook, NotebooksApi};
+use crate::list::{List, ListQuery, Page, sealed};
 use deepnote_api::types;
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
 
 /// The kind of a block (`code`, `sql`, `markdown`, an input, a text cell, ...).
 pub use deepnote_api::types::BlockType;
@@ -67,7 +67,7 @@ pub struct CreatedBlock {
     pub notebook_block_ids: Vec<BlockId>,
 }
 
-/// Where [`NotebooksApi::reorder_blocks`] puts the blocks it moves.
+/// Where [`BlocksApi::reorder`] puts the blocks it moves.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Placement {
     /// Before every other block.
@@ -266,51 +266,25 @@ impl UpdateBlock {
     }
 }
 
-impl NotebooksApi<'_> {
+impl BlocksApi<'_> {
     /// The notebook's blocks in order, as `GET /notebooks/{id}` lists them: each with its ID,
     /// kind and content only (metadata and version come from [`BlocksApi::get`]). Empty when
-    /// the server lists none (the original API never does).
-    pub async fn blocks(&self, notebook: impl Into<NotebookId>) -> Result<Vec<Block>> {
-        let notebook = notebook.into();
-        let answer = self
-            .client
-            .answer(
-                self.client
-                    .api()
-                    .get_notebook()
-                    .notebook_id(notebook.checked()?)
-                    .send(),
-            )
-            .await?;
-        let blocks = answer
-            .into_inner()
-            .notebook
-            .map(|n| n.blocks)
-            .unwrap_or_default();
-        blocks
-            .into_iter()
-            .map(|b| {
-                if b.id.trim().is_empty() {
-                    return Err(Error::Decode("a block without an id".into()));
-                }
-                Ok(Block {
-                    id: BlockId::new(b.id),
-                    notebook_id: Some(notebook.clone()),
-                    block_type: Some(b.type_),
-                    content: b.content,
-                    metadata: None,
-                    integration_id: None,
-                    version: None,
-                })
-            })
-            .collect()
+    /// the server lists none (the original API never does). The API has no pages: the first
+    /// page holds them all.
+    pub fn list(&self, notebook: impl Into<NotebookId>) -> List<BlocksQuery> {
+        List::new(
+            self.client.clone(),
+            BlocksQuery {
+                notebook: notebook.into(),
+            },
+        )
     }
 
     /// Move blocks, as a group in the order given, to `placement`; the blocks not named keep
-    /// their order. Returns the notebook's block order after the move. The path is on
-    /// Deepnote's reference page; the body and answer are known only from its client code on
-    /// an unmerged branch (`docs+client-branch`).
-    pub async fn reorder_blocks<I>(
+    /// their order. Returns the notebook's block order after the move. Deepnote's reference
+    /// shows the path; the body and answer are known only from its client code on a branch
+    /// not yet released.
+    pub async fn reorder<I>(
         &self,
         notebook: impl Into<NotebookId>,
         blocks: I,
@@ -363,33 +337,58 @@ impl NotebooksApi<'_> {
             .map(BlockId::new)
             .collect())
     }
+}
 
-    /// Rename a notebook. Known only from Deepnote's client code on an unmerged branch
-    /// (`client-branch`; its mainline client says there is no rename endpoint), so the live
-    /// API may answer 404 or 405. 409: the name is taken in the project, or the project is a
-    /// single-notebook, agent or suspended one. Naming a notebook `Init` makes it the
-    /// project's init notebook.
-    pub async fn rename(
-        &self,
-        notebook: impl Into<NotebookId>,
-        name: impl Into<String>,
-    ) -> Result<Notebook> {
-        let notebook = notebook.into();
-        let name = name.into();
-        let name = types::UpdateNotebookBodyName::try_from(name.as_str())
-            .map_err(|_| Error::InvalidArgument("a notebook name cannot be empty".into()))?;
-        let answer = self
-            .client
-            .answer(
-                self.client
-                    .api()
-                    .update_notebook()
-                    .notebook_id(notebook.checked()?)
-                    .body(types::UpdateNotebookBody { name })
-                    .send(),
-            )
-            .await?;
-        Notebook::from_envelope(Some(answer.into_inner().notebook))
+/// Whose blocks a [`BlocksApi::list`] lists.
+#[derive(Clone, Debug)]
+pub struct BlocksQuery {
+    notebook: NotebookId,
+}
+
+impl sealed::Sealed for BlocksQuery {}
+
+impl ListQuery for BlocksQuery {
+    type Item = Block;
+
+    fn fetch(
+        self,
+        client: Client,
+        _size: Option<u32>,
+        _token: Option<String>,
+    ) -> BoxFuture<'static, Result<Page<Block>>> {
+        async move {
+            let notebook = self.notebook;
+            let call = client
+                .api()
+                .get_notebook()
+                .notebook_id(notebook.checked()?)
+                .send();
+            let blocks = client
+                .send(call)
+                .await?
+                .notebook
+                .map(|n| n.blocks)
+                .unwrap_or_default();
+            let items = blocks
+                .into_iter()
+                .map(|b| {
+                    if b.id.trim().is_empty() {
+                        return Err(Error::Decode("a block without an id".into()));
+                    }
+                    Ok(Block {
+                        id: BlockId::new(b.id),
+                        notebook_id: Some(notebook.clone()),
+                        block_type: Some(b.type_),
+                        content: b.content,
+                        metadata: None,
+                        integration_id: None,
+                        version: None,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Page::new(items, None))
+        }
+        .boxed()
     }
 }
 

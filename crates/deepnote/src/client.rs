@@ -6,10 +6,12 @@ use crate::me::MeApi;
 use crate::notebooks::NotebooksApi;
 use crate::projects::ProjectsApi;
 use crate::runs::RunsApi;
-use deepnote_api::{ApiKey, BaseUrls, ClientBuilder as ApiBuilder, RetryPolicy};
+use deepnote_api::{ApiKey, ClientBuilder as ApiBuilder};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
+
+pub use deepnote_api::{BaseUrls, RateLimitWait, RetryPolicy};
 
 /// The environment variable [`Client::from_env`] reads an optional base URL from.
 pub const BASE_URL_ENV: &str = "DEEPNOTE_BASE_URL";
@@ -93,47 +95,43 @@ impl Client {
     }
 
     /// Blocks of notebooks: create, get, update, delete.
-    pub fn blocks(&self) -> crate::BlocksApi<'_> {
-        crate::BlocksApi { client: self }
+    pub fn blocks(&self) -> crate::blocks::BlocksApi<'_> {
+        crate::blocks::BlocksApi { client: self }
     }
 
     /// Files of projects: upload, download (streamed, with progress), delete, copy.
-    pub fn files(&self) -> crate::FilesApi<'_> {
-        crate::FilesApi { client: self }
+    pub fn files(&self) -> crate::files::FilesApi<'_> {
+        crate::files::FilesApi { client: self }
     }
 
     /// Schedules of notebooks: one per notebook (upsert) or several (list, create).
-    pub fn schedules(&self) -> crate::SchedulesApi<'_> {
-        crate::SchedulesApi { client: self }
+    pub fn schedules(&self) -> crate::schedules::SchedulesApi<'_> {
+        crate::schedules::SchedulesApi { client: self }
     }
 
     /// The workspace's integrations (data sources): list, get.
-    pub fn integrations(&self) -> crate::IntegrationsApi<'_> {
-        crate::IntegrationsApi { client: self }
+    pub fn integrations(&self) -> crate::integrations::IntegrationsApi<'_> {
+        crate::integrations::IntegrationsApi { client: self }
     }
 
     /// Machines: the machine types, and a project's editor machine.
-    pub fn machines(&self) -> crate::MachinesApi<'_> {
-        crate::MachinesApi { client: self }
+    pub fn machines(&self) -> crate::machines::MachinesApi<'_> {
+        crate::machines::MachinesApi { client: self }
     }
 
     /// Interactive sessions (beta): create, run code.
-    pub fn sessions(&self) -> crate::SessionsApi<'_> {
-        crate::SessionsApi { client: self }
+    pub fn sessions(&self) -> crate::sessions::SessionsApi<'_> {
+        crate::sessions::SessionsApi { client: self }
     }
 
     /// Keep the workspace in a folder of `.deepnote` files: pull, push, plan first.
-    pub fn sync(&self) -> crate::SyncApi<'_> {
-        crate::SyncApi { client: self }
+    pub fn sync(&self) -> crate::sync::SyncApi<'_> {
+        crate::sync::SyncApi { client: self }
     }
 
-    /// Search the workspace's projects, notebooks, blocks and integrations for `query`.
-    pub fn search(&self, query: impl Into<String>) -> crate::Search {
-        crate::Search {
-            client: self.clone(),
-            query: query.into(),
-            types: Vec::new(),
-        }
+    /// Search the workspace's projects, notebooks, blocks and integrations.
+    pub fn search(&self) -> crate::search::SearchApi<'_> {
+        crate::search::SearchApi { client: self }
     }
 
     /// The low-level client underneath, for anything this crate does not cover.
@@ -288,7 +286,7 @@ impl ClientBuilder {
     /// [`deepnote_api::ClientBuilder::on_rate_limit_wait`].
     pub fn on_rate_limit_wait(
         mut self,
-        observer: impl Fn(&crate::RateLimitWait) + Send + Sync + 'static,
+        observer: impl Fn(&crate::client::RateLimitWait) + Send + Sync + 'static,
     ) -> Self {
         self.api = self.api.on_rate_limit_wait(observer);
         self

@@ -3,8 +3,11 @@
 use crate::ids::RunId;
 use crate::runs::Run;
 use deepnote_api::{ApiError, ApiErrorExt, ApiKey, RunStatus};
-use reqwest::StatusCode;
+
 use std::time::Duration;
+
+/// An HTTP status, as [`Error::status`] gives it.
+pub use reqwest::StatusCode;
 
 /// A `Result` whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -18,7 +21,7 @@ pub enum Error {
     Unauthorized {
         /// The server's message.
         message: String,
-        /// Where the refused key came from, when the client knows (see [`crate::Credentials`]).
+        /// Where the refused key came from, when the client knows (see [`crate::credentials::Credentials`]).
         key_source: Option<crate::credentials::KeySource>,
     },
     /// 403: the key's access level is too low for this call.
@@ -26,7 +29,7 @@ pub enum Error {
     Forbidden {
         /// The server's message.
         message: String,
-        /// Where the key came from, when the client knows (see [`crate::Credentials`]).
+        /// Where the key came from, when the client knows (see [`crate::credentials::Credentials`]).
         key_source: Option<crate::credentials::KeySource>,
     },
     /// No such project, notebook or run (or nothing to return yet): a 404, or the live API's
@@ -40,7 +43,7 @@ pub enum Error {
         status: StatusCode,
     },
     /// 429: too many requests, even after the client's own retries, or a wait for the rate
-    /// limit that the call's deadline ([`crate::RetryPolicy::with_max_elapsed`]) could not
+    /// limit that the call's deadline ([`crate::client::RetryPolicy::with_max_elapsed`]) could not
     /// afford. Nothing was done: the server refused the request (a refused create created
     /// nothing), or the client did not send it (`sent: false`).
     #[error("rate limited (429){}: {message}{}", fmt_retry_after(.retry_after), fmt_gave_up(.retry_after, .deadline_left, *.sent))]
@@ -79,7 +82,7 @@ pub enum Error {
         /// The notebook's inputs, each as `name (block type)`.
         valid: Vec<String>,
     },
-    /// No API key was found in any of the places [`crate::Credentials`] looks.
+    /// No API key was found in any of the places [`crate::credentials::Credentials`] looks.
     #[error(
         "no API key: looked for one in {}; create a key in Deepnote under {}",
         .searched.join(", then "),
@@ -146,10 +149,10 @@ pub enum Error {
     },
     /// A push refused before anything was overwritten: the project changed in Deepnote since
     /// the documents were pulled, and the push would overwrite the changes it names
-    /// ([`crate::ProjectsApi::push`]). Its [`Error::status`] is 409, as the server's
+    /// ([`crate::projects::ProjectsApi::push`]). Its [`Error::status`] is 409, as the server's
     /// lost-update refusal.
     #[error("{0}")]
-    WouldOverwrite(Box<crate::push::PushConflict>),
+    WouldOverwrite(Box<crate::projects::push::PushConflict>),
     /// The request did not get an answer: connection refused or reset, timeout, TLS.
     #[error("transport error: {0}")]
     Transport(#[source] reqwest::Error),

@@ -156,6 +156,12 @@ impl From<uuid::Uuid> for RunId {
     }
 }
 
+impl From<&RunId> for RunId {
+    fn from(id: &RunId) -> Self {
+        *id
+    }
+}
+
 impl From<RunId> for uuid::Uuid {
     fn from(id: RunId) -> Self {
         id.0

@@ -105,90 +105,35 @@
 
 #![warn(missing_docs)]
 
-mod blocks;
+pub mod blocks;
 mod call;
-mod client;
-mod credentials;
-mod document;
-mod error;
-mod export;
-mod files;
-mod ids;
-mod inputs;
-mod integrations;
+pub mod client;
+pub mod credentials;
+pub mod error;
+pub mod files;
+pub mod ids;
+pub mod inputs;
+pub mod integrations;
 mod into_future;
-mod list;
+pub mod list;
 mod lock;
-mod machines;
-mod me;
-mod notebooks;
+pub mod machines;
+pub mod me;
+pub mod notebooks;
 mod pagination;
-mod poll;
-mod project_dir;
-mod project_from_file;
-mod projects;
-mod push;
+pub mod projects;
 mod raw_fields;
-mod run_many;
-mod runs;
-mod schedules;
-mod search;
-mod sessions;
-mod snapshot;
-mod sync;
-mod sync_state;
-mod timezone;
-mod wait;
+pub mod runs;
+pub mod schedules;
+pub mod search;
+pub mod sessions;
+pub mod sync;
 
-pub use blocks::{Block, BlockType, BlocksApi, CreateBlock, CreatedBlock, Placement, UpdateBlock};
-pub use client::{BASE_URL_ENV, Client, ClientBuilder};
-pub use credentials::{
-    API_KEY_ENV, CONFIG_DIR_ENV, CREDENTIALS_FILE, Credentials, CredentialsResolver,
-    DEFAULT_PROFILE, KeySource, Profile, Profiles, TOKEN_ENV, WHERE_KEYS_ARE_MADE,
-};
-pub use document::{
-    MAX_SNAPSHOT_BYTES, SnapshotBlock, SnapshotDocument, SnapshotNotebook, SnapshotProject,
-};
+pub use client::{Client, ClientBuilder};
 pub use error::{Error, Result};
-pub use export::{
-    DeepnoteDocument, ImportOptions, ImportResult, ImportedNotebook, ProjectExport, content_hash,
-};
-pub use files::{Download, FileRef, FilesApi, Progress, Upload};
 pub use ids::{BlockId, IntegrationId, NotebookId, ProjectId, RunId, ScheduleId, SessionId};
-pub use inputs::{InputValue, InputValueKind, NotebookInput};
-pub use integrations::{Integration, IntegrationsApi, ListIntegrations};
-pub use list::{List, ListQuery};
-pub use machines::{Machine, MachineType, MachinesApi};
-pub use me::{Me, MeApi};
-pub use notebooks::{CreateNotebook, ListRuns, Notebook, NotebookRunsQuery, NotebooksApi};
-pub use pagination::{BoxStream, MAX_PAGE_SIZE, Page};
-pub use project_from_file::{CreateFromDocumentError, CreatedNotebook, CreatedProject};
-pub use projects::{
-    CreateProject, ListProjects, Project, ProjectFile, ProjectNotebook, ProjectsApi, ProjectsQuery,
-};
-pub use push::{
-    PushBase, PushConflict, PushOptions, RemoteChange, RemoteEdit, check_project_names, rebased,
-    remote_edits,
-};
-pub use run_many::{OutcomeStream, RunMany, RunOutcome};
-pub use runs::{
-    CreateRun, DetachedStorage, GetRun, Run, RunHandle, RunRequest, RunsApi, SnapshotRef,
-};
-pub use schedules::{CreateSchedule, Cron, Schedule, SchedulesApi, SchedulesQuery, SetSchedule};
-pub use search::{Search, SearchHit, SearchResults, SearchType};
-pub use sessions::{CreateSession, Session, SessionsApi};
-pub use snapshot::{Snapshot, SnapshotDelivery};
-pub use sync::{
-    Change, NotebookChange, OnConflict, ProjectAction, ProjectPlan, SYNC_STATE_FILE, SyncApi,
-    SyncDirection, SyncPlan, SyncRequest,
-};
-pub use timezone::TimeZone;
-pub use wait::{Wait, WaitPolicy};
 
 /// The low-level client this crate is built on, for anything it does not cover.
 pub use deepnote_api as api;
-pub use deepnote_api::{AccessLevel, ApiKey, ProjectType, RateLimitWait, RetryPolicy, RunStatus};
 /// The stream traits the lists and waits need: `next()`, `try_collect()` and friends.
 pub use futures_util::{Stream, StreamExt, TryStreamExt};
-/// An HTTP status, as [`Error::status`] gives it.
-pub use reqwest::StatusCode;

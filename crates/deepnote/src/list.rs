@@ -4,12 +4,14 @@
 
 use crate::client::Client;
 use crate::error::Result;
-use crate::pagination::{self, BoxStream, FetchPage, Page};
+use crate::pagination::{self, FetchPage};
 use futures_util::future::BoxFuture;
 use std::sync::Arc;
 
+pub use crate::pagination::{BoxStream, MAX_PAGE_SIZE, Page};
+
 /// One kind of list: the request for one page and how its items are read. Implemented by this
-/// crate's list queries only ([`crate::ProjectsQuery`], [`crate::NotebookRunsQuery`]).
+/// crate's list queries only ([`crate::projects::ProjectsQuery`], [`crate::notebooks::NotebookRunsQuery`]).
 pub trait ListQuery: sealed::Sealed + Clone + Send + Sync + 'static {
     /// What the list yields.
     type Item: Send + 'static;

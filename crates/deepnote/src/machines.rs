@@ -6,7 +6,10 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::ProjectId;
 use crate::ids::project_uuid;
+use crate::list::{List, ListQuery, Page, sealed};
 use deepnote_api::types;
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
 
 /// A machine type (size) a project can run on. Serialized with the API's field names.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -78,18 +81,9 @@ pub struct MachinesApi<'a> {
 
 impl<'a> MachinesApi<'a> {
     /// The machine types projects of the workspace can run on: Deepnote's first, then the
-    /// workspace's custom ones.
-    pub async fn types(&self) -> Result<Vec<MachineType>> {
-        let answer = self
-            .client
-            .answer(self.client.api().list_machine_types().send())
-            .await?;
-        Ok(answer
-            .into_inner()
-            .machine_types
-            .into_iter()
-            .map(MachineType::from_api)
-            .collect())
+    /// workspace's custom ones. The API has no pages: the first page holds them all.
+    pub fn types(&self) -> List<MachineTypesQuery> {
+        List::new(self.client.clone(), MachineTypesQuery)
     }
 
     /// The state of a project's editor machine (cheap enough to poll).
@@ -150,5 +144,35 @@ impl<'a> MachinesApi<'a> {
             )
             .await?;
         Ok(Machine::from_api(answer.into_inner().machine))
+    }
+}
+
+/// The query of [`MachinesApi::types`].
+#[derive(Clone, Copy, Debug)]
+pub struct MachineTypesQuery;
+
+impl sealed::Sealed for MachineTypesQuery {}
+
+impl ListQuery for MachineTypesQuery {
+    type Item = MachineType;
+
+    fn fetch(
+        self,
+        client: Client,
+        _size: Option<u32>,
+        _token: Option<String>,
+    ) -> BoxFuture<'static, Result<Page<MachineType>>> {
+        async move {
+            let answer = client
+                .send(client.api().list_machine_types().send())
+                .await?;
+            let items = answer
+                .machine_types
+                .into_iter()
+                .map(MachineType::from_api)
+                .collect();
+            Ok(Page::new(items, None))
+        }
+        .boxed()
     }
 }

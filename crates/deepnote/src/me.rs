@@ -2,8 +2,9 @@
 
 use crate::client::Client;
 use crate::error::Result;
-use deepnote_api::AccessLevel;
 use serde_json::{Map, Value};
+
+pub use deepnote_api::AccessLevel;
 
 /// Who is calling: the key, the user who made it, its workspace, and the access level there.
 ///

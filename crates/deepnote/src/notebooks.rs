@@ -1,15 +1,10 @@
-//! Notebooks: create, get, delete, list their runs, and the legacy v1 execute trigger.
+//! Notebooks: create, get, delete, read their inputs, and the legacy v1 execute trigger.
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::{NotebookId, ProjectId};
 use crate::inputs::NotebookInput;
-use crate::list::{List, ListQuery, read_page, sealed};
-use crate::pagination::Page;
-use crate::runs::Run;
 use deepnote_api::types;
-use futures_util::FutureExt;
-use futures_util::future::BoxFuture;
 
 /// A notebook. It serializes with the API's field names (`projectId`), every field present
 /// (`null` when the server did not say).
@@ -119,19 +114,22 @@ impl<'a> NotebooksApi<'a> {
         Ok(())
     }
 
-    /// The notebook's past runs, newest first as the server orders them.
-    pub fn runs(&self, id: impl Into<NotebookId>) -> ListRuns {
-        List::new(
-            self.client.clone(),
-            NotebookRunsQuery {
-                notebook: id.into(),
-            },
-        )
+    /// Change a notebook: its name ([`UpdateNotebook::name`]). Known only from Deepnote's
+    /// client code on a branch not yet released (its released client says there is no such
+    /// call), so the live API may answer 404 or 405. 409: the name is taken in the project, or
+    /// the project is a single-notebook, agent or suspended one. Naming a notebook `Init`
+    /// makes it the project's init notebook.
+    pub fn update(&self, id: impl Into<NotebookId>) -> UpdateNotebook {
+        UpdateNotebook {
+            client: self.client.clone(),
+            id: id.into(),
+            name: None,
+        }
     }
 
     /// The legacy v1 trigger: start the notebook's machine if it is offline and run the
     /// notebook (nothing happens if it is already running). It returns no run; prefer
-    /// [`crate::RunsApi::create`].
+    /// [`crate::runs::RunsApi::create`].
     pub async fn execute_v1(
         &self,
         project: impl Into<ProjectId>,
@@ -184,43 +182,38 @@ impl CreateNotebook {
     }
 }
 
-/// A list of a notebook's runs; from [`NotebooksApi::runs`].
-pub type ListRuns = List<NotebookRunsQuery>;
-
-/// Whose runs a [`ListRuns`] lists.
+/// A change to a notebook; from [`NotebooksApi::update`]. Await it or call `send`.
 #[derive(Clone, Debug)]
-pub struct NotebookRunsQuery {
-    notebook: NotebookId,
+#[must_use = "a request does nothing until it is sent"]
+pub struct UpdateNotebook {
+    client: Client,
+    id: NotebookId,
+    name: Option<String>,
 }
 
-impl sealed::Sealed for NotebookRunsQuery {}
+impl UpdateNotebook {
+    /// Its new name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
 
-impl ListQuery for NotebookRunsQuery {
-    type Item = Run;
-
-    fn fetch(
-        self,
-        client: Client,
-        size: Option<u32>,
-        token: Option<String>,
-    ) -> BoxFuture<'static, Result<Page<Run>>> {
-        async move {
-            let mut call = client
-                .api()
-                .list_notebook_runs()
-                .notebook_id(self.notebook.checked()?);
-            if let Some(size) = size {
-                call = call.page_size(crate::pagination::non_zero(size));
-            }
-            if let Some(token) = token {
-                call = call.page_token(token);
-            }
-            let answer = client.answer(call.send()).await?;
-            let answer = answer.into_inner();
-            read_page(answer.runs, Run::from_summary, answer.pagination)
-        }
-        .boxed()
+    /// Change it.
+    pub async fn send(self) -> Result<Notebook> {
+        let name = self
+            .name
+            .ok_or_else(|| Error::InvalidArgument("nothing to change: give a name".into()))?;
+        let name = types::UpdateNotebookBodyName::try_from(name.as_str())
+            .map_err(|_| Error::InvalidArgument("a notebook name cannot be empty".into()))?;
+        let call = self
+            .client
+            .api()
+            .update_notebook()
+            .notebook_id(self.id.checked()?)
+            .body(types::UpdateNotebookBody { name })
+            .send();
+        Notebook::from_envelope(Some(self.client.send(call).await?.notebook))
     }
 }
 
-crate::into_future::send_on_await!(CreateNotebook => Notebook);
+crate::into_future::send_on_await!(CreateNotebook => Notebook, UpdateNotebook => Notebook);

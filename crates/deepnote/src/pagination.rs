@@ -37,6 +37,14 @@ impl<T> Page<T> {
     }
 }
 
+/// A page reads as the slice of its items: `page.len()`, `page[0]`, `page.iter()`.
+impl<T> std::ops::Deref for Page<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.items
+    }
+}
+
 impl<T> IntoIterator for Page<T> {
     type Item = T;
     type IntoIter = std::vec::IntoIter<T>;

@@ -108,13 +108,30 @@ impl SearchResults {
     }
 }
 
-/// A search; from [`Client::search`]. Await it or `send`.
+/// The search operation; from [`Client::search`].
+#[derive(Clone, Copy, Debug)]
+pub struct SearchApi<'a> {
+    pub(crate) client: &'a Client,
+}
+
+impl SearchApi<'_> {
+    /// Search for `query` (refused before sending when blank).
+    pub fn query(&self, query: impl Into<String>) -> Search {
+        Search {
+            client: self.client.clone(),
+            query: query.into(),
+            types: Vec::new(),
+        }
+    }
+}
+
+/// A search; from [`SearchApi::query`]. Await it or `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct Search {
-    pub(crate) client: Client,
-    pub(crate) query: String,
-    pub(crate) types: Vec<SearchType>,
+    client: Client,
+    query: String,
+    types: Vec<SearchType>,
 }
 
 impl Search {

@@ -1,14 +1,16 @@
 //! Interactive sessions (beta): create one (it runs the notebook once, on a copy of its own,
-//! and stays up for more), and run code in its kernel. Evidence: create is on Deepnote's
-//! reference page (`docs`); execute is cut off there before its answer (`docs-partial`), so
-//! its outputs are returned as JSON.
+//! and stays up for more), and run code in its kernel. Deepnote's reference shows create
+//! whole but not execute's answer, so execute gives its outputs as the JSON the server sent.
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::SessionId;
 use crate::ids::{NotebookId, RunId};
+use crate::inputs::InputValue;
+use crate::runs::StorageMode;
 use deepnote_api::types;
 use serde_json::{Map, Value};
+use std::time::Duration;
 
 /// A session just created.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,7 +20,7 @@ pub struct Session {
     pub id: SessionId,
     /// The session's own copy of the notebook, where its runs happen.
     pub session_notebook_id: Option<NotebookId>,
-    /// The initial run of the whole notebook: follow it with [`crate::RunsApi::wait`].
+    /// The initial run of the whole notebook: follow it with [`crate::runs::RunsApi::wait`].
     pub run_id: RunId,
     /// The session object as the server sent it (its fields are not all visible).
     pub raw: Map<String, Value>,
@@ -51,46 +53,77 @@ impl<'a> SessionsApi<'a> {
             client: self.client.clone(),
             notebook: notebook.into(),
             inputs: Map::new(),
-            read_only: false,
-            idle_shutdown_seconds: None,
+            storage_mode: None,
+            idle_shutdown: None,
         }
     }
 
     /// Run `code` in the session's kernel and return its raw outputs (no snapshot is made).
     /// An exception in the code is an error output in the answer, not an error of this call.
     /// `notebook` is the session's notebook ([`Session::session_notebook_id`] or the one it was
-    /// created on: the reference does not say which).
-    pub async fn execute(
+    /// created on: Deepnote's reference does not say which).
+    pub fn execute(
         &self,
         session: impl Into<SessionId>,
         notebook: impl Into<NotebookId>,
         code: impl Into<String>,
-        timeout_ms: Option<u64>,
-    ) -> Result<serde_json::Map<String, serde_json::Value>> {
-        let (session, notebook) = (session.into(), notebook.into());
-        let timeout_ms = match timeout_ms {
+    ) -> ExecuteInSession {
+        ExecuteInSession {
+            client: self.client.clone(),
+            session: session.into(),
+            notebook: notebook.into(),
+            code: code.into(),
+            timeout: None,
+        }
+    }
+}
+
+/// Code to run in a session; from [`SessionsApi::execute`]. Await it or `send`.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ExecuteInSession {
+    client: Client,
+    session: SessionId,
+    notebook: NotebookId,
+    code: String,
+    timeout: Option<Duration>,
+}
+
+impl ExecuteInSession {
+    /// How long the server lets the code run (at least a millisecond); its default if unset.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Run it.
+    pub async fn send(self) -> Result<Map<String, Value>> {
+        let timeout_ms = match self.timeout {
             None => None,
-            Some(ms) => Some(std::num::NonZeroU64::new(ms).ok_or_else(|| {
-                Error::InvalidArgument("a session execute timeout must be positive".into())
-            })?),
+            Some(t) => Some(
+                u64::try_from(t.as_millis())
+                    .ok()
+                    .and_then(std::num::NonZeroU64::new)
+                    .ok_or_else(|| {
+                        Error::InvalidArgument(format!(
+                            "a session execute timeout of {t:?} is not a positive number of ms"
+                        ))
+                    })?,
+            ),
         };
         let body = types::ExecuteInSessionBody {
-            notebook_id: notebook.checked()?.to_string(),
-            code: code.into(),
+            notebook_id: self.notebook.checked()?.to_string(),
+            code: self.code,
             timeout_ms,
         };
-        let answer = self
+        let call = self
             .client
-            .answer(
-                self.client
-                    .api()
-                    .execute_in_session()
-                    .session_id(session.uuid()?)
-                    .body(body)
-                    .send(),
-            )
-            .await?;
-        Ok(answer.into_inner())
+            .api()
+            .execute_in_session()
+            .session_id(self.session.uuid()?)
+            .body(body)
+            .send();
+        self.client.send(call).await
     }
 }
 
@@ -101,27 +134,29 @@ pub struct CreateSession {
     client: Client,
     notebook: NotebookId,
     inputs: Map<String, Value>,
-    read_only: bool,
-    idle_shutdown_seconds: Option<i64>,
+    storage_mode: Option<StorageMode>,
+    idle_shutdown: Option<Duration>,
 }
 
 impl CreateSession {
-    /// A value for one of the notebook's inputs: a string, a boolean or a list of strings,
-    /// as for a run.
-    pub fn input(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.inputs.insert(name.into(), value.into());
+    /// A value for one of the notebook's inputs, as for a run: a string, a boolean or a list
+    /// of strings.
+    pub fn input(mut self, name: impl Into<String>, value: impl Into<InputValue>) -> Self {
+        let value = serde_json::to_value(value.into()).unwrap_or(Value::Null);
+        self.inputs.insert(name.into(), value);
         self
     }
 
-    /// Keep the session from writing to the project's files (`storageMode: readonly`).
-    pub fn read_only(mut self, read_only: bool) -> Self {
-        self.read_only = read_only;
+    /// How the session may use the project's files; read and write unless told.
+    pub fn storage_mode(mut self, mode: StorageMode) -> Self {
+        self.storage_mode = Some(mode);
         self
     }
 
-    /// End the session after this long without activity (from the sessions guide).
-    pub fn idle_shutdown(mut self, seconds: u32) -> Self {
-        self.idle_shutdown_seconds = Some(i64::from(seconds));
+    /// End the session after this long without activity, in whole seconds (from Deepnote's
+    /// sessions guide).
+    pub fn idle_shutdown(mut self, after: Duration) -> Self {
+        self.idle_shutdown = Some(after);
         self
     }
 
@@ -139,14 +174,10 @@ impl CreateSession {
         if !self.inputs.is_empty() {
             body.insert("inputs".into(), Value::Object(self.inputs));
         }
-        let mode = if self.read_only {
-            "readonly"
-        } else {
-            "read_write"
-        };
-        body.insert("storageMode".into(), mode.into());
-        if let Some(seconds) = self.idle_shutdown_seconds {
-            body.insert("idleShutdownSeconds".into(), seconds.into());
+        let mode = self.storage_mode.unwrap_or(StorageMode::ReadWrite);
+        body.insert("storageMode".into(), mode.to_string().into());
+        if let Some(after) = self.idle_shutdown {
+            body.insert("idleShutdownSeconds".into(), after.as_secs().into());
         }
         let call = self.client.api().create_session_with(&body);
         self.client
@@ -182,4 +213,4 @@ fn read_session(answer: &Map<String, Value>) -> std::result::Result<Session, Str
     })
 }
 
-crate::into_future::send_on_await!(CreateSession => Session);
+crate::into_future::send_on_await!(CreateSession => Session, ExecuteInSession => Map<String, Value>);

@@ -8,7 +8,11 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use deepnote::{Client, Error, RetryPolicy, RunId, RunRequest, WaitPolicy};
+use deepnote::{
+    Client, Error, RunId,
+    client::RetryPolicy,
+    runs::{RunRequest, WaitPolicy},
+};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -114,7 +118,7 @@ async fn a_body_cut_off_mid_json_is_a_retryable_transport_error() {
     let e = c
         .runs()
         .wait(id)
-        .policy(deepnote::WaitPolicy::default().first_delay(Duration::from_millis(5)))
+        .policy(deepnote::runs::WaitPolicy::default().first_delay(Duration::from_millis(5)))
         .await
         .unwrap_err();
     assert!(matches!(e, Error::Transport(_)), "{e:?}");

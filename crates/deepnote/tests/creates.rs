@@ -9,7 +9,11 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{Response, StatusCode};
-use deepnote::{BlockType, Client, DeepnoteDocument, Error, ImportOptions};
+use deepnote::{
+    Client, Error,
+    blocks::BlockType,
+    projects::{DeepnoteDocument, ImportOptions},
+};
 use futures_util::{StreamExt, stream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -2,7 +2,11 @@
 
 mod common;
 
-use deepnote::{Error, RetryPolicy, RunRequest, StreamExt, TryStreamExt, WaitPolicy};
+use deepnote::{
+    Error, StreamExt, TryStreamExt,
+    client::RetryPolicy,
+    runs::{RunRequest, WaitPolicy},
+};
 use deepnote_emulator::{
     Behaviour, Emulator, FaultKind, Faults, Outcome, RateLimit, RateLimitHeaders,
 };
@@ -230,7 +234,7 @@ async fn a_create_cut_off_mid_answer_is_not_repeated() {
     let e = client.runs().create(NB).await.unwrap_err();
     assert_eq!(
         e.status(),
-        Some(deepnote::StatusCode::INTERNAL_SERVER_ERROR)
+        Some(deepnote::error::StatusCode::INTERNAL_SERVER_ERROR)
     );
     assert_eq!(common::requests(&emu, "POST", "/v2/runs").len(), 1);
 }

@@ -4,8 +4,11 @@
 mod common;
 
 use deepnote::{
-    API_KEY_ENV, BASE_URL_ENV, CONFIG_DIR_ENV, Client, Credentials, Error, KeySource, Profile,
-    Profiles, TOKEN_ENV,
+    Client, Error,
+    client::BASE_URL_ENV,
+    credentials::{
+        API_KEY_ENV, CONFIG_DIR_ENV, Credentials, KeySource, Profile, Profiles, TOKEN_ENV,
+    },
 };
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
@@ -98,7 +101,7 @@ async fn keys_are_found_the_way_deepnote_users_have_them() {
     set(API_KEY_ENV, None);
     set(TOKEN_ENV, None);
     set(BASE_URL_ENV, None);
-    let path = config.join(deepnote::CREDENTIALS_FILE);
+    let path = config.join(deepnote::credentials::CREDENTIALS_FILE);
     let mut profiles = Profiles::default();
     profiles.profiles.insert(
         "work".into(),

@@ -6,7 +6,10 @@ mod common;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use deepnote::{Error, RunId, RunStatus, StreamExt, WaitPolicy};
+use deepnote::{
+    Error, RunId, StreamExt,
+    runs::{RunStatus, WaitPolicy},
+};
 use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -114,7 +117,7 @@ async fn odd_answers_are_errors_not_panics() {
         }
         other => panic!("the create: {other:?}"),
     }
-    let e = client.notebooks().runs("n").send().await.unwrap_err();
+    let e = client.runs().list("n").send().await.unwrap_err();
     assert!(
         matches!(e, Error::Api { status, ref message } if status.as_u16() == 418 && !message.contains('<')),
         "{e:?}"

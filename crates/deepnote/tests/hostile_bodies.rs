@@ -8,7 +8,10 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{Response, StatusCode};
-use deepnote::{RunId, RunRequest, StreamExt, WaitPolicy};
+use deepnote::{
+    RunId, StreamExt,
+    runs::{RunRequest, WaitPolicy},
+};
 use deepnote_test_support::Harness;
 use proptest::prelude::*;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -162,13 +165,7 @@ async fn every_call(client: &deepnote::Client) {
     let _ = client.notebooks().get(NB).await;
     let _ = client.notebooks().create(NB).name("n").await;
     let _ = client.notebooks().delete(NB).await;
-    let _: Vec<_> = client
-        .notebooks()
-        .runs(NB)
-        .stream()
-        .take(50)
-        .collect()
-        .await;
+    let _: Vec<_> = client.runs().list(NB).stream().take(50).collect().await;
     let _ = client.runs().create(NB).await;
     let _ = client.runs().get(id).await;
     let _ = client.runs().wait(id).policy(policy.clone()).await;

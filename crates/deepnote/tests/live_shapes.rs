@@ -7,7 +7,7 @@ mod common;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use deepnote::{Error, RetryPolicy, RunId};
+use deepnote::{Error, RunId, client::RetryPolicy};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -169,7 +169,7 @@ async fn a_snapshot_that_stays_empty_is_no_snapshot_never_an_empty_success() {
     );
     // And an empty text is no document either.
     assert!(matches!(
-        deepnote::Snapshot::from_text("").parse(),
+        deepnote::runs::Snapshot::from_text("").parse(),
         Err(Error::Decode(_))
     ));
 }
@@ -238,7 +238,7 @@ async fn a_failed_run_without_a_reason_gets_one_from_its_snapshot() {
     let client = common::stub_client(&common::stub(app).await);
     let outcomes = client
         .runs()
-        .run_many([deepnote::RunRequest::new(NB)])
+        .run_many([deepnote::runs::RunRequest::new(NB)])
         .collect()
         .await;
     match &outcomes[0].result {
@@ -272,7 +272,7 @@ async fn run_bodies_are_what_deepnote_accepts() {
     client
         .runs()
         .create(NB)
-        .detached_storage(deepnote::DetachedStorage::ReadOnly)
+        .storage_mode(deepnote::runs::StorageMode::ReadOnly)
         .await
         .unwrap();
     // Refused before sending: nothing more reaches the server.
@@ -281,7 +281,7 @@ async fn run_bodies_are_what_deepnote_accepts() {
             .runs()
             .create(NB)
             .blocks(["b1"])
-            .detached_storage(deepnote::DetachedStorage::ReadOnly)
+            .storage_mode(deepnote::runs::StorageMode::ReadOnly)
             .await,
         client.runs().create(NB).blocks(["b1"]).detached(true).await,
     ] {
@@ -404,7 +404,7 @@ async fn a_null_next_page_token_ends_the_list() {
     );
     let client = common::stub_client(&common::stub(app).await);
     let runs: Vec<_> =
-        deepnote::TryStreamExt::try_collect::<Vec<_>>(client.notebooks().runs(NB).stream())
+        deepnote::TryStreamExt::try_collect::<Vec<_>>(client.runs().list(NB).stream())
             .await
             .unwrap();
     assert_eq!(runs.len(), 1);
@@ -429,7 +429,7 @@ async fn error_bodies_with_message_or_error_keep_their_text() {
     // ... but the status is the one the server sent, so the message does not misreport it.
     match client.runs().create(NB).await {
         Err(e @ Error::NotFound { .. }) => {
-            assert_eq!(e.status(), Some(deepnote::StatusCode::BAD_REQUEST));
+            assert_eq!(e.status(), Some(deepnote::error::StatusCode::BAD_REQUEST));
             assert_eq!(e.to_string(), "not found (400): Notebook not found");
         }
         other => panic!("{other:?}"),
@@ -486,7 +486,10 @@ async fn inputs_the_notebook_does_not_take_are_refused_before_sending() {
     assert_eq!(inputs[0].label.as_deref(), Some("Region"));
     assert_eq!(inputs[0].block_id.as_deref(), Some("b1"));
     assert_eq!(inputs[1].max, Some(10.0));
-    assert_eq!(inputs[2].value, Some(deepnote::InputValue::Bool(false)));
+    assert_eq!(
+        inputs[2].value,
+        Some(deepnote::inputs::InputValue::Bool(false))
+    );
     assert_eq!(inputs[3].options, vec!["a".to_string(), "b".to_string()]);
 
     let refused = [
@@ -541,11 +544,11 @@ async fn inputs_the_notebook_does_not_take_are_refused_before_sending() {
     let outcomes = client
         .runs()
         .run_many([
-            deepnote::RunRequest::new(NB).input("region", "A"),
-            deepnote::RunRequest::new(NB).input("nope", "B"),
-            deepnote::RunRequest::new("nb-2").input("region", "C"),
-            deepnote::RunRequest::new(NB).input("region", "D"),
-            deepnote::RunRequest::new("nb-2").input("limit", 3),
+            deepnote::runs::RunRequest::new(NB).input("region", "A"),
+            deepnote::runs::RunRequest::new(NB).input("nope", "B"),
+            deepnote::runs::RunRequest::new("nb-2").input("region", "C"),
+            deepnote::runs::RunRequest::new(NB).input("region", "D"),
+            deepnote::runs::RunRequest::new("nb-2").input("limit", 3),
         ])
         .concurrency(2)
         .collect()

@@ -3,8 +3,9 @@
 mod common;
 
 use deepnote::{
-    AccessLevel, Error, NotebookId, ProjectId, RunId, RunStatus, SnapshotDelivery, StreamExt,
-    TryStreamExt,
+    Error, NotebookId, ProjectId, RunId, StreamExt, TryStreamExt,
+    me::AccessLevel,
+    runs::{RunStatus, SnapshotDelivery},
 };
 use deepnote_emulator::{Dialect, Emulator, KeySpec};
 
@@ -89,7 +90,7 @@ async fn notebooks_are_created_read_listed_and_deleted() {
     assert!(!unnamed.name.is_empty());
 
     // A fresh notebook has no runs; the sample notebook has some.
-    let none = client.notebooks().runs(&notebook.id).send().await.unwrap();
+    let none = client.runs().list(&notebook.id).send().await.unwrap();
     assert!(none.items.is_empty() && none.next_page_token.is_none());
     let sample = NotebookId::from(common::SAMPLE_NOTEBOOK_ID);
     let past: Vec<_> = client
@@ -145,7 +146,7 @@ async fn a_run_is_created_read_waited_for_and_its_snapshot_read() {
         .unwrap();
     assert!(matches!(
         inline.snapshot,
-        Some(deepnote::SnapshotRef::Inline(_))
+        Some(deepnote::runs::SnapshotRef::Inline(_))
     ));
 
     let snapshot = handle.snapshot().await.unwrap();
@@ -221,7 +222,7 @@ async fn a_detached_run_reaches_the_server() {
         .runs()
         .create(common::SAMPLE_NOTEBOOK_ID)
         .detached(true)
-        .detached_storage(deepnote::DetachedStorage::ReadOnly)
+        .storage_mode(deepnote::runs::StorageMode::ReadOnly)
         .await
         .unwrap();
     let record = emu.run_record(&handle.id().to_string()).unwrap();
@@ -251,7 +252,7 @@ async fn errors_are_typed() {
     );
     assert_eq!(
         refused.unwrap_err().status(),
-        Some(deepnote::StatusCode::FORBIDDEN)
+        Some(deepnote::error::StatusCode::FORBIDDEN)
     );
     assert!(viewer.projects().list().send().await.is_ok());
 
@@ -292,5 +293,9 @@ async fn errors_are_typed() {
 
     // The server's own 400s arrive as API errors with their status.
     let e = client.projects().get("not-a-uuid").await.unwrap_err();
-    assert_eq!(e.status(), Some(deepnote::StatusCode::BAD_REQUEST), "{e:?}");
+    assert_eq!(
+        e.status(),
+        Some(deepnote::error::StatusCode::BAD_REQUEST),
+        "{e:?}"
+    );
 }

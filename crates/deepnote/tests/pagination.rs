@@ -191,10 +191,10 @@ async fn an_empty_token_ends_the_list_and_odd_pages_are_errors_not_panics() {
     assert_eq!(all[0].name, "");
     assert_eq!(
         all[1].project_type,
-        Some(deepnote::ProjectType::Unknown("brand-new".into()))
+        Some(deepnote::projects::ProjectType::Unknown("brand-new".into()))
     );
     // A run without an ID cannot be addressed: a decode error, not a panic.
-    let runs: Vec<_> = client.notebooks().runs("nb").stream().collect().await;
+    let runs: Vec<_> = client.runs().list("nb").stream().collect().await;
     assert!(
         matches!(runs.as_slice(), [Err(Error::Decode(_))]),
         "{runs:?}"

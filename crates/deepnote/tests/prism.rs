@@ -5,7 +5,10 @@
 //! Run by `crates/deepnote/prism.sh` (which installs a pinned Prism and starts it), or by hand:
 //! `DEEPNOTE_PRISM_URL=http://127.0.0.1:4010 cargo test -p deepnote --test prism -- --ignored`.
 
-use deepnote::{Client, DetachedStorage, RunId, SnapshotDelivery, StreamExt};
+use deepnote::{
+    Client, RunId, StreamExt,
+    runs::{SnapshotDelivery, StorageMode},
+};
 
 fn prism() -> Client {
     let root =
@@ -14,7 +17,7 @@ fn prism() -> Client {
     Client::builder()
         .api_key("prism-accepts-any-bearer")
         .base_urls(&root, &root)
-        .retry_policy(deepnote::RetryPolicy::none())
+        .retry_policy(deepnote::client::RetryPolicy::none())
         .build()
         .unwrap()
 }
@@ -77,7 +80,7 @@ async fn every_operation_conforms_to_the_spec() {
     ok!(c.notebooks().get("n-1").await);
     ok!(c.notebooks().delete("n-1").await);
     // listNotebookRuns
-    ok!(c.notebooks().runs("n-1").send().await);
+    ok!(c.runs().list("n-1").send().await);
     ok!(c
         .runs()
         .list("n-1")
@@ -107,13 +110,13 @@ async fn every_operation_conforms_to_the_spec() {
         .runs()
         .create("n-1")
         .detached(true)
-        .detached_storage(DetachedStorage::ReadOnly)
+        .storage_mode(StorageMode::ReadOnly)
         .await);
     ok!(c
         .runs()
         .create("n-1")
         .detached(true)
-        .detached_storage(DetachedStorage::ReadWrite)
+        .storage_mode(StorageMode::ReadWrite)
         .await);
     // getRun, with each snapshot delivery
     ok!(c.runs().get(run_id).await);

@@ -6,7 +6,11 @@
 
 mod common;
 
-use deepnote::{Error, RetryPolicy, RunRequest, WaitPolicy};
+use deepnote::{
+    Error,
+    client::RetryPolicy,
+    runs::{RunRequest, WaitPolicy},
+};
 use deepnote_emulator::{Emulator, FaultKind, Faults, JournalEntry, RateLimit, RateLimitHeaders};
 use std::path::Path;
 use std::time::Duration;

@@ -4,7 +4,11 @@
 
 mod common;
 
-use deepnote::{Error, RetryPolicy, RunRequest, TryStreamExt, WaitPolicy};
+use deepnote::{
+    Error, TryStreamExt,
+    client::RetryPolicy,
+    runs::{RunRequest, WaitPolicy},
+};
 use deepnote_emulator::{
     Behaviour, Emulator, FaultKind, Faults, Outcome, RateLimit, RateLimitHeaders,
 };

@@ -2,7 +2,10 @@
 
 mod common;
 
-use deepnote::{Error, RunStatus, StreamExt, WaitPolicy};
+use deepnote::{
+    Error, StreamExt,
+    runs::{RunStatus, WaitPolicy},
+};
 use deepnote_emulator::{Behaviour, Emulator, Outcome};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -183,10 +186,10 @@ async fn a_snapshot_on_another_origin_never_gets_the_key() {
     let run = client
         .runs()
         .get(handle.id())
-        .snapshot_delivery(deepnote::SnapshotDelivery::DownloadUrl)
+        .snapshot_delivery(deepnote::runs::SnapshotDelivery::DownloadUrl)
         .await
         .unwrap();
-    let Some(deepnote::SnapshotRef::DownloadUrl(url)) = &run.snapshot else {
+    let Some(deepnote::runs::SnapshotRef::DownloadUrl(url)) = &run.snapshot else {
         panic!("expected a download URL, got {:?}", run.snapshot);
     };
     assert!(url.starts_with("http://localhost:"), "{url}");
@@ -223,10 +226,13 @@ async fn a_snapshot_on_the_api_origin_may_get_the_key() {
 }
 
 /// Read a snapshot the way a download-URL server delivers it.
-async fn deepnote_download(client: &deepnote::Client, id: deepnote::RunId) -> deepnote::Snapshot {
+async fn deepnote_download(
+    client: &deepnote::Client,
+    id: deepnote::RunId,
+) -> deepnote::runs::Snapshot {
     client
         .runs()
-        .snapshot_with(id, deepnote::SnapshotDelivery::DownloadUrl)
+        .snapshot_with(id, deepnote::runs::SnapshotDelivery::DownloadUrl)
         .await
         .unwrap()
 }
@@ -283,7 +289,7 @@ async fn inputs_are_checked_with_one_read_per_create_and_one_per_notebook_in_a_b
 
     // `region` is the sample notebook's input block.
     let before = reads(&emu);
-    let requests = (0..6).map(|i| deepnote::RunRequest::new(NB).input("region", i));
+    let requests = (0..6).map(|i| deepnote::runs::RunRequest::new(NB).input("region", i));
     let outcomes = client
         .runs()
         .run_many(requests)

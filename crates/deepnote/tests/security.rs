@@ -55,7 +55,7 @@ async fn the_key_never_shows_in_debug_errors_or_logs() {
     let client = Client::builder()
         .api_key(KEY)
         .base_url(&base)
-        .retry_policy(deepnote::RetryPolicy::none())
+        .retry_policy(deepnote::client::RetryPolicy::none())
         .build()
         .unwrap();
     let mut shown = vec![
@@ -72,14 +72,14 @@ async fn the_key_never_shows_in_debug_errors_or_logs() {
     shown.push(format!("{e}"));
     shown.push(format!("{e:?}"));
     let e = client.notebooks().get("n").await.unwrap_err();
-    assert_eq!(e.status(), Some(deepnote::StatusCode::BAD_GATEWAY));
+    assert_eq!(e.status(), Some(deepnote::error::StatusCode::BAD_GATEWAY));
     shown.push(format!("{e}"));
     shown.push(format!("{e:?}"));
     // A connection that is refused.
     let closed = Client::builder()
         .api_key(KEY)
         .base_url("http://127.0.0.1:9")
-        .retry_policy(deepnote::RetryPolicy::none())
+        .retry_policy(deepnote::client::RetryPolicy::none())
         .build()
         .unwrap();
     let e = closed.me().get().await.unwrap_err();
@@ -169,7 +169,7 @@ fn the_key_never_shows_in_panic_messages() {
             let client = Client::builder()
                 .api_key(KEY)
                 .base_url("http://127.0.0.1:9")
-                .retry_policy(deepnote::RetryPolicy::none())
+                .retry_policy(deepnote::client::RetryPolicy::none())
                 .build()
                 .unwrap();
             rt.block_on(client.me().get()).expect("me");

@@ -6,7 +6,7 @@ mod common;
 
 use chrono::{DateTime, Utc};
 use common::{SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID};
-use deepnote::{RunId, SnapshotDelivery, StreamExt};
+use deepnote::{RunId, StreamExt, runs::SnapshotDelivery};
 use serde_json::Value;
 
 /// The raw JSON of `GET /v2/{path}`, as the API answers it.
@@ -116,8 +116,8 @@ async fn a_notebook_and_me_serialize_as_the_api_answers() {
 async fn a_run_serializes_as_get_run_answers_with_either_delivery() {
     let (emu, client) = common::sample().await;
     let runs: Vec<_> = client
-        .notebooks()
-        .runs(SAMPLE_NOTEBOOK_ID)
+        .runs()
+        .list(SAMPLE_NOTEBOOK_ID)
         .stream()
         .collect()
         .await;

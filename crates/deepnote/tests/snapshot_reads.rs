@@ -5,7 +5,7 @@
 
 mod common;
 
-use deepnote::{Client, Error, RunId, SnapshotDelivery};
+use deepnote::{Client, Error, RunId, runs::SnapshotDelivery};
 use deepnote_test_support::{Reply, Stub};
 use serde_json::json;
 
@@ -53,7 +53,7 @@ async fn reads_that_keep_failing_end_with_the_last_error_and_one_that_cannot_suc
     let e = client(&stub).runs().snapshot(id).await.unwrap_err();
     assert_eq!(
         e.status(),
-        Some(deepnote::StatusCode::SERVICE_UNAVAILABLE),
+        Some(deepnote::error::StatusCode::SERVICE_UNAVAILABLE),
         "{e}"
     );
     assert_eq!(stub.seen().len(), 6);
@@ -137,7 +137,7 @@ async fn a_carried_url_that_no_longer_answers_is_read_again_from_the_run() {
     .await;
     let client = client(&stub);
     let mut run = client.runs().get(RunId::parse(RUN).unwrap()).await.unwrap();
-    run.snapshot = Some(deepnote::SnapshotRef::DownloadUrl(format!(
+    run.snapshot = Some(deepnote::runs::SnapshotRef::DownloadUrl(format!(
         "{}/expired",
         stub.url()
     )));

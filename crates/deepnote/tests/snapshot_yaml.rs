@@ -2,7 +2,10 @@
 //! is an error, and hostile YAML (alias bombs, deep nesting, huge text) is refused within
 //! bounds, never a panic.
 
-use deepnote::{Error, MAX_SNAPSHOT_BYTES, Snapshot, SnapshotDocument};
+use deepnote::{
+    Error,
+    runs::{MAX_SNAPSHOT_BYTES, Snapshot, SnapshotDocument},
+};
 use proptest::prelude::*;
 use std::time::{Duration, Instant};
 

@@ -44,8 +44,8 @@ fn max_page_size_is_the_references_page_size_maximum() {
     for max in found {
         assert_eq!(
             max,
-            u64::from(deepnote::MAX_PAGE_SIZE),
-            "a reference caps pageSize at {max}: change deepnote::MAX_PAGE_SIZE"
+            u64::from(deepnote::list::MAX_PAGE_SIZE),
+            "a reference caps pageSize at {max}: change deepnote::list::MAX_PAGE_SIZE"
         );
     }
 }

@@ -3,7 +3,11 @@
 
 mod surface_support;
 
-use deepnote::{BlockId, BlockType, Error, Placement, StatusCode};
+use deepnote::{
+    BlockId, Error,
+    blocks::{BlockType, Placement},
+    error::StatusCode,
+};
 use serde_json::json;
 use surface_support::{UUID, stub};
 
@@ -108,12 +112,12 @@ async fn bad_arguments_are_refused_before_sending() {
     assert!(matches!(e, Error::InvalidArgument(_)), "{e}");
     let none: [&str; 0] = [];
     let e = c
-        .notebooks()
-        .reorder_blocks("nb1", none, Placement::End)
+        .blocks()
+        .reorder("nb1", none, Placement::End)
         .await
         .unwrap_err();
     assert!(matches!(e, Error::InvalidArgument(_)), "{e}");
-    let e = c.notebooks().rename("nb1", "").await.unwrap_err();
+    let e = c.notebooks().update("nb1").name("").await.unwrap_err();
     assert!(matches!(e, Error::InvalidArgument(_)), "{e}");
     assert!(s.requests().is_empty());
 }
@@ -133,16 +137,16 @@ async fn reorder_and_rename_send_what_the_client_branch_shows() {
     .await;
     let c = s.client();
     let order = c
-        .notebooks()
-        .reorder_blocks("nb1", ["b3"], Placement::Start)
+        .blocks()
+        .reorder("nb1", ["b3"], Placement::Start)
         .await
         .unwrap();
     assert_eq!(order, ["b3", "b1", "b2"].map(BlockId::new).to_vec());
-    c.notebooks()
-        .reorder_blocks("nb1", ["b3", "b1"], Placement::After("b2".into()))
+    c.blocks()
+        .reorder("nb1", ["b3", "b1"], Placement::After("b2".into()))
         .await
         .unwrap();
-    let nb = c.notebooks().rename("nb1", "Renamed").await.unwrap();
+    let nb = c.notebooks().update("nb1").name("Renamed").await.unwrap();
     assert_eq!((nb.id.as_str(), nb.name.as_str()), ("nb1", "Renamed"));
     let seen = s.requests();
     assert_eq!(seen[0].method, "POST");

@@ -5,7 +5,11 @@
 mod surface_support;
 
 use axum::response::{IntoResponse, Response};
-use deepnote::{DeepnoteDocument, Error, ImportOptions, StatusCode, content_hash};
+use deepnote::{
+    Error,
+    error::StatusCode,
+    projects::{DeepnoteDocument, ImportOptions, content_hash},
+};
 use serde_json::json;
 use std::io::{Read, Write};
 use surface_support::{PROJECT, q, stub_raw};
@@ -285,7 +289,7 @@ async fn an_import_held_in_memory_is_retried_on_a_rate_limit() {
         .api_key("surface-key-0123456789")
         .base_url(&s.base)
         .retry_policy(
-            deepnote::RetryPolicy::default()
+            deepnote::client::RetryPolicy::default()
                 .with_max_attempts(3)
                 .with_initial_backoff(std::time::Duration::from_millis(1))
                 .with_max_backoff(std::time::Duration::from_millis(2)),

@@ -3,7 +3,7 @@
 
 mod surface_support;
 
-use deepnote::{Client, Error, RetryPolicy, StatusCode};
+use deepnote::{Client, Error, client::RetryPolicy, error::StatusCode};
 use serde_json::json;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

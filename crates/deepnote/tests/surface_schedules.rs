@@ -3,7 +3,7 @@
 
 mod surface_support;
 
-use deepnote::{Cron, Error, StatusCode};
+use deepnote::{Error, error::StatusCode, schedules::Cron};
 use proptest::prelude::*;
 use serde_json::json;
 use surface_support::{q, stub};

@@ -5,7 +5,7 @@
 
 mod surface_support;
 
-use deepnote::DeepnoteDocument;
+use deepnote::projects::DeepnoteDocument;
 use serde_json::json;
 use surface_support::{OTHER_PROJECT, PROJECT, stub};
 
@@ -34,7 +34,7 @@ async fn hand_written_operations_get_their_span() {
         .unwrap();
     let docs = [DeepnoteDocument::new("a.deepnote", "project: {}\n")];
     c.projects()
-        .import(PROJECT, &docs, &deepnote::ImportOptions::new())
+        .import(PROJECT, &docs, &deepnote::projects::ImportOptions::new())
         .await
         .unwrap();
     let log = capture.text();

@@ -3,7 +3,12 @@
 
 mod surface_support;
 
-use deepnote::{Error, RunStatus, SearchType, StatusCode, WaitPolicy};
+use deepnote::{
+    Error,
+    error::StatusCode,
+    runs::{RunStatus, WaitPolicy},
+    search::SearchType,
+};
 use serde_json::json;
 use std::time::Duration;
 use surface_support::{PROJECT, UUID, q, stub};
@@ -49,7 +54,9 @@ async fn integrations_are_listed_with_their_filters_and_got_by_id() {
         .unwrap();
     let got = c
         .integrations()
-        .get(UUID, Some("DB"), Some("PUBLIC"))
+        .get(UUID)
+        .database("DB")
+        .schema("PUBLIC")
         .await
         .unwrap();
     assert_eq!(got["tables"][0]["name"], json!("t"));
@@ -72,7 +79,7 @@ async fn integrations_are_listed_with_their_filters_and_got_by_id() {
     );
     // A non-UUID id and a type with a comma are refused before sending.
     assert!(matches!(
-        c.integrations().get("warehouse", None, None).await,
+        c.integrations().get("warehouse").await,
         Err(Error::InvalidArgument(_))
     ));
     assert!(matches!(
@@ -164,8 +171,8 @@ async fn a_session_is_created_its_run_followed_and_code_run_in_it() {
         .create("nb1")
         .input("region", "EMEA")
         .input("full", true)
-        .read_only(true)
-        .idle_shutdown(1800)
+        .storage_mode(deepnote::runs::StorageMode::ReadOnly)
+        .idle_shutdown(std::time::Duration::from_secs(1800))
         .await
         .unwrap();
     assert_eq!(session.id.as_str(), UUID);
@@ -181,7 +188,8 @@ async fn a_session_is_created_its_run_followed_and_code_run_in_it() {
     assert_eq!(run.status, RunStatus::Success);
     let out = c
         .sessions()
-        .execute(&session.id, "nb-copy", "print(1 + 1)", Some(5_000))
+        .execute(&session.id, "nb-copy", "print(1 + 1)")
+        .timeout(std::time::Duration::from_secs(5))
         .await
         .unwrap();
     assert_eq!(out["outputs"][0]["text"], json!("2\n"));
@@ -203,11 +211,14 @@ async fn a_session_is_created_its_run_followed_and_code_run_in_it() {
         Err(Error::InvalidArgument(_))
     ));
     assert!(matches!(
-        c.sessions().execute(UUID, "nb1", "1", Some(0)).await,
+        c.sessions()
+            .execute(UUID, "nb1", "1")
+            .timeout(std::time::Duration::ZERO)
+            .await,
         Err(Error::InvalidArgument(_))
     ));
     assert!(matches!(
-        c.sessions().execute("s-1", "nb1", "1", None).await,
+        c.sessions().execute("s-1", "nb1", "1").await,
         Err(Error::InvalidArgument(_))
     ));
     assert_eq!(s.requests().len(), before);
@@ -263,7 +274,8 @@ async fn search_sends_the_query_and_types_and_sorts_the_hits() {
     .await;
     let c = s.client();
     let found = c
-        .search("sales")
+        .search()
+        .query("sales")
         .types([
             SearchType::Projects,
             SearchType::Blocks,
@@ -288,7 +300,7 @@ async fn search_sends_the_query_and_types_and_sorts_the_hits() {
     assert_eq!(r.path, "/v2/search");
     assert_eq!(r.query, q(&[("q", "sales"), ("types", "projects,blocks")]));
     assert!(matches!(
-        c.search("  ").await,
+        c.search().query("  ").await,
         Err(Error::InvalidArgument(_))
     ));
     let s = stub(|_| {
@@ -299,7 +311,7 @@ async fn search_sends_the_query_and_types_and_sorts_the_hits() {
     })
     .await;
     assert!(matches!(
-        s.client().search("x").await,
+        s.client().search().query("x").await,
         Err(Error::Decode(_))
     ));
 }

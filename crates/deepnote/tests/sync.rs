@@ -6,7 +6,9 @@ mod common;
 
 use common::{SAMPLE_PROJECT_ID, sample};
 use deepnote::{
-    Change, Client, DeepnoteDocument, ImportOptions, OnConflict, ProjectAction, SYNC_STATE_FILE,
+    Client,
+    projects::{DeepnoteDocument, ImportOptions},
+    sync::{Change, OnConflict, ProjectAction, SYNC_STATE_FILE},
 };
 use std::path::{Path, PathBuf};
 
@@ -377,7 +379,7 @@ async fn a_project_exports_to_a_folder_and_imports_from_it() {
         )
         .await
         .unwrap_err();
-    assert_eq!(stale.status(), Some(deepnote::StatusCode::CONFLICT));
+    assert_eq!(stale.status(), Some(deepnote::error::StatusCode::CONFLICT));
     assert!(
         DeepnoteDocument::read_dir(dir.join("missing"))
             .await
@@ -389,7 +391,10 @@ async fn a_project_exports_to_a_folder_and_imports_from_it() {
 
 #[tokio::test]
 async fn a_push_names_what_changed_in_deepnote_and_overwrites_only_when_told() {
-    use deepnote::{Error, PushBase, PushOptions, RemoteChange};
+    use deepnote::{
+        Error,
+        projects::{PushBase, PushOptions, RemoteChange},
+    };
     let (emu, client) = sample().await;
     let pulled = client.projects().export(SAMPLE_PROJECT_ID).await.unwrap();
     let mut docs = pulled.documents.clone();
@@ -411,7 +416,7 @@ async fn a_push_names_what_changed_in_deepnote_and_overwrites_only_when_told() {
     let Error::WouldOverwrite(conflict) = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(err.status(), Some(deepnote::StatusCode::CONFLICT));
+    assert_eq!(err.status(), Some(deepnote::error::StatusCode::CONFLICT));
     let named: Vec<_> = conflict
         .edits
         .iter()

@@ -8,7 +8,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use deepnote::{Client, NotebookId, RunId, StreamExt, WaitPolicy};
+use deepnote::{Client, NotebookId, RunId, StreamExt, runs::WaitPolicy};
 use deepnote_emulator::{Behaviour, Emulator, Outcome};
 use serde_json::json;
 use std::sync::Arc;

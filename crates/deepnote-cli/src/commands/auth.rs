@@ -4,7 +4,10 @@ use crate::app::Context;
 use crate::exit::{CliError, CliResult};
 use crate::profile;
 use clap::Subcommand;
-use deepnote::{ApiKey, Profile, Profiles};
+use deepnote::{
+    api::ApiKey,
+    credentials::{Profile, Profiles},
+};
 use serde_json::json;
 use std::io::{IsTerminal, Read};
 

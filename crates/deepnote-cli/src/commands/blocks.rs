@@ -34,7 +34,7 @@ pub enum BlocksCommand {
         /// The block's kind: code, sql, markdown, input-text, text-cell-h1, ...
         #[arg(long = "type", value_name = "TYPE", default_value = "code",
               value_parser = parse_block_type)]
-        block_type: deepnote::BlockType,
+        block_type: deepnote::blocks::BlockType,
         /// Its content.
         #[command(flatten)]
         content: ContentArgs,
@@ -68,7 +68,7 @@ pub enum BlocksCommand {
     },
 }
 
-fn parse_block_type(text: &str) -> Result<deepnote::BlockType, String> {
+fn parse_block_type(text: &str) -> Result<deepnote::blocks::BlockType, String> {
     text.parse()
         .map_err(|_| format!("`{text}` is not a block type (code, sql, markdown, input-text, ...)"))
 }
@@ -77,7 +77,7 @@ fn parse_block_type(text: &str) -> Result<deepnote::BlockType, String> {
 pub async fn run(ctx: &mut Context, client: &Client, command: BlocksCommand) -> CliResult {
     match command {
         BlocksCommand::List { notebook } => {
-            let blocks = client.notebooks().blocks(notebook.as_str()).await?;
+            let blocks = client.blocks().list(notebook.as_str()).await?.items;
             if blocks.is_empty() {
                 // The original spec's API lists no blocks, even of a notebook that has some.
                 ctx.note(format!(

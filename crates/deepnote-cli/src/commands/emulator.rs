@@ -96,8 +96,8 @@ fn start(
             project = crate::local::SAMPLE_PROJECT_ID,
             notebook = crate::local::SAMPLE_NOTEBOOK_ID,
             key = crate::local::SAMPLE_KEY,
-            base_env = deepnote::BASE_URL_ENV,
-            key_env = deepnote::API_KEY_ENV,
+            base_env = deepnote::client::BASE_URL_ENV,
+            key_env = deepnote::credentials::API_KEY_ENV,
         ));
         let signal = tokio::select! {
             signal = stopped => Some(signal),

@@ -4,7 +4,7 @@ use crate::app::Context;
 use crate::exit::CliResult;
 use crate::output::{Column, Output};
 use clap::Args;
-use deepnote::{BoxStream, StreamExt};
+use deepnote::{StreamExt, list::BoxStream};
 
 /// How many items a list shows, and how it asks for them.
 #[derive(Debug, Args, Clone)]
@@ -18,9 +18,9 @@ pub struct ListArgs {
         value_name = "N",
         help = format!(
             "Items per request (1-{}; the API's default when absent)",
-            deepnote::MAX_PAGE_SIZE
+            deepnote::list::MAX_PAGE_SIZE
         ),
-        value_parser = clap::value_parser!(u32).range(1..=i64::from(deepnote::MAX_PAGE_SIZE))
+        value_parser = clap::value_parser!(u32).range(1..=i64::from(deepnote::list::MAX_PAGE_SIZE))
     )]
     pub page_size: Option<u32>,
 }
@@ -28,7 +28,7 @@ pub struct ListArgs {
 /// The page size to ask for: `--page-size`, else no more than `--limit` needs.
 pub fn page_size(list: &ListArgs) -> Option<u32> {
     list.page_size.or_else(|| {
-        let max = deepnote::MAX_PAGE_SIZE as usize;
+        let max = deepnote::list::MAX_PAGE_SIZE as usize;
         list.limit.map(|limit| limit.clamp(1, max) as u32)
     })
 }

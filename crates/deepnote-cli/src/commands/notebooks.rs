@@ -6,7 +6,7 @@ use crate::commands::lists::ListArgs;
 use crate::exit::CliResult;
 use crate::output::{Column, Output, col};
 use clap::Subcommand;
-use deepnote::{BlockId, Client, Placement};
+use deepnote::{BlockId, Client, blocks::Placement};
 use serde::Serialize;
 
 /// The table columns of a notebook's inputs.
@@ -158,7 +158,7 @@ pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) 
             Ok(())
         }
         NotebooksCommand::Runs { notebook, list } => {
-            let mut request = client.notebooks().runs(notebook);
+            let mut request = client.runs().list(notebook);
             if let Some(size) = lists::page_size(&list) {
                 request = request.page_size(size);
             }
@@ -179,7 +179,7 @@ pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) 
             Ok(ctx.out.finish_list(INPUT_COLUMNS, "inputs")?)
         }
         NotebooksCommand::Rename { notebook, name } => {
-            let notebook = client.notebooks().rename(notebook, name).await?;
+            let notebook = client.notebooks().update(notebook).name(name).await?;
             Ok(ctx.out.item(&notebook)?)
         }
         NotebooksCommand::Reorder {
@@ -193,10 +193,7 @@ pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) 
                 (true, None) => Placement::End,
                 (false, None) => Placement::Start,
             };
-            let order = client
-                .notebooks()
-                .reorder_blocks(notebook, blocks, placement)
-                .await?;
+            let order = client.blocks().reorder(notebook, blocks, placement).await?;
             for (position, id) in order.iter().enumerate() {
                 ctx.out.list_item(&Position { position, id })?;
             }

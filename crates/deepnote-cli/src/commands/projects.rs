@@ -6,7 +6,7 @@ use crate::commands::{self, lists};
 use crate::exit::CliResult;
 use crate::output::{Column, Output, col};
 use clap::Subcommand;
-use deepnote::{Client, Project};
+use deepnote::{Client, projects::Project};
 use serde::Serialize;
 use std::path::PathBuf;
 

@@ -48,36 +48,36 @@ pub struct ScheduleArgs {
     /// A five-field cron expression: minute hour day-of-month month day-of-week
     #[arg(long, value_name = "EXPR", value_parser = parse_cron,
           required_unless_present = "daily", conflicts_with = "daily")]
-    pub cron: Option<deepnote::Cron>,
+    pub cron: Option<deepnote::schedules::Cron>,
     /// Every day, at --at
     #[arg(long, requires = "at")]
     pub daily: bool,
     /// With --daily: the time of day, HH:MM (24-hour)
     #[arg(long, value_name = "HH:MM", requires = "daily", value_parser = parse_daily)]
-    pub at: Option<deepnote::Cron>,
+    pub at: Option<deepnote::schedules::Cron>,
     /// The IANA time zone the time is read in, such as Europe/Prague [default: the server's,
     /// UTC]; checked against the IANA database before anything is sent
     #[arg(long, value_name = "TZ", value_parser = parse_timezone)]
-    pub timezone: Option<deepnote::TimeZone>,
+    pub timezone: Option<deepnote::schedules::TimeZone>,
 }
 
 impl ScheduleArgs {
     /// The cron expression these flags give (clap has checked that one of them is there).
-    pub fn cron(&self) -> Option<&deepnote::Cron> {
+    pub fn cron(&self) -> Option<&deepnote::schedules::Cron> {
         self.cron.as_ref().or(self.at.as_ref())
     }
 }
 
-fn parse_cron(text: &str) -> Result<deepnote::Cron, String> {
-    deepnote::Cron::parse(text).map_err(|e| e.to_string())
+fn parse_cron(text: &str) -> Result<deepnote::schedules::Cron, String> {
+    deepnote::schedules::Cron::parse(text).map_err(|e| e.to_string())
 }
 
-fn parse_daily(text: &str) -> Result<deepnote::Cron, String> {
-    deepnote::Cron::daily_at(text).map_err(|e| e.to_string())
+fn parse_daily(text: &str) -> Result<deepnote::schedules::Cron, String> {
+    deepnote::schedules::Cron::daily_at(text).map_err(|e| e.to_string())
 }
 
-fn parse_timezone(text: &str) -> Result<deepnote::TimeZone, String> {
-    deepnote::TimeZone::parse(text).map_err(|e| e.to_string())
+fn parse_timezone(text: &str) -> Result<deepnote::schedules::TimeZone, String> {
+    deepnote::schedules::TimeZone::parse(text).map_err(|e| e.to_string())
 }
 
 /// Runs one `schedules` subcommand.
@@ -110,6 +110,6 @@ pub async fn run(ctx: &mut Context, client: &Client, command: SchedulesCommand) 
 /// The expression, already checked by clap's parsers.
 fn cron(when: &ScheduleArgs) -> CliResult<&str> {
     when.cron()
-        .map(deepnote::Cron::as_str)
+        .map(deepnote::schedules::Cron::as_str)
         .ok_or_else(|| CliError::usage("give --cron EXPR or --daily --at HH:MM"))
 }

@@ -65,20 +65,16 @@ pub async fn run(ctx: &mut Context, client: &Client, command: SessionsCommand) -
             idle_shutdown,
         } => {
             let inputs = crate::inputs::of(input_file.as_deref(), &inputs)?;
-            let mut request = client
-                .sessions()
-                .create(notebook.as_str())
-                .read_only(read_only);
+            let mut request = client.sessions().create(notebook.as_str());
+            if read_only {
+                request = request.storage_mode(deepnote::runs::StorageMode::ReadOnly);
+            }
             for (name, value) in inputs {
-                let value = serde_json::to_value(value)
-                    .map_err(|e| CliError::usage(format!("input {name}: {e}")))?;
                 request = request.input(name, value);
             }
             if let Some(idle) = idle_shutdown {
-                let secs = u32::try_from(idle.as_secs().max(1)).map_err(|_| {
-                    CliError::usage("--idle-shutdown is too long (at most about 136 years)")
-                })?;
-                request = request.idle_shutdown(secs);
+                // The API counts whole seconds: a shorter wait is one second.
+                request = request.idle_shutdown(idle.max(std::time::Duration::from_secs(1)));
             }
             let session = request.send().await?;
             ctx.note(format!(
@@ -100,11 +96,13 @@ pub async fn run(ctx: &mut Context, client: &Client, command: SessionsCommand) -
             } else {
                 code
             };
-            let timeout_ms = timeout.map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX));
-            let answer = client
+            let mut request = client
                 .sessions()
-                .execute(session.as_str(), notebook.as_str(), code, timeout_ms)
-                .await?;
+                .execute(session.as_str(), notebook.as_str(), code);
+            if let Some(timeout) = timeout {
+                request = request.timeout(timeout);
+            }
+            let answer = request.await?;
             if ctx.out.format() == OutputFormat::Table {
                 print_outputs(&answer)?;
             } else {

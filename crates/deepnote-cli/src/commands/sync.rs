@@ -6,8 +6,9 @@ use crate::exit::{CliError, CliResult, Exit};
 use crate::output::{Column, col};
 use clap::{Args, Subcommand, ValueEnum};
 use deepnote::{
-    Change, Client, DeepnoteDocument, ImportOptions, OnConflict, ProjectAction, ProjectPlan,
-    PushBase, PushOptions, SyncDirection, SyncRequest,
+    Client,
+    projects::{DeepnoteDocument, ImportOptions, PushBase, PushOptions},
+    sync::{Change, OnConflict, ProjectAction, ProjectPlan, SyncDirection, SyncRequest},
 };
 use serde::Serialize;
 use std::path::{Path, PathBuf};

@@ -5,7 +5,7 @@ use crate::app::Context;
 use crate::exit::CliResult;
 use crate::output::{Column, col};
 use clap::{Args, Subcommand, ValueEnum};
-use deepnote::{Client, SearchHit};
+use deepnote::{Client, search::SearchHit};
 use serde::Serialize;
 
 /// The table columns of an integration list.
@@ -101,10 +101,14 @@ pub async fn integrations(
             database,
             schema,
         } => {
-            let answer = client
-                .integrations()
-                .get(integration, database.as_deref(), schema.as_deref())
-                .await?;
+            let mut request = client.integrations().get(integration);
+            if let Some(database) = database {
+                request = request.database(database);
+            }
+            if let Some(schema) = schema {
+                request = request.schema(schema);
+            }
+            let answer = request.await?;
             Ok(ctx.out.item(&answer)?)
         }
     }
@@ -177,12 +181,12 @@ pub enum SearchKind {
 
 impl SearchKind {
     /// The SDK's kind.
-    pub fn to_sdk(self) -> deepnote::SearchType {
+    pub fn to_sdk(self) -> deepnote::search::SearchType {
         match self {
-            SearchKind::Projects => deepnote::SearchType::Projects,
-            SearchKind::Notebooks => deepnote::SearchType::Notebooks,
-            SearchKind::Blocks => deepnote::SearchType::Blocks,
-            SearchKind::Integrations => deepnote::SearchType::Integrations,
+            SearchKind::Projects => deepnote::search::SearchType::Projects,
+            SearchKind::Notebooks => deepnote::search::SearchType::Notebooks,
+            SearchKind::Blocks => deepnote::search::SearchType::Blocks,
+            SearchKind::Integrations => deepnote::search::SearchType::Integrations,
         }
     }
 }
@@ -198,7 +202,8 @@ struct Hit<'a> {
 /// `deepnote search QUERY`: every hit, one list, each with its kind.
 pub async fn search(ctx: &mut Context, client: &Client, args: SearchArgs) -> CliResult {
     let results = client
-        .search(args.query)
+        .search()
+        .query(args.query)
         .types(args.types.iter().map(|t| t.to_sdk()))
         .send()
         .await?;

@@ -48,7 +48,7 @@ pub fn stub_client(base: &str) -> Client {
     Client::builder()
         .api_key("stub-key-0123456789")
         .base_url(base)
-        .retry_policy(deepnote::RetryPolicy::none())
+        .retry_policy(deepnote::client::RetryPolicy::none())
         .build()
         .unwrap()
 }

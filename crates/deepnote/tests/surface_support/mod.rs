@@ -55,7 +55,7 @@ impl Stub {
         Client::builder()
             .api_key("surface-key-0123456789")
             .base_url(&self.base)
-            .retry_policy(deepnote::RetryPolicy::none())
+            .retry_policy(deepnote::client::RetryPolicy::none())
             .build()
             .unwrap()
     }

@@ -9,7 +9,11 @@ use crate::exit::{CliError, CliResult, Exit};
 use crate::output::{Column, col};
 use crate::snapshots::{DEFAULT_DIR, Target};
 use crate::{duration, inputs};
-use deepnote::{Client, InputValue, RunRequest, StreamExt, WaitPolicy};
+use deepnote::{
+    Client, StreamExt,
+    inputs::InputValue,
+    runs::{RunRequest, WaitPolicy},
+};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -278,7 +282,7 @@ pub(crate) fn request(
         request = request.live();
     }
     if let Some(mode) = args.storage_mode {
-        request = request.detached_storage(mode);
+        request = request.storage_mode(mode);
     }
     request
 }

@@ -13,7 +13,7 @@ use crate::snapshots::{DEFAULT_DIR, Target};
 use crate::watch::WaitArgs;
 use crate::{inputs, watch};
 use clap::Args;
-use deepnote::{Client, DetachedStorage};
+use deepnote::{Client, runs::StorageMode};
 use std::path::PathBuf;
 
 /// `deepnote run NOTEBOOK... ...`
@@ -72,7 +72,7 @@ pub struct RunArgs {
         conflicts_with = "blocks",
         value_parser = storage_modes()
     )]
-    pub storage_mode: Option<DetachedStorage>,
+    pub storage_mode: Option<StorageMode>,
     /// Print the started run and exit without waiting
     #[arg(long, conflicts_with_all = ["timeout", "snapshot_out"])]
     pub no_wait: bool,
@@ -88,25 +88,31 @@ pub struct RunArgs {
 
 /// `--storage-mode`: the SDK's modes, each as the API spells it with `-` for `_` (the API's
 /// own spelling is accepted too).
-fn storage_modes() -> impl clap::builder::TypedValueParser<Value = DetachedStorage> {
+fn storage_modes() -> impl clap::builder::TypedValueParser<Value = StorageMode> {
     use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
-    let flag = |mode: DetachedStorage| mode.as_api().replace('_', "-");
-    let values = DetachedStorage::KNOWN.iter().map(move |&mode| {
-        let value = PossibleValue::new(flag(mode)).help(mode.describe());
-        if flag(mode) == mode.as_api() {
+    let flag = |mode: StorageMode| mode.to_string().replace('_', "-");
+    let values = STORAGE_MODES.iter().map(move |&(mode, help)| {
+        let value = PossibleValue::new(flag(mode)).help(help);
+        if flag(mode) == mode.to_string() {
             value
         } else {
-            value.alias(mode.as_api())
+            value.alias(mode.to_string())
         }
     });
     PossibleValuesParser::new(values).try_map(move |given| {
-        DetachedStorage::KNOWN
+        STORAGE_MODES
             .iter()
-            .copied()
-            .find(|&mode| flag(mode) == given || mode.as_api() == given)
+            .map(|&(mode, _)| mode)
+            .find(|&mode| flag(mode) == given || mode.to_string() == given)
             .ok_or_else(|| format!("`{given}` is not a storage mode"))
     })
 }
+
+/// Every storage mode, in the API's order, with what a run in it may do, for `--help`.
+const STORAGE_MODES: &[(StorageMode, &str)] = &[
+    (StorageMode::ReadWrite, "Read and write the project's files"),
+    (StorageMode::ReadOnly, "Read the project's files only"),
+];
 
 /// Starts the run and, by default, waits for it.
 pub async fn run(ctx: &mut Context, client: &Client, mut args: RunArgs) -> CliResult {

@@ -7,7 +7,7 @@ use super::RunArgs;
 use crate::app::Context;
 use crate::exit::{CliError, CliResult};
 use crate::local_args::check_paths_exist;
-use deepnote::{Client, DeepnoteDocument};
+use deepnote::{Client, projects::DeepnoteDocument};
 use std::path::Path;
 
 /// An argument that names a `.deepnote` file rather than a notebook id.

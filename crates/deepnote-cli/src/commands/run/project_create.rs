@@ -1,13 +1,13 @@
 //! `deepnote run FILE.deepnote --push` when the file's project is not in the workspace (a
 //! file from Deepnote's examples, another workspace, a colleague): the project is created
-//! from the file as Deepnote's CLI creates one ([`deepnote::ProjectsApi::create_from_document`]),
+//! from the file as Deepnote's CLI creates one ([`deepnote::projects::ProjectsApi::create_from_document`]),
 //! and the ids Deepnote gave are recorded in the file ([`super::file_ids`]), so the next push
 //! goes to that project through the ordinary import. Also the note `run FILE` (no `--push`)
 //! gives when the file differs from Deepnote's copy of the notebook.
 
 use crate::app::Context;
 use crate::exit::{CliError, CliResult};
-use deepnote::{Client, DeepnoteDocument, ProjectId};
+use deepnote::{Client, ProjectId, projects::DeepnoteDocument};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -121,7 +121,7 @@ fn record(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        new_text = deepnote::rebased(&DeepnoteDocument::new(name, new_text), at)
+        new_text = deepnote::projects::rebased(&DeepnoteDocument::new(name, new_text), at)
             .map_err(|e| e.to_string())?
             .content;
     }
@@ -171,7 +171,7 @@ fn notebook_blocks(notebook: &serde_json::Value) -> Vec<(String, String)> {
 /// and sources, in order), since `run FILE` without `--push` runs Deepnote's copy. Silent when
 /// Deepnote's copy cannot be read: the run that follows reports that.
 pub async fn say_if_differs(client: &Client, file: &str, doc: &DeepnoteDocument, notebook: &str) {
-    let Ok(remote) = client.notebooks().blocks(notebook).await else {
+    let Ok(remote) = client.blocks().list(notebook).await.map(|page| page.items) else {
         return;
     };
     let Ok(text) = serde_saphyr::from_str::<serde_json::Value>(&doc.content) else {

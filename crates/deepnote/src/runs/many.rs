@@ -7,9 +7,9 @@ use crate::ids::{NotebookId, RunId};
 use crate::inputs::NotebookInput;
 use crate::lock::lock;
 use crate::pagination::Page;
-use crate::poll::{Plan, Poller, Seen};
+use crate::runs::poll::{Plan, Poller, Seen};
+use crate::runs::wait::WaitPolicy;
 use crate::runs::{Run, RunRequest, check_inputs, send_create};
-use crate::wait::WaitPolicy;
 use chrono::{DateTime, TimeDelta, Utc};
 use deepnote_api::Backoff;
 use futures_core::Stream;
@@ -28,7 +28,7 @@ pub struct RunOutcome {
     pub index: usize,
     /// The run's ID, once the server started it.
     pub run_id: Option<RunId>,
-    /// The finished run, or why there is none (as [`crate::Wait`] reports it, or the error
+    /// The finished run, or why there is none (as [`crate::runs::Wait`] reports it, or the error
     /// that kept the run from starting).
     pub result: Result<Run>,
 }
@@ -36,7 +36,7 @@ pub struct RunOutcome {
 /// A stream of outcomes, in the order the runs finish.
 pub type OutcomeStream = Pin<Box<dyn Stream<Item = RunOutcome> + Send + 'static>>;
 
-/// Many runs; from [`crate::RunsApi::run_many`]. Take [`RunMany::stream`] for outcomes as they
+/// Many runs; from [`crate::runs::RunsApi::run_many`]. Take [`RunMany::stream`] for outcomes as they
 /// come, or await [`RunMany::collect`] for all of them in request order.
 ///
 /// # No run started twice, none lost
@@ -378,8 +378,8 @@ impl Shared {
             // Page by page, not the prefetching stream: the walk usually ends on the first.
             let mut list = self
                 .client
-                .notebooks()
-                .runs(notebook.clone())
+                .runs()
+                .list(notebook.clone())
                 .page_size(crate::pagination::MAX_PAGE_SIZE);
             if let Some(t) = &token {
                 list = list.page_token(t.clone());

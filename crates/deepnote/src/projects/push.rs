@@ -13,9 +13,9 @@
 //! content hash, from the documents or the sync state).
 
 use crate::error::{Error, Result};
-use crate::export::{DeepnoteDocument, ImportOptions, ImportResult, ProjectExport};
 use crate::ids::{NotebookId, ProjectId};
 use crate::projects::ProjectsApi;
+use crate::projects::export::{DeepnoteDocument, ImportOptions, ImportResult, ProjectExport};
 use reqwest::StatusCode;
 use std::collections::HashMap;
 use std::fmt;

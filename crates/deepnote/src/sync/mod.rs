@@ -11,18 +11,20 @@
 //! Projects are streamed from the list and handled one at a time: what a sync holds is one
 //! project's documents plus the state file's records, whatever the workspace's size.
 
+pub(crate) mod state;
+
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::export::{DeepnoteDocument, ImportOptions, ProjectExport, content_hash};
 use crate::ids::ProjectId;
-use crate::project_dir::{Kept, ProjectFiles, read_project, write_documents};
-use crate::push::{RemoteEdit, check_project_names, is_lost_update, remote_edits};
-use crate::sync_state::{ProjectRecord, SyncState};
+use crate::projects::dir::{Kept, ProjectFiles, read_project, write_documents};
+use crate::projects::export::{DeepnoteDocument, ImportOptions, ProjectExport, content_hash};
+use crate::projects::push::{RemoteEdit, check_project_names, is_lost_update, remote_edits};
+use crate::sync::state::{ProjectRecord, SyncState};
 use futures_util::StreamExt;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-pub use crate::sync_state::SYNC_STATE_FILE;
+pub use crate::sync::state::SYNC_STATE_FILE;
 
 /// Projects listed per request. A page (and the next, fetched ahead) is held while its
 /// projects are synced: at 100 a page of projects with their notebooks outweighs the rest of

@@ -1,11 +1,26 @@
 //! Projects: list, create, get, delete.
 
+pub(crate) mod dir;
+pub(crate) mod export;
+pub(crate) mod from_file;
+pub(crate) mod push;
+
+pub use deepnote_api::ProjectType;
+pub use export::{
+    DeepnoteDocument, ImportOptions, ImportResult, ImportedNotebook, ProjectExport, content_hash,
+};
+pub use from_file::{CreateFromDocumentError, CreatedNotebook, CreatedProject};
+pub use push::{
+    PushBase, PushConflict, PushOptions, RemoteChange, RemoteEdit, check_project_names, rebased,
+    remote_edits,
+};
+
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::ProjectId;
 use crate::list::{List, ListQuery, read_page, sealed};
 use crate::pagination::Page;
-use deepnote_api::{ProjectType, types};
+use deepnote_api::types;
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 
@@ -51,16 +66,16 @@ pub struct ProjectFile {
 #[non_exhaustive]
 pub struct ProjectNotebook {
     /// Its ID.
-    pub id: crate::NotebookId,
+    pub id: crate::ids::NotebookId,
     /// Its name (empty when the server sent none).
     pub name: String,
 }
 
 impl ProjectNotebook {
-    /// The same notebook as a [`Notebook`](crate::Notebook) of `project`, the project whose
+    /// The same notebook as a [`Notebook`](crate::notebooks::Notebook) of `project`, the project whose
     /// answer listed it (a project's list does not repeat its own id on each notebook).
-    pub fn to_notebook(&self, project: &ProjectId) -> crate::Notebook {
-        crate::Notebook {
+    pub fn to_notebook(&self, project: &ProjectId) -> crate::notebooks::Notebook {
+        crate::notebooks::Notebook {
             id: self.id.clone(),
             name: self.name.clone(),
             project_id: Some(project.clone()),
@@ -69,7 +84,7 @@ impl ProjectNotebook {
 
     fn from_api(n: types::ProjectNotebookRef) -> ProjectNotebook {
         ProjectNotebook {
-            id: crate::NotebookId::new(n.id),
+            id: crate::ids::NotebookId::new(n.id),
             name: n.name.unwrap_or_default(),
         }
     }

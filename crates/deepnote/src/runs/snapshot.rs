@@ -2,9 +2,9 @@
 //! A URL on another origin than the API never receives the bearer token.
 
 use crate::client::Client;
-use crate::document::SnapshotDocument;
 use crate::error::{Error, Result, from_status, redact};
 use crate::ids::RunId;
+use crate::runs::document::SnapshotDocument;
 use crate::runs::{Run, SnapshotRef, get_run};
 use deepnote_api::{Backoff, Jitter};
 use std::time::Duration;
@@ -51,7 +51,7 @@ impl Snapshot {
     /// such a document (empty, `{}`, no `project`, not YAML, or past the parser's limits on
     /// size, nesting and alias expansion) is [`Error::Decode`].
     pub fn parse(&self) -> Result<SnapshotDocument> {
-        crate::document::parse(&self.text)
+        crate::runs::document::parse(&self.text)
     }
 }
 

@@ -1,15 +1,15 @@
 //! The one polling engine for a run: the deadline (the last sleep trimmed to it, for one last
 //! look), the failure budget (failed reads in a row), the shared pace when there is one, and
 //! cancellation (dropping the future stops it between two awaits, with nothing left behind).
-//! [`crate::Wait`], its `status_changes()` stream and `run_many`'s workers all drive it; what
+//! [`crate::runs::Wait`], its `status_changes()` stream and `run_many`'s workers all drive it; what
 //! differs between them is only their [`Plan`], the schedule of delays.
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::{NotebookId, RunId};
+use crate::runs::snapshot::SnapshotDelivery;
+use crate::runs::wait::WaitPolicy;
 use crate::runs::{Run, get_run};
-use crate::snapshot::SnapshotDelivery;
-use crate::wait::WaitPolicy;
 use chrono::{DateTime, Utc};
 use deepnote_api::RunStatus;
 use std::future::Future;
@@ -113,12 +113,14 @@ impl Plan {
     fn read_history(&mut self, client: &Client, id: RunId, named: Option<NotebookId>) {
         if let History::Wanted(notebook) = &mut self.history {
             self.history = match notebook.take().or(named) {
-                Some(notebook) => History::Reading(Box::pin(crate::wait::expected_from_history(
-                    client.clone(),
-                    notebook,
-                    id,
-                    self.policy.clone(),
-                ))),
+                Some(notebook) => {
+                    History::Reading(Box::pin(crate::runs::wait::expected_from_history(
+                        client.clone(),
+                        notebook,
+                        id,
+                        self.policy.clone(),
+                    )))
+                }
                 None => History::Done,
             };
         }

@@ -1,15 +1,28 @@
 //! Runs: start one, read one, wait for one, read its snapshot.
 
+pub(crate) mod document;
+pub(crate) mod list;
+pub(crate) mod many;
+pub(crate) mod poll;
+pub(crate) mod snapshot;
+pub(crate) mod wait;
+
+pub use deepnote_api::RunStatus;
+pub use document::{
+    MAX_SNAPSHOT_BYTES, SnapshotBlock, SnapshotDocument, SnapshotNotebook, SnapshotProject,
+};
+pub use list::{ListRuns, NotebookRunsQuery};
+pub use many::{OutcomeStream, RunMany, RunOutcome};
+pub use snapshot::{Snapshot, SnapshotDelivery};
+pub use wait::{Wait, WaitPolicy};
+
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::{NotebookId, RunId};
 use crate::inputs::InputValue;
-use crate::notebooks::ListRuns;
-use crate::run_many::RunMany;
-use crate::snapshot::{Snapshot, SnapshotDelivery};
-use crate::wait::{Wait, WaitPolicy};
+use crate::list::List;
 use chrono::{DateTime, Utc};
-use deepnote_api::{RunStatus, types};
+use deepnote_api::types;
 use std::collections::BTreeMap;
 
 /// A run of a notebook. It serializes as the live API spells a run (`runId`, `completedAt`,
@@ -124,7 +137,7 @@ impl Run {
     /// of its snapshot, else that no reason was given.
     fn reason_from(&self, snapshot: Option<&str>) -> String {
         snapshot
-            .and_then(|text| crate::document::parse(text).ok())
+            .and_then(|text| crate::runs::document::parse(text).ok())
             .and_then(|doc| doc.first_error())
             .unwrap_or_else(|| {
                 format!(
@@ -182,40 +195,30 @@ fn snapshot_ref(content: Option<String>, url: Option<String>) -> Option<Snapshot
     }
 }
 
-/// How a detached run may use the project's files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How a detached run or a session may use the project's files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum DetachedStorage {
+pub enum StorageMode {
     /// It may read and write them.
     ReadWrite,
     /// It may only read them.
     ReadOnly,
 }
 
-impl DetachedStorage {
-    /// Every mode, in the spec's order.
-    pub const KNOWN: &'static [DetachedStorage] =
-        &[DetachedStorage::ReadWrite, DetachedStorage::ReadOnly];
-
+impl StorageMode {
     /// The mode as the generated client sends it.
     fn to_api(self) -> types::CreateRunRequestDetachedRunStorageMode {
         match self {
-            DetachedStorage::ReadWrite => types::CreateRunRequestDetachedRunStorageMode::ReadWrite,
-            DetachedStorage::ReadOnly => types::CreateRunRequestDetachedRunStorageMode::Readonly,
+            StorageMode::ReadWrite => types::CreateRunRequestDetachedRunStorageMode::ReadWrite,
+            StorageMode::ReadOnly => types::CreateRunRequestDetachedRunStorageMode::Readonly,
         }
     }
+}
 
-    /// The mode as the API spells it (`read_write`, `readonly`): the generated enum's name.
-    pub fn as_api(self) -> String {
-        self.to_api().to_string()
-    }
-
-    /// What a run in this mode may do with the project's files, for a person.
-    pub fn describe(self) -> &'static str {
-        match self {
-            DetachedStorage::ReadWrite => "Read and write the project's files",
-            DetachedStorage::ReadOnly => "Read the project's files only",
-        }
+/// The mode as the API spells it: `read_write`, `readonly`.
+impl std::fmt::Display for StorageMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.to_api().fmt(f)
     }
 }
 
@@ -244,7 +247,7 @@ pub struct RunRequest {
     /// The mode the caller asked for: `None` lets the rules above choose.
     pub detached: Option<bool>,
     /// How a detached run may use the project's files.
-    pub detached_storage: Option<DetachedStorage>,
+    pub storage_mode: Option<StorageMode>,
 }
 
 impl RunRequest {
@@ -256,7 +259,7 @@ impl RunRequest {
             blocks: None,
             run_dependent_blocks: None,
             detached: None,
-            detached_storage: None,
+            storage_mode: None,
         }
     }
 
@@ -303,15 +306,15 @@ impl RunRequest {
     }
 
     /// How a detached run may use the project's files (this makes the run detached).
-    pub fn detached_storage(mut self, mode: DetachedStorage) -> Self {
-        self.detached_storage = Some(mode);
+    pub fn storage_mode(mut self, mode: StorageMode) -> Self {
+        self.storage_mode = Some(mode);
         self
     }
 
     /// Whether the run is sent detached, by the rules of [`RunRequest`]; refuses the
     /// combinations Deepnote refuses.
     fn mode(&self) -> Result<bool> {
-        match (&self.blocks, self.detached, self.detached_storage) {
+        match (&self.blocks, self.detached, self.storage_mode) {
             (Some(_), _, Some(_)) => Err(Error::InvalidArgument(
                 "a storage mode applies to detached runs, and a run of chosen blocks is live: \
                  drop the block list or the storage mode"
@@ -357,7 +360,7 @@ impl RunRequest {
             block_ids: self.blocks.clone(),
             run_dependent_blocks: self.run_dependent_blocks,
             detached: Some(detached),
-            detached_run_storage_mode: self.detached_storage.map(DetachedStorage::to_api),
+            detached_run_storage_mode: self.storage_mode.map(StorageMode::to_api),
         })
     }
 }
@@ -384,26 +387,31 @@ impl<'a> RunsApi<'a> {
     }
 
     /// One run as it is now; `.snapshot_delivery(..)` asks for its snapshot too.
-    pub fn get(&self, id: RunId) -> GetRun {
+    pub fn get(&self, id: impl Into<RunId>) -> GetRun {
         GetRun {
             client: self.client.clone(),
-            id,
+            id: id.into(),
             delivery: None,
         }
     }
 
-    /// A notebook's past runs (the same as [`crate::NotebooksApi::runs`]).
+    /// A notebook's past runs, newest first as the server orders them.
     pub fn list(&self, notebook: impl Into<NotebookId>) -> ListRuns {
-        self.client.notebooks().runs(notebook)
+        List::new(
+            self.client.clone(),
+            NotebookRunsQuery {
+                notebook: notebook.into(),
+            },
+        )
     }
 
     /// Wait until the run finishes; see [`Wait`] for the policy and progress reports.
-    pub fn wait(&self, id: RunId) -> Wait {
-        Wait::new(self.client.clone(), id, WaitPolicy::default())
+    pub fn wait(&self, id: impl Into<RunId>) -> Wait {
+        Wait::new(self.client.clone(), id.into(), WaitPolicy::default())
     }
 
     /// The run's execution snapshot, inline or downloaded (see [`Snapshot`]).
-    pub async fn snapshot(&self, id: RunId) -> Result<Snapshot> {
+    pub async fn snapshot(&self, id: impl Into<RunId>) -> Result<Snapshot> {
         self.snapshot_with(id, SnapshotDelivery::Inline).await
     }
 
@@ -411,13 +419,17 @@ impl<'a> RunsApi<'a> {
     /// [`Wait::snapshot_delivery`] inline leaves it there) without a request, the one behind
     /// its download URL, or else read as [`RunsApi::snapshot`] does.
     pub async fn snapshot_of(&self, run: &Run) -> Result<Snapshot> {
-        crate::snapshot::of_run(self.client, run).await
+        crate::runs::snapshot::of_run(self.client, run).await
     }
 
     /// The run's execution snapshot, asking the server to deliver it this way (a download
     /// URL is followed; the key goes with it only to the API's own origin).
-    pub async fn snapshot_with(&self, id: RunId, delivery: SnapshotDelivery) -> Result<Snapshot> {
-        crate::snapshot::fetch(self.client, id, delivery).await
+    pub async fn snapshot_with(
+        &self,
+        id: impl Into<RunId>,
+        delivery: SnapshotDelivery,
+    ) -> Result<Snapshot> {
+        crate::runs::snapshot::fetch(self.client, id.into(), delivery).await
     }
 
     /// The inputs each of several notebooks' runs gets: each notebook's input blocks are read
@@ -607,8 +619,8 @@ impl CreateRun {
     }
 
     /// How a detached run may use the project's files (this makes the run detached).
-    pub fn detached_storage(mut self, mode: DetachedStorage) -> Self {
-        self.request = self.request.detached_storage(mode);
+    pub fn storage_mode(mut self, mode: StorageMode) -> Self {
+        self.request = self.request.storage_mode(mode);
         self
     }
 
@@ -753,11 +765,10 @@ mod tests {
     #[test]
     fn every_storage_mode_is_sent_as_its_api_name() {
         let mut seen = std::collections::HashSet::new();
-        for mode in DetachedStorage::KNOWN {
-            assert!(seen.insert(mode.as_api()), "{mode:?} shares its name");
-            let sent = body(RunRequest::new("nb").detached_storage(*mode)).unwrap();
-            assert_eq!(sent["detachedRunStorageMode"], mode.as_api().as_str());
-            assert!(!mode.describe().is_empty());
+        for mode in [StorageMode::ReadWrite, StorageMode::ReadOnly] {
+            assert!(seen.insert(mode.to_string()), "{mode:?} shares its name");
+            let sent = body(RunRequest::new("nb").storage_mode(mode)).unwrap();
+            assert_eq!(sent["detachedRunStorageMode"], mode.to_string().as_str());
         }
         // The spec's two modes, as its enum spells them.
         assert_eq!(seen.len(), 2);
@@ -777,7 +788,7 @@ mod tests {
         );
         assert_eq!(body(nb().detached(true)).unwrap()["detached"], json!(true));
         // A storage mode implies detached.
-        let stored = body(nb().detached_storage(DetachedStorage::ReadOnly)).unwrap();
+        let stored = body(nb().storage_mode(StorageMode::ReadOnly)).unwrap();
         assert_eq!(stored["detached"], json!(true));
         assert_eq!(stored["detachedRunStorageMode"], json!("readonly"));
         // Blocks run live, whatever else is unsaid.
@@ -791,9 +802,8 @@ mod tests {
         // What Deepnote refuses is refused here.
         for refused in [
             nb().blocks(["b"]).detached(true),
-            nb().blocks(["b"])
-                .detached_storage(DetachedStorage::ReadWrite),
-            nb().live().detached_storage(DetachedStorage::ReadWrite),
+            nb().blocks(["b"]).storage_mode(StorageMode::ReadWrite),
+            nb().live().storage_mode(StorageMode::ReadWrite),
         ] {
             assert!(
                 matches!(body(refused.clone()), Err(Error::InvalidArgument(_))),

@@ -7,12 +7,15 @@
 //! A cron expression and a time zone are checked before anything is sent ([`Cron::parse`],
 //! [`TimeZone::parse`]).
 
+pub(crate) mod timezone;
+
+pub use timezone::TimeZone;
+
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::{NotebookId, ScheduleId};
 use crate::list::{List, ListQuery};
 use crate::pagination::Page;
-use crate::timezone::TimeZone;
 use chrono::{DateTime, Utc};
 use deepnote_api::types;
 use futures_util::FutureExt;

@@ -7,9 +7,9 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::{NotebookId, RunId};
 use crate::pagination::BoxStream;
-use crate::poll::{Plan, Poller, Seen};
 use crate::runs::Run;
-use crate::snapshot::SnapshotDelivery;
+use crate::runs::poll::{Plan, Poller, Seen};
+use crate::runs::snapshot::SnapshotDelivery;
 use chrono::{DateTime, Utc};
 use deepnote_api::{Backoff, Jitter, RetryPolicy, with_retry_policy};
 use futures_util::StreamExt;
@@ -226,7 +226,7 @@ impl WaitPolicy {
     }
 
     /// How long the next run of a notebook is expected to take, from its recent runs (newest
-    /// first, as `notebooks().runs(..)` lists them): the lower quartile of the creation-to-finish
+    /// first, as `runs().list(..)` lists them): the lower quartile of the creation-to-finish
     /// times of the most recent successful ones. `None` when none of them says.
     pub fn expected_duration<'a>(
         &self,
@@ -255,11 +255,7 @@ pub(crate) async fn expected_from_history(
     id: RunId,
     policy: WaitPolicy,
 ) -> Option<Duration> {
-    let list = client
-        .notebooks()
-        .runs(notebook)
-        .page_size(HISTORY_PAGE)
-        .send();
+    let list = client.runs().list(notebook).page_size(HISTORY_PAGE).send();
     match with_retry_policy(RetryPolicy::none(), list).await {
         Ok(page) => {
             let expected = policy.expected_duration(page.items.iter().filter(|r| r.id != id));
@@ -275,7 +271,7 @@ pub(crate) async fn expected_from_history(
 
 type Progress = Box<dyn FnMut(&Run) + Send>;
 
-/// A wait for one run; from [`crate::RunsApi::wait`] or [`crate::RunHandle::wait`]. Await it
+/// A wait for one run; from [`crate::runs::RunsApi::wait`] or [`crate::runs::RunHandle::wait`]. Await it
 /// (or call `send`) for the finished run, or take [`Wait::status_changes`] as a stream.
 ///
 /// Success gives the finished run; `error`, `internal_error` or `stopped` give
@@ -337,14 +333,14 @@ impl Wait {
     }
 
     /// The notebook whose history to read, when the server's answer may not name it (a
-    /// [`crate::RunHandle`]'s wait knows it already).
+    /// [`crate::runs::RunHandle`]'s wait knows it already).
     pub fn notebook(mut self, notebook: impl Into<NotebookId>) -> Self {
         self.notebook = Some(notebook.into());
         self
     }
 
     /// Ask every read for the run's snapshot this way, so that the finished run carries it
-    /// ([`crate::RunsApi::snapshot_of`] then needs no request when it came inline). Inline
+    /// ([`crate::runs::RunsApi::snapshot_of`] then needs no request when it came inline). Inline
     /// costs one request fewer than reading the snapshot after the wait, as Deepnote's CLI
     /// polls; by default the reads leave the delivery to the server.
     pub fn snapshot_delivery(mut self, delivery: SnapshotDelivery) -> Self {

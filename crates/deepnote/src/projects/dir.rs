@@ -3,10 +3,10 @@
 //! [`ProjectsApi::import_from_dir`]). [`crate::sync`] keeps a workspace of such folders.
 
 use crate::error::{Error, Result};
-use crate::export::{DeepnoteDocument, ImportOptions, ImportResult, ProjectExport};
 use crate::files::io_error;
 use crate::ids::ProjectId;
 use crate::projects::ProjectsApi;
+use crate::projects::export::{DeepnoteDocument, ImportOptions, ImportResult, ProjectExport};
 use std::path::Path;
 
 /// The most a folder's `.deepnote` files may hold together (the import takes no more either).
@@ -170,7 +170,7 @@ pub(crate) async fn write_documents(
         .iter()
         .filter(|d| !docs.iter().any(|k| k.file_name == d.file_name))
     {
-        if !crate::push::as_exported(stale) {
+        if !crate::projects::push::as_exported(stale) {
             edited.push(stale.file_name.clone());
             continue;
         }
