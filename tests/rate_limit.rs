@@ -79,20 +79,64 @@ async fn each_header_alone_and_all_together_is_waited_out_without_a_second_429()
 }
 
 #[tokio::test]
-async fn the_limit_headers_alone_or_a_bare_429_still_get_through() {
+async fn a_bare_429_still_gets_through() {
     // Without a wait to read, the backoff finds the window's end; the pace then learns it.
-    for headers in ["limit", "none"] {
-        let emu = limited(2, Duration::from_millis(800), headers).await;
-        let c = client(&emu, RetryPolicy::default().with_max_attempts(12));
-        for _ in 0..5 {
-            c.get_me()
-                .send()
-                .await
-                .unwrap_or_else(|e| panic!("{headers}: {e}"));
-        }
-        let ok = emu.journal().iter().filter(|e| e.status == 200).count();
-        assert_eq!(ok, 5, "{headers}");
+    let emu = limited(2, Duration::from_millis(800), "none").await;
+    let c = client(&emu, RetryPolicy::default().with_max_attempts(12));
+    for _ in 0..5 {
+        c.get_me().send().await.unwrap();
     }
+    let ok = emu.journal().iter().filter(|e| e.status == 200).count();
+    assert_eq!(ok, 5);
+}
+
+#[tokio::test]
+async fn the_limit_headers_alone_teach_a_short_window_and_meet_no_429() {
+    // `RateLimit-Limit`/`-Remaining` say how much is left, not until when. Two requests a
+    // little over a window apart each open a window: the window is that long at most, and
+    // from then on the client spends 3 requests a window evenly and waits out the spent
+    // window's end: the limit is never met.
+    let emu = limited(3, Duration::from_millis(700), "limit").await;
+    let c = client(&emu, RetryPolicy::default());
+    c.get_me().send().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    for _ in 0..8 {
+        c.get_me().send().await.unwrap();
+    }
+    let journal = emu.journal();
+    assert_eq!(journal.len(), 9, "each request sent once: {journal:#?}");
+    assert!(refused(&journal).is_empty(), "{journal:#?}");
+}
+
+#[tokio::test]
+async fn the_limit_headers_alone_on_a_spent_window_wait_one_window_not_a_backoff() {
+    // Another client of the key spent a 60 s window. With nothing known but `Remaining: 0`,
+    // the client waits for one whole window (Deepnote's, 60 s) rather than probing with
+    // 1, 2, 4... s backoffs: a 3 s deadline cannot afford that, so the call ends after one
+    // 429 with what it would have waited, and nothing else reaches the server.
+    let emu = limited(2, Duration::from_secs(60), "limit").await;
+    let other = client(&emu, RetryPolicy::none());
+    other.get_me().send().await.unwrap();
+    other.get_me().send().await.unwrap();
+    let c = client(
+        &emu,
+        RetryPolicy::default().with_max_elapsed(Duration::from_secs(3)),
+    );
+    let e = c.list_projects().send().await.unwrap_err();
+    let r = e.rate_limit().expect("a typed rate limit");
+    let asked = r.asked.expect("the wait it would have taken");
+    assert!(
+        asked > Duration::from_secs(55) && asked <= Duration::from_secs(60),
+        "{asked:?}"
+    );
+    assert!(r.deadline_left.is_some(), "{r:?}");
+    let journal = emu.journal();
+    assert_eq!(
+        refused(&journal).len(),
+        1,
+        "one 429, no probing: {journal:#?}"
+    );
+    assert_eq!(journal.len(), 3, "{journal:#?}");
 }
 
 #[tokio::test]

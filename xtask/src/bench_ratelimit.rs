@@ -1,10 +1,11 @@
-//! `cargo xtask bench ratelimit [sync|many|list]...`: Deepnote's 60-second rate-limit window on
-//! the emulator (`--rate-limit`, per key), ridden out by our CLI and, for `sync`, by Deepnote's
-//! CLI 0.10.0 on the same emulator (its venv is the one `official-cli.sh` makes, under the
-//! target directory; made here if missing).
+//! `cargo xtask bench ratelimit [sync|sliding|many|list]...`: Deepnote's 60-second rate-limit
+//! window on the emulator (`--rate-limit`, per key), ridden out by our CLI and, for `sync` and
+//! `sliding`, by Deepnote's CLI 0.10.0 on the same emulator (its venv is the one
+//! `official-cli.sh` makes, under the target directory; made here if missing).
 //!
 //! - `sync`: `deepnote sync pull` of 40 projects (41 with nothing else) under 20 requests per
 //!   60 s, ours, then Deepnote's `deepnote sync` on the same workspace and window.
+//! - `sliding`: the same under a sliding window (the last 60 s) instead of a fixed one.
 //! - `many`: `deepnote run --from-file` of 200 short runs (20 notebooks, 10 each) under 100
 //!   requests per 60 s: the SDK's `run_many`.
 //! - `list`: `deepnote projects list` with each rate-limit header alone, after the window was
@@ -45,7 +46,7 @@ impl Drop for Emu {
 }
 
 pub fn run(cases: &[&str]) -> Result<()> {
-    let known = ["sync", "many", "list"];
+    let known = ["sync", "sliding", "many", "list"];
     if let Some(bad) = cases.iter().find(|c| !known.contains(c)) {
         bail!("unknown case {bad:?}; the cases are {}", known.join(", "));
     }
@@ -64,9 +65,11 @@ pub fn run(cases: &[&str]) -> Result<()> {
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work)?;
     let mut rows = Vec::new();
-    if wants("sync") {
-        let theirs = official_cli()?;
-        rows.extend(sync(&emulator, &ours, &theirs, &work)?);
+    for (case, sliding) in [("sync", false), ("sliding", true)] {
+        if wants(case) {
+            let theirs = official_cli()?;
+            rows.extend(sync(&emulator, &ours, &theirs, &work, sliding)?);
+        }
     }
     if wants("many") {
         rows.push(many(&emulator, &ours, &work)?);
@@ -131,9 +134,11 @@ fn start(bin: &Path) -> Result<Emu> {
 }
 
 /// Set the rate limit (which restarts every key's window) and clear the journal.
-fn limit(emu: &Emu, requests: u32, headers: serde_json::Value) -> Result<()> {
+fn limit(emu: &Emu, requests: u32, sliding: bool, headers: serde_json::Value) -> Result<()> {
     let faults = serde_json::json!({
-        "rateLimit": {"requests": requests, "windowMs": WINDOW_MS, "headers": headers}
+        "rateLimit": {
+            "requests": requests, "windowMs": WINDOW_MS, "sliding": sliding, "headers": headers
+        }
     });
     crate::bench::request(&emu.addr, "PUT", "/_emulator/faults", &faults.to_string())?;
     crate::bench::request(&emu.addr, "DELETE", "/_emulator/journal", "")?;
@@ -212,7 +217,13 @@ fn deepnote_files(dir: &Path) -> usize {
     n
 }
 
-fn sync(emulator: &Path, ours_bin: &Path, theirs: &Path, work: &Path) -> Result<Vec<Row>> {
+fn sync(
+    emulator: &Path,
+    ours_bin: &Path,
+    theirs: &Path,
+    work: &Path,
+    sliding: bool,
+) -> Result<Vec<Row>> {
     const PROJECTS: usize = 40;
     const RATE: u32 = 20;
 
@@ -250,12 +261,17 @@ fn sync(emulator: &Path, ours_bin: &Path, theirs: &Path, work: &Path) -> Result<
             &serde_json::json!({"projectId": project, "name": "Analysis"}).to_string(),
         )?;
     }
-    let case = format!("`sync pull`, {PROJECTS} projects, {RATE} per 60 s");
+    let kind = if sliding { "sliding" } else { "fixed" };
+    let case = if sliding {
+        format!("`sync pull`, {PROJECTS} projects, {RATE} per sliding 60 s")
+    } else {
+        format!("`sync pull`, {PROJECTS} projects, {RATE} per 60 s")
+    };
     let mut rows = Vec::new();
 
-    eprintln!("bench: ours: deepnote sync pull ({PROJECTS} projects, {RATE}/60 s)");
-    limit(&emu, RATE, all_headers())?;
-    let dir = work.join("ours-sync");
+    eprintln!("bench: ours: deepnote sync pull ({PROJECTS} projects, {RATE}/60 s {kind})");
+    limit(&emu, RATE, sliding, all_headers())?;
+    let dir = work.join(format!("ours-sync-{kind}"));
     let (ok, secs) = timed(
         ours(
             ours_bin,
@@ -263,14 +279,16 @@ fn sync(emulator: &Path, ours_bin: &Path, theirs: &Path, work: &Path) -> Result<
             work,
             &["sync", "pull", dir.to_str().unwrap_or(".")],
         ),
-        &work.join("ours-sync.err"),
+        &work.join(format!("ours-sync-{kind}.err")),
     )?;
     rows.push(sync_row(&emu, &dir, &case, "ours", ok, secs)?);
 
-    eprintln!("bench: Deepnote's CLI 0.10.0: deepnote sync ({PROJECTS} projects, {RATE}/60 s)");
-    limit(&emu, RATE, all_headers())?;
-    let dir = work.join("theirs-sync");
-    let home = work.join("theirs-home");
+    eprintln!(
+        "bench: Deepnote's CLI 0.10.0: deepnote sync ({PROJECTS} projects, {RATE}/60 s {kind})"
+    );
+    limit(&emu, RATE, sliding, all_headers())?;
+    let dir = work.join(format!("theirs-sync-{kind}"));
+    let home = work.join(format!("theirs-home-{kind}"));
     std::fs::create_dir_all(&home)?;
     let mut cmd = Command::new(theirs);
     cmd.current_dir(&home)
@@ -285,7 +303,7 @@ fn sync(emulator: &Path, ours_bin: &Path, theirs: &Path, work: &Path) -> Result<
         .args(["--on-conflict", "skip", "-o", "json"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-    let (ok, secs) = timed(cmd, &work.join("theirs-sync.err"))?;
+    let (ok, secs) = timed(cmd, &work.join(format!("theirs-sync-{kind}.err")))?;
     rows.push(sync_row(
         &emu,
         &dir,
@@ -325,7 +343,7 @@ fn many(emulator: &Path, ours_bin: &Path, work: &Path) -> Result<Row> {
     std::fs::write(&list, ids)?;
     let runs = NOTEBOOKS * EACH;
     eprintln!("bench: ours: deepnote run --from-file ({runs} runs, {RATE}/60 s)");
-    limit(&emu, RATE, all_headers())?;
+    limit(&emu, RATE, false, all_headers())?;
     let cmd = ours(
         ours_bin,
         &emu,
@@ -384,7 +402,7 @@ fn list(emulator: &Path, ours_bin: &Path, work: &Path) -> Result<Vec<Row>> {
         ("all headers", all_headers()),
     ] {
         eprintln!("bench: ours: deepnote projects list, window spent, {name}");
-        limit(&emu, RATE, headers)?;
+        limit(&emu, RATE, false, headers)?;
         // Another client of the same key spends the window; it frees 60 s after the first.
         let spent = Instant::now();
         for _ in 0..RATE {

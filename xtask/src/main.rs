@@ -68,7 +68,7 @@ fn run() -> Result<()> {
              cargo xtask bench load           1,000 connections of mixed traffic for 30 s\n  \
              cargo xtask bench build-time     clean build time of deepnote-api against openapi-generator's client\n  \
              cargo xtask bench sdk [SECTION]  the SDK's benchmarks: overhead stream memory wait many\n  \
-             cargo xtask bench ratelimit [sync|many|list]  a 60 s rate-limit window, ours and Deepnote's CLI\n  \
+             cargo xtask bench ratelimit [sync|sliding|many|list]  a 60 s rate-limit window, ours and Deepnote's CLI\n  \
              cargo xtask bench wait [--samples N] [--lengths 5,15,60] [--gap-ms MS] [--dev]\n  \
                                    `deepnote run`'s wait against Deepnote's CLI"
         ),
