@@ -84,7 +84,7 @@ fn checked(base: &str) -> Result<&str, InvalidBaseUrl> {
 }
 
 /// True for `https://` URLs and for URLs whose host is loopback (`localhost`, 127.0.0.0/8, ::1).
-pub fn is_secure_or_loopback(url: &str) -> bool {
+pub(crate) fn is_secure_or_loopback(url: &str) -> bool {
     let Ok(url) = reqwest::Url::parse(url) else {
         return false;
     };
@@ -92,7 +92,7 @@ pub fn is_secure_or_loopback(url: &str) -> bool {
 }
 
 /// True when the URL's host is this machine.
-pub fn is_loopback(url: &reqwest::Url) -> bool {
+pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),

@@ -84,7 +84,7 @@ mod retry;
 mod secret;
 
 pub use answer_status::with_answer_status;
-pub use base_url::{BaseUrls, DEFAULT_HOST, InvalidBaseUrl, is_loopback, is_secure_or_loopback};
+pub use base_url::{BaseUrls, DEFAULT_HOST, InvalidBaseUrl};
 pub use builder_config::{BuildError, ClientBuilder, ClientState};
 pub use enums::{AccessLevel, ProjectType, RunStatus, StreamlitAppStatus};
 pub use error::{ApiError, ApiErrorExt, RateLimited};

@@ -114,8 +114,8 @@ fn client_for(
         // A base that is no URL at all is the SDK's to explain ("invalid base URL").
         (deepnote::Error::Config(_), Some(base))
             if !allow_http
-                && !deepnote::api::is_secure_or_loopback(base)
-                && deepnote::api::BaseUrls::from_base(base).is_ok() =>
+                && deepnote::api::BaseUrls::from_base(base)
+                    .is_ok_and(|bases| !bases.is_secure_or_loopback()) =>
         {
             crate::exit::CliError::usage(format!(
                 "refusing to send the API key over plain http to {base}: anyone on the path \

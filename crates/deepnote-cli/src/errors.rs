@@ -47,6 +47,13 @@ pub fn about(subject: impl std::fmt::Display, error: deepnote::Error) -> CliErro
 /// `$DEEPNOTE_TOKEN`, a profile), as the client is built from `deepnote::credentials::Credentials`.
 pub fn describe(error: &deepnote::Error) -> String {
     let mut message = error.to_string();
+    if let deepnote::Error::NoApiKey { .. } = error {
+        // The SDK's key file is this command line's flag.
+        message = message.replace(
+            "a key file, when one was given",
+            "a key file (--api-key-file)",
+        );
+    }
     let mut causes = Vec::new();
     let mut source = error.source();
     while let Some(cause) = source {

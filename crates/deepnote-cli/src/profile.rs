@@ -23,7 +23,10 @@ pub fn find_key(api_key_file: Option<&Path>, profile: &str) -> CliResult<Credent
     resolver.resolve().map_err(|e| match e {
         deepnote::Error::NoApiKey { .. } => CliError::new(
             Exit::Usage,
-            format!("{e}; or try `--local` for the embedded emulator"),
+            format!(
+                "{}; or try `--local` for the embedded emulator",
+                crate::errors::describe(&e)
+            ),
         ),
         other => other.into(),
     })

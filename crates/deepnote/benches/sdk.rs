@@ -12,7 +12,10 @@ mod files;
 #[path = "sdk/sync.rs"]
 mod sync;
 
-use deepnote::{Client, RunRequest, StreamExt, WaitPolicy};
+use deepnote::{
+    Client, StreamExt,
+    runs::{RunRequest, WaitPolicy},
+};
 use deepnote_emulator::{Behaviour, Emulator, Faults, Outcome, RateLimit};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;

@@ -79,6 +79,30 @@ pub enum Placement {
 }
 
 /// The block operations; from [`Client::blocks`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> deepnote::Result<()> {
+/// # let emu = deepnote_emulator::Emulator::builder().seed_sample().start().await.unwrap();
+/// # let client = deepnote::Client::builder()
+/// #     .api_key(emu.sample_key())
+/// #     .base_url(emu.base_url())
+/// #     .build()?;
+/// # let project = deepnote_emulator::SAMPLE_PROJECT_ID;
+/// # let notebook = deepnote_emulator::SAMPLE_NOTEBOOK_ID;
+/// use deepnote::blocks::BlockType;
+///
+/// let created = client
+///     .blocks()
+///     .create(notebook, BlockType::Code)
+///     .content("total = 40 + 2")
+///     .await?;
+/// let blocks = client.blocks().list(notebook).await?;
+/// assert!(blocks.iter().any(|b| b.id == created.block.id));
+/// client.blocks().delete(&created.block.id).await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct BlocksApi<'a> {
     pub(crate) client: &'a Client,
@@ -99,7 +123,7 @@ impl<'a> BlocksApi<'a> {
         }
     }
 
-    /// One block, with its metadata and integration (evidence: `client-branch`).
+    /// One block, with its metadata and integration.
     pub async fn get(&self, id: impl Into<BlockId>) -> Result<Block> {
         let id = id.into();
         let answer = self
@@ -109,8 +133,7 @@ impl<'a> BlocksApi<'a> {
         Block::from_api(answer.into_inner().block)
     }
 
-    /// Change a block's content or integration in place, keeping its ID (evidence:
-    /// `client-branch`). Its kind and metadata cannot change: delete and create it again.
+    /// Change a block's content or integration in place, keeping its ID. Its kind and metadata cannot change: delete and create it again.
     pub fn update(&self, id: impl Into<BlockId>) -> UpdateBlock {
         UpdateBlock {
             client: self.client.clone(),
@@ -120,7 +143,7 @@ impl<'a> BlocksApi<'a> {
         }
     }
 
-    /// Delete a block (evidence: `client-branch`).
+    /// Delete a block.
     pub async fn delete(&self, id: impl Into<BlockId>) -> Result<()> {
         let id = id.into();
         self.client

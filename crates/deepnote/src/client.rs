@@ -19,8 +19,8 @@ pub const BASE_URL_ENV: &str = "DEEPNOTE_BASE_URL";
 /// A Deepnote API client. Cheap to clone (the clones share one connection pool); use one for
 /// the whole program.
 ///
-/// Every operation of the API sits in one of four groups: [`Client::projects`],
-/// [`Client::notebooks`], [`Client::runs`] and [`Client::me`].
+/// Every operation of the API sits in the group of its resource, `client.<resource>()`; see
+/// the crate's conventions.
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Inner>,

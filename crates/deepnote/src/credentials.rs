@@ -190,7 +190,7 @@ impl CredentialsResolver {
         };
         Err(Error::NoApiKey {
             searched: vec![
-                "a key file (--api-key-file)".into(),
+                "a key file, when one was given".into(),
                 format!("${API_KEY_ENV}"),
                 format!("${TOKEN_ENV}"),
                 profile,

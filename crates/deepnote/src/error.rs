@@ -13,6 +13,31 @@ pub use reqwest::StatusCode;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in a call. Messages never hold the API key.
+///
+/// Match on the variants a program handles and let the rest travel:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> deepnote::Result<()> {
+/// # let emu = deepnote_emulator::Emulator::builder().seed_sample().start().await.unwrap();
+/// # let client = deepnote::Client::builder()
+/// #     .api_key(emu.sample_key())
+/// #     .base_url(emu.base_url())
+/// #     .build()?;
+/// use deepnote::Error;
+///
+/// match client.projects().get("00000000-0000-4000-8000-00000000dead").await {
+///     Ok(project) => println!("found {}", project.name),
+///     // The status on the wire, whatever the variant.
+///     Err(Error::NotFound { status, .. }) => assert_eq!(status.as_u16(), 404),
+///     // The thing exists although its answer could not be read: do not create it again.
+///     Err(Error::CreatedButUnreadable { what, .. }) => println!("{what} was created"),
+///     Err(e) if e.is_retryable() => println!("try again later: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -2,9 +2,9 @@
 //! path or any writer, both streamed (one chunk in memory at a time) with progress callbacks;
 //! delete; copy between projects.
 //!
-//! Evidence: upload (`createFile`) and delete are on Deepnote's reference page; download is
-//! known only from Deepnote's client code (`client`); copy is on the page but cut off after its
-//! first body field (`docs-partial`), so its other fields are inferred (see [`FilesApi::copy`]).
+//! Deepnote's reference shows upload and delete; download is known only from Deepnote's client
+//! code; the reference shows copy's first body field only, so its other fields are inferred
+//! (see [`FilesApi::copy`]).
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -42,6 +42,31 @@ pub struct FileRef {
 }
 
 /// The file operations; from [`Client::files`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> deepnote::Result<()> {
+/// # let emu = deepnote_emulator::Emulator::builder().seed_sample().start().await.unwrap();
+/// # let client = deepnote::Client::builder()
+/// #     .api_key(emu.sample_key())
+/// #     .base_url(emu.base_url())
+/// #     .build()?;
+/// # let project = deepnote_emulator::SAMPLE_PROJECT_ID;
+/// # let notebook = deepnote_emulator::SAMPLE_NOTEBOOK_ID;
+/// let csv: &'static [u8] = b"region,total\nEMEA,42\n";
+/// let file = client
+///     .files()
+///     .upload(project, "data/sales.csv")
+///     .from_reader(csv, Some(csv.len() as u64))
+///     .await?;
+/// assert_eq!(file.path, "data/sales.csv");
+/// let mut read = Vec::new();
+/// client.files().download(project, "data/sales.csv").to_writer(&mut read).await?;
+/// assert_eq!(read, csv);
+/// client.files().delete(project, "data/sales.csv").await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct FilesApi<'a> {
     pub(crate) client: &'a Client,
@@ -52,23 +77,13 @@ impl<'a> FilesApi<'a> {
     /// [`Upload::from_reader`]. The server never overwrites: when `path` is taken it stores the
     /// file under a unique path, which the answer names (delete first to replace).
     pub fn upload(&self, project: impl Into<ProjectId>, path: impl Into<String>) -> Upload {
-        Upload {
-            client: self.client.clone(),
-            project: project.into(),
-            path: path.into(),
-            progress: None,
-        }
+        Upload(Transfer::new(self.client, project.into(), path.into()))
     }
 
     /// Download the file at `path` of a project; finish with [`Download::to_path`] or
     /// [`Download::to_writer`].
     pub fn download(&self, project: impl Into<ProjectId>, path: impl Into<String>) -> Download {
-        Download {
-            client: self.client.clone(),
-            project: project.into(),
-            path: path.into(),
-            progress: None,
-        }
+        Download(Transfer::new(self.client, project.into(), path.into()))
     }
 
     /// Delete the file at `path` of a project.
@@ -89,8 +104,8 @@ impl<'a> FilesApi<'a> {
 
     /// Copy the file at `path` of `source` into `target`, at the same path. The reference
     /// shows only the body's `sourceProjectId`; the target is sent both as `projectId` (the
-    /// name the upload uses) and as `targetProjectId` (the name the emulator takes, pairing
-    /// `sourceProjectId`), since neither is seen; the file goes as `path`. The answer's shape
+    /// name the upload uses) and as `targetProjectId` (the name pairing `sourceProjectId`),
+    /// since neither is shown; the file goes as `path`. The answer's shape
     /// is not visible; it is returned as the JSON object the server sent.
     pub async fn copy(
         &self,
@@ -113,28 +128,47 @@ impl<'a> FilesApi<'a> {
     }
 }
 
-/// An upload; from [`FilesApi::upload`].
-#[must_use = "an upload does nothing until it is given its bytes"]
-pub struct Upload {
+/// What an upload and a download both hold: the file (a project and a path) and the
+/// progress callback.
+struct Transfer {
     client: Client,
     project: ProjectId,
     path: String,
     progress: Option<Progress>,
 }
 
-impl std::fmt::Debug for Upload {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Upload")
+impl Transfer {
+    fn new(client: &Client, project: ProjectId, path: String) -> Self {
+        Transfer {
+            client: client.clone(),
+            project,
+            path,
+            progress: None,
+        }
+    }
+
+    fn debug(&self, name: &str, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct(name)
             .field("project", &self.project)
             .field("path", &self.path)
             .finish_non_exhaustive()
     }
 }
 
+/// An upload; from [`FilesApi::upload`].
+#[must_use = "an upload does nothing until it is given its bytes"]
+pub struct Upload(Transfer);
+
+impl std::fmt::Debug for Upload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.debug("Upload", f)
+    }
+}
+
 impl Upload {
     /// Call `progress` with the bytes sent so far as the upload goes.
     pub fn progress(mut self, progress: impl Fn(u64) + Send + Sync + 'static) -> Self {
-        self.progress = Some(Arc::new(progress));
+        self.0.progress = Some(Arc::new(progress));
         self
     }
 
@@ -159,15 +193,16 @@ impl Upload {
     where
         R: AsyncRead + Send + 'static,
     {
-        let project = project_uuid(&self.project)?;
-        let path = checked_path(&self.path)?;
-        let stream = read_chunks(reader, self.progress.clone());
+        let project = project_uuid(&self.0.project)?;
+        let path = checked_path(&self.0.path)?;
+        let stream = read_chunks(reader, self.0.progress.clone());
         let mut body = UploadBody::from_stream(stream);
         if let Some(len) = len {
             body = body.with_len(len);
         }
-        let call = self.client.api().create_file(&project, path, body);
-        self.client
+        let call = self.0.client.api().create_file(&project, path, body);
+        self.0
+            .client
             .create("file", call, |answer| {
                 let answer = answer.ok_or("the answer is empty")?;
                 Ok(file_ref(answer.file.clone()))
@@ -178,26 +213,18 @@ impl Upload {
 
 /// A download; from [`FilesApi::download`].
 #[must_use = "a download does nothing until it is given a destination"]
-pub struct Download {
-    client: Client,
-    project: ProjectId,
-    path: String,
-    progress: Option<Progress>,
-}
+pub struct Download(Transfer);
 
 impl std::fmt::Debug for Download {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Download")
-            .field("project", &self.project)
-            .field("path", &self.path)
-            .finish_non_exhaustive()
+        self.0.debug("Download", f)
     }
 }
 
 impl Download {
     /// Call `progress` with the bytes received so far as the download goes.
     pub fn progress(mut self, progress: impl Fn(u64) + Send + Sync + 'static) -> Self {
-        self.progress = Some(Arc::new(progress));
+        self.0.progress = Some(Arc::new(progress));
         self
     }
 
@@ -229,15 +256,17 @@ impl Download {
     where
         W: AsyncWrite + Unpin,
     {
-        let project = project_uuid(&self.project)?;
+        let project = project_uuid(&self.0.project)?;
         let answer = self
+            .0
             .client
             .answer(
-                self.client
+                self.0
+                    .client
                     .api()
                     .download_file()
                     .project_id(project)
-                    .path(checked_path(&self.path)?)
+                    .path(checked_path(&self.0.path)?)
                     .send(),
             )
             .await?;
@@ -250,7 +279,7 @@ impl Download {
                 .await
                 .map_err(|e| local_error(format!("cannot write the download: {e}")))?;
             received += chunk.len() as u64;
-            if let Some(progress) = &self.progress {
+            if let Some(progress) = &self.0.progress {
                 progress(received);
             }
         }

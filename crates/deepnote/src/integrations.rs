@@ -22,7 +22,7 @@ pub struct Integration {
     /// Its kind (`pgsql`, `big-query`, `snowflake`, ...).
     #[serde(rename = "type")]
     pub integration_type: String,
-    /// Its metadata, for admins who asked for it ([`ListIntegrations::include_metadata`]).
+    /// Its metadata, for admins who asked for it ([`IntegrationsQuery`]'s `include_metadata`).
     pub metadata: Option<serde_json::Value>,
     /// Whether it is shared with the whole workspace.
     pub is_public: Option<bool>,
@@ -50,6 +50,24 @@ impl Integration {
 }
 
 /// The integration operations; from [`Client::integrations`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> deepnote::Result<()> {
+/// # let emu = deepnote_emulator::Emulator::builder().seed_sample().start().await.unwrap();
+/// # let client = deepnote::Client::builder()
+/// #     .api_key(emu.sample_key())
+/// #     .base_url(emu.base_url())
+/// #     .build()?;
+/// # let project = deepnote_emulator::SAMPLE_PROJECT_ID;
+/// # let notebook = deepnote_emulator::SAMPLE_NOTEBOOK_ID;
+/// let warehouses = client.integrations().list().types(["snowflake"]).await?;
+/// for integration in &warehouses {
+///     println!("{} {}", integration.id, integration.name);
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct IntegrationsApi<'a> {
     pub(crate) client: &'a Client,

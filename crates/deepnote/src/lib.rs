@@ -50,43 +50,57 @@
 //! # }
 //! ```
 //!
-//! # The shape
+//! # Conventions
 //!
-//! - [`Client::projects`], [`Client::notebooks`], [`Client::runs`] and [`Client::me`] hold
-//!   every operation of the API, the legacy v1 execute included
-//!   ([`NotebooksApi::execute_v1`]). Optional parameters are builder methods; a builder is
-//!   sent with `.send()` or simply awaited.
-//! - IDs are typed ([`ProjectId`], [`NotebookId`], [`RunId`]), so one cannot stand in for
-//!   another; a [`RunId`] is a UUID, checked when parsed.
-//! - Lists give [`Page`]s with `.send()`, every page with `.pages()`, every item with
-//!   `.stream()`. A page size outside 1..=100 is refused before sending; a page token the
-//!   server repeats ends the stream with an error.
-//! - [`RunHandle::wait`] and [`RunsApi::wait`] poll a run to its end under a [`WaitPolicy`];
-//!   a run that fails is [`Error::RunFailed`], a deadline is [`Error::Timeout`]. A wait first
-//!   reads the notebook's recent runs (one request) and, when they say how long its runs take,
-//!   sleeps to just before the expected end and polls densely from there ([`Wait::history`]).
-//! - A run's inputs are [`InputValue`]s (a string, a boolean or a list of strings, as Deepnote
-//!   takes them); when [`NotebooksApi::inputs`] knows the notebook's input blocks, unknown
-//!   names and wrong kinds are [`Error::InvalidInput`] before anything is sent. A whole
-//!   notebook runs detached unless [`RunRequest::live`]; chosen blocks always run live.
-//! - [`RunsApi::run_many`] starts and waits for many runs, paced by the server's rate limit.
-//! - A create whose success answer cannot be read is [`Error::CreatedButUnreadable`], never a
-//!   plain failure, and is not sent again.
-//! - [`Credentials`] finds the key as Deepnote users have it: a key file, `DEEPNOTE_API_KEY`,
-//!   `DEEPNOTE_TOKEN`, then the profile `deepnote auth login` writes.
-//! - [`RunsApi::snapshot`] reads a run's `.deepnote` snapshot, inline or downloaded; a
-//!   download URL on another origin never receives the key.
-//! - [`Client::blocks`], [`Client::files`], [`Client::schedules`], [`Client::integrations`],
-//!   [`Client::machines`], [`Client::sessions`] and [`Client::search`] cover the operations
-//!   added since the original spec, with [`ProjectsApi::export`] / [`ProjectsApi::import`]
-//!   (`.deepnote` documents, with Deepnote's conflict check) and [`NotebooksApi::rename`] /
-//!   [`NotebooksApi::reorder_blocks`]. [`ProjectsApi::export_to_dir`] /
-//!   [`ProjectsApi::import_from_dir`] keep one project as a folder of `.deepnote` files, and
-//!   [`Client::sync`] a whole workspace ([`SyncApi::pull`], [`SyncApi::push`], with a
-//!   [`SyncPlan`] to inspect first). File transfers stream, with progress callbacks; a cron
-//!   expression is checked before it is sent ([`Cron`]). Calls known only from Deepnote's
-//!   client code or inferred from its guides say so in their docs.
-//! - One [`Error`], with [`Error::status`] and [`Error::is_retryable`].
+//! One rule, followed by every resource, so that knowing one group is knowing them all:
+//!
+//! - **A group per resource**: `client.<resource>()` ([`Client::projects`],
+//!   [`Client::notebooks`], [`Client::blocks`], [`Client::runs`], [`Client::files`],
+//!   [`Client::schedules`], [`Client::integrations`], [`Client::machines`],
+//!   [`Client::sessions`], [`Client::search`], [`Client::sync`], [`Client::me`]). Each group
+//!   and its models live in one module named for the resource ([`runs`], [`blocks`], ...).
+//!   The crate root keeps only [`Client`], [`ClientBuilder`], [`Error`], [`Result`], the ids
+//!   and the stream traits.
+//! - **Verbs**: `list`, `get`, `create`, `update`, `delete`, plus a resource's own (`wait`,
+//!   `export`, `set`, `reorder`, ...).
+//! - **Arguments**: required ones are positional; optional ones are builder methods, and a
+//!   builder is sent by awaiting it (or `.send()`). Durations are [`std::time::Duration`]s;
+//!   a choice shared by resources is one enum ([`runs::StorageMode`] for runs and sessions,
+//!   [`inputs::InputValue`] for their inputs).
+//! - **IDs are typed** ([`ProjectId`], [`NotebookId`], [`BlockId`], [`RunId`],
+//!   [`ScheduleId`], [`SessionId`], [`IntegrationId`]), so one cannot stand in for another; a
+//!   [`RunId`] is a UUID, checked when parsed. Every method takes `impl Into<...Id>`, so a
+//!   `&str` does.
+//! - **Every list is a [`list::List`]**: awaited, it gives its first [`list::Page`];
+//!   `.stream()` gives every item and `.pages()` every page, the next page fetched while the
+//!   current one is used. A list the API does not page comes whole as its first page. A page
+//!   size outside 1..=100 is refused before sending; a page token the server repeats ends the
+//!   stream with an error.
+//! - **Models keep what the server sent**: a model serializes with the API's field names,
+//!   and one the API describes only partly keeps the whole object in its `raw`.
+//! - **One [`Error`]**, with [`Error::status`] (the status on the wire) and
+//!   [`Error::is_retryable`]. A create whose success answer cannot be read, for whatever
+//!   reason, is [`Error::CreatedButUnreadable`], never a plain failure, and is never sent
+//!   twice. Bad arguments (a cron expression, a time zone, an input of the wrong kind) are
+//!   refused before anything is sent.
+//!
+//! # What the groups do beyond the verbs
+//!
+//! - [`runs::RunsApi::wait`] polls a run to its end under a [`runs::WaitPolicy`]: a run that
+//!   fails is [`Error::RunFailed`], a deadline is [`Error::Timeout`]. A wait first reads the
+//!   notebook's recent runs and, when they say how long its runs take, sleeps to just before
+//!   the expected end and polls densely from there. [`runs::RunsApi::run_many`] starts and
+//!   waits for many runs, paced by the server's rate limit; [`runs::RunsApi::snapshot`] reads
+//!   a run's `.deepnote` snapshot, inline or downloaded (a download URL on another origin
+//!   never receives the key). A whole notebook runs detached unless
+//!   [`runs::RunRequest::live`]; chosen blocks always run live.
+//! - [`projects::ProjectsApi::export`] / [`projects::ProjectsApi::push`] move a project's
+//!   `.deepnote` documents, refusing to overwrite what changed in Deepnote since they were
+//!   pulled; [`sync::SyncApi`] keeps a whole workspace as a folder of files.
+//! - [`credentials::Credentials`] finds the key as Deepnote users have it: a key file,
+//!   `DEEPNOTE_API_KEY`, `DEEPNOTE_TOKEN`, then the profile `deepnote auth login` writes.
+//! - [`api`] is the low-level client generated from Deepnote's OpenAPI reference, for
+//!   anything this crate does not cover.
 //!
 //! # Security
 //!
@@ -97,7 +111,7 @@
 //! # Runtime and features
 //!
 //! The SDK runs on Tokio: a list stream spawns the fetch of its first page when it is created
-//! (and of each next page while the current one is used), and [`RunsApi::run_many`] spawns its
+//! (and of each next page while the current one is used), and [`runs::RunsApi::run_many`] spawns its
 //! workers, so both must be created inside a Tokio runtime. TLS is `rustls` (default, reqwest's
 //! rustls with its aws-lc-rs provider) or `native-tls`.
 //!

@@ -11,7 +11,7 @@ use std::sync::Arc;
 pub use crate::pagination::{BoxStream, MAX_PAGE_SIZE, Page};
 
 /// One kind of list: the request for one page and how its items are read. Implemented by this
-/// crate's list queries only ([`crate::projects::ProjectsQuery`], [`crate::notebooks::NotebookRunsQuery`]).
+/// crate's list queries only.
 pub trait ListQuery: sealed::Sealed + Clone + Send + Sync + 'static {
     /// What the list yields.
     type Item: Send + 'static;

@@ -1,6 +1,6 @@
-//! Machines: the machine types of the workspace, and a project's editor machine. Evidence:
-//! the list and the get are on Deepnote's reference page (`docs`); the update is inferred from
-//! one sentence of the machines guide (`guide-inferred`: its path and fields are not visible).
+//! Machines: the machine types of the workspace, and a project's editor machine. Deepnote's
+//! reference shows the list and the get; the update is inferred from one sentence of its
+//! machines guide, which shows neither its path nor its fields.
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -74,6 +74,24 @@ impl Machine {
 }
 
 /// The machine operations; from [`Client::machines`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> deepnote::Result<()> {
+/// # let emu = deepnote_emulator::Emulator::builder().seed_sample().start().await.unwrap();
+/// # let client = deepnote::Client::builder()
+/// #     .api_key(emu.sample_key())
+/// #     .base_url(emu.base_url())
+/// #     .build()?;
+/// # let project = deepnote_emulator::SAMPLE_PROJECT_ID;
+/// # let notebook = deepnote_emulator::SAMPLE_NOTEBOOK_ID;
+/// let types = client.machines().types().await?;
+/// assert!(!types.is_empty());
+/// let machine = client.machines().get(project).await?;
+/// println!("{:?}", machine.status);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct MachinesApi<'a> {
     pub(crate) client: &'a Client,
@@ -102,8 +120,8 @@ impl<'a> MachinesApi<'a> {
     }
 
     /// Move a project's machine to another machine type (an ID from [`MachinesApi::types`]),
-    /// through [`MachinesApi::update`] with `{"machineType": ID}`: the field name the emulator
-    /// takes, itself a guess (`guide-inferred`), so the live API may refuse it.
+    /// through [`MachinesApi::update`] with `{"machineType": ID}`, a field name inferred from
+    /// Deepnote's machines guide, so the live API may refuse it.
     pub async fn set_type(
         &self,
         project: impl Into<ProjectId>,
@@ -118,7 +136,7 @@ impl<'a> MachinesApi<'a> {
         self.update(project, settings).await
     }
 
-    /// Change a project's machine settings. UNCERTAIN (`guide-inferred`): the guide says a
+    /// Change a project's machine settings. Uncertain: Deepnote's machines guide says a
     /// `PATCH` changes the machine's hardware and idle shutdown and can answer 409, but neither
     /// the path nor the field names are visible, so `settings` is sent as given (for instance
     /// `{"machineTypeId": "fjord"}`, a guess) and the call may fail on the live API.

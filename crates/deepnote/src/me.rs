@@ -37,6 +37,22 @@ impl Me {
 }
 
 /// The identity operation; from [`Client::me`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> deepnote::Result<()> {
+/// # let emu = deepnote_emulator::Emulator::builder().seed_sample().start().await.unwrap();
+/// # let client = deepnote::Client::builder()
+/// #     .api_key(emu.sample_key())
+/// #     .base_url(emu.base_url())
+/// #     .build()?;
+/// # let project = deepnote_emulator::SAMPLE_PROJECT_ID;
+/// # let notebook = deepnote_emulator::SAMPLE_NOTEBOOK_ID;
+/// let me = client.me().get().await?;
+/// println!("{:?} ({:?})", me.workspace_name(), me.access_level);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct MeApi<'a> {
     pub(crate) client: &'a Client,

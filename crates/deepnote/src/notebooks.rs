@@ -35,6 +35,28 @@ impl Notebook {
 }
 
 /// The notebook operations; from [`Client::notebooks`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> deepnote::Result<()> {
+/// # let emu = deepnote_emulator::Emulator::builder().seed_sample().start().await.unwrap();
+/// # let client = deepnote::Client::builder()
+/// #     .api_key(emu.sample_key())
+/// #     .base_url(emu.base_url())
+/// #     .build()?;
+/// # let project = deepnote_emulator::SAMPLE_PROJECT_ID;
+/// # let notebook = deepnote_emulator::SAMPLE_NOTEBOOK_ID;
+/// let created = client.notebooks().create(project).name("Forecast").await?;
+/// let read = client.notebooks().get(&created.id).await?;
+/// assert_eq!(read.name, "Forecast");
+/// // The notebook's input blocks, when Deepnote describes them.
+/// if let Some(inputs) = client.notebooks().inputs(notebook).await? {
+///     println!("{} inputs", inputs.len());
+/// }
+/// client.notebooks().delete(&created.id).await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct NotebooksApi<'a> {
     pub(crate) client: &'a Client,

@@ -1,6 +1,6 @@
-//! Search across the workspace's projects, notebooks, blocks and integrations (evidence:
-//! `docs`; the results' inner shape is not expanded there, so each hit keeps its raw object and
-//! the fields every resource is likely to carry are read from it).
+//! Search across the workspace's projects, notebooks, blocks and integrations. Deepnote's
+//! reference does not expand the results' inner shape, so each hit keeps its raw object and
+//! the fields every resource is likely to carry are read from it.
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -109,6 +109,24 @@ impl SearchResults {
 }
 
 /// The search operation; from [`Client::search`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> deepnote::Result<()> {
+/// # let emu = deepnote_emulator::Emulator::builder().seed_sample().start().await.unwrap();
+/// # let client = deepnote::Client::builder()
+/// #     .api_key(emu.sample_key())
+/// #     .base_url(emu.base_url())
+/// #     .build()?;
+/// # let project = deepnote_emulator::SAMPLE_PROJECT_ID;
+/// # let notebook = deepnote_emulator::SAMPLE_NOTEBOOK_ID;
+/// let results = client.search().query("sales").await?;
+/// for project in &results.projects {
+///     println!("{:?}", project.name);
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct SearchApi<'a> {
     pub(crate) client: &'a Client,

@@ -27,6 +27,24 @@ pub struct Session {
 }
 
 /// The session operations; from [`Client::sessions`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> deepnote::Result<()> {
+/// # let emu = deepnote_emulator::Emulator::builder().seed_sample().start().await.unwrap();
+/// # let client = deepnote::Client::builder()
+/// #     .api_key(emu.sample_key())
+/// #     .base_url(emu.base_url())
+/// #     .build()?;
+/// # let project = deepnote_emulator::SAMPLE_PROJECT_ID;
+/// # let notebook = deepnote_emulator::SAMPLE_NOTEBOOK_ID;
+/// let session = client.sessions().create(notebook).input("region", "EMEA").await?;
+/// // Its first run is an ordinary run.
+/// let first = client.runs().wait(session.run_id).await?;
+/// assert!(first.is_success());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct SessionsApi<'a> {
     pub(crate) client: &'a Client,
@@ -52,7 +70,7 @@ impl<'a> SessionsApi<'a> {
         CreateSession {
             client: self.client.clone(),
             notebook: notebook.into(),
-            inputs: Map::new(),
+            inputs: Default::default(),
             storage_mode: None,
             idle_shutdown: None,
         }
@@ -133,7 +151,7 @@ impl ExecuteInSession {
 pub struct CreateSession {
     client: Client,
     notebook: NotebookId,
-    inputs: Map<String, Value>,
+    inputs: std::collections::BTreeMap<String, InputValue>,
     storage_mode: Option<StorageMode>,
     idle_shutdown: Option<Duration>,
 }
@@ -142,8 +160,7 @@ impl CreateSession {
     /// A value for one of the notebook's inputs, as for a run: a string, a boolean or a list
     /// of strings.
     pub fn input(mut self, name: impl Into<String>, value: impl Into<InputValue>) -> Self {
-        let value = serde_json::to_value(value.into()).unwrap_or(Value::Null);
-        self.inputs.insert(name.into(), value);
+        self.inputs.insert(name.into(), value.into());
         self
     }
 
@@ -162,17 +179,12 @@ impl CreateSession {
 
     /// Start it.
     pub async fn send(self) -> Result<Session> {
-        for (name, value) in &self.inputs {
-            if serde_json::from_value::<types::RunInputValue>(value.clone()).is_err() {
-                return Err(Error::InvalidArgument(format!(
-                    "input {name:?} must be a string, a boolean or a list of strings"
-                )));
-            }
-        }
         let mut body = Map::new();
         body.insert("notebookId".into(), self.notebook.checked()?.into());
         if !self.inputs.is_empty() {
-            body.insert("inputs".into(), Value::Object(self.inputs));
+            let inputs = serde_json::to_value(&self.inputs)
+                .map_err(|e| Error::InvalidArgument(format!("the inputs: {e}")))?;
+            body.insert("inputs".into(), inputs);
         }
         let mode = self.storage_mode.unwrap_or(StorageMode::ReadWrite);
         body.insert("storageMode".into(), mode.to_string().into());

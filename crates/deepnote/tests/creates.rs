@@ -37,7 +37,8 @@ struct Stub {
     requests: Arc<AtomicUsize>,
 }
 
-async fn answer(State(stub): State<Stub>) -> Response<Body> {
+/// Answers once the whole request has arrived (an upload's body too), as a server does.
+async fn answer(State(stub): State<Stub>, _request: Bytes) -> Response<Body> {
     stub.requests.fetch_add(1, Ordering::SeqCst);
     let start = r#"{"project": {"id": "0c3f2b1e-7d4a"#;
     let body = match stub.how {

@@ -204,12 +204,12 @@ async fn a_session_is_created_its_run_followed_and_code_run_in_it() {
         last.json(),
         json!({"notebookId": "nb-copy", "code": "print(1 + 1)", "timeoutMs": 5000})
     );
-    // Refused before sending: a number as an input, a zero timeout, a session id not a UUID.
+    // Inputs are a run's: a number is sent as its text, as Deepnote wants a slider's value.
+    c.sessions().create("nb1").input("n", 3).await.unwrap();
+    let seen = s.requests();
+    assert_eq!(seen.last().unwrap().json()["inputs"], json!({"n": "3"}));
+    // Refused before sending: a zero timeout, a session id not a UUID.
     let before = seen.len();
-    assert!(matches!(
-        c.sessions().create("nb1").input("n", 3).await,
-        Err(Error::InvalidArgument(_))
-    ));
     assert!(matches!(
         c.sessions()
             .execute(UUID, "nb1", "1")

@@ -3,7 +3,7 @@
 //! projects, which must not grow with the workspace (projects are handled one at a time).
 
 use super::{CURRENT, PEAK, client};
-use deepnote::{BlockType, Client, ProjectAction};
+use deepnote::{Client, blocks::BlockType, sync::ProjectAction};
 use deepnote_emulator::Emulator;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -121,7 +121,8 @@ pub async fn sync(emu: &Emulator) {
 }
 
 fn state_kib(dir: &std::path::Path) -> f64 {
-    std::fs::metadata(dir.join(deepnote::SYNC_STATE_FILE)).map_or(0.0, |m| m.len() as f64 / 1024.0)
+    std::fs::metadata(dir.join(deepnote::sync::SYNC_STATE_FILE))
+        .map_or(0.0, |m| m.len() as f64 / 1024.0)
 }
 
 fn count_files(dir: &std::path::Path) -> usize {

@@ -2,8 +2,8 @@
 //! of one `.deepnote` document per notebook) and [`ProjectsApi::import`] sends edited documents
 //! back, with Deepnote's lost-update check.
 //!
-//! Evidence: both are described in Deepnote's workspace guide and in the import contract of
-//! its client (`guide+client`), not on the reference pages. The content hash is computed as
+//! Both are described in Deepnote's workspace guide and in the import contract of its client,
+//! not on its reference pages. The content hash is computed as
 //! that contract defines it ([`content_hash`]), so a hash computed here matches the server's.
 
 use crate::client::Client;
@@ -314,7 +314,7 @@ pub struct ImportedNotebook {
 
 impl ProjectsApi<'_> {
     /// The project's `.deepnote` documents, one per notebook, without outputs; an unchanged
-    /// project exports the same bytes every time. Evidence: `guide+client`.
+    /// project exports the same bytes every time.
     pub async fn export(&self, id: impl Into<ProjectId>) -> Result<ProjectExport> {
         let client: &Client = self.client;
         let answer = client
@@ -348,7 +348,7 @@ impl ProjectsApi<'_> {
     /// Notebooks are matched by the id inside each document; unmatched ones are created; with
     /// [`ImportOptions::delete_missing_notebooks`] the project's others are deleted. With a
     /// base ([`ImportOptions::based_on`]) a project changed since is refused with a 409
-    /// (unless [`ImportOptions::force`]). Evidence: `guide+client`.
+    /// (unless [`ImportOptions::force`]).
     pub async fn import(
         &self,
         id: impl Into<ProjectId>,

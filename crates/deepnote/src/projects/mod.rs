@@ -141,6 +141,27 @@ impl Project {
 }
 
 /// The project operations; from [`Client::projects`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> deepnote::Result<()> {
+/// # let emu = deepnote_emulator::Emulator::builder().seed_sample().start().await.unwrap();
+/// # let client = deepnote::Client::builder()
+/// #     .api_key(emu.sample_key())
+/// #     .base_url(emu.base_url())
+/// #     .build()?;
+/// # let project = deepnote_emulator::SAMPLE_PROJECT_ID;
+/// # let notebook = deepnote_emulator::SAMPLE_NOTEBOOK_ID;
+/// let created = client.projects().create("Q3 forecast").await?;
+/// let read = client.projects().get(&created.id).await?;
+/// assert_eq!(read.name, "Q3 forecast");
+/// // The first page; `.stream()` would give every project.
+/// let page = client.projects().list().page_size(10).await?;
+/// assert!(!page.is_empty());
+/// client.projects().delete(&created.id).await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct ProjectsApi<'a> {
     pub(crate) client: &'a Client,

@@ -26,7 +26,7 @@ use std::fmt;
 pub struct PushBase {
     /// The export's `metadata.modifiedAt`.
     pub modified_at: Option<String>,
-    /// The export's content hash ([`crate::content_hash`]), when recorded (the sync state).
+    /// The export's content hash ([`crate::projects::content_hash`]), when recorded (the sync state).
     pub content_hash: Option<String>,
 }
 

@@ -7,9 +7,10 @@
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::{NotebookId, RunId};
+use crate::runs::Run;
+use crate::runs::handle::get_run;
 use crate::runs::snapshot::SnapshotDelivery;
 use crate::runs::wait::WaitPolicy;
-use crate::runs::{Run, get_run};
 use chrono::{DateTime, Utc};
 use deepnote_api::RunStatus;
 use std::future::Future;
@@ -300,7 +301,9 @@ impl Poller {
                     tracing::debug!(run_id = %self.id, status = %run.status, reads = self.reads, "polled");
                     if run.status.is_terminal() {
                         self.done = true;
-                        return Some(Seen::Over(crate::runs::outcome(&self.client, run).await));
+                        return Some(Seen::Over(
+                            crate::runs::start::outcome(&self.client, run).await,
+                        ));
                     }
                     let changed = self.last_status.as_ref() != Some(&run.status);
                     self.last_status = Some(run.status.clone());

@@ -5,7 +5,8 @@ use crate::client::Client;
 use crate::error::{Error, Result, from_status, redact};
 use crate::ids::RunId;
 use crate::runs::document::SnapshotDocument;
-use crate::runs::{Run, SnapshotRef, get_run};
+use crate::runs::handle::get_run;
+use crate::runs::{Run, SnapshotRef};
 use deepnote_api::{Backoff, Jitter};
 use std::time::Duration;
 

@@ -25,8 +25,8 @@ use std::time::Duration;
 /// a 5 s run costs 11 reads, 15 s 23, 60 s 39 (with the read of the empty history, 3x
 /// Deepnote's CLI's at those lengths).
 ///
-/// With history (an expected duration `E` from the notebook's recent runs, see
-/// [`WaitPolicy::expected_duration`]), the wait sleeps until `E - E/20 - dense_delay` of the
+/// With history (an expected duration `E`: the lower quartile of the creation-to-finish
+/// times of the notebook's recent successful runs), the wait sleeps until `E - E/20 - dense_delay` of the
 /// run's age, in steps of at most max(2.5 s, a quarter of the age) (so a run that ends far
 /// sooner than its history is seen within that) and never more than `max_delay`, then reads
 /// every `max(dense_delay, elapsed_fraction / 2 * age)`, and up to `1.1 E` at most max(1 s,
@@ -161,7 +161,7 @@ impl WaitPolicy {
 
     /// The delay before read `read` (1-based: read 0 is the immediate first one) after
     /// `elapsed`, without history, jitter or deadline.
-    pub fn nominal_delay(&self, read: u32, elapsed: Duration) -> Duration {
+    pub(crate) fn nominal_delay(&self, read: u32, elapsed: Duration) -> Duration {
         let grown = self.backoff().nominal(read);
         self.share(elapsed, self.elapsed_fraction, self.first_delay)
             .min(grown)
@@ -179,7 +179,7 @@ impl WaitPolicy {
     /// The delay before read `read` (1-based) of a run whose age is `age` (at least the time
     /// waited, `elapsed`), when its notebook's runs take about `expected` (`None`: no
     /// history), without jitter or deadline. This is the whole schedule a wait follows.
-    pub fn next_delay(
+    pub(crate) fn next_delay(
         &self,
         expected: Option<Duration>,
         read: u32,
@@ -228,7 +228,7 @@ impl WaitPolicy {
     /// How long the next run of a notebook is expected to take, from its recent runs (newest
     /// first, as `runs().list(..)` lists them): the lower quartile of the creation-to-finish
     /// times of the most recent successful ones. `None` when none of them says.
-    pub fn expected_duration<'a>(
+    pub(crate) fn expected_duration<'a>(
         &self,
         runs: impl IntoIterator<Item = &'a Run>,
     ) -> Option<Duration> {

@@ -1,8 +1,9 @@
-//! Schedules, in both shapes the evidence shows: one per notebook through
-//! `POST /notebooks/{id}/schedule` ([`SchedulesApi::upsert`], what Deepnote's shipped CLI
-//! uses; evidence `client`), and several per notebook through `/schedules`
-//! ([`SchedulesApi::list`], evidence `docs`; [`SchedulesApi::create`], `docs-partial`: its
-//! answer is not visible). How the two relate on the server is not known.
+//! Schedules, in both shapes Deepnote has: one per notebook through
+//! `POST /notebooks/{id}/schedule` ([`SchedulesApi::set`], what Deepnote's released CLI
+//! uses), and several per notebook through `/schedules` ([`SchedulesApi::list`];
+//! [`SchedulesApi::create`], whose answer Deepnote's reference does not show). How the two
+//! relate on the server is not known. The API has no call to read or delete one schedule,
+//! so neither has this group.
 //!
 //! A cron expression and a time zone are checked before anything is sent ([`Cron::parse`],
 //! [`TimeZone::parse`]).
@@ -30,8 +31,8 @@ const MAX_CRON_LEN: usize = 256;
 /// A five-field cron expression (minute, hour, day of month, month, day of week), checked:
 /// each field is `*`, a number, a range `a-b`, any of those with a step `/n`, or a
 /// comma-separated list of them, within the field's bounds (day of week 0-7, 0 and 7 both
-/// Sunday). Names (`MON`, `JAN`) and the `@daily` shorthands are refused, since the evidence
-/// does not show Deepnote accepting them.
+/// Sunday). Names (`MON`, `JAN`) and the `@daily` shorthands are refused, since nothing
+/// Deepnote publishes shows it accepting them.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Cron(String);
 
@@ -227,6 +228,35 @@ impl Schedule {
 }
 
 /// The schedule operations; from [`Client::schedules`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> deepnote::Result<()> {
+/// # let emu = deepnote_emulator::Emulator::builder().seed_sample().start().await.unwrap();
+/// # let client = deepnote::Client::builder()
+/// #     .api_key(emu.sample_key())
+/// #     .base_url(emu.base_url())
+/// #     .build()?;
+/// # let project = deepnote_emulator::SAMPLE_PROJECT_ID;
+/// # let notebook = deepnote_emulator::SAMPLE_NOTEBOOK_ID;
+/// use deepnote::schedules::Cron;
+///
+/// // Every day at 09:00 Prague time; the cron and the zone are checked before sending.
+/// let schedule = client
+///     .schedules()
+///     .set(notebook, Cron::daily_at("09:00")?)
+///     .timezone("Europe/Prague")
+///     .await?;
+/// assert_eq!(schedule.cron, "0 9 * * *");
+/// let all = client.schedules().list(notebook).await?;
+/// assert!(!all.is_empty());
+///
+/// // A mistyped zone is refused, naming it, before anything is sent.
+/// let refused = client.schedules().set(notebook, "0 9 * * *").timezone("Europe/Prag").await;
+/// assert!(matches!(refused, Err(deepnote::Error::InvalidArgument(_))));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct SchedulesApi<'a> {
     pub(crate) client: &'a Client,

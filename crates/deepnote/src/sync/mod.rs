@@ -32,6 +32,24 @@ pub use crate::sync::state::SYNC_STATE_FILE;
 const PAGE_SIZE: u32 = 20;
 
 /// Sync operations; from [`Client::sync`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> deepnote::Result<()> {
+/// # let emu = deepnote_emulator::Emulator::builder().seed_sample().start().await.unwrap();
+/// # let client = deepnote::Client::builder()
+/// #     .api_key(emu.sample_key())
+/// #     .base_url(emu.base_url())
+/// #     .build()?;
+/// # let project = deepnote_emulator::SAMPLE_PROJECT_ID;
+/// # let notebook = deepnote_emulator::SAMPLE_NOTEBOOK_ID;
+/// let dir = std::env::temp_dir().join(format!("deepnote-sync-doc-{}", std::process::id()));
+/// // What a pull would write, nothing written yet; `.apply()` writes it.
+/// let plan = client.sync().pull(&dir).plan().await?;
+/// assert!(plan.failures().next().is_none());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct SyncApi<'a> {
     pub(crate) client: &'a Client,
