@@ -60,7 +60,7 @@ impl RunHandle {
     }
 }
 
-/// The options of reading one run; from [`RunsApi::get`]. Await it or call `send`.
+/// The options of reading one run; from [`RunsApi::get`](crate::runs::RunsApi::get). Await it or call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetRun {

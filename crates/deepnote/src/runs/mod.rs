@@ -121,7 +121,7 @@ impl<'a> RunsApi<'a> {
     /// The inputs each of several notebooks' runs gets: each notebook's input blocks are read
     /// (once per notebook) and every input goes only to the notebooks that define it, its
     /// value checked against each. An input none of them defines is an
-    /// [`Error::InvalidInput`]. A notebook whose inputs cannot be read gets every input (the
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput). A notebook whose inputs cannot be read gets every input (the
     /// server checks them).
     pub async fn route_inputs(
         &self,

@@ -36,7 +36,7 @@ impl std::fmt::Display for StorageMode {
 }
 
 /// What to run: a notebook, and optionally inputs, blocks and a run mode. The same value
-/// serves [`RunsApi::create`] and [`RunsApi::run_many`].
+/// serves [`RunsApi::create`](crate::runs::RunsApi::create) and [`RunsApi::run_many`](crate::runs::RunsApi::run_many).
 ///
 /// # Run modes
 ///
@@ -132,7 +132,7 @@ impl RunRequest {
         })
     }
 }
-/// The options of a new run; from [`RunsApi::create`]. Await it or call `send`.
+/// The options of a new run; from [`RunsApi::create`](crate::runs::RunsApi::create). Await it or call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateRun {
