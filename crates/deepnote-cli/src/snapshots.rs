@@ -204,7 +204,7 @@ pub fn file_names(snapshot: &Snapshot, run: &Run) -> FileNames {
         };
     };
     let project = &doc.project;
-    let slug = match slug(&project.name) {
+    let slug = match deepnote::projects::slug(&project.name) {
         s if s.is_empty() => "project".to_string(),
         s => s,
     };
@@ -221,20 +221,6 @@ pub fn file_names(snapshot: &Snapshot, run: &Run) -> FileNames {
         timestamped: format!("{stem}_{}.snapshot.deepnote", timestamp(at)),
         latest: format!("{stem}_latest.snapshot.deepnote"),
     }
-}
-
-/// Lower-case ASCII letters and digits, runs of anything else as one `-`, none at the ends.
-/// (Deepnote first folds accents to their base letter; here an accented letter is a separator.)
-pub fn slug(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_lowercase() || c.is_ascii_digit() {
-            out.push(c);
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.trim_matches('-').to_string()
 }
 
 /// `2026-01-14T13-55-41`: the UTC time to the second, with `-` for `:`.
@@ -277,6 +263,7 @@ mod tests {
 
     #[test]
     fn slugs_and_timestamps_as_deepnote_writes_them() {
+        use deepnote::projects::slug;
         assert_eq!(slug("Hello World"), "hello-world");
         assert_eq!(slug("  Sales -- Q4 / 2026!  "), "sales-q4-2026");
         assert_eq!(slug("deepnote_blocks"), "deepnote-blocks");

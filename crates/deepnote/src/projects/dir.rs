@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::files::io_error;
 use crate::ids::ProjectId;
 use crate::projects::ProjectsApi;
-use crate::projects::export::{DeepnoteDocument, ImportOptions, ImportResult, ProjectExport};
+use crate::projects::{DeepnoteDocument, ImportOptions, ImportResult, ProjectExport};
 use std::path::Path;
 
 /// The most a folder's `.deepnote` files may hold together (the import takes no more either).

@@ -10,8 +10,8 @@ use crate::blocks::BlockType;
 use crate::error::{Error, Result};
 use crate::ids::BlockId;
 use crate::ids::{NotebookId, ProjectId};
+use crate::projects::DeepnoteDocument;
 use crate::projects::ProjectsApi;
-use crate::projects::export::DeepnoteDocument;
 use serde_json::{Map, Value};
 
 /// Execution state a document carries that a new block must not (Deepnote's CLI drops the

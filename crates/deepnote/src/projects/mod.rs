@@ -1,14 +1,15 @@
 //! Projects: list, create, get, delete.
 
+pub(crate) mod archive;
 pub(crate) mod dir;
+pub(crate) mod document;
 pub(crate) mod export;
 pub(crate) mod from_file;
 pub(crate) mod push;
 
 pub use deepnote_api::ProjectType;
-pub use export::{
-    DeepnoteDocument, ImportOptions, ImportResult, ImportedNotebook, ProjectExport, content_hash,
-};
+pub use document::{DeepnoteDocument, ProjectExport, content_hash, slug};
+pub use export::{ImportOptions, ImportResult, ImportedNotebook};
 pub use from_file::{CreateFromDocumentError, CreatedNotebook, CreatedProject};
 pub use push::{
     PushBase, PushConflict, PushOptions, RemoteChange, RemoteEdit, check_project_names, rebased,

@@ -15,7 +15,7 @@
 use crate::error::{Error, Result};
 use crate::ids::{NotebookId, ProjectId};
 use crate::projects::ProjectsApi;
-use crate::projects::export::{DeepnoteDocument, ImportOptions, ImportResult, ProjectExport};
+use crate::projects::{DeepnoteDocument, ImportOptions, ImportResult, ProjectExport};
 use reqwest::StatusCode;
 use std::collections::HashMap;
 use std::fmt;
