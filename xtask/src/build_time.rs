@@ -209,6 +209,15 @@ fn generate_other_client(root: &Path, work: &Path) -> Result<PathBuf> {
     Ok(out)
 }
 
+/// Both sides build under cargo's default dev profile, as every row of BENCHMARKS.md's history
+/// did: the workspace's own `[profile.dev]` (no debuginfo, optimised dependencies: a light
+/// `cargo test`) would otherwise apply to our side only.
+const DEFAULT_DEV_PROFILE: [&str; 3] = [
+    "profile.dev.debug=true",
+    "profile.dev.package.\"*\".debug=true",
+    "profile.dev.package.\"*\".opt-level=0",
+];
+
 fn clean_build(
     target: &Path,
     args: &[&str],
@@ -223,6 +232,9 @@ fn clean_build(
         .arg(target)
         .arg("--quiet")
         .arg("--timings");
+    for setting in DEFAULT_DEV_PROFILE {
+        cmd.args(["--config", setting]);
+    }
     if let Some(features) = features {
         cmd.args(["--no-default-features", "--features", features]);
     }
