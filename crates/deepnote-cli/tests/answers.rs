@@ -98,16 +98,6 @@ fn schedules_list_shows_every_field_the_api_answers() {
     assert!(row.contains(next.as_str().unwrap()), "{table}");
 }
 
-/// Runs the command; its exit code, stdout and stderr.
-fn outcome(cmd: &mut assert_cmd::Command) -> (Option<i32>, String, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 /// An input block of the sample notebook with these metadata fields besides its value.
 fn add_input(emu: &Emu, kind: &str, name: &str, value: Value, meta: Value) {
     let mut block = deepnote_emulator::BlockRecord::input(format!("b-{name}"), kind, name, value);

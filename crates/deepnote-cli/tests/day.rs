@@ -38,12 +38,10 @@ fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 /// Exit code, stdout as JSON, stderr.
 fn outcome(cmd: &mut assert_cmd::Command) -> (Option<i32>, Value, String) {
-    let out = cmd.output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let (code, stdout, stderr) = common::outcome(cmd);
     let value = serde_json::from_str(&stdout)
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {stdout}\nstderr: {stderr}"));
-    (out.status.code(), value, stderr)
+    (code, value, stderr)
 }
 
 #[test]

@@ -15,15 +15,6 @@ const API: i32 = 1;
 const OTHER_PROJECT: &str = "00000000-5a3e-4000-8000-000000000102";
 const WAREHOUSE: &str = "00000000-5a3e-4000-8000-000000000301";
 
-fn code(cmd: &mut assert_cmd::Command) -> (Option<i32>, String, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 fn keys(value: &Value) -> Vec<&str> {
     let mut keys: Vec<&str> = value
         .as_object()
@@ -70,7 +61,7 @@ fn notebook_inputs_show_name_kind_value_and_limits() {
     );
     assert_eq!(by_name("include_returns")["value"], false);
     let (status, table, _) =
-        code(
+        outcome(
             emu.cmd()
                 .args(["notebooks", "inputs", SAMPLE_NOTEBOOK_ID, "-o", "table"]),
         );
@@ -150,7 +141,7 @@ fn rename_and_reorder_change_what_the_notebook_answers() {
     let intro = now.iter().position(|b| b == "b-intro").unwrap();
     assert_eq!(now[intro + 1], "b-plot");
     // --end and --after cannot both be where the blocks go.
-    let (status, _, _) = code(emu.cmd().args([
+    let (status, _, _) = outcome(emu.cmd().args([
         "notebooks",
         "reorder",
         SAMPLE_NOTEBOOK_ID,
@@ -266,11 +257,11 @@ fn blocks_lifecycle() {
     assert_eq!(sql["integrationId"], WAREHOUSE);
     // An update with nothing to change is refused by clap.
     assert_eq!(
-        code(emu.cmd().args(["blocks", "update", &id])).0,
+        outcome(emu.cmd().args(["blocks", "update", &id])).0,
         Some(USAGE)
     );
     assert_eq!(
-        code(
+        outcome(
             emu.cmd()
                 .args(["blocks", "create", SAMPLE_NOTEBOOK_ID, "--type", "pie"])
         )
@@ -279,7 +270,7 @@ fn blocks_lifecycle() {
     );
 
     // Off a terminal a delete needs --yes, and nothing is deleted without it.
-    let (status, _, err) = code(emu.cmd().args(["blocks", "delete", &id]));
+    let (status, _, err) = outcome(emu.cmd().args(["blocks", "delete", &id]));
     assert_eq!(status, Some(USAGE));
     assert!(err.contains("--yes"), "{err}");
     assert!(block_ids(&emu, SAMPLE_NOTEBOOK_ID).contains(&id));
@@ -289,7 +280,7 @@ fn blocks_lifecycle() {
         .success();
     assert!(!block_ids(&emu, SAMPLE_NOTEBOOK_ID).contains(&id));
     assert_eq!(
-        code(emu.cmd().args(["blocks", "get", &id])).0,
+        outcome(emu.cmd().args(["blocks", "get", &id])).0,
         Some(NOT_FOUND)
     );
 }
@@ -303,7 +294,7 @@ fn files_round_trip_byte_for_byte() {
     let local = dir.path().join("data.bin");
     std::fs::write(&local, &bytes).unwrap();
 
-    let (status, out, err) = code(emu.cmd().args([
+    let (status, out, err) = outcome(emu.cmd().args([
         "files",
         "upload",
         SAMPLE_PROJECT_ID,
@@ -359,7 +350,7 @@ fn files_round_trip_byte_for_byte() {
     assert!(std::fs::read(sub.join("data.bin")).unwrap() == bytes);
 
     // The server never overwrites: a second upload lands elsewhere, and says so.
-    let (status, out, err) = code(
+    let (status, out, err) = outcome(
         emu.cmd()
             .args([
                 "files",
@@ -412,7 +403,7 @@ fn files_round_trip_byte_for_byte() {
 
     // rm needs --yes off a terminal; then the file is gone.
     assert_eq!(
-        code(
+        outcome(
             emu.cmd()
                 .args(["files", "rm", SAMPLE_PROJECT_ID, "in/data.bin"])
         )
@@ -428,7 +419,7 @@ fn files_round_trip_byte_for_byte() {
         .assert()
         .success();
     assert_eq!(
-        code(
+        outcome(
             emu.cmd()
                 .args(["files", "download", SAMPLE_PROJECT_ID, "in/data.bin", "-"])
         )
@@ -437,7 +428,7 @@ fn files_round_trip_byte_for_byte() {
     );
     // A missing local file is a usage error before any request.
     emu.emulator().clear_journal();
-    let (status, _, err) = code(emu.cmd().args([
+    let (status, _, err) = outcome(emu.cmd().args([
         "files",
         "upload",
         SAMPLE_PROJECT_ID,
@@ -445,7 +436,7 @@ fn files_round_trip_byte_for_byte() {
     ]));
     assert_eq!(status, Some(USAGE), "{err}");
     // Stdin has no name to give the file in the project.
-    let (status, _, err) = code(
+    let (status, _, err) = outcome(
         emu.cmd()
             .args(["files", "upload", SAMPLE_PROJECT_ID, "-"])
             .write_stdin("x"),
@@ -571,7 +562,7 @@ fn schedules_created_and_set_appear_in_the_list() {
         for verb in ["create", "set"] {
             let mut cmd = emu.cmd();
             cmd.args(["schedules", verb, SAMPLE_NOTEBOOK_ID]).args(args);
-            let (status, _, err) = code(&mut cmd);
+            let (status, _, err) = outcome(&mut cmd);
             assert_eq!(status, Some(USAGE), "{verb} {args:?}: {err}");
             assert!(err.contains(says), "{verb} {args:?}: {err}");
         }
@@ -661,14 +652,14 @@ fn integrations_list_filters_and_get_shows_tables() {
     );
     // A viewer may not read the metadata.
     let (status, _, _) =
-        code(
+        outcome(
             emu.cmd_with_key(VIEWER_KEY)
                 .args(["integrations", "list", "--include-metadata"]),
         );
     assert_eq!(status, Some(3));
     let missing = "00000000-0000-4000-8000-00000000dead";
     assert_eq!(
-        code(emu.cmd().args(["integrations", "get", missing])).0,
+        outcome(emu.cmd().args(["integrations", "get", missing])).0,
         Some(NOT_FOUND)
     );
 }
@@ -708,7 +699,7 @@ fn machines_types_get_and_set() {
     assert_eq!(machine["type"]["id"], "fjord");
     // An unknown type is the API's refusal (409), and changes nothing.
     assert_eq!(
-        code(
+        outcome(
             emu.cmd()
                 .args(["machines", "set", SAMPLE_PROJECT_ID, "quantum"])
         )
@@ -723,7 +714,7 @@ fn machines_types_get_and_set() {
     // An empty type is refused before any request.
     emu.emulator().clear_journal();
     assert_eq!(
-        code(emu.cmd().args(["machines", "set", SAMPLE_PROJECT_ID, " "])).0,
+        outcome(emu.cmd().args(["machines", "set", SAMPLE_PROJECT_ID, " "])).0,
         Some(USAGE)
     );
     assert!(emu.emulator().journal().is_empty());
@@ -774,7 +765,7 @@ fn sessions_create_then_exec_prints_and_fails_as_the_code_does() {
         .unwrap();
     assert!(from_file.status.success(), "{from_file:?}");
     let (status, _, err) =
-        code(
+        outcome(
             emu.cmd()
                 .args(["sessions", "create", SAMPLE_NOTEBOOK_ID, "-i", "nope=1"]),
         );
@@ -791,7 +782,7 @@ fn sessions_create_then_exec_prints_and_fails_as_the_code_does() {
         if let Some(text) = stdin {
             cmd.write_stdin(text);
         }
-        code(&mut cmd)
+        outcome(&mut cmd)
     };
     let (status, out, err) = exec(&["print('hello')", "-o", "table"], None);
     assert_eq!(status, Some(0), "{err}");
@@ -806,7 +797,7 @@ fn sessions_create_then_exec_prints_and_fails_as_the_code_does() {
     assert!(err.contains("ValueError: bad value"), "{err}");
     // A bad input never reaches the server.
     let (status, _, _) =
-        code(
+        outcome(
             emu.cmd()
                 .args(["sessions", "create", SAMPLE_NOTEBOOK_ID, "-i", "obj={}"]),
         );
@@ -846,7 +837,7 @@ fn search_finds_what_was_just_made_by_kind() {
     );
     assert!(projects.iter().any(|h| h["id"] == SAMPLE_PROJECT_ID));
     let (status, out, _) =
-        code(
+        outcome(
             emu.cmd()
                 .args(["search", "no-such-thing-anywhere", "-o", "table"]),
         );
@@ -954,7 +945,7 @@ fn blocks_and_inputs_of_an_api_in_the_original_shape_say_why_they_are_empty() {
         let mut cmd = emu.cmd();
         cmd.args(what.split(' '))
             .args([SAMPLE_NOTEBOOK_ID, "-o", "json"]);
-        let (status, out, err) = code(&mut cmd);
+        let (status, out, err) = outcome(&mut cmd);
         assert_eq!(status, Some(0), "{what}: {err}");
         assert_eq!(serde_json::from_str::<Value>(&out).unwrap(), json!([]));
         assert!(err.contains("original spec"), "{what}: {err}");

@@ -157,6 +157,77 @@ impl<'a> BlocksApi<'a> {
             .await?;
         Ok(())
     }
+
+    /// The notebook's blocks in order, as `GET /notebooks/{id}` lists them: each with its ID,
+    /// kind and content only (metadata and version come from [`BlocksApi::get`]). Empty when
+    /// the server lists none (the original API never does). The API has no pages: the first
+    /// page holds them all.
+    pub fn list(&self, notebook: impl Into<NotebookId>) -> List<BlocksQuery> {
+        List::new(
+            self.client.clone(),
+            BlocksQuery {
+                notebook: notebook.into(),
+            },
+        )
+    }
+
+    /// Move blocks, as a group in the order given, to `placement`; the blocks not named keep
+    /// their order. Returns the notebook's block order after the move. Deepnote's reference
+    /// shows the path; the body and answer are known only from its client code on a branch
+    /// not yet released.
+    pub async fn reorder<I>(
+        &self,
+        notebook: impl Into<NotebookId>,
+        blocks: I,
+        placement: Placement,
+    ) -> Result<Vec<BlockId>>
+    where
+        I: IntoIterator,
+        I::Item: Into<BlockId>,
+    {
+        let notebook = notebook.into();
+        let block_ids = blocks
+            .into_iter()
+            .map(|b| b.into().checked().map(str::to_string))
+            .collect::<Result<Vec<_>>>()?;
+        if block_ids.is_empty() {
+            return Err(Error::InvalidArgument("no blocks to move".into()));
+        }
+        let placement = match placement {
+            Placement::Start => types::BlockPlacement {
+                type_: types::BlockPlacementType::Start,
+                block_id: None,
+            },
+            Placement::End => types::BlockPlacement {
+                type_: types::BlockPlacementType::End,
+                block_id: None,
+            },
+            Placement::After(after) => types::BlockPlacement {
+                type_: types::BlockPlacementType::After,
+                block_id: Some(after.checked()?.to_string()),
+            },
+        };
+        let answer = self
+            .client
+            .answer(
+                self.client
+                    .api()
+                    .reorder_notebook_blocks()
+                    .notebook_id(notebook.checked()?)
+                    .body(types::ReorderBlocksBody {
+                        block_ids,
+                        placement,
+                    })
+                    .send(),
+            )
+            .await?;
+        Ok(answer
+            .into_inner()
+            .block_ids
+            .into_iter()
+            .map(BlockId::new)
+            .collect())
+    }
 }
 
 /// A block to create; from [`BlocksApi::create`]. Await it or call `send`.
@@ -286,79 +357,6 @@ impl UpdateBlock {
             )
             .await?;
         Block::from_api(answer.into_inner().block)
-    }
-}
-
-impl BlocksApi<'_> {
-    /// The notebook's blocks in order, as `GET /notebooks/{id}` lists them: each with its ID,
-    /// kind and content only (metadata and version come from [`BlocksApi::get`]). Empty when
-    /// the server lists none (the original API never does). The API has no pages: the first
-    /// page holds them all.
-    pub fn list(&self, notebook: impl Into<NotebookId>) -> List<BlocksQuery> {
-        List::new(
-            self.client.clone(),
-            BlocksQuery {
-                notebook: notebook.into(),
-            },
-        )
-    }
-
-    /// Move blocks, as a group in the order given, to `placement`; the blocks not named keep
-    /// their order. Returns the notebook's block order after the move. Deepnote's reference
-    /// shows the path; the body and answer are known only from its client code on a branch
-    /// not yet released.
-    pub async fn reorder<I>(
-        &self,
-        notebook: impl Into<NotebookId>,
-        blocks: I,
-        placement: Placement,
-    ) -> Result<Vec<BlockId>>
-    where
-        I: IntoIterator,
-        I::Item: Into<BlockId>,
-    {
-        let notebook = notebook.into();
-        let block_ids = blocks
-            .into_iter()
-            .map(|b| b.into().checked().map(str::to_string))
-            .collect::<Result<Vec<_>>>()?;
-        if block_ids.is_empty() {
-            return Err(Error::InvalidArgument("no blocks to move".into()));
-        }
-        let placement = match placement {
-            Placement::Start => types::BlockPlacement {
-                type_: types::BlockPlacementType::Start,
-                block_id: None,
-            },
-            Placement::End => types::BlockPlacement {
-                type_: types::BlockPlacementType::End,
-                block_id: None,
-            },
-            Placement::After(after) => types::BlockPlacement {
-                type_: types::BlockPlacementType::After,
-                block_id: Some(after.checked()?.to_string()),
-            },
-        };
-        let answer = self
-            .client
-            .answer(
-                self.client
-                    .api()
-                    .reorder_notebook_blocks()
-                    .notebook_id(notebook.checked()?)
-                    .body(types::ReorderBlocksBody {
-                        block_ids,
-                        placement,
-                    })
-                    .send(),
-            )
-            .await?;
-        Ok(answer
-            .into_inner()
-            .block_ids
-            .into_iter()
-            .map(BlockId::new)
-            .collect())
     }
 }
 

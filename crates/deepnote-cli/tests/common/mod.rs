@@ -127,6 +127,16 @@ pub fn bare(config: &std::path::Path) -> Command {
     cmd
 }
 
+/// Runs the command, whatever its outcome; its exit code, stdout and stderr.
+pub fn outcome(cmd: &mut Command) -> (Option<i32>, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// Runs the command and parses its stdout as JSON.
 pub fn json(cmd: &mut Command) -> serde_json::Value {
     let out = cmd.output().unwrap();

@@ -212,10 +212,57 @@ pub fn content_hash(documents: &[DeepnoteDocument]) -> String {
     hex(&sha256(lines.join("\n").as_bytes()))
 }
 
-pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
+fn sha256(bytes: &[u8]) -> [u8; 32] {
     hmac_sha256::Hash::hash(bytes)
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
+fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_is_the_contracts() {
+        // Worked by hand from the contract: sha256("x") = 2d71...; one line "a.deepnote\n2d71...".
+        let docs = [DeepnoteDocument::new("a.deepnote", "x")];
+        let line = "a.deepnote\n2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881";
+        assert_eq!(content_hash(&docs), hex(&sha256(line.as_bytes())));
+        // Order of the documents does not matter; their names and contents do.
+        let ab = [
+            DeepnoteDocument::new("a.deepnote", "1"),
+            DeepnoteDocument::new("b.deepnote", "2"),
+        ];
+        let ba = [ab[1].clone(), ab[0].clone()];
+        assert_eq!(content_hash(&ab), content_hash(&ba));
+        // The contract computed independently (Python's hashlib, sorted by UTF-16-BE bytes).
+        assert_eq!(
+            content_hash(&ba),
+            "da459443e040d7da2bae403b123d1bdb74a0e5d16e2308d89a49563c5beddb52"
+        );
+        let renamed = [DeepnoteDocument::new("c.deepnote", "1"), ab[1].clone()];
+        assert_ne!(content_hash(&ab), content_hash(&renamed));
+        // UTF-16 order: U+FF5E (one unit, 0xFF5E) sorts after U+1F600 (surrogates 0xD83D..),
+        // the reverse of UTF-8 byte order.
+        let a = "\u{FF5E}.deepnote\n";
+        let b = "\u{1F600}.deepnote\n";
+        assert!(a.as_bytes() < b.as_bytes());
+        assert!(a.encode_utf16().cmp(b.encode_utf16()).is_gt());
+        let odd = [
+            DeepnoteDocument::new("\u{FF5E}.deepnote", "1"),
+            DeepnoteDocument::new("\u{1F600}.deepnote", "2"),
+        ];
+        let lines = format!(
+            "\u{1F600}.deepnote\n{}\n\u{FF5E}.deepnote\n{}",
+            hex(&sha256(b"2")),
+            hex(&sha256(b"1"))
+        );
+        assert_eq!(content_hash(&odd), hex(&sha256(lines.as_bytes())));
+        assert_eq!(
+            content_hash(&odd),
+            "160df123c71246fc05a0d1d3fe6f777f2660e27ef6d754ad37a5cbc294cf89de"
+        );
+    }
 }
