@@ -87,6 +87,10 @@ async fn call(ctx: &mut Context, client: &deepnote::Client, command: Command) ->
         }
         Command::Machines(command) => commands::workspace::machines(ctx, client, command).await,
         Command::Sessions(command) => commands::sessions::run(ctx, client, command).await,
+        Command::Publish(args) => commands::publish::publish(ctx, client, args).await,
+        Command::Apps(command) => commands::apps::run(ctx, client, command).await,
+        Command::Streamlit(command) => commands::apps::streamlit(ctx, client, command).await,
+        Command::StaticSite(command) => commands::publish::static_site(ctx, client, command).await,
         Command::Search(args) => commands::workspace::search(ctx, client, args).await,
         Command::Me => commands::me::me(ctx, client).await,
         Command::Execute(args) => {

@@ -2,6 +2,7 @@
 //! [`Command`] enum naming each command's arguments. Each command's own arguments live in
 //! `commands/`, beside the code that runs them.
 
+use crate::commands::apps::{AppsCommand, StreamlitCommand};
 use crate::commands::auth::AuthCommand;
 use crate::commands::blocks::BlocksCommand;
 use crate::commands::completions::Shell;
@@ -10,6 +11,7 @@ use crate::commands::files::FilesCommand;
 use crate::commands::me::ExecuteArgs;
 use crate::commands::notebooks::NotebooksCommand;
 use crate::commands::projects::ProjectsCommand;
+use crate::commands::publish::{PublishArgs, StaticSiteCommand};
 use crate::commands::run::RunArgs;
 use crate::commands::runs::RunsCommand;
 use crate::commands::schedules::SchedulesCommand;
@@ -182,7 +184,7 @@ pub enum Command {
     /// Run notebooks and wait for them (exit 0 only if every run succeeds)
     #[command(after_help = exit_codes_help())]
     Run(RunArgs),
-    /// List, get, create and delete projects
+    /// List, get, create, update and delete projects
     #[command(subcommand)]
     Projects(ProjectsCommand),
     /// List a project's notebooks; get, create, rename and delete one; its runs, inputs, block order
@@ -212,6 +214,25 @@ pub enum Command {
     /// List machine types; show or change a project's machine
     #[command(subcommand)]
     Machines(MachinesCommand),
+    /// Publish a local folder as the project's static site (below `_deepnote_static/`)
+    ///
+    /// Every file of the folder is uploaded (streamed), replacing the project's file of the
+    /// same path; with --prune, the project's files below --path that the folder lacks are
+    /// removed once every upload succeeded; then sharing is turned on. --dry-run shows it all
+    /// and changes nothing. Files named .env or .env.* are refused (they hold secrets).
+    #[command(after_help = exit_codes_help())]
+    Publish(PublishArgs),
+    /// Serve a project's Python file as a Streamlit app; list apps, show or wait for one
+    #[command(subcommand)]
+    Apps(AppsCommand),
+    /// Deepnote's CLI's spelling of `deepnote apps create`: `streamlit publish ENTRYPOINT
+    /// --project-id ID`
+    #[command(subcommand)]
+    Streamlit(StreamlitCommand),
+    /// Deepnote's CLI's spelling of `deepnote projects update`: `static-site access
+    /// --project-id ID --sharing … --api-access …`
+    #[command(subcommand, name = "static-site")]
+    StaticSite(StaticSiteCommand),
     /// Create an interactive session on a notebook, and run code in it
     #[command(subcommand)]
     Sessions(SessionsCommand),

@@ -17,7 +17,7 @@ pub fn exit_for(error: &deepnote::Error) -> Exit {
         E::Unauthorized { .. } | E::Forbidden { .. } => Exit::Auth,
         E::NotFound { .. } => Exit::NotFound,
         E::RunFailed { .. } => Exit::RunFailed,
-        E::Timeout { .. } => Exit::Timeout,
+        E::Timeout { .. } | E::AppTimeout { .. } => Exit::Timeout,
         // Refused before anything was sent: the command line asked for something impossible,
         // or named a local file or folder that cannot be read or written.
         E::InvalidArgument(_)

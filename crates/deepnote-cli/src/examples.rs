@@ -45,6 +45,72 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         &["deepnote projects get PROJECT_ID -o yaml"],
     ),
     (
+        "deepnote projects update",
+        &[
+            "deepnote projects update PROJECT_ID --sharing enabled",
+            "deepnote projects update PROJECT_ID --sharing enabled --api-access enabled",
+            "deepnote projects update PROJECT_ID --sharing disabled  # API access goes off too",
+        ],
+    ),
+    (
+        "deepnote publish",
+        &[
+            "deepnote publish ./dist PROJECT_ID",
+            "deepnote publish ./dist PROJECT_ID --prune --dry-run   # what would change",
+            "deepnote publish ./dist PROJECT_ID --prune -o json | jq -r .url",
+            "deepnote publish ./out --project-id PROJECT_ID --path _deepnote_static/v2",
+        ],
+    ),
+    (
+        "deepnote apps",
+        &[
+            "deepnote apps create PROJECT_ID apps/dashboard.py",
+            "deepnote apps list PROJECT_ID",
+        ],
+    ),
+    (
+        "deepnote apps list",
+        &["deepnote apps list PROJECT_ID -o json | jq -r '.[].url'"],
+    ),
+    (
+        "deepnote apps create",
+        &[
+            "deepnote apps create PROJECT_ID apps/dashboard.py",
+            "deepnote apps create PROJECT_ID apps/dashboard.py --no-wait -o json | jq -r .app.url",
+            "deepnote apps create PROJECT_ID app.py --timeout 20m",
+        ],
+    ),
+    ("deepnote apps status", &["deepnote apps status APP_ID"]),
+    (
+        "deepnote apps wait",
+        &[
+            "deepnote apps wait APP_ID",
+            "deepnote apps wait APP_ID --timeout 30m",
+        ],
+    ),
+    (
+        "deepnote streamlit",
+        &["deepnote streamlit publish apps/dashboard.py --project-id PROJECT_ID"],
+    ),
+    (
+        "deepnote streamlit publish",
+        &[
+            "deepnote streamlit publish apps/dashboard.py --project-id PROJECT_ID",
+            "deepnote streamlit publish app.py --project-id PROJECT_ID --no-wait",
+        ],
+    ),
+    (
+        "deepnote static-site",
+        &["deepnote static-site access --project-id PROJECT_ID --sharing enabled"],
+    ),
+    (
+        "deepnote static-site access",
+        &[
+            "deepnote static-site access --project-id PROJECT_ID --sharing disabled",
+            "deepnote static-site access --project-id PROJECT_ID --sharing enabled --api-access enabled",
+        ],
+    ),
+    (
         "deepnote projects create",
         &[
             "deepnote projects create \"Q4 report\"",

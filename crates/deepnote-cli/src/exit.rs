@@ -39,8 +39,8 @@ exit_codes! {
     Auth = 3: "authentication: the key was refused (401) or lacks the access level (403)",
     NotFound = 4: "not found (404)",
     RunFailed = 5: "the run finished but failed (status `error`, `internal_error` or `stopped`)",
-    Timeout = 6: "timeout: the run did not finish within `--timeout` (1h by default); it goes on \
-        in Deepnote",
+    Timeout = 6: "timeout: the run did not finish, or the app did not start, within `--timeout` \
+        (1h for a run, 10m for an app by default); it goes on in Deepnote",
     Interrupted = 130: "interrupted (Ctrl-C); a started run goes on in Deepnote",
     Terminated = 143: "terminated (SIGTERM); a started run goes on in Deepnote",
 }

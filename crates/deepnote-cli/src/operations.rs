@@ -42,22 +42,10 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("createSession", "sessions create"),
     ("executeInSession", "sessions exec"),
     ("search", "search"),
-];
-
-/// Operations the API has and no command exposes yet, each with the issue that adds it. The
-/// drift test accepts these as missing, and fails once one of them gets a command (so the list
-/// cannot outlive the work).
-const PENDING: &[(&str, &str)] = &[
-    (
-        "createStreamlitApp",
-        "issue 19: deepnote apps create / streamlit publish",
-    ),
-    ("listStreamlitApps", "issue 19: deepnote apps list"),
-    ("getStreamlitAppStatus", "issue 19: deepnote apps status"),
-    (
-        "updateProject",
-        "issue 19: deepnote projects update / static-site access",
-    ),
+    ("createStreamlitApp", "apps create"),
+    ("listStreamlitApps", "apps list"),
+    ("getStreamlitAppStatus", "apps status"),
+    ("updateProject", "projects update"),
 ];
 
 /// The command for an operation id, if one exposes it.
@@ -80,17 +68,10 @@ mod tests {
     fn every_operation_of_the_api_has_a_command() {
         let ids = api_operation_ids();
         assert_eq!(ids.len(), 39, "the generated table changed: {ids:?}");
-        for (op, _) in PENDING {
-            assert!(
-                command_for(op).is_none() && ids.contains(op),
-                "{op} is in PENDING but has a command or left the API: drop it from PENDING"
-            );
-        }
         let missing: Vec<&str> = ids
             .iter()
             .copied()
             .filter(|id| command_for(id).is_none())
-            .filter(|id| !PENDING.iter().any(|(op, _)| op == id))
             .collect();
         assert!(
             missing.is_empty(),

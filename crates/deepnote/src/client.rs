@@ -114,6 +114,11 @@ impl Client {
         crate::integrations::IntegrationsApi { client: self }
     }
 
+    /// Streamlit apps: create, list, status, wait until running.
+    pub fn apps(&self) -> crate::apps::AppsApi<'_> {
+        crate::apps::AppsApi { client: self }
+    }
+
     /// Machines: the machine types, and a project's editor machine.
     pub fn machines(&self) -> crate::machines::MachinesApi<'_> {
         crate::machines::MachinesApi { client: self }

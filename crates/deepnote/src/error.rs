@@ -130,6 +130,20 @@ pub enum Error {
         /// How long the wait lasted.
         waited: Duration,
     },
+    /// A wait for a Streamlit app to run reached its deadline first. The app exists and may
+    /// still start: wait again, or look at its project's machine.
+    #[error(
+        "app {app_id} was not running within {waited:?} (last status: {})",
+        .last_status.as_ref().map_or_else(|| "none read".to_string(), ToString::to_string)
+    )]
+    AppTimeout {
+        /// The app waited for.
+        app_id: crate::ids::AppId,
+        /// The last status read, if any read was answered.
+        last_status: Option<deepnote_api::StreamlitAppStatus>,
+        /// How long the wait lasted.
+        waited: Duration,
+    },
     /// The run finished, but not with success: `error`, `internal_error` or `stopped`. The
     /// message is the run's `error` when Deepnote gave one, else the first error output of its
     /// snapshot (`ename: evalue`), else says that Deepnote reported no reason.
@@ -144,7 +158,7 @@ pub enum Error {
     /// not what the API describes, lacked what the SDK needs such as an id, or was cut off on
     /// the way): what was asked for was most likely created. Every create of this crate says
     /// so this way: projects, notebooks, runs, blocks, schedules, sessions, file uploads and
-    /// copies, imports. It is not retried, as a second create would make a second one: look
+    /// copies, imports, Streamlit apps. It is not retried, as a second create would make a second one: look
     /// for it (list the projects, the notebook's runs) before creating it again.
     #[error(
         "the {what} was created, but the answer was unreadable ({}): {reason}{}",
@@ -153,7 +167,7 @@ pub enum Error {
     )]
     CreatedButUnreadable {
         /// What was created: `project`, `notebook`, `run`, `block`, `schedule`, `session`,
-        /// `file`, `file copy` or `import`.
+        /// `file`, `file copy`, `import` or `app`.
         what: &'static str,
         /// The answer's status, when known.
         status: Option<StatusCode>,

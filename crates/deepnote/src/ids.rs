@@ -124,6 +124,12 @@ string_id!(
     "integration"
 );
 
+string_id!(
+    /// The ID of a Streamlit app (a UUID).
+    AppId,
+    "app"
+);
+
 /// A project's ID as the UUID the newer operations' paths and queries say it is.
 pub(crate) fn project_uuid(project: &ProjectId) -> Result<uuid::Uuid, Error> {
     project.uuid()

@@ -57,7 +57,8 @@
 //! - **A group per resource**: `client.<resource>()` ([`Client::projects`],
 //!   [`Client::notebooks`], [`Client::blocks`], [`Client::runs`], [`Client::files`],
 //!   [`Client::schedules`], [`Client::integrations`], [`Client::machines`],
-//!   [`Client::sessions`], [`Client::search`], [`Client::sync`], [`Client::me`]). Each group
+//!   [`Client::sessions`], [`Client::apps`], [`Client::search`], [`Client::sync`],
+//!   [`Client::me`]). Each group
 //!   and its models live in one module named for the resource ([`runs`], [`blocks`], ...).
 //!   The crate root keeps only [`Client`], [`ClientBuilder`], [`Error`], [`Result`], the ids
 //!   and the stream traits.
@@ -68,7 +69,7 @@
 //!   a choice shared by resources is one enum ([`runs::StorageMode`] for runs and sessions,
 //!   [`inputs::InputValue`] for their inputs).
 //! - **IDs are typed** ([`ProjectId`], [`NotebookId`], [`BlockId`], [`RunId`],
-//!   [`ScheduleId`], [`SessionId`], [`IntegrationId`]), so one cannot stand in for another; a
+//!   [`ScheduleId`], [`SessionId`], [`IntegrationId`], [`AppId`]), so one cannot stand in for another; a
 //!   [`RunId`] is a UUID, checked when parsed. Every method takes `impl Into<...Id>`, so a
 //!   `&str` does.
 //! - **Every list is a [`list::List`]**: awaited, it gives its first [`list::Page`];
@@ -97,6 +98,9 @@
 //! - [`projects::ProjectsApi::export`] / [`projects::ProjectsApi::push`] move a project's
 //!   `.deepnote` documents, refusing to overwrite what changed in Deepnote since they were
 //!   pulled; [`sync::SyncApi`] keeps a whole workspace as a folder of files.
+//! - [`projects::ProjectsApi::publish`] publishes a local folder as the project's static site
+//!   (with a plan first, and `prune`); [`apps::AppsApi`] serves a project's Python file as a
+//!   Streamlit app and waits until it runs ([`Error::AppTimeout`] at its deadline).
 //! - [`credentials::Credentials`] finds the key as Deepnote users have it: a key file,
 //!   `DEEPNOTE_API_KEY`, `DEEPNOTE_TOKEN`, then the profile `deepnote auth login` writes.
 //! - [`api`] is the low-level client generated from Deepnote's OpenAPI reference, for
@@ -119,6 +123,7 @@
 
 #![warn(missing_docs)]
 
+pub mod apps;
 pub mod blocks;
 mod call;
 pub mod client;
@@ -135,6 +140,7 @@ pub mod machines;
 pub mod me;
 pub mod notebooks;
 mod pagination;
+mod polling;
 pub mod projects;
 mod raw_fields;
 pub mod runs;
@@ -145,7 +151,7 @@ pub mod sync;
 
 pub use client::{Client, ClientBuilder};
 pub use error::{Error, Result};
-pub use ids::{BlockId, IntegrationId, NotebookId, ProjectId, RunId, ScheduleId, SessionId};
+pub use ids::{AppId, BlockId, IntegrationId, NotebookId, ProjectId, RunId, ScheduleId, SessionId};
 
 /// The low-level client this crate is built on, for anything it does not cover.
 pub use deepnote_api as api;

@@ -136,6 +136,10 @@ async fn each_create(client: &Client, local: &std::path::Path) -> Vec<(&'static 
             .await
             .map(drop),
     );
+    push(
+        "app",
+        client.apps().create(PROJECT, "app.py").await.map(drop),
+    );
     out
 }
 
@@ -145,7 +149,7 @@ async fn check(how: Break) {
     let local = dir.join("sales.csv");
     std::fs::write(&local, "region,total\nEMEA,10\n").unwrap();
     let errors = each_create(&client, &local).await;
-    assert_eq!(errors.len(), 10);
+    assert_eq!(errors.len(), 11);
     for (expected, e) in &errors {
         match e {
             Error::CreatedButUnreadable { what, status, .. } => {

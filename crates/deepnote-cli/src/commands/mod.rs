@@ -1,6 +1,7 @@
 //! One module per command group; each declares the arguments (clap) of the commands it runs
 //! and turns them into SDK calls and output.
 
+pub mod apps;
 pub mod auth;
 pub mod blocks;
 pub mod completions;
@@ -10,6 +11,7 @@ pub mod lists;
 pub mod me;
 pub mod notebooks;
 pub mod projects;
+pub mod publish;
 pub mod run;
 pub mod runs;
 pub mod schedules;

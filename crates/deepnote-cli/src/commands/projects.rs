@@ -1,4 +1,4 @@
-//! `deepnote projects list|get|create|delete|export|import`.
+//! `deepnote projects list|get|create|update|delete|export|import`.
 
 use crate::app::Context;
 use crate::commands::lists::ListArgs;
@@ -52,6 +52,14 @@ pub enum ProjectsCommand {
         /// Put it in this folder
         #[arg(long, value_name = "ID")]
         folder_id: Option<String>,
+    },
+    /// Change a project's static-site settings: sharing, and the app's API access
+    Update {
+        /// The project's id
+        project: String,
+        /// The settings.
+        #[command(flatten)]
+        access: crate::commands::publish::AccessArgs,
     },
     /// Delete a project (asks first on a terminal; --yes elsewhere)
     Delete {
@@ -140,6 +148,9 @@ pub async fn run(ctx: &mut Context, client: &Client, command: ProjectsCommand) -
                 project: &project,
                 first_notebook_id: first.as_deref(),
             })?)
+        }
+        ProjectsCommand::Update { project, access } => {
+            commands::publish::access(ctx, client, &project, &access).await
         }
         ProjectsCommand::Delete { project, yes } => {
             crate::confirm::delete(&format!("project {project}"), yes)?;

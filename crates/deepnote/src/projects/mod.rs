@@ -1,20 +1,27 @@
-//! Projects: list, create, get, delete.
+//! Projects: list, create, get, update, delete; export and import, push; publish a static
+//! site.
 
 pub(crate) mod archive;
 pub(crate) mod dir;
 pub(crate) mod document;
 pub(crate) mod export;
 pub(crate) mod from_file;
+pub(crate) mod publish;
 pub(crate) mod push;
+pub(crate) mod settings;
 
 pub use deepnote_api::ProjectType;
 pub use document::{DeepnoteDocument, ProjectExport, content_hash, slug};
 pub use export::{ImportOptions, ImportResult, ImportedNotebook};
 pub use from_file::{CreateFromDocumentError, CreatedNotebook, CreatedProject};
+pub use publish::{
+    PlannedUpload, Publish, PublishEvent, PublishFailure, PublishPlan, PublishReport, STATIC_ROOT,
+};
 pub use push::{
     PushBase, PushConflict, PushOptions, RemoteChange, RemoteEdit, check_project_names, rebased,
     remote_edits,
 };
+pub use settings::{StaticFiles, UpdateProject};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -47,6 +54,11 @@ pub struct Project {
     /// lists, create), and then not serialized.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub files: Option<Vec<ProjectFile>>,
+    /// The settings of the app Deepnote hosts from the project's `_deepnote_static/` files,
+    /// as [`ProjectsApi::get`] and [`ProjectsApi::update`] answer them; `None` where the
+    /// answer does not say, and then not serialized.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_files: Option<StaticFiles>,
 }
 
 /// A file of a project's working directory, as `GET /projects/{id}` lists it.
@@ -112,6 +124,7 @@ impl Project {
                 .map(ProjectNotebook::from_api)
                 .collect(),
             files: None,
+            static_files: None,
         })
     }
 
@@ -133,6 +146,7 @@ impl Project {
             })
             .collect();
         project.files = Some(files);
+        project.static_files = p.static_files.map(StaticFiles::from_api);
         Ok(project)
     }
 

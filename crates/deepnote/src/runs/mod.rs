@@ -18,7 +18,7 @@ pub use document::{
 pub use handle::{GetRun, RunHandle};
 pub use list::{ListRuns, NotebookRunsQuery};
 pub use many::{OutcomeStream, RunMany, RunOutcome};
-pub use model::{Run, SnapshotRef};
+pub use model::{BlockOutputs, Run, SnapshotRef};
 pub use request::{CreateRun, RunRequest, StorageMode};
 pub use snapshot::{Snapshot, SnapshotDelivery};
 pub use wait::{Wait, WaitPolicy};

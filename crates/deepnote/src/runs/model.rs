@@ -1,7 +1,7 @@
 //! A run as the API describes it, read from the answers' several shapes.
 
 use crate::error::{Error, Result};
-use crate::ids::{NotebookId, RunId};
+use crate::ids::{BlockId, NotebookId, RunId};
 use crate::runs::RunStatus;
 use chrono::{DateTime, Utc};
 use deepnote_api::types;
@@ -32,6 +32,22 @@ pub struct Run {
     /// Its execution snapshot, when the server attached one.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<SnapshotRef>,
+    /// The executed blocks with their outputs, which a run read with an app viewer token
+    /// carries instead of a snapshot (such a token never gets the snapshot itself); `None`
+    /// when the server sent none, and then not serialized.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot_blocks: Option<Vec<BlockOutputs>>,
+}
+
+/// A block of a run as an app viewer reads it: its id and its outputs (Jupyter-style output
+/// objects, kept as the server sent them).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct BlockOutputs {
+    /// The block's id, when the server said.
+    pub id: Option<BlockId>,
+    /// Its outputs.
+    pub outputs: Vec<serde_json::Value>,
 }
 
 /// Where a run's snapshot is: in the answer, or behind a URL. It serializes as the live run's
@@ -96,6 +112,19 @@ impl Run {
             finished_at: r.completed_at.or(r.finished_at),
             error,
             snapshot,
+            snapshot_blocks: r.snapshot_blocks.map(|blocks| {
+                blocks
+                    .into_iter()
+                    .map(|b| BlockOutputs {
+                        id: b.id.map(BlockId::new),
+                        outputs: b
+                            .outputs
+                            .into_iter()
+                            .map(serde_json::Value::Object)
+                            .collect(),
+                    })
+                    .collect()
+            }),
         })
     }
 
@@ -111,6 +140,7 @@ impl Run {
             finished_at: r.completed_at.or(r.finished_at),
             error: r.error.and_then(error_text),
             snapshot: None,
+            snapshot_blocks: None,
         })
     }
 

@@ -7,6 +7,7 @@
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::{NotebookId, RunId};
+use crate::polling::Polling;
 use crate::runs::Run;
 use crate::runs::handle::get_run;
 use crate::runs::snapshot::SnapshotDelivery;
@@ -142,15 +143,12 @@ pub(crate) enum Seen {
 pub(crate) struct Poller {
     client: Client,
     id: RunId,
-    deadline: Option<Duration>,
-    failures_allowed: u32,
+    /// The deadline and the failure budget, shared with every wait of this crate.
+    polling: Polling,
     /// A 429 is asked again rather than counted as a failure (the client's pace waits it out).
     paced: bool,
     /// How every read asks for the snapshot (`None`: the server's default).
     delivery: Option<SnapshotDelivery>,
-    started: Instant,
-    reads: u32,
-    failures: u32,
     last_status: Option<RunStatus>,
     /// When the server created the run, in its clock.
     created_at: Option<DateTime<Utc>>,
@@ -169,13 +167,9 @@ impl Poller {
         Poller {
             client,
             id,
-            deadline: policy.deadline,
-            failures_allowed,
+            polling: Polling::new(policy.deadline, failures_allowed),
             paced: false,
             delivery: None,
-            started: Instant::now(),
-            reads: 0,
-            failures: 0,
             last_status: None,
             created_at: None,
             done: false,
@@ -213,34 +207,25 @@ impl Poller {
         by_server.map_or(elapsed, |a| a.max(elapsed))
     }
 
-    /// The moment the next read may start, `delay` after `from` but not past the deadline;
-    /// `Err` (ending the wait) once the deadline has passed.
+    /// The moment the next read may start (see [`Polling::wake_at`]); the timeout error once
+    /// the deadline has passed.
     fn wake_at(&mut self, from: Instant, delay: Duration) -> std::result::Result<Instant, Error> {
-        let elapsed = from.duration_since(self.started);
-        let mut delay = delay;
-        if let Some(deadline) = self.deadline
-            && (self.reads > 0 || !delay.is_zero())
-        {
-            if elapsed >= deadline {
-                return Err(self.timeout(elapsed));
-            }
-            // The last sleep ends at the deadline, for one last look.
-            delay = delay.min(deadline - elapsed);
-        }
-        Ok(from + delay)
+        self.polling
+            .wake_at(from, delay)
+            .map_err(|waited| self.timeout(waited))
     }
 
     /// Sleep as the plan says; while the history is being read, a plan it changes is
     /// followed from the same start.
     async fn sleep(&mut self, plan: &mut Plan, at_once: bool) -> std::result::Result<(), Error> {
         let from = Instant::now();
-        let elapsed = from.duration_since(self.started);
+        let elapsed = self.polling.elapsed(from);
         let age = self.age(elapsed);
         let delay = |plan: &Plan| {
             if at_once {
                 Duration::ZERO
             } else {
-                plan.delay(self.reads, elapsed, age)
+                plan.delay(self.polling.reads(), elapsed, age)
             }
         };
         let mut until = self.wake_at(from, delay(plan))?;
@@ -257,7 +242,7 @@ impl Poller {
                 expected = history => {
                     plan.expected = expected;
                     plan.history = History::Done;
-                    let next = plan.delay(self.reads, elapsed, age);
+                    let next = plan.delay(self.polling.reads(), elapsed, age);
                     until = self.wake_at(from, next)?;
                 }
             }
@@ -292,13 +277,12 @@ impl Poller {
             at_once = false;
             match get_run(&self.client, self.id, self.delivery).await {
                 Ok(run) => {
-                    self.reads += 1;
-                    self.failures = 0;
+                    self.polling.answered();
                     if self.created_at.is_none() {
                         self.created_at = run.created_at;
                     }
                     plan.saw(&self.client, &run);
-                    tracing::debug!(run_id = %self.id, status = %run.status, reads = self.reads, "polled");
+                    tracing::debug!(run_id = %self.id, status = %run.status, reads = self.polling.reads(), "polled");
                     if run.status.is_terminal() {
                         self.done = true;
                         return Some(Seen::Over(
@@ -312,9 +296,7 @@ impl Poller {
                 // Sent and refused: the pace now waits it out before the next read. (One the
                 // pace held back past the deadline ends the wait, below.)
                 Err(Error::RateLimited { sent: true, .. }) if self.paced => at_once = true,
-                Err(e) if e.is_retryable() && self.failures < self.failures_allowed => {
-                    self.reads += 1;
-                    self.failures += 1;
+                Err(e) if self.polling.failed(&e) => {
                     tracing::debug!(run_id = %self.id, error = %e, "poll failed; polling on");
                 }
                 Err(e) => {

@@ -312,6 +312,7 @@ mod tests {
             finished_at: None,
             error: Some("boom".into()),
             snapshot: None,
+            snapshot_blocks: None,
         };
         assert!(run("success").into_outcome().is_ok());
         for failed in ["error", "internal_error", "stopped"] {

@@ -650,6 +650,7 @@ mod tests {
             finished_at: took_ms.map(|ms| created + chrono::TimeDelta::milliseconds(ms)),
             error: None,
             snapshot: None,
+            snapshot_blocks: None,
         }
     }
 
