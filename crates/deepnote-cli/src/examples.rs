@@ -169,7 +169,7 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         "deepnote notebooks",
         &[
             "deepnote notebooks list PROJECT_ID",
-            "deepnote notebooks runs NOTEBOOK_ID --limit 5",
+            "deepnote notebooks update NOTEBOOK_ID \"Daily load\"",
         ],
     ),
     (
@@ -209,8 +209,11 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "deepnote notebooks rename",
-        &["deepnote notebooks rename NOTEBOOK_ID \"Daily load (v2)\""],
+        "deepnote notebooks update",
+        &[
+            "deepnote notebooks update NOTEBOOK_ID \"Daily load (v2)\"",
+            "deepnote notebooks update NOTEBOOK_ID --name Init     # the project's init notebook",
+        ],
     ),
     (
         "deepnote notebooks reorder",
@@ -254,6 +257,14 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "deepnote blocks reorder",
+        &[
+            "deepnote blocks reorder NOTEBOOK_ID BLOCK_A BLOCK_B   # to the top, A then B",
+            "deepnote blocks reorder NOTEBOOK_ID BLOCK_A --end",
+            "deepnote blocks reorder NOTEBOOK_ID BLOCK_A --after BLOCK_C",
+        ],
+    ),
+    (
         "deepnote blocks delete",
         &[
             "deepnote blocks delete BLOCK_ID              # asks on a terminal",
@@ -284,15 +295,15 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "deepnote files rm",
+        "deepnote files delete",
         &[
-            "deepnote files rm PROJECT_ID inputs/q4.csv        # asks on a terminal",
-            "deepnote files rm PROJECT_ID inputs/q4.csv --yes  # in a script",
+            "deepnote files delete PROJECT_ID inputs/q4.csv        # asks on a terminal",
+            "deepnote files rm PROJECT_ID inputs/q4.csv --yes      # in a script; rm is delete",
         ],
     ),
     (
-        "deepnote files cp",
-        &["deepnote files cp SOURCE_PROJECT_ID inputs/q4.csv TARGET_PROJECT_ID"],
+        "deepnote files copy",
+        &["deepnote files copy SOURCE_PROJECT_ID inputs/q4.csv TARGET_PROJECT_ID   # or cp"],
     ),
     (
         "deepnote schedules",
@@ -397,7 +408,18 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
     ),
     (
         "deepnote runs",
-        &["deepnote runs get RUN_ID", "deepnote runs wait RUN_ID"],
+        &[
+            "deepnote runs list NOTEBOOK_ID --limit 5",
+            "deepnote runs get RUN_ID",
+            "deepnote runs wait RUN_ID",
+        ],
+    ),
+    (
+        "deepnote runs list",
+        &[
+            "deepnote runs list NOTEBOOK_ID",
+            "deepnote runs list NOTEBOOK_ID --limit 1 -o json | jq -r '.[0].status'",
+        ],
     ),
     (
         "deepnote runs get",

@@ -5,7 +5,8 @@
 
 use crate::cli::Command;
 use crate::commands::blocks::BlocksCommand;
-use crate::commands::notebooks::NotebooksCommand;
+use crate::commands::notebooks::{NotebooksCommand, ReorderArgs, RunsListArgs};
+use crate::commands::runs::RunsCommand;
 use crate::commands::schedules::SchedulesCommand;
 use crate::commands::sessions::SessionsCommand;
 use crate::exit::{CliError, CliResult};
@@ -18,13 +19,16 @@ pub fn check(command: &Command) -> CliResult {
         Command::Notebooks(
             NotebooksCommand::Get { notebook, .. }
             | NotebooksCommand::Delete { notebook, .. }
-            | NotebooksCommand::Runs { notebook, .. }
+            | NotebooksCommand::Runs(RunsListArgs { notebook, .. })
             | NotebooksCommand::Inputs { notebook, .. }
-            | NotebooksCommand::Rename { notebook, .. }
-            | NotebooksCommand::Reorder { notebook, .. },
+            | NotebooksCommand::Update { notebook, .. }
+            | NotebooksCommand::Reorder(ReorderArgs { notebook, .. }),
         )
+        | Command::Runs(RunsCommand::List(RunsListArgs { notebook, .. }))
         | Command::Blocks(
-            BlocksCommand::List { notebook, .. } | BlocksCommand::Create { notebook, .. },
+            BlocksCommand::List { notebook, .. }
+            | BlocksCommand::Create { notebook, .. }
+            | BlocksCommand::Reorder(ReorderArgs { notebook, .. }),
         )
         | Command::Schedules(
             SchedulesCommand::List { notebook, .. }

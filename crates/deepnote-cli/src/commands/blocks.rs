@@ -1,4 +1,4 @@
-//! `deepnote blocks list|get|create|update|delete`.
+//! `deepnote blocks list|get|create|update|delete|reorder`.
 
 use crate::app::Context;
 use crate::exit::{CliError, CliResult};
@@ -58,6 +58,9 @@ pub enum BlocksCommand {
         #[arg(long, value_name = "ID")]
         integration: Option<String>,
     },
+    /// Move blocks, as a group in the order given, to the top (default), the end, or after a
+    /// block; the others keep their order. Prints the new order
+    Reorder(crate::commands::notebooks::ReorderArgs),
     /// Delete a block (asks first on a terminal; --yes elsewhere)
     Delete {
         /// The block's id
@@ -76,6 +79,9 @@ fn parse_block_type(text: &str) -> Result<deepnote::blocks::BlockType, String> {
 /// Runs one `blocks` subcommand.
 pub async fn run(ctx: &mut Context, client: &Client, command: BlocksCommand) -> CliResult {
     match command {
+        BlocksCommand::Reorder(args) => {
+            crate::commands::notebooks::reorder(ctx, client, args).await
+        }
         BlocksCommand::List { notebook } => {
             let blocks = client.blocks().list(notebook.as_str()).await?.items;
             if blocks.is_empty() {

@@ -1,4 +1,4 @@
-//! `deepnote files upload|download|rm|cp`: streamed both ways, with a progress bar on a
+//! `deepnote files upload|download|delete|copy` (`rm` and `cp` too): streamed both ways, with a progress bar on a
 //! terminal fed by the SDK's progress callbacks.
 
 use crate::app::Context;
@@ -34,7 +34,8 @@ pub enum FilesCommand {
         local_path: Option<PathBuf>,
     },
     /// Delete a project's file (asks first on a terminal; --yes elsewhere)
-    Rm {
+    #[command(visible_alias = "rm")]
+    Delete {
         /// The project's id
         project: String,
         /// Its path in the project
@@ -44,7 +45,8 @@ pub enum FilesCommand {
         yes: bool,
     },
     /// Copy a file from one project into another, at the same path
-    Cp {
+    #[command(visible_alias = "cp")]
+    Copy {
         /// The project the file is in
         source: String,
         /// Its path there
@@ -67,7 +69,7 @@ pub async fn run(ctx: &mut Context, client: &Client, command: FilesCommand) -> C
             remote,
             local_path,
         } => download(ctx, client, project, remote, local_path).await,
-        FilesCommand::Rm {
+        FilesCommand::Delete {
             project,
             remote,
             yes,
@@ -77,7 +79,7 @@ pub async fn run(ctx: &mut Context, client: &Client, command: FilesCommand) -> C
             ctx.note(format!("deleted {remote} from project {project}"));
             Ok(())
         }
-        FilesCommand::Cp {
+        FilesCommand::Copy {
             source,
             remote,
             target,

@@ -1,11 +1,13 @@
-//! `deepnote notebooks list|get|create|delete|runs|inputs|rename|reorder`.
+//! `deepnote notebooks list|get|create|update|delete|inputs`, and the old spellings `notebooks
+//! rename` (now `update`), `notebooks runs` (now `runs list`) and `notebooks reorder` (now
+//! `blocks reorder`), kept working but hidden.
 
 use crate::app::Context;
 use crate::commands::lists;
 use crate::commands::lists::ListArgs;
 use crate::exit::CliResult;
 use crate::output::{Column, Output, col};
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use deepnote::{BlockId, Client, blocks::Placement};
 use serde::Serialize;
 
@@ -79,41 +81,87 @@ pub enum NotebooksCommand {
         #[arg(long, short = 'y')]
         yes: bool,
     },
-    /// List a notebook's runs, newest first (every page unless --limit)
-    Runs {
-        /// The notebook's id
-        notebook: String,
-        /// Paging.
-        #[command(flatten)]
-        list: ListArgs,
-    },
+    /// `deepnote runs list`, as it was spelled before
+    #[command(hide = true)]
+    Runs(RunsListArgs),
     /// List a notebook's input blocks: name, kind, current value, options and limits
     Inputs {
         /// The notebook's id
         notebook: String,
     },
     /// Rename a notebook (naming it `Init` makes it the project's init notebook)
-    Rename {
+    #[command(visible_alias = "rename")]
+    #[command(group(clap::ArgGroup::new("new_name").required(true).args(["name", "name_flag"])))]
+    Update {
         /// The notebook's id
         notebook: String,
         /// Its new name
-        name: String,
+        #[arg(value_name = "NAME")]
+        name: Option<String>,
+        /// Its new name, as a flag
+        #[arg(long = "name", value_name = "NAME")]
+        name_flag: Option<String>,
     },
-    /// Move blocks, as a group in the order given, to the top (default), the end, or after a
-    /// block; the others keep their order. Prints the new order
-    Reorder {
-        /// The notebook's id
-        notebook: String,
-        /// The blocks to move, in the order they should have
-        #[arg(value_name = "BLOCK", required = true)]
-        blocks: Vec<String>,
-        /// Put them after every other block instead
-        #[arg(long, conflicts_with = "after")]
-        end: bool,
-        /// Put them right after this block instead
-        #[arg(long, value_name = "BLOCK")]
-        after: Option<String>,
-    },
+    /// `deepnote blocks reorder`, as it was spelled before
+    #[command(hide = true)]
+    Reorder(ReorderArgs),
+}
+
+/// A notebook's runs to list.
+#[derive(Debug, Args)]
+pub struct RunsListArgs {
+    /// The notebook's id
+    pub notebook: String,
+    /// Paging.
+    #[command(flatten)]
+    pub list: ListArgs,
+}
+
+/// Blocks to move in a notebook's order.
+#[derive(Debug, Args)]
+pub struct ReorderArgs {
+    /// The notebook's id
+    pub notebook: String,
+    /// The blocks to move, in the order they should have
+    #[arg(value_name = "BLOCK", required = true)]
+    pub blocks: Vec<String>,
+    /// Put them after every other block instead
+    #[arg(long, conflicts_with = "after")]
+    pub end: bool,
+    /// Put them right after this block instead
+    #[arg(long, value_name = "BLOCK")]
+    pub after: Option<String>,
+}
+
+/// Lists a notebook's runs, newest first (`runs list`).
+pub async fn list_runs(ctx: &mut Context, client: &Client, args: RunsListArgs) -> CliResult {
+    let RunsListArgs { notebook, list } = args;
+    let mut request = client.runs().list(notebook);
+    if let Some(size) = lists::page_size(&list) {
+        request = request.page_size(size);
+    }
+    let print_one = |out: &mut Output, r: &_| out.list_item(r);
+    lists::print(ctx, request.stream(), &list, print_one, RUN_COLUMNS, "runs").await
+}
+
+/// Moves blocks in a notebook's order and prints the new order (`blocks reorder`).
+pub async fn reorder(ctx: &mut Context, client: &Client, args: ReorderArgs) -> CliResult {
+    let ReorderArgs {
+        notebook,
+        blocks,
+        end,
+        after,
+    } = args;
+    let placement = match (end, after) {
+        (_, Some(after)) => Placement::After(after.into()),
+        (true, None) => Placement::End,
+        (false, None) => Placement::Start,
+    };
+    let order = client.blocks().reorder(notebook, blocks, placement).await?;
+    for (position, id) in order.iter().enumerate() {
+        ctx.out.list_item(&Position { position, id })?;
+    }
+    Ok(ctx.out.finish_list(ORDER_COLUMNS, "blocks")?)
 }
 
 /// Runs one `notebooks` subcommand.
@@ -157,14 +205,7 @@ pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) 
             ctx.note(format!("deleted notebook {notebook}"));
             Ok(())
         }
-        NotebooksCommand::Runs { notebook, list } => {
-            let mut request = client.runs().list(notebook);
-            if let Some(size) = lists::page_size(&list) {
-                request = request.page_size(size);
-            }
-            let print_one = |out: &mut Output, r: &_| out.list_item(r);
-            lists::print(ctx, request.stream(), &list, print_one, RUN_COLUMNS, "runs").await
-        }
+        NotebooksCommand::Runs(args) => list_runs(ctx, client, args).await,
         NotebooksCommand::Inputs { notebook } => {
             let Some(inputs) = client.notebooks().inputs(notebook.as_str()).await? else {
                 ctx.note(format!(
@@ -178,26 +219,15 @@ pub async fn run(ctx: &mut Context, client: &Client, command: NotebooksCommand) 
             }
             Ok(ctx.out.finish_list(INPUT_COLUMNS, "inputs")?)
         }
-        NotebooksCommand::Rename { notebook, name } => {
+        NotebooksCommand::Update {
+            notebook,
+            name,
+            name_flag,
+        } => {
+            let name = name.or(name_flag).unwrap_or_default();
             let notebook = client.notebooks().update(notebook).name(name).await?;
             Ok(ctx.out.item(&notebook)?)
         }
-        NotebooksCommand::Reorder {
-            notebook,
-            blocks,
-            end,
-            after,
-        } => {
-            let placement = match (end, after) {
-                (_, Some(after)) => Placement::After(after.into()),
-                (true, None) => Placement::End,
-                (false, None) => Placement::Start,
-            };
-            let order = client.blocks().reorder(notebook, blocks, placement).await?;
-            for (position, id) in order.iter().enumerate() {
-                ctx.out.list_item(&Position { position, id })?;
-            }
-            Ok(ctx.out.finish_list(ORDER_COLUMNS, "blocks")?)
-        }
+        NotebooksCommand::Reorder(args) => reorder(ctx, client, args).await,
     }
 }

@@ -1,4 +1,4 @@
-//! `deepnote runs get|wait`.
+//! `deepnote runs list|get|wait`.
 
 use crate::app::Context;
 use crate::exit::{CliError, CliResult, exit_codes_help};
@@ -11,6 +11,8 @@ use std::path::PathBuf;
 /// `deepnote runs ...`
 #[derive(Debug, Subcommand)]
 pub enum RunsCommand {
+    /// List a notebook's runs, newest first (every page unless --limit)
+    List(crate::commands::notebooks::RunsListArgs),
     /// Show one run
     Get {
         /// The run's id
@@ -34,6 +36,7 @@ pub enum RunsCommand {
 /// Runs one `runs` subcommand.
 pub async fn run(ctx: &mut Context, client: &Client, command: RunsCommand) -> CliResult {
     match command {
+        RunsCommand::List(args) => crate::commands::notebooks::list_runs(ctx, client, args).await,
         RunsCommand::Get { run, snapshot_out } => {
             let id = RunId::parse(&run)?;
             let target = Target::from_flag(snapshot_out.as_deref(), Target::Nowhere);
