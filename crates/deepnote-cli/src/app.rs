@@ -82,16 +82,14 @@ async fn call(ctx: &mut Context, client: &deepnote::Client, command: Command) ->
         Command::Blocks(command) => commands::blocks::run(ctx, client, command).await,
         Command::Files(command) => commands::files::run(ctx, client, command).await,
         Command::Schedules(command) => commands::schedules::run(ctx, client, command).await,
-        Command::Integrations(command) => {
-            commands::workspace::integrations(ctx, client, command).await
-        }
-        Command::Machines(command) => commands::workspace::machines(ctx, client, command).await,
+        Command::Integrations(command) => commands::integrations::run(ctx, client, command).await,
+        Command::Machines(command) => commands::machines::run(ctx, client, command).await,
         Command::Sessions(command) => commands::sessions::run(ctx, client, command).await,
         Command::Publish(args) => commands::publish::publish(ctx, client, args).await,
         Command::Apps(command) => commands::apps::run(ctx, client, command).await,
         Command::Streamlit(command) => commands::apps::streamlit(ctx, client, command).await,
         Command::StaticSite(command) => commands::publish::static_site(ctx, client, command).await,
-        Command::Search(args) => commands::workspace::search(ctx, client, args).await,
+        Command::Search(args) => commands::search::run(ctx, client, args).await,
         Command::Me => commands::me::me(ctx, client).await,
         Command::Execute(args) => {
             commands::me::execute(ctx, client, &args.project, &args.notebook).await

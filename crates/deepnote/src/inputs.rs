@@ -27,6 +27,16 @@ pub enum InputValue {
 }
 
 impl InputValue {
+    /// The value as JSON: a string, a boolean or an array of strings (it cannot fail, so
+    /// bodies built by hand need no error path for it).
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        match self {
+            InputValue::Text(s) => s.clone().into(),
+            InputValue::Bool(b) => (*b).into(),
+            InputValue::List(items) => items.clone().into(),
+        }
+    }
+
     /// Which of the three kinds it is.
     pub fn kind(&self) -> InputValueKind {
         match self {

@@ -47,6 +47,33 @@ pub(crate) mod sealed {
 /// [`List::send`]: the first page, or the one at [`List::page_token`]), or until
 /// [`List::pages`] or [`List::stream`] are polled. A list the API does not page comes whole
 /// as its first page.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> deepnote::Result<()> {
+/// # let emu = deepnote_emulator::Emulator::builder().seed_sample().start().await.unwrap();
+/// # let client = deepnote::Client::builder()
+/// #     .api_key(emu.sample_key())
+/// #     .base_url(emu.base_url())
+/// #     .build()?;
+/// use deepnote::TryStreamExt;
+///
+/// // One page: awaited, a list sends one request.
+/// let page = client.projects().list().page_size(1).await?;
+/// assert_eq!(page.len(), 1);
+/// // The next page, from its token (`None` on the last page).
+/// if let Some(token) = &page.next_page_token {
+///     let next = client.projects().list().page_size(1).page_token(token).await?;
+///     assert_ne!(next[0].id, page[0].id);
+/// }
+/// // Every item, page after page (the next page fetched while this one is used).
+/// let every: Vec<_> = client.projects().list().page_size(1).stream().try_collect().await?;
+/// // Or every page.
+/// let pages: Vec<_> = client.projects().list().page_size(1).pages().try_collect().await?;
+/// assert_eq!(pages.iter().map(|p| p.len()).sum::<usize>(), every.len());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug)]
 #[must_use = "a list does nothing until it is sent or streamed"]
 pub struct List<Q> {

@@ -182,9 +182,12 @@ impl CreateSession {
         let mut body = Map::new();
         body.insert("notebookId".into(), self.notebook.checked()?.into());
         if !self.inputs.is_empty() {
-            let inputs = serde_json::to_value(&self.inputs)
-                .map_err(|e| Error::InvalidArgument(format!("the inputs: {e}")))?;
-            body.insert("inputs".into(), inputs);
+            let inputs: Map<String, serde_json::Value> = self
+                .inputs
+                .iter()
+                .map(|(name, value)| (name.clone(), value.to_json()))
+                .collect();
+            body.insert("inputs".into(), inputs.into());
         }
         let mode = self.storage_mode.unwrap_or(StorageMode::ReadWrite);
         body.insert("storageMode".into(), mode.to_string().into());

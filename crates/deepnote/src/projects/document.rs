@@ -72,18 +72,7 @@ impl DeepnoteDocument {
                 self.file_name
             ))
         };
-        // The caller's own document: one that does not parse is refused before sending, with
-        // where it breaks (`file:line:column`), not reported as an answer that cannot be decoded.
-        let doc: serde_json::Value = serde_saphyr::from_str(&self.content).map_err(|e| {
-            let at = e
-                .location()
-                .map(|l| format!(":{}:{}", l.line(), l.column()))
-                .unwrap_or_default();
-            Error::InvalidArgument(format!(
-                "{}{at}: not a valid .deepnote document: {e}",
-                self.file_name
-            ))
-        })?;
+        let doc = self.parsed()?;
         if doc["project"]["notebooks"]
             .as_array()
             .is_none_or(|n| n.len() <= 1)
@@ -120,6 +109,35 @@ impl DeepnoteDocument {
             out.push(DeepnoteDocument::new(name, content));
         }
         Ok(out)
+    }
+
+    /// Check that the text is YAML, before it is sent anywhere: a document of the caller's
+    /// that does not parse is [`Error::InvalidArgument`] naming where it breaks
+    /// (`file:line:column`), not an answer of the API that cannot be decoded.
+    ///
+    /// ```
+    /// use deepnote::projects::DeepnoteDocument;
+    ///
+    /// let broken = DeepnoteDocument::new("report.deepnote", "version: 1.0\nproject: [\n");
+    /// let e = broken.check().unwrap_err().to_string();
+    /// assert!(e.contains("report.deepnote:2:10: not a valid .deepnote document"), "{e}");
+    /// ```
+    pub fn check(&self) -> Result<()> {
+        self.parsed().map(drop)
+    }
+
+    /// The text as YAML, refused as [`DeepnoteDocument::check`] says.
+    fn parsed(&self) -> Result<serde_json::Value> {
+        serde_saphyr::from_str(&self.content).map_err(|e| {
+            let at = e
+                .location()
+                .map(|l| format!(":{}:{}", l.line(), l.column()))
+                .unwrap_or_default();
+            Error::InvalidArgument(format!(
+                "{}{at}: not a valid .deepnote document: {e}",
+                self.file_name
+            ))
+        })
     }
 
     fn header(&self) -> Result<Header> {

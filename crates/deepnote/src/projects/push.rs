@@ -474,6 +474,33 @@ impl ProjectsApi<'_> {
     /// imported against the export just compared (a project that changes in between is
     /// refused the same way). Documents carrying different project names are refused before
     /// anything is sent.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> deepnote::Result<()> {
+    /// # let emu = deepnote_emulator::Emulator::builder().seed_sample().start().await.unwrap();
+    /// # let client = deepnote::Client::builder()
+    /// #     .api_key(emu.sample_key())
+    /// #     .base_url(emu.base_url())
+    /// #     .build()?;
+    /// # let project = deepnote_emulator::SAMPLE_PROJECT_ID;
+    /// use deepnote::projects::{PushBase, PushOptions};
+    ///
+    /// // The project as .deepnote documents (what `deepnote projects export` writes).
+    /// let export = client.projects().export(project).await?;
+    /// let mut documents = export.documents.clone();
+    /// documents[0].content = documents[0].content.replace("EMEA", "APAC");
+    ///
+    /// // Sent back against the export it came from: refused with Error::WouldOverwrite,
+    /// // nothing sent, if the project changed in Deepnote meanwhile.
+    /// let base = PushBase::of_documents(&documents)?;
+    /// client.projects().push(project, &documents, &base, &PushOptions::new()).await?;
+    ///
+    /// let again = client.projects().export(project).await?;
+    /// assert!(again.documents[0].content.contains("APAC"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn push(
         &self,
         id: impl Into<ProjectId>,

@@ -95,53 +95,66 @@ impl Run {
     /// `completedAt` (live) or `finishedAt` (original), the snapshot flat on the run (live) or
     /// nested under `snapshot`.
     pub(crate) fn from_api(r: types::Run, asked: Option<RunId>) -> Result<Run> {
-        let id = run_id(r.run_id.or(r.id), asked)?;
-        let error = r.error.and_then(error_text);
+        let mut run = Run::from_fields(
+            run_id(r.run_id.or(r.id), asked)?,
+            r.notebook_id,
+            r.status,
+            r.created_at,
+            r.completed_at.or(r.finished_at),
+            r.error,
+        );
         let nested = r.snapshot.unwrap_or_default();
-        let snapshot = snapshot_ref(
+        run.snapshot = snapshot_ref(
             r.snapshot_content.or(nested.snapshot_content),
             r.snapshot_download_url.or(nested.download_url),
         );
-        Ok(Run {
-            id,
-            notebook_id: r.notebook_id.map(NotebookId::new),
-            status: r
-                .status
-                .unwrap_or_else(|| RunStatus::Unknown(String::new())),
-            created_at: r.created_at,
-            finished_at: r.completed_at.or(r.finished_at),
-            error,
-            snapshot,
-            snapshot_blocks: r.snapshot_blocks.map(|blocks| {
-                blocks
-                    .into_iter()
-                    .map(|b| BlockOutputs {
-                        id: b.id.map(BlockId::new),
-                        outputs: b
-                            .outputs
-                            .into_iter()
-                            .map(serde_json::Value::Object)
-                            .collect(),
-                    })
-                    .collect()
-            }),
-        })
+        run.snapshot_blocks = r.snapshot_blocks.map(|blocks| {
+            blocks
+                .into_iter()
+                .map(|b| BlockOutputs {
+                    id: b.id.map(BlockId::new),
+                    outputs: b
+                        .outputs
+                        .into_iter()
+                        .map(serde_json::Value::Object)
+                        .collect(),
+                })
+                .collect()
+        });
+        Ok(run)
     }
 
-    /// From a run of a notebook's history (no snapshot, no error).
+    /// From a run of a notebook's history (no snapshot).
     pub(crate) fn from_summary(r: types::RunSummary) -> Result<Run> {
-        Ok(Run {
-            id: run_id(r.run_id, None)?,
-            notebook_id: r.notebook_id.map(NotebookId::new),
-            status: r
-                .status
-                .unwrap_or_else(|| RunStatus::Unknown(String::new())),
-            created_at: r.created_at,
-            finished_at: r.completed_at.or(r.finished_at),
-            error: r.error.and_then(error_text),
+        Ok(Run::from_fields(
+            run_id(r.run_id, None)?,
+            r.notebook_id,
+            r.status,
+            r.created_at,
+            r.completed_at.or(r.finished_at),
+            r.error,
+        ))
+    }
+
+    /// The fields every shape of a run shares, the snapshot left for the caller.
+    fn from_fields(
+        id: RunId,
+        notebook_id: Option<String>,
+        status: Option<RunStatus>,
+        created_at: Option<DateTime<Utc>>,
+        finished_at: Option<DateTime<Utc>>,
+        error: Option<types::RunError>,
+    ) -> Run {
+        Run {
+            id,
+            notebook_id: notebook_id.map(NotebookId::new),
+            status: status.unwrap_or_else(|| RunStatus::Unknown(String::new())),
+            created_at,
+            finished_at,
+            error: error.and_then(error_text),
             snapshot: None,
             snapshot_blocks: None,
-        })
+        }
     }
 
     /// Why a failed run failed when Deepnote's `error` says nothing: the first error output

@@ -33,6 +33,17 @@ const MAX_CRON_LEN: usize = 256;
 /// comma-separated list of them, within the field's bounds (day of week 0-7, 0 and 7 both
 /// Sunday). Names (`MON`, `JAN`) and the `@daily` shorthands are refused, since nothing
 /// Deepnote publishes shows it accepting them.
+///
+/// ```
+/// use deepnote::schedules::Cron;
+///
+/// let weekdays = Cron::parse("0 9 * * 1-5")?;
+/// assert_eq!(weekdays.as_str(), "0 9 * * 1-5");
+/// // A bad field is refused, named, before anything is sent.
+/// let e = Cron::parse("0 25 * * *").unwrap_err();
+/// assert!(e.to_string().contains("hour"), "{e}");
+/// # Ok::<(), deepnote::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Cron(String);
 

@@ -77,17 +77,12 @@ async fn read(path: &Path) -> CliResult<DeepnoteDocument> {
 /// Exit 2 with the file, line and column when the local file is not YAML (a local file is
 /// the user's to fix, not an answer of the API that could not be decoded).
 pub fn check_parses(path: &Path, text: &str) -> CliResult {
-    let Err(e) = serde_saphyr::from_str::<serde_json::Value>(text) else {
-        return Ok(());
-    };
-    let at = e
-        .location()
-        .map(|l| format!(":{}:{}", l.line(), l.column()))
-        .unwrap_or_default();
-    Err(CliError::usage(format!(
-        "{}{at}: not a valid .deepnote file: {e}",
-        path.display()
-    )))
+    match DeepnoteDocument::new(path.display().to_string(), text).check() {
+        Err(deepnote::Error::InvalidArgument(where_it_breaks)) => {
+            Err(CliError::usage(where_it_breaks))
+        }
+        other => Ok(other?),
+    }
 }
 
 /// The notebook to run: the only one, else the one `--notebook` names (by name or id).
