@@ -170,7 +170,7 @@ pub(crate) async fn write_documents(
         .iter()
         .filter(|d| !docs.iter().any(|k| k.file_name == d.file_name))
     {
-        if !crate::projects::push::as_exported(stale) {
+        if !crate::projects::compare::as_exported(stale) {
             edited.push(stale.file_name.clone());
             continue;
         }

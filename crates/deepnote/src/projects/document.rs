@@ -120,7 +120,7 @@ impl DeepnoteDocument {
     ///
     /// let broken = DeepnoteDocument::new("report.deepnote", "version: 1.0\nproject: [\n");
     /// let e = broken.check().unwrap_err().to_string();
-    /// assert!(e.contains("report.deepnote:2:10: not a valid .deepnote document"), "{e}");
+    /// assert!(e.contains("report.deepnote:2:10: not a valid .deepnote file"), "{e}");
     /// ```
     pub fn check(&self) -> Result<()> {
         self.parsed().map(drop)
@@ -134,7 +134,7 @@ impl DeepnoteDocument {
                 .map(|l| format!(":{}:{}", l.line(), l.column()))
                 .unwrap_or_default();
             Error::InvalidArgument(format!(
-                "{}{at}: not a valid .deepnote document: {e}",
+                "{}{at}: not a valid .deepnote file: {e}",
                 self.file_name
             ))
         })

@@ -2,6 +2,7 @@
 //! site.
 
 pub(crate) mod archive;
+pub(crate) mod compare;
 pub(crate) mod dir;
 pub(crate) mod document;
 pub(crate) mod export;
@@ -10,6 +11,7 @@ pub(crate) mod publish;
 pub(crate) mod push;
 pub(crate) mod settings;
 
+pub use compare::{RemoteChange, RemoteEdit, check_project_names, rebased, remote_edits};
 pub use deepnote_api::ProjectType;
 pub use document::{DeepnoteDocument, ProjectExport, content_hash, slug};
 pub use export::{ImportOptions, ImportResult, ImportedNotebook};
@@ -17,10 +19,7 @@ pub use from_file::{CreateFromDocumentError, CreatedNotebook, CreatedProject};
 pub use publish::{
     PlannedUpload, Publish, PublishEvent, PublishFailure, PublishPlan, PublishReport, STATIC_ROOT,
 };
-pub use push::{
-    PushBase, PushConflict, PushOptions, RemoteChange, RemoteEdit, check_project_names, rebased,
-    remote_edits,
-};
+pub use push::{PushBase, PushConflict, PushOptions};
 pub use settings::{StaticFiles, UpdateProject};
 
 use crate::client::Client;
