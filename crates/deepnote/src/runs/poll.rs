@@ -10,8 +10,8 @@ use crate::ids::{NotebookId, RunId};
 use crate::polling::Polling;
 use crate::runs::Run;
 use crate::runs::handle::get_run;
+use crate::runs::policy::WaitPolicy;
 use crate::runs::snapshot::SnapshotDelivery;
-use crate::runs::wait::WaitPolicy;
 use chrono::{DateTime, Utc};
 use deepnote_api::RunStatus;
 use std::future::Future;
@@ -116,7 +116,7 @@ impl Plan {
         if let History::Wanted(notebook) = &mut self.history {
             self.history = match notebook.take().or(named) {
                 Some(notebook) => {
-                    History::Reading(Box::pin(crate::runs::wait::expected_from_history(
+                    History::Reading(Box::pin(crate::runs::policy::expected_from_history(
                         client.clone(),
                         notebook,
                         id,
