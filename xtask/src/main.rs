@@ -34,6 +34,8 @@ fn run() -> Result<()> {
         ["codegen", "--check"] => codegen::check(),
         ["public-api"] => public_api::write(),
         ["public-api", "--check"] => public_api::check(),
+        ["public-api", "--since", base] => public_api::since(base),
+        ["public-api", "--since"] => public_api::since(public_api::BASELINE),
         ["spec", "update", file] => spec::update("upstream", PathBuf::from(file).as_path()),
         ["spec", "update", "--live", file] => spec::update("live", PathBuf::from(file).as_path()),
         ["spec", "changes", old, new] => spec::changes("upstream", Path::new(old), Path::new(new)),
@@ -59,6 +61,7 @@ fn run() -> Result<()> {
         _ => bail!(
             "usage:\n  cargo xtask codegen [--check]    regenerate src/generated.rs (or check it is fresh)\n  \
              cargo xtask public-api [--check]  write public-api/*.txt, the guarded public API (or check it)\n  \
+             cargo xtask public-api --since [REF]  the items removed or changed since REF (default: the api-baseline tag)\n  \
              cargo xtask spec update FILE     take a new upstream spec, regenerate, run the drift tests\n  \
              cargo xtask spec update --live FILE  the same for the live reference (openapi/live.yml)\n  \
              cargo xtask spec changes [--live] OLD NEW  what NEW would change against OLD (writes nothing)\n  \

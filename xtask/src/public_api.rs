@@ -65,6 +65,56 @@ pub fn check() -> Result<()> {
     Ok(())
 }
 
+/// The git tag of the public API that later changes are measured against (the 1.0 shape of
+/// issue 20).
+pub const BASELINE: &str = "api-baseline";
+
+/// The breaking side of every change since `base` (a git ref: the baseline tag, a release, a
+/// branch), read from the committed listings: each item `base` had and the tree no longer has
+/// (removed, or changed, which is a removal and an addition) is named, crate by crate, for the
+/// note of the change that made it. Needs no build: the listings are checked in, and CI's
+/// `--check` keeps them true.
+pub fn since(base: &str) -> Result<()> {
+    let root = crate::workspace_root();
+    let mut breaking = 0;
+    for (package, _) in CRATES {
+        let file = format!("{DIR}/{package}.txt");
+        let old = git_show(&root, base, &file)?;
+        let new =
+            std::fs::read_to_string(root.join(&file)).with_context(|| format!("reading {file}"))?;
+        let change = Change::between(&old, &new);
+        println!(
+            "{package} since {base}: {} item(s) removed or changed, {} added",
+            change.removed.len(),
+            change.added.len()
+        );
+        for line in &change.removed {
+            println!("  - {line}");
+        }
+        breaking += change.removed.len();
+    }
+    if breaking == 0 {
+        println!("no breaking change since {base}");
+    }
+    Ok(())
+}
+
+/// A file as it was at `base`.
+fn git_show(root: &Path, base: &str, file: &str) -> Result<String> {
+    let out = std::process::Command::new("git")
+        .current_dir(root)
+        .args(["show", &format!("{base}:{file}")])
+        .output()
+        .context("running git show")?;
+    if !out.status.success() {
+        bail!(
+            "{file} at {base}: {} (tag the baseline with `git tag {BASELINE}`, or name a ref)",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8(out.stdout)?)
+}
+
 /// One listing per guarded crate, in `CRATES` order.
 fn listings(root: &Path) -> Result<Vec<(&'static str, String)>> {
     let target = root.join("target").join("public-api");
@@ -134,5 +184,18 @@ mod tests {
         let change = Change::between(old, new);
         assert_eq!(change.removed, ["pub fn a::g(u32)"]);
         assert_eq!(change.added, ["pub fn a::g(u64)", "pub struct a::T"]);
+    }
+
+    #[test]
+    fn an_unknown_base_is_an_error_saying_how_to_tag_one() {
+        let root = crate::workspace_root();
+        let e = super::git_show(
+            &root,
+            "no-such-ref-for-this-test",
+            "public-api/deepnote.txt",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("git tag api-baseline"), "{e}");
     }
 }
