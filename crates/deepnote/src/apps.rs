@@ -1,10 +1,10 @@
 //! Streamlit apps: a project's Python file served as a web app. Create one (which restarts
 //! the project's machine), list a project's, read an app's status, and wait until it runs.
 //!
-//! Deepnote's 0.10.0 client is the evidence for these operations (see the live reference's
-//! `EVIDENCE.md`): the success status of a create is not known, so any 2xx is taken; a create
-//! the server refuses with 409 "already exists" is answered by [`AppsApi::ensure`] with the
-//! app that serves the file.
+//! Deepnote documents these operations only through its own CLI (0.10.0), which calls them:
+//! the success status of a create is not shown there, so any 2xx is taken; a create the
+//! server refuses with 409 "already exists" is answered by [`AppsApi::ensure`] with the app
+//! that serves the file.
 
 use crate::client::Client;
 use crate::error::{Error, Result};
