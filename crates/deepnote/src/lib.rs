@@ -67,7 +67,10 @@
 //! - **Arguments**: required ones are positional; optional ones are builder methods, and a
 //!   builder is sent by awaiting it (or `.send()`). Durations are [`std::time::Duration`]s;
 //!   a choice shared by resources is one enum ([`runs::StorageMode`] for runs and sessions,
-//!   [`inputs::InputValue`] for their inputs).
+//!   [`inputs::InputValue`] for their inputs). A policy this crate defines
+//!   ([`runs::WaitPolicy`]) is a value with public fields and the same bare setters; the
+//!   low-level client's [`client::RetryPolicy`] keeps its crate's `with_*` setters, whose bare
+//!   names are its getters.
 //! - **IDs are typed** ([`ProjectId`], [`NotebookId`], [`BlockId`], [`RunId`],
 //!   [`ScheduleId`], [`SessionId`], [`IntegrationId`], [`AppId`]), so one cannot stand in for another; a
 //!   [`RunId`] is a UUID, checked when parsed. Every method takes `impl Into<...Id>`, so a
