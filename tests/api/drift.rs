@@ -295,7 +295,7 @@ fn every_operation_has_a_generated_method() {
     // The table is generated from the merged document; check it against the document itself
     // and against the generated methods, so neither can drop an operation silently.
     let doc = merged_doc();
-    let generated = include_str!("../src/generated.rs");
+    let generated = include_str!("../../src/generated.rs");
     let facts = deepnote_spec::operations(&doc);
     assert_eq!(facts.len(), 39, "the references describe 39 operations");
     let table: BTreeMap<_, _> = deepnote_api::OPERATIONS.iter().map(|o| (o.id, o)).collect();
@@ -445,7 +445,7 @@ schema_snapshots!(
 #[test]
 fn every_generated_type_has_a_schema_snapshot() {
     // A new type in the generated code must join the list above, or its drift goes unseen.
-    let generated = include_str!("../src/generated.rs");
+    let generated = include_str!("../../src/generated.rs");
     let types_mod = &generated[generated.find("pub mod types {").unwrap()..];
     let types_mod = &types_mod[..types_mod
         .find("pub mod builder {")
