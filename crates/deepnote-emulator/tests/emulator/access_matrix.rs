@@ -4,7 +4,7 @@
 //! table per dialect: the live service refuses a run of a notebook it cannot see with 400
 //! "Notebook not found", and its v1 execute answers every refusal 401.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::Method;

@@ -1,7 +1,7 @@
 //! Every API operation: happy paths, errors, auth, runs, snapshots and bad input. Every
 //! answer passes through the spec validator in `common`.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deepnote_emulator::{Behaviour, Outcome};

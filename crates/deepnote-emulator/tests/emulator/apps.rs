@@ -3,7 +3,7 @@
 //! restart), and app viewer tokens (their scope, their 15-minute life, `snapshotBlocks`).
 //! Every documented answer is validated against `openapi/live.yml` by the shared client.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deepnote_emulator::{

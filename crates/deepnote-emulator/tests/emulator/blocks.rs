@@ -1,7 +1,7 @@
 //! Live-dialect block editing and notebook renames; every answer is validated against
 //! `openapi/live.yml` by the shared client.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deepnote_emulator::{BlockRecord, SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID};

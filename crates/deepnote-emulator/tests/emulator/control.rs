@@ -1,6 +1,6 @@
 //! The control API over HTTP: seed, reset, behaviours, clock, journal, keys, admin token.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deepnote_emulator::SAMPLE_NOTEBOOK_ID;

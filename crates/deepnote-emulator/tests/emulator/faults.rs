@@ -1,6 +1,6 @@
 //! Faults: rate limits, server errors and resets, and the journal that proves what happened.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deepnote_emulator::{FaultKind, Faults, RateLimit, RateLimitHeaders};

@@ -2,7 +2,7 @@
 //! copy, delete, and the inventory in `GET /projects/{id}`. Every answer is validated against
 //! `openapi/live.yml` by the shared client.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deepnote_emulator::SAMPLE_PROJECT_ID;

@@ -1,6 +1,6 @@
 //! The spec validator itself: it accepts what the spec allows and rejects drift.
 
-mod common;
+use crate::common;
 
 use common::validate;
 use reqwest::Method;

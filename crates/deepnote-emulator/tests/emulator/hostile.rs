@@ -2,7 +2,7 @@
 //! valid key to every route. The emulator answers a success or a 4xx, never a 5xx, and a 4xx
 //! never changes its state. In both dialects.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deepnote_test_support::Harness;

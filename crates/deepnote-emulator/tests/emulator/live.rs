@@ -1,7 +1,7 @@
 //! The live dialect: the emulator answers as the live Deepnote service does (every answer is
 //! validated against `openapi/live.yml` by the shared client).
 
-mod common;
+use crate::common;
 
 use common::*;
 use deepnote_emulator::{

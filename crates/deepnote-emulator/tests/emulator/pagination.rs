@@ -1,7 +1,7 @@
 //! Pagination: stable order, no skip or repeat across concurrent inserts and deletes,
 //! authenticated tokens, page-size bounds, and `nameContains`.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;

@@ -1,7 +1,7 @@
 //! Persistence: the binary with `--data-dir` loses no acknowledged write across `kill -9`,
 //! resumes unfinished runs, and flushes on SIGTERM.
 
-mod common;
+use crate::common;
 
 use common::Api;
 use serde_json::json;

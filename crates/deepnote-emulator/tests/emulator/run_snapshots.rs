@@ -4,7 +4,7 @@
 //! `# deepnote-emulator: fail` marker) fails the run with a Python-style error, without the
 //! control API. Every answer is validated against `openapi/live.yml` by the shared client.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deepnote_emulator::{SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID};

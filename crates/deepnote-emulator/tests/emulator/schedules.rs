@@ -2,7 +2,7 @@
 //! through `POST /schedules`, listed by `GET /schedules`; every answer validated against
 //! `openapi/live.yml` by the shared client.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deepnote_emulator::{SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID};

@@ -2,7 +2,7 @@
 //! byte-deterministic, and its inverse with Deepnote's conflict checks. Every answer is
 //! validated against `openapi/live.yml` by the shared client.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deepnote_emulator::{SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID};

@@ -1,7 +1,7 @@
 //! Live-dialect integrations, machines, sessions and search; every answer validated against
 //! `openapi/live.yml` by the shared client.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deepnote_emulator::{SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID};
