@@ -1,7 +1,7 @@
 //! Right answers, pipelines that see everything, errors that name their subject (issue 21):
 //! each a user's task against a loopback emulator, asserting what they would check.
 
-mod common;
+use crate::common;
 
 use common::*;
 use predicates::prelude::*;

@@ -1,6 +1,6 @@
 //! Where the key comes from, how it is stored, and that it never shows in any output.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deepnote_emulator::{KeySpec, Role, SAMPLE_WORKSPACE_ID};

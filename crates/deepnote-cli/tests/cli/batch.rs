@@ -1,7 +1,7 @@
 //! `deepnote run NB1 NB2 ...`: several notebooks through `run_many`, a progress line each, a
 //! summary, every snapshot saved, and the worst outcome's exit code.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deepnote_emulator::{Behaviour, Outcome};

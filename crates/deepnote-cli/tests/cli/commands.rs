@@ -1,7 +1,7 @@
 //! Every command against a loopback emulator: exit codes, the JSON output's shape, input
 //! typing, the timeout path and a failing run.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deepnote_emulator::{Behaviour, Outcome};

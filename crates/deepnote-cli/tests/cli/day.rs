@@ -5,7 +5,7 @@
 //! that no file in the repository was lost or changed unasked. (The conflicting push of the
 //! same day is `sync.rs`'s `a_data_teams_day_in_a_git_folder_loses_nothing`.)
 
-mod common;
+use crate::common;
 
 use chrono::TimeZone;
 use common::{Emu, SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID, json};

@@ -6,7 +6,7 @@
 //! are Deepnote's public examples (`../shared/deepnote-files/`, Apache-2.0), copied into a
 //! scratch folder before any run (a push records ids in the file it was given).
 
-mod common;
+use crate::common;
 
 use common::*;
 use deepnote_emulator::{Behaviour, Outcome};

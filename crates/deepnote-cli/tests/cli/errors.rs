@@ -1,7 +1,7 @@
 //! Errors that name their cause and the fix: a refused connection, an unknown CA (and
 //! SSL_CERT_FILE for a private one), plain http, a profile's base URL beside an env key.
 
-mod common;
+use crate::common;
 
 use common::*;
 use predicates::prelude::*;

@@ -1,7 +1,5 @@
 //! The `local` feature: what a build without it leaves out, and what it says instead.
 
-mod common;
-
 /// `cargo tree -e normal` of this crate with these feature flags, one crate per line.
 fn normal_tree(flags: &[&str]) -> String {
     let out = std::process::Command::new(env!("CARGO"))

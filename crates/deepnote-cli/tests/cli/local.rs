@@ -2,7 +2,7 @@
 //! `--local`, which says its state lasts one command.
 #![cfg(feature = "local")]
 
-mod common;
+use crate::common;
 
 use common::*;
 use predicates::prelude::*;

@@ -2,7 +2,7 @@
 //! pipe or CI log (timestamped), on a terminal too, in `-v` logs, and nothing with `--quiet`.
 //! The emulator's window is two seconds of real time; no duration is asserted.
 
-mod common;
+use crate::common;
 
 use common::{Emu, deepnote_bin};
 use deepnote_emulator::{Faults, RateLimit, RateLimitHeaders};

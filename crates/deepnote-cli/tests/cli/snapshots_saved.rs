@@ -1,7 +1,7 @@
 //! Where `deepnote run` and `runs get` put a run's snapshot: Deepnote's `snapshots/` naming by
 //! default, one file, stdout, or nowhere; the destination checked before the run starts.
 
-mod common;
+use crate::common;
 
 use common::*;
 use deepnote_emulator::{Behaviour, Outcome};

@@ -1,7 +1,7 @@
 //! The commands over the operations added since the original spec, each against the
 //! emulator's state: what one command changes, the next one reads back.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{Value, json};

@@ -1,6 +1,6 @@
 //! `projects export|import`, `sync pull|push` and `run FILE.deepnote` against the emulator.
 
-mod common;
+use crate::common;
 
 use common::{Emu, SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID, json};
 use std::path::Path;

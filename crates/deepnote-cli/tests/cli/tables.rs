@@ -1,7 +1,7 @@
 //! Tables: they fit the terminal (cutting the widest column, never an id), show one item's
 //! values whole, and say so when a list is empty.
 
-mod common;
+use crate::common;
 
 use common::*;
 
