@@ -2,7 +2,7 @@
 //! body cut off mid-JSON, a 2xx of the wrong shape, an answer slower than the timeout and a
 //! connection that never answers. Each is the right typed error, in bounded time.
 
-mod common;
+use crate::common;
 
 use axum::Router;
 use axum::http::StatusCode;

@@ -3,8 +3,6 @@
 //! through the body, the call is `Error::CreatedButUnreadable` naming what was created and the
 //! status on the wire, and the request was sent once (a second create would make a second one).
 
-mod common;
-
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;

@@ -1,27 +1,27 @@
 //! Each example, run against the in-process emulator.
 
-mod common;
+use crate::common;
 
 use deepnote::NotebookId;
 
 #[allow(dead_code)]
-#[path = "../examples/quickstart.rs"]
+#[path = "../../examples/quickstart.rs"]
 mod quickstart;
 
 #[allow(dead_code)]
-#[path = "../examples/list_everything.rs"]
+#[path = "../../examples/list_everything.rs"]
 mod list_everything;
 
 #[allow(dead_code)]
-#[path = "../examples/run_and_wait.rs"]
+#[path = "../../examples/run_and_wait.rs"]
 mod run_and_wait;
 
 #[allow(dead_code)]
-#[path = "../examples/run_many.rs"]
+#[path = "../../examples/run_many.rs"]
 mod run_many;
 
 #[allow(dead_code)]
-#[path = "../examples/read_snapshot.rs"]
+#[path = "../../examples/read_snapshot.rs"]
 mod read_snapshot;
 
 fn sample_notebook() -> NotebookId {

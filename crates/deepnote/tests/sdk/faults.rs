@@ -1,6 +1,6 @@
 //! Rate limits, server errors and connection resets injected by the emulator.
 
-mod common;
+use crate::common;
 
 use deepnote::{
     Error, StreamExt, TryStreamExt,

@@ -1,7 +1,7 @@
 //! Whatever a server answers, the SDK returns a value or an error and never panics; statuses it
 //! does not know count as still running.
 
-mod common;
+use crate::common;
 
 use axum::extract::State;
 use axum::routing::{get, post};

@@ -2,7 +2,7 @@
 //! pagination, run waiter, snapshot fetch and `run_many`: each call returns a value or an
 //! error, in bounded time, and never panics.
 
-mod common;
+use crate::common;
 
 use axum::Router;
 use axum::body::Body;

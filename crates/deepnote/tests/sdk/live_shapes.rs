@@ -2,7 +2,7 @@
 //! succeeded is never a plain failure, an empty snapshot is "not there yet", and a failed run
 //! that Deepnote gave no reason for gets one from its snapshot.
 
-mod common;
+use crate::common;
 
 use axum::Router;
 use axum::http::StatusCode;

@@ -4,8 +4,10 @@
 //! made a fresh `cargo test --workspace` slow to build and large on disk (issue 20).
 //!
 //! Kept apart, each its own binary: `from_env` (it changes the process environment),
-//! `surface_streaming` (its counting global allocator would count every test's heap) and
-//! `prism` (run by `prism.sh` as `--test prism`).
+//! `surface_streaming` (its counting global allocator would count every test's heap),
+//! `surface_tracing` (tracing caches each callsite's interest process-wide, so a capture
+//! sharing its process with other tests can miss events) and `prism` (run by `prism.sh` as
+//! `--test prism`).
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -34,7 +36,6 @@ mod surface_blocks;
 mod surface_export;
 mod surface_files;
 mod surface_schedules;
-mod surface_tracing;
 mod surface_workspace;
 mod sync;
 mod wait_history;

@@ -1,6 +1,6 @@
 //! Every operation of the API, through the SDK, against the emulator.
 
-mod common;
+use crate::common;
 
 use deepnote::{
     Error, NotebookId, ProjectId, RunId, StreamExt, TryStreamExt,

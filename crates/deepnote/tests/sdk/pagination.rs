@@ -1,7 +1,7 @@
 //! Lists across many pages: inserts and deletes between pages, prefetching, and servers that
 //! repeat page tokens.
 
-mod common;
+use crate::common;
 
 use axum::extract::Query;
 use axum::routing::get;

@@ -3,7 +3,7 @@
 //! upload to a path that is taken answers the unique path the server stored it at, so a client
 //! can tell the user.
 
-mod common;
+use crate::common;
 
 use common::SAMPLE_PROJECT_ID;
 use serde_json::Value;

@@ -4,7 +4,7 @@
 //! the window is spent and the deadline short fails at once saying it was not sent, and one
 //! client's tasks share the limit.
 
-mod common;
+use crate::common;
 
 use deepnote::{
     Error,

@@ -2,7 +2,7 @@
 //! throttles, fails, cuts answers off and stalls. Each test prints its figures (run with
 //! `--nocapture` to see them) and is bounded in time.
 
-mod common;
+use crate::common;
 
 use deepnote::{
     Error, TryStreamExt,

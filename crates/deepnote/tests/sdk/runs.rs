@@ -1,6 +1,6 @@
 //! Run outcomes, deadlines, progress and snapshots, against the emulator.
 
-mod common;
+use crate::common;
 
 use deepnote::{
     Error, StreamExt,

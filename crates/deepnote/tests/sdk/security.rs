@@ -1,7 +1,7 @@
 //! The key stays secret: not in Debug, Display, errors or logs, not over plain http to another
 //! host, and scrubbed from anything a server echoes back.
 
-mod common;
+use crate::common;
 
 use axum::http::HeaderMap;
 use axum::routing::get;

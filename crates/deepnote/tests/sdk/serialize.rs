@@ -2,7 +2,7 @@
 //! the field of the emulator's answer (the live dialect) with the same value, or `null` where
 //! the answer leaves it out. A renamed field (`project_type` for `projectType`) fails here.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Utc};
 use common::{SAMPLE_NOTEBOOK_ID, SAMPLE_PROJECT_ID};

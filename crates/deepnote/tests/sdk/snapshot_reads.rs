@@ -3,7 +3,7 @@
 //! (resolved against the base, sent with the key), and a run that carries its snapshot needs
 //! no request at all.
 
-mod common;
+use crate::common;
 
 use deepnote::{Client, Error, RunId, runs::SnapshotDelivery};
 use deepnote_test_support::{Reply, Stub};

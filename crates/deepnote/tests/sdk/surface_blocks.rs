@@ -1,7 +1,7 @@
 //! Blocks and the notebook edits: the exact requests sent, the answers decoded, the errors
 //! mapped, and bad arguments refused before anything is sent.
 
-mod surface_support;
+use crate::surface_support;
 
 use deepnote::{
     BlockId, Error,

@@ -2,7 +2,7 @@
 //! query (`baseModifiedAt`, `baseContentHash` as Deepnote's contract computes it), the answers
 //! and the errors (404, 409, 413, 422), hostile archives refused.
 
-mod surface_support;
+use crate::surface_support;
 
 use axum::response::{IntoResponse, Response};
 use deepnote::{

@@ -1,7 +1,7 @@
 //! Files: the multipart layout of an upload, its length, progress, the answer; download to a
 //! writer and a path with progress; delete and copy; errors; a streamed body sent only once.
 
-mod surface_support;
+use crate::surface_support;
 
 use deepnote::{Client, Error, client::RetryPolicy, error::StatusCode};
 use serde_json::json;

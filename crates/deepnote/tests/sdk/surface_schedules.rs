@@ -1,7 +1,7 @@
 //! Schedules in both shapes: the exact requests, the answers decoded, the cron checked before
 //! sending (and never a panic, whatever the text).
 
-mod surface_support;
+use crate::surface_support;
 
 use deepnote::{Error, error::StatusCode, schedules::Cron};
 use proptest::prelude::*;

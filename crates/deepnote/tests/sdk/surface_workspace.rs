@@ -1,7 +1,7 @@
 //! Integrations, machines, sessions (and waiting for a session's first run) and search: the
 //! exact requests sent, each answer decoded, errors mapped.
 
-mod surface_support;
+use crate::surface_support;
 
 use deepnote::{
     Error,

@@ -2,7 +2,7 @@
 //! writes, a pushed edit seen by the next export, conflicts refused and settled, a dry run
 //! that changes nothing, deletions only when asked.
 
-mod common;
+use crate::common;
 
 use common::{SAMPLE_PROJECT_ID, sample};
 use deepnote::{

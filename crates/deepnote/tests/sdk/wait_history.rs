@@ -2,7 +2,7 @@
 //! before the expected end, dense reads from there; and without history (none yet, turned off,
 //! or unreadable) the schedule for runs of unknown length.
 
-mod common;
+use crate::common;
 
 use axum::Router;
 use axum::extract::State;
