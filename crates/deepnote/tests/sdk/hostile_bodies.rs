@@ -149,36 +149,71 @@ fn answer() -> impl Strategy<Value = Answer> {
     (status, any::<bool>(), body).prop_map(|(status, json, body)| Answer { status, json, body })
 }
 
-/// Every call, each ended by its own result: the test only needs each to return.
+/// Every call, each ended by its own result: the test only needs each to return. They run
+/// at once, as a program's tasks would: the stub gives each the same answer, and a case then
+/// takes as long as its slowest call (a terminal run without a snapshot has the snapshot
+/// fetch look again for 3.1 s) instead of the sum of them all.
 async fn every_call(client: &deepnote::Client) {
     let id = RunId::parse(RUN).unwrap();
     let policy = WaitPolicy::default()
         .first_delay(Duration::from_millis(1))
         .deadline(Duration::from_millis(150));
-    let _ = client.me().get().await;
-    let _ = client.projects().get(NB).await;
-    let _ = client.projects().list().send().await;
-    // A list that repeats its page token forever must end with an error, not loop.
-    let _: Vec<_> = client.projects().list().stream().take(50).collect().await;
-    let _ = client.projects().create("p").await;
-    let _ = client.projects().delete(NB).await;
-    let _ = client.notebooks().get(NB).await;
-    let _ = client.notebooks().create(NB).name("n").await;
-    let _ = client.notebooks().delete(NB).await;
-    let _: Vec<_> = client.runs().list(NB).stream().take(50).collect().await;
-    let _ = client.runs().create(NB).await;
-    let _ = client.runs().get(id).await;
-    let _ = client.runs().wait(id).policy(policy.clone()).await;
-    let _ = client.runs().snapshot(id).await;
-    let _ = client
-        .runs()
-        // One request: a batch's create that meets an unreadable answer reconciles and tries
-        // again, which takes a second or so per request.
-        .run_many([RunRequest::new(NB).input("x", 1)])
-        .wait_policy(policy)
-        .give_up_after(Duration::from_millis(300))
-        .collect()
-        .await;
+    tokio::join!(
+        async {
+            let _ = client.me().get().await;
+        },
+        async {
+            let _ = client.projects().get(NB).await;
+        },
+        async {
+            let _ = client.projects().list().send().await;
+        },
+        async {
+            // A list that repeats its page token forever must end with an error, not loop.
+            let _: Vec<_> = client.projects().list().stream().take(50).collect().await;
+        },
+        async {
+            let _ = client.projects().create("p").await;
+        },
+        async {
+            let _ = client.projects().delete(NB).await;
+        },
+        async {
+            let _ = client.notebooks().get(NB).await;
+        },
+        async {
+            let _ = client.notebooks().create(NB).name("n").await;
+        },
+        async {
+            let _ = client.notebooks().delete(NB).await;
+        },
+        async {
+            let _: Vec<_> = client.runs().list(NB).stream().take(50).collect().await;
+        },
+        async {
+            let _ = client.runs().create(NB).await;
+        },
+        async {
+            let _ = client.runs().get(id).await;
+        },
+        async {
+            let _ = client.runs().wait(id).policy(policy.clone()).await;
+        },
+        async {
+            let _ = client.runs().snapshot(id).await;
+        },
+        async {
+            let _ = client
+                .runs()
+                // One request: a batch's create that meets an unreadable answer reconciles and
+                // tries again, which takes a second or so per request.
+                .run_many([RunRequest::new(NB).input("x", 1)])
+                .wait_policy(policy.clone())
+                .give_up_after(Duration::from_millis(300))
+                .collect()
+                .await;
+        },
+    );
 }
 
 proptest! {
