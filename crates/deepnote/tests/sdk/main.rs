@@ -5,9 +5,9 @@
 //!
 //! Kept apart, each its own binary: `from_env` (it changes the process environment),
 //! `surface_streaming` (its counting global allocator would count every test's heap),
-//! `surface_tracing` (tracing caches each callsite's interest process-wide, so a capture
-//! sharing its process with other tests can miss events) and `prism` (run by `prism.sh` as
-//! `--test prism`).
+//! `surface_tracing` and `security` (tracing caches each callsite's interest process-wide, so
+//! a capture sharing its process with other tests can miss events: `security` did, with four
+//! test threads) and `prism` (run by `prism.sh` as `--test prism`).
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -27,7 +27,6 @@ mod project_files;
 mod rate_limit;
 mod reliability;
 mod runs;
-mod security;
 mod serialize;
 mod snapshot_reads;
 mod snapshot_yaml;
