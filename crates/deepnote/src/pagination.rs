@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 /// The largest page the API serves: the `maximum` of `pageSize` in the references, which
-/// `tests/spec_facts.rs` keeps this equal to.
+/// `tests/sdk/spec_facts.rs` keeps this equal to.
 pub const MAX_PAGE_SIZE: u32 = 100;
 
 /// A stream of `Result<T>`, boxed so it can be named and stored.

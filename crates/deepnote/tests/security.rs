@@ -1,5 +1,8 @@
 //! The key stays secret: not in Debug, Display, errors or logs, not over plain http to another
 //! host, and scrubbed from anything a server echoes back.
+//!
+//! Alone in its binary: the log capture depends on tracing's callsite interest, which is cached
+//! process-wide, and in the shared `sdk` binary it once saw no events at all.
 
 mod common;
 
