@@ -1,11 +1,16 @@
 //! Tracing output captured as text, to check what a log shows (and that a secret never does).
 //!
-//! Tracing caches per-callsite interest process-wide, so a test that captures is best alone in
-//! its test binary.
+//! Tracing caches each callsite's interest process-wide: a callsite first reached on a thread
+//! with no subscriber can be cached as "never", and a capture on another thread then misses
+//! its events (a race between tests of one binary, seen as an empty log). So the first capture
+//! installs a global subscriber that records nothing but answers every callsite "ask each
+//! time": no callsite is ever cached as "never", and each event goes to the subscriber of the
+//! thread it is on.
 
 use std::io::Write;
-use std::sync::{Arc, Mutex};
-use tracing::subscriber::DefaultGuard;
+use std::sync::{Arc, Mutex, Once};
+use tracing::subscriber::{DefaultGuard, Interest};
+use tracing::{Event, Metadata, span};
 
 /// A writer that keeps everything written to it.
 #[derive(Clone, Default)]
@@ -24,10 +29,40 @@ impl Write for Capture {
     }
 }
 
+/// The global subscriber of a process that captures: interested in nothing now, but asked
+/// again at every callsite hit (see the module docs).
+struct AskEachTime;
+
+impl tracing::Subscriber for AskEachTime {
+    fn register_callsite(&self, _: &'static Metadata<'static>) -> Interest {
+        Interest::sometimes()
+    }
+    fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
+        Some(tracing::level_filters::LevelFilter::TRACE)
+    }
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        false
+    }
+    fn new_span(&self, _: &span::Attributes<'_>) -> span::Id {
+        span::Id::from_u64(1)
+    }
+    fn record(&self, _: &span::Id, _: &span::Record<'_>) {}
+    fn record_follows_from(&self, _: &span::Id, _: &span::Id) {}
+    fn event(&self, _: &Event<'_>) {}
+    fn enter(&self, _: &span::Id) {}
+    fn exit(&self, _: &span::Id) {}
+}
+
 impl Capture {
     /// Capture every event at TRACE level, without colours, on this thread until the guard
     /// drops; `span_closes` also logs each span as it closes (with its fields).
     pub fn install(span_closes: bool) -> (Capture, DefaultGuard) {
+        static GLOBAL: Once = Once::new();
+        GLOBAL.call_once(|| {
+            // Another global subscriber set first keeps its place (and the race).
+            let _ = tracing::subscriber::set_global_default(AskEachTime);
+            tracing::callsite::rebuild_interest_cache();
+        });
         let capture = Capture::default();
         let writer = capture.clone();
         let spans = if span_closes {
