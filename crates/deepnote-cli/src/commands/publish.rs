@@ -114,8 +114,8 @@ pub async fn publish(ctx: &mut Context, client: &Client, args: PublishArgs) -> C
     if let Some(api_access) = args.api_access {
         request = request.api_access(api_access.on());
     }
+    let plan = request.plan().await?;
     if args.dry_run {
-        let plan = request.plan().await?;
         print(ctx, &plan, None)?;
         ctx.note(format!(
             "dry run: {} to upload, {} to remove{}; nothing was changed",
@@ -129,7 +129,6 @@ pub async fn publish(ctx: &mut Context, client: &Client, args: PublishArgs) -> C
         ));
         return Ok(());
     }
-    let plan = request.plan().await?;
     let total: u64 = plan.uploads.iter().map(|u| u.bytes).sum();
     let mut bar = Transfer::start(
         Mode::detect(ctx.global.quiet),
@@ -144,7 +143,8 @@ pub async fn publish(ctx: &mut Context, client: &Client, args: PublishArgs) -> C
             }
         });
     }
-    let report = request.apply().await;
+    // The plan just read sized the bar: applied as it is, the folder and project are read once.
+    let report = request.apply_plan(plan).await;
     bar.finish();
     let report = report?;
     print(ctx, &report.plan, Some(&report))?;

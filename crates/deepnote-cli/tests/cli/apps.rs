@@ -81,12 +81,20 @@ fn a_site_is_published_then_pruned_after_a_dry_run_that_changes_nothing() {
     assert_eq!(remote_files(&emu).len(), 2, "a dry run changes nothing");
 
     // The table a person reads names each file and what became of it.
+    emu.emulator().clear_journal();
     let (code, stdout, stderr) =
         outcome(
             emu.cmd()
                 .args(["publish", dir, SAMPLE_PROJECT_ID, "--prune"]),
         );
     assert_eq!(code, Some(0), "{stderr}");
+    let reads = emu
+        .emulator()
+        .journal()
+        .iter()
+        .filter(|e| e.method == "GET" && e.path.starts_with("/v2/projects/"))
+        .count();
+    assert_eq!(reads, 1, "the plan that sized the bar is the one applied");
     assert!(
         stdout.contains("replace") && stdout.contains("remove"),
         "{stdout}"

@@ -226,6 +226,21 @@ impl Publish {
     /// an `Err`; after it, failures are in the report with what finished.
     pub async fn apply(self) -> Result<PublishReport> {
         let plan = self.plan().await?;
+        self.apply_plan(plan).await
+    }
+
+    /// [`Publish::apply`] of a plan this publish made earlier with [`Publish::plan`] (shown to
+    /// someone, or sized a progress bar), without reading the folder and the project again.
+    /// A plan of another project or target is refused before anything is sent. What changed
+    /// since the plan shows as failures (a file gone from the folder, one replaced meanwhile).
+    pub async fn apply_plan(self, plan: PublishPlan) -> Result<PublishReport> {
+        let target = target_folder(&self.target)?;
+        if plan.project_id != self.project || plan.target != target {
+            return Err(Error::InvalidArgument(format!(
+                "the plan is for {} in project {}, this publish for {target} in project {}",
+                plan.target, plan.project_id, self.project
+            )));
+        }
         let emit = |event: PublishEvent| {
             if let Some(progress) = &self.progress {
                 progress(&event);

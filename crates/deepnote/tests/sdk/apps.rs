@@ -343,6 +343,34 @@ async fn a_folder_with_secrets_or_outside_the_static_root_is_refused_before_anyt
 }
 
 #[tokio::test]
+async fn a_plan_is_applied_as_read_and_a_plan_of_another_target_is_refused_unsent() {
+    let (emu, client) = sample().await;
+    let site = deepnote_test_support::scratch::dir("publish");
+    write(site.as_path(), "index.html", "plan");
+    let publish = client.projects().publish(SAMPLE_PROJECT_ID, site.as_path());
+    let plan = publish.plan().await.unwrap();
+
+    let other = client
+        .projects()
+        .publish(SAMPLE_PROJECT_ID, site.as_path())
+        .target("_deepnote_static/docs");
+    emu.clear_journal();
+    let e = other.apply_plan(plan.clone()).await.unwrap_err();
+    assert!(matches!(e, Error::InvalidArgument(_)), "{e:?}");
+    assert!(emu.journal().is_empty(), "nothing was sent");
+
+    let report = publish.apply_plan(plan).await.unwrap();
+    assert!(report.is_complete(), "{report:?}");
+    let reads = requests(&emu, "GET", "/v2/projects/").len();
+    assert_eq!(reads, 0, "the plan's read is not made again");
+    assert!(
+        remote_files(&client)
+            .await
+            .contains(&"_deepnote_static/index.html".to_string())
+    );
+}
+
+#[tokio::test]
 async fn a_folder_below_the_root_is_served_below_the_apps_address() {
     let (_emu, client) = sample().await;
     let site = deepnote_test_support::scratch::dir("publish");

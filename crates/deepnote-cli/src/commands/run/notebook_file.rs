@@ -62,27 +62,26 @@ pub async fn resolve(ctx: &Context, client: &Client, args: &mut RunArgs) -> CliR
     Ok(())
 }
 
+/// The local file as a document. One that is not YAML is exit 2 naming the file, line and
+/// column (a local file is the user's to fix, not an answer of the API that could not be
+/// decoded): checked under the path the user gave, then named by its file name, as an import
+/// names documents.
 async fn read(path: &Path) -> CliResult<DeepnoteDocument> {
     let text = tokio::fs::read_to_string(path)
         .await
         .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
-    check_parses(path, &text)?;
-    let name = path
+    let mut doc = DeepnoteDocument::new(path.display().to_string(), text);
+    match doc.check() {
+        Err(deepnote::Error::InvalidArgument(where_it_breaks)) => {
+            return Err(CliError::usage(where_it_breaks));
+        }
+        other => other?,
+    }
+    doc.file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    Ok(DeepnoteDocument::new(name, text))
-}
-
-/// Exit 2 with the file, line and column when the local file is not YAML (a local file is
-/// the user's to fix, not an answer of the API that could not be decoded).
-pub fn check_parses(path: &Path, text: &str) -> CliResult {
-    match DeepnoteDocument::new(path.display().to_string(), text).check() {
-        Err(deepnote::Error::InvalidArgument(where_it_breaks)) => {
-            Err(CliError::usage(where_it_breaks))
-        }
-        other => Ok(other?),
-    }
+    Ok(doc)
 }
 
 /// The notebook to run: the only one, else the one `--notebook` names (by name or id).
