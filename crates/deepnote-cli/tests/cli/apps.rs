@@ -32,6 +32,21 @@ fn remote_files(emu: &Emu) -> Vec<String> {
     paths
 }
 
+/// Put `text` into the sample project at `remote`, as a user would: `deepnote files upload`.
+fn upload(emu: &Emu, text: &str, remote: &str) {
+    let local = deepnote_test_support::scratch::dir("cli-app").join("app.py");
+    std::fs::write(&local, text).unwrap();
+    json(emu.cmd().args([
+        "-o",
+        "json",
+        "files",
+        "upload",
+        SAMPLE_PROJECT_ID,
+        local.to_str().unwrap(),
+        remote,
+    ]));
+}
+
 fn patches(emu: &Emu) -> usize {
     emu.emulator()
         .journal()
@@ -164,17 +179,7 @@ fn static_site_access_is_changed_and_api_access_without_sharing_is_refused_unsen
 #[test]
 fn streamlit_publish_waits_until_the_app_runs_and_a_second_publish_finds_it() {
     let emu = Emu::start();
-    let app_py = deepnote_test_support::scratch::dir("cli-app").join("app.py");
-    std::fs::write(&app_py, "import streamlit as st\n").unwrap();
-    json(emu.cmd().args([
-        "-o",
-        "json",
-        "files",
-        "upload",
-        SAMPLE_PROJECT_ID,
-        app_py.to_str().unwrap(),
-        "apps/app.py",
-    ]));
+    upload(&emu, "import streamlit as st\n", "apps/app.py");
 
     let (code, stdout, stderr) = outcome(emu.cmd().args([
         "-o",
@@ -219,17 +224,7 @@ fn streamlit_publish_waits_until_the_app_runs_and_a_second_publish_finds_it() {
 #[test]
 fn an_app_that_does_not_start_in_time_exits_6_naming_it() {
     let emu = Emu::start();
-    let app_py = deepnote_test_support::scratch::dir("cli-app-slow").join("app.py");
-    std::fs::write(&app_py, "").unwrap();
-    json(emu.cmd().args([
-        "-o",
-        "json",
-        "files",
-        "upload",
-        SAMPLE_PROJECT_ID,
-        app_py.to_str().unwrap(),
-        "app.py",
-    ]));
+    upload(&emu, "", "app.py");
     // The emulator's apps take 2 s to start; the wait gives up after 1.
     let (code, stdout, stderr) = outcome(emu.cmd().args([
         "-o",
