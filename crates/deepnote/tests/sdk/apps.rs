@@ -152,6 +152,58 @@ async fn a_wait_that_runs_out_is_a_typed_timeout_naming_the_app_and_its_last_sta
     );
 }
 
+/// The status answers Deepnote's client meets while an app starts, in order, then `running`:
+/// a 429 asking for 2 s, a 503, a status this crate does not know.
+#[tokio::test]
+async fn a_start_wait_rides_out_a_429_a_503_and_an_unknown_status() {
+    use axum::http::{Response, StatusCode};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const APP: &str = "5b0c1c9e-4a39-4f7a-9d1a-2b8f6c3e7a10";
+    let seen = Arc::new(AtomicUsize::new(0));
+    let count = seen.clone();
+    let app = axum::Router::new().fallback(move || {
+        let n = count.fetch_add(1, Ordering::SeqCst);
+        async move {
+            let (status, body) = match n {
+                0 => (429, r#"{"message":"slow down"}"#),
+                1 => (503, r#"{"message":"restarting"}"#),
+                2 => (200, r#"{"status":"rebuilding"}"#),
+                _ => (200, r#"{"status":"running"}"#),
+            };
+            let mut answer = Response::builder()
+                .status(StatusCode::from_u16(status).unwrap())
+                .header("content-type", "application/json");
+            if status == 429 {
+                answer = answer.header("retry-after", "2");
+            }
+            answer.body(axum::body::Body::from(body)).unwrap()
+        }
+    });
+    let client = stub_client(&stub(app).await);
+    let statuses = Arc::new(Mutex::new(Vec::new()));
+    let log = statuses.clone();
+    let started = std::time::Instant::now();
+    client
+        .apps()
+        .wait_running(APP)
+        .on_status(move |s| log.lock().unwrap().push(s.clone()))
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "the 429's 2 s were waited out, not skipped"
+    );
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        4,
+        "each answer read once, then done"
+    );
+    assert_eq!(
+        *statuses.lock().unwrap(),
+        [AppStatus::Unknown("rebuilding".into()), AppStatus::Running]
+    );
+}
+
 #[tokio::test]
 async fn bad_entrypoints_and_missing_files_are_refused_naming_them() {
     let (emu, client) = sample().await;
